@@ -1,0 +1,78 @@
+/**
+ * The one seam between ftp-doctor and the network. Client, server, probe and sweep take a
+ * `Network`; `real.ts` implements it with node:net, `sim/` with the simulated internet.
+ *
+ * Contract both implementations keep, because diagnosis depends on it:
+ * - A connection that a firewall silently drops never settles: `connect` stays pending until the
+ *   caller's `signal` aborts it (the caller's own timeout is what "dropped" looks like).
+ * - A rejected connection fails with an error whose `code` is 'ECONNREFUSED'.
+ * - An established connection is a plain byte stream (a Duplex); TLS is layered on top of it by
+ *   the caller with node:tls, so an inspecting middlebox sees ciphertext, as a real one does.
+ */
+import type { Duplex } from 'node:stream';
+
+/** A byte stream with the addresses each side sees (what node's net.Socket provides). */
+export interface Connection extends Duplex {
+  readonly remoteAddress?: string | undefined;
+  readonly remotePort?: number | undefined;
+  readonly localAddress?: string | undefined;
+  readonly localPort?: number | undefined;
+  /** Hard close: the peer sees a reset where the implementation can express one. */
+  resetAndDestroy?(): unknown;
+  setNoDelay?(noDelay?: boolean): unknown;
+}
+
+export interface ConnectRequest {
+  host: string;
+  port: number;
+  /** Bind the local side (e.g. source port 20 for active mode); needs privileges on a real host. */
+  localAddress?: string;
+  localPort?: number;
+  /** Abort a pending connect; the promise then rejects with an AbortError (name 'AbortError'). */
+  signal?: AbortSignal;
+}
+
+export interface ListenRequest {
+  host: string;
+  /** 0 asks for any free port. */
+  port: number;
+  backlog?: number;
+}
+
+export interface Listener {
+  readonly host: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export type ConnectionHandler = (connection: Connection) => void;
+
+export interface Network {
+  /** A short name for traces and logs ("real", "sim:client"). */
+  readonly name: string;
+  connect(request: ConnectRequest): Promise<Connection>;
+  listen(request: ListenRequest, onConnection: ConnectionHandler): Promise<Listener>;
+}
+
+/** How a connect attempt ended, as the client records it. Never inferred from the test setup. */
+export type ConnectOutcome =
+  | 'connected'
+  | 'timeout' // no answer at all before our deadline: a silent drop somewhere on the path
+  | 'refused' // RST / ECONNREFUSED: a closed port or a firewall "reject"
+  | 'unreachable' // ICMP host/net unreachable, EHOSTUNREACH / ENETUNREACH
+  | 'error';
+
+export function classifyConnectError(error: unknown, timedOut: boolean): ConnectOutcome {
+  if (timedOut) return 'timeout';
+  const code = (error as { code?: string } | null)?.code;
+  if (code === 'ECONNREFUSED') return 'refused';
+  if (code === 'ETIMEDOUT') return 'timeout';
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'EADDRNOTAVAIL') return 'unreachable';
+  return 'error';
+}
+
+export function abortError(): Error {
+  const error = new Error('The operation was aborted');
+  error.name = 'AbortError';
+  return error;
+}

@@ -1,0 +1,67 @@
+/** The real network: node:net. Kept thin so the simulator can stand in for it exactly. */
+import net from 'node:net';
+import { abortError, type Connection, type ConnectRequest, type ConnectionHandler, type Listener, type ListenRequest, type Network } from './network.js';
+
+export const realNetwork: Network = {
+  name: 'real',
+
+  connect(request: ConnectRequest): Promise<Connection> {
+    return new Promise((resolve, reject) => {
+      if (request.signal?.aborted) return reject(abortError());
+      const socket = net.connect({
+        host: request.host,
+        port: request.port,
+        ...(request.localAddress !== undefined ? { localAddress: request.localAddress } : {}),
+        ...(request.localPort !== undefined ? { localPort: request.localPort } : {}),
+      });
+      const onAbort = (): void => {
+        cleanup();
+        socket.destroy();
+        reject(abortError());
+      };
+      const onError = (error: Error): void => {
+        cleanup();
+        socket.destroy();
+        reject(error);
+      };
+      const onConnect = (): void => {
+        cleanup();
+        socket.setNoDelay(true);
+        resolve(socket);
+      };
+      const cleanup = (): void => {
+        request.signal?.removeEventListener('abort', onAbort);
+        socket.off('error', onError);
+        socket.off('connect', onConnect);
+      };
+      request.signal?.addEventListener('abort', onAbort, { once: true });
+      socket.once('error', onError);
+      socket.once('connect', onConnect);
+    });
+  },
+
+  listen(request: ListenRequest, onConnection: ConnectionHandler): Promise<Listener> {
+    return new Promise((resolve, reject) => {
+      const server = net.createServer({ noDelay: true }, (socket) => {
+        // A peer that vanishes before we attach handlers must not crash the process.
+        socket.on('error', () => {});
+        onConnection(socket);
+      });
+      server.once('error', reject);
+      server.listen({ host: request.host, port: request.port, backlog: request.backlog ?? 511, exclusive: true }, () => {
+        server.off('error', reject);
+        server.on('error', () => {});
+        const address = server.address();
+        const port = typeof address === 'object' && address ? address.port : request.port;
+        resolve({
+          host: request.host,
+          port,
+          close: () =>
+            new Promise<void>((done) => {
+              server.close(() => done());
+            }),
+        });
+      });
+    });
+  },
+};

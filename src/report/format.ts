@@ -1,0 +1,121 @@
+/**
+ * Small pure helpers shared by the renderers: durations, folded port spans, and the one-sentence
+ * story of a failed connection ("SYN to 10.0.0.5:50123 dropped by edge firewall: ...").
+ */
+import type { ConnectionEvent, PortState, ScenarioResult, SweepReport, TraceEntry } from './model.js';
+
+export function formatMs(ms: number): string {
+  if (!Number.isFinite(ms)) return '-';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+}
+
+export interface PortSpan {
+  from: number;
+  to: number;
+  state: PortState;
+}
+
+/** Folds per-port results into runs of consecutive ports with the same state. */
+export function foldPorts(ports: readonly { port: number; state: PortState }[]): PortSpan[] {
+  const sorted = [...ports].sort((a, b) => a.port - b.port);
+  const spans: PortSpan[] = [];
+  for (const { port, state } of sorted) {
+    const last = spans[spans.length - 1];
+    if (last && last.state === state && last.to + 1 === port) last.to = port;
+    else if (last && last.state === state && last.to === port) continue; // the same port reported twice
+    else spans.push({ from: port, to: port, state });
+  }
+  return spans;
+}
+
+/** The sweep's spans, folded from the ports when the producer did not fold them. */
+export function sweepSpans(report: SweepReport): PortSpan[] {
+  return report.spans.length > 0 ? report.spans : foldPorts(report.ports);
+}
+
+export function formatSpan(span: PortSpan): string {
+  return span.from === span.to ? `${span.from} ${span.state}` : `${span.from}-${span.to} ${span.state}`;
+}
+
+/** "5500-5519 open, 5520-5525 dropped" */
+export function formatSpans(spans: readonly PortSpan[]): string {
+  return spans.map(formatSpan).join(', ');
+}
+
+export const FAILED_OUTCOMES: ReadonlySet<ConnectionEvent['outcome']> = new Set([
+  'timeout',
+  'refused',
+  'unreachable',
+  'reset',
+  'closed-early',
+  'tls-failed',
+  'error',
+]);
+
+export function connectionFailed(event: ConnectionEvent): boolean {
+  return FAILED_OUTCOMES.has(event.outcome);
+}
+
+const OUTCOME_WORDS: Record<ConnectionEvent['outcome'], string> = {
+  connected: 'connected',
+  timeout: 'got no answer (dropped)',
+  refused: 'was refused (RST)',
+  unreachable: 'was unreachable',
+  reset: 'was reset',
+  'closed-early': 'closed before any data',
+  'tls-failed': 'failed the TLS handshake',
+  error: 'failed',
+};
+
+/** The trace entries that concern a connection (matched on either endpoint, before or after NAT). */
+export function traceFor(event: ConnectionEvent, trace: readonly TraceEntry[]): TraceEntry[] {
+  return trace.filter((entry) => entry.connection.includes(event.to) || (event.from.includes(':') && entry.connection.includes(event.from)));
+}
+
+/** The hop that killed a connection: from the event itself, or from a drop/reject in the trace. */
+export function decidingEntry(event: ConnectionEvent, trace: readonly TraceEntry[]): TraceEntry | undefined {
+  return traceFor(event, trace).find((entry) => entry.decision === 'drop' || entry.decision === 'reject' || entry.decision === 'timeout');
+}
+
+export function hopLabel(at: string): string {
+  if (at === 'nat') return 'NAT';
+  return /firewall|nat|router|alg/i.test(at) ? at : `${at} firewall`;
+}
+
+/**
+ * One sentence for a failed connection, the line a person reads first:
+ * "data SYN to 10.0.0.5:50123 dropped by edge firewall: no rule matched, policy drop".
+ */
+export function describeFailure(event: ConnectionEvent, trace: readonly TraceEntry[] = []): string {
+  const head = `${event.purpose} SYN to ${event.to}`;
+  if (event.decidedBy) return `${head} ${event.decidedBy}`;
+  const entry = decidingEntry(event, trace);
+  if (entry) {
+    const verb = entry.decision === 'reject' ? 'rejected' : entry.decision === 'timeout' ? 'timed out' : 'dropped';
+    return `${head} ${verb} by ${hopLabel(entry.at)}: ${entry.rule}`;
+  }
+  return `${head} ${OUTCOME_WORDS[event.outcome]} after ${formatMs(event.durationMs)}`;
+}
+
+/** The first failed data connection (else any failed connection): what the reader should see. */
+export function firstFailure(connections: readonly ConnectionEvent[]): ConnectionEvent | undefined {
+  return connections.find((event) => event.purpose === 'data' && connectionFailed(event)) ?? connections.find(connectionFailed);
+}
+
+/** "step data:pasv, hop edge firewall, rule policy drop" for a scenario's failure. */
+export function describeScenarioFailure(failure: ScenarioResult['failure']): string {
+  if (!failure) return '';
+  const parts = [`step ${failure.step}`];
+  if (failure.hop) parts.push(`hop ${failure.hop}`);
+  if (failure.rule) parts.push(`rule ${failure.rule}`);
+  return parts.join(', ');
+}
+
+/** Cuts text to a length, marking the cut, without splitting a surrogate pair. */
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const chars = Array.from(text);
+  if (chars.length <= max) return text;
+  return `${chars.slice(0, Math.max(0, max - 1)).join('')}…`;
+}

@@ -1,0 +1,195 @@
+/**
+ * The report model: what probe, sweep, check and scenarios produce, and what every renderer
+ * (table, json, junit, markdown, html) consumes. The JSON form is a contract (DESIGN.md):
+ * add fields freely, never rename or remove one without a changelog entry.
+ */
+
+export const SCHEMA_VERSION = 1;
+
+export type DataMode = 'epsv' | 'pasv' | 'port' | 'eprt';
+export const ALL_MODES: readonly DataMode[] = ['epsv', 'pasv', 'port', 'eprt'];
+
+export type Verdict = 'pass' | 'fail';
+export type Severity = 'error' | 'warning' | 'info';
+
+export type FindingCode =
+  | 'CONTROL_UNREACHABLE'
+  | 'TLS_NEGOTIATION_BLOCKED'
+  | 'LOGIN_FAILED'
+  | 'DATA_CHANNEL_BLOCKED'
+  | 'DATA_CHANNEL_REFUSED'
+  | 'PASV_PORT_OUT_OF_RANGE'
+  | 'PASV_ADDRESS_PRIVATE'
+  | 'PASV_ADDRESS_MISMATCH'
+  | 'EPSV_BLOCKED'
+  | 'ACTIVE_REJECTED'
+  | 'ACTIVE_INBOUND_BLOCKED'
+  | 'TLS_BREAKS_INSPECTION'
+  | 'TLS_SESSION_REUSE_REQUIRED'
+  | 'DATA_SOURCE_REJECTED'
+  | 'PASV_REWRITTEN_IN_TRANSIT'
+  | 'DATA_MISROUTED';
+
+/** Finding codes beyond the contract table (certificate problems etc.) are allowed as strings. */
+export type AnyFindingCode = FindingCode | (string & {});
+
+export interface Remedy {
+  /** Who applies it: 'IIS', 'vsftpd', 'ProFTPD', 'Pure-FTPd', 'FileZilla Server', 'nftables',
+   *  'iptables', 'Windows Firewall', 'Cloud security group', 'Client', 'ftp-doctor serve'. */
+  product: string;
+  text: string;
+  /** Literal commands or config lines, shown verbatim. */
+  commands?: string[];
+}
+
+export interface Finding {
+  code: AnyFindingCode;
+  severity: Severity;
+  title: string;
+  explanation: string;
+  /** Transcript lines (verbatim) and measurements that prove the finding. */
+  evidence: string[];
+  remedies: Remedy[];
+}
+
+export type StepResult = 'ok' | 'fail' | 'warn' | 'skip';
+
+export interface Step {
+  /** Stable id: 'connect', 'greeting', 'auth-tls', 'login', 'features', 'data:pasv', 'data:epsv:tls'. */
+  id: string;
+  name: string;
+  mode?: DataMode;
+  tls?: boolean;
+  result: StepResult;
+  /** Milliseconds since the run started. */
+  startedAt: number;
+  durationMs: number;
+  detail: string;
+}
+
+export type Channel = 'control' | 'data' | 'net';
+/** '>' we sent, '<' we received, '*' an event (connect, close, TLS, timeout). */
+export type Direction = '>' | '<' | '*';
+
+export interface TranscriptLine {
+  /** Milliseconds since the run started. */
+  t: number;
+  /** Which control session ('main', 'pasv', 'epsv:tls', ...) the line belongs to. */
+  session: string;
+  channel: Channel;
+  direction: Direction;
+  text: string;
+}
+
+/**
+ * One connection attempt on the wire, for the sequence diagram: who dialled whom, how it ended,
+ * and (when a simulator or kernel trace knows) which firewall rule decided it.
+ */
+export interface ConnectionEvent {
+  t: number;
+  durationMs: number;
+  session: string;
+  purpose: 'control' | 'data';
+  from: string; // "198.51.100.10:40000" or "client"
+  to: string; // "10.0.0.5:50123"
+  outcome: 'connected' | 'timeout' | 'refused' | 'unreachable' | 'reset' | 'closed-early' | 'tls-failed' | 'error';
+  /** e.g. "dropped by edge firewall: no rule matched, policy drop" */
+  decidedBy?: string;
+  bytes?: number;
+}
+
+/** A hop's decision from the simulator or the kernel (nftables counters / trace). */
+export interface TraceEntry {
+  t: number;
+  /** 'edge', 'client', 'server' firewall, or 'nat' */
+  at: string;
+  connection: string; // "198.51.100.10:40000 -> 10.0.0.5:50123"
+  decision: 'accept' | 'drop' | 'reject' | 'dnat' | 'snat' | 'expect' | 'rewrite' | 'timeout';
+  rule: string; // human-readable rule, or "policy drop"
+  detail?: string;
+}
+
+export interface ProbeReport {
+  tool: 'ftp-doctor';
+  version: string;
+  schemaVersion: number;
+  kind: 'probe';
+  /** The URL probed, password removed. */
+  target: string;
+  verdict: Verdict;
+  startedAt: string; // ISO time
+  durationMs: number;
+  /** Which address the data connection was sent to: the control peer (default) or the advertised one. */
+  addressPolicy: 'control-peer' | 'advertised';
+  steps: Step[];
+  findings: Finding[];
+  transcript: TranscriptLine[];
+  connections: ConnectionEvent[];
+  /** Ports seen in PASV/EPSV replies (for --samples / --expect-range). */
+  passivePorts?: number[];
+}
+
+export interface ScenarioResult {
+  id: string;
+  title: string;
+  description: string;
+  source: string;
+  /** Did the run meet the scenario's expectation? */
+  expectationMet: boolean;
+  /** Each unmet expectation in one sentence. */
+  mismatches: string[];
+  expected: { verdict: Verdict; findings: string[]; failingStep?: string };
+  backend: 'sim' | 'netns';
+  probe: ProbeReport;
+  /** Where the data channel failed: step, hop and rule, when it did. */
+  failure?: { step: string; hop?: string; rule?: string };
+  trace: TraceEntry[];
+  /** The tool itself broke (not the network): rendered as JUnit <error>. */
+  error?: string;
+  durationMs: number;
+}
+
+export interface ScenarioRunReport {
+  tool: 'ftp-doctor';
+  version: string;
+  schemaVersion: number;
+  kind: 'scenarios';
+  verdict: Verdict;
+  startedAt: string;
+  durationMs: number;
+  results: ScenarioResult[];
+}
+
+export type PortState = 'open' | 'dropped' | 'refused' | 'misrouted' | 'error';
+
+export interface SweepReport {
+  tool: 'ftp-doctor';
+  version: string;
+  schemaVersion: number;
+  kind: 'sweep';
+  target: string;
+  verdict: Verdict;
+  startedAt: string;
+  durationMs: number;
+  method: 'extension' | 'pasv-sampling';
+  range: { from: number; to: number };
+  /** How many ports of the range were actually proved (honest coverage). */
+  tested: number;
+  ports: { port: number; state: PortState; detail?: string }[];
+  /** Folded: [{from, to, state}] */
+  spans: { from: number; to: number; state: PortState }[];
+  findings: Finding[];
+}
+
+export interface CheckReport {
+  tool: 'ftp-doctor';
+  version: string;
+  schemaVersion: number;
+  kind: 'check';
+  verdict: Verdict;
+  startedAt: string;
+  durationMs: number;
+  targets: { name: string; target: string; verdict: Verdict; failures: string[]; probe?: ProbeReport; error?: string }[];
+}
+
+export type AnyReport = ProbeReport | ScenarioRunReport | SweepReport | CheckReport;

@@ -1,0 +1,159 @@
+/**
+ * The scenario file format (YAML or JSON), shared by the simulator backend (src/net/sim) and the
+ * real-kernel backend (netns). A scenario is data, not code: a topology, what the client does,
+ * and what must happen.
+ *
+ * The topology always has one shape, because it is the shape of every case in the seed documents:
+ *
+ *     client host ──(outside link)── edge router ──(inside link)── server host
+ *
+ * Firewalls can sit on the client host (its own input/output filter: blocks active-mode
+ * connections back to it), on the edge router (the network firewall / NAT box), and on the server
+ * host (e.g. Windows Firewall on the IIS machine). NAT is done by the edge router.
+ */
+import type { DataMode, Verdict } from '../report/model.js';
+
+export type FirewallLocation = 'client' | 'edge' | 'server';
+export type RuleAction = 'accept' | 'drop' | 'reject';
+export type ConnState = 'new' | 'established' | 'related';
+
+/**
+ * `in` / `out` are relative to where the firewall sits: on a host, `in` arrives at the host and
+ * `out` leaves it; on the edge, `in` travels from the outside (client side) toward the inside
+ * (server side) and `out` the reverse. Addresses and ports are matched after destination NAT,
+ * as the kernel's forward chain sees them.
+ */
+export interface Rule {
+  comment?: string;
+  direction?: 'in' | 'out'; // absent: both
+  src?: string; // address or CIDR
+  dst?: string;
+  sport?: number | string; // 20, or "5500-5525"
+  dport?: number | string;
+  state?: ConnState[]; // absent: any state
+  action: RuleAction;
+}
+
+export interface FtpHelper {
+  /** The control port the helper watches (nf_conntrack_ftp ports=, StatefulFtp: 21). */
+  ports?: number[];
+  /** Understands EPSV/229 and EPRT (default true); false models old ALGs. */
+  epsv?: boolean;
+  /** Blocks AUTH TLS outright (answers/drops it), as some third-party filters do. */
+  blockAuthTls?: boolean;
+}
+
+export interface Firewall {
+  name: string; // shown in traces: "edge firewall"
+  at: FirewallLocation;
+  /** What happens to a connection no rule matched. */
+  policy: RuleAction;
+  rules: Rule[];
+  /** Stateful FTP inspection (ALG) on this firewall; absent: none. */
+  ftpHelper?: FtpHelper;
+}
+
+export interface Nat {
+  /**
+   * Destination NAT on the edge: connections to the edge's outside address on these ports go to
+   * the server's inside address (same port). E.g. ["21", "5500-5525"].
+   */
+  forward?: (number | string)[];
+  /** nf_nat_ftp-style rewriting of addresses inside 227/229/PORT/EPRT. Needs an ftpHelper on the edge. */
+  rewriteFtp?: boolean;
+  /**
+   * Source NAT of client connections going inside, to these addresses (on the inside link),
+   * one per new connection in turn: a SNAT pool / multi-egress NAT.
+   */
+  sourcePool?: string[];
+  /** Masquerade client connections going inside behind the edge's inside address. */
+  masquerade?: boolean;
+  /** Conntrack idle timeout for established connections, in ms (a NAT/firewall dropping idle control). */
+  idleTimeoutMs?: number;
+}
+
+export interface ServerSettings {
+  /** Our reference server (default), or a real vsftpd where the backend has one (netns only). */
+  software?: 'ftp-doctor' | 'vsftpd';
+  port?: number;
+  pasvRange?: string; // "5500-5525"
+  externalIp?: string;
+  tls?: 'none' | 'explicit' | 'implicit';
+  /** Refuse login before AUTH TLS (and data without PROT P). */
+  requireTls?: boolean;
+  requireSessionReuse?: boolean;
+  allowCcc?: boolean;
+  activeSourcePort?: number;
+  /** Deliberate misbehaviour (conformance). */
+  misbehave?: {
+    advertiseAddress?: string;
+    outOfRangePorts?: string; // hand out ports from this range instead of pasvRange
+    refuseEpsv?: boolean;
+    refusePort?: boolean;
+    coalesceReplies?: boolean;
+  };
+  /** A file of this many bytes is served as /big.bin (long-transfer scenarios). */
+  bigFileBytes?: number;
+  /** Throttle data sends to this many bytes per second (long-transfer scenarios). */
+  throttleBytesPerSecond?: number;
+}
+
+export interface Topology {
+  client?: { address?: string }; // default 198.51.100.10
+  edge?: { outside?: string; inside?: string }; // defaults 198.51.100.1, 10.0.0.1
+  server?: { address?: string } & ServerSettings; // default 10.0.0.5
+  firewalls?: Firewall[];
+  nat?: Nat;
+}
+
+export interface ClientPlan {
+  /** Which address the client dials: the server's own (routed) or the edge's outside (NAT). */
+  dial?: 'server' | 'edge';
+  user?: string; // default anonymous
+  password?: string;
+  modes?: DataMode[]; // default ['epsv', 'pasv']
+  tls?: 'none' | 'explicit' | 'implicit';
+  /** After login on TLS, send CCC so inspection can read the rest (RFC 4217 §12.3). */
+  ccc?: boolean;
+  expectRange?: string;
+  expectAddress?: string;
+  samples?: number;
+  useAdvertisedAddress?: boolean;
+  /** RETR this path after the LIST (long-transfer scenarios). */
+  retrieve?: string;
+  connectTimeoutMs?: number;
+  dataTimeoutMs?: number;
+}
+
+export interface Expectation {
+  verdict: Verdict;
+  /** Finding codes that must be present. */
+  findings?: string[];
+  /** Finding codes that must not be present. */
+  absent?: string[];
+  /** Step id where the data channel fails, e.g. "data:pasv". */
+  failingStep?: string;
+}
+
+export interface Scenario {
+  id: string;
+  title: string;
+  description: string;
+  /** Seed document and section, or RFC: "iis7-ftp-firewall-settings.md §Step 1", "RFC 2428". */
+  source: string;
+  /** The id of this scenario's fixed (or broken) counterpart. */
+  pairedWith?: string;
+  tags?: string[];
+  topology: Topology;
+  client: ClientPlan;
+  expect: Expectation;
+  /** Where the scenario was loaded from (set by the loader). */
+  file?: string;
+}
+
+export const DEFAULT_ADDRESSES = {
+  client: '198.51.100.10',
+  edgeOutside: '198.51.100.1',
+  edgeInside: '10.0.0.1',
+  server: '10.0.0.5',
+} as const;

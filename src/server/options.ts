@@ -1,0 +1,54 @@
+/**
+ * Options of the reference server (`ftp-doctor serve`), as the CLI, the tests and the scenario
+ * runner pass them. Safe defaults: read-only, no anonymous login, no TLS, PORT only to the control
+ * peer on ports >= 1024, passive connections only from the control peer.
+ */
+export interface ServerUser {
+  name: string;
+  password: string;
+}
+
+export interface ServerOptions {
+  host: string; // default 0.0.0.0
+  port: number; // default 21 (990 with implicit TLS); 0 = any free port
+  /** Serve this directory; absent: the built-in demo tree (in memory, read-only). */
+  root?: string;
+  anonymous?: boolean;
+  users?: ServerUser[];
+  writable?: boolean;
+  pasvRange?: { from: number; to: number };
+  /** Address put in 227 replies (IIS externalIp4Address, vsftpd pasv_address). */
+  externalIp?: string;
+  /** Bind the source port of active (PORT/EPRT) connections, e.g. 20. */
+  activeSourcePort?: number;
+  tls?: 'none' | 'explicit' | 'implicit';
+  /** PEM certificate and key; absent with TLS on: a self-signed pair is generated. */
+  cert?: string;
+  key?: string;
+  requireTls?: boolean;
+  requireSessionReuse?: boolean;
+  allowCcc?: boolean;
+  /** SITE SWEEP extension for `ftp-doctor sweep` (logged-in users only). */
+  allowSweep?: boolean;
+  /** Evidence for the probe: ALG-proof copy of 227/229 and a token on every data connection. */
+  evidence?: boolean; // default true
+  log?: 'text' | 'json' | 'none';
+  misbehave?: {
+    advertiseAddress?: string;
+    outOfRange?: { from: number; to: number };
+    refuseEpsv?: boolean;
+    refusePort?: boolean;
+    coalesceReplies?: boolean;
+  };
+  /** Extra in-memory files for the demo tree: path → size in bytes (deterministic content). */
+  demoFiles?: Record<string, number>;
+  throttleBytesPerSecond?: number;
+  limits?: {
+    maxSessions?: number;
+    maxSessionsPerIp?: number;
+    maxLoginFailures?: number;
+    idleTimeoutMs?: number;
+    preLoginTimeoutMs?: number;
+    pasvAcceptTimeoutMs?: number;
+  };
+}
