@@ -1,0 +1,111 @@
+/**
+ * What the probe recorded, and nothing more: the input of the diagnosis. The diagnosis is a pure
+ * function of this record (so it can be tested from fixtures), and the record is written by the
+ * probe engine from what really happened on the wire — never from how a test was set up.
+ */
+import type { ConnectOutcome } from '../net/network.js';
+import type { DataMode } from '../report/model.js';
+
+export interface RecordedReply {
+  code: number;
+  message: string;
+  /** Milliseconds since the run started. */
+  at: number;
+}
+
+export interface HostPortRecord {
+  host: string;
+  port: number;
+}
+
+/** How a data channel's transfer ended, from the client's side. */
+export type TransferOutcome =
+  | 'complete' // data EOF and a 2xx final reply
+  | 'not-started' // the connection was never made, or the server refused the transfer command
+  | 'timeout' // no data / no final reply before our deadline
+  | 'reset' // RST during the transfer
+  | 'closed-early' // FIN before the server's final reply said the transfer was complete, or a 4xx/5xx after data
+  | 'tls-failed' // the TLS handshake on the data connection failed
+  | 'refused-by-server'; // the server answered 4xx/5xx to the transfer command (e.g. 425 Bad IP)
+
+export interface DataAttempt {
+  mode: DataMode;
+  tls: boolean;
+  /** The control session this ran on ('pasv', 'epsv:tls', 'sample-3'). */
+  session: string;
+  /** The mode command as sent (`PASV`, `EPSV`, `PORT 127,0,0,1,4,1`, `EPRT |1|...|`). */
+  command: string;
+  /** The server's reply to it (227/229/200, or 4xx/5xx when it refused the mode). */
+  modeReply?: RecordedReply;
+  /** Passive: the address and port the reply advertised (229: host is the control peer). */
+  advertised?: HostPortRecord;
+  /** Passive, our reference server only: the ALG-proof copy of what the server sent. */
+  sentByServer?: { host?: string; port: number };
+  /** Why the 227/229 could not be used, when it could not (typed parse error). */
+  parseError?: string;
+  /** Passive: where we actually dialled (control peer by default, or the advertised address). */
+  dialed?: HostPortRecord;
+  /** Active: where we listened and told the server to connect. */
+  listening?: HostPortRecord;
+  connect?: { outcome: ConnectOutcome | 'not-attempted'; durationMs: number; error?: string };
+  /** Active: did the server's connection arrive, and from where. */
+  inbound?: { arrived: boolean; from?: HostPortRecord; waitedMs: number };
+  /** The transfer command (`LIST`, `RETR /big.bin`) and the server's replies to it. */
+  transferCommand?: string;
+  preliminaryReply?: RecordedReply; // 150/125
+  finalReply?: RecordedReply; // 226/250 or 4xx/5xx
+  transfer: { outcome: TransferOutcome; bytes: number; durationMs: number; error?: string };
+  /** Data-channel TLS (PROT P): whether the handshake resumed the control session. */
+  dataTls?: { handshake: 'ok' | 'failed'; resumed?: boolean; error?: string; certificateMatchesControl?: boolean };
+  /** Our reference server's token on the data connection (when tokens were asked for). */
+  token?: { expected: { session?: string; port: number }; received?: string; matches: boolean };
+  /** The control connection went silent after the data finished (no final reply): idle-timeout NAT. */
+  controlLostAfterData?: boolean;
+}
+
+export interface TlsCertificateRecord {
+  subject?: string;
+  issuer?: string;
+  validFrom?: string;
+  validTo?: string;
+  fingerprint256?: string;
+  selfSigned: boolean;
+  /** Node's verification error code, e.g. DEPTH_ZERO_SELF_SIGNED_CERT, CERT_HAS_EXPIRED, ERR_TLS_CERT_ALTNAME_INVALID. */
+  verifyError?: string;
+}
+
+export interface ProbeEvidence {
+  /** Redacted URL. */
+  target: string;
+  host: string;
+  port: number;
+  tlsMode: 'none' | 'explicit' | 'implicit';
+  options: {
+    modes: DataMode[];
+    expectRange?: { from: number; to: number };
+    expectAddress?: string;
+    addressPolicy: 'control-peer' | 'advertised';
+    connectTimeoutMs: number;
+    dataTimeoutMs: number;
+  };
+  /** The address the control connection actually reached (after DNS). */
+  controlPeer?: string;
+  control: { outcome: ConnectOutcome; durationMs: number; error?: string };
+  greeting?: RecordedReply | { timeout: true; waitedMs: number };
+  authTls?: {
+    reply?: RecordedReply;
+    handshake: 'ok' | 'failed' | 'reset' | 'timeout' | 'not-attempted';
+    error?: string;
+    certificate?: TlsCertificateRecord;
+  };
+  login?: { userReply?: RecordedReply; passReply?: RecordedReply; ok: boolean };
+  features?: string[];
+  system?: string;
+  /** Did the server identify itself as our reference server (FEAT FTP-DOCTOR or a sent tag)? */
+  referenceServer: boolean;
+  /** Whether the server let us log in without TLS (used to compare plain vs TLS data channels). */
+  plainLoginAllowed?: boolean;
+  attempts: DataAttempt[];
+  /** Every passive port seen in 227/229 replies (all sessions, all samples). */
+  passivePorts: number[];
+}
