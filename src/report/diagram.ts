@@ -1,0 +1,201 @@
+/**
+ * The SVG sequence diagram of a probe: lanes for the client, every firewall/NAT hop the run knows
+ * about (from the trace and from ConnectionEvent.decidedBy) and the server; control-channel lines
+ * and connection attempts in time order; a failed connection stops with an ✗ at the hop that
+ * killed it, with the sentence saying so. Input is already sanitised; every string is escaped.
+ */
+import type { ConnectionEvent, TraceEntry, TranscriptLine } from './model.js';
+import { escapeHtml as esc } from './escape.js';
+import { connectionFailed, decidingEntry, describeFailure, hopLabel, traceFor, truncate } from './format.js';
+
+export interface DiagramInput {
+  connections: readonly ConnectionEvent[];
+  transcript: readonly TranscriptLine[];
+  trace: readonly TraceEntry[];
+}
+
+interface Lane {
+  key: string;
+  label: string;
+  x: number;
+}
+
+const WIDTH = 980;
+const GUTTER = 64; // timestamps on the left
+const MARGIN = 80;
+const HEADER = 56;
+const CHAR = 6.8; // average glyph width of the 12px label font, for fitting text without measuring
+const MAX_CONTROL_LINES = 120;
+
+/** The hop named in "dropped by edge firewall: no rule matched" → "edge firewall". */
+export function hopFromDecision(decidedBy: string): string | undefined {
+  const match = /\bby (?:the )?([^:,;()]+?)\s*(?:[:,;(]|$)/i.exec(decidedBy);
+  return match?.[1] ? hopLabel(match[1].trim()) : undefined;
+}
+
+function laneRank(label: string): number {
+  const lower = label.toLowerCase();
+  if (lower.startsWith('client')) return 0;
+  if (lower.startsWith('server')) return 3;
+  if (lower.includes('nat')) return 2;
+  return 1;
+}
+
+/** Lanes in path order: client, client-side hops, edge hops, NAT, server-side hops, server. */
+export function buildLanes(input: DiagramInput): Lane[] {
+  const hops: string[] = [];
+  const add = (label: string | undefined): void => {
+    if (label && !hops.some((hop) => hop.toLowerCase() === label.toLowerCase())) hops.push(label);
+  };
+  for (const entry of input.trace) add(hopLabel(entry.at));
+  for (const event of input.connections) if (event.decidedBy) add(hopFromDecision(event.decidedBy));
+  const ordered = hops.map((label, index) => ({ label, index })).sort((a, b) => laneRank(a.label) - laneRank(b.label) || a.index - b.index);
+  const middle = ordered.length > 0 ? ordered.map(({ label }) => label) : ['network'];
+  const labels = ['client', ...middle, 'server'];
+  const step = (WIDTH - GUTTER - 2 * MARGIN) / (labels.length - 1);
+  return labels.map((label, index) => ({ key: label.toLowerCase(), label, x: Math.round(GUTTER + MARGIN + index * step) }));
+}
+
+type Row = { t: number; order: number } & ({ kind: 'line'; line: TranscriptLine } | { kind: 'connection'; event: ConnectionEvent });
+
+function rowsOf(input: DiagramInput): { rows: Row[]; omitted: number } {
+  const control = input.transcript.filter((line) => line.channel === 'control' && line.direction !== '*');
+  const shown = control.slice(0, MAX_CONTROL_LINES);
+  const rows: Row[] = [
+    ...shown.map((line, order): Row => ({ t: line.t, order, kind: 'line', line })),
+    ...input.connections.map((event, order): Row => ({ t: event.t, order: order - 0.5, kind: 'connection', event })),
+  ];
+  // Time order; at equal times a connection comes before the lines sent over it.
+  rows.sort((a, b) => a.t - b.t || (a.kind === b.kind ? a.order - b.order : a.kind === 'connection' ? -1 : 1));
+  return { rows, omitted: control.length - shown.length };
+}
+
+function hostOf(endpoint: string): string {
+  const bracketed = /^\[([^\]]+)\]/.exec(endpoint);
+  if (bracketed?.[1]) return bracketed[1];
+  const colon = endpoint.lastIndexOf(':');
+  return colon > 0 && endpoint.indexOf(':') === colon ? endpoint.slice(0, colon) : endpoint;
+}
+
+/** Active-mode data connections travel from the server to the client. */
+function fromServer(event: ConnectionEvent, serverHosts: ReadonlySet<string>): boolean {
+  if (/\b(port|eprt|active)\b/i.test(event.session) && event.purpose === 'data') return true;
+  return event.from !== 'client' && serverHosts.has(hostOf(event.from));
+}
+
+function fitted(text: string, widthPx: number): string {
+  return truncate(text, Math.max(8, Math.floor(widthPx / CHAR)));
+}
+
+function arrowLine(x1: number, x2: number, y: number, cls: string, marker: string): string {
+  return `<line class="${cls}" x1="${x1}" y1="${y}" x2="${x2}" y2="${y}" marker-end="url(#${marker})"/>`;
+}
+
+function label(x: number, y: number, text: string, cls: string, anchor: 'start' | 'middle' | 'end', full = text): string {
+  const title = full !== text ? `<title>${esc(full)}</title>` : '';
+  return `<text class="${cls}" x="${x}" y="${y}" text-anchor="${anchor}">${title}${esc(text)}</text>`;
+}
+
+function timeLabel(t: number, y: number): string {
+  return label(GUTTER - 8, y + 4, `+${(t / 1000).toFixed(2)} s`, 'time', 'end');
+}
+
+const DECISION_MARK: Record<TraceEntry['decision'], string> = {
+  accept: '✓', drop: '✗', reject: '✗', dnat: '⇄', snat: '⇄', expect: '◎', rewrite: '✎', timeout: '⌛',
+};
+
+/** Everything drawn for one connection attempt; returns the SVG and the height it used. */
+function connectionRow(event: ConnectionEvent, y: number, lanes: Lane[], input: DiagramInput, serverHosts: ReadonlySet<string>, tagSessions: boolean): [string, number] {
+  const client = lanes[0] as Lane;
+  const server = lanes[lanes.length - 1] as Lane;
+  const reversed = fromServer(event, serverHosts);
+  const [origin, target] = reversed ? [server, client] : [client, server];
+  const failed = connectionFailed(event);
+  const purpose = event.purpose === 'control' ? 'control' : 'data';
+  const session = tagSessions ? `[${event.session}] ` : '';
+  const heading = `${session}${purpose} ${event.from} → ${event.to}`;
+  const parts: string[] = [timeLabel(event.t, y)];
+  const ownTrace = traceFor(event, input.trace);
+  for (const entry of ownTrace) {
+    const lane = lanes.find((candidate) => candidate.key === hopLabel(entry.at).toLowerCase());
+    if (!lane || entry.decision === 'drop' || entry.decision === 'reject') continue;
+    parts.push(`<g class="hop-mark"><title>${esc(`${hopLabel(entry.at)}: ${entry.decision} (${entry.rule})${entry.detail ? ` ${entry.detail}` : ''}`)}</title><circle cx="${lane.x}" cy="${y}" r="8"/><text x="${lane.x}" y="${y + 4}" text-anchor="middle">${DECISION_MARK[entry.decision]}</text></g>`);
+  }
+  if (!failed) {
+    const bytes = event.bytes !== undefined ? `, ${event.bytes} bytes` : '';
+    const text = `${heading}: ${event.outcome}${bytes}`;
+    parts.unshift(arrowLine(origin.x, target.x + (reversed ? 6 : -6), y, `conn ${purpose}`, `arrow-${purpose}`));
+    parts.push(label((origin.x + target.x) / 2, y - 7, fitted(text, Math.abs(target.x - origin.x)), `conn-label ${purpose}`, 'middle', text));
+    return [parts.join(''), 40];
+  }
+  // Where it died: the named hop, else the far end when something answered, else mid-path.
+  const hop = event.decidedBy ? hopFromDecision(event.decidedBy) : undefined;
+  const entry = decidingEntry(event, input.trace);
+  const hopKey = (hop ?? (entry ? hopLabel(entry.at) : undefined))?.toLowerCase();
+  const lane = lanes.find((candidate) => candidate.key === hopKey);
+  const answered = event.outcome !== 'timeout' && event.outcome !== 'unreachable';
+  const deathX = lane ? lane.x : answered ? target.x : Math.round((origin.x + target.x) / 2);
+  const sentence = describeFailure(event, input.trace);
+  parts.unshift(`<line class="conn failed" x1="${origin.x}" y1="${y}" x2="${deathX}" y2="${y}"/>`);
+  parts.push(`<g class="death"><title>${esc(sentence)}</title><circle cx="${deathX}" cy="${y}" r="11"/><text x="${deathX}" y="${y + 5}" text-anchor="middle">✗</text></g>`);
+  parts.push(label((origin.x + deathX) / 2, y - 7, fitted(heading, Math.max(120, Math.abs(deathX - origin.x) - 20)), `conn-label ${purpose}`, 'middle', heading));
+  const rightHalf = deathX > WIDTH / 2;
+  const room = rightHalf ? deathX - 8 : WIDTH - deathX - 8;
+  parts.push(label(rightHalf ? deathX + 14 : deathX - 14, y + 26, fitted(sentence, room), 'failure-label', rightHalf ? 'end' : 'start', sentence));
+  return [parts.join(''), 54];
+}
+
+function lineRow(line: TranscriptLine, y: number, lanes: Lane[], tagSessions: boolean): [string, number] {
+  const client = lanes[0] as Lane;
+  const server = lanes[lanes.length - 1] as Lane;
+  const outgoing = line.direction === '>';
+  const [x1, x2] = outgoing ? [client.x, server.x - 5] : [server.x, client.x + 5];
+  const text = `${tagSessions ? `[${line.session}] ` : ''}${line.text}`;
+  const anchorX = outgoing ? client.x + 10 : server.x - 10;
+  return [
+    `${timeLabel(line.t, y)}${arrowLine(x1, x2, y, `msg ${outgoing ? 'out' : 'in'}`, 'arrow-msg')}${label(anchorX, y - 5, fitted(text, server.x - client.x - 20), 'msg-label', outgoing ? 'start' : 'end', text)}`,
+    28,
+  ];
+}
+
+/** The sequence diagram as an inline <svg> element (no external references). */
+export function renderSequenceDiagram(input: DiagramInput, title: string): string {
+  const lanes = buildLanes(input);
+  const serverHosts = new Set(input.connections.filter((event) => event.purpose === 'control').map((event) => hostOf(event.to)));
+  const sessions = new Set([...input.connections.map((event) => event.session), ...input.transcript.map((line) => line.session)]);
+  const tagSessions = sessions.size > 1;
+  const { rows, omitted } = rowsOf(input);
+  const body: string[] = [];
+  let y = HEADER + 30;
+  for (const row of rows) {
+    const [svg, height] = row.kind === 'connection' ? connectionRow(row.event, y, lanes, input, serverHosts, tagSessions) : lineRow(row.line, y, lanes, tagSessions);
+    body.push(svg);
+    y += height;
+  }
+  if (rows.length === 0) {
+    body.push(label(WIDTH / 2, y, 'No connections were recorded.', 'msg-label', 'middle'));
+    y += 28;
+  }
+  if (omitted > 0) {
+    body.push(label(WIDTH / 2, y, `… ${omitted} more control lines in the transcript below`, 'msg-label', 'middle'));
+    y += 28;
+  }
+  const height = y + 10;
+  const heads = lanes
+    .map((lane) => {
+      const boxWidth = Math.max(84, lane.label.length * 8 + 20);
+      const kind = lane.key === 'client' || lane.key === 'server' ? 'host' : 'hop';
+      return `<g class="lane ${kind}"><line class="lifeline" x1="${lane.x}" y1="${HEADER}" x2="${lane.x}" y2="${height - 6}"/><rect x="${lane.x - boxWidth / 2}" y="12" width="${boxWidth}" height="${HEADER - 20}" rx="8"/><text x="${lane.x}" y="${HEADER / 2 + 8}" text-anchor="middle">${esc(lane.label)}</text></g>`;
+    })
+    .join('');
+  const markers = ['control', 'data', 'msg']
+    .map((name) => `<marker id="arrow-${name}" class="marker-${name}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"/></marker>`)
+    .join('');
+  return [
+    `<svg class="sequence" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" role="img" aria-label="${esc(title)}">`,
+    `<title>${esc(title)}</title><defs>${markers}</defs>`,
+    heads,
+    body.join('\n'),
+    '</svg>',
+  ].join('\n');
+}
