@@ -1,0 +1,150 @@
+/**
+ * The scenario topology as three real network namespaces:
+ *
+ *   <prefix>-client [<prefix>-c] ── [<prefix>-eo] <prefix>-edge [<prefix>-ei] ── [<prefix>-s] <prefix>-server
+ *
+ * Every address is a /32 with an explicit route to its peer, so any addresses a scenario picks
+ * work without subnet arithmetic; client and server route everything else via the edge, which
+ * forwards. Anything created is registered for total cleanup (process.ts) before it is used.
+ */
+import { randomBytes } from 'node:crypto';
+import { spawn as spawnChild, type ChildProcess, type StdioOptions } from 'node:child_process';
+import type { TraceEntry } from '../report/model.js';
+import type { Topology } from '../scenarios/model.js';
+import { resolveAddresses, type ResolvedAddresses } from './addresses.js';
+import { readCounters } from './counters.js';
+import { deleteNamespaces, registerChild, registerNamespace, run, runChecked, type RunOptions, type RunResult } from './process.js';
+import { buildRuleset, kernelLimitations, type Rulesets } from './ruleset.js';
+
+export type Role = 'client' | 'edge' | 'server';
+export const ROLES: readonly Role[] = ['client', 'edge', 'server'];
+
+export interface NetnsNames {
+  prefix: string;
+  namespaces: Record<Role, string>;
+  interfaces: { client: string; edgeOutside: string; edgeInside: string; server: string };
+}
+
+export interface SpawnOptions {
+  env?: NodeJS.ProcessEnv;
+  stdio?: StdioOptions;
+}
+
+export interface NetnsTopology {
+  names: NetnsNames;
+  addresses: ResolvedAddresses;
+  rulesets: Rulesets;
+  /** Run argv inside a namespace to completion, bounded by timeoutMs (default 10 s). */
+  exec(role: Role, argv: string[], options?: RunOptions): Promise<RunResult>;
+  /** Start a long-running argv inside a namespace; it is killed by destroy() at the latest. */
+  spawn(role: Role, argv: string[], options?: SpawnOptions): ChildProcess;
+  /** Trace entries for every rule whose kernel counter moved since the rulesets were applied. */
+  counters(): Promise<TraceEntry[]>;
+  /** Kill everything inside, delete the namespaces (and with them veths and rulesets). Idempotent. */
+  destroy(): Promise<void>;
+}
+
+/** Thrown when the scenario needs something the kernel cannot do: report, do not fake. */
+export class NotReproducibleError extends Error {
+  constructor(readonly reasons: string[]) {
+    super(`not reproducible on the netns backend: ${reasons.join('; ')}`);
+    this.name = 'NotReproducibleError';
+  }
+}
+
+/** Linux interface names are at most 15 bytes: "fd" + pid in base 36 (≤ 5) + 4 random + "-eo". */
+export function makeNames(prefix = `fd${process.pid.toString(36)}${randomBytes(3).toString('hex').slice(0, 4)}`): NetnsNames {
+  if (!/^[a-z0-9]{1,12}$/.test(prefix)) throw new Error(`netns prefix "${prefix}" must be 1-12 lower-case letters or digits`);
+  return {
+    prefix,
+    namespaces: { client: `${prefix}-client`, edge: `${prefix}-edge`, server: `${prefix}-server` },
+    interfaces: { client: `${prefix}-c`, edgeOutside: `${prefix}-eo`, edgeInside: `${prefix}-ei`, server: `${prefix}-s` },
+  };
+}
+
+export interface CreateOptions {
+  /** Fixed prefix instead of a generated unique one (tests). */
+  prefix?: string;
+  /** Per setup command (default 10 s). */
+  commandTimeoutMs?: number;
+}
+
+export async function createNetnsTopology(topology: Topology, options: CreateOptions = {}): Promise<NetnsTopology> {
+  const limitations = kernelLimitations(topology);
+  if (limitations.length > 0) throw new NotReproducibleError(limitations);
+  const names = makeNames(options.prefix);
+  const addresses = resolveAddresses(topology);
+  const rulesets = buildRuleset(topology, { edgeOutside: names.interfaces.edgeOutside, edgeInside: names.interfaces.edgeInside });
+  const timeoutMs = options.commandTimeoutMs ?? 10_000;
+  const created: string[] = [];
+  let destroyed: Promise<void> | undefined;
+  const destroy = (): Promise<void> => (destroyed ??= deleteNamespaces(created));
+  const nsExec = (role: Role, argv: string[], runOptions: RunOptions = {}) =>
+    run(['ip', 'netns', 'exec', names.namespaces[role], ...argv], { timeoutMs, ...runOptions });
+  const ip = (...args: string[]) => runChecked(['ip', ...args], { timeoutMs });
+  const sysctl = (role: Role, setting: string) => runChecked(['ip', 'netns', 'exec', names.namespaces[role], 'sysctl', '-qw', setting], { timeoutMs });
+
+  try {
+    for (const role of ROLES) {
+      const name = names.namespaces[role];
+      registerNamespace(name);
+      created.push(name); // before `add`: a half-created namespace is deleted too
+      await ip('netns', 'add', name);
+      // No IPv6 on our links: no DAD delays, no router solicitations in the counters.
+      await sysctl(role, 'net.ipv6.conf.all.disable_ipv6=1');
+      await sysctl(role, 'net.ipv6.conf.default.disable_ipv6=1');
+      await ip('-n', name, 'link', 'set', 'lo', 'up');
+    }
+    const { client: clientNs, edge: edgeNs, server: serverNs } = names.namespaces;
+    const links = names.interfaces;
+    await ip('link', 'add', links.client, 'netns', clientNs, 'type', 'veth', 'peer', 'name', links.edgeOutside, 'netns', edgeNs);
+    await ip('link', 'add', links.server, 'netns', serverNs, 'type', 'veth', 'peer', 'name', links.edgeInside, 'netns', edgeNs);
+    const plan: [string, string, string, string][] = [
+      // namespace, interface, own address, peer address
+      [clientNs, links.client, addresses.client, addresses.edgeOutside],
+      [edgeNs, links.edgeOutside, addresses.edgeOutside, addresses.client],
+      [edgeNs, links.edgeInside, addresses.edgeInside, addresses.server],
+      [serverNs, links.server, addresses.server, addresses.edgeInside],
+    ];
+    for (const [ns, link, own, peer] of plan) {
+      await ip('-n', ns, 'addr', 'add', `${own}/32`, 'dev', link);
+      await ip('-n', ns, 'link', 'set', link, 'up');
+      await ip('-n', ns, 'route', 'add', `${peer}/32`, 'dev', link, 'src', own);
+    }
+    // A NAT box owns its pool addresses on the inside link.
+    for (const address of addresses.sourcePool) await ip('-n', edgeNs, 'addr', 'add', `${address}/32`, 'dev', links.edgeInside);
+    await ip('-n', clientNs, 'route', 'add', 'default', 'via', addresses.edgeOutside, 'dev', links.client);
+    await ip('-n', serverNs, 'route', 'add', 'default', 'via', addresses.edgeInside, 'dev', links.server);
+    await sysctl('edge', 'net.ipv4.ip_forward=1');
+    for (const role of ROLES) {
+      const script = rulesets[role];
+      if (script) await runChecked(['ip', 'netns', 'exec', names.namespaces[role], 'nft', '-f', '-'], { timeoutMs, input: script });
+    }
+    if (topology.nat?.idleTimeoutMs !== undefined) {
+      // Without this, a packet after the idle timeout is picked up as a new connection mid-stream.
+      await sysctl('edge', 'net.netfilter.nf_conntrack_tcp_loose=0');
+    }
+  } catch (error) {
+    await destroy();
+    throw error;
+  }
+
+  const startedAt = Date.now();
+  return {
+    names,
+    addresses,
+    rulesets,
+    exec: nsExec,
+    spawn(role, argv, spawnOptions = {}) {
+      if (destroyed) throw new Error('netns topology already destroyed');
+      const child = spawnChild('ip', ['netns', 'exec', names.namespaces[role], ...argv], {
+        stdio: spawnOptions.stdio ?? ['ignore', 'pipe', 'pipe'],
+        env: spawnOptions.env ?? process.env,
+      });
+      registerChild(child);
+      return child;
+    },
+    counters: () => readCounters(ROLES.map((role) => (argv: string[]) => nsExec(role, argv)), Date.now() - startedAt),
+    destroy,
+  };
+}
