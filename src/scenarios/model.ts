@@ -115,6 +115,8 @@ export interface ClientPlan {
   tls?: 'none' | 'explicit' | 'implicit';
   /** After login on TLS, send CCC so inspection can read the rest (RFC 4217 §12.3). */
   ccc?: boolean;
+  /** Resume the control connection's TLS session on data connections (default true). */
+  resumeTlsSession?: boolean;
   expectRange?: string;
   expectAddress?: string;
   samples?: number;
