@@ -9,14 +9,14 @@
 import type { AnyReport, TranscriptLine } from './model.js';
 
 // CSI (ESC [ ... final), OSC (ESC ] ... BEL or ESC \), DCS/SOS/PM/APC (ESC P|X|^|_ ... ESC \),
-// single-character escapes (ESC x), and the 8-bit C1 CSI form. Matched before control characters
+// two-character and nF escapes (ESC c, ESC ( B), and the 8-bit C1 CSI form. Matched before control characters
 // are escaped so the parameters of a sequence do not survive as visible garbage.
 const ANSI_PATTERN = new RegExp(
   [
     '\\u001b\\[[0-?]*[ -/]*[@-~]',
     '\\u001b\\][^\\u0007\\u001b]*(?:\\u0007|\\u001b\\\\)?',
     '\\u001b[PX^_][^\\u001b]*(?:\\u001b\\\\)?',
-    '\\u001b[@-Z\\\\-_]',
+    '\\u001b[ -/]*[0-~]',
     '\\u009b[0-?]*[ -/]*[@-~]',
   ].join('|'),
   'g',

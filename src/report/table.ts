@@ -40,7 +40,7 @@ function painter(color: boolean): Paint {
 }
 
 function newTable(head: string[], widths: (number | null)[]): Table.Table {
-  return new Table({ head, colWidths: widths, wordWrap: true, wrapOnWordBoundary: false, style: { head: [], border: [] } });
+  return new Table({ head, colWidths: widths, wordWrap: true, wrapOnWordBoundary: true, style: { head: [], border: [] } });
 }
 
 const RESULT_STYLE: Record<StepResult, Style> = { ok: 'green', fail: 'red', warn: 'yellow', skip: 'dim' };
