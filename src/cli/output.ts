@@ -1,0 +1,51 @@
+/**
+ * How every command that produces a report hands it to the user: the terminal table (or the
+ * contract JSON with --json), JUnit with --junit, the report directory, and GitHub Actions
+ * annotations and step summary when running there. Shared so `--json`, `--junit` and
+ * `--report-dir` mean the same on every command (DESIGN.md).
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { AnyReport } from '../report/model.js';
+import { appendStepSummary, githubAnnotations, renderJson, renderJUnit, renderMarkdown, renderTable, shouldUseColor, writeReportDir } from '../report/index.js';
+
+export interface OutputOptions {
+  json?: boolean;
+  junit?: string;
+  /** Where report.json, junit.xml, report.md and report.html go; '' or 'none' writes none. */
+  reportDir?: string;
+}
+
+export const DEFAULT_REPORT_DIR = 'reports';
+
+/** yargs option definitions shared by probe, sweep, check and scenarios run. */
+export const outputOptions = {
+  json: { type: 'boolean', default: false, describe: 'print the report as one JSON object (the contract in DESIGN.md)' },
+  junit: { type: 'string', describe: 'also write a JUnit XML file here' },
+  'report-dir': { type: 'string', default: DEFAULT_REPORT_DIR, describe: 'write report.json, junit.xml, report.md and report.html here ("none" to skip)' },
+} as const;
+
+export async function emitReport(report: AnyReport, options: OutputOptions, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  if (options.json) {
+    process.stdout.write(`${renderJson(report)}\n`);
+  } else {
+    process.stdout.write(`${renderTable(report, { color: shouldUseColor(process.stdout, env) })}\n`);
+  }
+  if (options.junit) {
+    await mkdir(path.dirname(path.resolve(options.junit)), { recursive: true });
+    await writeFile(options.junit, renderJUnit(report));
+  }
+  if (options.reportDir && options.reportDir !== 'none') {
+    const paths = await writeReportDir(report, options.reportDir);
+    if (!options.json) process.stderr.write(`reports written to ${path.relative(process.cwd(), path.dirname(paths.json)) || '.'}/ (report.html, report.md, junit.xml, report.json)\n`);
+  }
+  if (env.GITHUB_ACTIONS === 'true') {
+    // Annotations go to stdout only when stdout is not the JSON contract.
+    for (const line of githubAnnotations(report)) (options.json ? process.stderr : process.stdout).write(`${line}\n`);
+  }
+  await appendStepSummary(renderMarkdown(report), env);
+}
+
+export function verdictExitCode(report: { verdict: 'pass' | 'fail' }): number {
+  return report.verdict === 'pass' ? 0 : 1;
+}
