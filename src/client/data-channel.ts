@@ -1,0 +1,181 @@
+/**
+ * One data channel from start to end: the mode command (through its strategy), the transfer
+ * command, optional TLS (PROT P, resuming the control session), the bounded read, and the final
+ * reply — all recorded into a DataAttempt. How the transfer ended is decided from what the two
+ * channels really did, in the order they did it.
+ */
+import { isPositiveCompletion, isPositivePreliminary, parseDataToken, type Reply } from '../ftp/index.js';
+import type { DataAttempt, TransferOutcome } from '../probe/evidence.js';
+import type { ConnectionEvent } from '../report/model.js';
+import type { Expectation } from './control.js';
+import { STRATEGIES, type PreparedData, type StrategyContext } from './strategies.js';
+import { startTls } from './tls.js';
+import { readData, type DataReadResult } from './transfer.js';
+import { describeError } from './util.js';
+
+export interface DataChannelOptions extends StrategyContext {
+  /** PROT P is in effect: the data connection is TLS, resuming `session`. */
+  tls?: { host: string; session?: Buffer; controlFingerprint?: string };
+  transfer: { verb: 'LIST' | 'RETR' | 'NLST'; argument?: string };
+  maxDataBytes: number;
+  /** Our reference server sends a token line first (OPTS FTP-DOCTOR TOKEN ON was accepted). */
+  token?: { session?: string };
+}
+
+export async function runDataChannel(options: DataChannelOptions): Promise<DataAttempt> {
+  const attempt: DataAttempt = {
+    mode: options.mode,
+    tls: options.tls !== undefined,
+    session: options.control.session,
+    command: options.mode.toUpperCase(),
+    transfer: { outcome: 'not-started', bytes: 0, durationMs: 0 },
+  };
+  let prepared: PreparedData | undefined;
+  try {
+    prepared = await STRATEGIES[options.mode](options, attempt);
+  } catch (error) {
+    // No reply to the mode command, or the control connection died: nothing was transferred.
+    attempt.transfer.error = describeError(error);
+    return attempt;
+  }
+  if (!prepared) return attempt;
+  try {
+    await transfer(options, attempt, prepared);
+  } finally {
+    await prepared.release();
+  }
+  return attempt;
+}
+
+type FirstReply = { reply: Reply } | { error: Error };
+
+async function transfer(options: DataChannelOptions, attempt: DataAttempt, prepared: PreparedData): Promise<void> {
+  const { control } = options;
+  const recorder = control.recorder;
+  const started = recorder.elapsed();
+  const { verb, argument } = options.transfer;
+  attempt.transferCommand = argument ? `${verb} ${argument}` : verb;
+  let expectation: Expectation;
+  try {
+    expectation = control.send(verb, argument);
+  } catch (error) {
+    attempt.transfer.error = describeError(error);
+    return;
+  }
+  // The server may refuse the transfer (425, 550) at any point while we wait for the data side.
+  const refused = new AbortController();
+  const first: Promise<FirstReply> = expectation.next(options.dataTimeoutMs).then(
+    (reply) => {
+      if (reply.code >= 400) refused.abort();
+      return { reply };
+    },
+    (error: Error) => ({ error }),
+  );
+  const finish = (outcome: TransferOutcome, bytes: number, error?: string): void => {
+    attempt.transfer = { outcome, bytes, durationMs: recorder.elapsed() - started, ...(error ? { error } : {}) };
+  };
+
+  let stream = await prepared.connection(refused.signal);
+  if (!stream) {
+    const answer = await first;
+    if ('reply' in answer) recordReply(attempt, control.record(answer.reply), answer.reply.code);
+    const refusedByServer = 'reply' in answer && answer.reply.code >= 400;
+    finish(refusedByServer ? 'refused-by-server' : 'not-started', 0, 'error' in answer ? describeError(answer.error) : undefined);
+    return;
+  }
+
+  if (options.tls) {
+    try {
+      const secured = await startTls(stream, { host: options.tls.host, timeoutMs: options.dataTimeoutMs, phase: 'data TLS handshake', ...(options.tls.session ? { session: options.tls.session } : {}) });
+      const fingerprint = secured.certificate?.fingerprint256;
+      attempt.dataTls = {
+        handshake: 'ok',
+        resumed: secured.resumed,
+        ...(fingerprint && options.tls.controlFingerprint ? { certificateMatchesControl: fingerprint === options.tls.controlFingerprint } : {}),
+      };
+      recorder.event(control.session, 'data', `data TLS ${secured.protocol} ${secured.resumed ? 'resumed the control session' : 'full handshake (session not resumed)'}`);
+      stream = secured.socket;
+    } catch (error) {
+      attempt.dataTls = { handshake: 'failed', error: describeError(error) };
+      recorder.event(control.session, 'data', describeError(error));
+      markEvent(prepared.event, 'tls-failed', 0);
+      await collectReplies(options, attempt, expectation, first);
+      finish('tls-failed', 0, describeError(error));
+      return;
+    }
+  }
+
+  const read = await readData(stream, {
+    idleTimeoutMs: options.dataTimeoutMs,
+    maxBytes: options.maxDataBytes,
+    expectToken: options.token !== undefined,
+    recorder,
+    session: control.session,
+    signal: refused.signal,
+  });
+  const answer = await collectReplies(options, attempt, expectation, first);
+  if (options.token) checkToken(options, attempt, read);
+  const outcome = decideOutcome(read, answer);
+  if (outcome === 'timeout' && read.end === 'eof' && answer.final === undefined) attempt.controlLostAfterData = true;
+  markEvent(prepared.event, outcome === 'reset' ? 'reset' : outcome === 'closed-early' ? 'closed-early' : undefined, read.bytes);
+  finish(outcome, read.bytes, read.error ?? answer.error);
+}
+
+interface Answer {
+  /** The first reply was a refusal (4xx/5xx without a 1xx before it). */
+  refusedUpFront: boolean;
+  final?: Reply;
+  error?: string;
+}
+
+/** Wait for the replies to the transfer command; each wait has the data deadline. */
+async function collectReplies(options: DataChannelOptions, attempt: DataAttempt, expectation: Expectation, first: Promise<FirstReply>): Promise<Answer> {
+  const { control } = options;
+  const answer = await first;
+  if ('error' in answer) return { refusedUpFront: false, error: describeError(answer.error) };
+  if (!isPositivePreliminary(answer.reply.code)) {
+    recordReply(attempt, control.record(answer.reply), answer.reply.code);
+    return { refusedUpFront: answer.reply.code >= 400, final: answer.reply };
+  }
+  attempt.preliminaryReply = control.record(answer.reply);
+  try {
+    const { reply } = await expectation.final(options.dataTimeoutMs);
+    attempt.finalReply = control.record(reply);
+    return { refusedUpFront: false, final: reply };
+  } catch (error) {
+    return { refusedUpFront: false, error: `no final reply: ${describeError(error)}` };
+  }
+}
+
+function recordReply(attempt: DataAttempt, reply: DataAttempt['finalReply'], code: number): void {
+  if (isPositivePreliminary(code)) attempt.preliminaryReply = reply;
+  else attempt.finalReply = reply;
+}
+
+export function decideOutcome(read: Pick<DataReadResult, 'end'>, answer: Answer): TransferOutcome {
+  if (answer.refusedUpFront || read.end === 'aborted') return 'refused-by-server';
+  if (read.end === 'reset') return 'reset';
+  if (read.end === 'timeout') return 'timeout';
+  if (read.end === 'error') return 'closed-early';
+  // 'eof' or our own cap: the final reply says whether the server thinks the transfer completed.
+  if (!answer.final) return 'timeout';
+  if (isPositiveCompletion(answer.final.code)) return read.end === 'eof' ? 'complete' : 'closed-early';
+  return 'closed-early';
+}
+
+function checkToken(options: DataChannelOptions, attempt: DataAttempt, read: DataReadResult): void {
+  const passive = options.mode === 'epsv' || options.mode === 'pasv';
+  const port = passive ? (attempt.sentByServer?.port ?? attempt.advertised?.port) : attempt.listening?.port;
+  if (port === undefined) return;
+  const session = options.token?.session;
+  const expected = session === undefined ? { port } : { session, port };
+  const parsed = read.tokenLine === undefined ? undefined : parseDataToken(read.tokenLine);
+  const matches = parsed?.ok === true && parsed.value.port === port && (session === undefined || parsed.value.session === session);
+  attempt.token = { expected, ...(read.tokenLine !== undefined ? { received: read.tokenLine } : {}), matches };
+}
+
+function markEvent(event: ConnectionEvent | undefined, outcome: ConnectionEvent['outcome'] | undefined, bytes: number): void {
+  if (!event) return;
+  if (outcome) event.outcome = outcome;
+  event.bytes = bytes;
+}

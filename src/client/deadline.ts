@@ -1,0 +1,47 @@
+/**
+ * Deadlines per phase. A dropped packet never produces an error on its own — the only way to
+ * notice it is to stop waiting — so every wait in the client goes through here and says which
+ * phase it was, so the evidence can name what timed out.
+ */
+
+export class DeadlineError extends Error {
+  constructor(
+    readonly phase: string,
+    readonly ms: number,
+  ) {
+    super(`${phase}: no answer within ${ms} ms`);
+    this.name = 'DeadlineError';
+  }
+}
+
+export function isDeadlineError(error: unknown): error is DeadlineError {
+  return error instanceof DeadlineError;
+}
+
+/**
+ * Runs `work` with an AbortSignal that fires after `ms`; rejects with DeadlineError when it does.
+ * The timer is always cleared, so a finished phase never keeps the process alive.
+ */
+export async function withDeadline<T>(phase: string, ms: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort(new DeadlineError(phase, ms));
+      reject(new DeadlineError(phase, ms));
+    }, ms);
+  });
+  try {
+    return await Promise.race([work(controller.signal), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A promise that settles when the signal aborts (for racing against waits without their own signal). */
+export function whenAborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+}

@@ -1,0 +1,170 @@
+/**
+ * The four ways to set up a data connection, one strategy each (as basic-ftp does): EPSV and PASV
+ * dial the server, PORT and EPRT listen and let the server dial us. A strategy records what it
+ * asked for and what happened, and returns how to obtain the connection — or nothing, when the
+ * mode failed before a transfer could start. It never tries another mode or another address.
+ */
+import type { Duplex } from 'node:stream';
+import { classifyConnectError, type Connection, type Network } from '../net/network.js';
+import { formatEprtArgument, formatPortArgument, normalizeAddress, parseEpsvReply, parsePasvReply, parseSentTag } from '../ftp/index.js';
+import type { DataAttempt } from '../probe/evidence.js';
+import type { ConnectionEvent, DataMode } from '../report/model.js';
+import type { ControlSession } from './control.js';
+import { DeadlineError, withDeadline } from './deadline.js';
+import { describeError, formatEndpoint } from './util.js';
+import net from 'node:net';
+
+export interface StrategyContext {
+  control: ControlSession;
+  network: Network;
+  mode: DataMode;
+  addressPolicy: 'control-peer' | 'advertised';
+  dataTimeoutMs: number;
+  replyTimeoutMs: number;
+}
+
+/** The data connection, or the way to wait for it (active modes: it arrives after the command). */
+export interface PreparedData {
+  /**
+   * Resolves with the connection, or undefined when none arrived before the deadline or before
+   * `stop` fired (the server already said it could not open it).
+   */
+  connection(stop?: AbortSignal): Promise<Duplex | undefined>;
+  /** The connection record, updated by the caller when the transfer ends. */
+  event?: ConnectionEvent;
+  release(): Promise<void>;
+}
+
+export type Strategy = (context: StrategyContext, attempt: DataAttempt) => Promise<PreparedData | undefined>;
+
+export const STRATEGIES: Record<DataMode, Strategy> = {
+  epsv: (context, attempt) => passive(context, attempt, 'EPSV'),
+  pasv: (context, attempt) => passive(context, attempt, 'PASV'),
+  port: (context, attempt) => active(context, attempt, 'PORT'),
+  eprt: (context, attempt) => active(context, attempt, 'EPRT'),
+};
+
+async function passive(context: StrategyContext, attempt: DataAttempt, verb: 'EPSV' | 'PASV'): Promise<PreparedData | undefined> {
+  const { control, recorder } = { control: context.control, recorder: context.control.recorder };
+  attempt.command = verb;
+  const reply = await control.command(verb, undefined, context.replyTimeoutMs);
+  attempt.modeReply = control.record(reply);
+  const expected = verb === 'EPSV' ? 229 : 227;
+  if (reply.code !== expected) return undefined;
+  const sent = parseSentTag(reply.message);
+  if (sent) attempt.sentByServer = sent;
+  const parsed =
+    verb === 'EPSV'
+      ? (() => {
+          const port = parseEpsvReply(reply.message);
+          return port.ok ? { ok: true as const, value: { host: control.peerAddress, port: port.value } } : port;
+        })()
+      : parsePasvReply(reply.message);
+  if (!parsed.ok) {
+    attempt.parseError = parsed.error;
+    recorder.event(control.session, 'control', `cannot use the ${expected} reply: ${parsed.error}`);
+    return undefined;
+  }
+  attempt.advertised = { host: normalizeAddress(parsed.value.host), port: parsed.value.port };
+  const host = context.addressPolicy === 'advertised' ? attempt.advertised.host : normalizeAddress(control.peerAddress);
+  attempt.dialed = { host, port: parsed.value.port };
+  const to = formatEndpoint(host, parsed.value.port);
+  recorder.event(control.session, 'data', `${expected} advertised ${formatEndpoint(attempt.advertised.host, attempt.advertised.port)}; dialling ${to} (${context.addressPolicy} policy)`);
+  const started = recorder.elapsed();
+  let timedOut = false;
+  try {
+    const connection = await withDeadline('data connect', context.dataTimeoutMs, (signal) => {
+      signal.addEventListener('abort', () => (timedOut = true), { once: true });
+      return context.network.connect({ host, port: parsed.value.port, signal });
+    });
+    const durationMs = recorder.elapsed() - started;
+    attempt.connect = { outcome: 'connected', durationMs };
+    const event: ConnectionEvent = { t: started, durationMs, session: control.session, purpose: 'data', from: formatEndpoint(connection.localAddress, connection.localPort), to, outcome: 'connected' };
+    recorder.connection(event);
+    recorder.event(control.session, 'data', `data connection ${event.from} -> ${to} open in ${Math.round(durationMs)} ms`);
+    return { connection: () => Promise.resolve(connection), event, release: async () => void connection.destroy() };
+  } catch (error) {
+    const durationMs = recorder.elapsed() - started;
+    const outcome = classifyConnectError(error, timedOut || error instanceof DeadlineError);
+    attempt.connect = { outcome, durationMs, error: describeError(error) };
+    recorder.connection({ t: started, durationMs, session: control.session, purpose: 'data', from: 'client', to, outcome });
+    recorder.event(control.session, 'data', `data connect to ${to} failed: ${outcome} (${describeError(error)})`);
+    return undefined;
+  }
+}
+
+async function active(context: StrategyContext, attempt: DataAttempt, verb: 'PORT' | 'EPRT'): Promise<PreparedData | undefined> {
+  const { control } = context;
+  const recorder = control.recorder;
+  // Listen where the server will dial: the address our control connection comes from.
+  const host = normalizeAddress(control.localAddress ?? '127.0.0.1');
+  attempt.command = verb;
+  if (verb === 'PORT' && !net.isIPv4(host)) {
+    attempt.transfer.error = `PORT cannot carry the IPv6 address ${host}`;
+    return undefined;
+  }
+  const arrivals: Connection[] = [];
+  let notify: (() => void) | undefined;
+  const listener = await context.network.listen({ host, port: 0, backlog: 4 }, (connection) => {
+    if (arrivals.length > 0) {
+      recorder.event(control.session, 'data', `extra inbound connection from ${formatEndpoint(connection.remoteAddress, connection.remotePort)} closed`);
+      connection.destroy();
+      return;
+    }
+    arrivals.push(connection);
+    notify?.();
+  });
+  attempt.listening = { host, port: listener.port };
+  const argument = verb === 'PORT' ? formatPortArgument(host, listener.port) : formatEprtArgument(host, listener.port);
+  attempt.command = `${verb} ${argument}`;
+  let reply;
+  try {
+    reply = await control.command(verb, argument, context.replyTimeoutMs);
+  } catch (error) {
+    await listener.close();
+    throw error;
+  }
+  attempt.modeReply = control.record(reply);
+  if (reply.code < 200 || reply.code >= 300) {
+    await listener.close();
+    return undefined;
+  }
+  const listenedAt = recorder.elapsed();
+  const target = formatEndpoint(host, listener.port);
+  const prepared: PreparedData = {
+    connection: async (stop) => {
+      const waitStarted = recorder.elapsed();
+      let timedOut = false;
+      const arrived =
+        arrivals[0] ??
+        (await withDeadline('inbound data connection', context.dataTimeoutMs, (signal) => {
+          signal.addEventListener('abort', () => (timedOut = true), { once: true });
+          return new Promise<Connection | undefined>((resolve) => {
+            notify = () => resolve(arrivals[0]);
+            stop?.addEventListener('abort', () => resolve(undefined), { once: true });
+            if (stop?.aborted) resolve(undefined);
+          });
+        }).catch(() => undefined));
+      const waitedMs = recorder.elapsed() - waitStarted;
+      if (!arrived) {
+        attempt.inbound = { arrived: false, waitedMs };
+        const outcome = timedOut ? 'timeout' : 'error';
+        recorder.connection({ t: listenedAt, durationMs: recorder.elapsed() - listenedAt, session: control.session, purpose: 'data', from: 'server', to: target, outcome });
+        recorder.event(control.session, 'data', timedOut ? `no inbound connection to ${target} within ${context.dataTimeoutMs} ms` : `no inbound connection to ${target} before the server gave up`);
+        return undefined;
+      }
+      const from = { host: normalizeAddress(arrived.remoteAddress ?? '?'), port: arrived.remotePort ?? 0 };
+      attempt.inbound = { arrived: true, from, waitedMs };
+      prepared.event = { t: listenedAt, durationMs: recorder.elapsed() - listenedAt, session: control.session, purpose: 'data', from: formatEndpoint(from.host, from.port), to: target, outcome: 'connected' };
+      recorder.connection(prepared.event);
+      recorder.event(control.session, 'data', `inbound data connection from ${prepared.event.from} to ${target}`);
+      return arrived;
+    },
+    release: async () => {
+      notify = undefined;
+      for (const connection of arrivals) connection.destroy();
+      await listener.close();
+    },
+  };
+  return prepared;
+}

@@ -1,0 +1,124 @@
+/**
+ * Reading one data connection: bounded in size (an endless LIST must not eat the memory), bounded
+ * in idleness (a stalled transfer must end), and honest about how it ended — EOF, reset, timeout,
+ * or our own cap. Our reference server's token line is split off here so the listing stays clean.
+ */
+import type { Duplex } from 'node:stream';
+import type { Recorder } from './recorder.js';
+import { describeError, errorCode } from './util.js';
+
+export const DEFAULT_MAX_DATA_BYTES = 16 * 1024 * 1024;
+const TOKEN_LINE_LIMIT = 256;
+const RECORDED_LINES = 20;
+
+export interface DataReadOptions {
+  idleTimeoutMs: number;
+  maxBytes: number;
+  /** Split off the first line as our reference server's token. */
+  expectToken: boolean;
+  recorder: Recorder;
+  session: string;
+  /** Stop reading (e.g. the server already refused the transfer); ends as 'aborted'. */
+  signal?: AbortSignal;
+}
+
+export interface DataReadResult {
+  end: 'eof' | 'timeout' | 'reset' | 'error' | 'capped' | 'aborted';
+  /** Payload bytes, the token line excluded. */
+  bytes: number;
+  durationMs: number;
+  tokenLine?: string;
+  error?: string;
+}
+
+export function readData(stream: Duplex, options: DataReadOptions): Promise<DataReadResult> {
+  const { recorder, session } = options;
+  const started = recorder.elapsed();
+  let bytes = 0;
+  let head: Buffer | undefined = options.expectToken ? Buffer.alloc(0) : undefined;
+  let tokenLine: string | undefined;
+  let recordedLines = 0;
+  let partialLine = '';
+
+  const recordLines = (chunk: Buffer): void => {
+    if (recordedLines >= RECORDED_LINES) return;
+    const lines = (partialLine + chunk.toString('utf8')).split('\n');
+    partialLine = (lines.pop() ?? '').slice(0, 512);
+    for (const line of lines) {
+      if (recordedLines >= RECORDED_LINES) break;
+      recorder.line(session, 'data', '<', line.replace(/\r$/, '').slice(0, 512));
+      recordedLines += 1;
+    }
+  };
+
+  return new Promise((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
+    let settled = false;
+    const finish = (end: DataReadResult['end'], error?: string): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      stream.off('data', onData);
+      stream.off('end', onEnd);
+      stream.off('error', onError);
+      stream.off('close', onClose);
+      options.signal?.removeEventListener('abort', onAbort);
+      // Keep a listener: a late error on a socket we stopped reading must not crash the process.
+      stream.on('error', () => {});
+      if (end !== 'eof') stream.destroy();
+      else stream.end();
+      if (partialLine !== '' && recordedLines < RECORDED_LINES) recorder.line(session, 'data', '<', partialLine);
+      const durationMs = recorder.elapsed() - started;
+      recorder.event(session, 'data', `data ${end} after ${bytes} bytes${error ? `: ${error}` : ''}`);
+      resolve({ end, bytes, durationMs, ...(tokenLine !== undefined ? { tokenLine } : {}), ...(error ? { error } : {}) });
+    };
+    const armIdle = (): void => {
+      clearTimeout(timer);
+      timer = setTimeout(() => finish('timeout', `no data for ${options.idleTimeoutMs} ms`), options.idleTimeoutMs);
+    };
+    const onData = (chunk: Buffer): void => {
+      armIdle();
+      let payload = chunk;
+      if (head !== undefined) {
+        head = Buffer.concat([head, chunk]);
+        const newline = head.indexOf(0x0a);
+        if (newline < 0 && head.length < TOKEN_LINE_LIMIT) return;
+        const cut = newline < 0 ? 0 : newline + 1;
+        const line = head.subarray(0, cut).toString('utf8').replace(/\r?\n$/, '');
+        if (line.startsWith('FTP-DOCTOR-TOKEN')) tokenLine = line;
+        else tokenLine = newline < 0 ? head.subarray(0, 64).toString('utf8') : line;
+        // Whatever the first line was, only a real token is removed from the payload.
+        payload = line.startsWith('FTP-DOCTOR-TOKEN') ? head.subarray(cut) : head;
+        if (line.startsWith('FTP-DOCTOR-TOKEN')) recorder.line(session, 'data', '<', line);
+        head = undefined;
+      }
+      bytes += payload.length;
+      recordLines(payload);
+      if (bytes > options.maxBytes) finish('capped', `stopped reading after ${options.maxBytes} bytes (cap)`);
+    };
+    const onEnd = (): void => {
+      if (head !== undefined && head.length > 0) {
+        // The stream ended inside the first line: it was not a token, it is data.
+        const line = head.toString('utf8');
+        tokenLine = line.slice(0, 64);
+        bytes += head.length;
+        recordLines(head);
+        head = undefined;
+      }
+      finish('eof');
+    };
+    const onError = (error: Error): void => {
+      const code = errorCode(error);
+      finish(code === 'ECONNRESET' || code === 'EPIPE' ? 'reset' : 'error', describeError(error));
+    };
+    const onClose = (): void => finish('reset', 'the connection closed without an orderly end');
+    const onAbort = (): void => finish('aborted', 'stopped reading: the transfer was refused on the control connection');
+    stream.on('data', onData);
+    stream.on('end', onEnd);
+    stream.on('error', onError);
+    stream.on('close', onClose);
+    if (options.signal?.aborted) return onAbort();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    armIdle();
+  });
+}
