@@ -93,9 +93,9 @@ function killChild(child: ChildProcess): void {
   if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 }
 
-/** Kill every process inside the namespaces and delete them. Never throws. */
-export async function deleteNamespaces(names: string[]): Promise<void> {
-  for (const child of children) killChild(child);
+/** Kill the owned children and every other process inside the namespaces, then delete them. Never throws. */
+export async function deleteNamespaces(names: string[], owned: Iterable<ChildProcess> = []): Promise<void> {
+  for (const child of owned) killChild(child);
   for (const name of names) {
     // Bounded: forked children (vsftpd sessions) may appear while we kill; three sweeps suffice.
     for (let sweep = 0; sweep < 3; sweep += 1) {

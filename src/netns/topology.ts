@@ -78,7 +78,8 @@ export async function createNetnsTopology(topology: Topology, options: CreateOpt
   const timeoutMs = options.commandTimeoutMs ?? 10_000;
   const created: string[] = [];
   let destroyed: Promise<void> | undefined;
-  const destroy = (): Promise<void> => (destroyed ??= deleteNamespaces(created));
+  const owned = new Set<ChildProcess>();
+  const destroy = (): Promise<void> => (destroyed ??= deleteNamespaces(created, owned));
   const nsExec = (role: Role, argv: string[], runOptions: RunOptions = {}) =>
     run(['ip', 'netns', 'exec', names.namespaces[role], ...argv], { timeoutMs, ...runOptions });
   const ip = (...args: string[]) => runChecked(['ip', ...args], { timeoutMs });
@@ -87,9 +88,10 @@ export async function createNetnsTopology(topology: Topology, options: CreateOpt
   try {
     for (const role of ROLES) {
       const name = names.namespaces[role];
-      registerNamespace(name);
-      created.push(name); // before `add`: a half-created namespace is deleted too
+      // Registered only once it exists: a name someone else already holds is never ours to delete.
       await ip('netns', 'add', name);
+      registerNamespace(name);
+      created.push(name);
       // No IPv6 on our links: no DAD delays, no router solicitations in the counters.
       await sysctl(role, 'net.ipv6.conf.all.disable_ipv6=1');
       await sysctl(role, 'net.ipv6.conf.default.disable_ipv6=1');
@@ -142,9 +144,25 @@ export async function createNetnsTopology(topology: Topology, options: CreateOpt
         env: spawnOptions.env ?? process.env,
       });
       registerChild(child);
+      owned.add(child);
+      child.once('exit', () => owned.delete(child));
       return child;
     },
     counters: () => readCounters(ROLES.map((role) => (argv: string[]) => nsExec(role, argv)), Date.now() - startedAt),
     destroy,
   };
+}
+
+/** Create, hand to `body`, and destroy whatever happens inside. */
+export async function withNetnsTopology<T>(
+  topology: Topology,
+  body: (network: NetnsTopology) => Promise<T>,
+  options: CreateOptions = {},
+): Promise<T> {
+  const network = await createNetnsTopology(topology, options);
+  try {
+    return await body(network);
+  } finally {
+    await network.destroy();
+  }
 }

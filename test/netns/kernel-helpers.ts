@@ -1,0 +1,45 @@
+/**
+ * Small tools for the real-kernel tests: TCP listeners and connect probes run with `node -e`
+ * inside a namespace, and curl as the FTP client. Every wait is bounded.
+ */
+import type { ChildProcess } from 'node:child_process';
+import type { RunResult } from '../../src/netns/process.js';
+import type { NetnsTopology, Role } from '../../src/netns/topology.js';
+
+/** Listen on ports (all addresses) in a namespace; each connection gets "hi\n". Resolves when ready. */
+export async function startTcpServer(network: NetnsTopology, role: Role, ports: number[]): Promise<ChildProcess> {
+  const script = `const net = require('net'); let ready = 0; for (const port of ${JSON.stringify(ports)}) {
+    net.createServer((socket) => { socket.on('error', () => {}); socket.end('hi\\n'); })
+      .listen(port, '0.0.0.0', () => { if (++ready === ${ports.length}) console.log('ready'); }); }`;
+  const child = network.spawn(role, ['node', '-e', script]);
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('tcp server did not start within 5 s')), 5_000);
+    child.stdout?.once('data', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`tcp server exited early (${code})`));
+    });
+  });
+  return child;
+}
+
+/** One connect from a namespace: 'connected', 'timeout' (no answer within waitMs) or an errno code. */
+export async function tcpOutcome(network: NetnsTopology, role: Role, host: string, port: number, waitMs = 1_000): Promise<string> {
+  const script = `const s = require('net').connect({ host: ${JSON.stringify(host)}, port: ${port} });
+    const timer = setTimeout(() => { console.log('timeout'); process.exit(0); }, ${waitMs});
+    s.on('connect', () => { console.log('connected'); clearTimeout(timer); s.destroy(); });
+    s.on('error', (e) => { console.log(e.code); clearTimeout(timer); });`;
+  const result = await network.exec(role, ['node', '-e', script], { timeoutMs: waitMs + 5_000 });
+  return result.stdout.trim();
+}
+
+/** curl as an FTP client in the client namespace, verbose (the transcript lands in stderr). */
+export function curl(network: NetnsTopology, args: string[]): Promise<RunResult> {
+  return network.exec('client', ['curl', '-sS', '-v', '--connect-timeout', '2', '--max-time', '5', ...args], { timeoutMs: 10_000 });
+}
+
+/** curl's exit codes we assert on. */
+export const CURL = { ok: 0, couldNotConnect: 7, timeout: 28, recvFailure: 56 } as const;
