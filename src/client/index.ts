@@ -5,3 +5,4 @@ export * from './tls.js';
 export * from './transfer.js';
 export * from './strategies.js';
 export * from './data-channel.js';
+export * from './session.js';
