@@ -43,3 +43,24 @@ export function curl(network: NetnsTopology, args: string[]): Promise<RunResult>
 
 /** curl's exit codes we assert on. */
 export const CURL = { ok: 0, couldNotConnect: 7, timeout: 28, recvFailure: 56 } as const;
+
+/**
+ * One control connection from the client namespace: read the greeting, NOOP at once, stay idle
+ * for idleMs, NOOP again. Prints "first:<reply code>" and "second:<reply code>|silent".
+ */
+export async function noopAfterIdle(network: NetnsTopology, host: string, port: number, idleMs: number): Promise<string[]> {
+  const script = `const s = require('net').connect({ host: ${JSON.stringify(host)}, port: ${port} });
+    let buffer = ''; let stage = 'greeting';
+    const give = setTimeout(() => { console.log(stage + ':silent'); process.exit(0); }, ${idleMs + 1_000});
+    s.on('error', (e) => { console.log(stage + ':' + e.code); process.exit(0); });
+    s.on('data', (chunk) => {
+      buffer += chunk; if (!buffer.endsWith('\\n')) return;
+      const code = buffer.slice(0, 3); buffer = '';
+      if (stage === 'greeting') { stage = 'first'; s.write('NOOP\\r\\n'); }
+      else if (stage === 'first') { console.log('first:' + code); stage = 'second';
+        setTimeout(() => s.write('NOOP\\r\\n'), ${idleMs}); }
+      else { console.log('second:' + code); clearTimeout(give); s.destroy(); }
+    });`;
+  const result = await network.exec('client', ['node', '-e', script], { timeoutMs: idleMs + 8_000 });
+  return result.stdout.trim().split('\n');
+}

@@ -9,7 +9,7 @@ import { checkNetnsSupport } from '../../src/netns/preflight.js';
 import { run } from '../../src/netns/process.js';
 import { withNetnsTopology } from '../../src/netns/topology.js';
 import { startVsftpd, vsftpdMissingReason } from '../peers/vsftpd.js';
-import { CURL, curl, startTcpServer, tcpOutcome } from './kernel-helpers.js';
+import { CURL, curl, noopAfterIdle, startTcpServer, tcpOutcome } from './kernel-helpers.js';
 
 const support = await checkNetnsSupport();
 const noNetns = support.ok ? null : support.reason;
@@ -164,6 +164,20 @@ describe(`netns: real FTP (vsftpd + curl) through the real kernel${skipNote(noFt
       expect(result.stderr).toContain('425 Security: Bad IP connecting');
       const trace = await network.counters();
       expect(trace).toContainEqual(expect.objectContaining({ at: 'nat', decision: 'snat' }));
+      await peer?.stop();
+    });
+  }, 30_000);
+
+  it.skipIf(noFtp)('a conntrack idle timeout on the NAT kills an idle control connection', async () => {
+    const topology: Topology = { nat: { forward: [21, PASV], idleTimeoutMs: 1_000 } };
+    await withNetnsTopology(topology, async (network) => {
+      const peer = await startVsftpd({ netns: { topology: network }, settings: { pasvRange: PASV } });
+      expect(network.rulesets.edge).toContain('policy = { established: 1 }');
+      // vsftpd answers NOOP before login with 530: any answer proves the connection is alive.
+      expect(await noopAfterIdle(network, network.addresses.edgeOutside, 21, 200)).toEqual(['first:530', 'second:530']);
+      expect(await noopAfterIdle(network, network.addresses.edgeOutside, 21, 2_000)).toEqual(['first:530', 'second:silent']);
+      const trace = await network.counters();
+      expect(trace).toContainEqual(expect.objectContaining({ at: 'nat', decision: 'timeout' }));
       await peer?.stop();
     });
   }, 30_000);
