@@ -25,6 +25,7 @@ const GUTTER = 64; // timestamps on the left
 const MARGIN = 80;
 const HEADER = 56;
 const CHAR = 6.8; // average glyph width of the 12px label font, for fitting text without measuring
+const BOLD_CHAR = 7.3;
 const MAX_CONTROL_LINES = 120;
 
 /** The hop named in "dropped by edge firewall: no rule matched" → "edge firewall". */
@@ -37,11 +38,12 @@ function laneRank(label: string): number {
   const lower = label.toLowerCase();
   if (lower.startsWith('client')) return 0;
   if (lower.startsWith('server')) return 3;
-  if (lower.includes('nat')) return 2;
-  return 1;
+  // The edge router translates before it filters (prerouting DNAT, then the forward chain).
+  if (lower.includes('nat')) return 1;
+  return 2;
 }
 
-/** Lanes in path order: client, client-side hops, edge hops, NAT, server-side hops, server. */
+/** Lanes in path order: client, client-side hops, NAT, edge hops, server-side hops, server. */
 export function buildLanes(input: DiagramInput): Lane[] {
   const hops: string[] = [];
   const add = (label: string | undefined): void => {
@@ -85,6 +87,23 @@ function fromServer(event: ConnectionEvent, serverHosts: ReadonlySet<string>): b
 
 function fitted(text: string, widthPx: number): string {
   return truncate(text, Math.max(8, Math.floor(widthPx / CHAR)));
+}
+
+/** Greedy word wrap into at most maxLines lines of maxChars; the last line is cut with "…". */
+export function wrapWords(text: string, maxChars: number, maxLines: number): string[] {
+  const width = Math.max(8, maxChars);
+  const lines: string[] = [];
+  let current = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (current && current.length + 1 + word.length > width) {
+      lines.push(current);
+      current = word;
+    } else current = current ? `${current} ${word}` : word;
+  }
+  if (current) lines.push(current);
+  const kept = lines.slice(0, maxLines).map((line) => truncate(line, width));
+  if (lines.length > maxLines) kept[maxLines - 1] = truncate(`${kept[maxLines - 1]} ${lines.slice(maxLines).join(' ')}`, width);
+  return kept;
 }
 
 function arrowLine(x1: number, x2: number, y: number, cls: string, marker: string): string {
@@ -138,11 +157,20 @@ function connectionRow(event: ConnectionEvent, y: number, lanes: Lane[], input: 
   const sentence = describeFailure(event, input.trace);
   parts.unshift(`<line class="conn failed" x1="${origin.x}" y1="${y}" x2="${deathX}" y2="${y}"/>`);
   parts.push(`<g class="death"><title>${esc(sentence)}</title><circle cx="${deathX}" cy="${y}" r="11"/><text x="${deathX}" y="${y + 5}" text-anchor="middle">✗</text></g>`);
-  parts.push(label((origin.x + deathX) / 2, y - 7, fitted(heading, Math.max(120, Math.abs(deathX - origin.x) - 20)), `conn-label ${purpose}`, 'middle', heading));
-  const rightHalf = deathX > WIDTH / 2;
-  const room = rightHalf ? deathX - 8 : WIDTH - deathX - 8;
-  parts.push(label(rightHalf ? deathX + 14 : deathX - 14, y + 26, fitted(sentence, room), 'failure-label', rightHalf ? 'end' : 'start', sentence));
-  return [parts.join(''), 54];
+  // The heading runs from the origin toward the far end, above the ✗, so a short stub still gets a readable label.
+  const headingX = reversed ? origin.x - 6 : origin.x + 6;
+  parts.push(label(headingX, y - 15, fitted(heading, Math.abs(target.x - origin.x) - 12), `conn-label ${purpose}`, reversed ? 'end' : 'start', heading));
+  // The reason sits where the connection would have continued; when there is no room on that
+  // side it goes under the dashed line instead of over it.
+  const roomRight = WIDTH - 12 - (deathX + 18);
+  const right = roomRight >= 220;
+  const room = right ? roomRight : deathX - 18 - GUTTER;
+  const lines = wrapWords(sentence, Math.floor(room / BOLD_CHAR), 3);
+  const x = right ? deathX + 18 : deathX - 18;
+  const firstY = right ? y + 4 : y + 26;
+  const spans = lines.map((line, index) => `<tspan x="${x}" dy="${index === 0 ? 0 : 15}">${esc(line)}</tspan>`).join('');
+  parts.push(`<text class="failure-label" x="${x}" y="${firstY}" text-anchor="${right ? 'start' : 'end'}"><title>${esc(sentence)}</title>${spans}</text>`);
+  return [parts.join(''), Math.max(44, firstY - y + 12 + lines.length * 15)];
 }
 
 function lineRow(line: TranscriptLine, y: number, lanes: Lane[], tagSessions: boolean): [string, number] {

@@ -27,9 +27,12 @@ pre { background:var(--panel); border:1px solid var(--line); border-radius:6px; 
 table { border-collapse:collapse; width:100%; margin:6px 0 12px; }
 th, td { text-align:left; padding:6px 8px; border-bottom:1px solid var(--line); vertical-align:top; }
 th { font-size:12px; text-transform:uppercase; letter-spacing:.04em; color:var(--muted); }
-td.num { text-align:right; white-space:nowrap; }
+td.num, .num { white-space:nowrap; }
+.transcript-block > summary { font-size:18px; margin-top:28px; }
 .figure { border:1px solid var(--line); border-radius:8px; padding:8px; overflow-x:auto; background:var(--bg); }
 svg.sequence { display:block; max-width:100%; height:auto; font:12px system-ui,sans-serif; }
+svg text { paint-order:stroke; stroke:var(--bg); stroke-width:4px; stroke-linejoin:round; }
+svg .lane text, svg .death text, svg .hop-mark text { stroke:none; }
 svg .lane rect { fill:var(--panel); stroke:var(--line); } svg .lane.hop rect { fill:#fff4e5; stroke:#f0b45c; }
 svg .lane text { font-weight:600; fill:var(--fg); font-size:13px; }
 svg .lifeline { stroke:var(--line); stroke-dasharray:4 4; stroke-width:1.5; }

@@ -58,7 +58,7 @@ function transcriptHtml(report: ProbeReport, id: string): string {
       return `<div class="line ${cls}" data-session="${esc(line.session)}"><span class="t">${esc((line.t / 1000).toFixed(3).padStart(8))}</span> ${esc(line.session.padEnd(10))} ${esc(line.channel.padEnd(7))} ${esc(line.direction)} ${esc(line.text)}</div>`;
     })
     .join('');
-  return `<details open><summary>Transcript (${report.transcript.length} lines)</summary>${filter}<pre class="transcript" id="${id}">${lines}</pre></details>`;
+  return `<details open class="transcript-block"><summary>Transcript (${report.transcript.length} lines)</summary>${filter}<pre class="transcript" id="${id}">${lines}</pre></details>`;
 }
 
 const LEGEND = `<div class="legend"><span><i style="background:var(--control)"></i>control connection</span><span><i style="background:var(--data)"></i>data connection</span><span><i style="background:var(--fail)"></i>failed connection (✗ where it died)</span><span><i style="background:var(--muted);height:1px"></i>control channel line</span></div>`;
@@ -79,11 +79,11 @@ function probeBody(report: ProbeReport, trace: readonly TraceEntry[], id: string
   );
   const connections = table(
     ['At', 'Session', 'Purpose', 'From', 'To', 'Outcome', 'Decided by'],
-    report.connections.map((event) => [esc(`+${formatMs(event.t)}`), esc(event.session), esc(event.purpose), `<code>${esc(event.from)}</code>`, `<code>${esc(event.to)}</code>`, esc(event.outcome), esc(event.decidedBy ?? '')]),
+    report.connections.map((event) => [`<span class="num">${esc(`+${formatMs(event.t)}`)}</span>`, esc(event.session), esc(event.purpose), `<code>${esc(event.from)}</code>`, `<code>${esc(event.to)}</code>`, esc(event.outcome), esc(event.decidedBy ?? '')]),
   );
   const traceTable =
     trace.length > 0
-      ? `<${h}>Firewall and NAT trace</${h}>${table(['At', 'Hop', 'Connection', 'Decision', 'Rule'], trace.map((entry) => [esc(`+${formatMs(entry.t)}`), esc(entry.at), `<code>${esc(entry.connection)}</code>`, esc(entry.decision), esc(`${entry.rule}${entry.detail ? ` (${entry.detail})` : ''}`)]))}`
+      ? `<${h}>Firewall and NAT trace</${h}>${table(['At', 'Hop', 'Connection', 'Decision', 'Rule'], trace.map((entry) => [`<span class="num">${esc(`+${formatMs(entry.t)}`)}</span>`, esc(entry.at), `<code>${esc(entry.connection)}</code>`, esc(entry.decision), esc(`${entry.rule}${entry.detail ? ` (${entry.detail})` : ''}`)]))}`
       : '';
   return [
     callout,
@@ -92,7 +92,7 @@ function probeBody(report: ProbeReport, trace: readonly TraceEntry[], id: string
     `<${h}>Findings</${h}>${findingsHtml(report.findings)}`,
     report.connections.length > 0 ? `<${h}>Connections</${h}>${connections}` : '',
     traceTable,
-    report.transcript.length > 0 ? `<${h}>Transcript</${h}>${transcriptHtml(report, `${id}-transcript`)}` : '',
+    transcriptHtml(report, `${id}-transcript`),
   ].join('\n');
 }
 

@@ -1,0 +1,73 @@
+/**
+ * The HTML report in a real browser (Debian's chromium, headless): opened from disk, no console
+ * or page errors, the diagram shows the failing hop, and a screenshot for people to look at.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, it, expect } from 'vitest';
+import { chromium } from 'playwright-core';
+import { renderHtml } from '../../src/report/html.js';
+import { hostileProbe, scenarioRun } from './fixtures.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+if (!hasChromium) console.warn(`skipping the HTML browser test: ${CHROMIUM} is missing (apt-get install -y chromium)`);
+
+describe('HTML report in chromium', () => {
+  it.skipIf(!hasChromium)('opens from disk without errors, shows the failing hop, and is screenshotted', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ftp-doctor-html-'));
+    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, timeout: 30_000 });
+    try {
+      const file = join(dir, 'report.html');
+      await writeFile(file, renderHtml(scenarioRun()), 'utf8');
+      const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+      const problems: string[] = [];
+      const requests: string[] = [];
+      page.on('console', (message) => {
+        if (message.type() === 'error' || message.type() === 'warning') problems.push(`console ${message.type()}: ${message.text()}`);
+      });
+      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+      page.on('request', (request) => {
+        if (!request.url().startsWith('file:')) requests.push(request.url());
+      });
+      await page.goto(pathToFileURL(file).href, { waitUntil: 'load', timeout: 15_000 });
+
+      const diagram = page.locator('#scenario-control-channel-only svg.sequence');
+      await expect.poll(() => diagram.count(), { timeout: 5_000 }).toBe(1);
+      const diagramText = (await diagram.textContent()) ?? '';
+      expect(diagramText).toContain('dropped by edge firewall: no rule matched, policy drop');
+      expect(diagramText).toContain('edge firewall');
+      // The ✗ is drawn and visible, not just present in the markup.
+      expect(await diagram.locator('g.death').first().isVisible()).toBe(true);
+
+      // The inline script runs under the page's CSP: the session filter is wired up.
+      expect(await page.locator('details').first().getAttribute('open')).not.toBeNull();
+      await page.emulateMedia({ media: 'print' });
+      expect(await page.locator('.controls').count()).toBe(0); // single-session transcripts have no filter
+      await page.emulateMedia({ media: 'screen' });
+
+      const artifacts = resolve('test-artifacts');
+      await mkdir(artifacts, { recursive: true });
+      await page.screenshot({ path: join(artifacts, 'report.png'), fullPage: true });
+
+      // Hostile text must stay text: no script of its own runs, nothing is injected.
+      const hostileFile = join(dir, 'hostile.html');
+      await writeFile(hostileFile, renderHtml(hostileProbe()), 'utf8');
+      await page.goto(pathToFileURL(hostileFile).href, { waitUntil: 'load', timeout: 15_000 });
+      expect(await page.locator('script').count()).toBe(1);
+      expect(await page.locator('main').textContent()).toContain('<script>alert(1)</script>');
+      await page.screenshot({ path: join(artifacts, 'report-hostile.png'), fullPage: true });
+
+      expect(problems).toEqual([]);
+      expect(requests).toEqual([]);
+    } finally {
+      await browser.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
