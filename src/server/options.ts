@@ -50,5 +50,9 @@ export interface ServerOptions {
     idleTimeoutMs?: number;
     preLoginTimeoutMs?: number;
     pasvAcceptTimeoutMs?: number;
+    /** Pause before answering a failed login (slows password guessing). */
+    loginFailureDelayMs?: number;
+    /** TLS handshakes (control and data) that do not finish within this are dropped. */
+    tlsHandshakeTimeoutMs?: number;
   };
 }

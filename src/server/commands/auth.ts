@@ -1,0 +1,78 @@
+/**
+ * USER / PASS / QUIT. Unknown users and wrong passwords get the same 331 and the same 530 (no
+ * user enumeration); failures are delayed and counted, and the session is closed with 421 after
+ * too many.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Session } from '../session.js';
+import type { CommandTable } from './table.js';
+
+const ANONYMOUS_NAMES = new Set(['anonymous', 'ftp']);
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}
+
+/** Constant-time comparison of equal-length digests, so timing does not reveal password prefixes. */
+function passwordMatches(given: string, expected: string): boolean {
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+function authenticate(session: Session, name: string, password: string): boolean {
+  const options = session.server.options;
+  if (options.anonymous && ANONYMOUS_NAMES.has(name.toLowerCase())) return true;
+  let matched = false;
+  for (const user of options.users ?? []) {
+    // Check every entry so the time taken does not depend on which one matched.
+    if (user.name === name && passwordMatches(password, user.password)) matched = true;
+  }
+  return matched;
+}
+
+async function user(session: Session, argument: string): Promise<void> {
+  if (session.server.options.requireTls && !session.tlsActive) {
+    session.log('warn', 'login', 'USER refused: TLS is required and the control connection is not encrypted');
+    return session.reply(530, 'TLS required: use AUTH TLS before USER.');
+  }
+  if (session.loggedIn) return session.reply(530, 'Already logged in; cannot change to another user.');
+  if (argument === '') return session.reply(501, 'USER needs a user name.');
+  session.pendingUser = argument;
+  await session.reply(331, 'Please specify the password.');
+}
+
+async function pass(session: Session, argument: string): Promise<void> {
+  if (session.loggedIn) return session.reply(230, 'Already logged in.');
+  const name = session.pendingUser;
+  if (name === undefined) return session.reply(503, 'Log in with USER first.');
+  session.pendingUser = undefined;
+  if (authenticate(session, name, argument)) {
+    session.user = name;
+    session.loginFailures = 0;
+    session.touch();
+    session.log('info', 'login', `${name} logged in${session.tlsActive ? ' over TLS' : ''}`, { user: name });
+    return session.reply(230, 'Login successful.');
+  }
+  session.loginFailures += 1;
+  const limits = session.server.limits;
+  session.log('warn', 'login', `failed login for ${JSON.stringify(name.slice(0, 64))} (${session.loginFailures} of ${limits.maxLoginFailures})`);
+  await sleep(limits.loginFailureDelayMs);
+  if (session.loginFailures >= limits.maxLoginFailures) {
+    session.log('warn', 'login', 'too many failed logins; closing');
+    await session.close('Too many failed logins; closing control connection.');
+    return;
+  }
+  await session.reply(530, 'Login incorrect.');
+}
+
+async function quit(session: Session): Promise<void> {
+  await session.reply(221, 'Goodbye.');
+  await session.flush();
+  await session.close();
+}
+
+export const authCommands: CommandTable = {
+  USER: { needsLogin: false, handler: user },
+  PASS: { needsLogin: false, handler: pass },
+  QUIT: { needsLogin: false, handler: quit },
+};

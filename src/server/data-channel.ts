@@ -1,0 +1,217 @@
+/**
+ * Data connections: the passive listener (accepts only the control peer), the active target
+ * (dialled on the transfer command, optionally from a fixed source port), and the common steps
+ * after the TCP connection exists: TLS for PROT P (with the session-reuse check) and the
+ * ftp-doctor token the client asked for.
+ */
+import type { Duplex } from 'node:stream';
+import { sameAddress, normalizeAddress } from '../ftp/address.js';
+import { formatDataToken } from '../ftp/evidence.js';
+import type { Connection, Listener } from '../net/network.js';
+import type { Session } from './session.js';
+import { handshake, wrapServerTls } from './tls.js';
+
+/** A refusal to open the data connection: the transfer command answers `code message`. */
+export class DataChannelError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DataChannelError';
+  }
+}
+
+export class PassiveChannel {
+  readonly kind = 'passive';
+  private accepted: Connection | undefined;
+  private waiter: ((connection: Connection) => void) | undefined;
+  private closed = false;
+
+  private constructor(
+    private readonly session: Session,
+    private listener: Listener | undefined,
+    readonly port: number,
+    private readonly release: () => void,
+  ) {}
+
+  /** Listen on `port` (0: any); undefined when the port is busy. */
+  static async open(session: Session, port: number, release: (port: number) => void): Promise<PassiveChannel | undefined> {
+    let channel: PassiveChannel | undefined;
+    const pending: Connection[] = [];
+    let listener: Listener;
+    try {
+      listener = await session.server.network.listen({ host: session.localAddress, port, backlog: 8 }, (connection) => {
+        if (channel) channel.incoming(connection);
+        else pending.push(connection);
+      });
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code === 'EADDRINUSE' || code === 'EACCES') return undefined;
+      throw error;
+    }
+    channel = new PassiveChannel(session, listener, listener.port, () => release(listener.port));
+    for (const connection of pending) channel.incoming(connection);
+    return channel;
+  }
+
+  private incoming(connection: Connection): void {
+    const source = normalizeAddress(connection.remoteAddress ?? 'unknown');
+    if (this.closed || this.accepted) {
+      connection.destroy();
+      return;
+    }
+    if (!sameAddress(source, this.session.peer)) {
+      // Data-connection stealing (RFC 2577): anyone who guesses the port could take the data.
+      this.session.log('warn', 'data', `data connection from ${source} refused: control peer is ${this.session.peer}`, { port: this.port, source });
+      connection.on('error', () => {});
+      if (connection.resetAndDestroy) connection.resetAndDestroy();
+      else connection.destroy();
+      return;
+    }
+    this.accepted = connection;
+    connection.on('error', () => {});
+    this.session.log('info', 'data', `data connection from ${source}:${connection.remotePort ?? '?'} on passive port ${this.port}`, { port: this.port });
+    // One data connection per PASV: stop listening once the rightful client is in.
+    void this.stopListening();
+    this.waiter?.(connection);
+  }
+
+  private async stopListening(): Promise<void> {
+    const listener = this.listener;
+    this.listener = undefined;
+    if (listener) {
+      await listener.close();
+      this.release();
+    }
+  }
+
+  /** The accepted connection, waiting up to `timeoutMs`. */
+  take(timeoutMs: number, signal: AbortSignal): Promise<Connection> {
+    if (this.accepted) return Promise.resolve(this.accepted);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        finish();
+        this.session.log('warn', 'data', `PASV ${this.port} opened, no data connection within ${Math.round(timeoutMs / 1000)} s`, { port: this.port });
+        reject(new DataChannelError(425, `No data connection to port ${this.port} within ${Math.round(timeoutMs / 1000)} s.`));
+      }, timeoutMs);
+      const onAbort = (): void => {
+        finish();
+        reject(new DataChannelError(426, 'Transfer aborted.'));
+      };
+      const finish = (): void => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        this.waiter = undefined;
+      };
+      this.waiter = (connection) => {
+        finish();
+        resolve(connection);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.accepted?.destroy();
+    await this.stopListening();
+  }
+}
+
+export interface ActiveTarget {
+  kind: 'active';
+  host: string;
+  port: number;
+  close?: undefined;
+}
+
+export type DataSetup = PassiveChannel | ActiveTarget;
+
+export interface DataConnection {
+  stream: Duplex;
+  /** The passive listener's port, or the client port dialled. */
+  port: number;
+  /** End the connection: gracefully (FIN / close_notify, bounded wait) or at once. */
+  close(graceful: boolean): Promise<void>;
+}
+
+async function dialActive(session: Session, target: ActiveTarget, signal: AbortSignal): Promise<Connection> {
+  const { activeSourcePort } = session.server.options;
+  const timeout = AbortSignal.timeout(session.server.limits.pasvAcceptTimeoutMs);
+  const combined = AbortSignal.any([signal, timeout]);
+  try {
+    const connection = await session.server.network.connect({
+      host: target.host,
+      port: target.port,
+      ...(activeSourcePort !== undefined ? { localPort: activeSourcePort, localAddress: session.localAddress } : {}),
+      signal: combined,
+    });
+    session.log('info', 'data', `connected to ${target.host}:${target.port}${activeSourcePort !== undefined ? ` from port ${activeSourcePort}` : ''}`, { port: target.port });
+    return connection;
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (signal.aborted) throw new DataChannelError(426, 'Transfer aborted.');
+    let reason = timeout.aborted ? `no answer within ${Math.round(session.server.limits.pasvAcceptTimeoutMs / 1000)} s` : (error as Error).message;
+    if (code === 'EACCES' && activeSourcePort !== undefined) {
+      reason = `binding source port ${activeSourcePort} needs root or CAP_NET_BIND_SERVICE`;
+    }
+    session.log('warn', 'data', `active connection to ${target.host}:${target.port} failed: ${reason}`, { port: target.port });
+    throw new DataChannelError(425, `Cannot open data connection to ${target.host}:${target.port}: ${reason}.`);
+  }
+}
+
+/** Establish the data connection of the current PASV/PORT, with TLS and token as negotiated. */
+export async function openDataConnection(session: Session, signal: AbortSignal): Promise<DataConnection> {
+  const setup = session.data;
+  if (!setup) throw new DataChannelError(425, 'Use PORT, EPRT, PASV or EPSV first.');
+  if (session.server.options.requireTls && session.protection !== 'P') {
+    throw new DataChannelError(522, 'Data connections must be protected: use PBSZ 0 and PROT P.');
+  }
+  const raw = setup.kind === 'passive' ? await setup.take(session.server.limits.pasvAcceptTimeoutMs, signal) : await dialActive(session, setup, signal);
+  const port = setup.kind === 'passive' ? setup.port : setup.port;
+  raw.setNoDelay?.(true);
+  let stream: Duplex = raw;
+  if (session.protection === 'P') {
+    const secure = wrapServerTls(raw, session.tlsContext());
+    secure.on('error', () => {});
+    try {
+      await handshake(secure, session.server.limits.tlsHandshakeTimeoutMs);
+    } catch (error) {
+      raw.destroy();
+      session.log('warn', 'data', `TLS handshake on the data connection failed: ${(error as Error).message}`);
+      throw new DataChannelError(425, 'TLS handshake on the data connection failed.');
+    }
+    if (session.server.options.requireSessionReuse && !secure.isSessionReused()) {
+      secure.destroy();
+      session.log('warn', 'data', 'data connection refused: its TLS session did not resume the control connection session');
+      throw new DataChannelError(425, 'TLS session of the data connection must resume the control connection session.');
+    }
+    stream = secure;
+  }
+  if (session.tokens) stream.write(formatDataToken({ session: session.id, port }));
+  return { stream, port, close: (graceful) => closeData(stream, raw, graceful) };
+}
+
+function closeData(stream: Duplex, raw: Connection, graceful: boolean): Promise<void> {
+  if (!graceful || stream.destroyed) {
+    stream.destroy();
+    raw.destroy();
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => {
+    // Give the client a moment to read to the end and close its side; never wait unbounded.
+    const timer = setTimeout(done, 5000);
+    timer.unref?.();
+    function done(): void {
+      clearTimeout(timer);
+      stream.destroy();
+      raw.destroy();
+      resolve();
+    }
+    raw.once('close', done);
+    stream.once('close', done);
+    stream.end();
+    stream.resume();
+  });
+}

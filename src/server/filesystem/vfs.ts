@@ -1,0 +1,56 @@
+/**
+ * The file system the server serves, seen through virtual absolute paths ('/pub/readme.txt').
+ * Two implementations: the built-in demo tree (in memory, generated on the fly) and a disk root
+ * with confinement. Handlers only ever see this interface, so confinement lives in one place.
+ */
+import type { Readable, Writable } from 'node:stream';
+
+export interface FileEntry {
+  name: string;
+  type: 'file' | 'dir';
+  size: number;
+  modified: Date;
+}
+
+export type FileErrorCode = 'ENOENT' | 'ENOTDIR' | 'EISDIR' | 'EACCES' | 'EEXIST' | 'ENOTEMPTY' | 'EINVAL';
+
+/** A refusal the client may hear about (550 + message); never carries a real disk path. */
+export class FileError extends Error {
+  constructor(
+    readonly code: FileErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'FileError';
+  }
+}
+
+/** An upload in progress: bytes go to a temporary name, renamed to the final one on commit. */
+export interface Upload {
+  stream: Writable;
+  /** Make the file visible under its final name (after the stream finished). */
+  commit(): Promise<void>;
+  /** Forget the partial upload: nothing appears under the final name. */
+  abort(): Promise<void>;
+}
+
+export interface FileSystem {
+  readonly writable: boolean;
+  stat(path: string): Promise<FileEntry>;
+  list(path: string): Promise<FileEntry[]>;
+  /** A stream of the file's bytes from `offset`. */
+  read(path: string, offset: number): Promise<Readable>;
+  write(path: string, mode: 'replace' | 'append'): Promise<Upload>;
+  mkdir(path: string): Promise<void>;
+  rmdir(path: string): Promise<void>;
+  remove(path: string): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+}
+
+export function readOnlyError(): FileError {
+  return new FileError('EACCES', 'Permission denied: the server is read-only.');
+}
+
+export function isFileError(error: unknown): error is FileError {
+  return error instanceof FileError;
+}

@@ -1,0 +1,52 @@
+/**
+ * The session log: structured entries emitted as 'log' events (tests and the scenario runner read
+ * them), rendered as readable text or one JSON object per line by the CLI. Passwords never get
+ * here: the command logger redacts PASS before logging.
+ */
+import type { EventEmitter } from 'node:events';
+
+export interface LogEntry {
+  time: string;
+  level: 'info' | 'warn' | 'error';
+  /** What happened, for filtering: 'connect', 'login', 'command', 'data', 'transfer', ... */
+  event: string;
+  /** One sentence a person can read. */
+  message: string;
+  session?: string;
+  peer?: string;
+  [detail: string]: unknown;
+}
+
+export type LogFields = Omit<LogEntry, 'time' | 'level' | 'event' | 'message'>;
+
+export class ServerLog {
+  constructor(private readonly events: EventEmitter) {}
+
+  write(level: LogEntry['level'], event: string, message: string, fields: LogFields = {}): void {
+    const entry: LogEntry = { time: new Date().toISOString(), level, event, message, ...fields };
+    this.events.emit('log', entry);
+  }
+
+  info(event: string, message: string, fields?: LogFields): void {
+    this.write('info', event, message, fields);
+  }
+
+  warn(event: string, message: string, fields?: LogFields): void {
+    this.write('warn', event, message, fields);
+  }
+}
+
+export function formatLogText(entry: LogEntry): string {
+  const who = entry.session ? ` [${entry.session}${entry.peer ? ` ${entry.peer}` : ''}]` : '';
+  return `${entry.time}${who} ${entry.level === 'info' ? '' : `${entry.level.toUpperCase()} `}${entry.message}`;
+}
+
+export function formatLogJson(entry: LogEntry): string {
+  return JSON.stringify(entry);
+}
+
+/** "PASS secret" → "PASS ****": the only place commands are turned into log text. */
+export function redactCommand(verb: string, argument: string): string {
+  if (verb === 'PASS') return 'PASS ****';
+  return argument === '' ? verb : `${verb} ${argument}`;
+}

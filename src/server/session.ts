@@ -1,0 +1,308 @@
+/**
+ * One control session: its state, the bounded line reader, the serialized reply writer, the TLS
+ * upgrade and the timers. Commands run one at a time from a bounded queue; ABOR is taken out of
+ * band so it can interrupt a running transfer.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Duplex } from 'node:stream';
+import type tls from 'node:tls';
+import { CommandLineReader, parseCommandLine } from '../ftp/command.js';
+import { normalizeAddress } from '../ftp/address.js';
+import { formatReply } from '../ftp/reply.js';
+import type { Connection } from '../net/network.js';
+import type { CommandTable } from './commands/table.js';
+import type { ServerContext } from './context.js';
+import type { DataSetup } from './data-channel.js';
+import { isFileError } from './filesystem/vfs.js';
+import { redactCommand, type LogFields } from './log.js';
+import { createSessionContext, handshake, wrapServerTls } from './tls.js';
+
+export const MAX_LINE_BYTES = 4096;
+const MAX_QUEUED_COMMANDS = 64;
+const COALESCE_WINDOW_MS = 40;
+
+export interface RunningTransfer {
+  abort(): void;
+  done: Promise<void>;
+}
+
+type QueueItem = { kind: 'line'; text: string } | { kind: 'too-long' };
+
+export class Session {
+  /** Letters, digits, '-' and '_' only: it goes into data tokens. */
+  readonly id = randomBytes(6).toString('base64url');
+  readonly peer: string;
+  readonly peerPort: number;
+  readonly localAddress: string;
+  control: Duplex;
+  tlsSocket: tls.TLSSocket | undefined;
+  private secureContext: tls.SecureContext | undefined;
+
+  pendingUser: string | undefined;
+  user: string | undefined;
+  cwd = '/';
+  type: 'A' | 'I' = 'A';
+  restOffset = 0;
+  renameFrom: string | undefined;
+  protection: 'C' | 'P' = 'C';
+  pbszDone = false;
+  epsvAll = false;
+  tokens = false;
+  loginFailures = 0;
+  data: DataSetup | undefined;
+  transfer: RunningTransfer | undefined;
+
+  private reader = new CommandLineReader(MAX_LINE_BYTES);
+  private readonly queue: QueueItem[] = [];
+  private processing = false;
+  private upgrading = false;
+  private writeChain: Promise<void> = Promise.resolve();
+  private coalesced = '';
+  private coalesceTimer: NodeJS.Timeout | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private closing = false;
+  private readonly onData = (chunk: Buffer | string): void => this.receive(chunk);
+  readonly closed: Promise<void>;
+
+  constructor(
+    readonly server: ServerContext,
+    readonly raw: Connection,
+    private readonly commands: CommandTable,
+  ) {
+    this.peer = normalizeAddress(raw.remoteAddress ?? 'unknown');
+    this.peerPort = raw.remotePort ?? 0;
+    this.localAddress = normalizeAddress(raw.localAddress ?? server.options.host);
+    this.control = raw;
+    raw.setNoDelay?.(true);
+    this.closed = new Promise((resolve) => raw.once('close', () => resolve()));
+    raw.once('close', () => this.cleanup());
+    raw.on('error', (error: Error) => this.log('warn', 'error', `control connection error: ${error.message}`));
+  }
+
+  get loggedIn(): boolean {
+    return this.user !== undefined;
+  }
+
+  get tlsActive(): boolean {
+    return this.tlsSocket !== undefined;
+  }
+
+  log(level: 'info' | 'warn', event: string, message: string, fields: LogFields = {}): void {
+    this.server.log.write(level, event, message, { session: this.id, peer: `${this.peer}:${this.peerPort}`, ...fields });
+  }
+
+  /** Start the conversation: implicit TLS handshake first when configured, then the greeting. */
+  async start(): Promise<void> {
+    this.log('info', 'connect', `connection from ${this.peer}:${this.peerPort}`);
+    if (this.server.options.tls === 'implicit') {
+      if (!(await this.wrapTls())) return;
+    } else {
+      this.raw.on('data', this.onData);
+    }
+    this.touch();
+    await this.reply(220, 'ftp-doctor reference server ready.');
+  }
+
+  /** The per-session TLS context (own ticket keys: only this session's tickets resume). */
+  tlsContext(): tls.SecureContext {
+    if (!this.server.tls) throw new Error('TLS is not configured');
+    this.secureContext ??= createSessionContext(this.server.tls);
+    return this.secureContext;
+  }
+
+  /**
+   * AUTH TLS: stop reading plaintext *before* answering 234, drop anything already received after
+   * the AUTH command (it arrived unencrypted and must not run inside the TLS session), then hand
+   * the raw stream to TLS.
+   */
+  async upgradeToTls(): Promise<void> {
+    this.upgrading = true;
+    this.raw.off('data', this.onData);
+    this.raw.pause();
+    const dropped = this.queue.length;
+    this.queue.length = 0;
+    this.reader = new CommandLineReader(MAX_LINE_BYTES);
+    if (dropped > 0) this.log('warn', 'tls', `discarded ${dropped} command(s) sent in plaintext after AUTH TLS`);
+    await this.reply(234, 'Proceed with TLS negotiation.');
+    await this.flush();
+    if (await this.wrapTls()) this.upgrading = false;
+  }
+
+  private async wrapTls(): Promise<boolean> {
+    const socket = wrapServerTls(this.raw, this.tlsContext());
+    this.control = socket;
+    this.tlsSocket = socket;
+    socket.on('error', (error: Error) => this.log('warn', 'tls', `TLS error on the control connection: ${error.message}`));
+    try {
+      await handshake(socket, this.server.limits.tlsHandshakeTimeoutMs);
+    } catch (error) {
+      this.log('warn', 'tls', `TLS handshake failed: ${(error as Error).message}`);
+      this.destroy();
+      return false;
+    }
+    this.log('info', 'tls', `TLS established (${socket.getProtocol() ?? 'unknown protocol'})`);
+    socket.on('data', this.onData);
+    return true;
+  }
+
+  private receive(chunk: Buffer | string): void {
+    if (this.upgrading || this.closing) return;
+    this.touch();
+    // latin1 keeps one character per byte, so the line limit counts bytes.
+    const text = typeof chunk === 'string' ? chunk : chunk.toString('latin1');
+    const { lines, tooLong } = this.reader.push(text);
+    for (let count = 0; count < tooLong; count += 1) this.queue.push({ kind: 'too-long' });
+    for (const line of lines) {
+      const decoded = Buffer.from(line, 'latin1').toString('utf8');
+      const parsed = parseCommandLine(decoded);
+      if (parsed.ok && parsed.value.verb === 'ABOR' && this.transfer) {
+        void this.abortTransfer();
+        continue;
+      }
+      this.queue.push({ kind: 'line', text: decoded });
+    }
+    if (this.queue.length > MAX_QUEUED_COMMANDS) {
+      void this.close('Too many commands queued; closing.');
+      return;
+    }
+    void this.drain();
+  }
+
+  private async abortTransfer(): Promise<void> {
+    const transfer = this.transfer;
+    if (!transfer) return;
+    this.log('info', 'command', 'ABOR (during a transfer)');
+    transfer.abort();
+    await transfer.done;
+    await this.reply(226, 'ABOR successful; the transfer was aborted.');
+  }
+
+  private async drain(): Promise<void> {
+    if (this.processing) return;
+    this.processing = true;
+    try {
+      while (this.queue.length > 0 && !this.closing && !this.upgrading) {
+        const item = this.queue.shift() as QueueItem;
+        await this.execute(item);
+      }
+    } finally {
+      this.processing = false;
+    }
+  }
+
+  private async execute(item: QueueItem): Promise<void> {
+    if (item.kind === 'too-long') {
+      this.log('warn', 'command', `command line longer than ${MAX_LINE_BYTES} bytes discarded`);
+      await this.reply(500, `Command line too long (limit ${MAX_LINE_BYTES} bytes).`);
+      return;
+    }
+    const parsed = parseCommandLine(item.text);
+    if (!parsed.ok) {
+      this.log('warn', 'command', `refused a malformed command line: ${parsed.error}`);
+      await this.reply(500, `Syntax error: ${parsed.error}.`);
+      return;
+    }
+    const { verb, argument } = parsed.value;
+    this.log('info', 'command', redactCommand(verb, argument), { verb });
+    const spec = this.commands[verb];
+    if (!spec) return this.reply(502, `Command ${verb} not implemented.`);
+    if (spec.needsLogin && !this.loggedIn) return this.reply(530, 'Please log in with USER and PASS first.');
+    if (spec.needsWritable && !this.server.files.writable) return this.reply(550, 'Permission denied: the server is read-only.');
+    try {
+      await spec.handler(this, argument);
+    } catch (error) {
+      if (isFileError(error)) return this.reply(550, error.message);
+      this.log('warn', 'error', `${verb} failed: ${(error as Error).message}`);
+      await this.reply(451, 'Local error in processing.');
+    }
+  }
+
+  /** Write one reply. By default each reply is its own write (its own TCP segment). */
+  reply(code: number, message: string | string[]): Promise<void> {
+    const text = formatReply(code, message);
+    this.log('info', 'reply', text.trimEnd().replace(/\r\n/g, ' | '), { code });
+    if (this.server.options.misbehave.coalesceReplies) {
+      this.coalesced += text;
+      this.coalesceTimer ??= setTimeout(() => {
+        this.coalesceTimer = undefined;
+        const batch = this.coalesced;
+        this.coalesced = '';
+        this.enqueueWrite(batch);
+      }, COALESCE_WINDOW_MS);
+      return Promise.resolve();
+    }
+    return this.enqueueWrite(text);
+  }
+
+  private enqueueWrite(text: string): Promise<void> {
+    this.writeChain = this.writeChain.then(
+      () =>
+        new Promise<void>((resolve) => {
+          const stream = this.control;
+          if (stream.destroyed || !stream.writable) return resolve();
+          // Waiting for the callback keeps node from merging queued replies into one writev.
+          stream.write(Buffer.from(text, 'utf8'), () => resolve());
+        }),
+    );
+    return this.writeChain;
+  }
+
+  /** Resolves when everything queued so far has been handed to the connection. */
+  async flush(): Promise<void> {
+    if (this.coalesceTimer) {
+      clearTimeout(this.coalesceTimer);
+      this.coalesceTimer = undefined;
+      const batch = this.coalesced;
+      this.coalesced = '';
+      void this.enqueueWrite(batch);
+    }
+    await this.writeChain;
+  }
+
+  /** Restart the idle timer: pre-login and logged-in sessions have different limits. */
+  touch(): void {
+    clearTimeout(this.idleTimer);
+    if (this.closing) return;
+    const limit = this.loggedIn ? this.server.limits.idleTimeoutMs : this.server.limits.preLoginTimeoutMs;
+    this.idleTimer = setTimeout(() => {
+      if (this.transfer) return this.touch();
+      this.log('info', 'timeout', `idle for ${Math.round(limit / 1000)} s${this.loggedIn ? '' : ' before logging in'}; closing`);
+      void this.close('Timeout; closing control connection.');
+    }, limit);
+    this.idleTimer.unref?.();
+  }
+
+  /** Say 421 (when given a message), then close everything of this session. */
+  async close(message?: string): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    this.transfer?.abort();
+    if (message !== undefined) {
+      void this.reply(421, message);
+      const flushed = this.flush();
+      const timer = new Promise<void>((resolve) => setTimeout(resolve, 2000).unref?.());
+      await Promise.race([flushed, timer]);
+    }
+    this.control.end();
+    const forced = setTimeout(() => this.destroy(), 2000);
+    forced.unref?.();
+    await this.closed;
+    clearTimeout(forced);
+  }
+
+  destroy(): void {
+    this.closing = true;
+    this.control.destroy();
+    this.raw.destroy();
+  }
+
+  private cleanup(): void {
+    this.closing = true;
+    clearTimeout(this.idleTimer);
+    clearTimeout(this.coalesceTimer);
+    this.transfer?.abort();
+    void this.data?.close?.();
+    this.data = undefined;
+    this.log('info', 'disconnect', 'connection closed');
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * Running one transfer: open the data connection (PASV/EPSV listener or PORT/EPRT dial, TLS,
+ * token), say 150, move the bytes, close, say 226 with the byte count — or 425/426 and a log line
+ * that says why. ABOR and a vanished client end up in the same 426 path.
+ */
+import { pipeline } from 'node:stream/promises';
+import { Transform, type Readable, type Writable } from 'node:stream';
+import { DataChannelError, openDataConnection, type DataConnection } from './data-channel.js';
+import type { Session } from './session.js';
+
+export type TransferWork = (data: DataConnection, signal: AbortSignal, count: Transform) => Promise<void>;
+
+export interface TransferDescription {
+  /** For the 150 reply and the log: "LIST /pub", "/1MiB.bin (1048576 bytes)". */
+  what: string;
+  direction: 'download' | 'upload';
+  /** Undo a partial upload when the transfer fails. */
+  onFailure?: () => Promise<void>;
+  /** Make an upload visible once every byte arrived. */
+  onSuccess?: () => Promise<void>;
+}
+
+export async function runTransfer(session: Session, description: TransferDescription, work: TransferWork): Promise<void> {
+  const controller = new AbortController();
+  let markDone = (): void => {};
+  const done = new Promise<void>((resolve) => (markDone = resolve));
+  session.transfer = { abort: () => controller.abort(), done };
+  let bytes = 0;
+  const count = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      bytes += chunk.length;
+      callback(null, chunk);
+    },
+  });
+  const started = Date.now();
+  try {
+    let data: DataConnection;
+    try {
+      data = await openDataConnection(session, controller.signal);
+    } catch (error) {
+      await description.onFailure?.();
+      if (!(error instanceof DataChannelError)) throw error;
+      await session.reply(error.code, error.message);
+      return;
+    }
+    await session.reply(150, `Opening ${session.type === 'I' ? 'BINARY' : 'ASCII'} mode data connection for ${description.what}.`);
+    try {
+      await work(data, controller.signal, count);
+      await description.onSuccess?.();
+      await data.close(true);
+    } catch (error) {
+      await data.close(false);
+      await description.onFailure?.();
+      const why = controller.signal.aborted ? 'aborted by the client' : (error as Error).message;
+      session.log('warn', 'transfer', `${description.direction} of ${description.what} failed after ${bytes} bytes: ${why}`, { bytes });
+      await session.reply(426, controller.signal.aborted ? 'Transfer aborted.' : 'Connection closed; transfer aborted.');
+      return;
+    }
+    const seconds = Math.max((Date.now() - started) / 1000, 0.001);
+    session.log('info', 'transfer', `${description.direction} of ${description.what} complete: ${bytes} bytes in ${seconds.toFixed(2)} s`, { bytes, port: data.port });
+    await session.reply(226, `Transfer complete (${bytes} bytes).`);
+  } finally {
+    session.transfer = undefined;
+    session.restOffset = 0;
+    const setup = session.data;
+    session.data = undefined;
+    await setup?.close?.();
+    markDone();
+  }
+}
+
+/** Stream `source` to the client, throttled when the server is configured to be slow. */
+export function sendStream(session: Session, source: Readable): TransferWork {
+  return async (data, signal, count) => {
+    const rate = session.server.options.throttleBytesPerSecond;
+    if (rate !== undefined && rate > 0) await pipeline(source, count, throttle(rate), data.stream, { signal });
+    else await pipeline(source, count, data.stream, { signal });
+  };
+}
+
+export function receiveStream(target: Writable): TransferWork {
+  return async (data, signal, count) => {
+    await pipeline(data.stream, count, target, { signal });
+  };
+}
+
+/** Hold each chunk long enough that the average rate stays at `bytesPerSecond`. */
+function throttle(bytesPerSecond: number): Transform {
+  const started = Date.now();
+  let sent = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      sent += chunk.length;
+      const due = started + (sent / bytesPerSecond) * 1000;
+      setTimeout(() => callback(null, chunk), Math.max(0, due - Date.now()));
+    },
+  });
+}
