@@ -184,6 +184,38 @@ describe('connect through the simulated path', () => {
     }
   });
 
+  it('a 227 coalesced behind another reply in one segment is invisible to the helper', async () => {
+    const sim = simulate({ firewalls: [statefulEdge()] });
+    const acceptControl = await serve(sim, 21);
+    await serve(sim, 5500);
+    const control = await sim.network('client').connect({ host: '10.0.0.5', port: 21 });
+    const server = await acceptControl();
+    const heard = readUntil(control, (text) => text.includes('227 '));
+    server.write('200 Type set to I\r\n227 Entering Passive Mode (10,0,0,5,21,124)\r\n');
+    await heard;
+    const controller = new AbortController();
+    const data = sim.network('client').connect({ host: '10.0.0.5', port: 5500, signal: controller.signal });
+    expect(await isPending(data)).toBe(true);
+    controller.abort();
+    await expect(data).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
+  it('active mode behind a SNAT pool with nf_nat_ftp: PORT is rewritten and the connection back reaches the client', async () => {
+    const sim = simulate({ nat: { sourcePool: ['10.0.0.100'], rewriteFtp: true }, firewalls: [statefulEdge()] });
+    const acceptControl = await serve(sim, 21);
+    const accepted = new Promise<Connection>((resolve) => void sim.network('client').listen({ host: '0.0.0.0', port: 40001 }, resolve));
+    const control = await sim.network('client').connect({ host: '10.0.0.5', port: 21 });
+    const server = await acceptControl();
+    expect(server.remoteAddress).toBe('10.0.0.100');
+    const heard = readUntil(server, (text) => text.includes('\n'));
+    control.write('PORT 198,51,100,10,156,65\r\n');
+    expect(await heard).toBe('PORT 10,0,0,100,156,65\r\n');
+    const back = await sim.network('server').connect({ host: '10.0.0.100', port: 40001, localPort: 20 });
+    const arrived = await accepted;
+    expect(back.remoteAddress).toBe('10.0.0.100');
+    expect([arrived.remoteAddress, arrived.remotePort, arrived.localAddress]).toEqual(['10.0.0.5', 20, '198.51.100.10']);
+  });
+
   it('a source NAT pool makes control and data arrive from different addresses', async () => {
     const sim = simulate({ nat: { sourcePool: ['10.0.0.100', '10.0.0.101'] } });
     const accept = await serve(sim, 21);
