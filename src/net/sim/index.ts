@@ -18,6 +18,7 @@ import { compileFirewall } from './rules.js';
 import { TraceLog } from './trace.js';
 
 export type { SimConnection } from './pipe.js';
+export type { HostName } from './hosts.js';
 
 export interface Simulation {
   readonly addresses: { client: string; edgeOutside: string; edgeInside: string; server: string };
