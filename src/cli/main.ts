@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+/**
+ * The CLI entry point: yargs wiring, and the one place that turns outcomes into exit codes.
+ * Usage mistakes and internal failures exit 2 with one line, never a stack trace.
+ */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { VERSION } from '../version.js';
+import { UsageError } from './errors.js';
+import { serveCommand } from './serve.js';
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await yargs(argv)
+      .scriptName('ftp-doctor')
+      .command(serveCommand)
+      .demandCommand(1, 'Say which command to run (see --help).')
+      .strict()
+      .fail((message: string | undefined, error: Error | undefined) => {
+        if (error) throw error;
+        throw new UsageError(message ?? 'invalid arguments');
+      })
+      .version(VERSION)
+      .help()
+      .parseAsync();
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`ftp-doctor: ${error.message}\n`);
+    } else {
+      process.stderr.write(`ftp-doctor: internal error: ${(error as Error).message ?? String(error)}\n`);
+    }
+    return 2;
+  }
+}
+
+process.exitCode = await main(hideBin(process.argv));
