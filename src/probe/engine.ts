@@ -1,0 +1,206 @@
+/**
+ * The probe: steps → evidence → diagnosis → report. The main session checks the control channel
+ * (connect, greeting, TLS, login, FEAT/SYST) and takes port samples; then every data mode (and,
+ * under explicit TLS, its plain twin) runs on its own control session, all at the same time, so a
+ * hung mode costs one data timeout in total rather than one per mode.
+ */
+import dns from 'node:dns/promises';
+import net from 'node:net';
+import type { Network } from '../net/network.js';
+import { FEATURE_NAME, normalizeAddress } from '../ftp/index.js';
+import { Recorder, systemClock } from '../client/recorder.js';
+import { openSession, type Phase, type SessionPlan } from '../client/session.js';
+import { SCHEMA_VERSION, type DataMode, type ProbeReport, type Step } from '../report/model.js';
+import { TOOL, VERSION } from '../version.js';
+import { diagnose } from './temporary-diagnosis.js';
+import type { ProbeEvidence } from './evidence.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_DATA_TIMEOUT_MS, DEFAULT_MODES, MAX_SAMPLES, parseTarget, type ProbeOptions, type ProbeTarget } from './options.js';
+import { runModeSession, type ModeVariant } from './mode-session.js';
+import { readFeatures, takeSamples } from './main-session.js';
+
+export interface ProbeRun {
+  report: ProbeReport;
+  evidence: ProbeEvidence;
+}
+
+const PHASE_NAMES: Record<Phase['id'], string> = {
+  connect: 'Control connection',
+  greeting: 'Greeting',
+  'auth-tls': 'TLS on the control connection',
+  login: 'Login',
+  prot: 'Data protection (PROT P)',
+};
+
+export async function runProbe(options: ProbeOptions, network: Network): Promise<ProbeReport> {
+  return (await probe(options, network)).report;
+}
+
+/** The report and the evidence it was diagnosed from. Throws ProbeOptionError on a bad URL. */
+export async function probe(options: ProbeOptions, network: Network): Promise<ProbeRun> {
+  const target = parseTarget(options);
+  const recorder = new Recorder(options.now ?? systemClock);
+  const startedAt = new Date().toISOString();
+  const modes = options.modes && options.modes.length > 0 ? options.modes : [...DEFAULT_MODES];
+  const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const dataTimeoutMs = options.dataTimeoutMs ?? DEFAULT_DATA_TIMEOUT_MS;
+  const addressPolicy = options.useAdvertisedAddress ? 'advertised' : 'control-peer';
+  const steps: Step[] = [];
+  const evidence: ProbeEvidence = {
+    target: target.display,
+    host: target.host,
+    port: target.port,
+    tlsMode: target.tls,
+    options: {
+      modes,
+      ...(options.expectRange ? { expectRange: options.expectRange } : {}),
+      ...(options.expectAddress ? { expectAddress: options.expectAddress } : {}),
+      addressPolicy,
+      connectTimeoutMs,
+      dataTimeoutMs,
+    },
+    control: { outcome: 'error', durationMs: 0 },
+    referenceServer: false,
+    attempts: [],
+    passivePorts: [],
+  };
+  const finish = (): ProbeRun => {
+    const { verdict, findings } = diagnose(evidence);
+    const report: ProbeReport = {
+      tool: TOOL,
+      version: VERSION,
+      schemaVersion: SCHEMA_VERSION,
+      kind: 'probe',
+      target: target.display,
+      verdict,
+      startedAt,
+      durationMs: recorder.elapsed(),
+      addressPolicy,
+      steps,
+      findings,
+      transcript: recorder.transcript,
+      connections: recorder.connections,
+      passivePorts: evidence.passivePorts,
+    };
+    return { report, evidence };
+  };
+
+  const resolveStart = recorder.elapsed();
+  let address: string;
+  try {
+    address = await resolveHost(target.host, options.resolve);
+    steps.push(step('resolve', 'Resolve', 'ok', resolveStart, recorder, address === target.host ? `${address} (IP address)` : `${target.host} → ${address}`));
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    evidence.control = { outcome: 'error', durationMs: 0, error: `cannot resolve ${target.host}: ${message}` };
+    steps.push(step('resolve', 'Resolve', 'fail', resolveStart, recorder, message));
+    return finish();
+  }
+
+  const plan: SessionPlan = {
+    network,
+    recorder,
+    session: 'main',
+    host: address,
+    port: target.port,
+    tlsHost: target.host,
+    tls: target.tls,
+    user: target.user,
+    password: target.password,
+    connectTimeoutMs,
+    replyTimeoutMs: connectTimeoutMs,
+    strictTls: options.strictTls ?? false,
+    protectData: false,
+  };
+  const main = await openSession(plan);
+  const record = main.record;
+  evidence.control = record.control;
+  if (record.controlPeer) evidence.controlPeer = normalizeAddress(record.controlPeer);
+  if (record.greeting) evidence.greeting = record.greeting;
+  if (record.authTls) evidence.authTls = record.authTls;
+  if (record.login) evidence.login = record.login;
+  for (const phase of record.phases) steps.push({ id: phase.id, name: PHASE_NAMES[phase.id], ...(phase.id === 'auth-tls' ? { tls: true } : {}), result: phase.result, startedAt: phase.startedAt, durationMs: phase.durationMs, detail: phase.detail });
+
+  const variants = planVariants(modes, target);
+  if (!main.control) {
+    // TLS blocked: the plain twins still show whether the data channel works without TLS.
+    const tlsBlocked = target.tls === 'explicit' && record.login === undefined && record.greeting !== undefined && !('timeout' in record.greeting);
+    if (!tlsBlocked) return finish();
+    await runVariants(variants.filter((variant) => !variant.tls), plan, target, options, evidence, steps, dataTimeoutMs, addressPolicy);
+    return finish();
+  }
+
+  const featuresStart = recorder.elapsed();
+  const features = await readFeatures(main.control);
+  if (features.features) evidence.features = features.features;
+  if (features.system) evidence.system = features.system;
+  evidence.referenceServer = (features.features ?? []).some((feature) => feature.split(' ')[0]?.toUpperCase() === FEATURE_NAME);
+  steps.push(step('features', 'Features (FEAT/SYST)', features.features ? 'ok' : 'warn', featuresStart, recorder, features.detail));
+
+  const samples = Math.min(Math.max(0, Math.floor(options.samples ?? 0)), MAX_SAMPLES);
+  const passiveModes = modes.filter((mode): mode is 'epsv' | 'pasv' => mode === 'epsv' || mode === 'pasv');
+  if (samples > 0 && passiveModes.length > 0) {
+    const sampleStart = recorder.elapsed();
+    const sampled = await takeSamples(main.control, passiveModes, samples, connectTimeoutMs);
+    evidence.passivePorts.push(...sampled.ports);
+    if (sampled.referenceServer) evidence.referenceServer = true;
+    steps.push(step('sample', `Passive port samples (${samples}×)`, sampled.error ? 'warn' : 'ok', sampleStart, recorder, sampled.detail));
+  }
+  await main.control.close(Math.min(connectTimeoutMs, 1000));
+
+  await runVariants(variants, plan, target, options, evidence, steps, dataTimeoutMs, addressPolicy);
+  return finish();
+}
+
+/** Each mode over TLS when TLS is on; plain when it is off, and as a twin under explicit TLS. */
+function planVariants(modes: DataMode[], target: ProbeTarget): ModeVariant[] {
+  const variants: ModeVariant[] = [];
+  for (const mode of modes) {
+    if (target.tls !== 'none') variants.push({ mode, tls: true });
+    if (target.tls !== 'implicit') variants.push({ mode, tls: false });
+  }
+  return variants;
+}
+
+async function runVariants(
+  variants: ModeVariant[],
+  plan: SessionPlan,
+  target: ProbeTarget,
+  options: ProbeOptions,
+  evidence: ProbeEvidence,
+  steps: Step[],
+  dataTimeoutMs: number,
+  addressPolicy: 'control-peer' | 'advertised',
+): Promise<void> {
+  const results = await Promise.all(
+    variants.map((variant) =>
+      runModeSession(variant, {
+        plan,
+        target,
+        dataTimeoutMs,
+        addressPolicy,
+        referenceServer: evidence.referenceServer,
+        ccc: options.ccc ?? false,
+        maxDataBytes: options.maxDataBytes,
+        ...(options.retrieve ? { retrieve: options.retrieve } : {}),
+      }),
+    ),
+  );
+  // Report in the planned order, whatever order the sessions finished in.
+  for (const result of results) {
+    evidence.attempts.push(...result.attempts);
+    for (const attempt of result.attempts) if (attempt.advertised) evidence.passivePorts.push(attempt.advertised.port);
+    if (result.plainLogin !== undefined) evidence.plainLoginAllowed = (evidence.plainLoginAllowed ?? false) || result.plainLogin;
+    if (result.referenceServer) evidence.referenceServer = true;
+    steps.push(...result.steps);
+  }
+}
+
+function step(id: string, name: string, result: Step['result'], startedAt: number, recorder: Recorder, detail: string): Step {
+  return { id, name, result, startedAt, durationMs: recorder.since(startedAt), detail };
+}
+
+async function resolveHost(host: string, resolve: ProbeOptions['resolve']): Promise<string> {
+  if (net.isIP(host) !== 0) return host;
+  if (resolve) return resolve(host);
+  return (await dns.lookup(host)).address;
+}

@@ -1,0 +1,134 @@
+/**
+ * One data mode on its own control session: log in (over TLS or plain), turn on our reference
+ * server's tokens, run the LIST (and the RETR when asked), and turn what happened into evidence
+ * and a step. Runs concurrently with the other modes, so it shares nothing mutable with them.
+ */
+import { isPositiveCompletion, TOKEN_OPTION } from '../ftp/index.js';
+import type { ControlSession } from '../client/control.js';
+import { runDataChannel, type DataChannelOptions } from '../client/data-channel.js';
+import { openSession, type OpenedSession, type SessionPlan } from '../client/session.js';
+import { DEFAULT_MAX_DATA_BYTES } from '../client/transfer.js';
+import { describeError } from '../client/util.js';
+import type { DataMode, Step } from '../report/model.js';
+import { attemptSucceeded, describeAttempt, replyLine } from './describe.js';
+import type { DataAttempt } from './evidence.js';
+import type { ProbeTarget } from './options.js';
+import { clearControlChannel } from './ccc.js';
+
+export interface ModeVariant {
+  mode: DataMode;
+  tls: boolean;
+}
+
+export interface ModeContext {
+  plan: SessionPlan;
+  target: ProbeTarget;
+  dataTimeoutMs: number;
+  addressPolicy: 'control-peer' | 'advertised';
+  referenceServer: boolean;
+  ccc: boolean;
+  maxDataBytes?: number | undefined;
+  retrieve?: string;
+}
+
+export interface ModeResult {
+  attempts: DataAttempt[];
+  steps: Step[];
+  /** Plain twin under explicit TLS: did the server accept a login without TLS? */
+  plainLogin?: boolean;
+  referenceServer: boolean;
+}
+
+export async function runModeSession(variant: ModeVariant, context: ModeContext): Promise<ModeResult> {
+  const { plan, target } = context;
+  const recorder = plan.recorder;
+  const session = `${variant.mode}${variant.tls ? ':tls' : ''}`;
+  const stepId = `data:${session}`;
+  const name = `Data channel ${variant.mode.toUpperCase()}${variant.tls ? ' (TLS)' : target.tls === 'explicit' ? ' (plain)' : ''}`;
+  const started = recorder.elapsed();
+  const result: ModeResult = { attempts: [], steps: [], referenceServer: false };
+  const makeStep = (id: string, stepName: string, stepResult: Step['result'], detail: string, from = started): Step => ({
+    id,
+    name: stepName,
+    mode: variant.mode,
+    tls: variant.tls,
+    result: stepResult,
+    startedAt: from,
+    durationMs: recorder.since(from),
+    detail,
+  });
+
+  const opened = await openSession({ ...plan, session, tls: variant.tls ? target.tls : 'none', protectData: variant.tls });
+  const plainTwin = !variant.tls && target.tls === 'explicit';
+  if (!opened.control) {
+    const failed = opened.record.phases.find((phase) => phase.result === 'fail');
+    const login = opened.record.login;
+    if (plainTwin && login && !login.ok) {
+      result.plainLogin = false;
+      const reply = login.passReply ?? login.userReply;
+      result.steps.push(makeStep(stepId, name, 'skip', `plain login refused${reply ? ` (${replyLine(reply)})` : ''}: the server requires TLS, so there is no plain data channel to compare`));
+    } else {
+      result.steps.push(makeStep(stepId, name, 'fail', `session failed at ${failed?.id ?? 'setup'}: ${failed?.detail ?? 'unknown'}`));
+    }
+    return result;
+  }
+  if (plainTwin) result.plainLogin = true;
+  const control = opened.control;
+  try {
+    const notes: string[] = [];
+    const token = context.referenceServer ? await enableTokens(control, notes) : undefined;
+    if (context.ccc && variant.tls) notes.push(await clearControlChannel(control, recorder));
+    const listing = await runDataChannel(channelOptions(context, variant, opened, control, token, target.path === '/' ? { verb: 'LIST' } : { verb: 'LIST', argument: target.path }));
+    result.attempts.push(listing);
+    result.steps.push(makeStep(stepId, name, attemptSucceeded(listing) ? 'ok' : 'fail', [...notes, describeAttempt(listing)].join('; ')));
+    if (context.retrieve && attemptSucceeded(listing) && !control.lostReason) {
+      const retrieveStart = recorder.elapsed();
+      const retrieval = await runDataChannel(channelOptions(context, variant, opened, control, token, { verb: 'RETR', argument: context.retrieve }));
+      result.attempts.push(retrieval);
+      result.steps.push(makeStep(`retr:${session}`, `Retrieve ${variant.mode.toUpperCase()}${variant.tls ? ' (TLS)' : ''}`, attemptSucceeded(retrieval) ? 'ok' : 'fail', describeAttempt(retrieval), retrieveStart));
+    }
+  } catch (error) {
+    result.steps.push(makeStep(stepId, name, 'fail', describeError(error)));
+  } finally {
+    await control.close(Math.min(plan.replyTimeoutMs, 1000));
+  }
+  return result;
+}
+
+function channelOptions(
+  context: ModeContext,
+  variant: ModeVariant,
+  opened: OpenedSession,
+  control: ControlSession,
+  token: { session?: string } | undefined,
+  transfer: DataChannelOptions['transfer'],
+): DataChannelOptions {
+  const tls = opened.dataProtected
+    ? {
+        host: context.target.host,
+        ...(opened.tls?.session ? { session: opened.tls.session } : {}),
+        ...(opened.tls?.fingerprint ? { controlFingerprint: opened.tls.fingerprint } : {}),
+      }
+    : undefined;
+  return {
+    control,
+    network: context.plan.network,
+    mode: variant.mode,
+    addressPolicy: context.addressPolicy,
+    dataTimeoutMs: context.dataTimeoutMs,
+    replyTimeoutMs: context.plan.replyTimeoutMs,
+    transfer,
+    maxDataBytes: context.maxDataBytes ?? DEFAULT_MAX_DATA_BYTES,
+    ...(tls ? { tls } : {}),
+    ...(token ? { token } : {}),
+  };
+}
+
+async function enableTokens(control: ControlSession, notes: string[]): Promise<{ session?: string } | undefined> {
+  const reply = await control.command('OPTS', TOKEN_OPTION);
+  if (!isPositiveCompletion(reply.code)) {
+    notes.push(`tokens refused (${replyLine(control.record(reply))})`);
+    return undefined;
+  }
+  return {};
+}

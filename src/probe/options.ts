@@ -1,0 +1,116 @@
+/**
+ * What a probe is asked to do, and the target URL taken apart. Pure: the CLI and the scenario
+ * runner both build ProbeOptions; defaults live here so every caller gets the same ones.
+ */
+import net from 'node:net';
+import { ALL_MODES, type DataMode } from '../report/model.js';
+import type { Clock } from '../client/recorder.js';
+
+export interface ProbeOptions {
+  /** ftp:// (plain), ftpes:// (explicit TLS), ftps:// (implicit TLS, port 990). */
+  url: string;
+  /** Override the URL's user/password; anonymous when neither gives one. */
+  user?: string;
+  password?: string;
+  modes?: DataMode[];
+  /** Override the scheme's TLS mode. */
+  tls?: 'none' | 'explicit' | 'implicit';
+  expectRange?: { from: number; to: number };
+  expectAddress?: string;
+  /** Ask PASV/EPSV this many extra times on the main session to see the ports really handed out. */
+  samples?: number;
+  connectTimeoutMs?: number;
+  dataTimeoutMs?: number;
+  /** Dial the address the 227 advertised instead of the control peer's. */
+  useAdvertisedAddress?: boolean;
+  /** Certificate problems end the session instead of being recorded as warnings. */
+  strictTls?: boolean;
+  /** RETR this path after the LIST on every data session. */
+  retrieve?: string;
+  /** Send CCC after login on TLS sessions (RFC 4217 §12.3), so inspection can read the rest. */
+  ccc?: boolean;
+  /** Monotonic milliseconds for step timings (tests pass a fake). */
+  now?: Clock;
+  /** Name resolution; default node's dns.lookup. Not called for IP literals. */
+  resolve?: (host: string) => Promise<string>;
+  /** Stop reading a listing after this many bytes (default 16 MiB). */
+  maxDataBytes?: number;
+}
+
+export const DEFAULT_MODES: readonly DataMode[] = ['epsv', 'pasv'];
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+export const DEFAULT_DATA_TIMEOUT_MS = 10_000;
+/** Samples are cheap but each one costs the server a listener: keep them bounded. */
+export const MAX_SAMPLES = 1000;
+
+export class ProbeOptionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProbeOptionError';
+  }
+}
+
+export interface ProbeTarget {
+  scheme: 'ftp' | 'ftpes' | 'ftps';
+  /** As typed (for SNI and the certificate name check), brackets removed. */
+  host: string;
+  port: number;
+  tls: 'none' | 'explicit' | 'implicit';
+  user: string;
+  password: string;
+  path: string;
+  /** The URL without its password. */
+  display: string;
+}
+
+const SCHEME_TLS = { ftp: 'none', ftpes: 'explicit', ftps: 'implicit' } as const;
+
+/** Take the URL apart; throws ProbeOptionError for anything we cannot probe. */
+export function parseTarget(options: Pick<ProbeOptions, 'url' | 'user' | 'password' | 'tls'>): ProbeTarget {
+  let url: URL;
+  try {
+    url = new URL(options.url);
+  } catch {
+    throw new ProbeOptionError(`not a URL: ${redactUrlText(options.url)} (expected ftp://host, ftpes://host or ftps://host)`);
+  }
+  const scheme = url.protocol.replace(/:$/, '').toLowerCase();
+  if (scheme !== 'ftp' && scheme !== 'ftpes' && scheme !== 'ftps') {
+    throw new ProbeOptionError(`unsupported scheme ${scheme}:// (expected ftp://, ftpes:// or ftps://)`);
+  }
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (host === '') throw new ProbeOptionError('the URL has no host');
+  const tls = options.tls ?? SCHEME_TLS[scheme];
+  const port = url.port === '' ? (tls === 'implicit' ? 990 : 21) : Number(url.port);
+  const user = options.user ?? (url.username === '' ? 'anonymous' : decodeURIComponent(url.username));
+  const password = options.password ?? (url.password === '' ? (user === 'anonymous' ? 'ftp-doctor@' : '') : decodeURIComponent(url.password));
+  const path = decodeURIComponent(url.pathname || '/') || '/';
+  const userPart = url.username === '' && options.user === undefined ? '' : `${encodeURIComponent(user)}@`;
+  const hostPart = net.isIPv6(host) ? `[${host}]` : host;
+  const display = `${scheme}://${userPart}${hostPart}${url.port === '' ? '' : `:${url.port}`}${url.pathname || '/'}`;
+  return { scheme, host, port, tls, user, password, path, display };
+}
+
+function redactUrlText(text: string): string {
+  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/?#@:]*):[^/?#]*@/i, '$1:***@');
+}
+
+/** "50000-50100" → {from, to}; throws ProbeOptionError on anything else. */
+export function parsePortRange(text: string): { from: number; to: number } {
+  const match = /^\s*(\d{1,5})\s*-\s*(\d{1,5})\s*$/.exec(text) ?? /^\s*(\d{1,5})\s*$/.exec(text);
+  if (!match) throw new ProbeOptionError(`not a port range: ${JSON.stringify(text)} (expected A-B, e.g. 50000-50100)`);
+  const from = Number(match[1]);
+  const to = Number(match[2] ?? match[1]);
+  if (from < 1 || to > 65535 || from > to) throw new ProbeOptionError(`impossible port range ${from}-${to}`);
+  return { from, to };
+}
+
+/** "epsv,pasv" / "all" → modes, in the canonical order, without duplicates. */
+export function parseModes(text: string): DataMode[] {
+  const words = text.split(',').map((word) => word.trim().toLowerCase()).filter(Boolean);
+  if (words.includes('all')) return [...ALL_MODES];
+  if (words.length === 0) throw new ProbeOptionError('no data modes given (expected epsv,pasv,port,eprt or all)');
+  for (const word of words) {
+    if (!(ALL_MODES as readonly string[]).includes(word)) throw new ProbeOptionError(`unknown data mode ${JSON.stringify(word)} (expected epsv, pasv, port, eprt or all)`);
+  }
+  return ALL_MODES.filter((mode) => words.includes(mode));
+}
