@@ -87,6 +87,8 @@ export interface ProbeEvidence {
     addressPolicy: 'control-peer' | 'advertised';
     connectTimeoutMs: number;
     dataTimeoutMs: number;
+    /** Treat certificate problems (self-signed, expired, wrong name, unknown CA) as errors. */
+    strictTls?: boolean;
   };
   /** The address the control connection actually reached (after DNS). */
   controlPeer?: string;

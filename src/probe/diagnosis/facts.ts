@@ -1,0 +1,203 @@
+/**
+ * Small pure readings of the evidence record that several rules share: how a data attempt ended,
+ * address classes that never throw, and the transcript-like lines a finding quotes as proof.
+ */
+import { classifyAddress, sameAddress, type AddressClass } from '../../ftp/address.js';
+import type { DataAttempt, HostPortRecord, ProbeEvidence, RecordedReply } from '../evidence.js';
+
+/** Where a data attempt stopped, from the client's point of view. */
+export type AttemptState =
+  | 'ok'
+  | 'mode-refused' // the server answered the PASV/EPSV/PORT/EPRT command with 4xx/5xx
+  | 'unusable-reply' // the 227/229 could not be parsed
+  | 'connect-timeout'
+  | 'connect-refused'
+  | 'connect-unreachable'
+  | 'connect-error'
+  | 'inbound-missing' // active: the server's connection never arrived
+  | 'data-tls-failed'
+  | 'transfer-refused' // 4xx/5xx to LIST/RETR
+  | 'transfer-stalled' // connected, then nothing before our deadline
+  | 'transfer-cut' // reset or closed before the transfer was complete
+  | 'not-started';
+
+export const isActive = (attempt: DataAttempt): boolean => attempt.mode === 'port' || attempt.mode === 'eprt';
+export const isPassive = (attempt: DataAttempt): boolean => !isActive(attempt);
+
+export function attemptState(attempt: DataAttempt): AttemptState {
+  if (attempt.transfer.outcome === 'complete') return 'ok';
+  if (attempt.modeReply && attempt.modeReply.code >= 400) return 'mode-refused';
+  if (attempt.parseError !== undefined) return 'unusable-reply';
+  if (isPassive(attempt)) {
+    const outcome = attempt.connect?.outcome;
+    if (outcome === 'timeout') return 'connect-timeout';
+    if (outcome === 'refused') return 'connect-refused';
+    if (outcome === 'unreachable') return 'connect-unreachable';
+    if (outcome === 'error') return 'connect-error';
+  } else if (attempt.inbound && !attempt.inbound.arrived) {
+    return 'inbound-missing';
+  }
+  if (attempt.dataTls?.handshake === 'failed' || attempt.transfer.outcome === 'tls-failed') return 'data-tls-failed';
+  switch (attempt.transfer.outcome) {
+    case 'refused-by-server':
+      return 'transfer-refused';
+    case 'timeout':
+      return 'transfer-stalled';
+    case 'reset':
+    case 'closed-early':
+      return 'transfer-cut';
+    default:
+      return 'not-started';
+  }
+}
+
+export const failed = (attempt: DataAttempt): boolean => attemptState(attempt) !== 'ok';
+
+/** True when the data channel opened at the TCP level (passive connect or active inbound). */
+export function dataConnected(attempt: DataAttempt): boolean {
+  return isPassive(attempt) ? attempt.connect?.outcome === 'connected' : attempt.inbound?.arrived === true;
+}
+
+/** classifyAddress for values that may be host names or absent: undefined instead of a throw. */
+export function addressClass(address: string | undefined): AddressClass | undefined {
+  if (address === undefined) return undefined;
+  try {
+    return classifyAddress(address);
+  } catch {
+    return undefined;
+  }
+}
+
+const UNROUTABLE: ReadonlySet<AddressClass> = new Set([
+  'private',
+  'shared',
+  'loopback',
+  'link-local',
+  'unspecified',
+  'unique-local',
+  'multicast',
+  'reserved',
+]);
+
+export function unroutable(address: string | undefined): boolean {
+  const kind = addressClass(address);
+  return kind !== undefined && UNROUTABLE.has(kind);
+}
+
+export function same(left: string | undefined, right: string | undefined): boolean {
+  return left !== undefined && right !== undefined && sameAddress(left, right);
+}
+
+/** The address the control connection reached: the recorded peer, else the URL's host. */
+export const controlAddress = (evidence: ProbeEvidence): string => evidence.controlPeer ?? evidence.host;
+
+export function endpoint(record: { host?: string | undefined; port: number }): string {
+  const host = record.host ?? '?';
+  return host.includes(':') ? `[${host}]:${record.port}` : `${host}:${record.port}`;
+}
+
+export const modeName = (attempt: DataAttempt): string => attempt.mode.toUpperCase() + (attempt.tls ? ' over TLS' : '');
+
+export function inRange(port: number, range: { from: number; to: number }): boolean {
+  return port >= range.from && port <= range.to;
+}
+
+export const rangeText = (range: { from: number; to: number }): string => `${range.from}-${range.to}`;
+
+export function replyLine(reply: RecordedReply): string {
+  return `< ${reply.code} ${reply.message.replace(/\s*\r?\n\s*/g, ' ').trim()}`;
+}
+
+/** "the server's reply mentions X" tests read the final reply first, then the preliminary one. */
+export function transferReplies(attempt: DataAttempt): RecordedReply[] {
+  return [attempt.finalReply, attempt.preliminaryReply].filter((reply): reply is RecordedReply => reply !== undefined);
+}
+
+function connectLine(attempt: DataAttempt): string | undefined {
+  const connect = attempt.connect;
+  if (!connect || connect.outcome === 'not-attempted') return undefined;
+  const target = attempt.dialed ? endpoint(attempt.dialed) : '?';
+  const detail = connect.error ? ` (${connect.error})` : '';
+  switch (connect.outcome) {
+    case 'connected':
+      return `* connect ${target}: connected in ${connect.durationMs} ms`;
+    case 'timeout':
+      return `* connect ${target}: timeout after ${connect.durationMs} ms${detail}`;
+    case 'refused':
+      return `* connect ${target}: refused (reset) after ${connect.durationMs} ms${detail}`;
+    case 'unreachable':
+      return `* connect ${target}: unreachable after ${connect.durationMs} ms${detail}`;
+    default:
+      return `* connect ${target}: error after ${connect.durationMs} ms${detail}`;
+  }
+}
+
+function inboundLine(attempt: DataAttempt): string | undefined {
+  const inbound = attempt.inbound;
+  if (!inbound) return undefined;
+  const where = attempt.listening ? ` on ${endpoint(attempt.listening)}` : '';
+  if (inbound.arrived) {
+    const from = inbound.from ? ` from ${endpoint(inbound.from)}` : '';
+    return `* inbound connection${where}${from} after ${inbound.waitedMs} ms`;
+  }
+  return `* no inbound connection${where} within ${inbound.waitedMs} ms`;
+}
+
+function transferLine(attempt: DataAttempt): string {
+  const { outcome, bytes, durationMs, error } = attempt.transfer;
+  const detail = error ? ` (${error})` : '';
+  return `* transfer: ${outcome}, ${bytes} bytes in ${durationMs} ms${detail}`;
+}
+
+/**
+ * The attempt as transcript-like lines, in wire order: what we sent, what came back, and the
+ * events (connects, timeouts) that prove where it stopped.
+ */
+export function attemptLines(attempt: DataAttempt): string[] {
+  const lines: (string | undefined)[] = [`> ${attempt.command}`];
+  if (attempt.modeReply) lines.push(replyLine(attempt.modeReply));
+  if (attempt.parseError !== undefined) lines.push(`* unusable reply: ${attempt.parseError}`);
+  if (attempt.sentByServer && attempt.advertised) {
+    const sent = attempt.sentByServer;
+    if (sent.port !== attempt.advertised.port || (sent.host !== undefined && !same(sent.host, attempt.advertised.host))) {
+      lines.push(`* the server's own copy says it sent ${sent.host === undefined ? `port ${sent.port}` : endpoint(sent)}`);
+    }
+  }
+  lines.push(connectLine(attempt), inboundLine(attempt));
+  if (attempt.dataTls) {
+    const { handshake, resumed, error } = attempt.dataTls;
+    const session = resumed === undefined ? '' : resumed ? ', control session resumed' : ', new session (not resumed)';
+    lines.push(`* data TLS handshake: ${handshake}${session}${error ? ` (${error})` : ''}`);
+  }
+  if (attempt.token && !attempt.token.matches) {
+    const expected = `${attempt.token.expected.session ?? '?'} ${attempt.token.expected.port}`;
+    lines.push(`* data token: expected "${expected}", received ${attempt.token.received === undefined ? 'nothing' : `"${attempt.token.received}"`}`);
+  }
+  if (attempt.transferCommand) lines.push(`> ${attempt.transferCommand}`);
+  if (attempt.preliminaryReply) lines.push(replyLine(attempt.preliminaryReply));
+  if (attempt.finalReply) lines.push(replyLine(attempt.finalReply));
+  lines.push(transferLine(attempt));
+  if (attempt.controlLostAfterData) lines.push('* control connection: no final reply after the data ended');
+  return lines.filter((line): line is string => line !== undefined);
+}
+
+/** Lines for several attempts, capped so a 50-sample run does not bury the reader. */
+export function manyAttemptLines(attempts: readonly DataAttempt[], limit = 3): string[] {
+  const lines = attempts.slice(0, limit).flatMap((attempt) => attemptLines(attempt));
+  if (attempts.length > limit) lines.push(`* … and ${attempts.length - limit} more attempts like these`);
+  return lines;
+}
+
+/** "10.0.0.5:50123" or "10.0.0.5:50123 and 10.0.0.5:50124" or "… and 3 more". */
+export function listEndpoints(records: readonly HostPortRecord[], limit = 3): string {
+  const unique = [...new Set(records.map((record) => endpoint(record)))];
+  const shown = unique.slice(0, limit);
+  const rest = unique.length - shown.length;
+  if (rest > 0) return `${shown.join(', ')} and ${rest} more`;
+  if (shown.length <= 1) return shown.join('');
+  return `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}`;
+}
+
+export function percent(part: number, whole: number): string {
+  return whole === 0 ? '0%' : `${Math.round((part / whole) * 100)}%`;
+}

@@ -1,0 +1,48 @@
+/** What the person at the client can change: mode, address policy, TLS options. */
+import type { ProductRemedies } from './types.js';
+
+const product = 'Client';
+
+export const client: ProductRemedies = {
+  product,
+  table: {
+    'open-control': (context) => ({ product, text: `Check the host name and port (${context.controlPort}); try from another network to tell a local firewall from the server's.` }),
+    'public-address': () => ({
+      product,
+      text:
+        'Until the server is fixed, tell the client to ignore the address in 227 replies and reuse the control connection\'s address ' +
+        '(curl does this by default since 7.74; lftp: set ftp:ignore-pasv-address yes; FileZilla: passive mode falls back to the server\'s external address).',
+      commands: ['curl --ftp-skip-pasv-ip ftp://...', 'lftp -e "set ftp:ignore-pasv-address yes"'],
+    }),
+    'tls-inspection': () => ({
+      product,
+      text: 'If the server allows it, clear the control channel after login (CCC) so inspection can read the data port replies again; this exposes commands, not the password.',
+      commands: ['curl --ftp-ssl-ccc ftp://...'],
+    }),
+    'epsv-inspection': () => ({
+      product,
+      text: 'Use PASV instead of EPSV until the firewall is fixed.',
+      commands: ['curl --disable-epsv ftp://...', 'lftp -e "set ftp:prefer-epsv no"'],
+    }),
+    'active-enable': () => ({ product, text: 'Use passive mode (PASV/EPSV); it needs nothing from the client\'s firewall.', commands: ['curl ftp://... (passive is the default)'] }),
+    'active-inbound': () => ({
+      product,
+      text: 'Use passive mode. Active mode needs the server to reach the client, which a client behind NAT or a host firewall usually prevents.',
+    }),
+    'session-reuse': () => ({
+      product,
+      text: 'Use a client that resumes the control TLS session on data connections (curl, lftp, FileZilla, WinSCP do; Python ftplib needs the session passed to wrap_socket).',
+    }),
+    'idle-timeout': () => ({
+      product,
+      text: 'Enable keep-alives on the control connection during long transfers.',
+      commands: ['curl --keepalive-time 60 ftp://...'],
+    }),
+    'auth-tls': () => ({
+      product,
+      text: 'If a firewall in between blocks AUTH TLS, try implicit TLS (ftps://, port 990) if the server offers it, or ask for the filter to be relaxed.',
+    }),
+    login: () => ({ product, text: 'Check the user name and password; if the server wants TLS before login, use ftpes://.' }),
+    certificate: () => ({ product, text: 'Verify the certificate fingerprint out of band before trusting it; do not turn verification off wholesale.' }),
+  },
+};

@@ -1,0 +1,68 @@
+/** nftables on Linux hosts and routers (table inet filter with an input/forward chain assumed). */
+import { dash, type ProductRemedies } from './types.js';
+
+const product = 'nftables';
+
+export const nftables: ProductRemedies = {
+  product,
+  table: {
+    'open-control': (context) => ({
+      product,
+      text: `Accept the control port ${context.controlPort} (use the forward chain on a router).`,
+      commands: [`nft add rule inet filter input tcp dport ${context.controlPort} accept`],
+    }),
+    'open-passive-range': (context) => ({
+      product,
+      text:
+        `Either accept the passive range ${dash(context.range)} explicitly (works for FTPS too), or attach the FTP conntrack helper to the control port ` +
+        'and accept related connections (plain FTP only). Behind NAT, load nf_nat_ftp so the helper also rewrites addresses.',
+      commands: [
+        `nft add rule inet filter input tcp dport ${dash(context.range)} accept`,
+        `nft add ct helper inet filter ftp-standard '{ type "ftp" protocol tcp; }'`,
+        `nft add rule inet filter prerouting tcp dport ${context.controlPort} ct helper set "ftp-standard"`,
+        'nft add rule inet filter input ct state established,related accept',
+      ],
+    }),
+    'tls-inspection': (context) => ({
+      product,
+      text: `The ftp conntrack helper cannot read TLS-encrypted replies; accept the passive range ${dash(context.range)} explicitly instead of relying on it.`,
+      commands: [`nft add rule inet filter input tcp dport ${dash(context.range)} accept`],
+    }),
+    'epsv-inspection': (context) => ({
+      product,
+      text: `Accept the passive range ${dash(context.range)} explicitly, so EPSV does not depend on the helper understanding 229 replies.`,
+      commands: [`nft add rule inet filter input tcp dport ${dash(context.range)} accept`],
+    }),
+    rewrite: () => ({
+      product,
+      text: 'A NAT helper (nf_nat_ftp) rewrites the address and port inside 227 replies. Make sure it is only attached where NAT needs it, and give the server the right external address instead.',
+      commands: ['lsmod | grep nf_nat_ftp'],
+    }),
+    'active-inbound': (context) => ({
+      product,
+      text:
+        'On the client side, active mode needs the server\'s connection back to be accepted: track the outgoing control connection with the ftp helper ' +
+        `so related connections are allowed${context.clientListen ? `, or accept port ${context.clientListen.port}` : ''}.`,
+      commands: [
+        `nft add ct helper inet filter ftp-standard '{ type "ftp" protocol tcp; }'`,
+        `nft add rule inet filter output tcp dport ${context.controlPort} ct helper set "ftp-standard"`,
+        'nft add rule inet filter input ct state established,related accept',
+      ],
+    }),
+    'foreign-source': () => ({
+      product,
+      text: 'On the NAT box, keep one source address per client across connections: make the source NAT pool persistent.',
+      commands: ['nft add rule ip nat postrouting oifname "<wan>" snat to <first>-<last> persistent'],
+    }),
+    'idle-timeout': () => ({
+      product,
+      text: 'Conntrack forgets idle TCP connections after nf_conntrack_tcp_timeout_established seconds (default 5 days; routers often set far less). Raise it on the NAT box.',
+      commands: ['sysctl net.netfilter.nf_conntrack_tcp_timeout_established', 'sysctl -w net.netfilter.nf_conntrack_tcp_timeout_established=7200'],
+    }),
+    misrouted: (context) => ({
+      product,
+      text: `Check that the port forwarding (dnat) of the passive range ${dash(context.range)} points at the same host as the control port.`,
+      commands: ['nft list ruleset | grep -n dnat'],
+    }),
+  },
+};

@@ -1,0 +1,41 @@
+/** ProFTPD: directives in proftpd.conf (or a <VirtualHost>); reload after a change. */
+import type { ProductRemedies } from './types.js';
+
+const product = 'ProFTPD';
+
+export const proftpd: ProductRemedies = {
+  product,
+  table: {
+    'passive-range': (context) => ({
+      product,
+      text: `Hand out passive ports only from ${context.range.from} to ${context.range.to}.`,
+      commands: [`PassivePorts ${context.range.from} ${context.range.to}`],
+    }),
+    'public-address': (context) => ({
+      product,
+      text: `Advertise ${context.publicAddress} in 227 replies instead of the server's own address.`,
+      commands: [`MasqueradeAddress ${context.publicAddress}`],
+    }),
+    'active-enable': () => ({
+      product,
+      text: 'ProFTPD answers "500 Illegal PORT command" when the PORT address is not the control peer (a client behind NAT); allow it only if you understand the FXP risk.',
+      commands: ['AllowForeignAddress on'],
+    }),
+    'session-reuse': () => ({
+      product,
+      text:
+        'mod_tls rejects TLS data connections that do not reuse the control session ("425 Unable to build data connection: Operation not permitted"). ' +
+        'Prefer a client that resumes sessions, or relax the check.',
+      commands: ['TLSOptions NoSessionReuseRequired'],
+    }),
+    'foreign-source': () => ({
+      product,
+      text:
+        'ProFTPD closes passive data connections from another address without a word (it logs "SECURITY VIOLATION: Passive connection from ... rejected"). ' +
+        'Fix the NAT so one client keeps one source address, or allow foreign addresses.',
+      commands: ['AllowForeignAddress on'],
+    }),
+    'auth-tls': () => ({ product, text: 'Enable mod_tls for the server.', commands: ['TLSEngine on', 'TLSProtocol TLSv1.2 TLSv1.3'] }),
+    certificate: () => ({ product, text: 'Set TLSRSACertificateFile / TLSRSACertificateKeyFile to a certificate for the name clients use.' }),
+  },
+};

@@ -1,0 +1,24 @@
+/** Pure-FTPd: command-line switches, or one file per setting under /etc/pure-ftpd/conf on Debian. */
+import { colon, type ProductRemedies } from './types.js';
+
+const product = 'Pure-FTPd';
+
+export const pureFtpd: ProductRemedies = {
+  product,
+  table: {
+    'passive-range': (context) => ({
+      product,
+      text: `Hand out passive ports only from ${context.range.from} to ${context.range.to} (-p first:last).`,
+      commands: [`pure-ftpd -p ${colon(context.range)} ...`, `echo "${context.range.from} ${context.range.to}" > /etc/pure-ftpd/conf/PassivePortRange`],
+    }),
+    'public-address': (context) => ({
+      product,
+      text: `Force ${context.publicAddress} into passive replies (-P address).`,
+      commands: [`pure-ftpd -P ${context.publicAddress} ...`, `echo "${context.publicAddress}" > /etc/pure-ftpd/conf/ForcePassiveIP`],
+    }),
+    'foreign-source': () => ({
+      product,
+      text: 'Pure-FTPd drops passive data connections from another address than the control peer unless FXP is allowed (-w or -W); fixing the NAT is the safer change.',
+    }),
+  },
+};

@@ -1,0 +1,20 @@
+/** Our own reference server, for pre-deployment checks on the target host. */
+import { dash, type ProductRemedies } from './types.js';
+
+const product = 'ftp-doctor serve';
+
+export const referenceServer: ProductRemedies = {
+  product,
+  table: {
+    'passive-range': (context) => ({
+      product,
+      text: 'Rehearse the planned range end to end: serve with it on the target host, then probe it from outside.',
+      commands: [`ftp-doctor serve --pasv-range ${dash(context.range)} --external-ip ${context.publicAddress}`, `ftp-doctor probe ftp://${context.publicAddress}/ --expect-range ${dash(context.range)} --expect-address ${context.publicAddress} --samples 10`],
+    }),
+    'public-address': (context) => ({
+      product,
+      text: 'Check the external address before deployment with the reference server.',
+      commands: [`ftp-doctor serve --external-ip ${context.publicAddress}`],
+    }),
+  },
+};

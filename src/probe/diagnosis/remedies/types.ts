@@ -1,0 +1,50 @@
+/**
+ * Remedies are data: per product, a table from the kind of problem to a function that fills the
+ * product's own commands with what the probe saw (the range, the address, the ports). Rules name
+ * problems; they never spell out product commands themselves.
+ */
+import type { Remedy } from '../../../report/model.js';
+
+export type Problem =
+  | 'open-control' // let the control port through / start the service
+  | 'passive-range' // make the server hand out ports from one known range
+  | 'open-passive-range' // let that range through the firewall
+  | 'public-address' // make the 227 reply carry the address clients reach
+  | 'tls-inspection' // FTP inspection cannot read encrypted control traffic
+  | 'epsv-inspection' // an inspection helper that does not understand EPSV/229
+  | 'rewrite' // an inspection helper that rewrites replies badly
+  | 'active-enable' // the server refuses PORT/EPRT
+  | 'active-inbound' // the server's connection back to the client does not arrive
+  | 'session-reuse' // the server insists on TLS session resumption on data connections
+  | 'foreign-source' // the server refuses data connections from another source address
+  | 'idle-timeout' // NAT/firewall forgets the idle control connection during a long transfer
+  | 'auth-tls' // AUTH TLS refused or the handshake dies
+  | 'login' // credentials rejected
+  | 'certificate' // the server's certificate does not verify
+  | 'misrouted'; // the data port is forwarded to the wrong host
+
+export interface RemedyContext {
+  /** The passive range to configure and open. */
+  range: { from: number; to: number };
+  /** True when nothing told us the range and `range` is only a suggestion. */
+  rangeIsExample: boolean;
+  /** The address clients should be told in 227 replies. */
+  publicAddress: string;
+  controlPort: number;
+  /** Active mode: where the client listened. */
+  clientListen?: { host: string; port: number };
+}
+
+export type RemedyTable = Partial<Record<Problem, (context: RemedyContext) => Remedy>>;
+
+export interface ProductRemedies {
+  product: string;
+  table: RemedyTable;
+}
+
+export const dash = (range: { from: number; to: number }): string => `${range.from}-${range.to}`;
+export const colon = (range: { from: number; to: number }): string => `${range.from}:${range.to}`;
+/** "5500-5525" or "5500-5525 (an example: pick your own)". */
+export function rangeWords(context: RemedyContext): string {
+  return context.rangeIsExample ? `${dash(context.range)} (an example range: pick your own)` : dash(context.range);
+}

@@ -1,0 +1,231 @@
+/**
+ * Rules for the control connection, in the order the session meets them: connect, greeting,
+ * TLS negotiation, certificate, login. A control-stage failure ends the diagnosis because no data
+ * attempt could follow it.
+ */
+import type { Finding, Severity } from '../../../report/model.js';
+import type { ProbeEvidence, RecordedReply } from '../../evidence.js';
+import type { Rule, RuleInput } from '../engine.js';
+import { controlAddress, endpoint, replyLine } from '../facts.js';
+import { remediesFor } from '../remedies/index.js';
+import { matchWording, TLS_REQUIRED_WORDINGS } from '../wording.js';
+
+const controlEndpoint = (evidence: ProbeEvidence): string => endpoint({ host: controlAddress(evidence), port: evidence.port });
+
+export const controlUnreachable: Rule = {
+  id: 'control-unreachable',
+  code: 'CONTROL_UNREACHABLE',
+  applies({ evidence, remedy }) {
+    const { outcome, durationMs, error } = evidence.control;
+    if (outcome === 'connected') return undefined;
+    const target = controlEndpoint(evidence);
+    const detail = error ? ` (${error})` : '';
+    const [title, explanation, line] = (() => {
+      switch (outcome) {
+        case 'timeout':
+          return [
+            `Filtered: nothing answers on ${target}, the control connection is silently dropped`,
+            `The client's connect to ${target} got no answer within ${durationMs} ms: the SYN was dropped between us and the server ` +
+              `(a firewall on the path or on the server host), or the host is down. No FTP step could run.`,
+            `* connect ${target}: timeout after ${durationMs} ms${detail}`,
+          ];
+        case 'refused':
+          return [
+            `Closed: ${target} refuses the control connection`,
+            `${target} answered the connect with a reset after ${durationMs} ms: the host is reachable, but no FTP server listens on port ` +
+              `${evidence.port} there, or a firewall rejects the connection. No FTP step could run.`,
+            `* connect ${target}: refused (reset) after ${durationMs} ms${detail}`,
+          ];
+        case 'unreachable':
+          return [
+            `Unreachable: no route to ${target}`,
+            `The connect to ${target} failed after ${durationMs} ms with "host/network unreachable": a router or firewall on the path ` +
+              'answered that it cannot or will not forward to this address.',
+            `* connect ${target}: unreachable after ${durationMs} ms${detail}`,
+          ];
+        default:
+          return [
+            `The control connection to ${target} could not be made${detail}`,
+            `The connect to ${target} failed after ${durationMs} ms${detail}: check the host name (DNS) and port.`,
+            `* connect ${target}: error after ${durationMs} ms${detail}`,
+          ];
+      }
+    })();
+    return {
+      finding: { code: 'CONTROL_UNREACHABLE', severity: 'error', title, explanation, evidence: [line], remedies: remediesFor(['open-control'], remedy) },
+      final: true,
+    };
+  },
+};
+
+function isReply(greeting: ProbeEvidence['greeting']): greeting is RecordedReply {
+  return greeting !== undefined && 'code' in greeting;
+}
+
+function implicitHandshakeFailed(evidence: ProbeEvidence): boolean {
+  return evidence.tlsMode === 'implicit' && evidence.authTls !== undefined && evidence.authTls.handshake !== 'ok';
+}
+
+/** Connected, but the server never said 220 (or said 421/5xx). */
+export const greetingFailed: Rule = {
+  id: 'greeting-failed',
+  code: 'CONTROL_GREETING_FAILED',
+  applies({ evidence, remedy }) {
+    const greeting = evidence.greeting;
+    if (greeting === undefined || implicitHandshakeFailed(evidence)) return undefined;
+    const target = controlEndpoint(evidence);
+    if (isReply(greeting)) {
+      if (greeting.code < 400) return undefined;
+      return {
+        finding: {
+          code: 'CONTROL_GREETING_FAILED',
+          severity: 'error',
+          title: `The server at ${target} turned the session away at once: ${greeting.code}`,
+          explanation:
+            `The control connection to ${target} opened, but the server's first reply was ${greeting.code} instead of 220: ` +
+            'it is refusing sessions (too many connections, an address ban, or maintenance).',
+          evidence: [replyLine(greeting)],
+          remedies: [{ product: 'Client', text: 'Read the reply text; retry later or ask the server administrator about connection limits and bans.' }],
+        },
+        final: true,
+      };
+    }
+    const mismatch =
+      evidence.tlsMode === 'none' && evidence.port === 990
+        ? ' Port 990 is the implicit-TLS port: the server is probably waiting for a TLS handshake (use ftps://).'
+        : evidence.tlsMode === 'implicit'
+          ? ''
+          : ' A proxy or intrusion-prevention box holding the connection open would look the same.';
+    return {
+      finding: {
+        code: 'CONTROL_GREETING_FAILED',
+        severity: 'error',
+        title: `${target} accepts the connection but never greets`,
+        explanation: `The control connection to ${target} opened, but no 220 greeting arrived within ${greeting.waitedMs} ms.${mismatch}`,
+        evidence: [`* connect ${target}: connected`, `* greeting: none within ${greeting.waitedMs} ms`],
+        remedies: remediesFor(['open-control'], remedy),
+      },
+      final: true,
+    };
+  },
+};
+
+const CERTIFICATE_ERROR = /cert|self[ -]?signed|issuer|expired|altname|hostname|verify/i;
+
+export const tlsNegotiationBlocked: Rule = {
+  id: 'tls-negotiation-blocked',
+  code: 'TLS_NEGOTIATION_BLOCKED',
+  applies({ evidence, remedy }) {
+    const auth = evidence.authTls;
+    if (!auth || evidence.tlsMode === 'none') return undefined;
+    const target = controlEndpoint(evidence);
+    const lines: string[] = evidence.tlsMode === 'explicit' ? ['> AUTH TLS'] : [`* connect ${target}: connected (implicit TLS)`];
+    if (auth.reply) lines.push(replyLine(auth.reply));
+    let title: string;
+    let explanation: string;
+    if (auth.reply && auth.reply.code >= 400) {
+      title = `AUTH TLS is refused on ${target}: ${auth.reply.code} ${auth.reply.message}`;
+      explanation =
+        `The server side answered AUTH TLS with ${auth.reply.code}. Either the server has no TLS configured (500/502/504 "not understood" replies are typical), ` +
+        'or an FTP-inspecting firewall that cannot read encrypted traffic answered in its place to keep the session readable.';
+    } else if (auth.handshake === 'reset' || auth.handshake === 'timeout') {
+      const how = auth.handshake === 'reset' ? 'was reset' : 'stalled';
+      lines.push(`* TLS handshake: ${auth.handshake}${auth.error ? ` (${auth.error})` : ''}`);
+      title = `The TLS handshake on the control connection to ${target} ${how}`;
+      explanation =
+        `${evidence.tlsMode === 'explicit' ? 'AUTH TLS was accepted, but the' : 'The'} handshake ${how}: typical of a firewall that inspects FTP ` +
+        'and kills (or holds) sessions it can no longer read once they turn to TLS.';
+    } else if (auth.handshake === 'failed' && !CERTIFICATE_ERROR.test(auth.error ?? '')) {
+      lines.push(`* TLS handshake: failed${auth.error ? ` (${auth.error})` : ''}`);
+      title = `The TLS handshake with ${target} failed${auth.error ? `: ${auth.error}` : ''}`;
+      explanation = 'The TLS handshake on the control connection failed: no common protocol version or cipher, or something in between answering instead of the server.';
+    } else {
+      return undefined;
+    }
+    return {
+      finding: {
+        code: 'TLS_NEGOTIATION_BLOCKED',
+        severity: 'error',
+        title,
+        explanation,
+        evidence: lines,
+        remedies: remediesFor(['auth-tls', 'tls-inspection'], remedy),
+      },
+    };
+  },
+};
+
+function certificateCode(verifyError: string): { code: string; what: string } {
+  if (/SELF_SIGNED/i.test(verifyError)) return { code: 'TLS_CERTIFICATE_SELF_SIGNED', what: 'is self-signed' };
+  if (/EXPIRED/i.test(verifyError)) return { code: 'TLS_CERTIFICATE_EXPIRED', what: 'has expired' };
+  if (/NOT_YET_VALID/i.test(verifyError)) return { code: 'TLS_CERTIFICATE_EXPIRED', what: 'is not valid yet' };
+  if (/ALTNAME|HOSTNAME|NAME/i.test(verifyError)) return { code: 'TLS_CERTIFICATE_NAME_MISMATCH', what: 'does not name the host you connected to' };
+  return { code: 'TLS_CERTIFICATE_UNTRUSTED', what: 'is not issued by a CA this machine trusts' };
+}
+
+export const tlsCertificate: Rule = {
+  id: 'tls-certificate',
+  code: 'TLS_CERTIFICATE_*',
+  applies({ evidence, remedy }) {
+    const auth = evidence.authTls;
+    if (!auth) return undefined;
+    const handshakeFailed = auth.handshake === 'failed' && CERTIFICATE_ERROR.test(auth.error ?? '');
+    const verifyError = auth.certificate?.verifyError ?? (handshakeFailed ? auth.error : undefined);
+    if (!verifyError) return undefined;
+    const { code, what } = certificateCode(verifyError);
+    const certificate = auth.certificate;
+    const severity: Severity = handshakeFailed || evidence.options.strictTls ? 'error' : 'warning';
+    const lines = [`* TLS certificate: ${verifyError}`];
+    if (certificate?.subject) lines.push(`* subject: ${certificate.subject}`);
+    if (certificate?.issuer) lines.push(`* issuer: ${certificate.issuer}`);
+    if (certificate?.validTo) lines.push(`* valid until: ${certificate.validTo}`);
+    if (certificate?.fingerprint256) lines.push(`* SHA-256 fingerprint: ${certificate.fingerprint256}`);
+    const finding: Finding = {
+      code,
+      severity,
+      title: `The TLS certificate of ${evidence.host} ${what}`,
+      explanation:
+        `Verification of the server's certificate failed with ${verifyError}. ` +
+        (severity === 'error'
+          ? 'With strict verification this stops the session.'
+          : 'The probe went on without trusting it; clients that verify certificates will refuse to connect, and the others cannot tell the server from an impostor.'),
+      evidence: lines,
+      remedies: remediesFor(['certificate'], remedy),
+    };
+    return { finding, final: handshakeFailed };
+  },
+};
+
+function loginReplies(input: RuleInput): RecordedReply[] {
+  const login = input.evidence.login;
+  return [login?.userReply, login?.passReply].filter((reply): reply is RecordedReply => reply !== undefined);
+}
+
+export const loginFailed: Rule = {
+  id: 'login-failed',
+  code: 'LOGIN_FAILED',
+  applies(input) {
+    const { evidence, remedy } = input;
+    if (!evidence.login || evidence.login.ok) return undefined;
+    const replies = loginReplies(input);
+    const last = replies[replies.length - 1];
+    const needsTls = matchWording(replies, TLS_REQUIRED_WORDINGS);
+    const title = needsTls
+      ? `${evidence.host} requires TLS before login`
+      : `Login to ${evidence.host} was refused${last ? `: ${last.code} ${last.message}` : ''}`;
+    const explanation = needsTls
+      ? `The server refused the login with "${needsTls.reply.code} ${needsTls.reply.message}": it only accepts credentials over an encrypted control connection. Connect with ftpes:// (explicit TLS).`
+      : 'The control connection works; the server rejected the credentials (or the account is not allowed to use FTP), so no data channel could be tested.';
+    return {
+      finding: {
+        code: 'LOGIN_FAILED',
+        severity: 'error',
+        title,
+        explanation,
+        evidence: replies.length > 0 ? replies.map(replyLine) : ['* login: no reply to USER/PASS'],
+        remedies: remediesFor(['login'], remedy),
+      },
+      final: true,
+    };
+  },
+};

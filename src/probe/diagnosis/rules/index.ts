@@ -1,0 +1,44 @@
+/**
+ * The ordered rule list. Order is part of the meaning:
+ * - control-stage rules first, and they end the diagnosis when no data attempt can follow;
+ * - rules that prove a precise cause from evidence only our reference server or a server's own
+ *   words provide (rewrite, misrouting, foreign source, session reuse) before blunter ones;
+ * - address/range findings (causes) before the symptoms they explain;
+ * - comparisons (plain vs TLS, PASV vs EPSV) before the plain "blocked"/"refused";
+ * - a catch-all last, so every failed attempt is explained by some error finding.
+ */
+import type { Rule } from '../engine.js';
+import { activeInboundBlocked, activeRejected } from './active.js';
+import { addressHiddenByClient, addressMismatch, addressPrivate, portOutOfRange } from './address.js';
+import { controlUnreachable, greetingFailed, loginFailed, tlsCertificate, tlsNegotiationBlocked } from './control.js';
+import { dataChannelBlocked, dataChannelRefused, epsvBlocked, passiveModeRefused, tlsBreaksInspection } from './passive.js';
+import { dataSourceRejected, sessionReuseRequired } from './refusals.js';
+import { controlIdleTimeout, dataTlsFailed, dataTransferFailed } from './transfer.js';
+import { dataMisrouted, passiveReplyUnusable, pasvRewritten } from './transit.js';
+
+export const RULES: readonly Rule[] = [
+  controlUnreachable,
+  greetingFailed,
+  tlsNegotiationBlocked,
+  tlsCertificate,
+  loginFailed,
+  pasvRewritten,
+  passiveReplyUnusable,
+  dataMisrouted,
+  dataSourceRejected,
+  sessionReuseRequired,
+  controlIdleTimeout,
+  portOutOfRange,
+  addressPrivate,
+  addressMismatch,
+  addressHiddenByClient,
+  tlsBreaksInspection,
+  epsvBlocked,
+  dataChannelBlocked,
+  dataChannelRefused,
+  passiveModeRefused,
+  activeRejected,
+  activeInboundBlocked,
+  dataTlsFailed,
+  dataTransferFailed,
+];

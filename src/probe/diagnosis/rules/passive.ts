@@ -1,0 +1,232 @@
+/**
+ * Passive data connections that did not open. The comparative rules come first (the same mode
+ * worked in plain FTP; PASV worked where EPSV did not), because a comparison names the cause;
+ * the plain "blocked" and "refused" rules take whatever is left and sharpen their wording with
+ * what the address rules already found.
+ */
+import type { DataMode } from '../../../report/model.js';
+import type { DataAttempt, ProbeEvidence } from '../../evidence.js';
+import type { Rule, RuleInput } from '../engine.js';
+import { unexplained } from '../engine.js';
+import {
+  attemptState,
+  controlAddress,
+  endpoint,
+  inRange,
+  isPassive,
+  listEndpoints,
+  manyAttemptLines,
+  modeName,
+  rangeText,
+  replyLine,
+  same,
+  unroutable,
+} from '../facts.js';
+import { remediesFor, type Problem } from '../remedies/index.js';
+
+const connectState = (attempt: DataAttempt): string => attemptState(attempt);
+const connectFailed = (attempt: DataAttempt): boolean => connectState(attempt).startsWith('connect-');
+const worked = (evidence: ProbeEvidence, mode: DataMode, tls: boolean): DataAttempt | undefined =>
+  evidence.attempts.find((attempt) => attempt.mode === mode && attempt.tls === tls && attemptState(attempt) === 'ok');
+const dialedList = (attempts: readonly DataAttempt[]): string =>
+  listEndpoints(attempts.flatMap((attempt) => (attempt.dialed ? [attempt.dialed] : attempt.advertised ? [attempt.advertised] : [])));
+const waited = (attempt: DataAttempt | undefined): number => attempt?.connect?.durationMs ?? 0;
+
+export const tlsBreaksInspection: Rule = {
+  id: 'tls-breaks-inspection',
+  code: 'TLS_BREAKS_INSPECTION',
+  applies(input) {
+    const { evidence } = input;
+    const broken = unexplained(
+      input,
+      (attempt) =>
+        attempt.tls &&
+        (connectFailed(attempt) || attemptState(attempt) === 'inbound-missing') &&
+        worked(evidence, attempt.mode, false) !== undefined,
+    );
+    const first = broken[0];
+    if (!first) return undefined;
+    const plain = worked(evidence, first.mode, false);
+    const plainWhere = plain?.dialed ? ` to ${endpoint(plain.dialed)}` : '';
+    const passive = isPassive(first);
+    return {
+      finding: {
+        code: 'TLS_BREAKS_INSPECTION',
+        severity: 'error',
+        title: `Data connections work in plain FTP but fail under TLS (${dialedList(broken) || modeName(first)}): the firewall's FTP inspection cannot read encrypted replies`,
+        explanation:
+          `In plain FTP the ${first.mode.toUpperCase()} data connection${plainWhere} completed; under TLS the same mode's ` +
+          (passive
+            ? `connect to ${first.dialed ? endpoint(first.dialed) : 'the data port'} ended in ${first.connect?.outcome ?? 'failure'} after ${waited(first)} ms. `
+            : `connection back from the server never arrived (waited ${first.inbound?.waitedMs ?? 0} ms). `) +
+          'A stateful FTP filter (Windows Firewall StatefulFtp, Linux nf_conntrack_ftp, a router ALG) opens data ports by reading the ' +
+          'PASV/EPSV/PORT exchange on the control channel; after AUTH TLS that exchange is encrypted, so the filter learns nothing and opens nothing.',
+        evidence: [...manyAttemptLines(plain ? [plain] : [], 1), ...manyAttemptLines(broken, 2)],
+        remedies: remediesFor(['tls-inspection', 'open-passive-range', 'passive-range'], input.remedy),
+      },
+      explains: broken,
+    };
+  },
+};
+
+export const epsvBlocked: Rule = {
+  id: 'epsv-blocked',
+  code: 'EPSV_BLOCKED',
+  applies(input) {
+    const { evidence } = input;
+    const candidates = unexplained(
+      input,
+      (attempt) =>
+        attempt.mode === 'epsv' &&
+        (connectFailed(attempt) || attemptState(attempt) === 'mode-refused') &&
+        worked(evidence, 'pasv', attempt.tls) !== undefined,
+    );
+    const dropped = candidates.filter(connectFailed);
+    const refused = candidates.filter((attempt) => attemptState(attempt) === 'mode-refused');
+    const first = dropped[0] ?? refused[0];
+    if (!first) return undefined;
+    const pasv = worked(evidence, 'pasv', first.tls);
+    const pasvWhere = pasv?.dialed ? endpoint(pasv.dialed) : 'its port';
+    if (dropped.length === 0 && first.modeReply) {
+      return {
+        finding: {
+          code: 'EPSV_BLOCKED',
+          severity: 'warning',
+          title: `EPSV is refused (${first.modeReply.code}) while PASV works`,
+          explanation:
+            `EPSV was answered with ${first.modeReply.code}: the server (or an FTP filter answering for it) does not accept it. ` +
+            `PASV to ${pasvWhere} completed, and clients fall back to PASV after a refused EPSV, so this only costs a round trip; IPv6 clients have no fallback.`,
+          evidence: manyAttemptLines([first, ...(pasv ? [pasv] : [])], 2),
+          remedies: remediesFor(['epsv-inspection'], input.remedy),
+        },
+        explains: refused,
+      };
+    }
+    return {
+      finding: {
+        code: 'EPSV_BLOCKED',
+        severity: 'error',
+        title: `EPSV data connections to ${dialedList(dropped)} are ${first.connect?.outcome === 'refused' ? 'refused' : 'dropped'} while PASV works`,
+        explanation:
+          `The PASV data connection to ${pasvWhere} completed, but the EPSV one to ${dialedList(dropped)} ended in ${first.connect?.outcome ?? 'failure'} ` +
+          `after ${waited(first)} ms. A 229 reply carries only a port; a firewall that opens data ports by reading PASV replies but does not ` +
+          'understand EPSV (older FTP helpers and ALGs) never opens it. Clients that try EPSV first (curl, lftp, FileZilla) hang until their timeout.',
+        evidence: manyAttemptLines([...dropped, ...(pasv ? [pasv] : [])], 2),
+        remedies: remediesFor(['epsv-inspection', 'open-passive-range'], input.remedy),
+      },
+      explains: candidates,
+    };
+  },
+};
+
+/** Sentences that tie a blocked attempt to what the address rules found. */
+function correlations(input: RuleInput, blocked: readonly DataAttempt[]): { suffix: string; sentences: string[] } {
+  const { evidence } = input;
+  const range = evidence.options.expectRange;
+  const ports = blocked.flatMap((attempt) => (attempt.dialed ? [attempt.dialed.port] : []));
+  const sentences: string[] = [];
+  let suffix = '';
+  if (range && ports.length > 0) {
+    if (ports.every((port) => !inRange(port, range))) {
+      suffix = `, ${ports.length > 1 ? 'ports' : 'a port'} outside the range the firewall allows (${rangeText(range)})`;
+      sentences.push(`The server handed out ${ports.length > 1 ? 'ports' : 'a port'} outside ${rangeText(range)}, the range you said the firewall allows: that is why ${ports.length > 1 ? 'they are' : 'it is'} dropped.`);
+    } else if (ports.every((port) => inRange(port, range))) {
+      sentences.push(`The ${ports.length > 1 ? 'ports are' : 'port is'} inside ${rangeText(range)}, the range you expect the firewall to allow, so the rule for that range is missing or does not apply at this hop.`);
+    }
+  }
+  const peer = controlAddress(evidence);
+  const privateAdvert = blocked.find(
+    (attempt) => attempt.mode === 'pasv' && attempt.advertised && unroutable(attempt.advertised.host) && !same(attempt.advertised.host, peer),
+  );
+  if (privateAdvert?.advertised) {
+    sentences.push(
+      `The 227 reply also carried the private address ${privateAdvert.advertised.host}, but the probe dialled the control connection's address ${peer}, ` +
+        'so the address is not why this connection timed out: the port is dropped. Clients that follow the 227 address fail for both reasons.',
+    );
+  }
+  const tlsOnly = blocked.some((attempt) => attempt.tls) && !evidence.attempts.some((attempt) => !attempt.tls);
+  if (tlsOnly) {
+    sentences.push('Under TLS an FTP-inspecting firewall cannot read the passive replies, so if it relies on inspection it opens nothing: open the range explicitly.');
+  }
+  return { suffix, sentences };
+}
+
+export const dataChannelBlocked: Rule = {
+  id: 'data-channel-blocked',
+  code: 'DATA_CHANNEL_BLOCKED',
+  applies(input) {
+    const blocked = unexplained(input, (attempt) => isPassive(attempt) && attemptState(attempt) === 'connect-timeout');
+    const first = blocked[0];
+    if (!first) return undefined;
+    const { suffix, sentences } = correlations(input, blocked);
+    const control = endpoint({ host: controlAddress(input.evidence), port: input.evidence.port });
+    const modes = [...new Set(blocked.map(modeName))].join(', ');
+    const problems: Problem[] = ['open-passive-range', 'passive-range'];
+    if (blocked.some((attempt) => attempt.tls)) problems.unshift('tls-inspection');
+    return {
+      finding: {
+        code: 'DATA_CHANNEL_BLOCKED',
+        severity: 'error',
+        title: `The firewall lets the control connection through but silently drops data connections to ${dialedList(blocked)}${suffix}`,
+        explanation: [
+          `The control connection to ${control} works, but the client's data connect (${modes}) to ${dialedList(blocked)} timed out after ${waited(first)} ms with no answer at all: ` +
+            'a silent drop between us and the server, typically the server-side or edge firewall, which has no rule for the passive data ports. ' +
+            'This is the classic "login works, LIST hangs".',
+          ...sentences,
+        ].join(' '),
+        evidence: manyAttemptLines(blocked),
+        remedies: remediesFor(problems, input.remedy),
+      },
+      explains: blocked,
+    };
+  },
+};
+
+export const dataChannelRefused: Rule = {
+  id: 'data-channel-refused',
+  code: 'DATA_CHANNEL_REFUSED',
+  applies(input) {
+    const refused = unexplained(input, (attempt) => isPassive(attempt) && connectFailed(attempt));
+    const first = refused[0];
+    if (!first) return undefined;
+    const outcome = first.connect?.outcome ?? 'error';
+    const how =
+      outcome === 'refused'
+        ? `was answered with a reset after ${waited(first)} ms: a firewall rejects the data port (a reject rule rather than a drop), or nothing listens there — the server had stopped listening, or a port forward leads to a host where the port is closed`
+        : outcome === 'unreachable'
+          ? `failed with "unreachable" after ${waited(first)} ms: a router or firewall on the path answered that it will not forward to this address and port`
+          : `failed after ${waited(first)} ms${first.connect?.error ? ` (${first.connect.error})` : ''}`;
+    return {
+      finding: {
+        code: 'DATA_CHANNEL_REFUSED',
+        severity: 'error',
+        title: `Data connections to ${dialedList(refused)} are ${outcome === 'refused' ? 'actively refused' : 'rejected'}`,
+        explanation: `The control connection works, but the client's data connect (${modeName(first)}) to ${dialedList(refused)} ${how}.`,
+        evidence: manyAttemptLines(refused),
+        remedies: remediesFor(['open-passive-range', 'misrouted'], input.remedy),
+      },
+      explains: refused,
+    };
+  },
+};
+
+export const passiveModeRefused: Rule = {
+  id: 'passive-mode-refused',
+  code: 'PASSIVE_MODE_REFUSED',
+  applies(input) {
+    const refused = unexplained(input, (attempt) => isPassive(attempt) && attemptState(attempt) === 'mode-refused');
+    const first = refused[0];
+    if (!first?.modeReply) return undefined;
+    return {
+      finding: {
+        code: 'PASSIVE_MODE_REFUSED',
+        severity: 'error',
+        title: `The server refuses passive mode: ${first.command} was answered with ${first.modeReply.code}`,
+        explanation: `The server (or an FTP filter answering for it) refused ${first.command}: "${replyLine(first.modeReply).slice(2)}". No passive data connection could be tried.`,
+        evidence: manyAttemptLines(refused, 2),
+        remedies: [{ product: 'vsftpd', text: 'Passive mode must be enabled.', commands: ['pasv_enable=YES'] }, ...remediesFor(['passive-range'], input.remedy)],
+      },
+      explains: refused,
+    };
+  },
+};

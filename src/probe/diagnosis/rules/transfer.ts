@@ -1,0 +1,98 @@
+/**
+ * The data connection opened; what went wrong afterwards. Last in the list is the catch-all:
+ * every failed attempt ends up explained by some finding, so a failure can never pass silently.
+ */
+import type { Finding } from '../../../report/model.js';
+import type { DataAttempt } from '../../evidence.js';
+import type { Rule } from '../engine.js';
+import { unexplained } from '../engine.js';
+import { attemptState, dataConnected, endpoint, isPassive, manyAttemptLines, modeName, replyLine } from '../facts.js';
+import { remediesFor } from '../remedies/index.js';
+
+export const controlIdleTimeout: Rule = {
+  id: 'control-idle-timeout',
+  code: 'CONTROL_IDLE_TIMEOUT',
+  applies(input) {
+    const lost = input.evidence.attempts.filter((attempt) => attempt.controlLostAfterData === true);
+    const first = lost[0];
+    if (!first) return undefined;
+    return {
+      finding: {
+        code: 'CONTROL_IDLE_TIMEOUT',
+        severity: 'error',
+        title: 'The control connection died during a long transfer: the data arrived, the final reply never did',
+        explanation:
+          `The ${modeName(first)} transfer (${first.transferCommand ?? 'data'}) moved ${first.transfer.bytes} bytes in ${first.transfer.durationMs} ms and the data connection ended, ` +
+          'but the server\'s final reply never came on the control connection, which sat idle meanwhile. A NAT or firewall on the path forgot the idle ' +
+          'control connection (its idle timeout is shorter than the transfer) and now drops its packets.',
+        evidence: manyAttemptLines(lost, 1),
+        remedies: remediesFor(['idle-timeout'], input.remedy),
+      },
+      explains: lost,
+    };
+  },
+};
+
+export const dataTlsFailed: Rule = {
+  id: 'data-tls-failed',
+  code: 'DATA_TLS_FAILED',
+  applies(input) {
+    const failedTls = unexplained(input, (attempt) => attemptState(attempt) === 'data-tls-failed');
+    const first = failedTls[0];
+    if (!first) return undefined;
+    const error = first.dataTls?.error ?? first.transfer.error;
+    return {
+      finding: {
+        code: 'DATA_TLS_FAILED',
+        severity: 'error',
+        title: `The TLS handshake on the data connection failed (${modeName(first)})${error ? `: ${error}` : ''}`,
+        explanation:
+          'The data connection opened, but its TLS handshake failed. The server may want something of the data session (resumption, a client certificate), ' +
+          'or something in between that is not the FTP server answered the connection.',
+        evidence: manyAttemptLines(failedTls, 2),
+        remedies: remediesFor(['session-reuse', 'misrouted'], input.remedy),
+      },
+      explains: failedTls,
+    };
+  },
+};
+
+/** Why one connected-but-failed attempt failed, in one sentence. */
+function afterConnect(attempt: DataAttempt): string {
+  const state = attemptState(attempt);
+  const final = attempt.finalReply ?? attempt.preliminaryReply;
+  const where = attempt.dialed ? endpoint(attempt.dialed) : attempt.listening ? endpoint(attempt.listening) : 'the data port';
+  if (state === 'transfer-refused' && final) {
+    return `The data connection to ${where} opened, but the server refused ${attempt.transferCommand ?? 'the transfer'} with "${replyLine(final).slice(2)}".`;
+  }
+  const silent = attempt.transfer.bytes === 0 && attempt.preliminaryReply === undefined;
+  if (dataConnected(attempt) && silent && isPassive(attempt)) {
+    return (
+      `The data connection to ${where} opened, but it ${state === 'transfer-stalled' ? 'stayed silent' : 'was closed'} without a byte and the server never said 150. ` +
+      'ProFTPD and Pure-FTPd close data connections that come from another address than the control connection exactly like this (a SNAT pool in between); ' +
+      'a port forward to the wrong host looks the same.'
+    );
+  }
+  if (state === 'transfer-stalled') return `The transfer over ${where} stalled after ${attempt.transfer.bytes} bytes: nothing more came before the ${attempt.transfer.durationMs} ms deadline.`;
+  if (state === 'transfer-cut') return `The transfer over ${where} was cut off (${attempt.transfer.outcome}) after ${attempt.transfer.bytes} bytes.`;
+  return `The ${modeName(attempt)} transfer did not happen (${state}).`;
+}
+
+export const dataTransferFailed: Rule = {
+  id: 'data-transfer-failed',
+  code: 'DATA_TRANSFER_FAILED',
+  applies(input) {
+    const left = unexplained(input, (attempt) => attemptState(attempt) !== 'ok');
+    const first = left[0];
+    if (!first) return undefined;
+    const finding: Finding = {
+      code: 'DATA_TRANSFER_FAILED',
+      severity: 'error',
+      title: `The ${modeName(first)} transfer failed after the data channel was set up`,
+      explanation: afterConnect(first),
+      evidence: manyAttemptLines(left, 2),
+      remedies: remediesFor(['foreign-source', 'misrouted'], input.remedy),
+    };
+    return { finding, explains: left };
+  },
+};
