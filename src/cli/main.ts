@@ -8,12 +8,14 @@ import { hideBin } from 'yargs/helpers';
 import { VERSION } from '../version.js';
 import { UsageError } from './errors.js';
 import { serveCommand } from './serve.js';
+import { probeCommand } from './probe.js';
 
 export async function main(argv: string[]): Promise<number> {
   try {
     await yargs(argv)
       .scriptName('ftp-doctor')
       .command(serveCommand)
+      .command(probeCommand)
       .demandCommand(1, 'Say which command to run (see --help).')
       .strict()
       .fail((message: string | undefined, error: Error | undefined) => {

@@ -1,0 +1,119 @@
+/**
+ * `ftp-doctor probe <url>`: parse the contract options (DESIGN.md "Probe contract"), run the probe
+ * on the real network, print the report. The exit code is returned (0 pass, 1 fail) and set by
+ * main.ts; usage mistakes throw UsageError (exit 2).
+ */
+import net from 'node:net';
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import type { Network } from '../net/network.js';
+import { realNetwork } from '../net/real.js';
+import { runProbe } from '../probe/engine.js';
+import { MAX_SAMPLES, parseModes, parsePortRange, parseTarget, ProbeOptionError, type ProbeOptions } from '../probe/options.js';
+import type { ProbeReport } from '../report/model.js';
+import { UsageError } from './errors.js';
+import { emitReport, outputOptions, verdictExitCode, type OutputOptions } from './output.js';
+
+export interface ProbeArguments {
+  url: string;
+  modes: string;
+  tls?: string;
+  user?: string;
+  password?: string;
+  expectRange?: string;
+  expectAddress?: string;
+  samples: number;
+  connectTimeout: number;
+  dataTimeout: number;
+  useAdvertisedAddress: boolean;
+  strictTls: boolean;
+  retrieve?: string;
+  ccc: boolean;
+  json: boolean;
+  junit?: string;
+  reportDir?: string;
+}
+
+function builder(yargs: Argv): Argv<ProbeArguments> {
+  return yargs
+    .positional('url', { type: 'string', demandOption: true, describe: 'ftp://host (plain), ftpes://host (explicit TLS), ftps://host (implicit TLS)' })
+    .option('modes', { type: 'string', default: 'epsv,pasv', describe: 'data modes to try: epsv,pasv,port,eprt or all' })
+    .option('tls', { type: 'string', choices: ['none', 'explicit', 'implicit'], describe: 'TLS mode (default: from the URL scheme)' })
+    .option('user', { type: 'string', describe: 'user name (default: from the URL, else anonymous)' })
+    .option('password', { type: 'string', describe: 'password (prefer FTP_PASSWORD: command lines are visible to other users)' })
+    .option('expect-range', { type: 'string', describe: 'passive ports the firewall allows, A-B' })
+    .option('expect-address', { type: 'string', describe: 'the address 227 replies should carry (the public one)' })
+    .option('samples', { type: 'number', default: 0, describe: `ask PASV/EPSV this many times to see the ports handed out (max ${MAX_SAMPLES})` })
+    .option('connect-timeout', { type: 'number', default: 10_000, describe: 'control connect / reply / TLS deadline, ms' })
+    .option('data-timeout', { type: 'number', default: 10_000, describe: 'data connect / idle deadline, ms' })
+    .option('use-advertised-address', { type: 'boolean', default: false, describe: 'dial the 227 address instead of the control peer' })
+    .option('strict-tls', { type: 'boolean', default: false, describe: 'fail on certificate problems instead of warning' })
+    .option('retrieve', { type: 'string', describe: 'RETR this path after the LIST' })
+    .option('ccc', { type: 'boolean', default: false, describe: 'send CCC after login on TLS sessions' })
+    .options(outputOptions) as unknown as Argv<ProbeArguments>;
+}
+
+/** Arguments → ProbeOptions; throws UsageError for anything the user must fix. */
+export function probeOptionsFromArguments(args: ProbeArguments, env: NodeJS.ProcessEnv = process.env): ProbeOptions {
+  try {
+    const password = args.password ?? env.FTP_PASSWORD;
+    const options: ProbeOptions = {
+      url: args.url,
+      modes: parseModes(args.modes),
+      samples: nonNegativeInteger(args.samples, '--samples', MAX_SAMPLES),
+      connectTimeoutMs: positiveInteger(args.connectTimeout, '--connect-timeout'),
+      dataTimeoutMs: positiveInteger(args.dataTimeout, '--data-timeout'),
+      useAdvertisedAddress: args.useAdvertisedAddress,
+      strictTls: args.strictTls,
+      ccc: args.ccc,
+      ...(args.tls ? { tls: args.tls as 'none' | 'explicit' | 'implicit' } : {}),
+      ...(args.user !== undefined ? { user: args.user } : {}),
+      ...(password !== undefined ? { password } : {}),
+      ...(args.expectRange !== undefined ? { expectRange: parsePortRange(args.expectRange) } : {}),
+      ...(args.retrieve !== undefined ? { retrieve: args.retrieve } : {}),
+    };
+    if (args.expectAddress !== undefined) {
+      if (net.isIP(args.expectAddress) === 0) throw new UsageError(`--expect-address must be an IP address, got ${JSON.stringify(args.expectAddress)}`);
+      options.expectAddress = args.expectAddress;
+    }
+    parseTarget(options); // validate the URL now, before any connection
+    return options;
+  } catch (error) {
+    if (error instanceof ProbeOptionError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+function positiveInteger(value: number, name: string): number {
+  if (!Number.isInteger(value) || value <= 0) throw new UsageError(`${name} must be a positive whole number of milliseconds`);
+  return value;
+}
+
+function nonNegativeInteger(value: number, name: string, max: number): number {
+  if (!Number.isInteger(value) || value < 0 || value > max) throw new UsageError(`${name} must be a whole number from 0 to ${max}`);
+  return value;
+}
+
+export interface ProbeCommandDependencies {
+  network?: Network;
+  env?: NodeJS.ProcessEnv;
+  emit?: (report: ProbeReport, options: OutputOptions) => Promise<void>;
+}
+
+/** The whole command, testable: returns the exit code. */
+export async function probeCommandMain(args: ProbeArguments, dependencies: ProbeCommandDependencies = {}): Promise<number> {
+  const env = dependencies.env ?? process.env;
+  const options = probeOptionsFromArguments(args, env);
+  const report = await runProbe(options, dependencies.network ?? realNetwork);
+  const output: OutputOptions = { json: args.json, ...(args.junit ? { junit: args.junit } : {}), ...(args.reportDir !== undefined ? { reportDir: args.reportDir } : {}) };
+  await (dependencies.emit ?? ((value, settings) => emitReport(value, settings, env)))(report, output);
+  return verdictExitCode(report);
+}
+
+export const probeCommand: CommandModule<object, ProbeArguments> = {
+  command: 'probe <url>',
+  describe: 'connect to an FTP server step by step and say where the data channel fails',
+  builder,
+  handler: async (args: ArgumentsCamelCase<ProbeArguments>) => {
+    process.exitCode = await probeCommandMain(args);
+  },
+};
