@@ -83,7 +83,12 @@ export async function createNetnsTopology(topology: Topology, options: CreateOpt
   const nsExec = (role: Role, argv: string[], runOptions: RunOptions = {}) =>
     run(['ip', 'netns', 'exec', names.namespaces[role], ...argv], { timeoutMs, ...runOptions });
   const ip = (...args: string[]) => runChecked(['ip', ...args], { timeoutMs });
-  const sysctl = (role: Role, setting: string) => runChecked(['ip', 'netns', 'exec', names.namespaces[role], 'sysctl', '-qw', setting], { timeoutMs });
+  // Written through /proc inside the namespace (/proc/sys/net is per namespace): no procps needed.
+  const sysctl = (role: Role, setting: string) => {
+    const [key = '', value = ''] = setting.split('=');
+    const path = `/proc/sys/${key.replace(/\./g, '/')}`;
+    return runChecked(['ip', 'netns', 'exec', names.namespaces[role], 'sh', '-c', 'echo "$1" > "$2"', 'sysctl', value, path], { timeoutMs });
+  };
 
   try {
     for (const role of ROLES) {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { Firewall, Topology } from '../../src/scenarios/model.js';
 import { checkNetnsSupport } from '../../src/netns/preflight.js';
 import { run } from '../../src/netns/process.js';
-import { withNetnsTopology } from '../../src/netns/topology.js';
+import { createNetnsTopology, NotReproducibleError, withNetnsTopology } from '../../src/netns/topology.js';
 import { startVsftpd, vsftpdMissingReason } from '../peers/vsftpd.js';
 import { CURL, curl, noopAfterIdle, startTcpServer, tcpOutcome } from './kernel-helpers.js';
 
@@ -181,4 +181,70 @@ describe(`netns: real FTP (vsftpd + curl) through the real kernel${skipNote(noFt
       await peer?.stop();
     });
   }, 30_000);
+
+  it.skipIf(noFtp)('active mode: a client firewall drops the connection back; with its FTP helper (EPRT/PORT) it opens', async () => {
+    const clientFirewall = (helper: boolean): Firewall => ({
+      name: 'client firewall', at: 'client', policy: 'drop', rules: [{ direction: 'out', action: 'accept' }],
+      ...(helper ? { ftpHelper: {} } : {}),
+    });
+    for (const helper of [false, true]) {
+      await withNetnsTopology({ firewalls: [clientFirewall(helper)] }, async (network) => {
+        const peer = await startVsftpd({ netns: { topology: network }, settings: { activeSourcePort: 20 } });
+        const result = await curl(network, ['-P', network.addresses.client, '--max-time', '3', `ftp://${network.addresses.server}/hello.txt`]);
+        const trace = await network.counters();
+        if (helper) {
+          expect(result.code, result.stderr).toBe(CURL.ok);
+          expect(trace).toContainEqual(expect.objectContaining({ at: 'client', decision: 'expect' }));
+        } else {
+          expect(result.code).toBe(CURL.timeout);
+          expect(trace).toContainEqual(expect.objectContaining({ at: 'client', decision: 'drop', rule: 'client firewall: no rule matched, policy drop' }));
+        }
+        await peer?.stop();
+      });
+    }
+  }, 30_000);
+});
+
+describe(`netns: every ruleset variant loads into the kernel${skipNote(noNetns)}`, () => {
+  const variants: [string, Topology][] = [
+    ['host firewalls with helpers, reject policy, AUTH TLS block', {
+      firewalls: [
+        { name: 'client firewall', at: 'client', policy: 'reject', ftpHelper: { blockAuthTls: true }, rules: [{ direction: 'out', action: 'accept' }] },
+        { name: 'server firewall', at: 'server', policy: 'drop', ftpHelper: { ports: [21, 2121] }, rules: [
+          { direction: 'in', dport: 21, state: ['new'], action: 'accept' }, { direction: 'out', sport: 20, action: 'accept' }] },
+      ],
+    }],
+    ['edge with everything conntrack NAT can do', {
+      firewalls: [edgeFirewall([{ direction: 'in', src: '198.51.100.0/24', dport: '21', action: 'accept' }], { policy: 'reject', ftpHelper: {} })],
+      nat: { forward: [21, PASV], rewriteFtp: true, sourcePool: ['10.0.0.20', '10.0.0.21'], masquerade: true, idleTimeoutMs: 1500 },
+    }],
+    ['stateless DNAT (helper without rewriting), two edge firewalls', {
+      firewalls: [edgeFirewall([], { ftpHelper: {} }), edgeFirewall([{ direction: 'out', action: 'accept' }], { name: 'second', policy: 'accept' })],
+      nat: { forward: [21, PASV] },
+    }],
+    ['custom addresses', { client: { address: '203.0.113.9' }, edge: { outside: '203.0.113.1', inside: '172.16.0.1' }, server: { address: '172.16.9.9' } }],
+  ];
+  for (const [name, topology] of variants) {
+    it.skipIf(noNetns)(name, async () => {
+      await withNetnsTopology(topology, async (network) => {
+        for (const role of ['client', 'edge', 'server'] as const) {
+          const listing = await network.exec(role, ['nft', 'list', 'ruleset']);
+          expect(listing.code).toBe(0);
+          if (network.rulesets[role]) expect(listing.stdout).toContain('table inet ftpdoctor');
+        }
+        if (!topology.firewalls) {
+          // Routing with arbitrary addresses: /32 links and default routes via the edge.
+          await startTcpServer(network, 'server', [8080]);
+          expect(await tcpOutcome(network, 'client', network.addresses.server, 8080)).toBe('connected');
+        }
+      });
+    }, 20_000);
+  }
+
+  it.skipIf(noNetns)('what the kernel cannot do is refused before anything is created', async () => {
+    const topology: Topology = { firewalls: [edgeFirewall([], { ftpHelper: { epsv: false } })] };
+    const attempt = createNetnsTopology(topology);
+    await expect(attempt).rejects.toBeInstanceOf(NotReproducibleError);
+    await expect(attempt).rejects.toThrow(/EPSV-blind/);
+  });
 });
