@@ -107,7 +107,7 @@ export function wrapWords(text: string, maxChars: number, maxLines: number): str
 }
 
 function arrowLine(x1: number, x2: number, y: number, cls: string, marker: string): string {
-  return `<line class="${cls}" x1="${x1}" y1="${y}" x2="${x2}" y2="${y}" marker-end="url(#${marker})"/>`;
+  return `<line class="${cls}" x1="${x1}" y1="${y}" x2="${x2}" y2="${y}" marker-end="url(#${esc(marker)})"/>`;
 }
 
 function label(x: number, y: number, text: string, cls: string, anchor: 'start' | 'middle' | 'end', full = text): string {
@@ -124,7 +124,7 @@ const DECISION_MARK: Record<TraceEntry['decision'], string> = {
 };
 
 /** Everything drawn for one connection attempt; returns the SVG and the height it used. */
-function connectionRow(event: ConnectionEvent, y: number, lanes: Lane[], input: DiagramInput, serverHosts: ReadonlySet<string>, tagSessions: boolean): [string, number] {
+function connectionRow(event: ConnectionEvent, y: number, lanes: Lane[], input: DiagramInput, serverHosts: ReadonlySet<string>, tagSessions: boolean, ids: string): [string, number] {
   const client = lanes[0] as Lane;
   const server = lanes[lanes.length - 1] as Lane;
   const reversed = fromServer(event, serverHosts);
@@ -143,7 +143,7 @@ function connectionRow(event: ConnectionEvent, y: number, lanes: Lane[], input: 
   if (!failed) {
     const bytes = event.bytes !== undefined ? `, ${event.bytes} bytes` : '';
     const text = `${heading}: ${event.outcome}${bytes}`;
-    parts.unshift(arrowLine(origin.x, target.x + (reversed ? 6 : -6), y, `conn ${purpose}`, `arrow-${purpose}`));
+    parts.unshift(arrowLine(origin.x, target.x + (reversed ? 6 : -6), y, `conn ${purpose}`, `${ids}-arrow-${purpose}`));
     parts.push(label((origin.x + target.x) / 2, y - 7, fitted(text, Math.abs(target.x - origin.x)), `conn-label ${purpose}`, 'middle', text));
     return [parts.join(''), 40];
   }
@@ -173,7 +173,7 @@ function connectionRow(event: ConnectionEvent, y: number, lanes: Lane[], input: 
   return [parts.join(''), Math.max(44, firstY - y + 12 + lines.length * 15)];
 }
 
-function lineRow(line: TranscriptLine, y: number, lanes: Lane[], tagSessions: boolean): [string, number] {
+function lineRow(line: TranscriptLine, y: number, lanes: Lane[], tagSessions: boolean, ids: string): [string, number] {
   const client = lanes[0] as Lane;
   const server = lanes[lanes.length - 1] as Lane;
   const outgoing = line.direction === '>';
@@ -181,13 +181,17 @@ function lineRow(line: TranscriptLine, y: number, lanes: Lane[], tagSessions: bo
   const text = `${tagSessions ? `[${line.session}] ` : ''}${line.text}`;
   const anchorX = outgoing ? client.x + 10 : server.x - 10;
   return [
-    `${timeLabel(line.t, y)}${arrowLine(x1, x2, y, `msg ${outgoing ? 'out' : 'in'}`, 'arrow-msg')}${label(anchorX, y - 5, fitted(text, server.x - client.x - 20), 'msg-label', outgoing ? 'start' : 'end', text)}`,
+    `${timeLabel(line.t, y)}${arrowLine(x1, x2, y, `msg ${outgoing ? 'out' : 'in'}`, `${ids}-arrow-msg`)}${label(anchorX, y - 5, fitted(text, server.x - client.x - 20), 'msg-label', outgoing ? 'start' : 'end', text)}`,
     28,
   ];
 }
 
-/** The sequence diagram as an inline <svg> element (no external references). */
-export function renderSequenceDiagram(input: DiagramInput, title: string): string {
+/**
+ * The sequence diagram as an inline <svg> element (no external references). `ids` prefixes the
+ * marker ids: a page with several diagrams needs them unique, or every diagram borrows the first
+ * one's markers (and loses them when that one is hidden in a closed <details>).
+ */
+export function renderSequenceDiagram(input: DiagramInput, title: string, ids = 'diagram'): string {
   const lanes = buildLanes(input);
   const serverHosts = new Set(input.connections.filter((event) => event.purpose === 'control').map((event) => hostOf(event.to)));
   const sessions = new Set([...input.connections.map((event) => event.session), ...input.transcript.map((line) => line.session)]);
@@ -196,7 +200,7 @@ export function renderSequenceDiagram(input: DiagramInput, title: string): strin
   const body: string[] = [];
   let y = HEADER + 30;
   for (const row of rows) {
-    const [svg, height] = row.kind === 'connection' ? connectionRow(row.event, y, lanes, input, serverHosts, tagSessions) : lineRow(row.line, y, lanes, tagSessions);
+    const [svg, height] = row.kind === 'connection' ? connectionRow(row.event, y, lanes, input, serverHosts, tagSessions, ids) : lineRow(row.line, y, lanes, tagSessions, ids);
     body.push(svg);
     y += height;
   }
@@ -217,7 +221,7 @@ export function renderSequenceDiagram(input: DiagramInput, title: string): strin
     })
     .join('');
   const markers = ['control', 'data', 'msg']
-    .map((name) => `<marker id="arrow-${name}" class="marker-${name}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"/></marker>`)
+    .map((name) => `<marker id="${esc(ids)}-arrow-${name}" class="marker-${name}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"/></marker>`)
     .join('');
   return [
     `<svg class="sequence" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" role="img" aria-label="${esc(title)}">`,

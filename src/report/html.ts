@@ -72,7 +72,7 @@ function probeBody(report: ProbeReport, trace: readonly TraceEntry[], id: string
     : report.verdict === 'pass'
       ? '<div class="callout good">Every connection the probe made was answered.</div>'
       : '';
-  const diagram = renderSequenceDiagram({ connections: report.connections, transcript: report.transcript, trace }, `Sequence diagram: ${report.target}`);
+  const diagram = renderSequenceDiagram({ connections: report.connections, transcript: report.transcript, trace }, `Sequence diagram: ${report.target}`, id);
   const steps = table(
     ['Step', 'Mode', 'Result', 'Time', 'Detail'],
     report.steps.map((step) => [esc(step.name), esc(step.mode ? `${step.mode}${step.tls ? '+tls' : ''}` : step.tls ? 'tls' : ''), badge(step.result, step.result), `<span class="num">${esc(formatMs(step.durationMs))}</span>`, esc(step.detail)]),

@@ -24,6 +24,14 @@ describe('renderHtml', () => {
     expect(html).not.toMatch(/https?:\/\//);
   });
 
+  it.each(reports)('%s: ids are unique and every local reference resolves', (_name, report) => {
+    const html = renderHtml(report);
+    const ids = [...html.matchAll(/\sid="([^"]+)"/g)].map((match) => match[1]);
+    expect(new Set(ids).size).toBe(ids.length);
+    const references = [...html.matchAll(/url\(#([^)]+)\)|href="#([^"]+)"|data-transcript="([^"]+)"/g)].map((match) => match[1] ?? match[2] ?? match[3]);
+    for (const reference of references) expect(ids).toContain(reference);
+  });
+
   it('pins its one inline script by hash in a policy that forbids network loads', () => {
     const html = renderHtml(blockedProbe());
     const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((match) => match[1] ?? '');
