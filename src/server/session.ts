@@ -259,6 +259,28 @@ export class Session {
     await this.writeChain;
   }
 
+  /**
+   * Is the client still there? In stream mode an upload ends with the data connection's EOF, and
+   * a client that dies mid-upload also sends FIN on the data connection: the only tell is its
+   * control connection closing at the same moment. Wait briefly for that before trusting the EOF.
+   */
+  async controlStillOpen(graceMs: number): Promise<boolean> {
+    const raw = this.raw;
+    if (this.closing || raw.destroyed || raw.readableEnded) return false;
+    return new Promise((resolve) => {
+      const onGone = (): void => finish(false);
+      const timer = setTimeout(() => finish(!this.closing && !raw.destroyed && !raw.readableEnded), graceMs);
+      function finish(open: boolean): void {
+        clearTimeout(timer);
+        raw.off('end', onGone);
+        raw.off('close', onGone);
+        resolve(open);
+      }
+      raw.once('end', onGone);
+      raw.once('close', onGone);
+    });
+  }
+
   /** Restart the idle timer: pre-login and logged-in sessions have different limits. */
   touch(): void {
     clearTimeout(this.idleTimer);

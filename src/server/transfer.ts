@@ -8,6 +8,9 @@ import { Transform, type Readable, type Writable } from 'node:stream';
 import { DataChannelError, openDataConnection, type DataConnection } from './data-channel.js';
 import type { Session } from './session.js';
 
+/** How long an upload's EOF waits for a vanishing control connection (see controlStillOpen). */
+const UPLOAD_GRACE_MS = 60;
+
 export type TransferWork = (data: DataConnection, signal: AbortSignal, count: Transform) => Promise<void>;
 
 export interface TransferDescription {
@@ -46,6 +49,9 @@ export async function runTransfer(session: Session, description: TransferDescrip
     await session.reply(150, `Opening ${session.type === 'I' ? 'BINARY' : 'ASCII'} mode data connection for ${description.what}.`);
     try {
       await work(data, controller.signal, count);
+      if (description.direction === 'upload' && !(await session.controlStillOpen(UPLOAD_GRACE_MS))) {
+        throw new Error('the client went away (its control connection closed with the data connection)');
+      }
       await description.onSuccess?.();
       await data.close(true);
     } catch (error) {
