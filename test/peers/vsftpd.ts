@@ -114,16 +114,16 @@ export async function startVsftpd(options: VsftpdOptions = {}): Promise<VsftpdPe
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
   let exited = false;
-  child.once('exit', () => {
-    exited = true;
+  // However vsftpd ends (stop(), the namespace's destroy(), a crash), its temp dir goes with it.
+  const removed = new Promise<void>((resolve) => {
+    child.once('exit', () => {
+      exited = true;
+      rm(directory, { recursive: true, force: true }).catch(() => undefined).finally(resolve);
+    });
   });
   const stop = async () => {
-    if (!exited) {
-      const gone = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGKILL');
-      await Promise.race([gone, new Promise((resolve) => setTimeout(resolve, 2_000))]);
-    }
-    await rm(directory, { recursive: true, force: true });
+    if (!exited) child.kill('SIGKILL');
+    await Promise.race([removed, new Promise((resolve) => setTimeout(resolve, 2_000))]);
   };
   const probe = topology
     ? async () => (await topology.exec(role, ['bash', '-c', `exec 3<>/dev/tcp/${host}/${port}`], { timeoutMs: 2_000 })).code === 0
