@@ -12,7 +12,7 @@ import { Recorder, systemClock } from '../client/recorder.js';
 import { openSession, type Phase, type SessionPlan } from '../client/session.js';
 import { SCHEMA_VERSION, type DataMode, type ProbeReport, type Step } from '../report/model.js';
 import { TOOL, VERSION } from '../version.js';
-import { diagnose } from './temporary-diagnosis.js';
+import { diagnose } from './diagnosis/index.js';
 import type { ProbeEvidence } from './evidence.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_DATA_TIMEOUT_MS, DEFAULT_MODES, MAX_SAMPLES, parseTarget, type ProbeOptions, type ProbeTarget } from './options.js';
 import { runModeSession, type ModeVariant } from './mode-session.js';
@@ -57,6 +57,7 @@ export async function probe(options: ProbeOptions, network: Network): Promise<Pr
       addressPolicy,
       connectTimeoutMs,
       dataTimeoutMs,
+      ...(options.strictTls ? { strictTls: true } : {}),
     },
     control: { outcome: 'error', durationMs: 0 },
     referenceServer: false,
