@@ -79,10 +79,21 @@ function hostOf(endpoint: string): string {
   return colon > 0 && endpoint.indexOf(':') === colon ? endpoint.slice(0, colon) : endpoint;
 }
 
-/** Active-mode data connections travel from the server to the client. */
-function fromServer(event: ConnectionEvent, serverHosts: ReadonlySet<string>): boolean {
-  if (/\b(port|eprt|active)\b/i.test(event.session) && event.purpose === 'data') return true;
-  return event.from !== 'client' && serverHosts.has(hostOf(event.from));
+interface Hosts {
+  client: ReadonlySet<string>;
+  server: ReadonlySet<string>;
+}
+
+/**
+ * Active-mode data connections travel from the server to the client. Known from the session name
+ * (our client names active sessions after PORT/EPRT), a source port of 20, or a source that is
+ * the server and not the client (on loopback both are 127.0.0.1, so that alone proves nothing).
+ */
+function fromServer(event: ConnectionEvent, hosts: Hosts): boolean {
+  if (event.purpose !== 'data') return false;
+  if (/\b(port|eprt|active)\b/i.test(event.session) || /:20$/.test(event.from)) return true;
+  const source = hostOf(event.from);
+  return hosts.server.has(source) && !hosts.client.has(source);
 }
 
 function fitted(text: string, widthPx: number): string {
@@ -124,10 +135,10 @@ const DECISION_MARK: Record<TraceEntry['decision'], string> = {
 };
 
 /** Everything drawn for one connection attempt; returns the SVG and the height it used. */
-function connectionRow(event: ConnectionEvent, y: number, lanes: Lane[], input: DiagramInput, serverHosts: ReadonlySet<string>, tagSessions: boolean, ids: string): [string, number] {
+function connectionRow(event: ConnectionEvent, y: number, lanes: Lane[], input: DiagramInput, hosts: Hosts, tagSessions: boolean, ids: string): [string, number] {
   const client = lanes[0] as Lane;
   const server = lanes[lanes.length - 1] as Lane;
-  const reversed = fromServer(event, serverHosts);
+  const reversed = fromServer(event, hosts);
   const [origin, target] = reversed ? [server, client] : [client, server];
   const failed = connectionFailed(event);
   const purpose = event.purpose === 'control' ? 'control' : 'data';
@@ -193,14 +204,15 @@ function lineRow(line: TranscriptLine, y: number, lanes: Lane[], tagSessions: bo
  */
 export function renderSequenceDiagram(input: DiagramInput, title: string, ids = 'diagram'): string {
   const lanes = buildLanes(input);
-  const serverHosts = new Set(input.connections.filter((event) => event.purpose === 'control').map((event) => hostOf(event.to)));
+  const control = input.connections.filter((event) => event.purpose === 'control');
+  const hosts: Hosts = { client: new Set(control.map((event) => hostOf(event.from))), server: new Set(control.map((event) => hostOf(event.to))) };
   const sessions = new Set([...input.connections.map((event) => event.session), ...input.transcript.map((line) => line.session)]);
   const tagSessions = sessions.size > 1;
   const { rows, omitted } = rowsOf(input);
   const body: string[] = [];
   let y = HEADER + 30;
   for (const row of rows) {
-    const [svg, height] = row.kind === 'connection' ? connectionRow(row.event, y, lanes, input, serverHosts, tagSessions, ids) : lineRow(row.line, y, lanes, tagSessions, ids);
+    const [svg, height] = row.kind === 'connection' ? connectionRow(row.event, y, lanes, input, hosts, tagSessions, ids) : lineRow(row.line, y, lanes, tagSessions, ids);
     body.push(svg);
     y += height;
   }
@@ -216,7 +228,7 @@ export function renderSequenceDiagram(input: DiagramInput, title: string, ids = 
   const heads = lanes
     .map((lane) => {
       const boxWidth = Math.max(84, lane.label.length * 8 + 20);
-      const kind = lane.key === 'client' || lane.key === 'server' ? 'host' : 'hop';
+      const kind = lane.key === 'client' || lane.key === 'server' ? 'host' : lane.key === 'network' ? 'hop unknown' : 'hop';
       return `<g class="lane ${kind}"><line class="lifeline" x1="${lane.x}" y1="${HEADER}" x2="${lane.x}" y2="${height - 6}"/><rect x="${lane.x - boxWidth / 2}" y="12" width="${boxWidth}" height="${HEADER - 20}" rx="8"/><text x="${lane.x}" y="${HEADER / 2 + 8}" text-anchor="middle">${esc(lane.label)}</text></g>`;
     })
     .join('');

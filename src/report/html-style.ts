@@ -33,7 +33,7 @@ td.num, .num { white-space:nowrap; }
 svg.sequence { display:block; max-width:100%; height:auto; font:12px system-ui,sans-serif; }
 svg text { paint-order:stroke; stroke:var(--bg); stroke-width:4px; stroke-linejoin:round; }
 svg .lane text, svg .death text, svg .hop-mark text { stroke:none; }
-svg .lane rect { fill:var(--panel); stroke:var(--line); } svg .lane.hop rect { fill:#fff4e5; stroke:#f0b45c; }
+svg .lane rect { fill:var(--panel); stroke:var(--line); } svg .lane.hop rect { fill:#fff4e5; stroke:#f0b45c; } svg .lane.unknown rect { fill:var(--panel); stroke:var(--muted); stroke-dasharray:4 3; }
 svg .lane text { font-weight:600; fill:var(--fg); font-size:13px; }
 svg .lifeline { stroke:var(--line); stroke-dasharray:4 4; stroke-width:1.5; }
 svg .time { fill:var(--muted); font-size:11px; }

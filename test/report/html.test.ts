@@ -120,3 +120,17 @@ describe('sequence diagram', () => {
     expect(svg).toMatch(new RegExp(`class="death"><title>[^<]*</title><circle cx="${lanes[0]!.x}"`));
   });
 });
+
+describe('sequence diagram directions', () => {
+  it('on loopback (client and server share an address) passive connections still go client → server', () => {
+    const probe = healthyProbe();
+    const svg = renderSequenceDiagram({ connections: probe.connections, transcript: [], trace: [] }, 't');
+    const [client, , server] = buildLanes({ connections: [], transcript: [], trace: [] });
+    const lines = [...svg.matchAll(/<line class="conn (?:control|data)" x1="(\d+)" y1="\d+" x2="(\d+)"/g)];
+    expect(lines).toHaveLength(3);
+    for (const [, x1, x2] of lines) {
+      expect(Number(x1)).toBe(client!.x);
+      expect(Number(x2)).toBeGreaterThan(server!.x - 10);
+    }
+  });
+});
