@@ -90,8 +90,9 @@ export function parseTarget(options: Pick<ProbeOptions, 'url' | 'user' | 'passwo
   return { scheme, host, port, tls, user, password, path, display };
 }
 
+/** Even a half-typed URL may carry a password: hide anything between a colon and an @. */
 function redactUrlText(text: string): string {
-  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/?#@:]*):[^/?#]*@/i, '$1:***@');
+  return text.replace(/:[^:@/\s]*@/g, ':***@');
 }
 
 /** "50000-50100" → {from, to}; throws ProbeOptionError on anything else. */
