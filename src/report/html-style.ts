@@ -60,6 +60,7 @@ details > summary { cursor:pointer; font-weight:600; margin:8px 0; }
 footer { color:var(--muted); font-size:12px; margin-top:32px; }
 @media print {
   body { font-size:10.5pt; background:#fff; color:#000; } main { max-width:none; padding:0; }
+  * { -webkit-print-color-adjust:exact; print-color-adjust:exact; }
   .controls, .no-print { display:none !important; }
   .figure { overflow:visible; border:none; padding:0; }
   .finding, table tr, svg.sequence, .callout { break-inside:avoid; }
