@@ -94,4 +94,27 @@ describe('probe against the reference server', () => {
     expect(run.evidence.attempts).toEqual([]);
     expect(run.report.findings.map((finding) => finding.code)).toContain('LOGIN_FAILED');
   });
+
+  it('dials the control peer by default and the advertised address only when asked (127.0.0.2 here)', async () => {
+    server = await startServer({ host: '127.0.0.1', port: 0, anonymous: true, log: 'none', misbehave: { advertiseAddress: '127.0.0.2' } }, realNetwork);
+    const url = `ftp://127.0.0.1:${server.port}/`;
+    const peer = await probe({ url, modes: ['pasv'], ...FAST }, realNetwork);
+    const [byPeer] = peer.evidence.attempts;
+    expect(peer.report.addressPolicy).toBe('control-peer');
+    expect(byPeer?.advertised?.host).toBe('127.0.0.2');
+    expect(byPeer?.dialed?.host).toBe('127.0.0.1');
+    expect(byPeer?.transfer.outcome).toBe('complete');
+    const advertised = await probe({ url, modes: ['pasv'], useAdvertisedAddress: true, ...FAST }, realNetwork);
+    const [byAdvert] = advertised.evidence.attempts;
+    expect(advertised.report.addressPolicy).toBe('advertised');
+    expect(byAdvert?.dialed?.host).toBe('127.0.0.2');
+    expect(byAdvert?.connect?.outcome).toBe('refused');
+  });
+
+  it('speaks implicit TLS (ftps://) from the first byte', async () => {
+    server = await startServer({ host: '127.0.0.1', port: 0, anonymous: true, tls: 'implicit', log: 'none' }, realNetwork);
+    const run = await probe({ url: `ftps://127.0.0.1:${server.port}/`, modes: ['epsv'], ...FAST, dataTimeoutMs: 2000 }, realNetwork);
+    expect(run.report.steps.map((step) => step.id).slice(0, 4)).toEqual(['resolve', 'connect', 'auth-tls', 'greeting']);
+    expect(run.evidence.attempts.map((attempt) => [attempt.session, attempt.transfer.outcome])).toEqual([['epsv:tls', 'complete']]);
+  });
 });
