@@ -176,7 +176,8 @@ export function attemptLines(attempt: DataAttempt): string[] {
   if (attempt.transferCommand) lines.push(`> ${attempt.transferCommand}`);
   if (attempt.preliminaryReply) lines.push(replyLine(attempt.preliminaryReply));
   if (attempt.finalReply) lines.push(replyLine(attempt.finalReply));
-  lines.push(transferLine(attempt));
+  // A transfer that never started after a failed connect says nothing the connect line did not.
+  if (attempt.transferCommand || attempt.transfer.outcome !== 'not-started' || attempt.transfer.error) lines.push(transferLine(attempt));
   if (attempt.controlLostAfterData) lines.push('* control connection: no final reply after the data ended');
   return lines.filter((line): line is string => line !== undefined);
 }

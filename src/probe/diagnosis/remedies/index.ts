@@ -61,13 +61,17 @@ export function remedyContext(evidence: ProbeEvidence): RemedyContext {
   return context;
 }
 
+/**
+ * One remedy per product: the one for the first problem (in the caller's priority order) the
+ * product has something for. Two remedies from one product could contradict each other
+ * (Windows Firewall: StatefulFtp on for plain FTP, off for FTPS).
+ */
 export function remediesFor(problems: readonly Problem[], context: RemedyContext): Remedy[] {
   const remedies: Remedy[] = [];
   for (const product of PRODUCTS) {
-    for (const problem of problems) {
-      const make = product.table[problem];
-      if (make) remedies.push(make(context));
-    }
+    const problem = problems.find((candidate) => product.table[candidate] !== undefined);
+    const make = problem === undefined ? undefined : product.table[problem];
+    if (make) remedies.push(make(context));
   }
   return remedies;
 }

@@ -145,7 +145,7 @@ function addressRule(kind: AddressKind): Rule {
         );
       } else if (hidden) {
         sentences.push(
-          `The probe dialled ${peer} instead, as curl, FileZilla and WinSCP do, so this did not stop it; clients that follow the 227 address ` +
+          `The probe dialled ${peer} instead, as curl (since 7.74) does and FileZilla does for unroutable addresses, so this did not stop it; clients that follow the 227 address ` +
             '(Windows ftp.exe, older libraries, some embedded clients) will fail.',
         );
       }
@@ -191,7 +191,7 @@ export const addressHiddenByClient: Rule = {
         title: `Works for curl and FileZilla, breaks for clients that follow the 227 address (${first.advertised.host})`,
         explanation:
           `The 227 reply said ${endpoint(first.advertised)}, but the probe connects to the control connection's address ${peer} ` +
-          '(the default, like curl since 7.74, FileZilla and WinSCP), and the transfer completed. A client that trusts the 227 address would dial ' +
+          '(the default, as curl has done since 7.74), and the transfer completed. A client that trusts the 227 address would dial ' +
           `${first.advertised.host} instead. Re-run with the advertised-address policy to see what such a client sees.`,
         evidence: attemptLines(first),
         remedies: [],

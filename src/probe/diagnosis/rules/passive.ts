@@ -32,6 +32,13 @@ const dialedList = (attempts: readonly DataAttempt[]): string =>
   listEndpoints(attempts.flatMap((attempt) => (attempt.dialed ? [attempt.dialed] : attempt.advertised ? [attempt.advertised] : [])));
 const waited = (attempt: DataAttempt | undefined): number => attempt?.connect?.durationMs ?? 0;
 
+/** A port outside --expect-range is dropped for that reason, whatever the mode. */
+function outsideExpectedRange(evidence: ProbeEvidence, attempt: DataAttempt): boolean {
+  const range = evidence.options.expectRange;
+  const port = attempt.dialed?.port;
+  return range !== undefined && port !== undefined && !inRange(port, range);
+}
+
 export const tlsBreaksInspection: Rule = {
   id: 'tls-breaks-inspection',
   code: 'TLS_BREAKS_INSPECTION',
@@ -42,6 +49,7 @@ export const tlsBreaksInspection: Rule = {
       (attempt) =>
         attempt.tls &&
         (connectFailed(attempt) || attemptState(attempt) === 'inbound-missing') &&
+        !outsideExpectedRange(evidence, attempt) &&
         worked(evidence, attempt.mode, false) !== undefined,
     );
     const first = broken[0];
@@ -79,6 +87,7 @@ export const epsvBlocked: Rule = {
       (attempt) =>
         attempt.mode === 'epsv' &&
         (connectFailed(attempt) || attemptState(attempt) === 'mode-refused') &&
+        !outsideExpectedRange(evidence, attempt) &&
         worked(evidence, 'pasv', attempt.tls) !== undefined,
     );
     const dropped = candidates.filter(connectFailed);

@@ -75,7 +75,8 @@ function afterConnect(attempt: DataAttempt): string {
   }
   if (state === 'transfer-stalled') return `The transfer over ${where} stalled after ${attempt.transfer.bytes} bytes: nothing more came before the ${attempt.transfer.durationMs} ms deadline.`;
   if (state === 'transfer-cut') return `The transfer over ${where} was cut off (${attempt.transfer.outcome}) after ${attempt.transfer.bytes} bytes.`;
-  return `The ${modeName(attempt)} transfer did not happen (${state}).`;
+  const error = attempt.transfer.error ? `: ${attempt.transfer.error}` : '';
+  return `The ${modeName(attempt)} data channel was not set up (${state})${error}.`;
 }
 
 export const dataTransferFailed: Rule = {
@@ -88,7 +89,7 @@ export const dataTransferFailed: Rule = {
     const finding: Finding = {
       code: 'DATA_TRANSFER_FAILED',
       severity: 'error',
-      title: `The ${modeName(first)} transfer failed after the data channel was set up`,
+      title: `The ${modeName(first)} data transfer failed${first.dialed ? ` (${endpoint(first.dialed)})` : ''}`,
       explanation: afterConnect(first),
       evidence: manyAttemptLines(left, 2),
       remedies: remediesFor(['foreign-source', 'misrouted'], input.remedy),

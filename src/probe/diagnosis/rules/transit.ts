@@ -7,7 +7,7 @@ import type { Severity } from '../../../report/model.js';
 import type { DataAttempt } from '../../evidence.js';
 import type { Rule } from '../engine.js';
 import { unexplained } from '../engine.js';
-import { attemptLines, endpoint, failed, manyAttemptLines, same } from '../facts.js';
+import { attemptLines, attemptState, dataConnected, endpoint, failed, manyAttemptLines, same, transferReplies } from '../facts.js';
 import { remediesFor } from '../remedies/index.js';
 
 function rewritten(attempt: DataAttempt): boolean {
@@ -75,12 +75,24 @@ export const passiveReplyUnusable: Rule = {
   },
 };
 
+/**
+ * A wrong token proves misrouting. A missing one does too, unless the server refused the transfer
+ * or the data TLS failed first: then no token was due.
+ */
+function misrouted(attempt: DataAttempt): boolean {
+  const token = attempt.token;
+  if (!token || token.matches || !dataConnected(attempt)) return false;
+  if (token.received !== undefined) return true;
+  const state = attemptState(attempt);
+  return state !== 'transfer-refused' && state !== 'data-tls-failed' && !transferReplies(attempt).some((reply) => reply.code >= 400);
+}
+
 export const dataMisrouted: Rule = {
   id: 'data-misrouted',
   code: 'DATA_MISROUTED',
   applies(input) {
     if (!input.evidence.referenceServer) return undefined;
-    const wrong = unexplained(input, (attempt) => attempt.token !== undefined && !attempt.token.matches && attempt.connect?.outcome === 'connected');
+    const wrong = unexplained(input, misrouted);
     const first = wrong[0];
     if (!first?.token) return undefined;
     const where = first.dialed ? endpoint(first.dialed) : `port ${first.token.expected.port}`;
@@ -93,7 +105,7 @@ export const dataMisrouted: Rule = {
         explanation:
           `The reference server marks each data connection with a token; the connection to ${where} ` +
           (received === undefined ? 'carried no token at all' : `carried "${received}"`) +
-          ` instead of the one for session ${first.token.expected.session ?? '?'} on port ${first.token.expected.port}. ` +
+          ` instead of the token for ${first.token.expected.session === undefined ? '' : `session ${first.token.expected.session} on `}port ${first.token.expected.port}. ` +
           'The connection was forwarded to another host or another listener: check the port forwarding (DNAT) of the passive range.',
         evidence: attemptLines(first),
         remedies: remediesFor(['misrouted', 'open-passive-range'], input.remedy),
