@@ -56,7 +56,7 @@ export async function openControl(options: ControlSessionOptions): Promise<Contr
       signal.addEventListener('abort', () => (timedOut = true), { once: true });
       return options.network.connect({ host: options.host, port: options.port, signal });
     });
-    const durationMs = recorder.elapsed() - started;
+    const durationMs = recorder.since(started);
     const event: ConnectionEvent = {
       t: started,
       durationMs,
@@ -70,7 +70,7 @@ export async function openControl(options: ControlSessionOptions): Promise<Contr
     recorder.event(session, 'control', `connected ${event.from} -> ${event.to} in ${Math.round(durationMs)} ms`);
     return { outcome: 'connected', durationMs, control: new ControlSession(connection, options, event) };
   } catch (error) {
-    const durationMs = recorder.elapsed() - started;
+    const durationMs = recorder.since(started);
     const outcome = classifyConnectError(error, timedOut || error instanceof DeadlineError);
     const message = describeError(error);
     recorder.connection({ t: started, durationMs, session, purpose: 'control', from: 'client', to: target, outcome });

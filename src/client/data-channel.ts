@@ -72,7 +72,7 @@ async function transfer(options: DataChannelOptions, attempt: DataAttempt, prepa
     (error: Error) => ({ error }),
   );
   const finish = (outcome: TransferOutcome, bytes: number, error?: string): void => {
-    attempt.transfer = { outcome, bytes, durationMs: recorder.elapsed() - started, ...(error ? { error } : {}) };
+    attempt.transfer = { outcome, bytes, durationMs: recorder.since(started), ...(error ? { error } : {}) };
   };
 
   let stream = await prepared.connection(refused.signal);

@@ -24,6 +24,11 @@ export class Recorder {
     return Math.round((this.clock() - this.origin) * 10) / 10;
   }
 
+  /** Milliseconds from `start` (an earlier `elapsed()`) until now, rounded like elapsed(). */
+  since(start: number): number {
+    return Math.round((this.elapsed() - start) * 10) / 10;
+  }
+
   line(session: string, channel: Channel, direction: Direction, text: string): void {
     this.transcript.push({ t: this.elapsed(), session, channel, direction, text });
   }

@@ -77,14 +77,14 @@ async function passive(context: StrategyContext, attempt: DataAttempt, verb: 'EP
       signal.addEventListener('abort', () => (timedOut = true), { once: true });
       return context.network.connect({ host, port: parsed.value.port, signal });
     });
-    const durationMs = recorder.elapsed() - started;
+    const durationMs = recorder.since(started);
     attempt.connect = { outcome: 'connected', durationMs };
     const event: ConnectionEvent = { t: started, durationMs, session: control.session, purpose: 'data', from: formatEndpoint(connection.localAddress, connection.localPort), to, outcome: 'connected' };
     recorder.connection(event);
     recorder.event(control.session, 'data', `data connection ${event.from} -> ${to} open in ${Math.round(durationMs)} ms`);
     return { connection: () => Promise.resolve(connection), event, release: async () => void connection.destroy() };
   } catch (error) {
-    const durationMs = recorder.elapsed() - started;
+    const durationMs = recorder.since(started);
     const outcome = classifyConnectError(error, timedOut || error instanceof DeadlineError);
     attempt.connect = { outcome, durationMs, error: describeError(error) };
     recorder.connection({ t: started, durationMs, session: control.session, purpose: 'data', from: 'client', to, outcome });
@@ -145,17 +145,17 @@ async function active(context: StrategyContext, attempt: DataAttempt, verb: 'POR
             if (stop?.aborted) resolve(undefined);
           });
         }).catch(() => undefined));
-      const waitedMs = recorder.elapsed() - waitStarted;
+      const waitedMs = recorder.since(waitStarted);
       if (!arrived) {
         attempt.inbound = { arrived: false, waitedMs };
         const outcome = timedOut ? 'timeout' : 'error';
-        recorder.connection({ t: listenedAt, durationMs: recorder.elapsed() - listenedAt, session: control.session, purpose: 'data', from: 'server', to: target, outcome });
+        recorder.connection({ t: listenedAt, durationMs: recorder.since(listenedAt), session: control.session, purpose: 'data', from: 'server', to: target, outcome });
         recorder.event(control.session, 'data', timedOut ? `no inbound connection to ${target} within ${context.dataTimeoutMs} ms` : `no inbound connection to ${target} before the server gave up`);
         return undefined;
       }
       const from = { host: normalizeAddress(arrived.remoteAddress ?? '?'), port: arrived.remotePort ?? 0 };
       attempt.inbound = { arrived: true, from, waitedMs };
-      prepared.event = { t: listenedAt, durationMs: recorder.elapsed() - listenedAt, session: control.session, purpose: 'data', from: formatEndpoint(from.host, from.port), to: target, outcome: 'connected' };
+      prepared.event = { t: listenedAt, durationMs: recorder.since(listenedAt), session: control.session, purpose: 'data', from: formatEndpoint(from.host, from.port), to: target, outcome: 'connected' };
       recorder.connection(prepared.event);
       recorder.event(control.session, 'data', `inbound data connection from ${prepared.event.from} to ${target}`);
       return arrived;

@@ -68,7 +68,7 @@ export function readData(stream: Duplex, options: DataReadOptions): Promise<Data
       if (end !== 'eof') stream.destroy();
       else stream.end();
       if (partialLine !== '' && recordedLines < RECORDED_LINES) recorder.line(session, 'data', '<', partialLine);
-      const durationMs = recorder.elapsed() - started;
+      const durationMs = recorder.since(started);
       recorder.event(session, 'data', `data ${end} after ${bytes} bytes${error ? `: ${error}` : ''}`);
       resolve({ end, bytes, durationMs, ...(tokenLine !== undefined ? { tokenLine } : {}), ...(error ? { error } : {}) });
     };
