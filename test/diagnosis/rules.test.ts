@@ -235,3 +235,26 @@ describe('reference-server evidence', () => {
     expect(codes(diagnose(probe({ attempts: [attempt] })).findings)).toEqual(['PASSIVE_REPLY_UNUSABLE']);
   });
 });
+
+describe('certificates', () => {
+  const table: [string, string][] = [
+    ['DEPTH_ZERO_SELF_SIGNED_CERT', 'TLS_CERTIFICATE_SELF_SIGNED'],
+    ['SELF_SIGNED_CERT_IN_CHAIN', 'TLS_CERTIFICATE_SELF_SIGNED'],
+    ['CERT_HAS_EXPIRED', 'TLS_CERTIFICATE_EXPIRED'],
+    ['ERR_TLS_CERT_ALTNAME_INVALID', 'TLS_CERTIFICATE_NAME_MISMATCH'],
+    ['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'TLS_CERTIFICATE_UNTRUSTED'],
+  ];
+  for (const [verifyError, code] of table) {
+    it(`${verifyError} → ${code}: a warning, an error under strict verification`, () => {
+      const evidence = (strictTls: boolean) =>
+        probe({ tlsMode: 'explicit', options: { strictTls }, authTls: { handshake: 'ok', certificate: { selfSigned: false, verifyError } }, attempts: [passive('pasv', { tls: true })] });
+      expect(find(diagnose(evidence(false)).findings, code).severity).toBe('warning');
+      expect(find(diagnose(evidence(true)).findings, code).severity).toBe('error');
+    });
+  }
+  it('a handshake that failed on verification is a certificate error, not a blocked negotiation', () => {
+    const result = diagnose(probe({ tlsMode: 'explicit', authTls: { handshake: 'failed', error: 'certificate has expired' }, login: undefined, attempts: [] }));
+    expect(codes(result.findings)).toEqual(['TLS_CERTIFICATE_EXPIRED']);
+    expect(result.verdict).toBe('fail');
+  });
+});
