@@ -161,36 +161,51 @@ async function dialActive(session: Session, target: ActiveTarget, signal: AbortS
   }
 }
 
-/** Establish the data connection of the current PASV/PORT, with TLS and token as negotiated. */
-export async function openDataConnection(session: Session, signal: AbortSignal): Promise<DataConnection> {
+export interface RawDataConnection {
+  connection: Connection;
+  /** The passive listener's port, or the client port dialled. */
+  port: number;
+}
+
+/** The TCP part: accept on the PASV/EPSV listener or dial the PORT/EPRT target. */
+export async function connectData(session: Session, signal: AbortSignal): Promise<RawDataConnection> {
   const setup = session.data;
   if (!setup) throw new DataChannelError(425, 'Use PORT, EPRT, PASV or EPSV first.');
   if (session.server.options.requireTls && session.protection !== 'P') {
     throw new DataChannelError(522, 'Data connections must be protected: use PBSZ 0 and PROT P.');
   }
-  const raw = setup.kind === 'passive' ? await setup.take(session.server.limits.pasvAcceptTimeoutMs, signal) : await dialActive(session, setup, signal);
-  const port = setup.kind === 'passive' ? setup.port : setup.port;
-  raw.setNoDelay?.(true);
-  let stream: Duplex = raw;
+  const connection = setup.kind === 'passive' ? await setup.take(session.server.limits.pasvAcceptTimeoutMs, signal) : await dialActive(session, setup, signal);
+  connection.setNoDelay?.(true);
+  return { connection, port: setup.port };
+}
+
+/**
+ * After the 150 (clients such as curl start the TLS handshake of an active connection only once
+ * they saw it, as vsftpd orders it): TLS for PROT P with the session-reuse check, then the token.
+ */
+export async function prepareData(session: Session, raw: RawDataConnection): Promise<DataConnection> {
+  const { connection, port } = raw;
+  let stream: Duplex = connection;
   if (session.protection === 'P') {
-    const secure = wrapServerTls(raw, session.tlsContext());
+    const secure = wrapServerTls(connection, session.tlsContext());
     secure.on('error', () => {});
     try {
       await handshake(secure, session.server.limits.tlsHandshakeTimeoutMs);
     } catch (error) {
-      raw.destroy();
+      connection.destroy();
       session.log('warn', 'data', `TLS handshake on the data connection failed: ${(error as Error).message}`);
       throw new DataChannelError(425, 'TLS handshake on the data connection failed.');
     }
     if (session.server.options.requireSessionReuse && !secure.isSessionReused()) {
       secure.destroy();
+      connection.destroy();
       session.log('warn', 'data', 'data connection refused: its TLS session did not resume the control connection session');
-      throw new DataChannelError(425, 'TLS session of the data connection must resume the control connection session.');
+      throw new DataChannelError(522, 'TLS session of the data connection must resume the control connection session.');
     }
     stream = secure;
   }
   if (session.tokens) stream.write(formatDataToken({ session: session.id, port }));
-  return { stream, port, close: (graceful) => closeData(stream, raw, graceful) };
+  return { stream, port, close: (graceful) => closeData(stream, connection, graceful) };
 }
 
 function closeData(stream: Duplex, raw: Connection, graceful: boolean): Promise<void> {

@@ -5,11 +5,11 @@
  */
 import { pipeline } from 'node:stream/promises';
 import { Transform, type Readable, type Writable } from 'node:stream';
-import { DataChannelError, openDataConnection, type DataConnection } from './data-channel.js';
+import { connectData, DataChannelError, prepareData, type DataConnection, type RawDataConnection } from './data-channel.js';
 import type { Session } from './session.js';
 
 /** How long an upload's EOF waits for a vanishing control connection (see controlStillOpen). */
-const UPLOAD_GRACE_MS = 60;
+const UPLOAD_GRACE_MS = 100;
 
 export type TransferWork = (data: DataConnection, signal: AbortSignal, count: Transform) => Promise<void>;
 
@@ -37,9 +37,9 @@ export async function runTransfer(session: Session, description: TransferDescrip
   });
   const started = Date.now();
   try {
-    let data: DataConnection;
+    let raw: RawDataConnection;
     try {
-      data = await openDataConnection(session, controller.signal);
+      raw = await connectData(session, controller.signal);
     } catch (error) {
       await description.onFailure?.();
       if (!(error instanceof DataChannelError)) throw error;
@@ -47,6 +47,16 @@ export async function runTransfer(session: Session, description: TransferDescrip
       return;
     }
     await session.reply(150, `Opening ${session.type === 'I' ? 'BINARY' : 'ASCII'} mode data connection for ${description.what}.`);
+    let data: DataConnection;
+    try {
+      data = await prepareData(session, raw);
+    } catch (error) {
+      raw.connection.destroy();
+      await description.onFailure?.();
+      if (!(error instanceof DataChannelError)) throw error;
+      await session.reply(error.code, error.message);
+      return;
+    }
     try {
       await work(data, controller.signal, count);
       if (description.direction === 'upload' && !(await session.controlStillOpen(UPLOAD_GRACE_MS))) {

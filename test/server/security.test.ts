@@ -300,8 +300,10 @@ describe('uploads', () => {
       await new Promise((resolve) => data.once('connect', resolve));
       expect((await control.command('STOR partial.bin')).code).toBe(150);
       await new Promise<void>((resolve) => data.write(Buffer.alloc(100_000, 7), () => resolve()));
-      // The client process dies: the kernel closes both its connections (FIN on each).
+      // The client process dies: the kernel closes both its connections (FIN on each). The data
+      // FIN first, so the server sees a clean EOF it must not trust on its own.
       data.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 10));
       control.close();
       for (let wait = 0; wait < 100 && !server.logs.some((entry) => entry.event === 'transfer'); wait += 1) {
         await new Promise((resolve) => setTimeout(resolve, 20));
