@@ -9,6 +9,7 @@ import { VERSION } from '../version.js';
 import { UsageError } from './errors.js';
 import { serveCommand } from './serve.js';
 import { probeCommand } from './probe.js';
+import { scenariosCommand } from './scenarios.js';
 
 export async function main(argv: string[]): Promise<number> {
   try {
@@ -16,6 +17,7 @@ export async function main(argv: string[]): Promise<number> {
       .scriptName('ftp-doctor')
       .command(serveCommand)
       .command(probeCommand)
+      .command(scenariosCommand)
       .demandCommand(1, 'Say which command to run (see --help).')
       .strict()
       .fail((message: string | undefined, error: Error | undefined) => {

@@ -28,6 +28,7 @@ export interface ProbeArguments {
   strictTls: boolean;
   retrieve?: string;
   ccc: boolean;
+  tlsResume?: boolean;
   json: boolean;
   junit?: string;
   reportDir?: string;
@@ -49,6 +50,7 @@ function builder(yargs: Argv): Argv<ProbeArguments> {
     .option('strict-tls', { type: 'boolean', default: false, describe: 'fail on certificate problems instead of warning' })
     .option('retrieve', { type: 'string', describe: 'RETR this path after the LIST' })
     .option('ccc', { type: 'boolean', default: false, describe: 'send CCC after login on TLS sessions' })
+    .option('tls-resume', { type: 'boolean', default: true, describe: 'resume the control TLS session on data connections (--no-tls-resume to test servers that require reuse)' })
     .options(outputOptions) as unknown as Argv<ProbeArguments>;
 }
 
@@ -65,6 +67,7 @@ export function probeOptionsFromArguments(args: ProbeArguments, env: NodeJS.Proc
       useAdvertisedAddress: args.useAdvertisedAddress,
       strictTls: args.strictTls,
       ccc: args.ccc,
+      ...(args.tlsResume === false ? { resumeTlsSession: false } : {}),
       ...(args.tls ? { tls: args.tls as 'none' | 'explicit' | 'implicit' } : {}),
       ...(args.user !== undefined ? { user: args.user } : {}),
       ...(password !== undefined ? { password } : {}),

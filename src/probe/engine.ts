@@ -181,6 +181,7 @@ async function runVariants(
         addressPolicy,
         referenceServer: evidence.referenceServer,
         ccc: options.ccc ?? false,
+        resumeTlsSession: options.resumeTlsSession ?? true,
         maxDataBytes: options.maxDataBytes,
         ...(options.retrieve ? { retrieve: options.retrieve } : {}),
       }),

@@ -27,6 +27,8 @@ export interface ModeContext {
   addressPolicy: 'control-peer' | 'advertised';
   referenceServer: boolean;
   ccc: boolean;
+  /** false: open a fresh TLS session per data connection (see ProbeOptions.resumeTlsSession). */
+  resumeTlsSession: boolean;
   maxDataBytes?: number | undefined;
   retrieve?: string;
 }
@@ -106,7 +108,7 @@ function channelOptions(
   const tls = opened.dataProtected
     ? {
         host: context.target.host,
-        ...(opened.tls?.session ? { session: opened.tls.session } : {}),
+        ...(opened.tls?.session && context.resumeTlsSession ? { session: opened.tls.session } : {}),
         ...(opened.tls?.fingerprint ? { controlFingerprint: opened.tls.fingerprint } : {}),
       }
     : undefined;

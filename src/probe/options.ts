@@ -29,6 +29,12 @@ export interface ProbeOptions {
   retrieve?: string;
   /** Send CCC after login on TLS sessions (RFC 4217 §12.3), so inspection can read the rest. */
   ccc?: boolean;
+  /**
+   * Resume the control connection's TLS session on data connections (default true, as curl with
+   * OpenSSL, lftp and FileZilla do). false behaves like clients that do not, to show whether the
+   * server requires reuse.
+   */
+  resumeTlsSession?: boolean;
   /** Monotonic milliseconds for step timings (tests pass a fake). */
   now?: Clock;
   /** Name resolution; default node's dns.lookup. Not called for IP literals. */

@@ -146,6 +146,8 @@ export interface ScenarioResult {
   trace: TraceEntry[];
   /** The tool itself broke (not the network): rendered as JUnit <error>. */
   error?: string;
+  /** The backend cannot reproduce this scenario (e.g. the kernel has no EPSV-blind helper): why. */
+  skipped?: string;
   durationMs: number;
 }
 

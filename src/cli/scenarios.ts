@@ -1,0 +1,124 @@
+/**
+ * `ftp-doctor scenarios list` and `ftp-doctor scenarios run [ids or files…]`: the catalogue replayed
+ * through the simulator (default) or the real Linux firewall (`--firewall netns`), or both side by
+ * side (`--compare`). Exit 1 when any scenario's expectation fails.
+ */
+import Table from 'cli-table3';
+import type { Argv, CommandModule } from 'yargs';
+import type { ScenarioResult, ScenarioRunReport } from '../report/model.js';
+import { selectScenarios } from '../scenarios/load.js';
+import type { Scenario } from '../scenarios/model.js';
+import { runScenarios, type ScenarioRunner } from '../scenarios/run.js';
+import { runScenarioInSimulator } from '../scenarios/run-sim.js';
+import { UsageError } from './errors.js';
+import { emitReport, outputOptions, verdictExitCode } from './output.js';
+import { progressLine } from './progress.js';
+
+interface RunArguments {
+  names: string[];
+  firewall: 'sim' | 'netns';
+  compare: boolean;
+  concurrency?: number;
+  'connect-timeout'?: number;
+  'data-timeout'?: number;
+  'print-rules': boolean;
+  server: 'ftp-doctor' | 'vsftpd';
+  json: boolean;
+  junit?: string;
+  'report-dir': string;
+}
+
+const listCommand: CommandModule<object, { names: string[]; json: boolean }> = {
+  command: 'list [names..]',
+  describe: 'list the scenario catalogue (or the named files)',
+  builder: (yargs) => yargs.positional('names', { type: 'string', array: true, default: [] }).option('json', { type: 'boolean', default: false }) as Argv<{ names: string[]; json: boolean }>,
+  handler: async (argv) => {
+    const scenarios = await selectScenarios(argv.names);
+    if (argv.json) {
+      process.stdout.write(`${JSON.stringify(scenarios.map(({ id, title, source, pairedWith, tags, expect }) => ({ id, title, source, pairedWith, tags, expect })), null, 2)}\n`);
+      return;
+    }
+    const table = new Table({ head: ['id', 'expect', 'title'], style: { head: [], border: [] }, wordWrap: true, colWidths: [32, 8, 70] });
+    for (const scenario of scenarios) table.push([scenario.id, scenario.expect.verdict, scenario.title]);
+    process.stdout.write(`${table.toString()}\n${scenarios.length} scenarios\n`);
+  },
+};
+
+const runCommand: CommandModule<object, RunArguments> = {
+  command: 'run [names..]',
+  describe: 'run scenarios (ids from the catalogue or your own files); all when none named',
+  builder: (yargs) =>
+    yargs
+      .positional('names', { type: 'string', array: true, default: [] })
+      .option('firewall', { choices: ['sim', 'netns'] as const, default: 'sim' as const, describe: 'simulated network (any OS) or the real Linux firewall in network namespaces (root)' })
+      .option('compare', { type: 'boolean', default: false, describe: 'run on both backends and show them side by side' })
+      .option('concurrency', { type: 'number', describe: 'scenarios run at once (default 4 in the simulator, 2 on netns)' })
+      .option('connect-timeout', { type: 'number', describe: 'override the scenarios\' connect timeout (ms)' })
+      .option('data-timeout', { type: 'number', describe: 'override the scenarios\' data timeout (ms)' })
+      .option('print-rules', { type: 'boolean', default: false, describe: 'print the nftables rulesets generated for each scenario (netns)' })
+      .option('server', { choices: ['ftp-doctor', 'vsftpd'] as const, default: 'ftp-doctor' as const, describe: 'server in the netns backend' })
+      .options(outputOptions) as unknown as Argv<RunArguments>,
+  handler: async (argv) => {
+    for (const key of ['concurrency', 'connect-timeout', 'data-timeout'] as const) {
+      const value = argv[key];
+      if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new UsageError(`--${key} must be a positive whole number, got ${String(value)}.`);
+    }
+    const scenarios = await selectScenarios(argv.names);
+    const backends: ('sim' | 'netns')[] = argv.compare ? ['sim', 'netns'] : [argv.firewall];
+    const reports: ScenarioRunReport[] = [];
+    for (const backend of backends) {
+      const runner = await runnerFor(backend, argv);
+      const progress = progressLine(process.stderr, `scenarios (${backend})`);
+      reports.push(
+        await runScenarios(scenarios, runner, {
+          concurrency: argv.concurrency ?? (backend === 'sim' ? 4 : 2),
+          ...(argv['connect-timeout'] ? { connectTimeoutMs: argv['connect-timeout'] } : {}),
+          ...(argv['data-timeout'] ? { dataTimeoutMs: argv['data-timeout'] } : {}),
+          onResult: (result, done, total) => progress.update(`${done}/${total} ${result.id} ${result.expectationMet ? 'ok' : 'FAILED'}`),
+        }),
+      );
+      progress.done();
+    }
+    const report = merge(reports);
+    await emitReport(report, { json: argv.json, ...(argv.junit ? { junit: argv.junit } : {}), reportDir: argv['report-dir'] });
+    if (argv.compare && !argv.json) process.stdout.write(`${renderComparison(scenarios, reports)}\n`);
+    process.exitCode = verdictExitCode(report);
+  },
+};
+
+async function runnerFor(backend: 'sim' | 'netns', argv: RunArguments): Promise<ScenarioRunner> {
+  if (backend === 'sim') return runScenarioInSimulator;
+  const { netnsRunner } = await import('../scenarios/run-netns.js');
+  return netnsRunner({ printRules: argv['print-rules'], server: argv.server });
+}
+
+function merge(reports: ScenarioRunReport[]): ScenarioRunReport {
+  const [first, ...rest] = reports;
+  if (!first) throw new Error('no report');
+  const results = reports.flatMap((report) => report.results);
+  return {
+    ...first,
+    durationMs: reports.reduce((sum, report) => sum + report.durationMs, 0),
+    verdict: results.every((result) => result.expectationMet) ? 'pass' : 'fail',
+    results: rest.length === 0 ? first.results : results,
+  };
+}
+
+function renderComparison(scenarios: Scenario[], reports: ScenarioRunReport[]): string {
+  const table = new Table({ head: ['scenario', ...reports.map((report) => report.results[0]?.backend ?? '?'), 'agree'], style: { head: [], border: [] } });
+  for (const scenario of scenarios) {
+    const cells = reports.map((report) => report.results.find((result) => result.id === scenario.id));
+    const summary = (result: ScenarioResult | undefined): string =>
+      !result ? '-' : `${result.expectationMet ? '✓' : '✗'} ${result.probe.verdict} ${result.probe.findings.map((finding) => finding.code).join(',')}`.trim();
+    const verdicts = cells.map((result) => (result ? `${result.probe.verdict}|${result.probe.findings.map((finding) => finding.code).sort().join(',')}` : ''));
+    table.push([scenario.id, ...cells.map(summary), new Set(verdicts).size === 1 ? 'yes' : 'NO']);
+  }
+  return table.toString();
+}
+
+export const scenariosCommand: CommandModule = {
+  command: 'scenarios <command>',
+  describe: 'the scenario catalogue: list it, run it through the simulator or the real firewall',
+  builder: (yargs) => yargs.command(listCommand as unknown as CommandModule).command(runCommand as unknown as CommandModule).demandCommand(1),
+  handler: () => {},
+};

@@ -1,0 +1,166 @@
+/**
+ * The real-kernel backend: the scenario's topology as network namespaces with nftables rulesets
+ * (src/netns), our reference server (or a real vsftpd) and our probe as separate processes in
+ * their namespaces. The probe's JSON report is the evidence; the kernel's rule counters say which
+ * rule dropped or rejected what.
+ */
+import { existsSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
+import { checkNetnsSupport } from '../netns/preflight.js';
+import { kernelLimitations } from '../netns/ruleset.js';
+import { withNetnsTopology, type NetnsTopology } from '../netns/topology.js';
+import { startVsftpd } from '../netns/vsftpd.js';
+import type { ProbeReport, ScenarioResult, TraceEntry } from '../report/model.js';
+import { checkExpectation, firstFailedDataStep } from './expectation.js';
+import type { Scenario } from './model.js';
+import { probeArgumentsFor, scenarioDefaults, type BackendOptions, type ScenarioTiming } from './plan.js';
+import type { ScenarioRunner } from './run.js';
+import { skippedResult, toolError } from './result.js';
+import { serveArgumentsFor } from './server-settings.js';
+
+export interface NetnsRunnerOptions {
+  printRules?: boolean;
+  server?: 'ftp-doctor' | 'vsftpd';
+  /** Where to print the rulesets (--print-rules). */
+  rulesOut?: NodeJS.WritableStream;
+}
+
+/** How to start our own CLI as a child process: the compiled build, or the sources through tsx. */
+export function cliCommand(): string[] {
+  const here = fileURLToPath(import.meta.url);
+  if (here.endsWith('.ts')) return [process.execPath, '--import', 'tsx', fileURLToPath(new URL('../cli/main.ts', import.meta.url))];
+  return [process.execPath, fileURLToPath(new URL('../cli/main.js', import.meta.url))];
+}
+
+export class NetnsUnavailableError extends Error {}
+
+export async function netnsRunner(options: NetnsRunnerOptions = {}): Promise<ScenarioRunner> {
+  const support = await checkNetnsSupport();
+  if (!support.ok) throw new NetnsUnavailableError(support.reason);
+  return (scenario, backendOptions) => runScenarioOnKernel(scenario, backendOptions, options);
+}
+
+export async function runScenarioOnKernel(scenario: Scenario, backendOptions: BackendOptions, options: NetnsRunnerOptions = {}): Promise<ScenarioResult> {
+  const started = performance.now();
+  const limitations = kernelLimitations(scenario.topology);
+  if (options.server === 'vsftpd' && scenario.topology.server?.software !== 'ftp-doctor') {
+    // vsftpd has no CCC, no deliberate misbehaviour and no ALG-proof evidence: say so, do not fake.
+    const { vsftpdConfig } = await import('../netns/vsftpd-config.js');
+    const { unsupported } = vsftpdConfig(scenario.topology.server ?? {}, '127.0.0.1', { root: '/nonexistent', emptyDir: '/nonexistent' });
+    limitations.push(...unsupported.map((reason) => `vsftpd: ${reason}`));
+  }
+  if (limitations.length > 0) return skippedResult(scenario, 'netns', `not reproducible on the real kernel: ${limitations.join('; ')}`);
+  const timing = scenarioDefaults(scenario, backendOptions);
+  try {
+    return await withNetnsTopology(scenario.topology, async (network) => {
+      if (options.printRules) printRules(scenario, network, options.rulesOut ?? process.stderr);
+      const server = await startServerIn(network, scenario, timing, options.server ?? 'ftp-doctor');
+      try {
+        const host = scenario.client.dial === 'edge' ? network.addresses.edgeOutside : network.addresses.server;
+        const probe = await runProbeIn(network, scenario, host, server.port, timing);
+        const trace = await network.counters();
+        return resultOf(scenario, probe, trace, performance.now() - started);
+      } finally {
+        await server.stop();
+      }
+    });
+  } catch (error) {
+    return toolError(scenario, error, [], performance.now() - started, 'netns');
+  }
+}
+
+function printRules(scenario: Scenario, network: NetnsTopology, out: NodeJS.WritableStream): void {
+  out.write(`# ${scenario.id}: nftables rulesets\n`);
+  for (const role of ['client', 'edge', 'server'] as const) {
+    const ruleset = network.rulesets[role];
+    if (ruleset.trim()) out.write(`## ${role} (${network.names.namespaces[role]})\n${ruleset}\n`);
+  }
+}
+
+async function startServerIn(network: NetnsTopology, scenario: Scenario, timing: ScenarioTiming, software: 'ftp-doctor' | 'vsftpd'): Promise<{ port: number; stop(): Promise<void> }> {
+  const settings = scenario.topology.server ?? {};
+  if (software === 'vsftpd' || settings.software === 'vsftpd') {
+    const peer = await startVsftpd({ settings, netns: { topology: network } });
+    if (!peer) throw new Error('vsftpd is not installed (apt-get install vsftpd)');
+    return { port: peer.port, stop: () => peer.stop() };
+  }
+  const child = network.spawn('server', [...cliCommand(), ...serveArgumentsFor(settings, timing)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const port = await waitForListening(child, 15_000);
+  return {
+    port,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => {
+        const timer = setTimeout(() => {
+          child.kill('SIGKILL');
+          resolve(undefined);
+        }, 2_000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolve(undefined);
+        });
+      });
+    },
+  };
+}
+
+/** Our server prints `listening on HOST:PORT` once ready. */
+function waitForListening(child: ChildProcess, timeoutMs: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => finish(new Error(`the server did not start within ${timeoutMs} ms: ${output.trim().slice(0, 500) || 'no output'}`)), timeoutMs);
+    const onData = (chunk: Buffer): void => {
+      if (output.length < 65_536) output += chunk.toString('utf8');
+      const match = /listening on (?:\[[^\]]+\]|[^\s:]+):(\d+)/.exec(output);
+      if (match) finish(undefined, Number(match[1]));
+    };
+    const onExit = (code: number | null): void => finish(new Error(`the server exited (${code}) before listening: ${output.trim().slice(0, 500)}`));
+    function finish(error?: Error, port?: number): void {
+      clearTimeout(timer);
+      child.stdout?.off('data', onData);
+      child.stderr?.off('data', onData);
+      child.off('exit', onExit);
+      if (error) reject(error);
+      else resolve(port as number);
+    }
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', onExit);
+  });
+}
+
+async function runProbeIn(network: NetnsTopology, scenario: Scenario, host: string, port: number, timing: ScenarioTiming): Promise<ProbeReport> {
+  const argv = [...cliCommand(), ...probeArgumentsFor(scenario, host, port, timing), '--report-dir', 'none'];
+  // Generous: every mode runs in parallel, so a probe takes about one data timeout plus start-up.
+  const result = await network.exec('client', argv, { timeoutMs: 60_000 + 4 * (timing.connectTimeoutMs + timing.dataTimeoutMs) });
+  if (result.timedOut) throw new Error('the probe process did not finish in time');
+  try {
+    return JSON.parse(result.stdout) as ProbeReport;
+  } catch {
+    throw new Error(`the probe exited ${result.code} without a JSON report: ${(result.stderr || result.stdout).trim().slice(0, 500)}`);
+  }
+}
+
+function resultOf(scenario: Scenario, probe: ProbeReport, trace: TraceEntry[], durationMs: number): ScenarioResult {
+  const mismatches = checkExpectation(scenario.expect, probe);
+  const step = firstFailedDataStep(probe);
+  const blocking = trace.find((entry) => entry.decision === 'drop' || entry.decision === 'reject');
+  return {
+    id: scenario.id,
+    title: scenario.title,
+    description: scenario.description,
+    source: scenario.source,
+    expectationMet: mismatches.length === 0,
+    mismatches,
+    expected: { verdict: scenario.expect.verdict, findings: scenario.expect.findings ?? [], ...(scenario.expect.failingStep ? { failingStep: scenario.expect.failingStep } : {}) },
+    backend: 'netns',
+    probe,
+    ...(step ? { failure: { step: step.id, ...(blocking ? { hop: blocking.at, rule: blocking.rule } : {}) } } : {}),
+    trace,
+    durationMs: Math.round(durationMs),
+  };
+}
+
+export const hasBuiltCli = (): boolean => existsSync(fileURLToPath(new URL('../cli/main.js', import.meta.url)));

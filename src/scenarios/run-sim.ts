@@ -1,0 +1,74 @@
+/**
+ * The simulator backend: one scenario = one simulated internet, our reference server on its server
+ * host and our probe on its client host, both unchanged. Where the data channel failed comes from
+ * the probe's own evidence (which step, which connection), and the simulator's trace only names the
+ * hop and rule that decided that connection.
+ */
+import { performance } from 'node:perf_hooks';
+import { createSimulation, type Simulation } from '../net/sim/index.js';
+import { runProbe } from '../probe/index.js';
+import type { ProbeReport, ScenarioResult, TraceEntry } from '../report/model.js';
+import { startServer, type RunningServer } from '../server/index.js';
+import { checkExpectation, firstFailedDataStep } from './expectation.js';
+import { toolError } from './result.js';
+import type { Scenario } from './model.js';
+import { probeOptionsFor, scenarioDefaults, type BackendOptions } from './plan.js';
+import { serverOptionsFor } from './server-settings.js';
+
+export async function runScenarioInSimulator(scenario: Scenario, options: BackendOptions = {}): Promise<ScenarioResult> {
+  const started = performance.now();
+  const timing = scenarioDefaults(scenario, options);
+  const sim = createSimulation(scenario.topology, { seed: options.seed ?? 1 });
+  let server: RunningServer | undefined;
+  try {
+    server = await startServer(serverOptionsFor(scenario.topology.server ?? {}, timing), sim.network('server'));
+    const host = scenario.client.dial === 'edge' ? sim.addresses.edgeOutside : sim.addresses.server;
+    const probe = await runProbe(probeOptionsFor(scenario, host, server.port, timing), sim.network('client'));
+    return resultOf(scenario, probe, sim, performance.now() - started);
+  } catch (error) {
+    return toolError(scenario, error, sim.trace, performance.now() - started);
+  } finally {
+    await server?.close().catch(() => {});
+    sim.close();
+  }
+}
+
+function resultOf(scenario: Scenario, probe: ProbeReport, sim: Simulation, durationMs: number): ScenarioResult {
+  const mismatches = checkExpectation(scenario.expect, probe);
+  const failure = locateFailure(probe, sim);
+  return {
+    id: scenario.id,
+    title: scenario.title,
+    description: scenario.description,
+    source: scenario.source,
+    expectationMet: mismatches.length === 0,
+    mismatches,
+    expected: { verdict: scenario.expect.verdict, findings: scenario.expect.findings ?? [], ...(scenario.expect.failingStep ? { failingStep: scenario.expect.failingStep } : {}) },
+    backend: 'sim',
+    probe,
+    ...(failure ? { failure } : {}),
+    trace: [...sim.trace],
+    durationMs: Math.round(durationMs),
+  };
+}
+
+/**
+ * The failed step, and the hop and rule that decided its connection: the probe says which
+ * connection died and how; the simulator says who decided it.
+ */
+function locateFailure(probe: ProbeReport, sim: Simulation): ScenarioResult['failure'] {
+  const step = firstFailedDataStep(probe);
+  if (!step) return undefined;
+  const candidates = probe.connections.filter((event) => event.outcome !== 'connected' && (step.mode === undefined || event.session === sessionOf(step.id) || event.session.startsWith(step.mode)));
+  for (const event of candidates) {
+    const decision = sim.decisionFor(event.from, event.to);
+    if (decision && decision.decision !== 'accept') return { step: step.id, hop: decision.at, rule: decision.rule };
+  }
+  const lastBlock = [...sim.trace].reverse().find((entry) => entry.decision === 'drop' || entry.decision === 'reject' || entry.decision === 'timeout');
+  return lastBlock ? { step: step.id, hop: lastBlock.at, rule: lastBlock.rule } : { step: step.id };
+}
+
+function sessionOf(stepId: string): string {
+  return stepId.replace(/^data:/, '');
+}
+
