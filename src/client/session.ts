@@ -104,7 +104,9 @@ export async function openSession(plan: SessionPlan): Promise<OpenedSession> {
     try {
       reply = await control.command('AUTH', 'TLS', plan.replyTimeoutMs);
     } catch (error) {
-      record.authTls = { handshake: 'not-attempted', error: describeError(error) };
+      // No reply at all to AUTH TLS: a filter that blocks TLS resets or holds the connection here.
+      const handshake = error instanceof DeadlineError ? 'timeout' : /ECONNRESET|reset|closed|EPIPE/i.test(describeError(error)) ? 'reset' : 'not-attempted';
+      record.authTls = { handshake, error: describeError(error) };
       return (phase('auth-tls', 'fail', describeError(error)), fail());
     }
     if (reply.code !== 234) {

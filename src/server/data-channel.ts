@@ -217,7 +217,6 @@ function closeData(stream: Duplex, raw: Connection, graceful: boolean): Promise<
   return new Promise((resolve) => {
     // Give the client a moment to read to the end and close its side; never wait unbounded.
     const timer = setTimeout(done, 5000);
-    timer.unref?.();
     function done(): void {
       clearTimeout(timer);
       stream.destroy();

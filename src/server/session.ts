@@ -302,12 +302,15 @@ export class Session {
     if (message !== undefined) {
       void this.reply(421, message);
       const flushed = this.flush();
-      const timer = new Promise<void>((resolve) => setTimeout(resolve, 2000).unref?.());
+      // Bounded and awaited, so it must keep the process alive (an unref'd timer here let the
+      // event loop drain mid-close when the peer had silently vanished, e.g. behind an expired NAT).
+      let flushTimer: NodeJS.Timeout | undefined;
+      const timer = new Promise<void>((resolve) => (flushTimer = setTimeout(resolve, 2000)));
       await Promise.race([flushed, timer]);
+      clearTimeout(flushTimer);
     }
     this.control.end();
     const forced = setTimeout(() => this.destroy(), 2000);
-    forced.unref?.();
     await this.closed;
     clearTimeout(forced);
   }

@@ -91,7 +91,8 @@ export class IdleWatch {
 
   private arm(delay: number): void {
     this.timer = setTimeout(() => this.check(), Math.max(delay, 1));
-    this.timer.unref();
+    // Not unref(): in the simulator nothing else may be keeping the process alive when the idle entry should expire.
+
   }
 
   private check(): void {
