@@ -25,6 +25,8 @@ export class DataChannelError extends Error {
 export class PassiveChannel {
   readonly kind = 'passive';
   private accepted: Connection | undefined;
+  /** Addresses whose data connections were refused (not the control peer): named in the 425. */
+  private readonly refusedSources = new Set<string>();
   private waiter: ((connection: Connection) => void) | undefined;
   private closed = false;
 
@@ -64,6 +66,7 @@ export class PassiveChannel {
     if (!sameAddress(source, this.session.peer)) {
       // Data-connection stealing (RFC 2577): anyone who guesses the port could take the data.
       this.session.log('warn', 'data', `data connection from ${source} refused: control peer is ${this.session.peer}`, { port: this.port, source });
+      this.refusedSources.add(source);
       connection.on('error', () => {});
       if (connection.resetAndDestroy) connection.resetAndDestroy();
       else connection.destroy();
@@ -92,8 +95,18 @@ export class PassiveChannel {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         finish();
-        this.session.log('warn', 'data', `PASV ${this.port} opened, no data connection within ${Math.round(timeoutMs / 1000)} s`, { port: this.port });
-        reject(new DataChannelError(425, `No data connection to port ${this.port} within ${Math.round(timeoutMs / 1000)} s.`));
+        const waited = formatWait(timeoutMs);
+        const refused = [...this.refusedSources];
+        if (refused.length > 0) {
+          // Say why in the reply itself: a client behind a NAT pool (control and data leaving from
+          // different addresses) otherwise only sees its data connection die.
+          const from = refused.join(', ');
+          this.session.log('warn', 'data', `PASV ${this.port}: only refused data connections (from ${from}) within ${waited}`, { port: this.port });
+          reject(new DataChannelError(425, `Data connection from another address (${from}) refused: the control connection came from ${this.session.peer}.`));
+          return;
+        }
+        this.session.log('warn', 'data', `PASV ${this.port} opened, no data connection within ${waited}`, { port: this.port });
+        reject(new DataChannelError(425, `No data connection to port ${this.port} within ${waited}.`));
       }, timeoutMs);
       const onAbort = (): void => {
         finish();
@@ -228,4 +241,9 @@ function closeData(stream: Duplex, raw: Connection, graceful: boolean): Promise<
     stream.end();
     stream.resume();
   });
+}
+
+/** "30 s", or "400 ms" for the short accept timeouts of simulated scenarios. */
+function formatWait(ms: number): string {
+  return ms >= 1000 && ms % 1000 === 0 ? `${ms / 1000} s` : ms >= 10_000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
 }

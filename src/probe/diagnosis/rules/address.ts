@@ -123,7 +123,11 @@ function addressRule(kind: AddressKind): Rule {
       // Attempts that dialled the advertised address and failed: the address explains them.
       const followedFailed = wrong.filter((attempt) => same(attempt.dialed?.host, attempt.advertised?.host) && connectFailed(attempt));
       const hidden = wrong.some((attempt) => !same(attempt.dialed?.host, attempt.advertised?.host));
-      const severity: Severity = followedFailed.length > 0 || (expected !== undefined && !same(advertised, expected)) ? 'error' : 'warning';
+      // A private address is substituted by nearly every modern client (curl, lftp, FileZilla), so
+      // when our probe worked around it, it is a warning. A wrong *routable* address is followed by
+      // FileZilla, WinSCP, lftp and Windows Explorer alike: it breaks most users, so it is an error.
+      const severity: Severity =
+        followedFailed.length > 0 || (expected !== undefined && !same(advertised, expected)) || kind === 'routable' ? 'error' : 'warning';
       const klass = addressClass(advertised) ?? 'unknown';
       const title =
         kind === 'private'
@@ -142,6 +146,11 @@ function addressRule(kind: AddressKind): Rule {
         sentences.push(
           `The probe followed the 227 reply and its connect to ${endpoint(failedOne.dialed)} ended in ${failedOne.connect.outcome} after ${failedOne.connect.durationMs} ms: ` +
             'the address is the cause of this failure (the port may be blocked as well; re-run with the control-peer address policy to test the port alone).',
+        );
+      } else if (hidden && kind === 'routable') {
+        sentences.push(
+          `The probe dialled ${peer} instead, as curl (since 7.74) does, so it got through; but clients that trust a routable 227 address — ` +
+            `FileZilla, WinSCP, lftp, Windows Explorer — will dial ${advertised} and fail.`,
         );
       } else if (hidden) {
         sentences.push(

@@ -1,0 +1,64 @@
+/**
+ * The whole catalogue through the simulator: every scenario must meet its expectation, and an
+ * expectation that is changed must make the run fail (so the expectations are really checked).
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadScenarioDirectory, CATALOGUE_DIR } from '../../src/scenarios/load.js';
+import type { Scenario } from '../../src/scenarios/model.js';
+import { runScenarios } from '../../src/scenarios/run.js';
+import type { ScenarioRunReport } from '../../src/report/model.js';
+import { checkExpectation } from '../../src/scenarios/expectation.js';
+
+let scenarios: Scenario[] = [];
+let report: ScenarioRunReport;
+
+beforeAll(async () => {
+  scenarios = await loadScenarioDirectory(CATALOGUE_DIR);
+  report = await runScenarios(scenarios, undefined, { concurrency: 4 });
+}, 120_000);
+
+describe('scenario catalogue in the simulator', () => {
+  it('ran every scenario without a tool error', () => {
+    expect(report.results).toHaveLength(scenarios.length);
+    for (const result of report.results) expect(result.error, result.id).toBeUndefined();
+  });
+
+  it('every scenario meets its expectation', () => {
+    const unmet = report.results.filter((result) => !result.expectationMet).map((result) => `${result.id}: ${result.mismatches.join('; ')}`);
+    expect(unmet).toEqual([]);
+    expect(report.verdict).toBe('pass');
+  });
+
+  it('every failing scenario says where the data channel failed', () => {
+    for (const result of report.results.filter((candidate) => candidate.expected.verdict === 'fail' && candidate.expected.failingStep)) {
+      expect(result.failure?.step, result.id).toBe(result.expected.failingStep);
+    }
+  });
+
+  it('names the firewall rule that dropped the data connection', () => {
+    const controlOnly = report.results.find((result) => result.id === 'control-channel-only');
+    expect(controlOnly?.failure).toMatchObject({ hop: 'edge firewall', rule: 'policy drop' });
+    const refused = report.results.find((result) => result.id === 'data-channel-refused');
+    expect(refused?.failure).toMatchObject({ hop: 'server host firewall', rule: 'reject passive range' });
+  });
+
+  it('a changed expectation makes the scenario fail', () => {
+    for (const result of report.results) {
+      const flipped = { ...result.expected, verdict: result.expected.verdict === 'pass' ? ('fail' as const) : ('pass' as const) };
+      expect(checkExpectation(flipped, result.probe).length, result.id).toBeGreaterThan(0);
+      if (result.probe.findings.length > 0) {
+        const code = result.probe.findings[0]!.code;
+        expect(checkExpectation({ verdict: result.probe.verdict, absent: [code] }, result.probe), result.id).toHaveLength(1);
+      }
+    }
+  });
+
+  it('findings come from the evidence: every error finding carries evidence lines and remedies', () => {
+    for (const result of report.results) {
+      for (const finding of result.probe.findings.filter((candidate) => candidate.severity === 'error')) {
+        expect(finding.evidence.length, `${result.id} ${finding.code}`).toBeGreaterThan(0);
+        expect(finding.remedies.length, `${result.id} ${finding.code}`).toBeGreaterThan(0);
+      }
+    }
+  });
+});
