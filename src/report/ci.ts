@@ -58,6 +58,7 @@ function collect(report: AnyReport): Annotation[] {
     case 'scenarios':
       return report.results.flatMap((result): Annotation[] => {
         if (result.error) return [{ level: 'error', title: `scenario ${result.id}: tool error`, message: result.error }];
+        if (result.skipped !== undefined) return [{ level: 'notice', title: `scenario ${result.id}: skipped on ${result.backend}`, message: result.skipped }];
         if (result.expectationMet) return [];
         const where = result.failure ? `\nfailed at ${describeScenarioFailure(result.failure)}` : '';
         return [{ level: 'error', title: `scenario ${result.id}: expectation unmet`, message: `${result.mismatches.join('\n') || 'expectation not met'}${where}` }];

@@ -119,3 +119,30 @@ export function truncate(text: string, max: number): string {
   if (chars.length <= max) return text;
   return `${chars.slice(0, Math.max(0, max - 1)).join('')}…`;
 }
+
+export type ScenarioState = 'met' | 'unmet' | 'error' | 'skipped';
+
+/** One word for a scenario's outcome; a tool error outranks everything, a skip is not a pass. */
+export function scenarioState(result: Pick<ScenarioResult, 'expectationMet' | 'error' | 'skipped'>): ScenarioState {
+  if (result.error) return 'error';
+  if (result.skipped !== undefined) return 'skipped';
+  return result.expectationMet ? 'met' : 'unmet';
+}
+
+export type ScenarioCounts = Record<ScenarioState, number> & { total: number };
+
+export function countScenarios(results: readonly Pick<ScenarioResult, 'expectationMet' | 'error' | 'skipped'>[]): ScenarioCounts {
+  const counts: ScenarioCounts = { met: 0, unmet: 0, error: 0, skipped: 0, total: results.length };
+  for (const result of results) counts[scenarioState(result)] += 1;
+  return counts;
+}
+
+/** "7 of 9 scenarios met their expectation, 1 unmet, 1 skipped" (zero counts left out). */
+export function describeScenarioCounts(counts: ScenarioCounts): string {
+  const extra = [
+    counts.unmet > 0 ? `${counts.unmet} unmet` : '',
+    counts.error > 0 ? `${counts.error} tool error${counts.error === 1 ? '' : 's'}` : '',
+    counts.skipped > 0 ? `${counts.skipped} skipped` : '',
+  ].filter(Boolean);
+  return `${counts.met} of ${counts.total} scenarios met their expectation${extra.length > 0 ? `, ${extra.join(', ')}` : ''}`;
+}

@@ -9,7 +9,7 @@ import type { AnyReport, CheckReport, Finding, ProbeReport, ScenarioResult, Scen
 import { sanitizeReport } from './sanitize.js';
 import { escapeHtml as esc } from './escape.js';
 import { renderSequenceDiagram } from './diagram.js';
-import { describeFailure, describeScenarioFailure, firstFailure, formatMs, formatSpans, sweepSpans } from './format.js';
+import { countScenarios, describeFailure, describeScenarioCounts, describeScenarioFailure, firstFailure, formatMs, formatSpans, scenarioState, sweepSpans, type ScenarioState } from './format.js';
 import { SCRIPT, STYLE } from './html-style.js';
 
 function anchor(prefix: string, id: string): string {
@@ -101,33 +101,50 @@ function probePage(report: ProbeReport): [string, string] {
   return [`ftp-doctor probe ${report.target}: ${report.verdict}`, `${header}\n${probeBody(report, [], 'probe', 2)}`];
 }
 
+const STATE_BADGE: Record<ScenarioState, [string, string, string]> = {
+  // [short text for the summary, long text for the section, CSS class]
+  met: ['met', 'expectation met', 'met'],
+  unmet: ['unmet', 'expectation unmet', 'unmet'],
+  error: ['tool error', 'tool error', 'tool-error'],
+  skipped: ['skipped', 'skipped', 'skip'],
+};
+
 function scenarioSection(result: ScenarioResult): string {
   const id = anchor('scenario', result.id);
-  const state = result.error ? badge('tool error', 'tool-error') : result.expectationMet ? badge('expectation met', 'met') : badge('expectation unmet', 'unmet');
+  const [, long, cls] = STATE_BADGE[scenarioState(result)];
+  const heading = `<h2>${badge(long, cls)} ${esc(result.id)}: ${esc(result.title)}</h2>
+<p>${esc(result.description).replace(/\n/g, '<br>')}</p>`;
+  if (result.skipped !== undefined) {
+    // Nothing ran: no probe to draw, only the reason.
+    return `<section class="scenario" id="${id}">${heading}
+<p class="meta">${esc(result.backend)} backend, from <code>${esc(result.source)}</code></p>
+<div class="callout">Skipped: ${esc(result.skipped)}</div></section>`;
+  }
   const expected = `${result.expected.verdict}, findings ${result.expected.findings.join(', ') || 'none'}${result.expected.failingStep ? `, failing step ${result.expected.failingStep}` : ''}`;
   const got = `${result.probe.verdict}, findings ${result.probe.findings.map((finding) => finding.code).join(', ') || 'none'}`;
   const mismatches = result.mismatches.length > 0 ? `<ul>${result.mismatches.map((mismatch) => `<li>${esc(mismatch)}</li>`).join('')}</ul>` : '';
   const error = result.error ? `<p><strong>The tool itself failed:</strong></p><pre>${esc(result.error)}</pre>` : '';
   const failure = result.failure ? `<p>Data channel failed at <strong>${esc(describeScenarioFailure(result.failure))}</strong>.</p>` : '';
-  return `<section class="scenario" id="${id}"><h2>${state} ${esc(result.id)}: ${esc(result.title)}</h2>
-<p>${esc(result.description).replace(/\n/g, '<br>')}</p>
+  return `<section class="scenario" id="${id}">${heading}
 <p class="meta">${esc(result.backend)} backend, ${esc(formatMs(result.durationMs))}, from <code>${esc(result.source)}</code></p>
 ${table(['', 'Verdict and findings'], [['expected', esc(expected)], ['got', esc(got)]])}${mismatches}${error}${failure}
 ${probeBody(result.probe, result.trace, id, 3)}</section>`;
 }
 
 function scenariosPage(report: ScenarioRunReport): [string, string] {
-  const met = report.results.filter((result) => result.expectationMet && !result.error).length;
   const summary = table(
     ['Scenario', 'Expectation', 'Verdict', 'Data channel failed at'],
-    report.results.map((result) => [
-      `<a href="#${anchor('scenario', result.id)}">${esc(result.id)}</a>`,
-      result.error ? badge('tool error', 'tool-error') : result.expectationMet ? badge('met', 'met') : badge('unmet', 'unmet'),
-      badge(result.probe.verdict, result.probe.verdict),
-      esc(describeScenarioFailure(result.failure) || '-'),
-    ]),
+    report.results.map((result) => {
+      const [short, , cls] = STATE_BADGE[scenarioState(result)];
+      return [
+        `<a href="#${anchor('scenario', result.id)}">${esc(result.id)}</a>`,
+        badge(short, cls),
+        result.skipped !== undefined ? '-' : badge(result.probe.verdict, result.probe.verdict),
+        esc(result.skipped !== undefined ? `skipped: ${result.skipped}` : describeScenarioFailure(result.failure) || '-'),
+      ];
+    }),
   );
-  const header = `<h1>${badge(report.verdict, report.verdict)} Scenarios</h1><p class="meta">${met} of ${report.results.length} met their expectation; started ${esc(report.startedAt)}, ${esc(formatMs(report.durationMs))}</p>`;
+  const header = `<h1>${badge(report.verdict, report.verdict)} Scenarios</h1><p class="meta">${esc(describeScenarioCounts(countScenarios(report.results)))}; started ${esc(report.startedAt)}, ${esc(formatMs(report.durationMs))}</p>`;
   return [`ftp-doctor scenarios: ${report.verdict}`, `${header}\n${summary}\n${report.results.map(scenarioSection).join('\n')}`];
 }
 

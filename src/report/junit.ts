@@ -2,7 +2,8 @@
  * JUnit XML for CI test views. The mapping (documented in reports/README.md):
  * - probe: one testcase per step (fail → <failure>, skip → <skipped>), then one per finding
  *   (severity error → <failure>; warning/info pass, their text in <system-out>);
- * - scenarios: one testcase per scenario (unmet expectation → <failure>, tool broke → <error>);
+ * - scenarios: one testcase per scenario (unmet expectation → <failure>, tool broke → <error>,
+ *   the backend cannot reproduce it → <skipped message="why">);
  * - sweep: one testcase per folded port span (dropped/refused/misrouted → <failure>, error →
  *   <error>), then findings as for probe;
  * - check: one testcase per target (failed → <failure>, tool broke → <error>).
@@ -108,6 +109,12 @@ function scenarioCase(result: ScenarioResult): JUnitCase {
     `got:      verdict ${result.probe.verdict}, findings ${got}`,
     ...(result.failure ? [`data channel failed at ${describeScenarioFailure(result.failure)}`] : []),
   ];
+  if (result.skipped !== undefined) {
+    // Nothing ran: no expectation to compare, no steps or trace to show.
+    testcase.skipped = result.skipped;
+    testcase.systemOut = result.description;
+    return testcase;
+  }
   if (result.error) {
     testcase.error = { message: truncate(result.error, 500), type: 'tool-error', body: [result.error, ...result.mismatches, ...context].join('\n') };
   } else if (!result.expectationMet) {

@@ -6,7 +6,7 @@
  */
 import type { AnyReport, CheckReport, Finding, ProbeReport, ScenarioRunReport, Step, SweepReport, Verdict } from './model.js';
 import { sanitizeReport } from './sanitize.js';
-import { describeFailure, describeScenarioFailure, firstFailure, formatMs, formatSpans, sweepSpans } from './format.js';
+import { countScenarios, describeFailure, describeScenarioCounts, describeScenarioFailure, firstFailure, formatMs, formatSpans, scenarioState, sweepSpans, type ScenarioState } from './format.js';
 
 /** Inline prose: Markdown and HTML metacharacters escaped, mentions defused. */
 export function escapeMarkdown(text: string): string {
@@ -36,6 +36,7 @@ export function codeBlock(text: string, language = ''): string {
 
 const VERDICT_BADGE: Record<Verdict, string> = { pass: '✅ pass', fail: '❌ fail' };
 const STEP_BADGE: Record<Step['result'], string> = { ok: '✅ ok', fail: '❌ fail', warn: '⚠️ warn', skip: '⏭️ skip' };
+const STATE_BADGE: Record<ScenarioState, string> = { met: '✅ met', unmet: '❌ unmet', error: '💥 tool error', skipped: '⏭️ skipped' };
 const SEVERITY_BADGE: Record<Finding['severity'], string> = { error: '❌ error', warning: '⚠️ warning', info: 'ℹ️ info' };
 
 function row(cells: string[]): string {
@@ -88,22 +89,23 @@ function probeSection(report: ProbeReport, level: string): string[] {
 }
 
 function scenariosSection(report: ScenarioRunReport): string[] {
-  const met = report.results.filter((result) => result.expectationMet && !result.error).length;
-  const lines = [`## Scenarios: ${VERDICT_BADGE[report.verdict]}`, '', `${met} of ${report.results.length} scenarios met their expectation (${formatMs(report.durationMs)}).`, ''];
+  const counts = describeScenarioCounts(countScenarios(report.results));
+  const lines = [`## Scenarios: ${VERDICT_BADGE[report.verdict]}`, '', `${counts} (${formatMs(report.durationMs)}).`, ''];
   lines.push(
     ...tableLines(
       ['Scenario', 'Expectation', 'Verdict', 'Data channel failed at'],
       report.results.map((result) => [
         `${codeSpan(result.id)} ${escapeMarkdown(result.title)}`,
-        result.error ? '💥 tool error' : result.expectationMet ? '✅ met' : '❌ unmet',
-        VERDICT_BADGE[result.probe.verdict],
-        escapeMarkdown(describeScenarioFailure(result.failure) || '-'),
+        STATE_BADGE[scenarioState(result)],
+        result.skipped !== undefined ? '-' : VERDICT_BADGE[result.probe.verdict],
+        escapeMarkdown(result.skipped !== undefined ? `skipped: ${result.skipped}` : describeScenarioFailure(result.failure) || '-'),
       ]),
     ),
     '',
   );
   for (const result of report.results) {
-    if (result.expectationMet && !result.error) continue;
+    const state = scenarioState(result);
+    if (state === 'met' || state === 'skipped') continue;
     lines.push(`### ${codeSpan(result.id)} ${escapeMarkdown(result.title)}`, '');
     if (result.error) lines.push('Tool error:', '', codeBlock(result.error), '');
     lines.push(...result.mismatches.map((mismatch) => `- ${escapeMarkdown(mismatch)}`), '');

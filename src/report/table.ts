@@ -6,7 +6,7 @@
 import Table from 'cli-table3';
 import type { AnyReport, CheckReport, Finding, ProbeReport, ScenarioRunReport, StepResult, SweepReport, Verdict } from './model.js';
 import { sanitizeReport } from './sanitize.js';
-import { describeFailure, describeScenarioFailure, firstFailure, formatMs, formatSpans, sweepSpans } from './format.js';
+import { countScenarios, describeFailure, describeScenarioCounts, describeScenarioFailure, firstFailure, formatMs, formatSpans, scenarioState, sweepSpans, type ScenarioState } from './format.js';
 
 export interface TableOptions {
   color: boolean;
@@ -45,6 +45,8 @@ function newTable(head: string[], widths: (number | null)[]): Table.Table {
 
 const RESULT_STYLE: Record<StepResult, Style> = { ok: 'green', fail: 'red', warn: 'yellow', skip: 'dim' };
 const RESULT_MARK: Record<StepResult, string> = { ok: '✓ ok', fail: '✗ fail', warn: '! warn', skip: '- skip' };
+const STATE_MARK: Record<ScenarioState, string> = { met: '✓ met', unmet: '✗ unmet', error: '! error', skipped: '- skipped' };
+const STATE_STYLE: Record<ScenarioState, Style> = { met: 'green', unmet: 'red', error: 'yellow', skipped: 'dim' };
 
 function verdictText(verdict: Verdict, paint: Paint): string {
   return verdict === 'pass' ? paint('PASS', 'green') : paint('FAIL', 'red');
@@ -111,14 +113,16 @@ export function renderScenariosTable(input: ScenarioRunReport, options: TableOpt
   const paint = painter(options.color);
   const table = newTable(['Scenario', 'Expected', 'Verdict', 'Data channel failed at'], [null, null, null, detailWidth(options, 50)]);
   for (const result of report.results) {
-    const met = result.error ? paint('! error', 'yellow') : result.expectationMet ? paint('✓ met', 'green') : paint('✗ unmet', 'red');
-    table.push([result.id, met, verdictText(result.probe.verdict, paint), describeScenarioFailure(result.failure) || '-']);
+    const state = scenarioState(result);
+    const verdict = state === 'skipped' ? paint('-', 'dim') : verdictText(result.probe.verdict, paint);
+    const where = state === 'skipped' ? `skipped: ${result.skipped ?? ''}` : describeScenarioFailure(result.failure) || '-';
+    table.push([result.id, paint(STATE_MARK[state], STATE_STYLE[state]), verdict, where]);
   }
-  const met = report.results.filter((result) => result.expectationMet && !result.error).length;
-  const summary = `${met}/${report.results.length} scenarios met their expectation`;
-  const parts = [heading('Scenarios', report.verdict, report.durationMs, paint), table.toString(), summary];
+  const parts = [heading('Scenarios', report.verdict, report.durationMs, paint), table.toString(), describeScenarioCounts(countScenarios(report.results))];
   for (const result of report.results) {
-    if (result.expectationMet && !result.error) continue;
+    // Skipped scenarios say why in their row; only unmet and broken ones need the detail.
+    const state = scenarioState(result);
+    if (state === 'met' || state === 'skipped') continue;
     const lines = [paint(`${result.id}: ${result.title}`, 'bold')];
     if (result.error) lines.push(`  ${paint('tool error:', 'yellow')} ${indent(result.error, '    ').trimStart()}`);
     for (const mismatch of result.mismatches) lines.push(`  ${paint('✗', 'red')} ${mismatch}`);

@@ -55,7 +55,7 @@ describe('renderTable', () => {
     expect(text).toMatch(/pasv-outside-range\s*│ ✗ unmet/);
     expect(text).toMatch(/ftps-breaks-inspection\s*│ ! error/);
     expect(text).toContain('step data:pasv, hop edge firewall, rule policy drop');
-    expect(text).toContain('1/3 scenarios met their expectation');
+    expect(text).toContain('1 of 3 scenarios met their expectation, 1 unmet, 1 tool error');
     expect(text).toContain('✗ expected finding PASV_PORT_OUT_OF_RANGE');
     expect(text).toContain('tool error: TypeError');
   });
