@@ -29,7 +29,7 @@ export async function emitReport(report: AnyReport, options: OutputOptions, env:
   if (options.json) {
     process.stdout.write(`${renderJson(report)}\n`);
   } else {
-    process.stdout.write(`${renderTable(report, { color: shouldUseColor(process.stdout, env) })}\n`);
+    process.stdout.write(`${renderTable(report, { color: shouldUseColor(process.stdout, env), width: Math.max(100, Math.min(process.stdout.columns ?? 120, 200)) })}\n`);
   }
   if (options.junit) {
     await mkdir(path.dirname(path.resolve(options.junit)), { recursive: true });

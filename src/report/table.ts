@@ -111,14 +111,22 @@ export function renderProbeTable(input: ProbeReport, options: TableOptions): str
 export function renderScenariosTable(input: ScenarioRunReport, options: TableOptions): string {
   const report = sanitizeReport(input);
   const paint = painter(options.color);
-  const table = newTable(['Scenario', 'Expected', 'Verdict', 'Data channel failed at'], [null, null, null, detailWidth(options, 50)]);
+  const table = newTable(['Scenario', 'Expected', 'Verdict', 'Findings', 'Data channel failed at'], [null, null, null, 26, detailWidth(options, 76)]);
   for (const result of report.results) {
     const state = scenarioState(result);
     const verdict = state === 'skipped' ? paint('-', 'dim') : verdictText(result.probe.verdict, paint);
     const where = state === 'skipped' ? `skipped: ${result.skipped ?? ''}` : describeScenarioFailure(result.failure) || '-';
-    table.push([result.id, paint(STATE_MARK[state], STATE_STYLE[state]), verdict, where]);
+    // The findings that decide the verdict first; info findings only when nothing else was found.
+    const findings = result.probe.findings.filter((finding) => finding.severity !== 'info' || result.probe.findings.every((other) => other.severity === 'info'));
+    table.push([result.id, paint(STATE_MARK[state], STATE_STYLE[state]), verdict, findings.map((finding) => finding.code).join('\n') || '-', where]);
   }
   const parts = [heading('Scenarios', report.verdict, report.durationMs, paint), table.toString(), describeScenarioCounts(countScenarios(report.results))];
+  // A few scenarios run by hand are for learning: show what the probe concluded and what to change.
+  if (report.results.length <= 3) {
+    for (const result of report.results.filter((candidate) => candidate.probe.findings.length > 0)) {
+      parts.push(`${paint(`${result.id}: what the probe found`, 'bold')}\n\n${renderFindingsText(result.probe.findings, paint)}`);
+    }
+  }
   for (const result of report.results) {
     // Skipped scenarios say why in their row; only unmet and broken ones need the detail.
     const state = scenarioState(result);

@@ -50,7 +50,7 @@ describe('renderTable', () => {
   });
 
   it('scenarios: one row each with ✓/✗ and where the data channel failed, details for mismatches', () => {
-    const text = renderTable(scenarioRun(), { color: false, width: 120 });
+    const text = renderTable(scenarioRun(), { color: false, width: 150 });
     expect(text).toMatch(/control-channel-only\s*│ ✓ met/);
     expect(text).toMatch(/pasv-outside-range\s*│ ✗ unmet/);
     expect(text).toMatch(/ftps-breaks-inspection\s*│ ! error/);

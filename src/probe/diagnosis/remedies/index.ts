@@ -38,6 +38,9 @@ export const PRODUCTS: readonly ProductRemedies[] = [
 const WIDEST_PLAUSIBLE_RANGE = 1000;
 const EXAMPLE_RANGE = { from: 50000, to: 50100 };
 
+/** How many distinct passive ports must have been seen before their span is offered as the range. */
+const MIN_PORTS_TO_INFER_RANGE = 8;
+
 export function remedyContext(evidence: ProbeEvidence): RemedyContext {
   const context: RemedyContext = {
     range: EXAMPLE_RANGE,
@@ -48,7 +51,9 @@ export function remedyContext(evidence: ProbeEvidence): RemedyContext {
   if (evidence.options.expectRange) {
     context.range = evidence.options.expectRange;
     context.rangeIsExample = false;
-  } else if (evidence.passivePorts.length > 0) {
+  } else if (new Set(evidence.passivePorts).size >= MIN_PORTS_TO_INFER_RANGE) {
+    // Two or three ports seen say little about the server's real range: recommending "5506-5509"
+    // from them would shrink a working range. With enough samples the span is a fair guess.
     const low = Math.min(...evidence.passivePorts);
     const high = Math.max(...evidence.passivePorts);
     if (high - low <= WIDEST_PLAUSIBLE_RANGE) {
