@@ -3,22 +3,21 @@
  * YAML parser knows it, the line — and never carry a stack trace: a broken scenario file is a user
  * mistake, not a crash.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { DataFileError, parseYamlText, readDataFile } from '../config/yaml-file.js';
 import type { Scenario } from './model.js';
 import { validateScenario } from './validate.js';
 
-export class ScenarioFileError extends Error {
-  constructor(
-    readonly file: string,
-    readonly problems: string[],
-  ) {
-    super(`${file}: ${problems.join('; ')}`);
+export class ScenarioFileError extends DataFileError {
+  constructor(file: string, problems: string[]) {
+    super(file, problems);
     this.name = 'ScenarioFileError';
   }
 }
+
+const scenarioFileError = (file: string, problems: string[]): ScenarioFileError => new ScenarioFileError(file, problems);
 
 /** The catalogue shipped with the tool: <package>/scenarios. */
 export const CATALOGUE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../scenarios');
@@ -26,63 +25,14 @@ export const CATALOGUE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta
 const SCENARIO_FILE = /\.(ya?ml|json)$/i;
 
 export async function loadScenarioFile(file: string): Promise<Scenario> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ScenarioFileError(file, [code === 'ENOENT' ? 'no such file' : `cannot read it (${code ?? String(error)})`]);
-  }
-  return parseScenarioText(text, file);
+  return parseScenarioText(await readDataFile(file, scenarioFileError), file);
 }
 
 export function parseScenarioText(text: string, file: string): Scenario {
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
-  if (document.errors.length > 0) {
-    throw new ScenarioFileError(
-      file,
-      document.errors.slice(0, 5).map((error) => {
-        const line = error.linePos?.[0]?.line ?? lineCounter.linePos(error.pos[0]).line;
-        return `${line ? `line ${line}: ` : ''}${error.message.split('\n')[0]}`;
-      }),
-    );
-  }
-  const result = validateScenario(document.toJS());
-  if (!result.ok) {
-    throw new ScenarioFileError(
-      file,
-      result.problems.map((problem) => {
-        const line = lineOf(document, lineCounter, problem.path);
-        return `${line ? `line ${line}, ` : ''}${problem.path || '(top level)'} ${problem.message}`;
-      }),
-    );
-  }
+  const parsed = parseYamlText(text, file, scenarioFileError);
+  const result = validateScenario(parsed.data);
+  if (!result.ok) throw new ScenarioFileError(file, parsed.describe(result.problems));
   return { ...result.scenario, file };
-}
-
-/** The line of the deepest existing node on a field path like `topology.firewalls[0].policy`. */
-function lineOf(document: Document, lineCounter: LineCounter, fieldPath: string): number | undefined {
-  const keys = fieldPath.split(/\.|\[(\d+)\]/).filter((key): key is string => key !== undefined && key !== '').map((key) => (/^\d+$/.test(key) ? Number(key) : key));
-  let node: unknown = document.contents;
-  let line: number | undefined;
-  for (const key of keys) {
-    const range = (node as { range?: [number, number, number] } | null)?.range;
-    if (range) line = lineCounter.linePos(range[0]).line;
-    if (isMap(node)) {
-      const pair = node.items.find((item) => (item.key as { value?: unknown } | null)?.value === key);
-      if (!pair) return line;
-      const keyRange = (pair.key as { range?: [number, number, number] } | null)?.range;
-      if (keyRange) line = lineCounter.linePos(keyRange[0]).line;
-      node = pair.value;
-    } else if (isSeq(node) && typeof key === 'number') {
-      node = node.items[key];
-    } else {
-      return line;
-    }
-  }
-  const range = (node as { range?: [number, number, number] } | null)?.range;
-  return range ? lineCounter.linePos(range[0]).line : line;
 }
 
 /** Every scenario file in a directory, sorted by name; ids must be unique. */

@@ -5,71 +5,10 @@
  */
 import net from 'node:net';
 import type { Scenario } from './model.js';
+import { address, array, boolean, field, integer, object, oneOf, portOrRange, string, type Check, type FieldProblem } from '../config/fields.js';
 
-export interface FieldProblem {
-  path: string;
-  message: string;
-}
-
-type Check = (value: unknown, path: string, problems: FieldProblem[]) => void;
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-
-function field(required: boolean, check: Check): { required: boolean; check: Check } {
-  return { required, check };
-}
-
-function object(shape: Record<string, { required: boolean; check: Check }>): Check {
-  return (value, path, problems) => {
-    if (!isObject(value)) return void problems.push({ path, message: 'must be a mapping (key: value)' });
-    for (const key of Object.keys(value)) {
-      if (!(key in shape)) problems.push({ path: join(path, key), message: `unknown field (expected one of: ${Object.keys(shape).join(', ')})` });
-    }
-    for (const [key, spec] of Object.entries(shape)) {
-      const child = value[key];
-      if (child === undefined) {
-        if (spec.required) problems.push({ path: join(path, key), message: 'is required' });
-        continue;
-      }
-      spec.check(child, join(path, key), problems);
-    }
-  };
-}
-
-const join = (path: string, key: string): string => (path === '' ? key : `${path}.${key}`);
-
-function array(item: Check): Check {
-  return (value, path, problems) => {
-    if (!Array.isArray(value)) return void problems.push({ path, message: 'must be a list' });
-    value.forEach((element, index) => item(element, `${path}[${index}]`, problems));
-  };
-}
-
-const string: Check = (value, path, problems) => {
-  if (typeof value !== 'string' || value.trim() === '') problems.push({ path, message: 'must be a non-empty text' });
-};
-
-const boolean: Check = (value, path, problems) => {
-  if (typeof value !== 'boolean') problems.push({ path, message: 'must be true or false' });
-};
-
-function oneOf(...choices: string[]): Check {
-  return (value, path, problems) => {
-    if (typeof value !== 'string' || !choices.includes(value)) problems.push({ path, message: `must be one of ${choices.join(', ')} (got ${JSON.stringify(value)})` });
-  };
-}
-
-function integer(min: number, max: number): Check {
-  return (value, path, problems) => {
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      problems.push({ path, message: `must be a whole number from ${min} to ${max} (got ${JSON.stringify(value)})` });
-    }
-  };
-}
-
-const address: Check = (value, path, problems) => {
-  if (typeof value !== 'string' || net.isIP(value) === 0) problems.push({ path, message: `must be an IP address (got ${JSON.stringify(value)})` });
-};
+// Shared with check policies; re-exported because scenario code imports them from here.
+export { parsePortRange, portOrRange, type FieldProblem } from '../config/fields.js';
 
 const cidr: Check = (value, path, problems) => {
   const [base = '', bits, extra] = typeof value === 'string' ? value.split('/') : [];
@@ -78,24 +17,6 @@ const cidr: Check = (value, path, problems) => {
   const ok = typeof value === 'string' && family !== 0 && extra === undefined && (bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= width));
   if (!ok) problems.push({ path, message: `must be an address or CIDR like 10.0.0.0/8 (got ${JSON.stringify(value)})` });
 };
-
-/** A port (21) or an inclusive range ("5500-5525"). */
-export const portOrRange: Check = (value, path, problems) => {
-  if (typeof value === 'number') return integer(1, 65535)(value, path, problems);
-  const range = parsePortRange(value);
-  if (!range) problems.push({ path, message: `must be a port (1-65535) or a range like "5500-5525" with low <= high (got ${JSON.stringify(value)})` });
-};
-
-export function parsePortRange(value: unknown): { from: number; to: number } | undefined {
-  if (typeof value === 'number') return Number.isInteger(value) && value >= 1 && value <= 65535 ? { from: value, to: value } : undefined;
-  if (typeof value !== 'string') return undefined;
-  const match = /^\s*(\d{1,5})\s*(?:-\s*(\d{1,5})\s*)?$/.exec(value);
-  if (!match) return undefined;
-  const from = Number(match[1]);
-  const to = match[2] === undefined ? from : Number(match[2]);
-  if (from < 1 || to > 65535 || from > to) return undefined;
-  return { from, to };
-}
 
 const findingCode: Check = (value, path, problems) => {
   if (typeof value !== 'string' || !/^[A-Z][A-Z0-9_]+$/.test(value)) problems.push({ path, message: `must be a finding code like DATA_CHANNEL_BLOCKED (got ${JSON.stringify(value)})` });
