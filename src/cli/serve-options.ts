@@ -24,6 +24,8 @@ export interface ServeArguments {
   requireTls?: boolean;
   requireSessionReuse?: boolean;
   allowSweep?: boolean;
+  allowCcc?: boolean;
+  pasvAcceptTimeout?: number;
   log?: string;
   misbehaveAdvertise?: string;
   misbehaveOutOfRange?: string;
@@ -147,6 +149,10 @@ export function serveOptionsFromArguments(args: ServeArguments): Partial<ServerO
     if (options.pasvRange === undefined) throw new UsageError('--allow-sweep needs --pasv-range A-B: the sweep proves the ports of that range.');
     options.allowSweep = true;
   }
+  if (args.allowCcc) {
+    if (tls === 'none') throw new UsageError('--allow-ccc needs --tls explicit or --tls implicit.');
+    options.allowCcc = true;
+  }
   const log = args.log ?? 'text';
   if (log !== 'text' && log !== 'json' && log !== 'none') throw new UsageError(`--log must be text, json or none, not ${JSON.stringify(log)}.`);
   options.log = log;
@@ -173,6 +179,7 @@ export function serveOptionsFromArguments(args: ServeArguments): Partial<ServerO
   for (const [key, value, flag] of [
     ['maxSessions', args.maxSessions, '--max-sessions'],
     ['maxSessionsPerIp', args.maxSessionsPerIp, '--max-sessions-per-ip'],
+    ['pasvAcceptTimeoutMs', args.pasvAcceptTimeout, '--pasv-accept-timeout'],
   ] as const) {
     if (value === undefined) continue;
     if (!Number.isInteger(value) || value < 1) throw new UsageError(`${flag} must be a whole number of at least 1.`);

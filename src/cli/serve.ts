@@ -27,6 +27,8 @@ function builder(yargs: Argv): Argv<ServeArguments> {
     .option('key', { type: 'string', describe: 'PEM private key' })
     .option('require-tls', { type: 'boolean', describe: 'refuse login and data without TLS' })
     .option('require-session-reuse', { type: 'boolean', describe: 'refuse TLS data connections that do not resume the control session' })
+    .option('allow-ccc', { type: 'boolean', describe: 'accept CCC (clear the control channel after login on TLS)' })
+    .option('pasv-accept-timeout', { type: 'number', describe: 'ms to wait for a passive data connection before 425 (default 30000)' })
     .option('allow-sweep', { type: 'boolean', describe: 'enable SITE SWEEP for ftp-doctor sweep' })
     .option('log', { type: 'string', choices: ['text', 'json', 'none'], default: 'text', describe: 'session log format (stderr)' })
     .option('misbehave-advertise', { type: 'string', describe: 'put this address in 227 replies (a NAT mistake)' })
