@@ -91,13 +91,18 @@ export function countersToTrace(rules: CounterRule[], t: number): TraceEntry[] {
 
 export type NamespaceExec = (argv: string[]) => Promise<{ code: number | null; stdout: string; stderr: string }>;
 
-/** Read every namespace's counters (in order) and merge them into one trace. */
-export async function readCounters(execs: NamespaceExec[], t: number): Promise<TraceEntry[]> {
+/** Every tagged rule of every namespace (in order), with its counter. */
+export async function readCounterRules(execs: NamespaceExec[]): Promise<CounterRule[]> {
   const rules: CounterRule[] = [];
   for (const exec of execs) {
     const result = await exec(['nft', '-j', 'list', 'ruleset']);
     if (result.code !== 0) throw new Error(`nft -j list ruleset failed: ${result.stderr.trim()}`);
     rules.push(...parseCounterRules(JSON.parse(result.stdout || '{}')));
   }
-  return countersToTrace(rules, t);
+  return rules;
+}
+
+/** Read every namespace's counters (in order) and merge them into one trace. */
+export async function readCounters(execs: NamespaceExec[], t: number): Promise<TraceEntry[]> {
+  return countersToTrace(await readCounterRules(execs), t);
 }

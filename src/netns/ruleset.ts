@@ -74,8 +74,12 @@ export function buildRuleset(topology: Topology, names: RulesetNames): Rulesets 
 
 /** nft comment text: no quotes or backslashes, and within the kernel's comment length limit. */
 export function comment(scope: string, kind: string, text: string): string {
-  const clean = `${scope}/${kind} ${text}`.replace(/["\\\n\r\t]/g, ' ').replace(/[^\x20-\x7e]/g, '?');
-  return `comment "${clean.slice(0, 120)}"`;
+  return `comment "${commentText(scope, kind, text)}"`;
+}
+
+/** The text inside comment "…" exactly as the kernel stores it (counters.ts reads it back). */
+export function commentText(scope: string, kind: string, text: string): string {
+  return `${scope}/${kind} ${text}`.replace(/["\\\n\r\t]/g, ' ').replace(/[^\x20-\x7e]/g, '?').slice(0, 120);
 }
 
 export function describeRule(rule: Rule): string {
@@ -88,6 +92,12 @@ export function describeRule(rule: Rule): string {
   if (rule.state?.length) parts.push(`state ${rule.state.join(',')}`);
   return parts.join(' ');
 }
+
+/** Comment texts of the rules that can decide a connection (attribution.ts matches them back). */
+export const ruleText = (firewall: Firewall, rule: Rule): string => `${firewall.name}: ${rule.comment || describeRule(rule)}`;
+export const policyText = (firewall: Firewall): string => `${firewall.name}: no rule matched, policy ${firewall.policy}`;
+export const authTlsText = (firewall: Firewall): string => `${firewall.name}: blocks AUTH TLS`;
+export const IDLE_TIMEOUT_TEXT = 'no conntrack entry: idle timeout expired';
 
 function verdict(action: Rule['action']): string {
   return action === 'reject' ? 'reject with tcp reset' : action;
@@ -123,14 +133,14 @@ function filterChainBody(input: ChainInput): string[] {
     // Before the established accept: AUTH TLS travels inside the already accepted control connection.
     const ports = portSet(helper.ports ?? DEFAULT_HELPER_PORTS);
     lines.push(
-      `tcp dport ${ports} ${AUTH_PAYLOAD_MATCH} counter reject with tcp reset ${comment(scope, 'auth-tls', `${firewall.name}: blocks AUTH TLS`)}`,
+      `tcp dport ${ports} ${AUTH_PAYLOAD_MATCH} counter reject with tcp reset ${comment(scope, 'auth-tls', authTlsText(firewall))}`,
     );
   }
   lines.push(`ct state established counter accept ${comment(scope, 'established', 'packets of accepted connections')}`);
   lines.push(`ct state invalid counter drop ${comment(scope, 'invalid', `${firewall.name}: no conntrack entry`)}`);
   lines.push(`meta l4proto icmp ct state related counter accept ${comment(scope, 'icmp', 'ICMP errors about accepted connections')}`);
   for (const { rule, index, prefix } of input.rules) {
-    const text = rule.comment ? `${firewall.name}: ${rule.comment}` : `${firewall.name}: ${describeRule(rule)}`;
+    const text = ruleText(firewall, rule);
     const match = [prefix, ruleMatch(rule)].filter(Boolean).join(' ');
     lines.push(`${match} counter ${verdict(rule.action)} ${comment(scope, `rule:${index + 1}`, text)}`);
   }
@@ -139,11 +149,10 @@ function filterChainBody(input: ChainInput): string[] {
       `meta l4proto tcp ct state related counter accept ${comment(scope, 'expect', `${firewall.name}: data connection expected by the FTP helper`)}`,
     );
   }
-  const policyText = `${firewall.name}: no rule matched, policy ${firewall.policy}`;
   if (firewall.policy === 'reject') {
-    lines.push(`meta l4proto tcp counter reject with tcp reset ${comment(scope, 'policy', policyText)}`);
+    lines.push(`meta l4proto tcp counter reject with tcp reset ${comment(scope, 'policy', policyText(firewall))}`);
   }
-  lines.push(`counter ${firewall.policy === 'accept' ? 'accept' : 'drop'} ${comment(scope, 'policy', policyText)}`);
+  lines.push(`counter ${firewall.policy === 'accept' ? 'accept' : 'drop'} ${comment(scope, 'policy', policyText(firewall))}`);
   return lines;
 }
 
@@ -212,7 +221,7 @@ function edgeScript(topology: Topology, firewalls: Firewall[], names: RulesetNam
   if (nat.idleTimeoutMs !== undefined) {
     conntrack.push(`ct state new counter ct timeout set "idle_timeout" ${comment('nat', 'timeout-set', `idle timeout ${nat.idleTimeoutMs} ms`)}`);
     // Before routing: an expired NATed connection must not fall through to the edge's own input.
-    conntrack.push(`ct state invalid counter drop ${comment('nat', 'timeout', 'no conntrack entry: idle timeout expired')}`);
+    conntrack.push(`ct state invalid counter drop ${comment('nat', 'timeout', IDLE_TIMEOUT_TEXT)}`);
   }
   if (conntrack.length > 0) body.push(...chain('conntrack', 'type filter hook prerouting priority filter; policy accept;', conntrack));
   body.push(...natChains(nat, helperFirewalls.length > 0, interfaces, names, addresses));

@@ -12,7 +12,7 @@ import { spawn as spawnChild, type ChildProcess, type StdioOptions } from 'node:
 import type { TraceEntry } from '../report/model.js';
 import type { Topology } from '../scenarios/model.js';
 import { resolveAddresses, type ResolvedAddresses } from './addresses.js';
-import { readCounters } from './counters.js';
+import { countersToTrace, readCounterRules, type CounterRule } from './counters.js';
 import { deleteNamespaces, registerChild, registerNamespace, run, runChecked, type RunOptions, type RunResult } from './process.js';
 import { buildRuleset, kernelLimitations, type Rulesets } from './ruleset.js';
 
@@ -40,6 +40,8 @@ export interface NetnsTopology {
   spawn(role: Role, argv: string[], options?: SpawnOptions): ChildProcess;
   /** Trace entries for every rule whose kernel counter moved since the rulesets were applied. */
   counters(): Promise<TraceEntry[]>;
+  /** Every rule we wrote, with its kernel counter (for attributing a failure to a rule). */
+  counterRules(): Promise<CounterRule[]>;
   /** Kill everything inside, delete the namespaces (and with them veths and rulesets). Idempotent. */
   destroy(): Promise<void>;
 }
@@ -137,6 +139,7 @@ export async function createNetnsTopology(topology: Topology, options: CreateOpt
   }
 
   const startedAt = Date.now();
+  const namespaceExecs = ROLES.map((role) => (argv: string[]) => nsExec(role, argv));
   return {
     names,
     addresses,
@@ -153,7 +156,8 @@ export async function createNetnsTopology(topology: Topology, options: CreateOpt
       child.once('exit', () => owned.delete(child));
       return child;
     },
-    counters: () => readCounters(ROLES.map((role) => (argv: string[]) => nsExec(role, argv)), Date.now() - startedAt),
+    counters: async () => countersToTrace(await readCounterRules(namespaceExecs), Date.now() - startedAt),
+    counterRules: () => readCounterRules(namespaceExecs),
     destroy,
   };
 }

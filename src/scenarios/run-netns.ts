@@ -8,6 +8,8 @@ import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
+import { blameConnection, blameSession } from '../netns/attribution.js';
+import { countersToTrace, type CounterRule } from '../netns/counters.js';
 import { checkNetnsSupport } from '../netns/preflight.js';
 import { kernelLimitations } from '../netns/ruleset.js';
 import { withNetnsTopology, type NetnsTopology } from '../netns/topology.js';
@@ -60,8 +62,8 @@ export async function runScenarioOnKernel(scenario: Scenario, backendOptions: Ba
       try {
         const host = scenario.client.dial === 'edge' ? network.addresses.edgeOutside : network.addresses.server;
         const probe = await runProbeIn(network, scenario, host, server.port, timing);
-        const trace = await network.counters();
-        return resultOf(scenario, probe, trace, performance.now() - started);
+        const counters = await network.counterRules();
+        return resultOf(scenario, probe, counters, countersToTrace(counters, Math.round(performance.now() - started)), performance.now() - started);
       } finally {
         await server.stop();
       }
@@ -143,10 +145,9 @@ async function runProbeIn(network: NetnsTopology, scenario: Scenario, host: stri
   }
 }
 
-function resultOf(scenario: Scenario, probe: ProbeReport, trace: TraceEntry[], durationMs: number): ScenarioResult {
+function resultOf(scenario: Scenario, probe: ProbeReport, counters: CounterRule[], trace: TraceEntry[], durationMs: number): ScenarioResult {
   const mismatches = checkExpectation(scenario.expect, probe);
-  const step = firstFailedDataStep(probe);
-  const blocking = trace.find((entry) => entry.decision === 'drop' || entry.decision === 'reject');
+  const failure = locateFailure(scenario, probe, counters);
   return {
     id: scenario.id,
     title: scenario.title,
@@ -157,10 +158,37 @@ function resultOf(scenario: Scenario, probe: ProbeReport, trace: TraceEntry[], d
     expected: { verdict: scenario.expect.verdict, findings: scenario.expect.findings ?? [], ...(scenario.expect.failingStep ? { failingStep: scenario.expect.failingStep } : {}) },
     backend: 'netns',
     probe,
-    ...(step ? { failure: { step: step.id, ...(blocking ? { hop: blocking.at, rule: blocking.rule } : {}) } } : {}),
+    ...(failure ? { failure } : {}),
     trace,
     durationMs: Math.round(durationMs),
   };
+}
+
+const ACTIVE_MODES = new Set(['port', 'eprt']);
+
+/**
+ * The failed step (from the probe), and the hop and rule that decided it (from the kernel's
+ * counters): the connections of that step that did not open, matched against the rules whose
+ * counters moved (attribution.ts); failing that, a decision that ends a whole session.
+ */
+export function locateFailure(scenario: Scenario, probe: ProbeReport, counters: CounterRule[]): ScenarioResult['failure'] {
+  const step = firstFailedDataStep(probe);
+  if (!step) return undefined;
+  const session = step.id.replace(/^data:/, '');
+  const failed = probe.connections.filter(
+    (event) => event.purpose === 'data' && event.outcome !== 'connected' && (event.session === session || (step.mode !== undefined && event.session.startsWith(step.mode))),
+  );
+  for (const event of failed) {
+    const mode = event.session.split(':')[0] ?? '';
+    const blame = blameConnection(scenario.topology, counters, {
+      kind: ACTIVE_MODES.has(mode) ? 'active' : 'passive',
+      ...(/:\d+$/.test(event.from) ? { from: event.from } : {}),
+      to: event.to,
+    });
+    if (blame) return { step: step.id, ...blame };
+  }
+  const blame = blameSession(scenario.topology, counters);
+  return blame ? { step: step.id, ...blame } : { step: step.id };
 }
 
 export const hasBuiltCli = (): boolean => existsSync(fileURLToPath(new URL('../cli/main.js', import.meta.url)));

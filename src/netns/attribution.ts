@@ -1,0 +1,175 @@
+/**
+ * Which kernel rule decided the failing connection? Pure.
+ *
+ * Counters count packets, not connections: a policy-drop counter that moved says *something* was
+ * dropped, not that it was the data connection the probe waited for. So a moved counter is only
+ * blamed for a connection when the rule it counts would also match that connection, as each hop
+ * sees it (after destination NAT on the edge and the server, as the forward chain does), walking
+ * the hops in the order the connection's first packet crosses them. Names come out in the
+ * simulator's vocabulary (hop = firewall name, rule = its comment or "policy drop"), so the two
+ * backends' `failure` fields can be compared directly.
+ */
+import type { FirewallLocation, Rule, Topology } from '../scenarios/model.js';
+import { resolveAddresses } from './addresses.js';
+import type { CounterRule } from './counters.js';
+import { authTlsText, commentText, IDLE_TIMEOUT_TEXT, policyText, ruleText } from './ruleset.js';
+
+/** A connection the probe saw fail, as the probe knows it. */
+export interface FailedConnection {
+  /** passive: the client dials the server; active: the server dials the client. */
+  kind: 'passive' | 'active';
+  /** "198.51.100.10:40000" when known; absent when only the role is known. */
+  from?: string;
+  /** "10.0.0.5:5503". */
+  to: string;
+}
+
+export interface Blame {
+  hop: string;
+  rule: string;
+}
+
+interface Endpoint {
+  address?: string;
+  port?: number;
+}
+
+/** What one hop's filter sees of the connection's first packet. */
+interface View {
+  scope: FirewallLocation;
+  direction: 'in' | 'out';
+  src: Endpoint;
+  dst: Endpoint;
+}
+
+export function parseEndpoint(text: string | undefined): Endpoint {
+  const match = /^(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})$/.exec(text ?? '');
+  return match ? { address: match[1], port: Number(match[2]) } : {};
+}
+
+function ipv4ToNumber(address: string): number {
+  return address.split('.').reduce((sum, part) => sum * 256 + Number(part), 0);
+}
+
+function addressMatches(spec: string | undefined, address: string | undefined): boolean {
+  if (spec === undefined || address === undefined) return true; // unknown: cannot rule it out
+  const [base = '', prefixText] = spec.split('/');
+  const prefix = prefixText === undefined ? 32 : Number(prefixText);
+  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+  return ((ipv4ToNumber(base) & mask) >>> 0) === ((ipv4ToNumber(address) & mask) >>> 0);
+}
+
+function portRange(spec: number | string): { from: number; to: number } {
+  const [from = '0', to] = String(spec).split('-');
+  return { from: Number(from), to: Number(to ?? from) };
+}
+
+/**
+ * An unknown source port is an ephemeral one (the probe never learns the source port of a
+ * connection that did not open, and servers dial from ephemeral ports unless told otherwise).
+ */
+function portMatches(spec: number | string | undefined, port: number | undefined): boolean {
+  if (spec === undefined) return true;
+  const range = portRange(spec);
+  if (port === undefined) return range.to >= 1024;
+  return port >= range.from && port <= range.to;
+}
+
+function ruleMatches(rule: Rule, view: View): boolean {
+  if (rule.direction !== undefined && rule.direction !== view.direction) return false;
+  // A data connection that failed was not one a helper expected (that would have let it through
+  // as `related`), so its first packet is `new`.
+  if (rule.state !== undefined && !rule.state.includes('new')) return false;
+  return (
+    addressMatches(rule.src, view.src.address) &&
+    addressMatches(rule.dst, view.dst.address) &&
+    portMatches(rule.sport, view.src.port) &&
+    portMatches(rule.dport, view.dst.port)
+  );
+}
+
+/** The simulator's label for a rule without a comment (src/net/sim/rules.ts renderRule). */
+function describeForSim(rule: Rule): string {
+  const parts: string[] = [];
+  if (rule.direction) parts.push(rule.direction);
+  parts.push('tcp');
+  if (rule.src !== undefined) parts.push(`saddr ${rule.src}`);
+  if (rule.dst !== undefined) parts.push(`daddr ${rule.dst}`);
+  if (rule.sport !== undefined) parts.push(`sport ${rule.sport}`);
+  if (rule.dport !== undefined) parts.push(`dport ${rule.dport}`);
+  if (rule.state !== undefined) parts.push(`ct state ${rule.state.join(',')}`);
+  parts.push(rule.action);
+  return parts.join(' ');
+}
+
+/** The hops a connection's first packet crosses, in order, and what each one sees. */
+function viewsOf(topology: Topology, connection: FailedConnection): View[] {
+  const addresses = resolveAddresses(topology);
+  const from = parseEndpoint(connection.from);
+  const to = parseEndpoint(connection.to);
+  const forwarded = (endpoint: Endpoint): Endpoint => {
+    if (endpoint.address !== addresses.edgeOutside || endpoint.port === undefined) return endpoint;
+    const ports = (topology.nat?.forward ?? []).map(portRange);
+    return ports.some((range) => endpoint.port! >= range.from && endpoint.port! <= range.to) ? { address: addresses.server, port: endpoint.port } : endpoint;
+  };
+  if (connection.kind === 'passive') {
+    const src: Endpoint = { address: from.address ?? addresses.client, ...(from.port !== undefined ? { port: from.port } : {}) };
+    const natted = (topology.nat?.sourcePool?.length ?? 0) > 0 || topology.nat?.masquerade;
+    return [
+      { scope: 'client', direction: 'out', src, dst: to },
+      { scope: 'edge', direction: 'in', src, dst: forwarded(to) },
+      { scope: 'server', direction: 'in', src: natted ? { ...(src.port !== undefined ? { port: src.port } : {}) } : src, dst: forwarded(to) },
+    ];
+  }
+  const sourcePort = from.port ?? topology.server?.activeSourcePort;
+  const src: Endpoint = { address: from.address ?? addresses.server, ...(sourcePort !== undefined ? { port: sourcePort } : {}) };
+  return [
+    { scope: 'server', direction: 'out', src, dst: to },
+    { scope: 'edge', direction: 'out', src, dst: to },
+    // Behind a port forward the edge may rewrite the source on the way out: unknown to the client.
+    { scope: 'client', direction: 'in', src: topology.nat?.forward?.length ? { ...(src.port !== undefined ? { port: src.port } : {}) } : src, dst: to },
+  ];
+}
+
+const moved = (counters: CounterRule[]): Set<string> =>
+  new Set(counters.filter((rule) => rule.packets > 0).map((rule) => commentText(rule.scope, rule.kind, rule.text)));
+
+/**
+ * The first hop along the connection's path that blocked it: in each firewall there, the first
+ * rule matching the connection decides, as in the kernel's chain; a blocking decision is only
+ * blamed when its counter moved (else the connection did not end there: a NAT, or an address
+ * the probe could not know, changed what the hop saw).
+ */
+export function blameConnection(topology: Topology, counters: CounterRule[], connection: FailedConnection): Blame | undefined {
+  const hit = moved(counters);
+  for (const view of viewsOf(topology, connection)) {
+    for (const firewall of (topology.firewalls ?? []).filter((candidate) => candidate.at === view.scope)) {
+      const decided = firewall.rules.findIndex((rule) => ruleMatches(rule, view));
+      const rule = firewall.rules[decided];
+      if (rule) {
+        if (rule.action !== 'accept' && hit.has(commentText(view.scope, `rule:${decided + 1}`, ruleText(firewall, rule)))) {
+          return { hop: firewall.name, rule: rule.comment || describeForSim(rule) };
+        }
+        continue;
+      }
+      if (firewall.policy !== 'accept' && hit.has(commentText(view.scope, 'policy', policyText(firewall)))) {
+        return { hop: firewall.name, rule: `policy ${firewall.policy}` };
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * When no failed connection explains the failure (the control connection died, AUTH TLS was
+ * reset): the blocking decision the kernel took, if exactly that kind of decision was taken.
+ * Only decisions that end an established session count, so stray drops cannot be blamed.
+ */
+export function blameSession(topology: Topology, counters: CounterRule[]): Blame | undefined {
+  const hit = moved(counters);
+  const authTls = (topology.firewalls ?? []).find((firewall) => firewall.ftpHelper?.blockAuthTls && hit.has(commentText(firewall.at, 'auth-tls', authTlsText(firewall))));
+  if (authTls) return { hop: authTls.name, rule: 'ftp helper: AUTH TLS blocked' };
+  const timeout = topology.nat?.idleTimeoutMs;
+  if (timeout !== undefined && hit.has(commentText('nat', 'timeout', IDLE_TIMEOUT_TEXT))) return { hop: 'nat', rule: `idle timeout ${timeout} ms` };
+  return undefined;
+}
