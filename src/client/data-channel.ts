@@ -118,7 +118,9 @@ async function transfer(options: DataChannelOptions, attempt: DataAttempt, prepa
   const outcome = decideOutcome(read, answer);
   if (outcome === 'timeout' && read.end === 'eof' && answer.final === undefined) attempt.controlLostAfterData = true;
   markEvent(prepared.event, outcome === 'reset' ? 'reset' : outcome === 'closed-early' ? 'closed-early' : undefined, read.bytes);
-  finish(outcome, read.bytes, read.error ?? answer.error);
+  // A lost control connection ("reply too large", reset) is the cause; how the data side then ended is secondary.
+  const error = control.lostReason && answer.error ? [answer.error, read.error].filter(Boolean).join('; ') : (read.error ?? answer.error);
+  finish(outcome, read.bytes, error);
 }
 
 interface Answer {

@@ -55,9 +55,13 @@ function assertPort(port: number): void {
 export function parseEpsvReply(message: string): Parsed<number> {
   const match = /\(([\x21-\x7e])\1\1(-?\d+)\1\)/.exec(message);
   if (!match) {
-    if (/\(([\x21-\x7e])([^)]*)\1([^)]*)\1/.test(message)) {
+    // Name what is wrong with a group that has the right shape (four delimiters), so the evidence
+    // says "address field" or "port not a number" rather than a vaguer "no group".
+    const shape = /\(([\x21-\x7e])([^)]*?)\1([^)]*?)\1([^)]*?)\1\)/.exec(message);
+    if (shape && (shape[2] !== '' || shape[3] !== '')) {
       return failed('229 reply: the EPSV response has an address or network protocol field, which RFC 2428 leaves empty');
     }
+    if (shape) return failed(`229 reply: port ${JSON.stringify((shape[4] ?? '').slice(0, 20))} is not a number`);
     return failed('229 reply: no (|||port|) group found');
   }
   const port = Number(match[2]);

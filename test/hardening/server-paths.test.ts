@@ -137,7 +137,7 @@ async function transfer(control: RawClient, line: string, upload?: Buffer): Prom
   const first = await control.command(line);
   let code = first.code;
   if (first.code === 150) {
-    socket?.end(upload);
+    if (upload) socket?.end(upload);
     code = (await control.reply()).code;
   } else socket?.destroy();
   // A refused transfer leaves the accepted connection open: the next EPSV (or ABOR) drops it.
