@@ -104,16 +104,31 @@ function merge(reports: ScenarioRunReport[]): ScenarioRunReport {
   };
 }
 
+/**
+ * Side by side, one row per scenario. Backends agree when they give the same verdict and the same
+ * error findings (warnings such as a self-signed certificate note are not the network's doing);
+ * a backend that skipped the scenario (a stated kernel limitation) neither agrees nor disagrees.
+ */
 function renderComparison(scenarios: Scenario[], reports: ScenarioRunReport[]): string {
   const table = new Table({ head: ['scenario', ...reports.map((report) => report.results[0]?.backend ?? '?'), 'agree'], style: { head: [], border: [] } });
   for (const scenario of scenarios) {
     const cells = reports.map((report) => report.results.find((result) => result.id === scenario.id));
-    const summary = (result: ScenarioResult | undefined): string =>
-      !result ? '-' : `${result.expectationMet ? '✓' : '✗'} ${result.probe.verdict} ${result.probe.findings.map((finding) => finding.code).join(',')}`.trim();
-    const verdicts = cells.map((result) => (result ? `${result.probe.verdict}|${result.probe.findings.map((finding) => finding.code).sort().join(',')}` : ''));
-    table.push([scenario.id, ...cells.map(summary), new Set(verdicts).size === 1 ? 'yes' : 'NO']);
+    const summary = (result: ScenarioResult | undefined): string => {
+      if (!result) return '-';
+      if (result.skipped !== undefined) return 'skipped';
+      const where = result.failure?.hop ? ` @ ${result.failure.hop}: ${result.failure.rule ?? '?'}` : '';
+      return `${result.expectationMet ? '✓' : '✗'} ${result.probe.verdict} ${result.probe.findings.map((finding) => finding.code).join(',')}${where}`.trim();
+    };
+    const ran = cells.filter((result): result is ScenarioResult => result !== undefined && result.skipped === undefined);
+    const verdicts = ran.map((result) => `${result.probe.verdict}|${errorCodes(result).join(',')}`);
+    const agree = ran.length < 2 ? '-' : new Set(verdicts).size === 1 ? 'yes' : 'NO';
+    table.push([scenario.id, ...cells.map(summary), agree]);
   }
   return table.toString();
+}
+
+function errorCodes(result: ScenarioResult): string[] {
+  return result.probe.findings.filter((finding) => finding.severity === 'error').map((finding) => finding.code).sort();
 }
 
 export const scenariosCommand: CommandModule = {
