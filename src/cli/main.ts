@@ -10,6 +10,7 @@ import { UsageError } from './errors.js';
 import { serveCommand } from './serve.js';
 import { probeCommand } from './probe.js';
 import { scenariosCommand } from './scenarios.js';
+import { checkCommand } from './check.js';
 
 export async function main(argv: string[]): Promise<number> {
   try {
@@ -18,6 +19,7 @@ export async function main(argv: string[]): Promise<number> {
       .command(serveCommand)
       .command(probeCommand)
       .command(scenariosCommand)
+      .command(checkCommand)
       .demandCommand(1, 'Say which command to run (see --help).')
       .strict()
       .fail((message: string | undefined, error: Error | undefined) => {

@@ -1,0 +1,115 @@
+/**
+ * Whether a probe run meets a target's requirements, as plain sentences a person can act on
+ * ("passive port 61234 is outside 5500-5525"). Pure: the policy entry and the recorded evidence
+ * in, the list of failed requirements out (empty = the target passes).
+ */
+import type { ProbeRun } from '../probe/engine.js';
+import type { DataAttempt } from '../probe/evidence.js';
+import type { DataMode, Finding } from '../report/model.js';
+import { modesOf, tlsModeOf, type PolicyTarget } from './policy.js';
+
+const MODE_NAME: Record<DataMode, string> = { epsv: 'EPSV', pasv: 'PASV', port: 'PORT', eprt: 'EPRT' };
+/** Finding codes that speak for one mode, to cite the right finding when that mode fails. */
+const MODE_CODES: Record<DataMode, RegExp> = { epsv: /^EPSV_/, pasv: /^PASV_/, port: /^ACTIVE_/, eprt: /^ACTIVE_/ };
+/** Findings that a requirement sentence already states in its own words. */
+const RANGE_CODES = ['PASV_PORT_OUT_OF_RANGE'];
+const ADDRESS_CODES = ['PASV_ADDRESS_MISMATCH', 'PASV_ADDRESS_PRIVATE'];
+const MAX_LISTED_PORTS = 5;
+
+export function evaluateTarget(target: PolicyTarget, run: ProbeRun): string[] {
+  const { evidence, report } = run;
+  const errors = report.findings.filter((finding) => finding.severity === 'error');
+  const failures: string[] = [];
+  const covered = new Set<string>();
+  const cite = (finding: Finding): string => {
+    covered.add(String(finding.code));
+    return `${finding.code}: ${finding.title}`;
+  };
+
+  if (evidence.login?.ok !== true) {
+    // Without a logged-in control session no other requirement can be judged.
+    const finding = errors[0];
+    const step = report.steps.find((candidate) => candidate.result === 'fail');
+    failures.push(`the control session failed: ${finding ? cite(finding) : (step?.detail ?? 'no login')}`);
+    return [...failures, ...uncited(errors, covered)];
+  }
+
+  const tls = tlsModeOf(target);
+  if (target.requireTls && tls === 'explicit' && evidence.plainLoginAllowed === true) {
+    failures.push('the server accepted a login without TLS (USER/PASS in clear text), but requireTls is set');
+  }
+
+  const required = modesOf(target);
+  const working: DataMode[] = [];
+  for (const mode of required) {
+    const attempts = modeAttempts(evidence.attempts, mode, tls !== 'none');
+    if (attempts.length > 0 && attempts.every((attempt) => attempt.transfer.outcome === 'complete')) {
+      working.push(mode);
+      continue;
+    }
+    const finding = errors.find((candidate) => MODE_CODES[mode].test(String(candidate.code))) ?? errors.find((candidate) => !covered.has(String(candidate.code)));
+    const failed = attempts.find((attempt) => attempt.transfer.outcome !== 'complete');
+    const step = report.steps.find((candidate) => candidate.id === stepId(mode, tls !== 'none', failed?.transferCommand?.startsWith('RETR') ? 'retr' : 'data'));
+    const why = finding ? cite(finding) : (step?.detail ?? 'no data connection was attempted');
+    failures.push(`${MODE_NAME[mode]} did not work: ${why}`);
+  }
+
+  if (target.passiveRange) {
+    const { from, to } = target.passiveRange;
+    const seen = [...new Set(evidence.passivePorts)];
+    const outside = seen.filter((port) => port < from || port > to);
+    if (seen.length === 0) {
+      failures.push(`no passive port was handed out, so the range ${from}-${to} could not be checked`);
+    } else if (outside.length > 0) {
+      failures.push(`${listPorts(outside)} outside ${from}-${to}${seen.length > 1 ? ` (${outside.length} of ${seen.length} ports seen)` : ''}`);
+    }
+    RANGE_CODES.forEach((code) => covered.add(code));
+  }
+
+  if (target.externalAddress) {
+    const advertised = [...new Set(evidence.attempts.filter((attempt) => attempt.mode === 'pasv' && attempt.advertised).map((attempt) => attempt.advertised?.host ?? ''))];
+    const wrong = advertised.filter((host) => host !== target.externalAddress);
+    if (advertised.length === 0) failures.push(`no 227 reply carried an address, so the external address ${target.externalAddress} could not be checked`);
+    else if (wrong.length > 0) failures.push(`PASV advertised ${wrong.join(', ')}, not the external address ${target.externalAddress}`);
+    ADDRESS_CODES.forEach((code) => covered.add(code));
+  }
+
+  if (target.maxTransferMs !== undefined) {
+    for (const mode of working) {
+      // The listing session (connect, login, mode, LIST) and, when asked, the retrieval.
+      for (const kind of ['data', 'retr'] as const) {
+        const step = report.steps.find((candidate) => candidate.id === stepId(mode, tls !== 'none', kind));
+        if (step && step.durationMs > target.maxTransferMs) {
+          const what = kind === 'data' ? 'a complete listing' : `retrieve ${target.retrieve ?? 'the file'}`;
+          failures.push(`${MODE_NAME[mode]} took ${Math.round(step.durationMs)} ms to ${what} (limit ${target.maxTransferMs} ms)`);
+        }
+      }
+    }
+  }
+
+  return [...failures, ...uncited(errors, covered)];
+}
+
+/** The mode's own session (not samples), over TLS when the target uses TLS. */
+function modeAttempts(attempts: readonly DataAttempt[], mode: DataMode, tls: boolean): DataAttempt[] {
+  const session = `${mode}${tls ? ':tls' : ''}`;
+  return attempts.filter((attempt) => attempt.mode === mode && attempt.tls === tls && attempt.session === session);
+}
+
+function stepId(mode: DataMode, tls: boolean, kind: 'data' | 'retr' = 'data'): string {
+  return `${kind}:${mode}${tls ? ':tls' : ''}`;
+}
+
+/** "passive port 61234 is" / "passive ports 61234, 61240 and 3 more are" */
+function listPorts(ports: number[]): string {
+  const sorted = [...ports].sort((a, b) => a - b);
+  if (sorted.length === 1) return `passive port ${sorted[0]} is`;
+  const shown = sorted.slice(0, MAX_LISTED_PORTS).join(', ');
+  const more = sorted.length - MAX_LISTED_PORTS;
+  return `passive ports ${shown}${more > 0 ? ` and ${more} more` : ''} are`;
+}
+
+/** Error findings no requirement sentence has stated yet: a gate must not hide them. */
+function uncited(errors: readonly Finding[], covered: ReadonlySet<string>): string[] {
+  return errors.filter((finding) => !covered.has(String(finding.code))).map((finding) => `${finding.code}: ${finding.title}`);
+}
