@@ -3,7 +3,7 @@
  * first problem is named in one sentence (shown as the skip reason by tests and the CLI).
  */
 import { randomBytes } from 'node:crypto';
-import { run } from './process.js';
+import { createNamespaceSync, deleteNamespaces, liveNamespaces, run } from './process.js';
 
 export type NetnsSupport = { ok: true } | { ok: false; reason: string };
 
@@ -31,9 +31,10 @@ export async function checkNetnsSupport(): Promise<NetnsSupport> {
   }
   const name = `fdpre${randomBytes(4).toString('hex')}`;
   try {
-    const added = await run(['ip', 'netns', 'add', name], { timeoutMs: 5_000 });
-    if (added.code !== 0) {
-      return { ok: false, reason: `cannot create a network namespace: ${added.stderr.trim() || 'ip netns add failed'}` };
+    try {
+      createNamespaceSync(name, 5_000);
+    } catch (error) {
+      return { ok: false, reason: `cannot create a network namespace: ${(error as Error).message}` };
     }
     const nft = await run(['ip', 'netns', 'exec', name, 'nft', 'list', 'ruleset'], { timeoutMs: 5_000 });
     if (nft.code !== 0) {
@@ -41,6 +42,7 @@ export async function checkNetnsSupport(): Promise<NetnsSupport> {
     }
     return { ok: true };
   } finally {
-    await run(['ip', 'netns', 'del', name], { timeoutMs: 5_000 }).catch(() => undefined);
+    // Only if we made it: a failed add may mean someone else holds the name.
+    if (liveNamespaces().includes(name)) await deleteNamespaces([name]);
   }
 }

@@ -5,6 +5,7 @@
  * after `ip netns del`, so cleanup kills every pid in it first (`ip netns pids`).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 
 export interface RunResult {
   code: number | null;
@@ -82,6 +83,25 @@ export function registerChild(child: ChildProcess): void {
   children.add(child);
   child.once('exit', () => children.delete(child));
   installHandlers();
+}
+
+/**
+ * Create a namespace and register it within one turn of the event loop. Signal handlers run
+ * between turns, so on Ctrl-C a namespace either does not exist yet or is registered for cleanup:
+ * with an asynchronous `ip netns add`, a SIGINT between its exit and the registration left the
+ * namespace behind.
+ */
+export function createNamespaceSync(name: string, timeoutMs = DEFAULT_TIMEOUT_MS): void {
+  const result = spawnSync('ip', ['netns', 'add', name], { timeout: timeoutMs, encoding: 'utf8' });
+  const stderr = (result.stderr ?? '').trim();
+  if (result.status === 0) {
+    registerNamespace(name);
+    return;
+  }
+  // Killed mid-way (Ctrl-C reaches the whole process group): it may exist, and then it is ours.
+  if (!/exists/i.test(stderr) && existsSync(`/run/netns/${name}`)) registerNamespace(name);
+  if (result.error) throw result.error;
+  throw new Error(`ip netns add ${name}: ${stderr || `exit ${result.status ?? result.signal}`}`);
 }
 
 /** Names this process created and has not deleted yet (for tests and diagnostics). */

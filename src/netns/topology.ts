@@ -13,7 +13,7 @@ import type { TraceEntry } from '../report/model.js';
 import type { Topology } from '../scenarios/model.js';
 import { resolveAddresses, type ResolvedAddresses } from './addresses.js';
 import { countersToTrace, readCounterRules, type CounterRule } from './counters.js';
-import { deleteNamespaces, registerChild, registerNamespace, run, runChecked, type RunOptions, type RunResult } from './process.js';
+import { createNamespaceSync, deleteNamespaces, registerChild, run, runChecked, type RunOptions, type RunResult } from './process.js';
 import { buildRuleset, kernelLimitations, type Rulesets } from './ruleset.js';
 
 export type Role = 'client' | 'edge' | 'server';
@@ -96,8 +96,7 @@ export async function createNetnsTopology(topology: Topology, options: CreateOpt
     for (const role of ROLES) {
       const name = names.namespaces[role];
       // Registered only once it exists: a name someone else already holds is never ours to delete.
-      await ip('netns', 'add', name);
-      registerNamespace(name);
+      createNamespaceSync(name, timeoutMs);
       created.push(name);
       // No IPv6 on our links: no DAD delays, no router solicitations in the counters.
       await sysctl(role, 'net.ipv6.conf.all.disable_ipv6=1');
