@@ -119,7 +119,7 @@ export function pidsWithArgument(needle: string): number[] {
 }
 
 /** Sample a memory figure every intervalMs until stopped; keeps the peak and the sample count. */
-export function sampleMemory(read: () => number, intervalMs = 250): { stop(): { peakBytes: number; samples: number } } {
+export function sampleMemory(read: () => number, intervalMs = 100): { stop(): { peakBytes: number; samples: number } } {
   let peakBytes = read();
   let samples = 1;
   const timer = setInterval(() => {
