@@ -123,8 +123,11 @@ export async function probe(options: ProbeOptions, network: Network): Promise<Pr
 
   const variants = planVariants(modes, target);
   if (!main.control) {
-    // TLS blocked: the plain twins still show whether the data channel works without TLS.
-    const tlsBlocked = target.tls === 'explicit' && record.login === undefined && record.greeting !== undefined && !('timeout' in record.greeting);
+    // TLS blocked: the plain twins still show whether the data channel works without TLS. Not when
+    // we ourselves rejected the certificate (--strict-tls): logging in without TLS to a server we
+    // just refused to trust would be exactly the plaintext fallback strict mode is there to stop.
+    const certificateRejected = plan.strictTls && record.authTls?.handshake === 'failed' && record.authTls.certificate?.verifyError !== undefined;
+    const tlsBlocked = target.tls === 'explicit' && record.login === undefined && record.greeting !== undefined && !('timeout' in record.greeting) && !certificateRejected;
     if (!tlsBlocked) return finish();
     await runVariants(variants.filter((variant) => !variant.tls), plan, target, options, evidence, steps, dataTimeoutMs, addressPolicy);
     return finish();
