@@ -181,6 +181,12 @@ export interface SweepReport {
   /** Folded: [{from, to, state}] */
   spans: { from: number; to: number; state: PortState }[];
   findings: Finding[];
+  /** The lowest and highest port that failed, and how many did; absent when none failed. */
+  failing?: { first: number; last: number; count: number };
+  /** With --sample: the ports drawn at random and proved, ascending. */
+  sampled?: number[];
+  /** Control sessions that proved ports in parallel. */
+  concurrency?: number;
 }
 
 export interface CheckReport {

@@ -1,0 +1,187 @@
+/**
+ * `runSweep`: prove every port of a passive range (or a sample of it) end to end, through
+ * whatever firewall and NAT lie between us and the server, and report the result folded into
+ * spans. The extension method (our reference server with --allow-sweep) proves exactly the ports
+ * asked for; against any other server the PASV/EPSV sampling fallback proves what it is handed.
+ */
+import dns from 'node:dns/promises';
+import net from 'node:net';
+import { FEATURE_NAME, isPositiveCompletion, normalizeAddress, TOKEN_OPTION } from '../ftp/index.js';
+import type { ControlSession } from '../client/control.js';
+import { Recorder } from '../client/recorder.js';
+import { openSession, type SessionPlan } from '../client/session.js';
+import { describeError } from '../client/util.js';
+import type { Network } from '../net/network.js';
+import { parseTarget, ProbeOptionError, type ProbeTarget } from '../probe/options.js';
+import type { Finding, SweepReport } from '../report/model.js';
+import { checkExtension, sweepByExtension, type ExtensionSupport, type Runner } from './extension.js';
+import { count, coverageFinding, infoFinding, outOfRangeFinding, sampleFinding, stateFindings, type FindingContext } from './findings.js';
+import {
+  choosePorts,
+  DEFAULT_CONCURRENCY,
+  DEFAULT_SWEEP_CONNECT_TIMEOUT_MS,
+  DEFAULT_SWEEP_DATA_TIMEOUT_MS,
+  MAX_CONCURRENCY,
+  passiveBudget,
+  rangeSize,
+  staleLimit,
+  type PortResult,
+  type SweepOptions,
+} from './options.js';
+import { SessionPool, type PooledSession } from './pool.js';
+import { provePort } from './prove.js';
+import { buildSweepReport, sessionFailureFindings } from './report.js';
+import { sweepByPassive } from './sampling.js';
+
+/** Checks the options a caller could get wrong; throws ProbeOptionError (the CLI: exit 2). */
+export function validateSweepOptions(options: SweepOptions): ProbeTarget {
+  const { range } = options;
+  if (!Number.isInteger(range.from) || !Number.isInteger(range.to) || range.from < 1 || range.to > 65535 || range.from > range.to) {
+    throw new ProbeOptionError(`impossible port range ${range.from}-${range.to}`);
+  }
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
+    throw new ProbeOptionError(`concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}`);
+  }
+  if (options.sample !== undefined && (!Number.isInteger(options.sample) || options.sample < 0)) throw new ProbeOptionError('--sample must be a whole number (0: the whole range)');
+  return parseTarget(options);
+}
+
+export async function runSweep(options: SweepOptions, network: Network): Promise<SweepReport> {
+  const target = validateSweepOptions(options);
+  const startedAt = new Date().toISOString();
+  const recorder = new Recorder(options.now);
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_SWEEP_CONNECT_TIMEOUT_MS;
+  const dataTimeoutMs = options.dataTimeoutMs ?? DEFAULT_SWEEP_DATA_TIMEOUT_MS;
+  const sampling = (options.sample ?? 0) > 0 && (options.sample ?? 0) < rangeSize(options.range);
+  const ports = choosePorts(options.range, options.sample, options.random);
+  const header = { target: target.display, startedAt, range: options.range, concurrency, ...(sampling ? { sampled: ports } : {}) };
+  const finish = (fields: { method: SweepReport['method']; results: PortResult[]; findings: Finding[] }): SweepReport =>
+    buildSweepReport({ ...header, ...fields, durationMs: recorder.elapsed() });
+
+  let address: string;
+  try {
+    address = net.isIP(target.host) !== 0 ? target.host : options.resolve ? await options.resolve(target.host) : (await dns.lookup(target.host)).address;
+  } catch (error) {
+    const finding = infoFinding('CONTROL_UNREACHABLE', `Cannot resolve ${target.host}`, 'The server name does not resolve, so nothing could be tested.', [describeError(error)], 'error');
+    return finish({ method: 'extension', results: [], findings: [finding] });
+  }
+
+  const plan: SessionPlan = {
+    network,
+    recorder,
+    session: 'sweep',
+    host: address,
+    port: target.port,
+    tlsHost: target.host,
+    tls: target.tls,
+    user: target.user,
+    password: target.password,
+    connectTimeoutMs,
+    replyTimeoutMs: connectTimeoutMs,
+    strictTls: options.strictTls ?? false,
+    protectData: target.tls !== 'none' && options.protectData !== false,
+  };
+  let reference = false;
+  const pool = new SessionPool(
+    async (slot) => {
+      const opened = await openSession({ ...plan, session: `sweep-${slot}` });
+      const tokens = opened.control && reference ? await enableTokens(opened.control, connectTimeoutMs) : false;
+      return { opened, tokens };
+    },
+    concurrency,
+    // Replacements are bounded: one per port at most, plus the initial sessions.
+    concurrency + ports.length,
+  );
+  try {
+    const first = await pool.acquire();
+    if (!first) return finish({ method: 'extension', results: [], findings: sessionFailureFindings(pool.failures[0], target) });
+    const features = await first.control.command('FEAT', undefined, connectTimeoutMs).catch(() => undefined);
+    reference = features !== undefined && isPositiveCompletion(features.code) && features.message.split('\n').some((line) => line.trim().split(' ')[0]?.toUpperCase() === FEATURE_NAME);
+    if (reference) first.tokens = await enableTokens(first.control, connectTimeoutMs);
+    const support: ExtensionSupport =
+      options.method === 'pasv-sampling'
+        ? { supported: false, reason: 'the PASV/EPSV sampling method was asked for' }
+        : reference || options.method === 'extension'
+          ? await checkExtension(first.control, connectTimeoutMs).catch((error: unknown) => ({ supported: false as const, reason: describeError(error) }))
+          : { supported: false, reason: `the server does not announce ${FEATURE_NAME} in FEAT (not our reference server)` };
+    pool.release(first, true);
+
+    const context: FindingContext = { range: options.range, publicAddress: normalizeAddress(first.control.peerAddress), controlPort: target.port };
+    const runner = makeRunner(pool, options, network, target, dataTimeoutMs, connectTimeoutMs, ports.length);
+    const findings: Finding[] = [];
+    if (support.supported) {
+      if (support.serverRange && (support.serverRange.from > options.range.from || support.serverRange.to < options.range.to)) {
+        findings.push(
+          infoFinding('SWEEP_RANGE_MISMATCH', `The server's passive range is ${support.serverRange.from}-${support.serverRange.to}`, 'Ports of --range outside the range the server was started with cannot be swept (they report an error); sweep the range the server uses.', [`--range ${options.range.from}-${options.range.to}`], 'warning'),
+        );
+      }
+      const results = await sweepByExtension(ports, concurrency, runner);
+      findings.unshift(...stateFindings(results, context));
+      findings.push(...poolFindings(pool, concurrency));
+      if (sampling) findings.push(sampleFinding(ports, options.range));
+      return finish({ method: 'extension', results, findings });
+    }
+    if (options.method === 'extension') {
+      return finish({ method: 'extension', results: [], findings: [infoFinding('SWEEP_EXTENSION_UNAVAILABLE', 'The SITE SWEEP extension is not available', support.reason, [], 'error')] });
+    }
+    const wanted = sampling ? ports.length : rangeSize(options.range);
+    const outcome = await sweepByPassive(
+      { range: options.range, wanted, budget: passiveBudget(rangeSize(options.range), options.maxPassiveRequests), staleLimit: staleLimit(rangeSize(options.range)) },
+      concurrency,
+      runner,
+    );
+    findings.push(...stateFindings(outcome.results, context));
+    const outside = outOfRangeFinding(outcome.outside, options.range, context);
+    if (outside) findings.push(outside);
+    if (outcome.failure) findings.push(infoFinding('SWEEP_PASSIVE_FAILED', 'The server stopped handing out passive ports', outcome.failure, [], 'error'));
+    const coverage = coverageFinding(outcome.results.length, wanted, options.range, outcome.requests, outcome.stoppedBecause);
+    if (coverage) findings.push(coverage);
+    if (options.method !== 'pasv-sampling') findings.push(infoFinding('SWEEP_EXTENSION_UNAVAILABLE', 'Swept by PASV/EPSV sampling', `${support.reason}, so the sweep tested the ports the server handed out (${count(outcome.requests)} requests).`));
+    findings.push(...poolFindings(pool, concurrency));
+    return finish({ method: 'pasv-sampling', results: outcome.results, findings });
+  } finally {
+    await pool.close();
+  }
+}
+
+function makeRunner(pool: SessionPool, options: SweepOptions, network: Network, target: ProbeTarget, dataTimeoutMs: number, replyTimeoutMs: number, total: number): Runner {
+  let done = 0;
+  return {
+    pool,
+    replyTimeoutMs,
+    prove: (session: PooledSession, port: number) =>
+      provePort(
+        {
+          control: session.control,
+          network,
+          dialHost: normalizeAddress(session.control.peerAddress),
+          dataTimeoutMs,
+          tokens: session.tokens,
+          ...(target.path !== '/' ? { listPath: target.path } : {}),
+          ...(session.opened.dataProtected ? { tls: { host: target.host, ...(session.opened.tls?.session ? { session: session.opened.tls.session } : {}) } } : {}),
+        },
+        port,
+      ),
+    done: (result, slot) => {
+      done += 1;
+      options.onProgress?.({ done: Math.min(done, total), total, latest: result, slot });
+    },
+  };
+}
+
+async function enableTokens(control: ControlSession, timeoutMs: number): Promise<boolean> {
+  try {
+    return isPositiveCompletion((await control.command('OPTS', TOKEN_OPTION, timeoutMs)).code);
+  } catch {
+    return false;
+  }
+}
+
+/** The server allowed fewer parallel sessions than asked for: the sweep was slower, not wrong. */
+function poolFindings(pool: SessionPool, concurrency: number): Finding[] {
+  if (pool.failures.length === 0) return [];
+  const reason = pool.failures[0]?.record.phases.find((phase) => phase.result === 'fail')?.detail ?? 'unknown';
+  return [infoFinding('SWEEP_SESSIONS_LIMITED', `The server did not allow ${concurrency} parallel sessions`, 'The sweep went on with the sessions it had; it took longer, but every port was still tested.', [`${pool.failures.length} session(s) refused: ${reason}`], 'warning')];
+}

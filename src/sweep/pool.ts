@@ -1,0 +1,126 @@
+/**
+ * A pool of logged-in control sessions. A control session can prepare only one passive listener
+ * at a time (each PASV or SITE SWEEP closes the previous one), so the sweep's concurrency is the
+ * number of sessions, and a port is proved on a session it has to itself.
+ *
+ * Sessions are opened lazily, up to the limit. When the server will not give us another one
+ * (a per-address session limit, a login that fails the tenth time), the pool shrinks to the
+ * sessions it has instead of failing the sweep; only when it has none at all does acquire()
+ * answer undefined. A session whose state is unknown (a transfer command left unanswered) is
+ * closed and replaced, never reused.
+ */
+import type { ControlSession } from '../client/control.js';
+import type { OpenedSession } from '../client/session.js';
+
+export interface PooledSession {
+  /** 0 … limit-1: which of the parallel sessions this is (replacements reuse the slot). */
+  slot: number;
+  control: ControlSession;
+  opened: OpenedSession;
+  /** Our reference server's data tokens are on for this session. */
+  tokens: boolean;
+}
+
+/** Opens and prepares one session; `undefined` control in the result means it failed. */
+export type SessionOpener = (slot: number) => Promise<{ opened: OpenedSession; tokens: boolean }>;
+
+export class SessionPool {
+  /** Sessions that could not be opened, in order (the first one explains a total failure). */
+  readonly failures: OpenedSession[] = [];
+  private readonly idle: PooledSession[] = [];
+  private readonly freeSlots: number[] = [];
+  private readonly waiters: (() => void)[] = [];
+  private readonly all = new Set<PooledSession>();
+  private live = 0;
+  private nextSlot = 0;
+  private opens = 0;
+  private closed = false;
+
+  /**
+   * @param maxOpens bounds reconnections in all (a server that breaks every session must not
+   *   make us reconnect forever).
+   */
+  constructor(
+    private readonly opener: SessionOpener,
+    private limit: number,
+    private readonly maxOpens: number,
+  ) {}
+
+  get size(): number {
+    return this.live;
+  }
+
+  /** A session to use alone until release(); undefined when none can be had any more. */
+  async acquire(): Promise<PooledSession | undefined> {
+    // Each pass either returns, opens (bounded by maxOpens), or waits for a release/shrink.
+    for (;;) {
+      if (this.closed) return undefined;
+      const ready = this.idle.pop();
+      if (ready) return ready;
+      if (this.live < this.limit && this.opens < this.maxOpens) {
+        this.live += 1;
+        this.opens += 1;
+        const slot = this.freeSlots.shift() ?? this.nextSlot++;
+        const session = await this.openOne(slot);
+        if (session) return session;
+        this.live -= 1;
+        this.freeSlots.push(slot);
+        // The server said no: stay at what we have rather than hammering it.
+        this.limit = this.live;
+        this.wakeAll();
+        if (this.live === 0) return undefined;
+        continue;
+      }
+      if (this.live === 0) return undefined;
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+  }
+
+  /** Give a session back; `usable` false closes it (its slot is reopened on demand). */
+  release(session: PooledSession, usable: boolean): void {
+    if (this.closed || !usable || session.control.lostReason) {
+      this.discard(session);
+      return;
+    }
+    this.idle.push(session);
+    this.waiters.shift()?.();
+  }
+
+  /** QUIT every session, politely and briefly; waiters get undefined. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.wakeAll();
+    const sessions = [...this.all];
+    this.all.clear();
+    this.idle.length = 0;
+    await Promise.all(sessions.map((session) => session.control.close(500)));
+  }
+
+  private discard(session: PooledSession): void {
+    if (this.all.delete(session)) {
+      session.control.destroy();
+      this.live -= 1;
+      this.freeSlots.push(session.slot);
+    }
+    this.waiters.shift()?.();
+  }
+
+  private async openOne(slot: number): Promise<PooledSession | undefined> {
+    const { opened, tokens } = await this.opener(slot);
+    if (!opened.control) {
+      this.failures.push(opened);
+      return undefined;
+    }
+    if (this.closed) {
+      opened.control.destroy();
+      return undefined;
+    }
+    const session: PooledSession = { slot, control: opened.control, opened, tokens };
+    this.all.add(session);
+    return session;
+  }
+
+  private wakeAll(): void {
+    for (const wake of this.waiters.splice(0)) wake();
+  }
+}
