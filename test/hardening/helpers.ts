@@ -26,6 +26,8 @@ export interface CountingNetwork extends Network {
   readonly requested: number[];
   /** Every port a listener was really opened on, in order. */
   readonly opened: number[];
+  /** The most listeners open at the same moment. */
+  readonly stats: { peak: number };
 }
 
 /** The real network, with a ledger of listeners: a leak shows up as a port left in `open`. */
@@ -33,17 +35,20 @@ export function countingNetwork(base: Network = realNetwork): CountingNetwork {
   const open = new Set<number>();
   const requested: number[] = [];
   const opened: number[] = [];
+  const stats = { peak: 0 };
   return {
     name: 'counting',
     open,
     requested,
     opened,
+    stats,
     connect: (request) => base.connect(request),
     listen: async (request, handler) => {
       requested.push(request.port);
       const listener = await base.listen(request, handler);
       open.add(listener.port);
       opened.push(listener.port);
+      stats.peak = Math.max(stats.peak, open.size);
       const counted: Listener = {
         host: listener.host,
         port: listener.port,
