@@ -10,6 +10,7 @@ import { UsageError } from './errors.js';
 import { serveCommand } from './serve.js';
 import { probeCommand } from './probe.js';
 import { scenariosCommand } from './scenarios.js';
+import { sweepCommand } from './sweep.js';
 import { checkCommand } from './check.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -19,6 +20,7 @@ export async function main(argv: string[]): Promise<number> {
       .command(serveCommand)
       .command(probeCommand)
       .command(scenariosCommand)
+      .command(sweepCommand)
       .command(checkCommand)
       .demandCommand(1, 'Say which command to run (see --help).')
       .strict()
