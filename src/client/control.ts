@@ -7,6 +7,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { Duplex } from 'node:stream';
 import { classifyConnectError, type Connection, type ConnectOutcome, type Network } from '../net/network.js';
+import type { TlsCarrier } from '../net/tls-carrier.js';
 import { encodeCommand, isPositivePreliminary, ReplyReader, type Reply } from '../ftp/index.js';
 import type { ConnectionEvent } from '../report/model.js';
 import type { RecordedReply } from '../probe/evidence.js';
@@ -135,6 +136,8 @@ export class ControlSession {
   readonly unsolicited: { reply: Reply; at: number }[] = [];
   bytesSent = 0;
   bytesReceived = 0;
+  /** Set while the control connection runs TLS over a carrier: what CCC uses to leave TLS. */
+  tlsCarrier: TlsCarrier | undefined;
   private stream: Duplex;
   private reader: ReplyReader;
   private decoder = new StringDecoder('utf8');

@@ -4,6 +4,7 @@
  * the probe can say exactly which phase failed and how; a failed phase ends the session.
  */
 import type { Network } from '../net/network.js';
+import { TlsCarrier } from '../net/tls-carrier.js';
 import { isPositiveCompletion, isPositiveIntermediate, type Reply } from '../ftp/index.js';
 import type { ProbeEvidence, RecordedReply, TlsCertificateRecord } from '../probe/evidence.js';
 import type { StepResult } from '../report/model.js';
@@ -154,19 +155,24 @@ async function secure(plan: SessionPlan, control: ControlSession, opened: Opened
   try {
     let certificate: TlsCertificateRecord | undefined;
     await control.replaceStream(async (stream) => {
-      const started = await startTls(stream, { host: plan.tlsHost, timeoutMs: plan.connectTimeoutMs, phase: 'control TLS handshake' });
+      // TLS runs over a carrier so that CCC can later continue on the same connection in clear text.
+      const carrier = new TlsCarrier(stream);
+      const started = await startTls(carrier.transport, { host: plan.tlsHost, timeoutMs: plan.connectTimeoutMs, phase: 'control TLS handshake' });
       certificate = started.certificate;
       // TLS 1.3 tickets arrive after the handshake: keep the newest for data-connection resumption.
       started.socket.on('session', (session: Buffer) => (latestSession = session));
       opened.tls = {
         get session() {
-          return latestSession ?? started.socket.getSession();
+          // After CCC the control TLS object is gone; its session stays valid for the data connections.
+          if (!latestSession && !started.socket.destroyed) latestSession = started.socket.getSession();
+          return latestSession;
         },
         ...(certificate?.fingerprint256 ? { fingerprint: certificate.fingerprint256 } : {}),
         ...(certificate ? { certificate } : {}),
       };
       plan.recorder.event(control.session, 'control', `TLS ${started.protocol} established; certificate ${certificate?.subject ?? '?'}${certificate?.verifyError ? ` (${certificate.verifyError})` : ''}`);
-      return started.socket;
+      control.tlsCarrier = carrier;
+      return carrier.bind(started.socket);
     });
     record.authTls = { ...(reply ? { reply } : {}), handshake: 'ok', ...(certificate ? { certificate } : {}) };
     if (plan.strictTls && certificate?.verifyError) {

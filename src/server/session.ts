@@ -10,6 +10,7 @@ import { CommandLineReader, parseCommandLine } from '../ftp/command.js';
 import { normalizeAddress } from '../ftp/address.js';
 import { formatReply } from '../ftp/reply.js';
 import type { Connection } from '../net/network.js';
+import { TlsCarrier } from '../net/tls-carrier.js';
 import type { CommandTable } from './commands/table.js';
 import type { ServerContext } from './context.js';
 import type { DataSetup } from './data-channel.js';
@@ -35,7 +36,11 @@ export class Session {
   readonly peerPort: number;
   readonly localAddress: string;
   control: Duplex;
+  /** The control connection's TLS, while it is on; undefined before AUTH TLS and after CCC. */
   tlsSocket: tls.TLSSocket | undefined;
+  /** TLS was negotiated and then cleared by CCC: PROT/PBSZ still apply to data connections. */
+  tlsCleared = false;
+  private carrier: TlsCarrier | undefined;
   private secureContext: tls.SecureContext | undefined;
 
   pendingUser: string | undefined;
@@ -129,7 +134,10 @@ export class Session {
   }
 
   private async wrapTls(): Promise<boolean> {
-    const socket = wrapServerTls(this.raw, this.tlsContext());
+    // TLS runs over a carrier, not the raw connection, so that CCC can later hand the connection
+    // back in clear text (node:tls alone would end or destroy it).
+    const carrier = new TlsCarrier(this.raw);
+    const socket = wrapServerTls(carrier.transport, this.tlsContext());
     this.control = socket;
     this.tlsSocket = socket;
     socket.on('error', (error: Error) => this.log('warn', 'tls', `TLS error on the control connection: ${error.message}`));
@@ -141,8 +149,35 @@ export class Session {
       return false;
     }
     this.log('info', 'tls', `TLS established (${socket.getProtocol() ?? 'unknown protocol'})`);
-    socket.on('data', this.onData);
+    this.carrier = carrier;
+    this.control = carrier.bind(socket);
+    // Its errors are the raw connection's or TLS's, both logged by their own listeners already.
+    this.control.on('error', () => {});
+    this.control.on('data', this.onData);
     return true;
+  }
+
+  /**
+   * CCC (RFC 4217 §12.3): answer 200 inside TLS, then send close_notify without closing TCP; the
+   * client's remaining records are read to their end and the commands after them in clear text.
+   * Data connections keep their protection level (PROT is not changed by CCC).
+   */
+  async clearControlChannel(): Promise<void> {
+    const carrier = this.carrier;
+    if (!carrier || !this.tlsSocket) throw new Error('the control connection is not on TLS');
+    carrier.expectClear();
+    await this.reply(200, 'Control channel cleared: commands and replies continue in clear text; data protection is unchanged.');
+    await this.flush();
+    try {
+      await carrier.clear(this.server.limits.tlsHandshakeTimeoutMs);
+    } catch (error) {
+      this.log('warn', 'tls', `CCC: ${(error as Error).message}; closing`);
+      this.destroy();
+      return;
+    }
+    this.tlsSocket = undefined;
+    this.tlsCleared = true;
+    this.log('info', 'tls', 'control channel cleared (CCC): continuing in clear text');
   }
 
   private receive(chunk: Buffer | string): void {

@@ -9,19 +9,20 @@ async function auth(session: Session, argument: string): Promise<void> {
   }
   if (!['TLS', 'TLS-C', 'SSL', 'TLS-P'].includes(mechanism)) return session.reply(504, `AUTH ${mechanism} is not supported; use AUTH TLS.`);
   if (session.tlsActive) return session.reply(503, 'Already using TLS.');
+  if (session.tlsCleared) return session.reply(503, 'The control channel was cleared with CCC; TLS cannot be started again on it.');
   if (session.loggedIn) return session.reply(503, 'AUTH TLS must come before login.');
   await session.upgradeToTls();
 }
 
 async function pbsz(session: Session, argument: string): Promise<void> {
-  if (!session.tlsActive) return session.reply(503, 'PBSZ needs a TLS control connection (AUTH TLS first).');
+  if (!session.tlsActive && !session.tlsCleared) return session.reply(503, 'PBSZ needs a TLS control connection (AUTH TLS first).');
   if (!/^\d+$/.test(argument.trim())) return session.reply(501, 'PBSZ needs a number.');
   session.pbszDone = true;
   await session.reply(200, 'PBSZ=0');
 }
 
 async function prot(session: Session, argument: string): Promise<void> {
-  if (!session.tlsActive) return session.reply(503, 'PROT needs a TLS control connection (AUTH TLS first).');
+  if (!session.tlsActive && !session.tlsCleared) return session.reply(503, 'PROT needs a TLS control connection (AUTH TLS first).');
   const level = argument.trim().toUpperCase();
   if (level === 'P') {
     session.protection = 'P';
@@ -36,14 +37,21 @@ async function prot(session: Session, argument: string): Promise<void> {
   await session.reply(504, 'PROT takes C or P.');
 }
 
+/**
+ * CCC (RFC 4217 §12.3): 533 when the control connection is not protected (nothing to clear), 530
+ * before login (clearing first would expose the password), 534 unless the server allows it.
+ */
 async function ccc(session: Session): Promise<void> {
-  // Node cannot end TLS on a socket and keep the TCP connection, so CCC is always refused.
-  await session.reply(session.tlsActive ? 534 : 533, 'CCC is not supported: the control connection stays as it is.');
+  if (!session.tlsActive) return session.reply(533, 'The control connection is not protected (use AUTH TLS first); there is nothing to clear.');
+  if (!session.loggedIn) return session.reply(530, 'Please log in with USER and PASS first: the password must not travel in clear text.');
+  if (!session.server.options.allowCcc) return session.reply(534, 'CCC is refused by policy on this server (start it with --allow-ccc); the control connection stays on TLS.');
+  await session.clearControlChannel();
 }
 
 export const tlsCommands: CommandTable = {
   AUTH: { needsLogin: false, handler: auth },
   PBSZ: { needsLogin: false, handler: pbsz },
   PROT: { needsLogin: false, handler: prot },
-  CCC: { needsLogin: true, handler: ccc },
+  // Login is checked by the handler: CCC before AUTH TLS is a 533 whether logged in or not.
+  CCC: { needsLogin: false, handler: ccc },
 };
