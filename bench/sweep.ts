@@ -1,0 +1,175 @@
+/**
+ * Benchmark: `ftp-doctor sweep` against `nmap -sT` over the same 1,000-port range, through a real
+ * nftables firewall between network namespaces (client — edge — server). Our reference server runs
+ * in the server namespace with --allow-sweep; both tools run in the client namespace.
+ *
+ * What is compared, honestly:
+ * - nmap -sT -Pn (-Pn: the firewall drops nmap's host-discovery probes, so without it nmap
+ *   declares the host down and scans nothing) only learns that a SYN got an answer; the server
+ *   has nothing listening there, so nmap sees "closed", which proves the firewall passes the port.
+ * - the sweep proves every port end to end: the server listens on it, we connect, list, and read
+ *   the token naming that port. Figures: the sweep's own duration (from its JSON: Node start-up
+ *   excluded, as nmap has none worth counting) and the process wall time, both printed.
+ * - the cost of a fully dropped range (the firewall drops a second range the server also serves):
+ *   about (ports ÷ concurrency) × data timeout, against the ports × timeout a sequential tool pays.
+ *
+ * `npx tsx bench/sweep.ts` runs it alone; bench/run.ts calls benchSweep().
+ */
+import { existsSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
+import { withNetnsTopology, type NetnsTopology } from '../src/netns/topology.js';
+import { cliCommand } from '../src/scenarios/run-netns.js';
+import type { Topology } from '../src/scenarios/model.js';
+import type { SweepReport } from '../src/report/model.js';
+import { ratioOf, skippedRow, type BenchRow } from './table.js';
+
+const OPEN_RANGE = { from: 20000, to: 20999 };
+const DROPPED_RANGE = { from: 21000, to: 21999 };
+const CONCURRENCY = 32;
+const DATA_TIMEOUT_MS = 200;
+const TARGET_RATIO = 1.5;
+const NMAP = '/usr/bin/nmap';
+
+export interface SweepFigures {
+  ports: number;
+  concurrency: number;
+  sweep: { durationMs: number; wallMs: number; verdict: string; spans: string; tested: number };
+  nmap: { wallMs: number; summary: string };
+  /** sweep duration ÷ nmap wall time (target ≤ 1.5). */
+  ratio: number;
+  dropped: { ports: number; durationMs: number; wallMs: number; boundMs: number; sequentialMs: number; spans: string };
+}
+
+export interface SweepBenchResult {
+  rows: BenchRow[];
+  figures?: SweepFigures;
+  skipped?: string;
+}
+
+function missingReason(): string | null {
+  if (process.platform !== 'linux') return 'needs Linux network namespaces';
+  if (process.getuid?.() !== 0) return 'needs root (network namespaces, nftables)';
+  if (!existsSync('/usr/sbin/nft')) return 'nftables is not installed (apt-get install nftables)';
+  if (!existsSync(NMAP)) return 'nmap is not installed (apt-get install nmap)';
+  return null;
+}
+
+const topology: Topology = {
+  firewalls: [
+    {
+      name: 'edge firewall',
+      at: 'edge',
+      policy: 'drop',
+      rules: [
+        { comment: 'FTP control', direction: 'in', dport: 21, action: 'accept' },
+        { comment: 'passive range', direction: 'in', dport: `${OPEN_RANGE.from}-${OPEN_RANGE.to}`, action: 'accept' },
+      ],
+    },
+  ],
+};
+
+function waitForListening(child: ChildProcess, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => finish(new Error(`the server did not start within ${timeoutMs} ms: ${output.slice(0, 300)}`)), timeoutMs);
+    const onData = (chunk: Buffer): void => {
+      if (output.length < 65_536) output += chunk.toString('utf8');
+      if (/listening on /.test(output)) finish();
+    };
+    const onExit = (code: number | null): void => finish(new Error(`the server exited (${code}): ${output.slice(0, 300)}`));
+    function finish(error?: Error): void {
+      clearTimeout(timer);
+      child.stdout?.off('data', onData);
+      child.off('exit', onExit);
+      // Keep draining: a full pipe would stall the server.
+      child.stdout?.resume();
+      child.stderr?.resume();
+      if (error) reject(error);
+      else resolve();
+    }
+    child.stdout?.on('data', onData);
+    child.once('exit', onExit);
+  });
+}
+
+async function sweepIn(network: NetnsTopology, range: { from: number; to: number }, capMs: number): Promise<{ report: SweepReport; wallMs: number }> {
+  const argv = [
+    ...cliCommand(), 'sweep', `ftp://${network.addresses.server}/`, '--range', `${range.from}-${range.to}`,
+    '--concurrency', String(CONCURRENCY), '--data-timeout', String(DATA_TIMEOUT_MS), '--connect-timeout', '5000', '--json', '--report-dir', 'none',
+  ];
+  const started = performance.now();
+  const result = await network.exec('client', argv, { timeoutMs: capMs });
+  const wallMs = performance.now() - started;
+  if (result.timedOut) throw new Error(`the sweep did not finish within ${capMs} ms`);
+  try {
+    return { report: JSON.parse(result.stdout) as SweepReport, wallMs };
+  } catch {
+    throw new Error(`the sweep printed no report (exit ${result.code}): ${result.stderr.slice(0, 300)}`);
+  }
+}
+
+const spansText = (report: SweepReport): string => report.spans.map((span) => `${span.from}-${span.to} ${span.state}`).join(', ');
+
+export async function benchSweep(options: { quick?: boolean } = {}): Promise<SweepBenchResult> {
+  const missing = missingReason();
+  if (missing) return { rows: [skippedRow('sweep', `not run: ${missing}`)], skipped: missing };
+  void options.quick; // one size: the 1,000-port range is the point of the benchmark
+  return withNetnsTopology(topology, async (network) => {
+    const server = network.spawn('server', [
+      ...cliCommand(), 'serve', '--host', network.addresses.server, '--port', '21', '--anonymous', '--allow-sweep',
+      '--pasv-range', `${OPEN_RANGE.from}-${DROPPED_RANGE.to}`, '--log', 'none', '--max-sessions-per-ip', String(CONCURRENCY + 8),
+    ]);
+    await waitForListening(server, 30_000);
+
+    const open = await sweepIn(network, OPEN_RANGE, 120_000);
+    const nmapStarted = performance.now();
+    const nmap = await network.exec('client', [NMAP, '-n', '-Pn', '-sT', '-p', `${OPEN_RANGE.from}-${OPEN_RANGE.to}`, network.addresses.server], { timeoutMs: 120_000 });
+    const nmapWallMs = performance.now() - nmapStarted;
+    if (nmap.timedOut || nmap.code !== 0) throw new Error(`nmap failed: ${nmap.stderr.slice(0, 300)}`);
+    const nmapSummary = nmap.stdout.split('\n').filter((line) => /Not shown|Nmap done/.test(line)).join('; ');
+
+    const ports = DROPPED_RANGE.to - DROPPED_RANGE.from + 1;
+    const boundMs = Math.ceil(ports / CONCURRENCY) * DATA_TIMEOUT_MS;
+    const dropped = await sweepIn(network, DROPPED_RANGE, 60_000 + boundMs * 4);
+
+    const ratio = open.report.durationMs / nmapWallMs;
+    const figures: SweepFigures = {
+      ports: OPEN_RANGE.to - OPEN_RANGE.from + 1,
+      concurrency: CONCURRENCY,
+      sweep: { durationMs: open.report.durationMs, wallMs: Math.round(open.wallMs), verdict: open.report.verdict, spans: spansText(open.report), tested: open.report.tested },
+      nmap: { wallMs: Math.round(nmapWallMs), summary: nmapSummary },
+      ratio: Math.round(ratio * 100) / 100,
+      dropped: { ports, durationMs: dropped.report.durationMs, wallMs: Math.round(dropped.wallMs), boundMs, sequentialMs: ports * DATA_TIMEOUT_MS, spans: spansText(dropped.report) },
+    };
+    const rows: BenchRow[] = [
+      {
+        benchmark: 'sweep',
+        measure: `1,000-port range, end to end vs nmap -sT (concurrency ${CONCURRENCY})`,
+        ours: `${figures.sweep.durationMs} ms (${figures.sweep.wallMs} ms with start-up)`,
+        peer: `${figures.nmap.wallMs} ms`,
+        ratio: ratioOf(figures.sweep.durationMs, figures.nmap.wallMs, 'smaller'),
+        target: `≤ ${TARGET_RATIO}× nmap's time`,
+        met: ratio <= TARGET_RATIO,
+        note: `sweep ${figures.sweep.verdict}: ${figures.sweep.spans}; nmap: ${nmapSummary}`,
+      },
+      {
+        benchmark: 'sweep',
+        measure: `fully dropped 1,000-port range, ${DATA_TIMEOUT_MS} ms timeout`,
+        ours: `${figures.dropped.durationMs} ms`,
+        peer: `${figures.dropped.boundMs} ms bound`,
+        ratio: null,
+        target: '≈ (ports ÷ concurrency) × timeout',
+        met: figures.dropped.durationMs <= figures.dropped.boundMs * 2,
+        note: `sequential would be ${figures.dropped.sequentialMs} ms; ${figures.dropped.spans}`,
+      },
+    ];
+    return { rows, figures };
+  });
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const result = await benchSweep();
+  process.stdout.write(`${JSON.stringify(result.figures ?? result, null, 2)}\n`);
+}
