@@ -1,0 +1,101 @@
+/**
+ * The whole catalogue on the real Linux firewall (network namespaces, nftables, our server and
+ * probe as separate processes), and its agreement with the simulator: the kernel is the ground
+ * truth, so a disagreement here is a simulator bug (or a scenario the kernel backend models
+ * wrongly). Then a few scenarios against a real vsftpd, to show the verdicts are not an artefact
+ * of our own server. Needs root, ip and nft (and vsftpd for the last part); skips saying which.
+ *
+ * Each backend runs the catalogue once (beforeAll), one after the other, so the in-process
+ * simulator and the kernel processes do not compete for the machine's two cores.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { checkNetnsSupport } from '../../src/netns/preflight.js';
+import { liveNamespaces } from '../../src/netns/process.js';
+import { vsftpdMissingReason } from '../../src/netns/vsftpd.js';
+import type { ScenarioResult } from '../../src/report/model.js';
+import { selectScenarios } from '../../src/scenarios/load.js';
+import { runScenarios } from '../../src/scenarios/run.js';
+import { netnsRunner } from '../../src/scenarios/run-netns.js';
+import { runScenarioInSimulator } from '../../src/scenarios/run-sim.js';
+
+const support = await checkNetnsSupport();
+const noNetns = support.ok ? null : support.reason;
+const noVsftpd = noNetns ?? vsftpdMissingReason();
+const catalogue = await selectScenarios([]);
+const ids = catalogue.map((scenario) => scenario.id);
+
+/** Scenarios vsftpd can play (no deliberate misbehaviour, no CCC) with their catalogue verdicts. */
+const VSFTPD_SCENARIOS = ['control-channel-only', 'control-channel-stateful-ftp', 'pasv-inside-range', 'nat-pool-source'];
+
+const byId = (results: ScenarioResult[]): Map<string, ScenarioResult> => new Map(results.map((result) => [result.id, result]));
+const errorCodes = (result: ScenarioResult): string[] =>
+  result.probe.findings.filter((finding) => finding.severity === 'error').map((finding) => finding.code).sort();
+
+/** What a reader needs to see when a scenario disagrees: verdict, findings, where it failed. */
+function summary(result: ScenarioResult | undefined): string {
+  if (!result) return 'no result';
+  if (result.skipped) return `skipped: ${result.skipped}`;
+  const where = result.failure ? ` at ${result.failure.step} (${result.failure.hop ?? '?'}: ${result.failure.rule ?? '?'})` : '';
+  return `${result.probe.verdict} [${result.probe.findings.map((finding) => `${finding.code}/${finding.severity}`).join(', ')}]${where}${result.error ? ` error: ${result.error}` : ''}`;
+}
+
+describe.skipIf(noNetns)(`the catalogue on the real kernel${noNetns ? ` [skipped: ${noNetns}]` : ''}`, () => {
+  let kernel = new Map<string, ScenarioResult>();
+  let simulator = new Map<string, ScenarioResult>();
+
+  beforeAll(async () => {
+    simulator = byId((await runScenarios(catalogue, runScenarioInSimulator, { concurrency: 4 })).results);
+    kernel = byId((await runScenarios(catalogue, await netnsRunner(), { concurrency: 2 })).results);
+  }, 150_000);
+
+  it.each(ids)('%s meets its expectation on the kernel, or names the kernel limitation', (id) => {
+    const result = kernel.get(id);
+    expect(result, id).toBeDefined();
+    if (result?.skipped !== undefined) {
+      expect(result.skipped).toMatch(/^not reproducible on the real kernel: \S.{20,}/);
+      return;
+    }
+    expect(result?.error, summary(result)).toBeUndefined();
+    expect(result?.mismatches, summary(result)).toEqual([]);
+    expect(result?.expectationMet).toBe(true);
+  });
+
+  it('skips only what the kernel cannot do: an EPSV-blind helper (nf_conntrack_ftp always parses EPSV)', () => {
+    const skipped = [...kernel.values()].filter((result) => result.skipped !== undefined);
+    expect(skipped.map((result) => result.id)).toEqual(['epsv-not-understood']);
+    expect(skipped[0]?.skipped).toMatch(/nf_conntrack_ftp always parses EPSV/);
+  });
+
+  it.each(ids)('%s: simulator and kernel agree (verdict, error findings, where it failed)', (id) => {
+    const onKernel = kernel.get(id);
+    const onSimulator = simulator.get(id);
+    if (onKernel?.skipped !== undefined) return; // stated kernel limitation, checked above
+    const both = `sim: ${summary(onSimulator)}\nnetns: ${summary(onKernel)}`;
+    expect(onKernel?.probe.verdict, both).toBe(onSimulator?.probe.verdict);
+    expect(onKernel && errorCodes(onKernel), both).toEqual(onSimulator && errorCodes(onSimulator));
+    // The kernel's counters and the simulator's trace must blame the same step, hop and rule.
+    expect(onKernel?.failure, both).toEqual(onSimulator?.failure);
+  });
+
+  it('leaves no namespace of ours behind', () => {
+    expect(liveNamespaces()).toEqual([]);
+  });
+});
+
+describe.skipIf(noVsftpd)(`a real vsftpd as the server${noVsftpd ? ` [skipped: ${noVsftpd}]` : ''}`, () => {
+  let results = new Map<string, ScenarioResult>();
+  const scenarios = catalogue.filter((scenario) => VSFTPD_SCENARIOS.includes(scenario.id));
+
+  beforeAll(async () => {
+    results = byId((await runScenarios(scenarios, await netnsRunner({ server: 'vsftpd' }), { concurrency: 2 })).results);
+  }, 60_000);
+
+  it.each(VSFTPD_SCENARIOS)('%s: vsftpd gives the catalogue verdict and findings', (id) => {
+    const result = results.get(id);
+    const scenario = scenarios.find((candidate) => candidate.id === id);
+    expect(result?.skipped, summary(result)).toBeUndefined();
+    expect(result?.error, summary(result)).toBeUndefined();
+    expect(result?.probe.verdict, summary(result)).toBe(scenario?.expect.verdict);
+    expect(result?.mismatches, summary(result)).toEqual([]);
+  });
+});
