@@ -161,11 +161,12 @@ async function secure(plan: SessionPlan, control: ControlSession, opened: Opened
       certificate = started.certificate;
       // TLS 1.3 tickets arrive after the handshake: keep the newest for data-connection resumption.
       started.socket.on('session', (session: Buffer) => (latestSession = session));
+      // After CCC the control TLS object is gone, but its session stays good for the data connections
+      // (TLS 1.2 has its ticket at the end of the handshake and may never emit 'session').
+      const handshakeSession = started.socket.getSession();
       opened.tls = {
         get session() {
-          // After CCC the control TLS object is gone; its session stays valid for the data connections.
-          if (!latestSession && !started.socket.destroyed) latestSession = started.socket.getSession();
-          return latestSession;
+          return latestSession ?? (started.socket.destroyed ? handshakeSession : started.socket.getSession());
         },
         ...(certificate?.fingerprint256 ? { fingerprint: certificate.fingerprint256 } : {}),
         ...(certificate ? { certificate } : {}),
