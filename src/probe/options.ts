@@ -87,13 +87,22 @@ export function parseTarget(options: Pick<ProbeOptions, 'url' | 'user' | 'passwo
   if (host === '') throw new ProbeOptionError('the URL has no host');
   const tls = options.tls ?? SCHEME_TLS[scheme];
   const port = url.port === '' ? (tls === 'implicit' ? 990 : 21) : Number(url.port);
-  const user = options.user ?? (url.username === '' ? 'anonymous' : decodeURIComponent(url.username));
-  const password = options.password ?? (url.password === '' ? (user === 'anonymous' ? 'ftp-doctor@' : '') : decodeURIComponent(url.password));
-  const path = decodeURIComponent(url.pathname || '/') || '/';
+  const user = options.user ?? (url.username === '' ? 'anonymous' : decodeComponent(url.username, 'user name'));
+  const password = options.password ?? (url.password === '' ? (user === 'anonymous' ? 'ftp-doctor@' : '') : decodeComponent(url.password, 'password'));
+  const path = decodeComponent(url.pathname || '/', 'path') || '/';
   const userPart = url.username === '' && options.user === undefined ? '' : `${encodeURIComponent(user)}@`;
   const hostPart = net.isIPv6(host) ? `[${host}]` : host;
   const display = `${scheme}://${userPart}${hostPart}${url.port === '' ? '' : `:${url.port}`}${url.pathname || '/'}`;
   return { scheme, host, port, tls, user, password, path, display };
+}
+
+/** decodeURIComponent throws URIError on a stray '%': a usage error, not a crash of the tool. */
+function decodeComponent(text: string, what: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new ProbeOptionError(`the URL's ${what} has a malformed %-escape (write a literal % as %25)`);
+  }
 }
 
 /** Even a half-typed URL may carry a password: hide anything between a colon and an @. */
