@@ -55,7 +55,7 @@ const runCommand: CommandModule<object, RunArguments> = {
       .option('concurrency', { type: 'number', describe: 'scenarios run at once (default 4 in the simulator, 2 on netns)' })
       .option('connect-timeout', { type: 'number', describe: 'override the scenarios\' connect timeout (ms)' })
       .option('data-timeout', { type: 'number', describe: 'override the scenarios\' data timeout (ms)' })
-      .option('print-rules', { type: 'boolean', default: false, describe: 'print the nftables rulesets generated for each scenario (netns)' })
+      .option('print-rules', { type: 'boolean', default: false, describe: 'print the nftables ruleset generated for each scenario (stderr; with --firewall sim the interfaces are named outside0/inside0)' })
       .option('server', { choices: ['ftp-doctor', 'vsftpd'] as const, default: 'ftp-doctor' as const, describe: 'server in the netns backend' })
       .options(outputOptions) as unknown as Argv<RunArguments>,
   handler: async (argv) => {
@@ -87,9 +87,20 @@ const runCommand: CommandModule<object, RunArguments> = {
 };
 
 async function runnerFor(backend: 'sim' | 'netns', argv: RunArguments): Promise<ScenarioRunner> {
-  if (backend === 'sim') return runScenarioInSimulator;
-  const { netnsRunner } = await import('../scenarios/run-netns.js');
-  return netnsRunner({ printRules: argv['print-rules'], server: argv.server });
+  if (backend === 'sim') {
+    if (!argv['print-rules'] || argv.compare) return runScenarioInSimulator;
+    // The rules are pure: print them without root, for comparing with a production ruleset.
+    const { withPrintedRules } = await import('../scenarios/run-netns.js');
+    return withPrintedRules(runScenarioInSimulator);
+  }
+  const { netnsRunner, NetnsUnavailableError } = await import('../scenarios/run-netns.js');
+  try {
+    return await netnsRunner({ printRules: argv['print-rules'], server: argv.server });
+  } catch (error) {
+    // Not a bug of ours: the machine cannot run it. Exit 2 with the one sentence naming what is missing.
+    if (error instanceof NetnsUnavailableError) throw new UsageError(`--firewall netns: ${error.message}.`);
+    throw error;
+  }
 }
 
 function merge(reports: ScenarioRunReport[]): ScenarioRunReport {

@@ -11,8 +11,8 @@ import type { ChildProcess } from 'node:child_process';
 import { blameConnection, blameSession } from '../netns/attribution.js';
 import { countersToTrace, type CounterRule } from '../netns/counters.js';
 import { checkNetnsSupport } from '../netns/preflight.js';
-import { kernelLimitations } from '../netns/ruleset.js';
-import { withNetnsTopology, type NetnsTopology } from '../netns/topology.js';
+import { buildRuleset, kernelLimitations, type Rulesets } from '../netns/ruleset.js';
+import { withNetnsTopology, type NetnsTopology, type Role } from '../netns/topology.js';
 import { startVsftpd } from '../netns/vsftpd.js';
 import type { ProbeReport, ScenarioResult, TraceEntry } from '../report/model.js';
 import { checkExpectation, firstFailedDataStep } from './expectation.js';
@@ -53,7 +53,10 @@ export async function runScenarioOnKernel(scenario: Scenario, backendOptions: Ba
     const { unsupported } = vsftpdConfig(scenario.topology.server ?? {}, '127.0.0.1', { root: '/nonexistent', emptyDir: '/nonexistent' });
     limitations.push(...unsupported.map((reason) => `vsftpd: ${reason}`));
   }
-  if (limitations.length > 0) return skippedResult(scenario, 'netns', `not reproducible on the real kernel: ${limitations.join('; ')}`);
+  if (limitations.length > 0) {
+    if (options.printRules) await withPrintedRules(async () => skippedResult(scenario, 'netns', ''), options.rulesOut)(scenario, backendOptions);
+    return skippedResult(scenario, 'netns', `not reproducible on the real kernel: ${limitations.join('; ')}`);
+  }
   const timing = scenarioDefaults(scenario, backendOptions);
   try {
     return await withNetnsTopology(scenario.topology, async (network) => {
@@ -74,11 +77,30 @@ export async function runScenarioOnKernel(scenario: Scenario, backendOptions: Ba
 }
 
 function printRules(scenario: Scenario, network: NetnsTopology, out: NodeJS.WritableStream): void {
-  out.write(`# ${scenario.id}: nftables rulesets\n`);
+  out.write(formatRulesets(scenario, network.rulesets, network.names.namespaces));
+}
+
+/**
+ * The rulesets of one scenario as `--print-rules` shows them: one `nft -f` script per namespace
+ * that has rules. Without namespaces (the simulator backend) the interfaces carry placeholder names.
+ */
+export function formatRulesets(scenario: Scenario, rulesets: Rulesets, namespaces?: Record<Role, string>): string {
+  const lines = [`# ${scenario.id}: nftables rulesets`];
   for (const role of ['client', 'edge', 'server'] as const) {
-    const ruleset = network.rulesets[role];
-    if (ruleset.trim()) out.write(`## ${role} (${network.names.namespaces[role]})\n${ruleset}\n`);
+    const ruleset = rulesets[role];
+    if (ruleset.trim()) lines.push(`## ${role}${namespaces ? ` (${namespaces[role]})` : ''}`, ruleset);
   }
+  return `${lines.join('\n')}\n`;
+}
+
+/** `--print-rules` on the simulator: the same generated rules, printed before each run, no root needed. */
+export function withPrintedRules(runner: ScenarioRunner, out: NodeJS.WritableStream = process.stderr): ScenarioRunner {
+  return async (scenario, backendOptions) => {
+    const limitations = kernelLimitations(scenario.topology);
+    const note = limitations.length > 0 ? `# (not reproducible on the kernel: ${limitations.join('; ')})\n` : '';
+    out.write(`${formatRulesets(scenario, buildRuleset(scenario.topology, { edgeOutside: 'outside0', edgeInside: 'inside0' }))}${note}`);
+    return runner(scenario, backendOptions);
+  };
 }
 
 async function startServerIn(network: NetnsTopology, scenario: Scenario, timing: ScenarioTiming, software: 'ftp-doctor' | 'vsftpd'): Promise<{ port: number; stop(): Promise<void> }> {
