@@ -56,7 +56,7 @@ export async function runSweep(options: SweepOptions, network: Network): Promise
   const dataTimeoutMs = options.dataTimeoutMs ?? DEFAULT_SWEEP_DATA_TIMEOUT_MS;
   const sampling = (options.sample ?? 0) > 0 && (options.sample ?? 0) < rangeSize(options.range);
   const ports = choosePorts(options.range, options.sample, options.random);
-  const header = { target: target.display, startedAt, range: options.range, concurrency, ...(sampling ? { sampled: ports } : {}) };
+  const header = { target: target.display, startedAt, range: options.range, concurrency };
   const finish = (fields: { method: SweepReport['method']; results: PortResult[]; findings: Finding[] }): SweepReport =>
     buildSweepReport({ ...header, ...fields, durationMs: recorder.elapsed() });
 
@@ -121,11 +121,12 @@ export async function runSweep(options: SweepOptions, network: Network): Promise
       findings.unshift(...stateFindings(results, context));
       findings.push(...poolFindings(pool, concurrency));
       if (sampling) findings.push(sampleFinding(ports, options.range));
-      return finish({ method: 'extension', results, findings });
+      return { ...finish({ method: 'extension', results, findings }), ...(sampling ? { sampled: ports } : {}) };
     }
     if (options.method === 'extension') {
       return finish({ method: 'extension', results: [], findings: [infoFinding('SWEEP_EXTENSION_UNAVAILABLE', 'The SITE SWEEP extension is not available', support.reason, [], 'error')] });
     }
+    // The server picks the ports here: --sample only bounds how many of them are proved.
     const wanted = sampling ? ports.length : rangeSize(options.range);
     const outcome = await sweepByPassive(
       { range: options.range, wanted, budget: passiveBudget(rangeSize(options.range), options.maxPassiveRequests), staleLimit: staleLimit(rangeSize(options.range)) },
