@@ -2,10 +2,13 @@
  * Normalising a report for the committed sample set (reports/): whatever changes from run to run
  * without the behaviour changing (dates, timings, client ephemeral ports, the tool version) is
  * replaced by fixed values, so a fresh run diffed against the samples shows only real changes.
- * Timestamps become their rank (0, 10, 20 ms, ...) rather than zero, so event order, and with it
- * the sequence diagram, survives. Passive ports are kept: they are what the scenarios are about.
+ * Timestamps become positions (0, 10, 20 ms, ...) rather than zero, so event order, and with it
+ * the sequence diagram, survives. Positions are given per probe (and per trace), in the order the
+ * diagram draws them, one per event: two events that happen to share a millisecond in one run and
+ * not in the next get the same positions both times. Random session ids in data-connection tokens
+ * are renumbered too. Passive ports are kept: they are what the scenarios are about.
  */
-import type { AnyReport, ConnectionEvent } from './model.js';
+import type { AnyReport, ConnectionEvent, ProbeReport, TraceEntry } from './model.js';
 
 export const SAMPLE_DATE = '2000-01-01T00:00:00.000Z';
 export const SAMPLE_VERSION = '0.0.0-sample';
@@ -17,6 +20,16 @@ const ENDPOINT = /(\b\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-f:.]+\]):(\d{1,5})\b/gi;
 const PORT_COMMAND = /\b(PORT\s+\d{1,3},\d{1,3},\d{1,3},\d{1,3}),(\d{1,3}),(\d{1,3})\b/gi;
 const EPRT_COMMAND = /\b(EPRT\s+(.)\d\2[^\s|]+\2)(\d{1,5})\2/gi;
 const DURATION = /\b\d+(?:\.\d+)?\s?(ms|s)\b/g;
+/** Our reference server's data-connection token carries the session's random id. */
+const TOKEN = /\b(FTP-DOCTOR-TOKEN )([A-Za-z0-9_-]{1,64})(?![A-Za-z0-9_-])/g;
+const TIME_STEP = 10;
+/** Certificate validity dates as OpenSSL prints them, and SHA-256 fingerprints: a fresh self-signed certificate each run. */
+const CERT_DATE = /\b[A-Z][a-z]{2} {1,2}\d{1,2} \d{2}:\d{2}:\d{2} \d{4} GMT\b/g;
+const FINGERPRINT = /\b[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){31}\b/g;
+export const SAMPLE_CERT_DATE = 'Jan  1 00:00:00 2000 GMT';
+/** Modification times in LIST lines (`Nov 21 10:33`, `Nov 21  2023`): the demo tree is made when the server starts. */
+const LISTING_DATE = /\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}\d{1,2} (?:\d{2}:\d{2}| \d{4})(?![:\d])/g;
+export const SAMPLE_LISTING_DATE = 'Jan  1 00:00';
 
 function portOf(endpoint: string): number | undefined {
   const match = /:(\d{1,5})$/.exec(endpoint);
@@ -59,21 +72,58 @@ function ephemeralPorts(report: AnyReport, text: string): number[] {
   return found;
 }
 
+/** 00:00:…:01, 00:00:…:02, … in order of first appearance. */
+function sampleFingerprint(index: number): string {
+  const hex = index.toString(16).toUpperCase().padStart(64, '0');
+  return hex.match(/../g)?.join(':') ?? hex;
+}
+
+/**
+ * One position per event, in the diagram's order (time, then connections before control lines,
+ * then recording order): ties and near-ties between runs give the same positions.
+ */
+function retimeProbe(probe: ProbeReport): ProbeReport {
+  type Row = { t: number; kind: 0 | 1; order: number; set: (t: number) => void };
+  const transcript = probe.transcript.map((line) => ({ ...line }));
+  const connections = probe.connections.map((event) => ({ ...event }));
+  const rows: Row[] = [
+    ...connections.map((event, order): Row => ({ t: event.t, kind: 0, order, set: (t) => (event.t = t) })),
+    ...transcript.map((line, order): Row => ({ t: line.t, kind: 1, order, set: (t) => (line.t = t) })),
+  ];
+  rows.sort((a, b) => a.t - b.t || a.kind - b.kind || a.order - b.order);
+  rows.forEach((row, index) => row.set(index * TIME_STEP));
+  // Steps are listed in planned order; their start times are not drawn, only their order matters.
+  const steps = probe.steps.map((step, index) => ({ ...step, startedAt: index * TIME_STEP }));
+  return { ...probe, steps, transcript, connections };
+}
+
+function retimeTrace(trace: readonly TraceEntry[]): TraceEntry[] {
+  // The simulator's and the kernel's clocks start elsewhere than the probe's: positions of their own.
+  return trace.map((entry, index) => ({ ...entry, t: index * TIME_STEP }));
+}
+
+function retime<T extends AnyReport>(report: T): T {
+  switch (report.kind) {
+    case 'probe':
+      return retimeProbe(report) as T;
+    case 'scenarios':
+      return { ...report, results: report.results.map((result) => ({ ...result, probe: retimeProbe(result.probe), trace: retimeTrace(result.trace) })) };
+    case 'check':
+      return { ...report, targets: report.targets.map((target) => (target.probe ? { ...target, probe: retimeProbe(target.probe) } : target)) };
+    case 'sweep':
+      return report;
+  }
+}
+
 /** A copy of the report with run-specific values replaced by fixed ones. */
-export function normalizeForSample<T extends AnyReport>(report: T): T {
+export function normalizeForSample<T extends AnyReport>(input: T): T {
+  const report = retime(input);
   const serialised = JSON.stringify(report);
   const portMap = new Map(ephemeralPorts(report, serialised).map((port, index) => [port, SAMPLE_PORT_BASE + index]));
-  const times = new Set<number>();
+  const tokens = new Map([...serialised.matchAll(TOKEN)].map((match) => match[2] ?? '').filter((id, index, all) => all.indexOf(id) === index).map((id, index) => [id, `session${index + 1}`]));
+  const fingerprints = new Map([...serialised.matchAll(FINGERPRINT)].map((match) => match[0].toUpperCase()).filter((print, index, all) => all.indexOf(print) === index).map((print, index) => [print, sampleFingerprint(index + 1)]));
   const version = report.version;
   const versionPattern = new RegExp(`(?<![\\d.])${version.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\d.])`, 'g');
-
-  const collectTimes = (value: unknown, key?: string): void => {
-    if (typeof value === 'number' && (key === 't' || key === 'startedAt')) times.add(value);
-    else if (Array.isArray(value)) value.forEach((item) => collectTimes(item, key));
-    else if (value !== null && typeof value === 'object') for (const [field, item] of Object.entries(value)) collectTimes(item, field);
-  };
-  collectTimes(report);
-  const rank = new Map([...times].sort((a, b) => a - b).map((time, index) => [time, index * 10]));
 
   const text = (value: string): string =>
     value
@@ -85,12 +135,15 @@ export function normalizeForSample<T extends AnyReport>(report: T): T {
       })
       .replace(EPRT_COMMAND, (whole, head: string, delimiter: string, port: string) => `${head}${portMap.get(Number(port)) ?? port}${delimiter}`)
       .replace(DURATION, (_whole, unit: string) => `0 ${unit}`)
-      .replace(versionPattern, SAMPLE_VERSION);
+      .replace(versionPattern, SAMPLE_VERSION)
+      .replace(TOKEN, (whole, head: string, id: string) => `${head}${tokens.get(id) ?? id}`)
+      .replace(CERT_DATE, SAMPLE_CERT_DATE)
+      .replace(LISTING_DATE, SAMPLE_LISTING_DATE)
+      .replace(FINGERPRINT, (print) => fingerprints.get(print.toUpperCase()) ?? print);
 
   const walk = (value: unknown, key?: string): unknown => {
     if (typeof value === 'number') {
       if (key === 'durationMs') return 0;
-      if (key === 't' || key === 'startedAt') return rank.get(value) ?? 0;
       return value;
     }
     if (typeof value === 'string') {

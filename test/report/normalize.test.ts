@@ -70,3 +70,29 @@ describe('normalizeForSample', () => {
     expect(JSON.stringify(sample)).not.toContain('2024-05-06');
   });
 });
+
+describe('normalizeForSample: noise from real runs', () => {
+  it('renumbers session tokens, certificate fingerprints and dates, and listing dates', () => {
+    const probe = blockedProbe();
+    const print = Array.from({ length: 32 }, (_, index) => (index * 7 + 16).toString(16).toUpperCase().padStart(2, '0')).join(':');
+    probe.transcript.push({ t: 50, session: 'pasv', channel: 'data', direction: '<', text: 'FTP-DOCTOR-TOKEN ab-Cd_9- 50123' });
+    probe.transcript.push({ t: 51, session: 'pasv', channel: 'data', direction: '<', text: '-rw-r--r-- 1 ftp ftp 1048576 Nov  5 10:33 1MiB.bin' });
+    probe.findings[0]!.evidence.push(`* valid until: Nov 21 10:31:02 2027 GMT`, `* SHA-256 fingerprint: ${print}`);
+    const sample = JSON.stringify(normalizeForSample(probe));
+    expect(sample).toContain('FTP-DOCTOR-TOKEN session1 50123');
+    expect(sample).toContain('Jan  1 00:00 1MiB.bin');
+    expect(sample).toContain('valid until: Jan  1 00:00:00 2000 GMT');
+    expect(sample).toContain(`fingerprint: ${'00:'.repeat(31)}01`);
+    expect(sample).not.toContain(print);
+  });
+
+  it('two events sharing a millisecond in one run and not in the next get the same positions', () => {
+    const tied = blockedProbe();
+    const apart = blockedProbe();
+    tied.transcript[4]!.t = tied.transcript[3]!.t;
+    apart.transcript[4]!.t = apart.transcript[3]!.t + 0.4;
+    const times = (probe: ProbeReport): number[] => normalizeForSample(probe).transcript.map((line) => line.t);
+    expect(times(tied)).toEqual(times(apart));
+    expect(new Set(times(tied)).size).toBe(tied.transcript.length);
+  });
+});

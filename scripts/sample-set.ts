@@ -1,0 +1,139 @@
+/**
+ * The committed sample set (reports/samples/): the whole scenario catalogue run through the
+ * simulator, normalised so that only behaviour shows (normalizeForSample), and rendered in every
+ * file format. Built in memory, so the staleness test compares without writing anything.
+ */
+import crypto from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { syncBuiltinESMExports } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ScenarioRunReport } from '../src/report/model.js';
+import { normalizeForSample, renderHtml, renderJson, renderJUnit, renderMarkdown } from '../src/report/index.js';
+import { selectScenarios } from '../src/scenarios/load.js';
+import { runScenarios } from '../src/scenarios/run.js';
+import { runScenarioInSimulator } from '../src/scenarios/run-sim.js';
+
+export const SAMPLES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../reports/samples');
+export const SAMPLE_FILES = ['report.json', 'junit.xml', 'report.md', 'report.html'] as const;
+export type SampleFile = (typeof SAMPLE_FILES)[number];
+
+/** mulberry32: a tiny seeded generator, good enough to pick ports. */
+function generator(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let value = state;
+    value = Math.imul(value ^ (value >>> 15), value | 1);
+    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
+    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function seedOf(text: string): number {
+  let hash = 2166136261;
+  for (const char of text) hash = Math.imul(hash ^ char.charCodeAt(0), 16777619);
+  return hash >>> 0;
+}
+
+type RandomInt = typeof crypto.randomInt;
+
+/**
+ * Runs `body` with crypto.randomInt seeded. The reference server draws passive ports at random
+ * (on purpose: predictable ports can be stolen), which would make every sample differ; seeding
+ * the draw per scenario makes the sample reproducible without touching the server. The override
+ * reaches ESM importers through syncBuiltinESMExports, and is undone however `body` ends.
+ */
+async function withSeededRandomInt<T>(seed: number, body: () => Promise<T>): Promise<T> {
+  const original = crypto.randomInt;
+  const next = generator(seed);
+  const seeded = ((min: number, max?: number | ((error: Error | null, value: number) => void), callback?: (error: Error | null, value: number) => void): number | undefined => {
+    const [low, high] = typeof max === 'number' ? [min, max] : [0, min];
+    const value = low + Math.floor(next() * (high - low));
+    const done = typeof max === 'function' ? max : callback;
+    if (done) return void queueMicrotask(() => done(null, value));
+    return value;
+  }) as RandomInt;
+  crypto.randomInt = seeded;
+  syncBuiltinESMExports();
+  try {
+    return await body();
+  } finally {
+    crypto.randomInt = original;
+    syncBuiltinESMExports();
+  }
+}
+
+/**
+ * The catalogue run through the simulator and normalised. One scenario at a time, each with its
+ * own seed, so neither the order in which concurrent runs draw ports nor the catalogue's other
+ * scenarios can change a scenario's sample.
+ */
+export async function sampleReport(): Promise<ScenarioRunReport> {
+  const scenarios = await selectScenarios([]);
+  const runs: ScenarioRunReport[] = [];
+  for (const scenario of scenarios) {
+    runs.push(await withSeededRandomInt(seedOf(scenario.id), () => runScenarios([scenario], runScenarioInSimulator, { concurrency: 1 })));
+  }
+  const [first] = runs;
+  if (!first) throw new Error('the scenario catalogue is empty');
+  const results = runs.flatMap((run) => run.results);
+  const report: ScenarioRunReport = {
+    ...first,
+    verdict: runs.every((run) => run.verdict === 'pass') ? 'pass' : 'fail',
+    durationMs: runs.reduce((sum, run) => sum + run.durationMs, 0),
+    results,
+  };
+  return normalizeForSample(report);
+}
+
+export function renderSampleSet(report: ScenarioRunReport): Record<SampleFile, string> {
+  return {
+    'report.json': renderJson(report),
+    'junit.xml': renderJUnit(report),
+    'report.md': renderMarkdown(report),
+    'report.html': renderHtml(report),
+  };
+}
+
+/** JSON text of a value without its event times, for comparing two runs' behaviour. */
+function withoutTimes(json: string): string {
+  return JSON.stringify(JSON.parse(json), (key, value: unknown) => (key === 't' ? undefined : value));
+}
+
+/**
+ * Event times are positions in the order events happened, and events of concurrent sessions (or a
+ * connection and the reply that announced it) can swap places from run to run by a fraction of a
+ * millisecond. When nothing but those positions differs from the committed sample, the committed
+ * positions are kept: the sample changes when behaviour or rendering changes, never by chance.
+ */
+export function adoptCommittedTimes(fresh: ScenarioRunReport, committedJson: string | undefined): ScenarioRunReport {
+  if (committedJson === undefined) return fresh;
+  let committed: unknown;
+  try {
+    committed = JSON.parse(committedJson);
+  } catch {
+    return fresh; // a broken committed file is stale by definition
+  }
+  if (withoutTimes(renderJson(fresh)) !== withoutTimes(committedJson)) return fresh;
+  const copy = (target: unknown, source: unknown): unknown => {
+    if (Array.isArray(target)) return target.map((item, index) => copy(item, Array.isArray(source) ? source[index] : undefined));
+    if (target === null || typeof target !== 'object') return target;
+    const from = source !== null && typeof source === 'object' ? (source as Record<string, unknown>) : {};
+    return Object.fromEntries(
+      Object.entries(target).map(([key, value]) => [key, key === 't' && typeof value === 'number' && typeof from[key] === 'number' ? from[key] : copy(value, from[key])]),
+    );
+  };
+  return copy(fresh, committed) as ScenarioRunReport;
+}
+
+/** A fresh sample set; given the committed report.json, it keeps its event positions when only they differ. */
+export async function buildSampleSet(committedJson?: string): Promise<Record<SampleFile, string>> {
+  return renderSampleSet(adoptCommittedTimes(await sampleReport(), committedJson));
+}
+
+/** The committed files; a missing one reads as undefined. */
+export async function readCommittedSamples(directory = SAMPLES_DIR): Promise<Record<SampleFile, string | undefined>> {
+  const entries = await Promise.all(SAMPLE_FILES.map(async (name) => [name, await readFile(path.join(directory, name), 'utf8').catch(() => undefined)] as const));
+  return Object.fromEntries(entries) as Record<SampleFile, string | undefined>;
+}
