@@ -29,6 +29,7 @@ export interface ProbeArguments {
   retrieve?: string;
   ccc: boolean;
   tlsResume?: boolean;
+  plainTwin?: boolean;
   json: boolean;
   junit?: string;
   reportDir?: string;
@@ -50,6 +51,7 @@ function builder(yargs: Argv): Argv<ProbeArguments> {
     .option('strict-tls', { type: 'boolean', default: false, describe: 'fail on certificate problems instead of warning' })
     .option('retrieve', { type: 'string', describe: 'RETR this path after the LIST' })
     .option('ccc', { type: 'boolean', default: false, describe: 'send CCC after login on TLS sessions' })
+    .option('plain-twin', { type: 'boolean', describe: 'under explicit TLS also run each mode without TLS; default only for anonymous logins (it sends the credentials in the clear)' })
     .option('tls-resume', { type: 'boolean', default: true, describe: 'resume the control TLS session on data connections (--no-tls-resume to test servers that require reuse)' })
     .options(outputOptions) as unknown as Argv<ProbeArguments>;
 }
@@ -68,6 +70,7 @@ export function probeOptionsFromArguments(args: ProbeArguments, env: NodeJS.Proc
       strictTls: args.strictTls,
       ccc: args.ccc,
       ...(args.tlsResume === false ? { resumeTlsSession: false } : {}),
+      ...(args.plainTwin !== undefined ? { plainTwin: args.plainTwin } : {}),
       ...(args.tls ? { tls: args.tls as 'none' | 'explicit' | 'implicit' } : {}),
       ...(args.user !== undefined ? { user: args.user } : {}),
       ...(password !== undefined ? { password } : {}),

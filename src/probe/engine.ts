@@ -121,7 +121,7 @@ export async function probe(options: ProbeOptions, network: Network): Promise<Pr
   if (record.login) evidence.login = record.login;
   for (const phase of record.phases) steps.push({ id: phase.id, name: PHASE_NAMES[phase.id], ...(phase.id === 'auth-tls' ? { tls: true } : {}), result: phase.result, startedAt: phase.startedAt, durationMs: phase.durationMs, detail: phase.detail });
 
-  const variants = planVariants(modes, target);
+  const variants = planVariants(modes, target, plainTwinAllowed(target, options.plainTwin));
   if (!main.control) {
     // TLS blocked: the plain twins still show whether the data channel works without TLS. Not when
     // we ourselves rejected the certificate (--strict-tls): logging in without TLS to a server we
@@ -155,14 +155,25 @@ export async function probe(options: ProbeOptions, network: Network): Promise<Pr
   return finish();
 }
 
-/** Each mode over TLS when TLS is on; plain when it is off, and as a twin under explicit TLS. */
-function planVariants(modes: DataMode[], target: ProbeTarget): ModeVariant[] {
+/**
+ * Each mode over TLS when TLS is on; plain when it is off. Under explicit TLS a plain twin shows
+ * whether inspection is what breaks TLS — but a twin logs in without TLS, so it only runs for
+ * anonymous logins unless the user opted in (--plain-twin): real credentials never go out in the
+ * clear because a server happened to accept them.
+ */
+function planVariants(modes: DataMode[], target: ProbeTarget, plainTwin: boolean): ModeVariant[] {
   const variants: ModeVariant[] = [];
   for (const mode of modes) {
     if (target.tls !== 'none') variants.push({ mode, tls: true });
-    if (target.tls !== 'implicit') variants.push({ mode, tls: false });
+    if (target.tls === 'none' || (target.tls === 'explicit' && plainTwin)) variants.push({ mode, tls: false });
   }
   return variants;
+}
+
+/** Anonymous logins carry no secret, so a plain twin may use them without being asked. */
+export function plainTwinAllowed(target: ProbeTarget, optIn: boolean | undefined): boolean {
+  if (optIn !== undefined) return optIn;
+  return ['anonymous', 'ftp'].includes(target.user.toLowerCase());
 }
 
 async function runVariants(

@@ -35,6 +35,11 @@ export interface ProbeOptions {
    * server requires reuse.
    */
   resumeTlsSession?: boolean;
+  /**
+   * Under explicit TLS, also run each mode without TLS (to tell "inspection breaks TLS" from other
+   * failures). Default: only for anonymous logins, since it sends the credentials in the clear.
+   */
+  plainTwin?: boolean;
   /** Monotonic milliseconds for step timings (tests pass a fake). */
   now?: Clock;
   /** Name resolution; default node's dns.lookup. Not called for IP literals. */

@@ -118,7 +118,9 @@ export function renderScenariosTable(input: ScenarioRunReport, options: TableOpt
     const where = state === 'skipped' ? `skipped: ${result.skipped ?? ''}` : describeScenarioFailure(result.failure) || '-';
     // The findings that decide the verdict first; info findings only when nothing else was found.
     const findings = result.probe.findings.filter((finding) => finding.severity !== 'info' || result.probe.findings.every((other) => other.severity === 'info'));
-    table.push([result.id, paint(STATE_MARK[state], STATE_STYLE[state]), verdict, findings.map((finding) => finding.code).join('\n') || '-', where]);
+    // With --compare the same scenario appears once per backend: say which row is which.
+    const label = new Set(report.results.map((candidate) => candidate.backend)).size > 1 ? `${result.id} [${result.backend}]` : result.id;
+    table.push([label, paint(STATE_MARK[state], STATE_STYLE[state]), verdict, findings.map((finding) => finding.code).join('\n') || '-', where]);
   }
   const parts = [heading('Scenarios', report.verdict, report.durationMs, paint), table.toString(), describeScenarioCounts(countScenarios(report.results))];
   // A few scenarios run by hand are for learning: show what the probe concluded and what to change.

@@ -43,7 +43,8 @@ export class PassiveChannel {
     const pending: Connection[] = [];
     let listener: Listener;
     try {
-      listener = await session.server.network.listen({ host: session.localAddress, port, backlog: 8 }, (connection) => {
+      // Backlog 64: a burst of foreign SYNs must not fill the queue ahead of the rightful client.
+      listener = await session.server.network.listen({ host: session.localAddress, port, backlog: 64 }, (connection) => {
         if (channel) channel.incoming(connection);
         else pending.push(connection);
       });
@@ -68,8 +69,11 @@ export class PassiveChannel {
       this.session.log('warn', 'data', `data connection from ${source} refused: control peer is ${this.session.peer}`, { port: this.port, source });
       this.refusedSources.add(source);
       connection.on('error', () => {});
-      if (connection.resetAndDestroy) connection.resetAndDestroy();
-      else connection.destroy();
+      // A FIN, not a reset: on a real kernel a reset can beat the client's own connect completion,
+      // and the rightful-but-NATed client would then never send its transfer command and never
+      // read our 425 that names the refused address. Bounded: destroyed if it lingers.
+      connection.end();
+      setTimeout(() => connection.destroy(), 1000);
       return;
     }
     this.accepted = connection;
