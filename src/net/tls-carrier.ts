@@ -19,6 +19,9 @@ import type tls from 'node:tls';
 import type { Connection } from './network.js';
 import { TlsRecordSplitter } from './tls-records.js';
 
+/** Clear text read while TLS is still finishing is held; past this much, reading pauses. */
+const MAX_HELD_CLEAR_BYTES = 64 * 1024;
+
 export type CarrierPhase = 'tls' | 'expecting' | 'clearing';
 
 export class TlsCarrier {
@@ -153,6 +156,8 @@ export class TlsCarrier {
       return;
     }
     this.heldClear.push(clear);
+    // Held until TLS has finished; a peer that keeps sending meanwhile is made to wait (bounded).
+    if (this.heldClear.reduce((total, piece) => total + piece.length, 0) > MAX_HELD_CLEAR_BYTES) this.raw.pause();
     // TLS has all its records: its end (after the peer's close_notify, if any) releases the text.
     this.pushTransport(null);
     this.flushClear();
