@@ -13,7 +13,7 @@ import { addressHiddenByClient, addressMismatch, addressPrivate, portOutOfRange 
 import { controlUnreachable, greetingFailed, loginFailed, tlsCertificate, tlsNegotiationBlocked } from './control.js';
 import { dataChannelBlocked, dataChannelRefused, epsvBlocked, passiveModeRefused, tlsBreaksInspection } from './passive.js';
 import { dataSourceRejected, sessionReuseRequired } from './refusals.js';
-import { controlIdleTimeout, dataTlsFailed, dataTransferFailed } from './transfer.js';
+import { controlIdleTimeout, dataCertificateMismatch, dataTlsFailed, dataTransferFailed } from './transfer.js';
 import { dataMisrouted, passiveReplyUnusable, pasvRewritten } from './transit.js';
 
 export const RULES: readonly Rule[] = [
@@ -40,5 +40,6 @@ export const RULES: readonly Rule[] = [
   activeRejected,
   activeInboundBlocked,
   dataTlsFailed,
+  dataCertificateMismatch,
   dataTransferFailed,
 ];

@@ -97,3 +97,31 @@ export const dataTransferFailed: Rule = {
     return { finding, explains: left };
   },
 };
+
+/**
+ * The data connection presented another certificate than the control connection. Harmless when
+ * both belong to the server; it is also what a TLS-intercepting middlebox or a data port
+ * forwarded to another host looks like, so it is worth a warning, never an error on its own.
+ */
+export const dataCertificateMismatch: Rule = {
+  id: 'tls-data-certificate-mismatch',
+  code: 'TLS_DATA_CERTIFICATE_MISMATCH',
+  applies(input) {
+    const mismatched = input.evidence.attempts.filter((attempt) => attempt.dataTls?.certificateMatchesControl === false);
+    const first = mismatched[0];
+    if (!first) return undefined;
+    return {
+      finding: {
+        code: 'TLS_DATA_CERTIFICATE_MISMATCH',
+        severity: 'warning',
+        title: `The ${modeName(first)} data connection presented another TLS certificate than the control connection`,
+        explanation:
+          'Both channels should be the same server with the same certificate. A different one on the data connection means the data port ' +
+          'reaches another TLS endpoint: a load balancer or port forward sending data connections to another host, or a middlebox that ' +
+          'intercepts TLS. Check where the passive ports are forwarded.',
+        evidence: manyAttemptLines(mismatched, 2),
+        remedies: remediesFor(['misrouted'], input.remedy),
+      },
+    };
+  },
+};
