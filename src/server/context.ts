@@ -19,6 +19,7 @@ export const DEFAULT_LIMITS: Limits = {
   idleTimeoutMs: 300_000,
   preLoginTimeoutMs: 30_000,
   pasvAcceptTimeoutMs: 30_000,
+  dataIdleTimeoutMs: 300_000,
   loginFailureDelayMs: 1_000,
   tlsHandshakeTimeoutMs: 15_000,
 };

@@ -50,6 +50,8 @@ export interface ServerOptions {
     idleTimeoutMs?: number;
     preLoginTimeoutMs?: number;
     pasvAcceptTimeoutMs?: number;
+    /** A transfer that moves no byte for this long is aborted with 426 (vsftpd data_connection_timeout). */
+    dataIdleTimeoutMs?: number;
     /** Pause before answering a failed login (slows password guessing). */
     loginFailureDelayMs?: number;
     /** TLS handshakes (control and data) that do not finish within this are dropped. */

@@ -29,9 +29,22 @@ export async function runTransfer(session: Session, description: TransferDescrip
   const done = new Promise<void>((resolve) => (markDone = resolve));
   session.transfer = { abort: () => controller.abort(), done };
   let bytes = 0;
+  // A transfer that stops moving (a client that never reads, an upload that never sends) would
+  // hold its session and data socket forever: abort it after the data idle deadline.
+  let stalled = false;
+  const idleLimit = session.server.limits.dataIdleTimeoutMs;
+  let idleTimer: NodeJS.Timeout | undefined;
+  const armIdle = (): void => {
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => {
+      stalled = true;
+      controller.abort();
+    }, idleLimit);
+  };
   const count = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       bytes += chunk.length;
+      armIdle();
       callback(null, chunk);
     },
   });
@@ -58,24 +71,29 @@ export async function runTransfer(session: Session, description: TransferDescrip
       return;
     }
     try {
+      armIdle();
       await work(data, controller.signal, count);
+      clearTimeout(idleTimer);
       if (description.direction === 'upload' && !(await session.controlStillOpen(UPLOAD_GRACE_MS))) {
         throw new Error('the client went away (its control connection closed with the data connection)');
       }
       await description.onSuccess?.();
       await data.close(true);
     } catch (error) {
+      clearTimeout(idleTimer);
       await data.close(false);
       await description.onFailure?.();
-      const why = controller.signal.aborted ? 'aborted by the client' : (error as Error).message;
+      const stallText = `no data moved for ${Math.round(idleLimit / 1000)} s`;
+      const why = stalled ? stallText : controller.signal.aborted ? 'aborted by the client' : (error as Error).message;
       session.log('warn', 'transfer', `${description.direction} of ${description.what} failed after ${bytes} bytes: ${why}`, { bytes });
-      await session.reply(426, controller.signal.aborted ? 'Transfer aborted.' : 'Connection closed; transfer aborted.');
+      await session.reply(426, stalled ? `Transfer stalled (${stallText}); aborted.` : controller.signal.aborted ? 'Transfer aborted.' : 'Connection closed; transfer aborted.');
       return;
     }
     const seconds = Math.max((Date.now() - started) / 1000, 0.001);
     session.log('info', 'transfer', `${description.direction} of ${description.what} complete: ${bytes} bytes in ${seconds.toFixed(2)} s`, { bytes, port: data.port });
     await session.reply(226, `Transfer complete (${bytes} bytes).`);
   } finally {
+    clearTimeout(idleTimer);
     session.transfer = undefined;
     session.restOffset = 0;
     const setup = session.data;

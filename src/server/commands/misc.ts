@@ -8,6 +8,7 @@ import type { CommandTable } from './table.js';
 async function feat(session: Session): Promise<void> {
   const features = ['EPRT', 'EPSV', 'MDTM', 'MLST type*;size*;modify*;perm*;', 'PASV', 'REST STREAM', 'SIZE', 'TVFS', 'UTF8'];
   if (session.server.options.tls === 'explicit' || session.server.options.tls === 'implicit') features.push('AUTH TLS', 'PBSZ', 'PROT');
+  if (session.server.options.allowCcc && session.server.options.tls !== 'none' && session.server.options.tls !== undefined) features.push('CCC');
   features.push(FEATURE_NAME);
   await session.reply(211, ['Features:', ...features.sort().map((feature) => ` ${feature}`), 'End']);
 }
