@@ -35,8 +35,9 @@ export function evaluateTarget(target: PolicyTarget, run: ProbeRun): string[] {
   }
 
   const tls = tlsModeOf(target);
-  if (target.requireTls && tls === 'explicit' && evidence.plainLoginAllowed === true) {
-    failures.push('the server accepted a login without TLS (USER/PASS in clear text), but requireTls is set');
+  if (target.requireTls && tls === 'explicit') {
+    if (evidence.plainLoginAllowed === true) failures.push('the server accepted a login without TLS (USER/PASS in clear text), but requireTls is set');
+    else if (evidence.plainLoginAllowed === undefined) failures.push('whether the server refuses a login without TLS could not be checked (no plain session got as far as the login)');
   }
 
   const required = modesOf(target);

@@ -12,7 +12,7 @@ import { SCHEMA_VERSION, type CheckReport } from '../report/model.js';
 import { TOOL, VERSION } from '../version.js';
 import { evaluateTarget } from './evaluate.js';
 import type { ResolvedTarget } from './load.js';
-import { modesOf, type PolicyTarget } from './policy.js';
+import { modesOf, tlsModeOf, type PolicyTarget } from './policy.js';
 
 export type CheckTargetResult = CheckReport['targets'][number];
 
@@ -42,6 +42,10 @@ export function probeOptionsFor(resolved: ResolvedTarget, options: Pick<CheckRun
     ...(target.externalAddress ? { expectAddress: target.externalAddress } : {}),
     ...(target.samples ? { samples: target.samples } : {}),
     ...(target.retrieve ? { retrieve: target.retrieve } : {}),
+    // requireTls is proved by trying a plain login (the probe's plain twin), which the probe only
+    // does for real credentials when asked: the policy asking for requireTls is that request. A
+    // server that refuses it answers the USER line, before any password is sent.
+    ...(target.requireTls && tlsModeOf(target) === 'explicit' ? { plainTwin: true } : {}),
     ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
     ...(options.dataTimeoutMs !== undefined ? { dataTimeoutMs: options.dataTimeoutMs } : {}),
   };
