@@ -28,7 +28,9 @@ import {
   type PortResult,
   type SweepOptions,
 } from './options.js';
+import { BLOCK_SESSIONS, sweepByBlocks } from './blocks.js';
 import { SessionPool, type PooledSession } from './pool.js';
+import type { BlockCapability } from './protocol.js';
 import { provePort } from './prove.js';
 import { buildSweepReport, sessionFailureFindings } from './report.js';
 import { sweepByPassive } from './sampling.js';
@@ -117,7 +119,10 @@ export async function runSweep(options: SweepOptions, network: Network): Promise
           infoFinding('SWEEP_RANGE_MISMATCH', `The server's passive range is ${support.serverRange.from}-${support.serverRange.to}`, 'Ports of --range outside the range the server was started with cannot be swept (they report an error); sweep the range the server uses.', [`--range ${options.range.from}-${options.range.to}`], 'warning'),
         );
       }
-      const results = await sweepByExtension(ports, concurrency, runner);
+      const results =
+        support.block && options.blocks !== false
+          ? await sweepWithBlocks(pool, support.block, network, normalizeAddress(first.control.peerAddress), { concurrency, dataTimeoutMs, connectTimeoutMs }, ports, runner)
+          : await sweepByExtension(ports, concurrency, runner);
       findings.unshift(...stateFindings(results, context));
       findings.push(...poolFindings(pool, concurrency));
       if (sampling) findings.push(sampleFinding(ports, options.range));
@@ -170,6 +175,32 @@ function makeRunner(pool: SessionPool, options: SweepOptions, network: Network, 
       options.onProgress?.({ done: Math.min(done, total), total, latest: result, slot });
     },
   };
+}
+
+/**
+ * The batched form: a few sessions open blocks of listeners, and the dials (not the sessions)
+ * run `concurrency` at a time. Progress goes through the same runner as the per-port form.
+ */
+function sweepWithBlocks(
+  pool: SessionPool,
+  capability: BlockCapability,
+  network: Network,
+  dialHost: string,
+  limits: { concurrency: number; dataTimeoutMs: number; connectTimeoutMs: number },
+  ports: readonly number[],
+  runner: Runner,
+): Promise<PortResult[]> {
+  pool.limitTo(BLOCK_SESSIONS);
+  return sweepByBlocks(ports, {
+    pool,
+    network,
+    dialHost,
+    replyTimeoutMs: limits.connectTimeoutMs,
+    dataTimeoutMs: limits.dataTimeoutMs,
+    concurrency: limits.concurrency,
+    capability,
+    done: (result, slot) => runner.done(result, slot),
+  });
 }
 
 async function enableTokens(control: ControlSession, timeoutMs: number): Promise<boolean> {

@@ -11,6 +11,7 @@ import { describeError } from '../client/util.js';
 import type { PortResult, PortRange } from './options.js';
 import type { PooledSession, SessionPool } from './pool.js';
 import { replyLine, type ProveResult } from './prove.js';
+import { parseBlockCapability, type BlockCapability } from './protocol.js';
 
 export interface Runner {
   pool: SessionPool;
@@ -21,19 +22,20 @@ export interface Runner {
 }
 
 export type ExtensionSupport =
-  | { supported: true; serverRange?: PortRange }
+  | { supported: true; serverRange?: PortRange; block?: BlockCapability }
   | { supported: false; reason: string };
 
 /**
  * Ask `SITE SWEEP` without a port: a server that has the extension enabled answers 501 and names
- * its passive range; 502 says it exists but is off; anything else says it is unknown. No
- * listener is opened by this question.
+ * its passive range, and — when it has the batched form — `[block <max> idle <ms>]`; 502 says it
+ * exists but is off; anything else says it is unknown. No listener is opened by this question.
  */
 export async function checkExtension(control: ControlSession, replyTimeoutMs: number): Promise<ExtensionSupport> {
   const reply = await control.command('SITE', 'SWEEP', replyTimeoutMs);
   if (reply.code === 501) {
     const match = /(\d{1,5})-(\d{1,5})/.exec(reply.message);
-    return match ? { supported: true, serverRange: { from: Number(match[1]), to: Number(match[2]) } } : { supported: true };
+    const block = parseBlockCapability(reply.message);
+    return { supported: true, ...(match ? { serverRange: { from: Number(match[1]), to: Number(match[2]) } } : {}), ...(block ? { block } : {}) };
   }
   if (reply.code === 502) return { supported: false, reason: `SITE SWEEP is not enabled on the server (${replyLine(reply)}); start it with --allow-sweep` };
   return { supported: false, reason: `the server does not know SITE SWEEP (${replyLine(reply)})` };

@@ -37,7 +37,10 @@ export interface SweepOptions {
   /** With TLS on the control sessions: PROT P, so the data connections are TLS too (default true). */
   protectData?: boolean;
   range: PortRange;
-  /** Control sessions in parallel; each proves one port at a time (default 16). */
+  /**
+   * Ports proved at once (default 16): data connections in flight with the batched extension,
+   * control sessions in parallel (each proving one port at a time) otherwise.
+   */
   concurrency?: number;
   /** Prove only this many ports, drawn at random from the range (0 or absent: all of them). */
   sample?: number;
@@ -50,6 +53,11 @@ export interface SweepOptions {
    * The other two force one method (tests, and servers whose FEAT lies).
    */
   method?: 'auto' | 'extension' | 'pasv-sampling';
+  /**
+   * The extension's batched form (`SITE SWEEP A-B`, one TCP exchange per port) when the server
+   * offers it (default true); false proves each port with its own `SITE SWEEP <port>` and NLST.
+   */
+  blocks?: boolean;
   /** Fallback only: at most this many PASV/EPSV requests in all (default: see passiveBudget). */
   maxPassiveRequests?: number;
   /** Random numbers below `below` (sample choice); tests pass a seeded one. */

@@ -46,6 +46,11 @@ export class SessionPool {
     private readonly maxOpens: number,
   ) {}
 
+  /** Use at most `limit` sessions from now on (the block method needs only a few). */
+  limitTo(limit: number): void {
+    this.limit = Math.max(1, Math.min(this.limit, limit));
+  }
+
   get size(): number {
     return this.live;
   }

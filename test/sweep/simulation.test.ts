@@ -74,7 +74,10 @@ function counting(network: Network): { network: Network; stats: { data: number; 
 }
 
 describe('sweep through the simulated firewall', () => {
-  it('folds open, misrouted, dropped and refused ports into spans with findings', async () => {
+  it.each([
+    { form: 'batched (SITE SWEEP A-B, one TCP exchange per port)', blocks: true, proof: /^token for 5500 received$/ },
+    { form: 'per port (SITE SWEEP <port> + NLST)', blocks: false, proof: /token for 5500 received; 226/ },
+  ])('$form: folds open, misrouted, dropped and refused ports into spans with findings', async ({ blocks, proof }) => {
     const sim = await serve(
       edge([
         { comment: 'passive range, first part', direction: 'in', dport: '5500-5519', action: 'accept' },
@@ -82,7 +85,7 @@ describe('sweep through the simulated firewall', () => {
       ]),
     );
     const network = portForward(sim.network('client'), 5510, 21);
-    const report = await runSweep({ url: `ftp://${sim.addresses.server}/`, range: RANGE, concurrency: 8, dataTimeoutMs: 200, connectTimeoutMs: 2000 }, network);
+    const report = await runSweep({ url: `ftp://${sim.addresses.server}/`, range: RANGE, concurrency: 8, dataTimeoutMs: 200, connectTimeoutMs: 2000, blocks }, network);
     expect(report.method).toBe('extension');
     expect(report.spans).toEqual([
       { from: 5500, to: 5509, state: 'open' },
@@ -97,18 +100,18 @@ describe('sweep through the simulated firewall', () => {
     expect(report.findings.map((finding) => finding.code)).toEqual(['DATA_MISROUTED', 'DATA_CHANNEL_BLOCKED', 'DATA_CHANNEL_REFUSED']);
     const misrouted = report.ports.find((port) => port.port === 5510);
     expect(misrouted?.detail).toMatch(/expected the token for port 5510, got "220 /);
-    expect(report.ports.find((port) => port.port === 5500)?.detail).toMatch(/token for 5500 received; 226/);
+    expect(report.ports.find((port) => port.port === 5500)?.detail).toMatch(proof);
     // The firewall really decided: the dropped ports died at its policy, the refused one at its rule.
     expect(sim.decisionFor(sim.addresses.client, `${sim.addresses.server}:5520`)).toMatchObject({ at: 'edge firewall', decision: 'drop', rule: 'policy drop' });
     expect(sim.decisionFor(sim.addresses.client, `${sim.addresses.server}:5526`)).toMatchObject({ decision: 'reject', rule: 'one port rejected' });
   });
 
-  it('a fully dropped range of 50 ports with concurrency 10 takes 5 rounds, not 50', async () => {
+  it('per port: a fully dropped range of 50 ports with concurrency 10 takes 5 rounds, not 50', async () => {
     const sim = await serve(edge([]), { from: 5500, to: 5549 });
     const { network, stats } = counting(sim.network('client'));
     const progress: SweepProgress[] = [];
     const report = await runSweep(
-      { url: `ftp://${sim.addresses.server}/`, range: { from: 5500, to: 5549 }, concurrency: 10, dataTimeoutMs: 200, connectTimeoutMs: 2000, onProgress: (event) => progress.push(event) },
+      { url: `ftp://${sim.addresses.server}/`, range: { from: 5500, to: 5549 }, concurrency: 10, dataTimeoutMs: 200, connectTimeoutMs: 2000, blocks: false, onProgress: (event) => progress.push(event) },
       network,
     );
     expect(report.spans).toEqual([{ from: 5500, to: 5549, state: 'dropped' }]);

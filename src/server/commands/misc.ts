@@ -2,7 +2,7 @@
 import { FEATURE_NAME, TOKEN_OPTION } from '../../ftp/evidence.js';
 import type { Session } from '../session.js';
 import { statPath } from './listing.js';
-import { openPassive, replyPassive } from './passive.js';
+import { siteSweep } from './sweep.js';
 import type { CommandTable } from './table.js';
 
 async function feat(session: Session): Promise<void> {
@@ -62,26 +62,6 @@ async function help(session: Session): Promise<void> {
   await session.reply(214, ['The following commands are recognized:', ` ${session.server.commandNames.join(' ')}`, 'Help OK.']);
 }
 
-/**
- * SITE SWEEP <port>: like PASV, but on the exact port asked for, which must be inside the passive
- * range. `ftp-doctor sweep` uses it to prove every port of the range end to end.
- */
-async function site(session: Session, argument: string): Promise<void> {
-  const [word = '', value = ''] = argument.trim().split(/\s+/);
-  if (word.toUpperCase() !== 'SWEEP') return session.reply(504, 'SITE command not understood (SITE SWEEP only).');
-  if (!session.loggedIn) return session.reply(530, 'Please log in with USER and PASS first.');
-  const options = session.server.options;
-  if (!options.allowSweep) return session.reply(502, 'SITE SWEEP is not enabled (start the server with --allow-sweep).');
-  const range = options.pasvRange;
-  const port = Number(value);
-  if (!range) return session.reply(504, 'SITE SWEEP needs a configured passive range.');
-  if (!/^\d{1,5}$/.test(value) || port < range.from || port > range.to) {
-    return session.reply(501, `SITE SWEEP takes a port inside the passive range ${range.from}-${range.to}.`);
-  }
-  const channel = await openPassive(session, port);
-  if (channel) await replyPassive(session, channel.port);
-}
-
 export const miscCommands: CommandTable = {
   SYST: { needsLogin: false, handler: (session) => session.reply(215, 'UNIX Type: L8') },
   FEAT: { needsLogin: false, handler: feat },
@@ -92,5 +72,5 @@ export const miscCommands: CommandTable = {
   NOOP: { needsLogin: false, handler: (session) => session.reply(200, 'NOOP ok.') },
   HELP: { needsLogin: false, handler: help },
   STAT: { needsLogin: false, handler: stat },
-  SITE: { needsLogin: false, handler: site },
+  SITE: { needsLogin: false, handler: siteSweep },
 };

@@ -1,0 +1,197 @@
+/**
+ * SITE SWEEP, the extension `ftp-doctor sweep` uses to prove every port of the passive range end
+ * to end (only for logged-in users, only with --allow-sweep, only inside the passive range):
+ *
+ * - `SITE SWEEP <port>`: like PASV, on exactly that port (the per-port form older clients use).
+ * - `SITE SWEEP <from>-<to>`: a block of listeners at once (src/sweep/protocol.ts). A connection
+ *   from the control peer gets `FTP-DOCTOR-TOKEN <session> <port>` and a FIN at once: no transfer
+ *   command, no 150/226, so a port costs one TCP exchange instead of a control round trip.
+ *   Anyone else gets a FIN without a token (the data-connection stealing rule of RFC 2577).
+ * - `SITE SWEEP DONE`: close the block.
+ *
+ * A session holds at most one block; it closes on DONE, on the next SITE SWEEP, after the idle
+ * deadline (no connection from the control peer for the passive accept timeout) and when the
+ * session ends. Ports another session holds are skipped and named in the reply.
+ */
+import { normalizeAddress, sameAddress } from '../../ftp/address.js';
+import { formatDataToken } from '../../ftp/evidence.js';
+import type { Connection, Listener } from '../../net/network.js';
+import { formatBlockCapability, formatOpenTag, parseSweepRequest, SWEEP_BLOCK_MAX, SWEEP_SESSION_FACTOR, toSpans } from '../../sweep/protocol.js';
+import type { Session } from '../session.js';
+import { openPassive, replyPassive } from './passive.js';
+
+/** A token connection the client does not close is destroyed after this long. */
+const LINGER_MS = 1000;
+/** The busy ports named in a reply, at most (the open tag is what the client trusts). */
+const BUSY_NAMED = 16;
+
+class SweepBlock {
+  private readonly listeners = new Map<number, Listener>();
+  private readonly connections = new Set<Connection>();
+  readonly foreign = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private closing: Promise<void> | undefined;
+  tokens = 0;
+
+  constructor(
+    private readonly session: Session,
+    private readonly onIdle: () => void,
+  ) {}
+
+  get ports(): number[] {
+    return [...this.listeners.keys()].sort((a, b) => a - b);
+  }
+
+  /** Listen on every port of `ports` this server can give; the rest are busy. */
+  async open(ports: readonly number[]): Promise<void> {
+    const { server } = this.session;
+    await Promise.all(
+      ports.map(async (port) => {
+        if (!server.ports.claim(port)) return;
+        try {
+          const listener = await server.network.listen({ host: this.session.localAddress, port, backlog: 64 }, (connection) => this.incoming(port, connection));
+          // DONE or the session's end may have come while listen() was pending.
+          if (this.closing) {
+            await listener.close();
+            server.ports.release(port);
+          } else {
+            this.listeners.set(port, listener);
+          }
+        } catch (error) {
+          server.ports.release(port);
+          const code = (error as { code?: string }).code;
+          if (code !== 'EADDRINUSE' && code !== 'EACCES') this.session.log('warn', 'data', `sweep listener on ${port} failed: ${(error as Error).message}`, { port });
+        }
+      }),
+    );
+    this.arm();
+  }
+
+  private arm(): void {
+    clearTimeout(this.timer);
+    if (this.closing) return;
+    this.timer = setTimeout(() => this.onIdle(), this.session.server.limits.pasvAcceptTimeoutMs);
+  }
+
+  private incoming(port: number, connection: Connection): void {
+    connection.on('error', () => {});
+    const source = normalizeAddress(connection.remoteAddress ?? 'unknown');
+    this.connections.add(connection);
+    const linger = setTimeout(() => connection.destroy(), LINGER_MS);
+    connection.once('close', () => {
+      clearTimeout(linger);
+      this.connections.delete(connection);
+    });
+    if (this.closing) {
+      connection.destroy();
+      return;
+    }
+    if (!sameAddress(source, this.session.peer)) {
+      this.foreign.add(source);
+      this.session.log('warn', 'data', `sweep connection from ${source} to ${port} refused: control peer is ${this.session.peer}`, { port, source });
+      connection.end();
+      return;
+    }
+    this.tokens += 1;
+    this.arm();
+    connection.setNoDelay?.(true);
+    // Read and discard whatever the client sends, so its FIN is seen and the socket can close.
+    connection.resume();
+    connection.end(formatDataToken({ session: this.session.id, port }));
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      clearTimeout(this.timer);
+      for (const connection of this.connections) connection.destroy();
+      const listeners = [...this.listeners];
+      this.listeners.clear();
+      await Promise.all(
+        listeners.map(async ([port, listener]) => {
+          await listener.close().catch(() => {});
+          this.session.server.ports.release(port);
+        }),
+      );
+    })();
+    return this.closing;
+  }
+}
+
+interface SweepState {
+  block: SweepBlock | undefined;
+  /** Block listeners opened by this session in all (bounded: SWEEP_SESSION_FACTOR × range). */
+  opened: number;
+}
+
+const states = new WeakMap<Session, SweepState>();
+
+function stateOf(session: Session): SweepState {
+  let state = states.get(session);
+  if (!state) {
+    const created: SweepState = { block: undefined, opened: 0 };
+    states.set(session, created);
+    // The session's end closes its block, whatever else happens.
+    void session.closed.then(() => closeBlock(session, created, 'the session ended'));
+    state = created;
+  }
+  return state;
+}
+
+async function closeBlock(session: Session, state: SweepState, why: string): Promise<SweepBlock | undefined> {
+  const block = state.block;
+  state.block = undefined;
+  if (!block) return undefined;
+  await block.close();
+  session.log('info', 'data', `sweep block closed (${why}): ${block.tokens} token(s) sent${block.foreign.size > 0 ? `, refused ${[...block.foreign].join(', ')}` : ''}`);
+  return block;
+}
+
+export async function siteSweep(session: Session, argument: string): Promise<void> {
+  const request = parseSweepRequest(argument);
+  if (!request) return session.reply(504, 'SITE command not understood (SITE SWEEP only).');
+  if (!session.loggedIn) return session.reply(530, 'Please log in with USER and PASS first.');
+  const options = session.server.options;
+  if (!options.allowSweep) return session.reply(502, 'SITE SWEEP is not enabled (start the server with --allow-sweep).');
+  const range = options.pasvRange;
+  if (!range) return session.reply(504, 'SITE SWEEP needs a configured passive range.');
+  const state = stateOf(session);
+  const usage = `SITE SWEEP takes a port or a block FROM-TO inside the passive range ${range.from}-${range.to}`;
+
+  if (request.kind === 'done') {
+    const block = await closeBlock(session, state, 'DONE');
+    if (!block) return session.reply(200, 'No sweep block was open.');
+    const foreign = block.foreign.size > 0 ? `; refused connections from ${[...block.foreign].join(', ')} (the control connection came from ${session.peer})` : '';
+    return session.reply(200, `Sweep block closed: ${block.tokens} token(s) sent${foreign}.`);
+  }
+  await closeBlock(session, state, 'the next SITE SWEEP');
+  if (request.kind === 'probe' || request.kind === 'invalid') {
+    return session.reply(501, `${usage} (at most ${SWEEP_BLOCK_MAX} ports). ${formatBlockCapability({ max: SWEEP_BLOCK_MAX, idleMs: session.server.limits.pasvAcceptTimeoutMs })}`);
+  }
+  if (request.kind === 'port') {
+    if (request.port < range.from || request.port > range.to) return session.reply(501, `${usage}.`);
+    const channel = await openPassive(session, request.port);
+    if (channel) await replyPassive(session, channel.port);
+    return;
+  }
+  const { from, to } = request;
+  if (from > to || from < range.from || to > range.to) return session.reply(501, `${usage}.`);
+  if (to - from + 1 > SWEEP_BLOCK_MAX) return session.reply(501, `A sweep block holds at most ${SWEEP_BLOCK_MAX} ports.`);
+  const cap = SWEEP_SESSION_FACTOR * (range.to - range.from + 1);
+  if (state.opened + (to - from + 1) > cap) {
+    return session.reply(425, `This session has opened ${state.opened} sweep listeners; the limit is ${cap} (${SWEEP_SESSION_FACTOR}× the passive range). Open a new session.`);
+  }
+  const wanted = Array.from({ length: to - from + 1 }, (_, index) => from + index);
+  state.opened += wanted.length;
+  const block: SweepBlock = new SweepBlock(session, () => {
+    if (state.block === block) void closeBlock(session, state, 'idle deadline');
+  });
+  state.block = block;
+  await block.open(wanted);
+  if (state.block !== block) return session.reply(425, 'The sweep block was closed while it opened.');
+  const open = block.ports;
+  const openSet = new Set(open);
+  const busy = wanted.filter((port) => !openSet.has(port));
+  const busyText = busy.length === 0 ? 'none busy' : `busy: ${toSpans(busy).slice(0, BUSY_NAMED).map((span) => (span.from === span.to ? `${span.from}` : `${span.from}-${span.to}`)).join(',')}`;
+  session.log('info', 'data', `sweep block ${from}-${to}: ${open.length} listening, ${busy.length} busy`, { port: from });
+  await session.reply(200, `Sweep block ${from}-${to}: ${open.length} listening, ${busyText}. ${formatOpenTag(open)}`);
+}

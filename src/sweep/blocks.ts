@@ -1,0 +1,172 @@
+/**
+ * The batched extension method: the server opens a whole block of listeners with one
+ * `SITE SWEEP A-B` (src/sweep/protocol.ts), and each port is proved by one TCP exchange — connect,
+ * read the token naming that port, FIN — with `concurrency` dials in flight at once across blocks.
+ * The control sessions only open and close blocks, so a few of them suffice.
+ *
+ * Blocks are pipelined: the next block is opened as soon as every dial of the current one has
+ * started, so its listeners are ready when the dial slots free up, and no block's listeners stay
+ * open much longer than its own dials take (the server closes an idle block; blockSize() keeps
+ * even a fully dropped block well inside that deadline).
+ *
+ * Classification per port (same states as the per-port method):
+ * - connect times out → dropped; ECONNREFUSED / unreachable → refused;
+ * - connected and the first line is the token for this port → open;
+ * - connected and anything else (another port's token, a banner, silence, a FIN without a
+ *   token) → misrouted: what answered is not the server's listener on that port.
+ */
+import pLimit, { type LimitFunction } from 'p-limit';
+import { parseDataToken } from '../ftp/index.js';
+import { DeadlineError, withDeadline } from '../client/deadline.js';
+import { describeError } from '../client/util.js';
+import { classifyConnectError, type Network } from '../net/network.js';
+import { readSweepData } from './data-read.js';
+import type { PortResult } from './options.js';
+import type { PooledSession, SessionPool } from './pool.js';
+import { replyLine } from './prove.js';
+import { blockSize, parseOpenTag, planBlocks, type BlockCapability, type PortSpan } from './protocol.js';
+
+export interface BlockRunner {
+  pool: SessionPool;
+  network: Network;
+  /** Where data connections go: the control peer's address. */
+  dialHost: string;
+  replyTimeoutMs: number;
+  dataTimeoutMs: number;
+  /** Dials in flight at once. */
+  concurrency: number;
+  capability: BlockCapability;
+  /** Called once per port, as soon as it is decided. */
+  done(result: PortResult, slot: number): void;
+}
+
+/** Control sessions a block sweep uses: one block dialling, the next one opening, one spare. */
+export const BLOCK_SESSIONS = 3;
+
+const BUSY = 'busy on the server (another session held it)';
+
+/** Prove `ports` (ascending) block by block; ports the server had busy are tried once more at the end. */
+export async function sweepByBlocks(ports: readonly number[], runner: BlockRunner): Promise<PortResult[]> {
+  const size = blockSize(runner.capability, runner.concurrency, runner.dataTimeoutMs);
+  const dial = pLimit(runner.concurrency);
+  const first = await runBlocks(ports, size, dial, runner, false);
+  const busy = first.filter((result) => result.detail === BUSY).map((result) => result.port);
+  if (busy.length === 0) return first;
+  const again = new Map((await runBlocks(busy, size, dial, runner, true)).map((result) => [result.port, result]));
+  return first.map((result) => again.get(result.port) ?? result);
+}
+
+async function runBlocks(ports: readonly number[], size: number, dial: LimitFunction, runner: BlockRunner, last: boolean): Promise<PortResult[]> {
+  const results: PortResult[] = [];
+  const finishing: Promise<void>[] = [];
+  // Report a port at once, except a busy one on the first pass: it is retried, then reported.
+  const report = (result: PortResult, slot: number): void => {
+    results.push(result);
+    if (last || result.detail !== BUSY) runner.done(result, slot);
+  };
+  for (const block of planBlocks(ports, size)) {
+    const session = await runner.pool.acquire();
+    if (!session) {
+      for (const port of block.ports) report({ port, state: 'error', detail: 'no control session could be opened for it' }, -1);
+      continue;
+    }
+    const opened = await openBlock(session, block.span, runner);
+    if (typeof opened === 'string') {
+      runner.pool.release(session, !session.control.lostReason);
+      for (const port of block.ports) report({ port, state: 'error', detail: opened }, session.slot);
+      continue;
+    }
+    const listening = new Set(opened);
+    const dialled = block.ports.filter((port) => listening.has(port));
+    for (const port of block.ports) if (!listening.has(port)) report({ port, state: 'error', detail: BUSY }, session.slot);
+    let started = 0;
+    let allStarted: () => void = () => {};
+    const startedAll = new Promise<void>((resolve) => (allStarted = resolve));
+    if (dialled.length === 0) allStarted();
+    const proofs = dialled.map((port) =>
+      dial(async () => {
+        started += 1;
+        if (started === dialled.length) allStarted();
+        return provePortInBlock(runner.network, runner.dialHost, port, runner.dataTimeoutMs);
+      }),
+    );
+    finishing.push(finishBlock(session, proofs, runner, report));
+    await startedAll;
+  }
+  await Promise.all(finishing);
+  return results;
+}
+
+/** `SITE SWEEP A-B`: the ports the server listens on, or why the block could not be had. */
+async function openBlock(session: PooledSession, span: PortSpan, runner: BlockRunner): Promise<number[] | string> {
+  const asked = `SITE SWEEP ${span.from}-${span.to}`;
+  try {
+    const reply = await session.control.command('SITE', `SWEEP ${span.from}-${span.to}`, runner.replyTimeoutMs);
+    if (reply.code !== 200) return `${asked}: ${replyLine(reply)}`;
+    const ports = parseOpenTag(reply.message);
+    if (!ports) return `${asked}: the reply names no ports (${replyLine(reply)})`;
+    // Only what we asked for counts: a server naming other ports is not honouring the request.
+    return ports.filter((port) => port >= span.from && port <= span.to);
+  } catch (error) {
+    return `${asked}: control session failed: ${describeError(error)}`;
+  }
+}
+
+/** Wait for the block's proofs, close it (SITE SWEEP DONE), note refused sources, report. */
+async function finishBlock(session: PooledSession, proofs: Promise<BlockProof>[], runner: BlockRunner, report: (result: PortResult, slot: number) => void): Promise<void> {
+  const settled = await Promise.all(proofs);
+  let usable = true;
+  let refusedNote = '';
+  try {
+    const reply = await session.control.command('SITE', 'SWEEP DONE', runner.replyTimeoutMs);
+    // The server names the addresses it refused: a NAT pool sending data from another address.
+    const refused = /refused connections from ([^;(]+)/.exec(reply.message);
+    if (refused?.[1]) refusedNote = `; the server refused data connections from ${refused[1].trim()}`;
+  } catch {
+    usable = false;
+  }
+  runner.pool.release(session, usable);
+  for (const proof of settled) report(proof.noToken && refusedNote ? { ...proof.result, detail: `${proof.result.detail}${refusedNote}` } : proof.result, session.slot);
+}
+
+interface BlockProof {
+  result: PortResult;
+  /** Connected, and the peer closed without sending anything. */
+  noToken: boolean;
+}
+
+export async function provePortInBlock(network: Network, host: string, port: number, dataTimeoutMs: number): Promise<BlockProof> {
+  const decided = (state: PortResult['state'], detail: string, noToken = false): BlockProof => ({ result: { port, state, detail }, noToken });
+  let timedOut = false;
+  let connection;
+  try {
+    connection = await withDeadline('data connect', dataTimeoutMs, (signal) => {
+      signal.addEventListener('abort', () => (timedOut = true), { once: true });
+      return network.connect({ host, port, signal });
+    });
+  } catch (error) {
+    const outcome = classifyConnectError(error, timedOut || error instanceof DeadlineError);
+    if (outcome === 'timeout') return decided('dropped', `no answer to the connect within ${dataTimeoutMs} ms`);
+    if (outcome === 'refused') return decided('refused', 'connection refused (RST)');
+    if (outcome === 'unreachable') return decided('refused', `unreachable: ${describeError(error)}`);
+    return decided('error', `connect failed: ${describeError(error)}`);
+  }
+  connection.on('error', () => {});
+  const read = await readSweepData(connection, {
+    idleTimeoutMs: dataTimeoutMs,
+    expectLine: true,
+    accept: (line) => {
+      const token = parseDataToken(line);
+      return token.ok && token.value.port === port;
+    },
+  });
+  if (read.end === 'rejected') return decided('misrouted', `expected the token for port ${port}, got ${quote(read.firstLine ?? '')}`);
+  if (read.firstLine !== undefined) return decided('open', `token for ${port} received`);
+  if (read.end === 'eof') return decided('misrouted', `connected, but it closed without the token for ${port}: not the server's listener, or the server saw the connection come from another address`, true);
+  if (read.end === 'timeout') return decided('misrouted', `connected, but no token within ${dataTimeoutMs} ms: something other than the server's listener on ${port} answered`);
+  return decided('error', `connected, then ${read.end}${read.error ? ` (${read.error})` : ''} before the token`);
+}
+
+function quote(text: string): string {
+  return text === '' ? 'nothing' : JSON.stringify(text.slice(0, 80));
+}
