@@ -4,10 +4,11 @@
  * read the token naming that port, FIN — with `concurrency` dials in flight at once across blocks.
  * The control sessions only open and close blocks, so a few of them suffice.
  *
- * Blocks are pipelined: the next block is opened as soon as every dial of the current one has
- * started, so its listeners are ready when the dial slots free up, and no block's listeners stay
- * open much longer than its own dials take (the server closes an idle block; blockSize() keeps
- * even a fully dropped block well inside that deadline).
+ * Blocks are pipelined one deep: block k+1 is opened (and its dials queued) while block k's dials
+ * run, and block k+2 only once every dial of block k has started. So the dial slots never wait
+ * for a SITE SWEEP round trip, and a block's listeners stay open for at most its own dials and
+ * its predecessor's (the server closes an idle block; blockSize() keeps even two fully dropped
+ * blocks well inside that deadline).
  *
  * Classification per port (same states as the per-port method):
  * - connect times out → dropped; ECONNREFUSED / unreachable → refused;
@@ -17,10 +18,8 @@
  */
 import pLimit, { type LimitFunction } from 'p-limit';
 import { parseDataToken } from '../ftp/index.js';
-import { DeadlineError, withDeadline } from '../client/deadline.js';
 import { describeError } from '../client/util.js';
-import { classifyConnectError, type Network } from '../net/network.js';
-import { readSweepData } from './data-read.js';
+import { classifyConnectError, type Connection, type Network } from '../net/network.js';
 import type { PortResult } from './options.js';
 import type { PooledSession, SessionPool } from './pool.js';
 import { replyLine } from './prove.js';
@@ -40,10 +39,15 @@ export interface BlockRunner {
   done(result: PortResult, slot: number): void;
 }
 
-/** Control sessions a block sweep uses: one block dialling, the next one opening, one spare. */
-export const BLOCK_SESSIONS = 3;
+/**
+ * Control sessions a block sweep uses: one whose block is being dialled, one opening the next
+ * (a third would only help while a block's last dials drain, and costs a login).
+ */
+export const BLOCK_SESSIONS = 2;
 
 const BUSY = 'busy on the server (another session held it)';
+/** The token line is short; anything this long without a newline is not one. */
+const FIRST_LINE_LIMIT = 256;
 
 /** Prove `ports` (ascending) block by block; ports the server had busy are tried once more at the end. */
 export async function sweepByBlocks(ports: readonly number[], runner: BlockRunner): Promise<PortResult[]> {
@@ -59,6 +63,8 @@ export async function sweepByBlocks(ports: readonly number[], runner: BlockRunne
 async function runBlocks(ports: readonly number[], size: number, dial: LimitFunction, runner: BlockRunner, last: boolean): Promise<PortResult[]> {
   const results: PortResult[] = [];
   const finishing: Promise<void>[] = [];
+  // One block of lookahead: block k+1 is opened while block k's dials are still being started.
+  let previousStarted: Promise<void> = Promise.resolve();
   // Report a port at once, except a busy one on the first pass: it is retried, then reported.
   const report = (result: PortResult, slot: number): void => {
     results.push(result);
@@ -91,7 +97,8 @@ async function runBlocks(ports: readonly number[], size: number, dial: LimitFunc
       }),
     );
     finishing.push(finishBlock(session, proofs, runner, report));
-    await startedAll;
+    await previousStarted;
+    previousStarted = startedAll;
   }
   await Promise.all(finishing);
   return results;
@@ -135,36 +142,76 @@ interface BlockProof {
   noToken: boolean;
 }
 
-export async function provePortInBlock(network: Network, host: string, port: number, dataTimeoutMs: number): Promise<BlockProof> {
-  const decided = (state: PortResult['state'], detail: string, noToken = false): BlockProof => ({ result: { port, state, detail }, noToken });
-  let timedOut = false;
-  let connection;
-  try {
-    connection = await withDeadline('data connect', dataTimeoutMs, (signal) => {
-      signal.addEventListener('abort', () => (timedOut = true), { once: true });
-      return network.connect({ host, port, signal });
-    });
-  } catch (error) {
-    const outcome = classifyConnectError(error, timedOut || error instanceof DeadlineError);
-    if (outcome === 'timeout') return decided('dropped', `no answer to the connect within ${dataTimeoutMs} ms`);
-    if (outcome === 'refused') return decided('refused', 'connection refused (RST)');
-    if (outcome === 'unreachable') return decided('refused', `unreachable: ${describeError(error)}`);
-    return decided('error', `connect failed: ${describeError(error)}`);
-  }
-  connection.on('error', () => {});
-  const read = await readSweepData(connection, {
-    idleTimeoutMs: dataTimeoutMs,
-    expectLine: true,
-    accept: (line) => {
-      const token = parseDataToken(line);
-      return token.ok && token.value.port === port;
-    },
+/**
+ * One port of an open block: connect, read the first line, close. Runs once per port, so it is
+ * kept lean: one timer and one AbortController cover both the connect and the token.
+ */
+export function provePortInBlock(network: Network, host: string, port: number, dataTimeoutMs: number): Promise<BlockProof> {
+  return new Promise((resolve) => {
+    const controller = new AbortController();
+    let connection: Connection | undefined;
+    let head = '';
+    let settled = false;
+    const decide = (state: PortResult['state'], detail: string, noToken = false): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (connection) {
+        connection.off('data', onData);
+        connection.off('end', onEnd);
+        connection.off('close', onClose);
+        connection.destroy();
+      }
+      resolve({ result: { port, state, detail }, noToken });
+    };
+    const timer = setTimeout(() => {
+      if (!connection) {
+        controller.abort();
+        decide('dropped', `no answer to the connect within ${dataTimeoutMs} ms`);
+      } else if (head === '') {
+        decide('misrouted', `connected, but no token within ${dataTimeoutMs} ms: something other than the server's listener on ${port} answered`);
+      } else {
+        decide('misrouted', `expected the token for port ${port}, got ${quote(head)} and then nothing for ${dataTimeoutMs} ms`);
+      }
+    }, dataTimeoutMs);
+    const line = (text: string): void => {
+      const token = parseDataToken(text);
+      if (token.ok && token.value.port === port) decide('open', `token for ${port} received`);
+      else decide('misrouted', `expected the token for port ${port}, got ${quote(text)}`);
+    };
+    const onData = (chunk: Buffer): void => {
+      head += chunk.toString('latin1');
+      const newline = head.indexOf('\n');
+      if (newline >= 0) line(head.slice(0, newline).replace(/\r$/, ''));
+      else if (head.length >= FIRST_LINE_LIMIT) line(head.slice(0, FIRST_LINE_LIMIT));
+    };
+    const onEnd = (): void => {
+      if (head !== '') return line(head);
+      decide('misrouted', `connected, but it closed without the token for ${port}: not the server's listener, or the server saw the connection come from another address`, true);
+    };
+    const onClose = (): void => decide('error', `connected, then the connection was reset before the token for ${port}`);
+    network.connect({ host, port, signal: controller.signal }).then(
+      (connected) => {
+        connected.on('error', () => {});
+        if (settled) {
+          connected.destroy();
+          return;
+        }
+        connection = connected;
+        connected.on('data', onData);
+        connected.on('end', onEnd);
+        connected.on('close', onClose);
+      },
+      (error: unknown) => {
+        if (settled) return;
+        const outcome = classifyConnectError(error, false);
+        if (outcome === 'refused') decide('refused', 'connection refused (RST)');
+        else if (outcome === 'unreachable') decide('refused', `unreachable: ${describeError(error)}`);
+        else if (outcome === 'timeout') decide('dropped', `the connect timed out (${describeError(error)})`);
+        else decide('error', `connect failed: ${describeError(error)}`);
+      },
+    );
   });
-  if (read.end === 'rejected') return decided('misrouted', `expected the token for port ${port}, got ${quote(read.firstLine ?? '')}`);
-  if (read.firstLine !== undefined) return decided('open', `token for ${port} received`);
-  if (read.end === 'eof') return decided('misrouted', `connected, but it closed without the token for ${port}: not the server's listener, or the server saw the connection come from another address`, true);
-  if (read.end === 'timeout') return decided('misrouted', `connected, but no token within ${dataTimeoutMs} ms: something other than the server's listener on ${port} answered`);
-  return decided('error', `connected, then ${read.end}${read.error ? ` (${read.error})` : ''} before the token`);
 }
 
 function quote(text: string): string {

@@ -86,10 +86,11 @@ export async function runSweep(options: SweepOptions, network: Network): Promise
     protectData: target.tls !== 'none' && options.protectData !== false,
   };
   let reference = false;
+  let needTokens = false;
   const pool = new SessionPool(
     async (slot) => {
       const opened = await openSession({ ...plan, session: `sweep-${slot}` });
-      const tokens = opened.control && reference ? await enableTokens(opened.control, connectTimeoutMs) : false;
+      const tokens = opened.control && needTokens ? await enableTokens(opened.control, connectTimeoutMs) : false;
       return { opened, tokens };
     },
     concurrency,
@@ -101,13 +102,17 @@ export async function runSweep(options: SweepOptions, network: Network): Promise
     if (!first) return finish({ method: 'extension', results: [], findings: sessionFailureFindings(pool.failures[0], target) });
     const features = await first.control.command('FEAT', undefined, connectTimeoutMs).catch(() => undefined);
     reference = features !== undefined && isPositiveCompletion(features.code) && features.message.split('\n').some((line) => line.trim().split(' ')[0]?.toUpperCase() === FEATURE_NAME);
-    if (reference) first.tokens = await enableTokens(first.control, connectTimeoutMs);
     const support: ExtensionSupport =
       options.method === 'pasv-sampling'
         ? { supported: false, reason: 'the PASV/EPSV sampling method was asked for' }
         : reference || options.method === 'extension'
           ? await checkExtension(first.control, connectTimeoutMs).catch((error: unknown) => ({ supported: false as const, reason: describeError(error) }))
           : { supported: false, reason: `the server does not announce ${FEATURE_NAME} in FEAT (not our reference server)` };
+    // Tokens on data connections of NLST: the per-port and sampling methods need them; the block
+    // method's listeners send theirs anyway, so its sessions skip the round trip.
+    const byBlocks = support.supported && support.block !== undefined && options.blocks !== false;
+    needTokens = reference && !byBlocks;
+    if (needTokens) first.tokens = await enableTokens(first.control, connectTimeoutMs);
     pool.release(first, true);
 
     const context: FindingContext = { range: options.range, publicAddress: normalizeAddress(first.control.peerAddress), controlPort: target.port };
@@ -120,7 +125,7 @@ export async function runSweep(options: SweepOptions, network: Network): Promise
         );
       }
       const results =
-        support.block && options.blocks !== false
+        byBlocks && support.block
           ? await sweepWithBlocks(pool, support.block, network, normalizeAddress(first.control.peerAddress), { concurrency, dataTimeoutMs, connectTimeoutMs }, ports, runner)
           : await sweepByExtension(ports, concurrency, runner);
       findings.unshift(...stateFindings(results, context));

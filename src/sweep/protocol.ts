@@ -121,11 +121,11 @@ export function planBlocks(ports: readonly number[], size: number): { span: Port
 }
 
 /**
- * How many ports a block may hold so that dialling it (`concurrency` at a time, each dial at most
- * `dataTimeoutMs`, plus one round of waiting for the previous block's dials) ends within half the
- * server's idle deadline, even when every port of it is dropped.
+ * How many ports a block may hold so that its listeners' life — waiting for the previous block's
+ * dials, then its own, `concurrency` at a time, each at most `dataTimeoutMs` — ends within half
+ * the server's idle deadline, even when every port of both blocks is dropped.
  */
 export function blockSize(capability: BlockCapability, concurrency: number, dataTimeoutMs: number): number {
-  const rounds = Math.floor(capability.idleMs / 2 / Math.max(1, dataTimeoutMs)) - 1;
+  const rounds = Math.floor(capability.idleMs / 4 / Math.max(1, dataTimeoutMs)) - 1;
   return Math.max(1, Math.min(capability.max, concurrency * Math.max(1, rounds)));
 }

@@ -20,8 +20,6 @@ import { formatBlockCapability, formatOpenTag, parseSweepRequest, SWEEP_BLOCK_MA
 import type { Session } from '../session.js';
 import { openPassive, replyPassive } from './passive.js';
 
-/** A token connection the client does not close is destroyed after this long. */
-const LINGER_MS = 1000;
 /** The busy ports named in a reply, at most (the open tag is what the client trusts). */
 const BUSY_NAMED = 16;
 
@@ -67,37 +65,34 @@ class SweepBlock {
     this.arm();
   }
 
+  /** (Re)start the idle deadline; refresh() keeps it cheap, as it runs once per connection. */
   private arm(): void {
-    clearTimeout(this.timer);
     if (this.closing) return;
-    this.timer = setTimeout(() => this.onIdle(), this.session.server.limits.pasvAcceptTimeoutMs);
+    if (this.timer) this.timer.refresh();
+    else this.timer = setTimeout(() => this.onIdle(), this.session.server.limits.pasvAcceptTimeoutMs);
   }
 
   private incoming(port: number, connection: Connection): void {
     connection.on('error', () => {});
-    const source = normalizeAddress(connection.remoteAddress ?? 'unknown');
-    this.connections.add(connection);
-    const linger = setTimeout(() => connection.destroy(), LINGER_MS);
-    connection.once('close', () => {
-      clearTimeout(linger);
-      this.connections.delete(connection);
-    });
     if (this.closing) {
       connection.destroy();
       return;
     }
+    // This runs once per port of a sweep: kept lean (no timer per connection). Once our FIN is
+    // handed to the kernel the socket is closed; the kernel finishes the exchange on its own.
+    this.connections.add(connection);
+    connection.once('close', () => this.connections.delete(connection));
+    const source = normalizeAddress(connection.remoteAddress ?? 'unknown');
     if (!sameAddress(source, this.session.peer)) {
       this.foreign.add(source);
       this.session.log('warn', 'data', `sweep connection from ${source} to ${port} refused: control peer is ${this.session.peer}`, { port, source });
-      connection.end();
+      // A FIN, not a reset (as PassiveChannel does), and no token.
+      connection.end(() => connection.destroy());
       return;
     }
     this.tokens += 1;
     this.arm();
-    connection.setNoDelay?.(true);
-    // Read and discard whatever the client sends, so its FIN is seen and the socket can close.
-    connection.resume();
-    connection.end(formatDataToken({ session: this.session.id, port }));
+    connection.end(formatDataToken({ session: this.session.id, port }), () => connection.destroy());
   }
 
   close(): Promise<void> {
