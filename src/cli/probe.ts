@@ -8,7 +8,7 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import type { Network } from '../net/network.js';
 import { realNetwork } from '../net/real.js';
 import { runProbe } from '../probe/engine.js';
-import { MAX_SAMPLES, parseModes, parsePortRange, parseTarget, ProbeOptionError, type ProbeOptions } from '../probe/options.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_DATA_TIMEOUT_MS, MAX_SAMPLES, parseModes, parsePortRange, parseTarget, ProbeOptionError, type ProbeOptions } from '../probe/options.js';
 import type { ProbeReport } from '../report/model.js';
 import { UsageError } from './errors.js';
 import { emitReport, outputOptions, verdictExitCode, type OutputOptions } from './output.js';
@@ -45,8 +45,8 @@ function builder(yargs: Argv): Argv<ProbeArguments> {
     .option('expect-range', { type: 'string', describe: 'passive ports the firewall allows, A-B' })
     .option('expect-address', { type: 'string', describe: 'the address 227 replies should carry (the public one)' })
     .option('samples', { type: 'number', default: 0, describe: `ask PASV/EPSV this many times to see the ports handed out (max ${MAX_SAMPLES})` })
-    .option('connect-timeout', { type: 'number', default: 10_000, describe: 'control connect / reply / TLS deadline, ms' })
-    .option('data-timeout', { type: 'number', default: 10_000, describe: 'data connect / idle deadline, ms' })
+    .option('connect-timeout', { type: 'number', default: DEFAULT_CONNECT_TIMEOUT_MS, describe: 'control connect / reply / TLS deadline, ms' })
+    .option('data-timeout', { type: 'number', default: DEFAULT_DATA_TIMEOUT_MS, describe: 'data connect / idle deadline, ms' })
     .option('use-advertised-address', { type: 'boolean', default: false, describe: 'dial the 227 address instead of the control peer' })
     .option('strict-tls', { type: 'boolean', default: false, describe: 'fail on certificate problems instead of warning' })
     .option('retrieve', { type: 'string', describe: 'RETR this path after the LIST' })

@@ -10,6 +10,8 @@ import { describeError, errorCode } from './util.js';
 export const DEFAULT_MAX_DATA_BYTES = 16 * 1024 * 1024;
 const TOKEN_LINE_LIMIT = 256;
 const RECORDED_LINES = 20;
+/** How much of the data stream is looked at for lines to transcribe. */
+const RECORD_SCAN_BYTES = 64 * 1024;
 
 export interface DataReadOptions {
   idleTimeoutMs: number;
@@ -39,10 +41,15 @@ export function readData(stream: Duplex, options: DataReadOptions): Promise<Data
   let tokenLine: string | undefined;
   let recordedLines = 0;
   let partialLine = '';
+  let scanned = 0;
 
   const recordLines = (chunk: Buffer): void => {
-    if (recordedLines >= RECORDED_LINES) return;
-    const lines = (partialLine + chunk.toString('utf8')).split('\n');
+    // Only the start of the data is worth transcribing; binary data has no newlines, so without a
+    // byte budget every chunk of a large RETR would be decoded as text for nothing.
+    if (recordedLines >= RECORDED_LINES || scanned >= RECORD_SCAN_BYTES) return;
+    const slice = chunk.subarray(0, RECORD_SCAN_BYTES - scanned);
+    scanned += slice.length;
+    const lines = (partialLine + slice.toString('utf8')).split('\n');
     partialLine = (lines.pop() ?? '').slice(0, 512);
     for (const line of lines) {
       if (recordedLines >= RECORDED_LINES) break;

@@ -50,7 +50,11 @@ export interface ProbeOptions {
 
 export const DEFAULT_MODES: readonly DataMode[] = ['epsv', 'pasv'];
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
-export const DEFAULT_DATA_TIMEOUT_MS = 10_000;
+/**
+ * A data connection that has not opened after 5 s has outlived two lost SYNs (Linux retransmits
+ * at 1 s and 3 s): it is being dropped, not slow. Longer only delays the verdict users wait for.
+ */
+export const DEFAULT_DATA_TIMEOUT_MS = 5_000;
 /** Samples are cheap but each one costs the server a listener: keep them bounded. */
 export const MAX_SAMPLES = 1000;
 

@@ -11,7 +11,8 @@ import type { Session } from './session.js';
 /** How long an upload's EOF waits for a vanishing control connection (see controlStillOpen). */
 const UPLOAD_GRACE_MS = 100;
 
-export type TransferWork = (data: DataConnection, signal: AbortSignal, count: Transform) => Promise<void>;
+/** Moves the bytes; calls `progress` with each chunk's size (counting and the idle deadline). */
+export type TransferWork = (data: DataConnection, signal: AbortSignal, progress: (bytes: number) => void) => Promise<void>;
 
 export interface TransferDescription {
   /** For the 150 reply and the log: "LIST /pub", "/1MiB.bin (1048576 bytes)". */
@@ -41,13 +42,10 @@ export async function runTransfer(session: Session, description: TransferDescrip
       controller.abort();
     }, idleLimit);
   };
-  const count = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      bytes += chunk.length;
-      armIdle();
-      callback(null, chunk);
-    },
-  });
+  const progress = (size: number): void => {
+    bytes += size;
+    armIdle();
+  };
   const started = Date.now();
   try {
     let raw: RawDataConnection;
@@ -72,7 +70,7 @@ export async function runTransfer(session: Session, description: TransferDescrip
     }
     try {
       armIdle();
-      await work(data, controller.signal, count);
+      await work(data, controller.signal, progress);
       clearTimeout(idleTimer);
       if (description.direction === 'upload' && !(await session.controlStillOpen(UPLOAD_GRACE_MS))) {
         throw new Error('the client went away (its control connection closed with the data connection)');
@@ -103,30 +101,49 @@ export async function runTransfer(session: Session, description: TransferDescrip
   }
 }
 
-/** Stream `source` to the client, throttled when the server is configured to be slow. */
+/**
+ * Stream `source` to the client, throttled when the server is configured to be slow. Bytes are
+ * counted with a 'data' listener rather than a Transform in the pipeline: an extra stage per
+ * chunk cost about a fifth of the throughput on loopback. The listener is attached in the same
+ * tick as the pipeline, so no chunk flows before both are in place.
+ */
 export function sendStream(session: Session, source: Readable): TransferWork {
-  return async (data, signal, count) => {
+  return async (data, signal, progress) => {
     const rate = session.server.options.throttleBytesPerSecond;
-    if (rate !== undefined && rate > 0) await pipeline(source, count, throttle(rate), data.stream, { signal });
-    else await pipeline(source, count, data.stream, { signal });
+    const done = rate !== undefined && rate > 0 ? pipeline(source, throttle(rate), data.stream, { signal }) : pipeline(source, data.stream, { signal });
+    source.on('data', (chunk: Buffer) => progress(chunk.length));
+    await done;
   };
 }
 
 export function receiveStream(target: Writable): TransferWork {
-  return async (data, signal, count) => {
-    await pipeline(data.stream, count, target, { signal });
+  return async (data, signal, progress) => {
+    const done = pipeline(data.stream, target, { signal });
+    data.stream.on('data', (chunk: Buffer) => progress(chunk.length));
+    await done;
   };
 }
 
-/** Hold each chunk long enough that the average rate stays at `bytesPerSecond`. */
+/** Pieces a throttled stream is cut into, so a slow link still sees a steady trickle of data. */
+const THROTTLE_PIECE = 16 * 1024;
+
+/** Send each piece when it is due, so the average rate stays at `bytesPerSecond`. */
 function throttle(bytesPerSecond: number): Transform {
   const started = Date.now();
   let sent = 0;
   return new Transform({
     transform(chunk: Buffer, _encoding, callback) {
-      sent += chunk.length;
-      const due = started + (sent / bytesPerSecond) * 1000;
-      setTimeout(() => callback(null, chunk), Math.max(0, due - Date.now()));
+      const pushPiece = (offset: number): void => {
+        if (offset >= chunk.length) return callback();
+        const piece = chunk.subarray(offset, offset + THROTTLE_PIECE);
+        sent += piece.length;
+        const due = started + (sent / bytesPerSecond) * 1000;
+        setTimeout(() => {
+          this.push(piece);
+          pushPiece(offset + piece.length);
+        }, Math.max(0, due - Date.now()));
+      };
+      pushPiece(0);
     },
   });
 }

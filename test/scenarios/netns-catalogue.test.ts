@@ -72,6 +72,12 @@ describe.skipIf(noNetns)(`the catalogue on the real kernel${noNetns ? ` [skipped
     if (onKernel?.skipped !== undefined) return; // stated kernel limitation, checked above
     const both = `sim: ${summary(onSimulator)}\nnetns: ${summary(onKernel)}`;
     expect(onKernel?.probe.verdict, both).toBe(onSimulator?.probe.verdict);
+    // Intermittent by design (the server picks a random port that may or may not be allowed):
+    // both backends must meet the expectation, but which data attempts failed is chance.
+    if (catalogue.find((scenario) => scenario.id === id)?.tags?.includes('intermittent')) {
+      expect(onKernel?.expectationMet && onSimulator?.expectationMet, both).toBe(true);
+      return;
+    }
     expect(onKernel && errorCodes(onKernel), both).toEqual(onSimulator && errorCodes(onSimulator));
     // The kernel's counters and the simulator's trace must blame the same step, hop and rule.
     expect(onKernel?.failure, both).toEqual(onSimulator?.failure);

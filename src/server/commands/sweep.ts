@@ -20,6 +20,8 @@ import { formatBlockCapability, formatOpenTag, parseSweepRequest, SWEEP_BLOCK_MA
 import type { Session } from '../session.js';
 import { openPassive, replyPassive } from './passive.js';
 
+/** Token connections left for the client to close, at most (beyond: we send the FIN). */
+const LIVE_CONNECTIONS = 2 * SWEEP_BLOCK_MAX;
 /** The busy ports named in a reply, at most (the open tag is what the client trusts). */
 const BUSY_NAMED = 16;
 
@@ -78,8 +80,7 @@ class SweepBlock {
       connection.destroy();
       return;
     }
-    // This runs once per port of a sweep: kept lean (no timer per connection). Once our FIN is
-    // handed to the kernel the socket is closed; the kernel finishes the exchange on its own.
+    // This runs once per port of a sweep: kept lean (no timer per connection).
     this.connections.add(connection);
     connection.once('close', () => this.connections.delete(connection));
     const source = normalizeAddress(connection.remoteAddress ?? 'unknown');
@@ -92,7 +93,12 @@ class SweepBlock {
     }
     this.tokens += 1;
     this.arm();
-    connection.end(formatDataToken({ session: this.session.id, port }), () => connection.destroy());
+    const token = formatDataToken({ session: this.session.id, port });
+    // The client closes (with a reset) once it has read the token, which spares our FIN and the
+    // exchange after it. Connections it leaves open are closed with the block, and beyond a
+    // bound we close them ourselves so a client cannot hold descriptors without limit.
+    if (this.connections.size > LIVE_CONNECTIONS) connection.end(token, () => connection.destroy());
+    else connection.write(token);
   }
 
   close(): Promise<void> {
