@@ -129,6 +129,47 @@ describe('sweep through the simulated firewall', () => {
     expect(progress.at(-1)).toMatchObject({ done: 50, total: 50 });
   });
 
+  it('batched: a fully dropped range of 50 ports with concurrency 10 takes 5 rounds of dials, on 2 control sessions', async () => {
+    const sim = await serve(edge([]), { from: 5500, to: 5549 });
+    const inner = sim.network('client');
+    // The critical path, counted rather than timed: each dial's round is one more than the
+    // highest round among the dials that had finished when it started.
+    const stats = { control: 0, data: 0, inFlight: 0, maxInFlight: 0, finishedRound: 0, maxRound: 0 };
+    const network: Network = {
+      name: inner.name,
+      listen: (request, handler) => inner.listen(request, handler),
+      connect: async (request) => {
+        if (request.port === 21) {
+          stats.control += 1;
+          return inner.connect(request);
+        }
+        const round = stats.finishedRound + 1;
+        stats.maxRound = Math.max(stats.maxRound, round);
+        stats.data += 1;
+        stats.inFlight += 1;
+        stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
+        try {
+          return await inner.connect(request);
+        } finally {
+          stats.inFlight -= 1;
+          stats.finishedRound = Math.max(stats.finishedRound, round);
+        }
+      },
+    };
+    const progress: SweepProgress[] = [];
+    const report = await runSweep(
+      { url: `ftp://${sim.addresses.server}/`, range: { from: 5500, to: 5549 }, concurrency: 10, dataTimeoutMs: 200, connectTimeoutMs: 2000, onProgress: (event) => progress.push(event) },
+      network,
+    );
+    expect(report.spans).toEqual([{ from: 5500, to: 5549, state: 'dropped' }]);
+    expect(stats.data).toBe(50);
+    expect(stats.control).toBeLessThanOrEqual(2);
+    expect(stats.maxInFlight).toBe(10);
+    expect(stats.maxRound).toBeGreaterThanOrEqual(5);
+    expect(stats.maxRound).toBeLessThanOrEqual(6);
+    expect(progress.at(-1)).toMatchObject({ done: 50, total: 50 });
+  });
+
   it('proves only the sampled ports and lists them', async () => {
     const sim = await serve(edge([{ direction: 'in', dport: '5500-5526', action: 'accept' }]));
     const report = await runSweep({ url: `ftp://${sim.addresses.server}/`, range: RANGE, sample: 5, concurrency: 3, dataTimeoutMs: 200, connectTimeoutMs: 2000 }, sim.network('client'));
