@@ -2,7 +2,11 @@
  * `runSweep`: prove every port of a passive range (or a sample of it) end to end, through
  * whatever firewall and NAT lie between us and the server, and report the result folded into
  * spans. The extension method (our reference server with --allow-sweep) proves exactly the ports
- * asked for; against any other server the PASV/EPSV sampling fallback proves what it is handed.
+ * asked for: in blocks (`SITE SWEEP A-B`, one TCP exchange per port, blocks.ts) when the server
+ * offers them, else one `SITE SWEEP <port>` + NLST per port (extension.ts, older servers).
+ * Against any other server the PASV/EPSV sampling fallback proves what it is handed.
+ * The block method's token connections are plain TCP even under PROT P: they carry no file data,
+ * only the token, and TLS would not change whether the firewall passes the port.
  */
 import dns from 'node:dns/promises';
 import net from 'node:net';

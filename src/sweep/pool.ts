@@ -1,7 +1,8 @@
 /**
  * A pool of logged-in control sessions. A control session can prepare only one passive listener
- * at a time (each PASV or SITE SWEEP closes the previous one), so the sweep's concurrency is the
- * number of sessions, and a port is proved on a session it has to itself.
+ * at a time (each PASV or SITE SWEEP <port> closes the previous one), so for the per-port and
+ * sampling methods the sweep's concurrency is the number of sessions, and a port is proved on a
+ * session it has to itself. The block method needs only two (limitTo).
  *
  * Sessions are opened lazily, up to the limit. When the server will not give us another one
  * (a per-address session limit, a login that fails the tenth time), the pool shrinks to the

@@ -50,10 +50,20 @@ describe('sweep against our reference server on loopback', () => {
     expect(report.ports.every((port) => port.detail?.startsWith(`token for ${port.port} received`))).toBe(true);
   });
 
-  it('over explicit TLS with PROT P, the data connections are TLS and still carry the token', async () => {
+  it('over explicit TLS, the batched form proves the ports too (its token connections carry no file data, so they stay plain)', async () => {
     const range = someRange(10);
     server = await startServer({ host: '127.0.0.1', port: 0, anonymous: true, log: 'none', allowSweep: true, pasvRange: range, tls: 'explicit', requireTls: true }, realNetwork);
     const report = await runSweep({ url: `ftpes://127.0.0.1:${server.port}/`, range, concurrency: 4, ...FAST }, realNetwork);
+    expect(report.method).toBe('extension');
+    expect(report.spans).toEqual([{ ...range, state: 'open' }]);
+    expect(report.verdict).toBe('pass');
+  });
+
+  it('per port over explicit TLS with PROT P, the data connections are TLS and still carry the token', async () => {
+    const range = someRange(10);
+    server = await startServer({ host: '127.0.0.1', port: 0, anonymous: true, log: 'none', allowSweep: true, pasvRange: range, tls: 'explicit', requireTls: true }, realNetwork);
+    const report = await runSweep({ url: `ftpes://127.0.0.1:${server.port}/`, range, concurrency: 4, blocks: false, ...FAST }, realNetwork);
+    expect(report.ports.every((port) => /^token for \d+ received; 226/.test(port.detail ?? ''))).toBe(true);
     expect(report.method).toBe('extension');
     expect(report.spans).toEqual([{ ...range, state: 'open' }]);
     expect(report.verdict).toBe('pass');
