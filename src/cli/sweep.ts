@@ -35,7 +35,7 @@ function builder(yargs: Argv): Argv<SweepArguments> {
   return yargs
     .positional('url', { type: 'string', demandOption: true, describe: 'ftp://user@host (plain), ftpes://host (explicit TLS), ftps://host (implicit TLS)' })
     .option('range', { type: 'string', describe: 'the passive range to prove, A-B (required)' })
-    .option('concurrency', { type: 'number', default: DEFAULT_CONCURRENCY, describe: `control sessions in parallel, each proving one port at a time (1-${MAX_CONCURRENCY})` })
+    .option('concurrency', { type: 'number', default: DEFAULT_CONCURRENCY, describe: `dials in flight with servers that open port blocks (our serve); control sessions in parallel, one port each, with older ones (1-${MAX_CONCURRENCY})` })
     .option('sample', { type: 'number', default: 0, describe: 'prove only this many ports, drawn at random from the range (0: all)' })
     .option('tls', { type: 'string', choices: ['none', 'explicit', 'implicit'], describe: 'TLS mode of the control sessions (default: from the URL scheme)' })
     .option('data-tls', { type: 'boolean', default: true, describe: 'with TLS: PROT P, so data connections are TLS too (--no-data-tls: plain data)' })
