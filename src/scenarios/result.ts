@@ -1,7 +1,12 @@
-/** Scenario results that carry no probe run: the tool broke, or the backend cannot reproduce it. */
+/**
+ * The shapes of a scenario result: a probe run judged against the scenario's expectation, or no
+ * run at all (the tool broke, or the backend cannot reproduce the scenario). One place, so both
+ * backends report alike.
+ */
 import type { ProbeReport, ScenarioResult, TraceEntry } from '../report/model.js';
 import { SCHEMA_VERSION } from '../report/model.js';
 import { TOOL, VERSION } from '../version.js';
+import { checkExpectation } from './expectation.js';
 import type { Scenario } from './model.js';
 
 export function toolError(scenario: Scenario, error: unknown, trace: TraceEntry[], durationMs: number, backend: 'sim' | 'netns' = 'sim'): ScenarioResult {
@@ -13,7 +18,7 @@ export function toolError(scenario: Scenario, error: unknown, trace: TraceEntry[
     source: scenario.source,
     expectationMet: false,
     mismatches: [`the tool failed: ${message}`],
-    expected: { verdict: scenario.expect.verdict, findings: scenario.expect.findings ?? [] },
+    expected: expectedOf(scenario),
     backend,
     probe: emptyProbe(scenario),
     trace: [...trace],
@@ -49,11 +54,43 @@ export function skippedResult(scenario: Scenario, backend: 'sim' | 'netns', reas
     // Not a failure of the network or of the tool: the run says so and moves on.
     expectationMet: true,
     mismatches: [],
-    expected: { verdict: scenario.expect.verdict, findings: scenario.expect.findings ?? [] },
+    expected: expectedOf(scenario),
     backend,
     probe: emptyProbe(scenario),
     trace: [],
     skipped: reason,
     durationMs: 0,
+  };
+}
+
+/** What the scenario expects, as the report shows it. */
+export function expectedOf(scenario: Scenario): ScenarioResult['expected'] {
+  return {
+    verdict: scenario.expect.verdict,
+    findings: scenario.expect.findings ?? [],
+    ...(scenario.expect.failingStep ? { failingStep: scenario.expect.failingStep } : {}),
+  };
+}
+
+/** A probe run on a backend, judged against the scenario's expectation. */
+export function completedResult(
+  scenario: Scenario,
+  backend: 'sim' | 'netns',
+  run: { probe: ProbeReport; failure: ScenarioResult['failure']; trace: TraceEntry[]; durationMs: number },
+): ScenarioResult {
+  const mismatches = checkExpectation(scenario.expect, run.probe);
+  return {
+    id: scenario.id,
+    title: scenario.title,
+    description: scenario.description,
+    source: scenario.source,
+    expectationMet: mismatches.length === 0,
+    mismatches,
+    expected: expectedOf(scenario),
+    backend,
+    probe: run.probe,
+    ...(run.failure ? { failure: run.failure } : {}),
+    trace: run.trace,
+    durationMs: Math.round(run.durationMs),
   };
 }

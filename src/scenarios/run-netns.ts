@@ -15,11 +15,11 @@ import { buildRuleset, kernelLimitations, type Rulesets } from '../netns/ruleset
 import { withNetnsTopology, type NetnsTopology, type Role } from '../netns/topology.js';
 import { startVsftpd } from '../netns/vsftpd.js';
 import type { ProbeReport, ScenarioResult, TraceEntry } from '../report/model.js';
-import { checkExpectation, firstFailedDataStep } from './expectation.js';
+import { firstFailedDataStep } from './expectation.js';
 import type { Scenario } from './model.js';
 import { probeArgumentsFor, scenarioDefaults, type BackendOptions, type ScenarioTiming } from './plan.js';
 import type { ScenarioRunner } from './run.js';
-import { skippedResult, toolError } from './result.js';
+import { completedResult, skippedResult, toolError } from './result.js';
 import { serveArgumentsFor } from './server-settings.js';
 
 export interface NetnsRunnerOptions {
@@ -66,7 +66,8 @@ export async function runScenarioOnKernel(scenario: Scenario, backendOptions: Ba
         const host = scenario.client.dial === 'edge' ? network.addresses.edgeOutside : network.addresses.server;
         const probe = await runProbeIn(network, scenario, host, server.port, timing);
         const counters = await network.counterRules();
-        return resultOf(scenario, probe, counters, countersToTrace(counters, Math.round(performance.now() - started)), performance.now() - started);
+        const trace = countersToTrace(counters, Math.round(performance.now() - started));
+        return completedResult(scenario, 'netns', { probe, failure: locateFailure(scenario, probe, counters), trace, durationMs: performance.now() - started });
       } finally {
         await server.stop();
       }
@@ -167,24 +168,6 @@ async function runProbeIn(network: NetnsTopology, scenario: Scenario, host: stri
   }
 }
 
-function resultOf(scenario: Scenario, probe: ProbeReport, counters: CounterRule[], trace: TraceEntry[], durationMs: number): ScenarioResult {
-  const mismatches = checkExpectation(scenario.expect, probe);
-  const failure = locateFailure(scenario, probe, counters);
-  return {
-    id: scenario.id,
-    title: scenario.title,
-    description: scenario.description,
-    source: scenario.source,
-    expectationMet: mismatches.length === 0,
-    mismatches,
-    expected: { verdict: scenario.expect.verdict, findings: scenario.expect.findings ?? [], ...(scenario.expect.failingStep ? { failingStep: scenario.expect.failingStep } : {}) },
-    backend: 'netns',
-    probe,
-    ...(failure ? { failure } : {}),
-    trace,
-    durationMs: Math.round(durationMs),
-  };
-}
 
 const ACTIVE_MODES = new Set(['port', 'eprt']);
 

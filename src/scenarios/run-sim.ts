@@ -9,8 +9,8 @@ import { createSimulation, type Simulation } from '../net/sim/index.js';
 import { runProbe } from '../probe/index.js';
 import type { ProbeReport, ScenarioResult, TraceEntry } from '../report/model.js';
 import { startServer, type RunningServer } from '../server/index.js';
-import { checkExpectation, firstFailedDataStep } from './expectation.js';
-import { toolError } from './result.js';
+import { firstFailedDataStep } from './expectation.js';
+import { completedResult, toolError } from './result.js';
 import type { Scenario } from './model.js';
 import { probeOptionsFor, scenarioDefaults, type BackendOptions } from './plan.js';
 import { serverOptionsFor } from './server-settings.js';
@@ -24,7 +24,7 @@ export async function runScenarioInSimulator(scenario: Scenario, options: Backen
     server = await startServer(serverOptionsFor(scenario.topology.server ?? {}, timing), sim.network('server'));
     const host = scenario.client.dial === 'edge' ? sim.addresses.edgeOutside : sim.addresses.server;
     const probe = await runProbe(probeOptionsFor(scenario, host, server.port, timing), sim.network('client'));
-    return resultOf(scenario, probe, sim, performance.now() - started);
+    return completedResult(scenario, 'sim', { probe, failure: locateFailure(probe, sim), trace: [...sim.trace], durationMs: performance.now() - started });
   } catch (error) {
     return toolError(scenario, error, sim.trace, performance.now() - started);
   } finally {
@@ -35,24 +35,6 @@ export async function runScenarioInSimulator(scenario: Scenario, options: Backen
   }
 }
 
-function resultOf(scenario: Scenario, probe: ProbeReport, sim: Simulation, durationMs: number): ScenarioResult {
-  const mismatches = checkExpectation(scenario.expect, probe);
-  const failure = locateFailure(probe, sim);
-  return {
-    id: scenario.id,
-    title: scenario.title,
-    description: scenario.description,
-    source: scenario.source,
-    expectationMet: mismatches.length === 0,
-    mismatches,
-    expected: { verdict: scenario.expect.verdict, findings: scenario.expect.findings ?? [], ...(scenario.expect.failingStep ? { failingStep: scenario.expect.failingStep } : {}) },
-    backend: 'sim',
-    probe,
-    ...(failure ? { failure } : {}),
-    trace: [...sim.trace],
-    durationMs: Math.round(durationMs),
-  };
-}
 
 /**
  * The failed step, and the hop and rule that decided its connection: the probe says which
