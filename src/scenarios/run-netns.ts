@@ -159,7 +159,9 @@ function waitForListening(child: ChildProcess, timeoutMs: number): Promise<numbe
 async function runProbeIn(network: NetnsTopology, scenario: Scenario, host: string, port: number, timing: ScenarioTiming): Promise<ProbeReport> {
   const argv = [...cliCommand(), ...probeArgumentsFor(scenario, host, port, timing), '--report-dir', 'none'];
   // Generous: every mode runs in parallel, so a probe takes about one data timeout plus start-up.
-  const result = await network.exec('client', argv, { timeoutMs: 60_000 + 4 * (timing.connectTimeoutMs + timing.dataTimeoutMs) });
+  // The password goes through the environment, never the command line (visible in ps).
+  const env = scenario.client.password === undefined ? undefined : { ...process.env, FTP_PASSWORD: scenario.client.password };
+  const result = await network.exec('client', argv, { timeoutMs: 60_000 + 4 * (timing.connectTimeoutMs + timing.dataTimeoutMs), ...(env ? { env } : {}) });
   if (result.timedOut) throw new Error('the probe process did not finish in time');
   try {
     return JSON.parse(result.stdout) as ProbeReport;
