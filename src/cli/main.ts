@@ -6,6 +6,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { VERSION } from '../version.js';
+import { DataFileError } from '../config/yaml-file.js';
 import { UsageError } from './errors.js';
 import { serveCommand } from './serve.js';
 import { probeCommand } from './probe.js';
@@ -33,7 +34,8 @@ export async function main(argv: string[]): Promise<number> {
       .parseAsync();
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
-    if (error instanceof UsageError) {
+    // A bad command line or a bad scenario/policy file is the user's to fix: one sentence, exit 2.
+    if (error instanceof UsageError || error instanceof DataFileError) {
       process.stderr.write(`ftp-doctor: ${error.message}\n`);
     } else {
       process.stderr.write(`ftp-doctor: internal error: ${(error as Error).message ?? String(error)}\n`);
