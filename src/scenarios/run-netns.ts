@@ -182,8 +182,14 @@ export function locateFailure(scenario: Scenario, probe: ProbeReport, counters: 
   const step = firstFailedDataStep(probe);
   if (!step) return undefined;
   const session = step.id.replace(/^data:/, '');
+  // A failed control connect (the control port itself filtered) is blamed like a passive data
+  // connection: it travels client → server, so the same path walk finds the deciding rule.
+  const wanted = step.id === 'connect' ? 'control' : 'data';
   const failed = probe.connections.filter(
-    (event) => event.purpose === 'data' && event.outcome !== 'connected' && (event.session === session || (step.mode !== undefined && event.session.startsWith(step.mode))),
+    (event) =>
+      event.purpose === wanted &&
+      event.outcome !== 'connected' &&
+      (wanted === 'control' || event.session === session || (step.mode !== undefined && event.session.startsWith(step.mode))),
   );
   for (const event of failed) {
     const mode = event.session.split(':')[0] ?? '';
