@@ -31,6 +31,12 @@ export interface Rule {
   sport?: number | string; // 20, or "5500-5525"
   dport?: number | string;
   state?: ConnState[]; // absent: any state
+  /**
+   * Only IPv4 (4) or only IPv6 (6) connections; absent: both, as a rule in an nftables `inet`
+   * table. A rule with a `src`/`dst` already matches only that address's family. This is what
+   * makes "the IPv6 rules lack the passive range" (ip6tables forgotten) expressible.
+   */
+  family?: 4 | 6;
   action: RuleAction;
 }
 
@@ -98,10 +104,15 @@ export interface ServerSettings {
   throttleBytesPerSecond?: number;
 }
 
+/**
+ * Hosts always have an IPv4 address. A topology is dual stack (every host also has an IPv6
+ * address) as soon as any `address6`/`outside6`/`inside6` is given; the others then take the
+ * defaults of DEFAULT_ADDRESSES6. IPv6 is routed, never NATed: `nat` applies to IPv4 only.
+ */
 export interface Topology {
-  client?: { address?: string }; // default 198.51.100.10
-  edge?: { outside?: string; inside?: string }; // defaults 198.51.100.1, 10.0.0.1
-  server?: { address?: string } & ServerSettings; // default 10.0.0.5
+  client?: { address?: string; address6?: string }; // default 198.51.100.10 (2001:db8:1::10)
+  edge?: { outside?: string; inside?: string; outside6?: string; inside6?: string }; // defaults 198.51.100.1, 10.0.0.1 (2001:db8:1::1, 2001:db8:2::1)
+  server?: { address?: string; address6?: string } & ServerSettings; // default 10.0.0.5 (2001:db8:2::5)
   firewalls?: Firewall[];
   nat?: Nat;
 }
@@ -109,6 +120,11 @@ export interface Topology {
 export interface ClientPlan {
   /** Which address the client dials: the server's own (routed) or the edge's outside (NAT). */
   dial?: 'server' | 'edge';
+  /**
+   * Which of the dialled host's addresses: IPv4 (default) or IPv6 (needs a dual-stack topology,
+   * and `dial: server`, since IPv6 is not NATed).
+   */
+  family?: 4 | 6;
   user?: string; // default anonymous
   password?: string;
   modes?: DataMode[]; // default ['epsv', 'pasv']
@@ -159,3 +175,35 @@ export const DEFAULT_ADDRESSES = {
   edgeInside: '10.0.0.1',
   server: '10.0.0.5',
 } as const;
+
+/** IPv6 addresses of a dual-stack topology, from the documentation prefix 2001:db8::/32 (RFC 3849). */
+export const DEFAULT_ADDRESSES6 = {
+  client: '2001:db8:1::10',
+  edgeOutside: '2001:db8:1::1',
+  edgeInside: '2001:db8:2::1',
+  server: '2001:db8:2::5',
+} as const;
+
+export interface Addresses6 {
+  client: string;
+  edgeOutside: string;
+  edgeInside: string;
+  server: string;
+}
+
+/** The topology's IPv6 addresses with defaults filled in, or undefined when it is IPv4 only. */
+export function topologyAddresses6(topology: Topology): Addresses6 | undefined {
+  const given = {
+    client: topology.client?.address6,
+    edgeOutside: topology.edge?.outside6,
+    edgeInside: topology.edge?.inside6,
+    server: topology.server?.address6,
+  };
+  if (Object.values(given).every((value) => value === undefined)) return undefined;
+  return {
+    client: given.client ?? DEFAULT_ADDRESSES6.client,
+    edgeOutside: given.edgeOutside ?? DEFAULT_ADDRESSES6.edgeOutside,
+    edgeInside: given.edgeInside ?? DEFAULT_ADDRESSES6.edgeInside,
+    server: given.server ?? DEFAULT_ADDRESSES6.server,
+  };
+}

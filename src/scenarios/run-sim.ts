@@ -21,8 +21,8 @@ export async function runScenarioInSimulator(scenario: Scenario, options: Backen
   const sim = createSimulation(scenario.topology, { seed: options.seed ?? 1 });
   let server: RunningServer | undefined;
   try {
-    server = await startServer(serverOptionsFor(scenario.topology.server ?? {}, timing), sim.network('server'));
-    const host = scenario.client.dial === 'edge' ? sim.addresses.edgeOutside : sim.addresses.server;
+    server = await startServer(serverOptionsFor(scenario.topology.server ?? {}, timing, { dualStack: sim.addresses6 !== undefined }), sim.network('server'));
+    const host = scenario.client.family === 6 && sim.addresses6 ? sim.addresses6.server : scenario.client.dial === 'edge' ? sim.addresses.edgeOutside : sim.addresses.server;
     const probe = await runProbe(probeOptionsFor(scenario, host, server.port, timing), sim.network('client'));
     return completedResult(scenario, 'sim', { probe, failure: locateFailure(probe, sim), trace: [...sim.trace], durationMs: performance.now() - started });
   } catch (error) {

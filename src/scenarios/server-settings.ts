@@ -6,13 +6,21 @@ import type { ServerOptions } from '../server/options.js';
 import type { ServerSettings } from './model.js';
 import { parsePortRange } from './validate.js';
 
+export interface ServerPlacement {
+  /**
+   * The server host is dual stack: listen on '::', which on Linux (bindv6only=0) takes IPv4 too,
+   * as IPv4-mapped addresses. IPv4-only topologies keep the documented default 0.0.0.0.
+   */
+  dualStack?: boolean;
+}
+
 /** Scenarios always serve anonymous read-only demo content and an optional big file. */
-export function serverOptionsFor(settings: ServerSettings, timing: { acceptTimeoutMs: number }): Partial<ServerOptions> {
+export function serverOptionsFor(settings: ServerSettings, timing: { acceptTimeoutMs: number }, placement: ServerPlacement = {}): Partial<ServerOptions> {
   const tls = settings.tls ?? 'none';
   const range = parsePortRange(settings.pasvRange);
   const outOfRange = parsePortRange(settings.misbehave?.outOfRangePorts);
   return {
-    host: '0.0.0.0',
+    host: placement.dualStack ? '::' : '0.0.0.0',
     port: settings.port ?? (tls === 'implicit' ? 990 : 21),
     anonymous: true,
     tls,
@@ -37,8 +45,8 @@ export function serverOptionsFor(settings: ServerSettings, timing: { acceptTimeo
 }
 
 /** The same settings as `ftp-doctor serve` arguments. */
-export function serveArgumentsFor(settings: ServerSettings, timing: { acceptTimeoutMs: number }): string[] {
-  const options = serverOptionsFor(settings, timing);
+export function serveArgumentsFor(settings: ServerSettings, timing: { acceptTimeoutMs: number }, placement: ServerPlacement = {}): string[] {
+  const options = serverOptionsFor(settings, timing, placement);
   const args = ['serve', '--host', options.host ?? '0.0.0.0', '--port', String(options.port), '--anonymous', '--tls', options.tls ?? 'none', '--log', 'json'];
   if (options.pasvRange) args.push('--pasv-range', `${options.pasvRange.from}-${options.pasvRange.to}`);
   if (options.externalIp) args.push('--external-ip', options.externalIp);

@@ -4,7 +4,7 @@
  * Pure: takes parsed data, returns the typed scenario or the list of problems.
  */
 import net from 'node:net';
-import type { Scenario } from './model.js';
+import { topologyAddresses6, type Scenario } from './model.js';
 import { address, array, boolean, field, integer, object, oneOf, portOrRange, string, type Check, type FieldProblem } from '../config/fields.js';
 
 // Shared with check policies; re-exported because scenario code imports them from here.
@@ -16,6 +16,14 @@ const cidr: Check = (value, path, problems) => {
   const width = family === 4 ? 32 : 128;
   const ok = typeof value === 'string' && family !== 0 && extra === undefined && (bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= width));
   if (!ok) problems.push({ path, message: `must be an address or CIDR like 10.0.0.0/8 (got ${JSON.stringify(value)})` });
+};
+
+const ipv6Address: Check = (value, path, problems) => {
+  if (typeof value !== 'string' || !net.isIPv6(value)) problems.push({ path, message: `must be an IPv6 address like 2001:db8:2::5 (got ${JSON.stringify(value)})` });
+};
+
+const ipFamily: Check = (value, path, problems) => {
+  if (value !== 4 && value !== 6) problems.push({ path, message: `must be 4 (IPv4) or 6 (IPv6) (got ${JSON.stringify(value)})` });
 };
 
 const findingCode: Check = (value, path, problems) => {
@@ -30,6 +38,7 @@ const rule = object({
   sport: field(false, portOrRange),
   dport: field(false, portOrRange),
   state: field(false, array(oneOf('new', 'established', 'related'))),
+  family: field(false, ipFamily),
   action: field(true, oneOf('accept', 'drop', 'reject')),
 });
 
@@ -66,9 +75,9 @@ const serverSettings = {
 };
 
 const topology = object({
-  client: field(false, object({ address: field(false, address) })),
-  edge: field(false, object({ outside: field(false, address), inside: field(false, address) })),
-  server: field(false, object({ address: field(false, address), ...serverSettings })),
+  client: field(false, object({ address: field(false, address), address6: field(false, ipv6Address) })),
+  edge: field(false, object({ outside: field(false, address), inside: field(false, address), outside6: field(false, ipv6Address), inside6: field(false, ipv6Address) })),
+  server: field(false, object({ address: field(false, address), address6: field(false, ipv6Address), ...serverSettings })),
   firewalls: field(false, array(firewall)),
   nat: field(
     false,
@@ -84,6 +93,7 @@ const topology = object({
 
 const client = object({
   dial: field(false, oneOf('server', 'edge')),
+  family: field(false, ipFamily),
   user: field(false, string),
   password: field(false, string),
   modes: field(false, array(oneOf('epsv', 'pasv', 'port', 'eprt'))),
@@ -135,6 +145,23 @@ function crossCheck(value: Scenario, problems: FieldProblem[]): void {
   if (value.client.dial === 'edge' && !value.topology.nat?.forward?.length) {
     problems.push({ path: 'client.dial', message: '"edge" needs topology.nat.forward (port forwards on the edge) or the client reaches nothing' });
   }
+  if (value.client.family === 6 && !topologyAddresses6(value.topology)) {
+    problems.push({ path: 'client.family', message: '6 needs a dual-stack topology: give an IPv6 address such as topology.server.address6' });
+  }
+  if (value.client.family === 6 && value.client.dial === 'edge') {
+    problems.push({ path: 'client.dial', message: '"edge" reaches the server through IPv4 NAT only; an IPv6 client dials the server (IPv6 is routed, not NATed)' });
+  }
+  value.topology.firewalls?.forEach((wall, index) =>
+    wall.rules.forEach((rule, position) => {
+      for (const key of ['src', 'dst'] as const) {
+        const text = rule[key];
+        const family = text === undefined ? 0 : net.isIP(text.split('/')[0] ?? '');
+        if (rule.family !== undefined && family !== 0 && family !== rule.family) {
+          problems.push({ path: `topology.firewalls[${index}].rules[${position}].family`, message: `${rule.family} contradicts ${key} ${text} (an IPv${family} address): the rule could never match` });
+        }
+      }
+    }),
+  );
   const names = new Set<string>();
   value.topology.firewalls?.forEach((wall, index) => {
     if (names.has(wall.name)) problems.push({ path: `topology.firewalls[${index}].name`, message: `duplicate firewall name ${JSON.stringify(wall.name)}` });

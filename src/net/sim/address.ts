@@ -41,6 +41,18 @@ export function parseAddress(text: string): ParsedAddress | undefined {
   return undefined;
 }
 
+/** 4 or 6; an IPv4-mapped IPv6 address (::ffff:a.b.c.d) is IPv4 on the wire. */
+export function addressFamily(text: string): 4 | 6 | undefined {
+  const parsed = parseAddress(text);
+  if (!parsed) return undefined;
+  return parsed.family === 6 && parsed.value >> 32n === 0xffffn ? 4 : parsed.family;
+}
+
+/** "::ffff:10.0.0.5" for 10.0.0.5: how a socket bound to '::' names an IPv4 peer (Linux, bindv6only=0). */
+export function mappedAddress(text: string): string {
+  return addressFamily(text) === 4 && !text.includes(':') ? `::ffff:${text}` : text;
+}
+
 export function sameAddress(a: string, b: string): boolean {
   const left = parseAddress(a);
   const right = parseAddress(b);

@@ -6,9 +6,9 @@
  * a connect: a dropped connect stays pending until the caller aborts it.
  */
 import type { TraceEntry } from '../../report/model.js';
-import { DEFAULT_ADDRESSES, type Topology } from '../../scenarios/model.js';
+import { DEFAULT_ADDRESSES, topologyAddresses6, type Addresses6, type Topology } from '../../scenarios/model.js';
 import { abortError, type Connection, type ConnectionHandler, type ConnectRequest, type Listener, type ListenRequest, type Network } from '../network.js';
-import { formatEndpoint, isLoopback, parseAddress, parsePortSpec, sameAddress, type Endpoint } from './address.js';
+import { addressFamily, formatEndpoint, isLoopback, mappedAddress, parseAddress, parsePortSpec, sameAddress, type Endpoint } from './address.js';
 import { IdleWatch } from './conntrack.js';
 import { FtpInspector, watchesPort } from './helper.js';
 import { Host, seededRandom, systemError, type HostName } from './hosts.js';
@@ -22,6 +22,8 @@ export type { HostName } from './hosts.js';
 
 export interface Simulation {
   readonly addresses: { client: string; edgeOutside: string; edgeInside: string; server: string };
+  /** The hosts' IPv6 addresses when the topology is dual stack (IPv6 is routed, never NATed). */
+  readonly addresses6: Addresses6 | undefined;
   /** What code running on that host uses. */
   network(host: HostName): Network;
   /** Every decision, in order. */
@@ -60,6 +62,7 @@ function normalizeHost(host: string): string {
 
 class SimulatedInternet implements Simulation {
   readonly addresses: Simulation['addresses'];
+  readonly addresses6: Addresses6 | undefined;
   private readonly log = new TraceLog();
   private readonly hosts: Record<HostName, Host>;
   private readonly world: World;
@@ -77,17 +80,20 @@ class SimulatedInternet implements Simulation {
       edgeInside: topology.edge?.inside ?? DEFAULT_ADDRESSES.edgeInside,
       server: topology.server?.address ?? DEFAULT_ADDRESSES.server,
     };
+    this.addresses6 = topologyAddresses6(topology);
     const nat = topology.nat ?? {};
     this.pool = nat.sourcePool ?? [];
-    for (const address of [...Object.values(this.addresses), ...this.pool]) {
+    const v6 = this.addresses6;
+    for (const address of [...Object.values(this.addresses), ...Object.values(v6 ?? {}), ...this.pool]) {
       if (!parseAddress(address)) throw new Error(`topology: not an IP address: ${JSON.stringify(address)}`);
     }
     const random = seededRandom(seed);
     const firewallsAt = (location: HostName) => (topology.firewalls ?? []).filter((firewall) => firewall.at === location).map(compileFirewall);
+    // Each host's first address of a family is the one it dials from (sourceAddress).
     this.hosts = {
-      client: new Host('client', [this.addresses.client], firewallsAt('client'), random),
-      edge: new Host('edge', [this.addresses.edgeOutside, this.addresses.edgeInside, ...this.pool], firewallsAt('edge'), random),
-      server: new Host('server', [this.addresses.server], firewallsAt('server'), random),
+      client: new Host('client', [this.addresses.client, ...(v6 ? [v6.client] : [])], firewallsAt('client'), random),
+      edge: new Host('edge', [this.addresses.edgeOutside, this.addresses.edgeInside, ...(v6 ? [v6.edgeOutside, v6.edgeInside] : []), ...this.pool], firewallsAt('edge'), random),
+      server: new Host('server', [this.addresses.server, ...(v6 ? [v6.server] : [])], firewallsAt('server'), random),
     };
     const forward = (nat.forward ?? []).map(parsePortSpec);
     this.world = {
@@ -134,6 +140,7 @@ class SimulatedInternet implements Simulation {
     for (const host of Object.values(this.hosts)) host.listeners.splice(0);
   }
 
+  /** Source NAT for the next client connection going inside: IPv4 only (no NAT66 here). */
   private nextSource(): string | undefined {
     if (this.pool.length > 0) return this.pool[this.poolIndex++ % this.pool.length];
     return this.topology.nat?.masquerade ? this.addresses.edgeInside : undefined;
@@ -157,10 +164,16 @@ class SimulatedInternet implements Simulation {
     }
   }
 
+  /** The kernel's source address selection, reduced to our topology: same family, toward the peer's link. */
   private sourceAddress(host: Host, destination: string): string {
     if (isLoopback(destination)) return destination.includes(':') ? '::1' : '127.0.0.1';
-    if (host.name === 'edge') return this.locate(destination) === 'client' ? this.addresses.edgeOutside : this.addresses.edgeInside;
-    return host.addresses[0] ?? '';
+    const family = addressFamily(destination);
+    if (host.name === 'edge') {
+      const toClient = this.locate(destination) === 'client';
+      if (family === 6 && this.addresses6) return toClient ? this.addresses6.edgeOutside : this.addresses6.edgeInside;
+      return toClient ? this.addresses.edgeOutside : this.addresses.edgeInside;
+    }
+    return host.addresses.find((own) => addressFamily(own) === family) ?? host.addresses[0] ?? '';
   }
 
   private connect(host: Host, request: ConnectRequest): Promise<Connection> {
@@ -195,7 +208,12 @@ class SimulatedInternet implements Simulation {
         setImmediate(() => reject(refused(destination)));
         return;
       }
-      const link = this.join(result.crossings, result.halfOpen, source, destination, result.arrived, release);
+      // A '::' listener takes IPv4 too (Linux, bindv6only=0) and names both ends as IPv4-mapped.
+      const mapped = result.listener.address === '::' && addressFamily(result.arrived.dst.address) === 4;
+      const arrived = mapped
+        ? { src: { ...result.arrived.src, address: mappedAddress(result.arrived.src.address) }, dst: { ...result.arrived.dst, address: mappedAddress(result.arrived.dst.address) } }
+        : result.arrived;
+      const link = this.join(result.crossings, result.halfOpen, source, destination, arrived, release);
       setImmediate(() => {
         if (signal?.aborted || this.closed) {
           link.destroy();

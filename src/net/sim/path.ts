@@ -7,7 +7,7 @@
  */
 import type { TraceEntry } from '../../report/model.js';
 import type { ConnState } from '../../scenarios/model.js';
-import { formatEndpoint, portMatches, sameAddress, type Endpoint, type PortSpec } from './address.js';
+import { addressFamily, formatEndpoint, portMatches, sameAddress, type Endpoint, type PortSpec } from './address.js';
 import type { Expectation, Track, Tuple } from './conntrack.js';
 import type { Host, HostName, ListenerEntry } from './hosts.js';
 import { evaluate, reverseDirection, type Direction, type Verdict } from './rules.js';
@@ -116,7 +116,8 @@ export function walk(world: World, from: Host, source: Endpoint, destination: En
       const direction: Direction = from.name === 'client' ? 'in' : 'out';
       const view = { src, dst: afterDnat };
       let snatted = src;
-      const pooled = direction === 'in' ? world.nat.nextSource() : undefined;
+      // NAT applies to IPv4 only: IPv6 is routed as is (NAT66 is rare and not modelled).
+      const pooled = direction === 'in' && addressFamily(src.address) === 4 ? world.nat.nextSource() : undefined;
       if (pooled !== undefined) {
         snatted = { address: pooled, port: src.port };
         note('nat', 'snat', 'source NAT', `${formatEndpoint(src)} => ${formatEndpoint(snatted)}`);

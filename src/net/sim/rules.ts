@@ -4,7 +4,7 @@
  * the trace can name it.
  */
 import type { ConnState, Firewall, Rule, RuleAction } from '../../scenarios/model.js';
-import { cidrContains, parseCidr, parsePortSpec, portMatches, type Cidr, type Endpoint, type PortSpec } from './address.js';
+import { addressFamily, cidrContains, parseCidr, parsePortSpec, portMatches, type Cidr, type Endpoint, type PortSpec } from './address.js';
 
 export type Direction = 'in' | 'out';
 
@@ -60,6 +60,7 @@ export function compileFirewall(firewall: Firewall): CompiledFirewall {
 export function renderRule(rule: Rule): string {
   const parts: string[] = [];
   if (rule.direction) parts.push(rule.direction);
+  if (rule.family !== undefined) parts.push(`ipv${rule.family}`);
   parts.push('tcp');
   if (rule.src !== undefined) parts.push(`saddr ${rule.src}`);
   if (rule.dst !== undefined) parts.push(`daddr ${rule.dst}`);
@@ -73,6 +74,7 @@ export function renderRule(rule: Rule): string {
 function matches(compiled: CompiledRule, packet: Packet): boolean {
   const { rule } = compiled;
   if (rule.direction !== undefined && rule.direction !== packet.direction) return false;
+  if (rule.family !== undefined && addressFamily(packet.dst.address) !== rule.family) return false;
   if (compiled.src && !cidrContains(compiled.src, packet.src.address)) return false;
   if (compiled.dst && !cidrContains(compiled.dst, packet.dst.address)) return false;
   if (compiled.sport && !portMatches(compiled.sport, packet.src.port)) return false;
