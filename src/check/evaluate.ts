@@ -3,6 +3,7 @@
  * ("passive port 61234 is outside 5500-5525"). Pure: the policy entry and the recorded evidence
  * in, the list of failed requirements out (empty = the target passes).
  */
+import type { PlainUserAnswer } from './plain-user.js';
 import type { ProbeRun } from '../probe/engine.js';
 import type { DataAttempt } from '../probe/evidence.js';
 import type { DataMode, Finding } from '../report/model.js';
@@ -16,7 +17,7 @@ const RANGE_CODES = ['PASV_PORT_OUT_OF_RANGE'];
 const ADDRESS_CODES = ['PASV_ADDRESS_MISMATCH', 'PASV_ADDRESS_PRIVATE'];
 const MAX_LISTED_PORTS = 5;
 
-export function evaluateTarget(target: PolicyTarget, run: ProbeRun): string[] {
+export function evaluateTarget(target: PolicyTarget, run: ProbeRun, plainUser?: PlainUserAnswer): string[] {
   const { evidence, report } = run;
   const errors = report.findings.filter((finding) => finding.severity === 'error');
   const failures: string[] = [];
@@ -36,8 +37,11 @@ export function evaluateTarget(target: PolicyTarget, run: ProbeRun): string[] {
 
   const tls = tlsModeOf(target);
   if (target.requireTls && tls === 'explicit') {
-    if (evidence.plainLoginAllowed === true) failures.push('the server accepted a login without TLS (USER/PASS in clear text), but requireTls is set');
-    else if (evidence.plainLoginAllowed === undefined) failures.push('whether the server refuses a login without TLS could not be checked (no plain session got as far as the login)');
+    if (plainUser?.outcome === 'accepted') {
+      failures.push(`the server accepts a login without TLS (it answered "${plainUser.reply}" to USER in clear text; no password was sent), but requireTls is set`);
+    } else if (plainUser === undefined || plainUser.outcome === 'unknown') {
+      failures.push(`whether the server refuses a login without TLS could not be checked${plainUser?.outcome === 'unknown' ? ` (${plainUser.reason})` : ''}`);
+    }
   }
 
   const required = modesOf(target);

@@ -10,7 +10,9 @@ import { probe } from '../probe/engine.js';
 import type { ProbeOptions } from '../probe/options.js';
 import { SCHEMA_VERSION, type CheckReport } from '../report/model.js';
 import { TOOL, VERSION } from '../version.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS } from '../probe/options.js';
 import { evaluateTarget } from './evaluate.js';
+import { askUserWithoutTls } from './plain-user.js';
 import type { ResolvedTarget } from './load.js';
 import { modesOf, tlsModeOf, type PolicyTarget } from './policy.js';
 
@@ -42,10 +44,9 @@ export function probeOptionsFor(resolved: ResolvedTarget, options: Pick<CheckRun
     ...(target.externalAddress ? { expectAddress: target.externalAddress } : {}),
     ...(target.samples ? { samples: target.samples } : {}),
     ...(target.retrieve ? { retrieve: target.retrieve } : {}),
-    // requireTls is proved by trying a plain login (the probe's plain twin), which the probe only
-    // does for real credentials when asked: the policy asking for requireTls is that request. A
-    // server that refuses it answers the USER line, before any password is sent.
-    ...(target.requireTls && tlsModeOf(target) === 'explicit' ? { plainTwin: true } : {}),
+    // requireTls is proved separately (plain-user.ts) with USER alone: the probe itself never
+    // logs in without TLS with these credentials.
+    plainTwin: false,
     ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
     ...(options.dataTimeoutMs !== undefined ? { dataTimeoutMs: options.dataTimeoutMs } : {}),
   };
@@ -54,8 +55,13 @@ export function probeOptionsFor(resolved: ResolvedTarget, options: Pick<CheckRun
 async function checkTarget(resolved: ResolvedTarget, options: CheckRunOptions): Promise<CheckTargetResult> {
   const { target } = resolved;
   try {
-    const run = await probe(probeOptionsFor(resolved, options), options.network);
-    const failures = evaluateTarget(target, run);
+    const probeOptions = probeOptionsFor(resolved, options);
+    const run = await probe(probeOptions, options.network);
+    const plainUser =
+      target.requireTls && tlsModeOf(target) === 'explicit'
+        ? await askUserWithoutTls(probeOptions, options.network, probeOptions.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS)
+        : undefined;
+    const failures = evaluateTarget(target, run, plainUser);
     return { name: target.name, target: run.report.target, verdict: failures.length === 0 ? 'pass' : 'fail', failures, probe: run.report };
   } catch (error) {
     return { name: target.name, target: displayUrl(target), verdict: 'fail', failures: [], error: error instanceof Error ? error.message : String(error) };

@@ -112,7 +112,7 @@ targets:
     passwordEnv: FTP_PASSWORD_TEST
 `);
     const [laxResult, strictResult] = report.targets;
-    expect(laxResult?.failures).toEqual(['the server accepted a login without TLS (USER/PASS in clear text), but requireTls is set']);
+    expect(laxResult?.failures).toEqual(['the server accepts a login without TLS (it answered "331 Please specify the password." to USER in clear text; no password was sent), but requireTls is set']);
     expect(strictResult?.failures).toEqual([]);
     expect(strictResult?.verdict).toBe('pass');
     expect(code).toBe(1);
