@@ -3,8 +3,8 @@
  * Everything here ends up inside nftables scripts and `ip` argv, so it is validated strictly:
  * a scenario file must not be able to inject nft syntax.
  */
-import { isIPv4 } from 'node:net';
-import { DEFAULT_ADDRESSES, type Topology } from '../scenarios/model.js';
+import { isIPv4, isIPv6 } from 'node:net';
+import { DEFAULT_ADDRESSES, topologyAddresses6, type Addresses6, type Topology } from '../scenarios/model.js';
 
 export interface ResolvedAddresses {
   client: string;
@@ -13,6 +13,8 @@ export interface ResolvedAddresses {
   server: string;
   /** SNAT pool addresses the edge must own on its inside link. */
   sourcePool: string[];
+  /** The IPv6 addresses of a dual-stack topology (routed, never NATed); undefined: IPv4 only. */
+  v6?: Addresses6;
 }
 
 export function resolveAddresses(topology: Topology): ResolvedAddresses {
@@ -29,15 +31,26 @@ export function resolveAddresses(topology: Topology): ResolvedAddresses {
       if (!isIPv4(item)) throw new Error(`netns backend: ${role} address "${item}" is not an IPv4 address`);
     }
   }
-  return resolved;
+  const v6 = topologyAddresses6(topology);
+  if (!v6) return resolved;
+  for (const [role, address] of Object.entries(v6)) {
+    if (!isIPv6(address)) throw new Error(`netns backend: ${role} IPv6 address "${address}" is not an IPv6 address`);
+  }
+  return { ...resolved, v6 };
 }
 
-/** An address or CIDR as nft accepts it after `ip saddr`/`ip daddr`. */
+/** The nft address keyword for an address or CIDR: `ip` (IPv4) or `ip6`. */
+export function addressKeyword(value: string): 'ip' | 'ip6' {
+  return isIPv6(value.split('/')[0] ?? '') ? 'ip6' : 'ip';
+}
+
+/** An address or CIDR as nft accepts it after `ip saddr`/`ip daddr` (or `ip6 saddr`/`ip6 daddr`). */
 export function checkAddressMatch(value: string): string {
   const [address, prefix, ...rest] = value.split('/');
-  const prefixOk = prefix === undefined || (/^\d{1,2}$/.test(prefix) && Number(prefix) <= 32);
-  if (rest.length > 0 || address === undefined || !isIPv4(address) || !prefixOk) {
-    throw new Error(`netns backend: "${value}" is not an IPv4 address or CIDR`);
+  const width = address !== undefined && isIPv6(address) ? 128 : 32;
+  const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= width);
+  if (rest.length > 0 || address === undefined || !(isIPv4(address) || isIPv6(address)) || !prefixOk) {
+    throw new Error(`netns backend: "${value}" is not an IPv4 or IPv6 address or CIDR`);
   }
   return value;
 }

@@ -9,6 +9,7 @@
  * simulator's vocabulary (hop = firewall name, rule = its comment or "policy drop"), so the two
  * backends' `failure` fields can be compared directly.
  */
+import { addressFamily, inCidr } from '../ftp/address.js';
 import type { FirewallLocation, Rule, Topology } from '../scenarios/model.js';
 import { resolveAddresses } from './addresses.js';
 import type { CounterRule } from './counters.js';
@@ -42,21 +43,15 @@ interface View {
   dst: Endpoint;
 }
 
+/** "10.0.0.5:5503" or "[2001:db8:2::5]:5503". */
 export function parseEndpoint(text: string | undefined): Endpoint {
-  const match = /^(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})$/.exec(text ?? '');
-  return match ? { address: match[1], port: Number(match[2]) } : {};
-}
-
-function ipv4ToNumber(address: string): number {
-  return address.split('.').reduce((sum, part) => sum * 256 + Number(part), 0);
+  const match = /^(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})$/.exec(text ?? '') ?? /^\[([0-9a-fA-F:.]+)\]:(\d{1,5})$/.exec(text ?? '');
+  return match && addressFamily(match[1] ?? '') !== 0 ? { address: match[1], port: Number(match[2]) } : {};
 }
 
 function addressMatches(spec: string | undefined, address: string | undefined): boolean {
   if (spec === undefined || address === undefined) return true; // unknown: cannot rule it out
-  const [base = '', prefixText] = spec.split('/');
-  const prefix = prefixText === undefined ? 32 : Number(prefixText);
-  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-  return ((ipv4ToNumber(base) & mask) >>> 0) === ((ipv4ToNumber(address) & mask) >>> 0);
+  return inCidr(address, spec);
 }
 
 function portRange(spec: number | string): { from: number; to: number } {
@@ -75,8 +70,9 @@ function portMatches(spec: number | string | undefined, port: number | undefined
   return port >= range.from && port <= range.to;
 }
 
-function ruleMatches(rule: Rule, view: View): boolean {
+function ruleMatches(rule: Rule, view: View, family: 4 | 6): boolean {
   if (rule.direction !== undefined && rule.direction !== view.direction) return false;
+  if (rule.family !== undefined && rule.family !== family) return false;
   // A data connection that failed was not one a helper expected (that would have let it through
   // as `related`), so its first packet is `new`.
   if (rule.state !== undefined && !rule.state.includes('new')) return false;
@@ -92,6 +88,7 @@ function ruleMatches(rule: Rule, view: View): boolean {
 function describeForSim(rule: Rule): string {
   const parts: string[] = [];
   if (rule.direction) parts.push(rule.direction);
+  if (rule.family !== undefined) parts.push(`ipv${rule.family}`);
   parts.push('tcp');
   if (rule.src !== undefined) parts.push(`saddr ${rule.src}`);
   if (rule.dst !== undefined) parts.push(`daddr ${rule.dst}`);
@@ -102,11 +99,18 @@ function describeForSim(rule: Rule): string {
   return parts.join(' ');
 }
 
+/** The connection's address family: that of its destination (IPv4 when unknown). */
+function familyOf(connection: FailedConnection): 4 | 6 {
+  return addressFamily(parseEndpoint(connection.to).address ?? '') === 6 ? 6 : 4;
+}
+
 /** The hops a connection's first packet crosses, in order, and what each one sees. */
 function viewsOf(topology: Topology, connection: FailedConnection): View[] {
-  const addresses = resolveAddresses(topology);
+  const resolved = resolveAddresses(topology);
   const from = parseEndpoint(connection.from);
   const to = parseEndpoint(connection.to);
+  if (familyOf(connection) === 6) return viewsOf6(resolved.v6, connection.kind, from, to, topology.server?.activeSourcePort);
+  const addresses = resolved;
   const forwarded = (endpoint: Endpoint): Endpoint => {
     if (endpoint.address !== addresses.edgeOutside || endpoint.port === undefined) return endpoint;
     const ports = (topology.nat?.forward ?? []).map(portRange);
@@ -131,6 +135,17 @@ function viewsOf(topology: Topology, connection: FailedConnection): View[] {
   ];
 }
 
+/** IPv6 is routed, never NATed: every hop sees the same addresses. */
+function viewsOf6(v6: ReturnType<typeof resolveAddresses>['v6'], kind: FailedConnection['kind'], from: Endpoint, to: Endpoint, activeSourcePort: number | undefined): View[] {
+  if (kind === 'passive') {
+    const src: Endpoint = { ...(v6 ? { address: from.address ?? v6.client } : from.address ? { address: from.address } : {}), ...(from.port !== undefined ? { port: from.port } : {}) };
+    return (['client', 'edge', 'server'] as const).map((scope) => ({ scope, direction: scope === 'client' ? 'out' : 'in', src, dst: to }));
+  }
+  const sourcePort = from.port ?? activeSourcePort;
+  const src: Endpoint = { ...(v6 ? { address: from.address ?? v6.server } : from.address ? { address: from.address } : {}), ...(sourcePort !== undefined ? { port: sourcePort } : {}) };
+  return (['server', 'edge', 'client'] as const).map((scope) => ({ scope, direction: scope === 'client' ? 'in' : 'out', src, dst: to }));
+}
+
 const moved = (counters: CounterRule[]): Set<string> =>
   new Set(counters.filter((rule) => rule.packets > 0).map((rule) => commentText(rule.scope, rule.kind, rule.text)));
 
@@ -144,7 +159,7 @@ export function blameConnection(topology: Topology, counters: CounterRule[], con
   const hit = moved(counters);
   for (const view of viewsOf(topology, connection)) {
     for (const firewall of (topology.firewalls ?? []).filter((candidate) => candidate.at === view.scope)) {
-      const decided = firewall.rules.findIndex((rule) => ruleMatches(rule, view));
+      const decided = firewall.rules.findIndex((rule) => ruleMatches(rule, view, familyOf(connection)));
       const rule = firewall.rules[decided];
       if (rule) {
         if (rule.action !== 'accept' && hit.has(commentText(view.scope, `rule:${decided + 1}`, ruleText(firewall, rule)))) {

@@ -13,10 +13,13 @@
  * - `in`/`out` on the edge: iif outside → oif inside / the reverse; on a host: input / output chain.
  *   The forward chain sees addresses after destination NAT, as the model says.
  * - reject = TCP reset (the client sees ECONNREFUSED).
+ * - Dual stack: the tables are `inet`, so a rule without addresses or `family` covers IPv4 and IPv6
+ *   alike; `family` becomes `meta nfproto`. ICMPv6 is accepted (neighbour discovery is how IPv6
+ *   finds its next hop), the FTP helper is declared for both families, and NAT stays IPv4 only.
  * Every rule has a counter and a comment `<scope>/<kind> <text>` that counters.ts parses back.
  */
 import type { Firewall, FirewallLocation, Rule, Topology } from '../scenarios/model.js';
-import { checkAddressMatch, portSet, portSpec, resolveAddresses, type ResolvedAddresses } from './addresses.js';
+import { addressKeyword, checkAddressMatch, portSet, portSpec, resolveAddresses, type ResolvedAddresses } from './addresses.js';
 
 export interface RulesetNames {
   /** The edge's interface on the outside link (toward the client). */
@@ -65,9 +68,10 @@ export function kernelLimitations(topology: Topology): string[] {
 export function buildRuleset(topology: Topology, names: RulesetNames): Rulesets {
   const addresses = resolveAddresses(topology);
   const firewallAt = (at: FirewallLocation) => (topology.firewalls ?? []).filter((firewall) => firewall.at === at);
+  const ipv6 = addresses.v6 !== undefined;
   return {
-    client: hostScript('client', firewallAt('client')),
-    server: hostScript('server', firewallAt('server')),
+    client: hostScript('client', firewallAt('client'), ipv6),
+    server: hostScript('server', firewallAt('server'), ipv6),
     edge: edgeScript(topology, firewallAt('edge'), names, addresses),
   };
 }
@@ -90,6 +94,7 @@ export function describeRule(rule: Rule): string {
   if (rule.dst) parts.push(`to ${rule.dst}`);
   if (rule.dport !== undefined) parts.push(`dport ${rule.dport}`);
   if (rule.state?.length) parts.push(`state ${rule.state.join(',')}`);
+  if (rule.family !== undefined) parts.push(`IPv${rule.family} only`);
   return parts.join(' ');
 }
 
@@ -105,9 +110,10 @@ function verdict(action: Rule['action']): string {
 
 /** The match part of a user rule; `direction` is handled by the caller (chain or interfaces). */
 function ruleMatch(rule: Rule): string {
-  const parts = ['meta l4proto tcp'];
-  if (rule.src) parts.push(`ip saddr ${checkAddressMatch(rule.src)}`);
-  if (rule.dst) parts.push(`ip daddr ${checkAddressMatch(rule.dst)}`);
+  const parts = rule.family === undefined ? [] : [`meta nfproto ipv${rule.family}`];
+  parts.push('meta l4proto tcp');
+  if (rule.src) parts.push(`${addressKeyword(rule.src)} saddr ${checkAddressMatch(rule.src)}`);
+  if (rule.dst) parts.push(`${addressKeyword(rule.dst)} daddr ${checkAddressMatch(rule.dst)}`);
   if (rule.sport !== undefined) parts.push(`tcp sport ${portSpec(rule.sport)}`);
   if (rule.dport !== undefined) parts.push(`tcp dport ${portSpec(rule.dport)}`);
   if (rule.state?.length) parts.push(`ct state { ${rule.state.join(', ')} }`);
@@ -121,6 +127,8 @@ interface ChainInput {
   rules: { rule: Rule; index: number; prefix: string }[];
   /** Loopback accept line for host chains. */
   loopback?: string;
+  /** Dual stack: accept ICMPv6, without which IPv6 cannot even find its neighbours. */
+  ipv6?: boolean;
 }
 
 /** The body of one filter chain (after its `type ... policy` line). */
@@ -139,6 +147,7 @@ function filterChainBody(input: ChainInput): string[] {
   lines.push(`ct state established counter accept ${comment(scope, 'established', 'packets of accepted connections')}`);
   lines.push(`ct state invalid counter drop ${comment(scope, 'invalid', `${firewall.name}: no conntrack entry`)}`);
   lines.push(`meta l4proto icmp ct state related counter accept ${comment(scope, 'icmp', 'ICMP errors about accepted connections')}`);
+  if (input.ipv6) lines.push(`meta l4proto ipv6-icmp counter accept ${comment(scope, 'icmp', 'ICMPv6: neighbour discovery and errors')}`);
   for (const { rule, index, prefix } of input.rules) {
     const text = ruleText(firewall, rule);
     const match = [prefix, ruleMatch(rule)].filter(Boolean).join(' ');
@@ -165,8 +174,9 @@ function tableScript(body: string[]): string {
   return [`table inet ${TABLE}`, `delete table inet ${TABLE}`, `table inet ${TABLE} {`, ...body, '}', ''].join('\n');
 }
 
-function helperObject(): string[] {
-  return ['  ct helper ftp_helper {', '    type "ftp" protocol tcp', '    l3proto ip', '  }'];
+/** `l3proto inet`: one helper object for IPv4 and IPv6 control connections (nf_conntrack_ftp does both). */
+function helperObject(ipv6: boolean): string[] {
+  return ['  ct helper ftp_helper {', '    type "ftp" protocol tcp', `    l3proto ${ipv6 ? 'inet' : 'ip'}`, '  }'];
 }
 
 /** Since Linux 6.0 helpers are never automatic: attach ours to new control connections. */
@@ -175,9 +185,9 @@ function helperAssignment(scope: string, firewall: Firewall): string {
   return `ct state new tcp dport ${ports} ct helper set "ftp_helper" counter ${comment(scope, 'helper', `${firewall.name}: FTP helper on port ${ports}`)}`;
 }
 
-function hostScript(scope: 'client' | 'server', firewalls: Firewall[]): string {
+function hostScript(scope: 'client' | 'server', firewalls: Firewall[], ipv6: boolean): string {
   const body: string[] = [];
-  if (firewalls.some((firewall) => firewall.ftpHelper)) body.push(...helperObject());
+  if (firewalls.some((firewall) => firewall.ftpHelper)) body.push(...helperObject(ipv6));
   for (const [position, firewall] of firewalls.entries()) {
     const suffix = firewalls.length > 1 ? `_${position + 1}` : '';
     const indexed = firewall.rules.map((rule, index) => ({ rule, index, prefix: '' }));
@@ -189,10 +199,10 @@ function hostScript(scope: 'client' | 'server', firewalls: Firewall[]): string {
     const policy = firewall.policy === 'accept' ? 'accept' : 'drop';
     body.push(
       ...chain(`filter_input${suffix}`, `type filter hook input priority filter; policy ${policy};`, filterChainBody({
-        scope, firewall, loopback: 'iifname "lo"', rules: indexed.filter(({ rule }) => rule.direction !== 'out'),
+        scope, firewall, ipv6, loopback: 'iifname "lo"', rules: indexed.filter(({ rule }) => rule.direction !== 'out'),
       })),
       ...chain(`filter_output${suffix}`, `type filter hook output priority filter; policy ${policy};`, filterChainBody({
-        scope, firewall, loopback: 'oifname "lo"', rules: indexed.filter(({ rule }) => rule.direction !== 'in'),
+        scope, firewall, ipv6, loopback: 'oifname "lo"', rules: indexed.filter(({ rule }) => rule.direction !== 'in'),
       })),
     );
   }
@@ -212,10 +222,11 @@ function edgeScript(topology: Topology, firewalls: Firewall[], names: RulesetNam
       ? { name: 'edge NAT', at: 'edge', policy: 'accept', rules: [], ftpHelper: { ports: [topology.server?.port ?? 21] } }
       : undefined;
   const helperSources = rewriteHelper ? [rewriteHelper] : helperFirewalls;
-  if (helperSources.length > 0) body.push(...helperObject());
+  const ipv6 = addresses.v6 !== undefined;
+  if (helperSources.length > 0) body.push(...helperObject(ipv6));
   if (nat.idleTimeoutMs !== undefined) {
     const seconds = Math.max(1, Math.ceil(nat.idleTimeoutMs / 1000));
-    body.push('  ct timeout idle_timeout {', '    protocol tcp', '    l3proto ip', `    policy = { established: ${seconds} }`, '  }');
+    body.push('  ct timeout idle_timeout {', '    protocol tcp', `    l3proto ${ipv6 ? 'inet' : 'ip'}`, `    policy = { established: ${seconds} }`, '  }');
   }
   const conntrack: string[] = helperSources.map((firewall) => helperAssignment('edge', firewall));
   if (nat.idleTimeoutMs !== undefined) {
@@ -231,7 +242,7 @@ function edgeScript(topology: Topology, firewalls: Firewall[], names: RulesetNam
       rule, index, prefix: rule.direction ? interfaces[rule.direction] : '',
     }));
     const policy = firewall.policy === 'accept' ? 'accept' : 'drop';
-    body.push(...chain(`filter_forward${suffix}`, `type filter hook forward priority filter; policy ${policy};`, filterChainBody({ scope: 'edge', firewall, rules })));
+    body.push(...chain(`filter_forward${suffix}`, `type filter hook forward priority filter; policy ${policy};`, filterChainBody({ scope: 'edge', firewall, rules, ipv6 })));
   }
   return body.length === 0 ? '' : tableScript(body);
 }
@@ -264,14 +275,16 @@ function natChains(
     ]));
   }
   const source: string[] = [];
+  // NAT is IPv4 only: in a dual-stack inet table, masquerade would otherwise NAT IPv6 too (NAT66).
+  const ipv4Only = addresses.v6 ? 'meta nfproto ipv4 ' : '';
   if (pool.length > 0) {
     const map = pool.map((address, index) => `${index} : ${address}`).join(', ');
     source.push(
-      `${interfaces.in} counter snat ip to numgen inc mod ${pool.length} map { ${map} } ${comment('nat', 'snat', `source pool ${pool.join(',')}`)}`,
+      `${ipv4Only}${interfaces.in} counter snat ip to numgen inc mod ${pool.length} map { ${map} } ${comment('nat', 'snat', `source pool ${pool.join(',')}`)}`,
     );
   }
   if (nat.masquerade) {
-    source.push(`${interfaces.in} counter masquerade ${comment('nat', 'snat', `masquerade behind ${addresses.edgeInside}`)}`);
+    source.push(`${ipv4Only}${interfaces.in} counter masquerade ${comment('nat', 'snat', `masquerade behind ${addresses.edgeInside}`)}`);
   }
   if (source.length > 0) lines.push(...chain('nat_postrouting', 'type nat hook postrouting priority srcnat; policy accept;', source));
   return lines;

@@ -5,7 +5,8 @@
  *
  * Every address is a /32 with an explicit route to its peer, so any addresses a scenario picks
  * work without subnet arithmetic; client and server route everything else via the edge, which
- * forwards. Anything created is registered for total cleanup (process.ts) before it is used.
+ * forwards. A dual-stack topology does the same with IPv6 (/128s, `nodad` so they work at once);
+ * otherwise IPv6 is disabled. Anything created is registered for total cleanup (process.ts) before it is used.
  */
 import { randomBytes } from 'node:crypto';
 import { spawn as spawnChild, type ChildProcess, type StdioOptions } from 'node:child_process';
@@ -98,9 +99,19 @@ export async function createNetnsTopology(topology: Topology, options: CreateOpt
       // Registered only once it exists: a name someone else already holds is never ours to delete.
       createNamespaceSync(name, timeoutMs);
       created.push(name);
-      // No IPv6 on our links: no DAD delays, no router solicitations in the counters.
-      await sysctl(role, 'net.ipv6.conf.all.disable_ipv6=1');
-      await sysctl(role, 'net.ipv6.conf.default.disable_ipv6=1');
+      if (addresses.v6) {
+        // IPv6 on, but quiet and at once: no router solicitations or advertisements, no DAD (the
+        // link-local address must be usable immediately: a router solicits a neighbour for a
+        // forwarded packet from it). Set on `default` before the veths exist, so they inherit it.
+        for (const setting of ['accept_ra=0', 'router_solicitations=0', 'accept_dad=0', 'dad_transmits=0', 'disable_ipv6=0']) {
+          await sysctl(role, `net.ipv6.conf.default.${setting}`);
+        }
+        await sysctl(role, 'net.ipv6.conf.all.disable_ipv6=0');
+      } else {
+        // No IPv6 on our links: no DAD delays, no router solicitations in the counters.
+        await sysctl(role, 'net.ipv6.conf.all.disable_ipv6=1');
+        await sysctl(role, 'net.ipv6.conf.default.disable_ipv6=1');
+      }
       await ip('-n', name, 'link', 'set', 'lo', 'up');
     }
     const { client: clientNs, edge: edgeNs, server: serverNs } = names.namespaces;
@@ -124,6 +135,22 @@ export async function createNetnsTopology(topology: Topology, options: CreateOpt
     await ip('-n', clientNs, 'route', 'add', 'default', 'via', addresses.edgeOutside, 'dev', links.client);
     await ip('-n', serverNs, 'route', 'add', 'default', 'via', addresses.edgeInside, 'dev', links.server);
     await sysctl('edge', 'net.ipv4.ip_forward=1');
+    const v6 = addresses.v6;
+    if (v6) {
+      const plan6: [string, string, string, string][] = [
+        [clientNs, links.client, v6.client, v6.edgeOutside],
+        [edgeNs, links.edgeOutside, v6.edgeOutside, v6.client],
+        [edgeNs, links.edgeInside, v6.edgeInside, v6.server],
+        [serverNs, links.server, v6.server, v6.edgeInside],
+      ];
+      for (const [ns, link, own, peer] of plan6) {
+        await ip('-n', ns, '-6', 'addr', 'add', `${own}/128`, 'dev', link, 'nodad');
+        await ip('-n', ns, '-6', 'route', 'add', `${peer}/128`, 'dev', link, 'src', own);
+      }
+      await ip('-n', clientNs, '-6', 'route', 'add', 'default', 'via', v6.edgeOutside, 'dev', links.client);
+      await ip('-n', serverNs, '-6', 'route', 'add', 'default', 'via', v6.edgeInside, 'dev', links.server);
+      await sysctl('edge', 'net.ipv6.conf.all.forwarding=1');
+    }
     for (const role of ROLES) {
       const script = rulesets[role];
       if (script) await runChecked(['ip', 'netns', 'exec', names.namespaces[role], 'nft', '-f', '-'], { timeoutMs, input: script });

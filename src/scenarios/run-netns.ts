@@ -63,7 +63,8 @@ export async function runScenarioOnKernel(scenario: Scenario, backendOptions: Ba
       if (options.printRules) printRules(scenario, network, options.rulesOut ?? process.stderr);
       const server = await startServerIn(network, scenario, timing, options.server ?? 'ftp-doctor');
       try {
-        const host = scenario.client.dial === 'edge' ? network.addresses.edgeOutside : network.addresses.server;
+        const v6 = network.addresses.v6;
+        const host = scenario.client.family === 6 && v6 ? v6.server : scenario.client.dial === 'edge' ? network.addresses.edgeOutside : network.addresses.server;
         const probe = await runProbeIn(network, scenario, host, server.port, timing);
         const counters = await network.counterRules();
         const trace = countersToTrace(counters, Math.round(performance.now() - started));
@@ -111,7 +112,7 @@ async function startServerIn(network: NetnsTopology, scenario: Scenario, timing:
     if (!peer) throw new Error('vsftpd is not installed (apt-get install vsftpd)');
     return { port: peer.port, stop: () => peer.stop() };
   }
-  const child = network.spawn('server', [...cliCommand(), ...serveArgumentsFor(settings, timing)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = network.spawn('server', [...cliCommand(), ...serveArgumentsFor(settings, timing, { dualStack: network.addresses.v6 !== undefined })], { stdio: ['ignore', 'pipe', 'pipe'] });
   const port = await waitForListening(child, 15_000);
   return {
     port,
@@ -131,14 +132,14 @@ async function startServerIn(network: NetnsTopology, scenario: Scenario, timing:
   };
 }
 
-/** Our server prints `listening on HOST:PORT` once ready. */
+/** Our server prints `listening on HOST:PORT` once ready (`:::21` when HOST is '::'). */
 function waitForListening(child: ChildProcess, timeoutMs: number): Promise<number> {
   return new Promise((resolve, reject) => {
     let output = '';
     const timer = setTimeout(() => finish(new Error(`the server did not start within ${timeoutMs} ms: ${output.trim().slice(0, 500) || 'no output'}`)), timeoutMs);
     const onData = (chunk: Buffer): void => {
       if (output.length < 65_536) output += chunk.toString('utf8');
-      const match = /listening on (?:\[[^\]]+\]|[^\s:]+):(\d+)/.exec(output);
+      const match = /listening on (?:\[[^\]]+\]|\S*):(\d+)/.exec(output);
       if (match) finish(undefined, Number(match[1]));
     };
     const onExit = (code: number | null): void => finish(new Error(`the server exited (${code}) before listening: ${output.trim().slice(0, 500)}`));
