@@ -44,4 +44,16 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * A bug that escapes every handler must not exit 1: CI gates read 1 as "the network failed the
+ * check". Say it in one line and exit 2, as for any failure of the tool itself.
+ */
+function crashed(error: unknown): void {
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`ftp-doctor: internal error: ${message}\n`);
+  process.exit(2);
+}
+process.on('uncaughtException', crashed);
+process.on('unhandledRejection', crashed);
+
 process.exitCode = await main(hideBin(process.argv));

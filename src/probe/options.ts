@@ -114,9 +114,19 @@ function decodeComponent(text: string, what: string): string {
   }
 }
 
-/** Even a half-typed URL may carry a password: hide anything between a colon and an @. */
-function redactUrlText(text: string): string {
-  return text.replace(/:[^:@/\s]*@/g, ':***@');
+/**
+ * Even a half-typed URL may carry a password, and a password may hold '/', ':' or spaces, so
+ * nothing is guessed: everything between the scheme's '//' and the last '@' is the user's
+ * business — keep the user name up to the first ':' and hide the rest.
+ */
+export function redactUrlText(text: string): string {
+  const at = text.lastIndexOf('@');
+  if (at < 0) return text;
+  const start = text.indexOf('//') >= 0 && text.indexOf('//') < at ? text.indexOf('//') + 2 : 0;
+  const credentials = text.slice(start, at);
+  const colon = credentials.indexOf(':');
+  if (colon < 0) return text;
+  return `${text.slice(0, start)}${credentials.slice(0, colon)}:***${text.slice(at)}`;
 }
 
 /** "50000-50100" → {from, to}; throws ProbeOptionError on anything else. */
