@@ -6,11 +6,14 @@ import type { ChildProcess } from 'node:child_process';
 import type { RunResult } from '../../src/netns/process.js';
 import type { NetnsTopology, Role } from '../../src/netns/topology.js';
 
-/** Listen on ports (all addresses) in a namespace; each connection gets "hi\n". Resolves when ready. */
-export async function startTcpServer(network: NetnsTopology, role: Role, ports: number[]): Promise<ChildProcess> {
+/**
+ * Listen on ports (all addresses; '::' for IPv4 and IPv6) in a namespace; each connection gets
+ * "hi\n". Resolves when ready.
+ */
+export async function startTcpServer(network: NetnsTopology, role: Role, ports: number[], host: '0.0.0.0' | '::' = '0.0.0.0'): Promise<ChildProcess> {
   const script = `const net = require('net'); let ready = 0; for (const port of ${JSON.stringify(ports)}) {
     net.createServer((socket) => { socket.on('error', () => {}); socket.end('hi\\n'); })
-      .listen(port, '0.0.0.0', () => { if (++ready === ${ports.length}) console.log('ready'); }); }`;
+      .listen(port, ${JSON.stringify(host)}, () => { if (++ready === ${ports.length}) console.log('ready'); }); }`;
   const child = network.spawn(role, ['node', '-e', script]);
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('tcp server did not start within 5 s')), 5_000);
