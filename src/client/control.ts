@@ -8,12 +8,24 @@ import { StringDecoder } from 'node:string_decoder';
 import type { Duplex } from 'node:stream';
 import { classifyConnectError, type Connection, type ConnectOutcome, type Network } from '../net/network.js';
 import type { TlsCarrier } from '../net/tls-carrier.js';
-import { encodeCommand, isPositivePreliminary, ReplyReader, type Reply } from '../ftp/index.js';
+import { encodeCommand, ReplyReader, type Reply } from '../ftp/index.js';
 import type { ConnectionEvent } from '../report/model.js';
 import type { RecordedReply } from '../probe/evidence.js';
+import { ControlLostError } from './control-lost.js';
 import { DeadlineError, withDeadline } from './deadline.js';
+import { Expectation } from './expectation.js';
 import { transcriptCommand, type Recorder } from './recorder.js';
 import { describeError, formatEndpoint } from './util.js';
+
+export { ControlLostError } from './control-lost.js';
+export { Expectation, MAX_PRELIMINARY_REPLIES } from './expectation.js';
+
+/**
+ * Stray replies tolerated on one control connection. A few happen (a doubled 226, a late 421);
+ * a stream of them is a server that no longer answers command by command, and keeping them all
+ * would let it fill our memory.
+ */
+export const UNSOLICITED_REPLY_LIMIT = 100;
 
 export interface ControlSessionOptions {
   network: Network;
@@ -26,17 +38,6 @@ export interface ControlSessionOptions {
   /** Deadline for each reply (and the greeting). */
   replyTimeoutMs: number;
   maxReplyBytes?: number;
-}
-
-/** Why the control connection stopped being usable. */
-export class ControlLostError extends Error {
-  constructor(
-    readonly kind: 'closed' | 'reset' | 'reply-too-large' | 'malformed' | 'error' | 'desynchronized',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ControlLostError';
-  }
 }
 
 export interface ControlConnectResult {
@@ -77,57 +78,6 @@ export async function openControl(options: ControlSessionOptions): Promise<Contr
     recorder.connection({ t: started, durationMs, session, purpose: 'control', from: 'client', to: target, outcome });
     recorder.event(session, 'control', `connect to ${target} failed: ${outcome} (${message})`);
     return { outcome, durationMs, error: message };
-  }
-}
-
-/** The replies that answer one command (or the greeting), in arrival order. */
-export class Expectation {
-  private readonly queue: Reply[] = [];
-  private waiter: { resolve: (reply: Reply) => void; reject: (error: Error) => void } | undefined;
-  private failure: Error | undefined;
-  /** A final (non-1xx) reply has been assigned: later replies are not ours. */
-  complete = false;
-
-  constructor(readonly label: string) {}
-
-  deliver(reply: Reply): void {
-    if (!isPositivePreliminary(reply.code)) this.complete = true;
-    if (this.waiter) {
-      const { resolve } = this.waiter;
-      this.waiter = undefined;
-      resolve(reply);
-    } else this.queue.push(reply);
-  }
-
-  fail(error: Error): void {
-    this.failure ??= error;
-    if (this.waiter) {
-      const { reject } = this.waiter;
-      this.waiter = undefined;
-      reject(error);
-    }
-  }
-
-  /** The next reply to this command, 1xx included. */
-  next(timeoutMs: number, phase = `reply to ${this.label}`): Promise<Reply> {
-    const queued = this.queue.shift();
-    if (queued) return Promise.resolve(queued);
-    if (this.failure) return Promise.reject(this.failure);
-    if (this.complete) return Promise.reject(new Error(`${this.label} has no further replies`));
-    return withDeadline(phase, timeoutMs, () => new Promise<Reply>((resolve, reject) => (this.waiter = { resolve, reject }))).finally(() => {
-      this.waiter = undefined;
-    });
-  }
-
-  /** Skip 1xx replies and return the final one; the preliminary ones are returned too. */
-  async final(timeoutMs: number): Promise<{ preliminary: Reply[]; reply: Reply }> {
-    const preliminary: Reply[] = [];
-    for (let count = 0; count < 16; count += 1) {
-      const reply = await this.next(timeoutMs);
-      if (!isPositivePreliminary(reply.code)) return { preliminary, reply };
-      preliminary.push(reply);
-    }
-    throw new ControlLostError('malformed', `more than 16 preliminary replies to ${this.label}`);
   }
 }
 
@@ -280,7 +230,11 @@ export class ControlSession {
       this.stream.destroy();
       return;
     }
-    for (const reply of replies) this.assign(reply);
+    for (const reply of replies) {
+      // Once the connection is lost (e.g. desynchronized by this very chunk), the rest is not evidence.
+      if (this.lost) break;
+      this.assign(reply);
+    }
   }
 
   private assign(reply: Reply): void {
@@ -293,6 +247,10 @@ export class ControlSession {
     }
     this.unsolicited.push({ reply, at: this.recorder.elapsed() });
     this.recorder.event(this.session, 'control', `unsolicited reply ${reply.code}: no command was waiting for it`);
+    if (this.unsolicited.length >= UNSOLICITED_REPLY_LIMIT) {
+      this.loseConnection(new ControlLostError('desynchronized', `control connection desynchronized: ${this.unsolicited.length} unsolicited replies, the server no longer answers command by command`));
+      this.stream.destroy();
+    }
   }
 
   private loseConnection(error: ControlLostError, record = true): void {

@@ -118,8 +118,10 @@ async function transfer(options: DataChannelOptions, attempt: DataAttempt, prepa
   const outcome = decideOutcome(read, answer);
   if (outcome === 'timeout' && read.end === 'eof' && answer.final === undefined) attempt.controlLostAfterData = true;
   markEvent(prepared.event, outcome === 'reset' ? 'reset' : outcome === 'closed-early' ? 'closed-early' : undefined, read.bytes);
-  // A lost control connection ("reply too large", reset) is the cause; how the data side then ended is secondary.
-  const error = control.lostReason && answer.error ? [answer.error, read.error].filter(Boolean).join('; ') : (read.error ?? answer.error);
+  // A lost control connection ("reply too large", reset, desynchronized) is the cause; how the data side then ended is secondary.
+  // (After a complete transfer a closed control connection is no cause of anything.)
+  const cause = control.lostReason ? (answer.error ?? (outcome === 'complete' ? undefined : control.lostReason.message)) : undefined;
+  const error = cause ? [cause, read.error].filter(Boolean).join('; ') : (read.error ?? answer.error);
   finish(outcome, read.bytes, error);
 }
 
