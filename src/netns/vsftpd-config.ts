@@ -34,10 +34,12 @@ function yes(value: boolean | undefined): 'YES' | 'NO' {
 export function vsftpdConfig(settings: ServerSettings, listenAddress: string, paths: VsftpdPaths): VsftpdConfig {
   const unsupported: string[] = [];
   const tls = settings.tls ?? 'none';
+  // An IPv6 socket ('::' takes IPv4 too, as mapped addresses) for a dual-stack server host.
+  const ipv6 = listenAddress.includes(':');
   const lines: Record<string, string | number> = {
-    listen: 'YES',
-    listen_ipv6: 'NO',
-    listen_address: listenAddress,
+    listen: yes(!ipv6),
+    listen_ipv6: yes(ipv6),
+    ...(ipv6 ? (listenAddress === '::' ? {} : { listen_address6: listenAddress }) : { listen_address: listenAddress }),
     listen_port: settings.port ?? (tls === 'implicit' ? 990 : 21),
     // We supervise the process: stay in the foreground, no seccomp (it breaks in some sandboxes).
     background: 'NO',

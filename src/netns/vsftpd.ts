@@ -86,6 +86,7 @@ export async function startVsftpd(options: VsftpdOptions = {}): Promise<VsftpdPe
   const settings = options.settings ?? {};
   const topology = options.netns?.topology;
   const role = options.netns?.role ?? 'server';
+  const dualStack = topology?.addresses.v6 !== undefined && role === 'server' && options.host === undefined;
   const host = options.host ?? (topology ? topology.addresses[role === 'edge' ? 'edgeInside' : role] : '127.0.0.1');
   const directory = await mkdtemp(join(tmpdir(), 'ftp-doctor-vsftpd-'));
   await chmod(directory, 0o755);
@@ -94,7 +95,7 @@ export async function startVsftpd(options: VsftpdOptions = {}): Promise<VsftpdPe
   await mkdir(emptyDir);
   await makeTree(root, settings.bigFileBytes);
   const certificate = (settings.tls ?? 'none') === 'none' ? {} : await makeCertificate(directory);
-  const { config, unsupported } = vsftpdConfig(settings, host, { root, emptyDir, ...certificate });
+  const { config, unsupported } = vsftpdConfig(settings, dualStack ? '::' : host, { root, emptyDir, ...certificate });
   if (unsupported.length > 0) {
     await rm(directory, { recursive: true, force: true });
     throw new Error(`vsftpd cannot do: ${unsupported.join('; ')}`);

@@ -9,6 +9,7 @@ import { resolveAddresses } from '../../src/netns/addresses.js';
 import { blameConnection } from '../../src/netns/attribution.js';
 import { checkNetnsSupport } from '../../src/netns/preflight.js';
 import { buildRuleset } from '../../src/netns/ruleset.js';
+import { vsftpdConfig } from '../../src/netns/vsftpd-config.js';
 import { withNetnsTopology, type NetnsTopology } from '../../src/netns/topology.js';
 import type { Firewall, Topology } from '../../src/scenarios/model.js';
 import { startTcpServer, tcpOutcome } from './kernel-helpers.js';
@@ -52,6 +53,16 @@ describe('dual-stack rulesets', () => {
     expect(helper(dualStack)).toContain('l3proto inet');
     expect(helper({})).toContain('l3proto ip\n');
     expect(helper({})).not.toContain('ipv6-icmp');
+  });
+
+  it('vsftpd on a dual-stack server host listens on an IPv6 socket (which takes IPv4 too)', () => {
+    const paths = { root: '/srv/ftp', emptyDir: '/var/empty' };
+    const dual = vsftpdConfig({}, '::', paths).config;
+    expect(dual).toMatch(/^listen=NO$/m);
+    expect(dual).toMatch(/^listen_ipv6=YES$/m);
+    expect(dual).not.toMatch(/^listen_address/m);
+    expect(vsftpdConfig({}, SERVER6, paths).config).toMatch(new RegExp(`^listen_address6=${SERVER6}$`, 'm'));
+    expect(vsftpdConfig({}, '10.0.0.5', paths).config).toMatch(/^listen=YES$[\s\S]*^listen_address=10\.0\.0\.5$/m);
   });
 
   it('attribution follows an IPv6 connection: the IPv4-only rule does not match it, the policy does', () => {
