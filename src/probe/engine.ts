@@ -12,7 +12,7 @@ import { Recorder, systemClock } from '../client/recorder.js';
 import { openSession, type Phase, type SessionPlan } from '../client/session.js';
 import { SCHEMA_VERSION, type DataMode, type ProbeReport, type Step } from '../report/model.js';
 import { TOOL, VERSION } from '../version.js';
-import { diagnose } from './diagnosis/index.js';
+import { diagnose, RULES } from './diagnosis/index.js';
 import type { ProbeEvidence } from './evidence.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_DATA_TIMEOUT_MS, DEFAULT_MODES, MAX_SAMPLES, parseTarget, type ProbeOptions, type ProbeTarget } from './options.js';
 import { runModeSession, type ModeVariant } from './mode-session.js';
@@ -65,7 +65,8 @@ export async function probe(options: ProbeOptions, network: Network): Promise<Pr
     passivePorts: [],
   };
   const finish = (): ProbeRun => {
-    const { verdict, findings } = diagnose(evidence);
+    // The steps go along so that a failed step nothing in the evidence explains still fails the run.
+    const { verdict, findings } = diagnose(evidence, RULES, steps);
     const report: ProbeReport = {
       tool: TOOL,
       version: VERSION,
@@ -204,6 +205,7 @@ async function runVariants(
   // Report in the planned order, whatever order the sessions finished in.
   for (const result of results) {
     evidence.attempts.push(...result.attempts);
+    if (result.failure) (evidence.sessionFailures ??= []).push(result.failure);
     for (const attempt of result.attempts) if (attempt.advertised) evidence.passivePorts.push(attempt.advertised.port);
     if (result.plainLogin !== undefined) evidence.plainLoginAllowed = (evidence.plainLoginAllowed ?? false) || result.plainLogin;
     if (result.referenceServer) evidence.referenceServer = true;

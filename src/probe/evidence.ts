@@ -74,6 +74,24 @@ export interface TlsCertificateRecord {
   verifyError?: string;
 }
 
+/**
+ * A data mode's own control session that ended before any data attempt: turned away at the
+ * greeting (421 too many sessions), login refused, PROT P refused, or the session died mid-way.
+ * Without this record such a mode would leave no trace for the diagnosis.
+ */
+export interface SessionFailure {
+  /** The control session ('epsv', 'pasv:tls'). */
+  session: string;
+  mode: DataMode;
+  tls: boolean;
+  /** The phase that failed; 'data' is a session that died while setting up or running a transfer. */
+  phase: 'connect' | 'greeting' | 'auth-tls' | 'login' | 'prot' | 'data';
+  /** What the client saw, in one line. */
+  detail: string;
+  /** The server's reply that ended the session, when there was one. */
+  reply?: RecordedReply;
+}
+
 export interface ProbeEvidence {
   /** Redacted URL. */
   target: string;
@@ -108,6 +126,8 @@ export interface ProbeEvidence {
   /** Whether the server let us log in without TLS (used to compare plain vs TLS data channels). */
   plainLoginAllowed?: boolean;
   attempts: DataAttempt[];
+  /** Data-mode sessions that failed before (or instead of) recording a data attempt. */
+  sessionFailures?: SessionFailure[];
   /** Every passive port seen in 227/229 replies (all sessions, all samples). */
   passivePorts: number[];
 }

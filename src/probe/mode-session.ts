@@ -11,7 +11,7 @@ import { DEFAULT_MAX_DATA_BYTES } from '../client/transfer.js';
 import { describeError } from '../client/util.js';
 import type { DataMode, Step } from '../report/model.js';
 import { attemptSucceeded, describeAttempt, replyLine } from './describe.js';
-import type { DataAttempt } from './evidence.js';
+import type { DataAttempt, RecordedReply, SessionFailure } from './evidence.js';
 import type { ProbeTarget } from './options.js';
 import { clearControlChannel } from './ccc.js';
 
@@ -35,6 +35,8 @@ export interface ModeContext {
 
 export interface ModeResult {
   attempts: DataAttempt[];
+  /** The session ended before (or instead of) a data attempt: the diagnosis must still see it. */
+  failure?: SessionFailure;
   steps: Step[];
   /** Plain twin under explicit TLS: did the server accept a login without TLS? */
   plainLogin?: boolean;
@@ -70,7 +72,11 @@ export async function runModeSession(variant: ModeVariant, context: ModeContext)
       const reply = login.passReply ?? login.userReply;
       result.steps.push(makeStep(stepId, name, 'skip', `plain login refused${reply ? ` (${replyLine(reply)})` : ''}: the server requires TLS, so there is no plain data channel to compare`));
     } else {
-      result.steps.push(makeStep(stepId, name, 'fail', `session failed at ${failed?.id ?? 'setup'}: ${failed?.detail ?? 'unknown'}`));
+      const phase = failed?.id ?? 'connect';
+      const detail = failed?.detail ?? 'unknown';
+      const reply = phaseReply(opened, phase);
+      result.failure = { session, mode: variant.mode, tls: variant.tls, phase, detail, ...(reply ? { reply } : {}) };
+      result.steps.push(makeStep(stepId, name, 'fail', `session failed at ${phase}: ${detail}`));
     }
     return result;
   }
@@ -90,11 +96,27 @@ export async function runModeSession(variant: ModeVariant, context: ModeContext)
       result.steps.push(makeStep(`retr:${session}`, `Retrieve ${variant.mode.toUpperCase()}${variant.tls ? ' (TLS)' : ''}`, attemptSucceeded(retrieval) ? 'ok' : 'fail', describeAttempt(retrieval), retrieveStart));
     }
   } catch (error) {
+    result.failure = { session, mode: variant.mode, tls: variant.tls, phase: 'data', detail: describeError(error) };
     result.steps.push(makeStep(stepId, name, 'fail', describeError(error)));
   } finally {
     await control.close(Math.min(plan.replyTimeoutMs, 1000));
   }
   return result;
+}
+
+/** The server's reply that ended a phase, where the session record kept one (PROT's is only in the detail). */
+function phaseReply(opened: OpenedSession, phase: SessionFailure['phase']): RecordedReply | undefined {
+  const record = opened.record;
+  switch (phase) {
+    case 'greeting':
+      return record.greeting && 'code' in record.greeting ? record.greeting : undefined;
+    case 'auth-tls':
+      return record.authTls?.reply;
+    case 'login':
+      return record.login?.passReply ?? record.login?.userReply;
+    default:
+      return undefined;
+  }
 }
 
 function channelOptions(

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../src/probe/diagnosis/index.js';
-import type { DataAttempt } from '../../src/probe/evidence.js';
+import type { DataAttempt, ProbeEvidence, SessionFailure } from '../../src/probe/evidence.js';
 import { active, passive, probe, reply } from './fixtures.js';
 
 const notStarted = { outcome: 'not-started' as const, bytes: 0, durationMs: 0 };
@@ -62,6 +62,48 @@ function tolerated(attempt: DataAttempt, all: readonly DataAttempt[]): boolean {
   );
 }
 
+/** How the main control session went; every state but 'ok' is a failure before any data attempt. */
+const CONTROL_STATES = ['ok', 'connect-timeout', 'greeting-421', 'greeting-silent', 'auth-334', 'auth-unusable', 'auth-500', 'auth-reset', 'login-530', 'login-lost'] as const;
+
+function controlState(state: (typeof CONTROL_STATES)[number]): Partial<ProbeEvidence> {
+  switch (state) {
+    case 'ok':
+      return {};
+    case 'connect-timeout':
+      return { control: { outcome: 'timeout', durationMs: 300 }, greeting: undefined, login: undefined };
+    case 'greeting-421':
+      return { greeting: reply(421, 'Service not available'), login: undefined };
+    case 'greeting-silent':
+      return { greeting: { timeout: true, waitedMs: 300 }, login: undefined };
+    case 'auth-334':
+      return { tlsMode: 'explicit', authTls: { reply: reply(334, 'ADAT required'), handshake: 'not-attempted' }, login: undefined };
+    case 'auth-unusable':
+      return { tlsMode: 'explicit', authTls: { handshake: 'not-attempted', error: 'malformed reply' }, login: undefined };
+    case 'auth-500':
+      return { tlsMode: 'explicit', authTls: { reply: reply(500, 'AUTH not understood'), handshake: 'not-attempted' }, login: undefined };
+    case 'auth-reset':
+      return { tlsMode: 'explicit', authTls: { reply: reply(234, 'Proceed'), handshake: 'reset', error: 'ECONNRESET' }, login: undefined };
+    case 'login-530':
+      return { login: { userReply: reply(331, 'Password?'), passReply: reply(530, 'Login incorrect.'), ok: false } };
+    case 'login-lost':
+      return { login: { userReply: reply(331, 'Password?'), ok: false } };
+  }
+}
+
+const PHASES = ['connect', 'greeting', 'auth-tls', 'login', 'prot', 'data'] as const;
+const FAILURE_REPLIES = [undefined, [421, 'There are too many connections from your internet address.'], [530, 'Login incorrect.'], [421, 'Timeout.'], [536, 'PROT P not supported']] as const;
+
+const sessionFailureArbitrary = fc
+  .record({ mode: fc.constantFrom('pasv' as const, 'epsv' as const, 'port' as const, 'eprt' as const), tls: fc.boolean(), phase: fc.constantFrom(...PHASES), answer: fc.constantFrom(...FAILURE_REPLIES) })
+  .map(({ mode, tls, phase, answer }): SessionFailure => ({
+    session: `${mode}${tls ? ':tls' : ''}`,
+    mode,
+    tls,
+    phase,
+    detail: answer ? `${answer[0]} ${answer[1]}` : 'socket closed',
+    ...(answer ? { reply: reply(answer[0], answer[1]) } : {}),
+  }));
+
 describe('no failure passes silently', () => {
   it('verdict is fail exactly when some attempt failed (bar the tolerated EPSV refusal)', () => {
     fc.assert(
@@ -76,6 +118,30 @@ describe('no failure passes silently', () => {
         }
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('a failed control phase or mode session fails the run, with or without data attempts, and a rule (not the backstop) says why', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...CONTROL_STATES),
+        fc.array(sessionFailureArbitrary, { maxLength: 3 }),
+        fc.array(attemptArbitrary, { maxLength: 3 }),
+        (control, sessionFailures, attempts) => {
+          const evidence = probe({ attempts, sessionFailures, ...controlState(control) });
+          const result = diagnose(evidence);
+          const failing = attempts.filter((attempt) => attempt.transfer.outcome !== 'complete' || attempt.controlLostAfterData);
+          const failed = control !== 'ok' || sessionFailures.length > 0 || failing.some((attempt) => !tolerated(attempt, attempts));
+          expect(result.verdict).toBe(failed ? 'fail' : 'pass');
+          // Every generated failure is one the rules know: the backstop is for the unknown.
+          expect(result.findings.map((finding) => finding.code)).not.toContain('UNEXPLAINED_FAILURE');
+          for (const finding of result.findings.filter((candidate) => candidate.severity === 'error')) {
+            expect(finding.remedies.length, finding.code).toBeGreaterThan(0);
+            expect(finding.evidence.length, finding.code).toBeGreaterThan(0);
+          }
+        },
+      ),
+      { numRuns: 400 },
     );
   });
 });

@@ -4,14 +4,18 @@
  * takes it away from later, blunter rules (DATA_CHANNEL_REFUSED), and a rule can end the
  * diagnosis when nothing after it could be true (no control connection, no data to judge).
  */
-import type { AnyFindingCode, Finding, Verdict } from '../../report/model.js';
-import type { DataAttempt, ProbeEvidence } from '../evidence.js';
+import type { AnyFindingCode, Finding, Step, Verdict } from '../../report/model.js';
+import type { DataAttempt, ProbeEvidence, SessionFailure } from '../evidence.js';
+import { looseEnds } from './backstop.js';
 import { remedyContext, type RemedyContext } from './remedies/index.js';
+
+/** A failure a rule can account for: a data attempt or a mode session that never got to one. */
+export type Explainable = DataAttempt | SessionFailure;
 
 export interface RuleInput {
   evidence: ProbeEvidence;
-  /** Data attempts an earlier rule already explained. */
-  explained: ReadonlySet<DataAttempt>;
+  /** Data attempts and session failures an earlier rule already explained. */
+  explained: ReadonlySet<Explainable>;
   /** Findings of earlier rules, for correlations. */
   findings: readonly Finding[];
   remedy: RemedyContext;
@@ -19,8 +23,8 @@ export interface RuleInput {
 
 export interface RuleOutcome {
   finding: Finding;
-  /** The failed data attempts this finding accounts for; later rules will not see them. */
-  explains?: readonly DataAttempt[];
+  /** The failed data attempts (or session failures) this finding accounts for; later rules will not see them. */
+  explains?: readonly Explainable[];
   /** Nothing after this rule can be judged (e.g. the control connection never opened). */
   final?: boolean;
 }
@@ -36,17 +40,28 @@ export interface Diagnosis {
   findings: Finding[];
 }
 
-export function runRules(rules: readonly Rule[], evidence: ProbeEvidence): Diagnosis {
-  const explained = new Set<DataAttempt>();
+/**
+ * Runs the rules, then the backstop: a failure in the evidence (or a failed step in `steps`) that
+ * no rule accounted for becomes an UNEXPLAINED_FAILURE error, so a gap in the rules can never turn
+ * a failed run into a pass.
+ */
+export function runRules(rules: readonly Rule[], evidence: ProbeEvidence, steps: readonly Step[] = []): Diagnosis {
+  const explained = new Set<Explainable>();
   const findings: Finding[] = [];
   const remedy = remedyContext(evidence);
+  let stopped = false;
   for (const rule of rules) {
     const outcome = rule.applies({ evidence, explained, findings, remedy });
     if (!outcome) continue;
     findings.push(outcome.finding);
-    for (const attempt of outcome.explains ?? []) explained.add(attempt);
-    if (outcome.final) break;
+    for (const item of outcome.explains ?? []) explained.add(item);
+    if (outcome.final) {
+      stopped = true;
+      break;
+    }
   }
+  const backstop = looseEnds({ evidence, explained, findings, steps, stopped });
+  if (backstop) findings.push(backstop);
   const verdict: Verdict = findings.some((finding) => finding.severity === 'error') ? 'fail' : 'pass';
   return { verdict, findings };
 }

@@ -51,3 +51,16 @@ export function matchWording(replies: readonly (RecordedReply | undefined)[], wo
   }
   return undefined;
 }
+
+/**
+ * A session turned away by a connection limit: vsftpd ("There are too many connections from your
+ * internet address"), Pure-FTPd ("Too many connections (N) from this IP"), other servers' "Too many
+ * users/connections", our reference server ("too many sessions from …"). Matched on the text: the code is 421 almost everywhere, but
+ * 421 alone also means "shutting down" or "timeout".
+ */
+export const SESSION_LIMIT_WORDINGS: readonly Wording[] = [
+  { server: 'vsftpd', pattern: /too many connections from your internet address/i },
+  { server: 'Pure-FTPd', pattern: /too many connections \(\d+\) from this ip/i },
+  { server: 'ftp-doctor serve', pattern: /too many sessions/i },
+  { server: 'an FTP server', pattern: /too many (?:connections|users|clients|sessions|logins)|(?:connection|session|client|user)s? limit|max(?:imum)? (?:number of )?(?:connections|clients|users|sessions)/i },
+];

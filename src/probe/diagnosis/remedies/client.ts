@@ -24,6 +24,29 @@ export const client: ProductRemedies = {
       text: 'Use PASV instead of EPSV until the firewall is fixed.',
       commands: ['curl --disable-epsv ftp://...', 'lftp -e "set ftp:prefer-epsv no"'],
     }),
+    'epsv-refused': () => ({
+      product,
+      text: 'Use PASV where EPSV is refused (IPv4 only: over IPv6 there is no PASV to fall back to).',
+      commands: ['curl --disable-epsv ftp://...', 'lftp -e "set ftp:prefer-epsv no"'],
+    }),
+    'passive-enable': () => ({ product, text: 'Until passive mode is switched on, only active mode (PORT/EPRT) can work, and only if the server can reach this client.', commands: ['curl --ftp-port - ftp://...'] }),
+    'session-limit': () => ({
+      product,
+      text:
+        'Open fewer connections at once (FileZilla: Settings > Transfers > Maximum simultaneous transfers), or probe one mode at a time. ' +
+        'The probe itself opens one session per data mode, all at once.',
+      commands: ['ftp-doctor probe --modes pasv ftp://...'],
+    }),
+    'data-protection': () => ({
+      product,
+      text: 'The server would not encrypt data connections (PROT P). If a clear-text data channel is acceptable, a client can use PROT C; otherwise the server must be fixed.',
+    }),
+    'session-lost': () => ({
+      product,
+      text:
+        'The control connection ended without a reply while a data channel was being set up. Re-run to see whether it repeats; a firewall or IPS that resets ' +
+        'FTP sessions, or a server that crashes or drops the session, looks like this — the transcript shows the last exchange.',
+    }),
     'active-enable': () => ({ product, text: 'Use passive mode (PASV/EPSV); it needs nothing from the client\'s firewall.', commands: ['curl ftp://... (passive is the default)'] }),
     'active-inbound': () => ({
       product,

@@ -16,6 +16,26 @@ export const proftpd: ProductRemedies = {
       text: `Advertise ${context.publicAddress} in 227 replies instead of the server's own address.`,
       commands: [`MasqueradeAddress ${context.publicAddress}`],
     }),
+    'passive-enable': () => ({
+      product,
+      text: 'ProFTPD answers PASV and EPSV unless a <Limit PASV> or <Limit EPSV> section denies them: find it and remove the DenyAll.',
+      commands: ['grep -rn -A3 -E "<Limit[^>]*(PASV|EPSV)" /etc/proftpd/'],
+    }),
+    'epsv-refused': () => ({
+      product,
+      text: 'ProFTPD supports EPSV; a refusal comes from a <Limit EPSV> section (remove its DenyAll) or from a filter in front of the server.',
+      commands: ['grep -rn -A3 -E "<Limit[^>]*EPSV" /etc/proftpd/'],
+    }),
+    'session-limit': () => ({
+      product,
+      text: 'ProFTPD limits connections per client address (MaxConnectionsPerHost) and in total (MaxClients); allow at least a few per address, since clients open several at once.',
+      commands: ['MaxConnectionsPerHost 10', 'MaxClients 200'],
+    }),
+    'data-protection': () => ({
+      product,
+      text: 'mod_tls answers PROT P when TLS is on for this virtual host; check that TLSEngine is on where the session landed.',
+      commands: ['TLSEngine on'],
+    }),
     'active-enable': () => ({
       product,
       text: 'ProFTPD answers "500 Illegal PORT command" when the PORT address is not the control peer (a client behind NAT); allow it only if you understand the FXP risk.',

@@ -16,6 +16,11 @@ export const pureFtpd: ProductRemedies = {
       text: `Force ${context.publicAddress} into passive replies (-P address).`,
       commands: [`pure-ftpd -P ${context.publicAddress} ...`, `echo "${context.publicAddress}" > /etc/pure-ftpd/conf/ForcePassiveIP`],
     }),
+    'session-limit': () => ({
+      product,
+      text: 'Pure-FTPd turns away sessions beyond -C (per client address) and -c (in total); allow at least a few per address, since clients open several at once.',
+      commands: ['pure-ftpd -C 10 -c 200 ...', 'echo 10 > /etc/pure-ftpd/conf/MaxClientsPerIP', 'echo 200 > /etc/pure-ftpd/conf/MaxClientsNumber'],
+    }),
     'foreign-source': () => ({
       product,
       text: 'Pure-FTPd drops passive data connections from another address than the control peer unless FXP is allowed (-w or -W); fixing the NAT is the safer change.',

@@ -13,6 +13,11 @@ export type Problem =
   | 'tls-inspection' // FTP inspection cannot read encrypted control traffic
   | 'epsv-inspection' // an inspection helper that does not understand EPSV/229
   | 'rewrite' // an inspection helper that rewrites replies badly
+  | 'passive-enable' // the server refuses PASV (passive mode switched off)
+  | 'epsv-refused' // the server (or a filter) refuses EPSV, whatever it does with PASV
+  | 'session-limit' // a per-address or total session limit turned a session away (421)
+  | 'data-protection' // PBSZ/PROT P refused: the server will not encrypt data connections
+  | 'session-lost' // a control session died without a reply while a data channel was set up
   | 'active-enable' // the server refuses PORT/EPRT
   | 'active-inbound' // the server's connection back to the client does not arrive
   | 'session-reuse' // the server insists on TLS session resumption on data connections

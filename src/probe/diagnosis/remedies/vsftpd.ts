@@ -19,6 +19,19 @@ export const vsftpd: ProductRemedies = {
         'With a DNS name instead of an address, add pasv_addr_resolve=YES.',
       commands: [`pasv_address=${context.publicAddress}`],
     }),
+    'passive-enable': () => ({ product, text: 'Passive mode is switched off in vsftpd.conf; switch it on.', commands: ['pasv_enable=YES'] }),
+    'session-limit': () => ({
+      product,
+      text:
+        'vsftpd turns away sessions beyond max_per_ip from one client address, and beyond max_clients in total, with 421 (0 means no limit; standalone mode only). ' +
+        'Clients open several connections at once (a transfer beside the browsing session): allow at least a few per address.',
+      commands: ['max_per_ip=10', 'max_clients=200'],
+    }),
+    'data-protection': () => ({
+      product,
+      text: 'vsftpd accepts PBSZ/PROT P once TLS is on (ssl_enable=YES); check that the session that was refused reached the same vsftpd instance.',
+      commands: ['ssl_enable=YES'],
+    }),
     'active-enable': () => ({
       product,
       text: 'Allow active mode (vsftpd.conf). vsftpd refuses a PORT address other than the control peer unless port_promiscuous=YES, which you should not need.',

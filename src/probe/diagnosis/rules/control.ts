@@ -133,12 +133,22 @@ export const tlsNegotiationBlocked: Rule = {
       lines.push(`* TLS handshake: ${auth.handshake}${auth.error ? ` (${auth.error})` : ''}`);
       title = `The TLS handshake on the control connection to ${target} ${how}`;
       explanation =
-        `${evidence.tlsMode === 'explicit' ? 'AUTH TLS was accepted, but the' : 'The'} handshake ${how}: typical of a firewall that inspects FTP ` +
+        `${evidence.tlsMode === 'implicit' ? 'The handshake' : auth.reply ? 'AUTH TLS was accepted, but the handshake' : 'AUTH TLS got no reply: the connection'} ${how}: typical of a firewall that inspects FTP ` +
         'and kills (or holds) sessions it can no longer read once they turn to TLS.';
     } else if (auth.handshake === 'failed' && !CERTIFICATE_ERROR.test(auth.error ?? '')) {
       lines.push(`* TLS handshake: failed${auth.error ? ` (${auth.error})` : ''}`);
       title = `The TLS handshake with ${target} failed${auth.error ? `: ${auth.error}` : ''}`;
       explanation = 'The TLS handshake on the control connection failed: no common protocol version or cipher, or something in between answering instead of the server.';
+    } else if (auth.handshake !== 'ok' && auth.handshake !== 'failed') {
+      // Neither a refusal nor a handshake: AUTH TLS got a reply we cannot act on (334 asks for a
+      // security exchange we do not speak; an oversized or malformed reply) or none at all.
+      if (auth.error) lines.push(`* AUTH TLS: ${auth.error}`);
+      const answer = auth.reply ? `${auth.reply.code} ${auth.reply.message}` : auth.error ? `no usable reply (${auth.error})` : 'no usable reply';
+      title = `AUTH TLS on ${target} was answered with ${answer}, not 234: TLS never started`;
+      explanation =
+        `The server side answered AUTH TLS with ${answer} instead of 234 ("proceed with negotiation"), so no TLS handshake could start. ` +
+        'A server that wants another security exchange (334 asks for ADAT data), a broken server, or an FTP-inspecting firewall mangling the ' +
+        'session gives this; no client can use explicit TLS here.';
     } else {
       return undefined;
     }

@@ -1,6 +1,7 @@
 /**
  * The ordered rule list. Order is part of the meaning:
  * - control-stage rules first, and they end the diagnosis when no data attempt can follow;
+ * - then the data-mode sessions that never reached a data attempt (session limits, refusals);
  * - rules that prove a precise cause from evidence only our reference server or a server's own
  *   words provide (rewrite, misrouting, foreign source, session reuse) before blunter ones;
  * - address/range findings (causes) before the symptoms they explain;
@@ -13,6 +14,7 @@ import { addressHiddenByClient, addressMismatch, addressPrivate, portOutOfRange 
 import { controlUnreachable, greetingFailed, loginFailed, tlsCertificate, tlsNegotiationBlocked } from './control.js';
 import { dataChannelBlocked, dataChannelRefused, epsvBlocked, passiveModeRefused, tlsBreaksInspection } from './passive.js';
 import { dataSourceRejected, sessionReuseRequired } from './refusals.js';
+import { modeSessionFailed, sessionLimitReached } from './sessions.js';
 import { controlIdleTimeout, dataCertificateMismatch, dataTlsFailed, dataTransferFailed } from './transfer.js';
 import { dataMisrouted, passiveReplyUnusable, pasvRewritten } from './transit.js';
 
@@ -22,6 +24,8 @@ export const RULES: readonly Rule[] = [
   tlsNegotiationBlocked,
   tlsCertificate,
   loginFailed,
+  sessionLimitReached,
+  modeSessionFailed,
   pasvRewritten,
   passiveReplyUnusable,
   dataMisrouted,
