@@ -5,7 +5,7 @@
  * mode failed before a transfer could start. It never tries another mode or another address.
  */
 import type { Duplex } from 'node:stream';
-import { classifyConnectError, type Connection, type Network } from '../net/network.js';
+import { classifyConnectError, type Connection, type Listener, type Network } from '../net/network.js';
 import { formatEprtArgument, formatPortArgument, normalizeAddress, parseEpsvReply, parsePasvReply, parseSentTag } from '../ftp/index.js';
 import type { DataAttempt } from '../probe/evidence.js';
 import type { ConnectionEvent, DataMode } from '../report/model.js';
@@ -105,8 +105,9 @@ async function active(context: StrategyContext, attempt: DataAttempt, verb: 'POR
   }
   const arrivals: Connection[] = [];
   let notify: (() => void) | undefined;
+  let released = false;
   const listener = await context.network.listen({ host, port: 0, backlog: 4 }, (connection) => {
-    if (arrivals.length > 0) {
+    if (released || arrivals.length > 0) {
       recorder.event(control.session, 'data', `extra inbound connection from ${formatEndpoint(connection.remoteAddress, connection.remotePort)} closed`);
       connection.destroy();
       return;
@@ -114,6 +115,14 @@ async function active(context: StrategyContext, attempt: DataAttempt, verb: 'POR
     arrivals.push(connection);
     notify?.();
   });
+  // Every way out drops what the server dialled: closing a listener waits for its connections to
+  // end, and a hostile server that dialled in and then refused PORT would hold that wait forever.
+  const release = async (): Promise<void> => {
+    released = true;
+    notify = undefined;
+    for (const connection of arrivals) connection.destroy();
+    await closeWithin(listener, LISTENER_CLOSE_LIMIT_MS, () => recorder.event(control.session, 'data', `listener ${formatEndpoint(host, listener.port)} did not close within ${LISTENER_CLOSE_LIMIT_MS} ms; left behind`));
+  };
   attempt.listening = { host, port: listener.port };
   const argument = verb === 'PORT' ? formatPortArgument(host, listener.port) : formatEprtArgument(host, listener.port);
   attempt.command = `${verb} ${argument}`;
@@ -121,12 +130,13 @@ async function active(context: StrategyContext, attempt: DataAttempt, verb: 'POR
   try {
     reply = await control.command(verb, argument, context.replyTimeoutMs);
   } catch (error) {
-    await listener.close();
+    await release();
     throw error;
   }
   attempt.modeReply = control.record(reply);
   if (reply.code < 200 || reply.code >= 300) {
-    await listener.close();
+    if (arrivals.length > 0) recorder.event(control.session, 'data', `the server connected to ${formatEndpoint(host, listener.port)} but answered ${verb} with ${reply.code}; connection closed`);
+    await release();
     return undefined;
   }
   const listenedAt = recorder.elapsed();
@@ -160,11 +170,22 @@ async function active(context: StrategyContext, attempt: DataAttempt, verb: 'POR
       recorder.event(control.session, 'data', `inbound data connection from ${prepared.event.from} to ${target}`);
       return arrived;
     },
-    release: async () => {
-      notify = undefined;
-      for (const connection of arrivals) connection.destroy();
-      await listener.close();
-    },
+    release,
   };
   return prepared;
+}
+
+/** How long closing an active-mode listener may take once its connections are destroyed. */
+const LISTENER_CLOSE_LIMIT_MS = 1000;
+
+/** Close the listener, but stop waiting after `limitMs` (calling `onLate`); the timer is always cleared. */
+async function closeWithin(listener: Listener, limitMs: number, onLate: () => void): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(resolve, limitMs, 'late')));
+  try {
+    const closing = listener.close().then(() => 'closed' as const, () => 'closed' as const);
+    if ((await Promise.race([closing, late])) === 'late') onLate();
+  } finally {
+    clearTimeout(timer);
+  }
 }
