@@ -1,7 +1,21 @@
-/** nftables on Linux hosts and routers (table inet filter with an input/forward chain assumed). */
+/**
+ * nftables on Linux hosts and routers. The commands assume Debian's stock /etc/nftables.conf:
+ * table inet filter with input, forward and output chains — and nothing else, so a remedy that
+ * needs another chain (prerouting) or table (ip nat) creates it first (`add` is a no-op when it
+ * exists). Every nft command here is checked with `nft -c` against that ruleset in
+ * test/diagnosis/nftables-remedies.test.ts.
+ */
 import { dash, type ProductRemedies } from './types.js';
 
 const product = 'nftables';
+
+/**
+ * The ftp conntrack helper object; `l3proto inet` makes one object serve IPv4 and IPv6 control
+ * connections (nf_conntrack_ftp handles both).
+ */
+const HELPER_OBJECT = `nft add ct helper inet filter ftp-standard '{ type "ftp" protocol tcp; l3proto inet; }'`;
+/** Inbound control connections must be given the helper before conntrack confirms them: prerouting. */
+const PREROUTING_CHAIN = `nft add chain inet filter prerouting '{ type filter hook prerouting priority filter; }'`;
 
 export const nftables: ProductRemedies = {
   product,
@@ -18,8 +32,9 @@ export const nftables: ProductRemedies = {
         'and accept related connections (plain FTP only). Behind NAT, load nf_nat_ftp so the helper also rewrites addresses.',
       commands: [
         `nft add rule inet filter input tcp dport ${dash(context.range)} accept`,
-        `nft add ct helper inet filter ftp-standard '{ type "ftp" protocol tcp; }'`,
-        `nft add rule inet filter prerouting tcp dport ${context.controlPort} ct helper set "ftp-standard"`,
+        HELPER_OBJECT,
+        PREROUTING_CHAIN,
+        `nft add rule inet filter prerouting tcp dport ${context.controlPort} ct helper set '"ftp-standard"'`,
         'nft add rule inet filter input ct state established,related accept',
       ],
     }),
@@ -44,15 +59,22 @@ export const nftables: ProductRemedies = {
         'On the client side, active mode needs the server\'s connection back to be accepted: track the outgoing control connection with the ftp helper ' +
         `so related connections are allowed${context.clientListen ? `, or accept port ${context.clientListen.port}` : ''}.`,
       commands: [
-        `nft add ct helper inet filter ftp-standard '{ type "ftp" protocol tcp; }'`,
-        `nft add rule inet filter output tcp dport ${context.controlPort} ct helper set "ftp-standard"`,
+        HELPER_OBJECT,
+        `nft add rule inet filter output tcp dport ${context.controlPort} ct helper set '"ftp-standard"'`,
         'nft add rule inet filter input ct state established,related accept',
       ],
     }),
     'foreign-source': () => ({
       product,
-      text: 'On the NAT box, keep one source address per client across connections: make the source NAT pool persistent.',
-      commands: ['nft add rule ip nat postrouting oifname "<wan>" snat to <first>-<last> persistent'],
+      text:
+        'On the NAT box, keep one source address per client across connections: make the source NAT pool persistent. ' +
+        'Change the existing snat rule (nft -a list chain ip nat postrouting shows its handle) rather than adding a second one; ' +
+        'the commands below create the table and chain if there are none. <wan> is the outside interface, <first>-<last> the pool.',
+      commands: [
+        'nft add table ip nat',
+        `nft add chain ip nat postrouting '{ type nat hook postrouting priority srcnat; }'`,
+        `nft add rule ip nat postrouting oifname '"<wan>"' snat to <first>-<last> persistent`,
+      ],
     }),
     'idle-timeout': () => ({
       product,
