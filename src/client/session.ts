@@ -130,6 +130,8 @@ export async function openSession(plan: SessionPlan): Promise<OpenedSession> {
     if (!record.login.ok) return (phase('login', 'fail', `as ${plan.user}: ${replyText(reply)}`), fail());
     phase('login', 'ok', `as ${plan.user}: ${replyText(reply)}`);
   } catch (error) {
+    // No reply (reset, closed, deadline): the login was lost, not refused — the evidence must say which.
+    if (record.login) record.login.error = describeError(error);
     return (phase('login', 'fail', describeError(error)), fail());
   }
 

@@ -118,7 +118,11 @@ export interface ProbeEvidence {
     error?: string;
     certificate?: TlsCertificateRecord;
   };
-  login?: { userReply?: RecordedReply; passReply?: RecordedReply; ok: boolean };
+  /**
+   * `error` is set when USER/PASS got no reply at all (reset, closed, reply deadline): the login was
+   * lost, not refused. A refusal has its reply in userReply/passReply and no error.
+   */
+  login?: { userReply?: RecordedReply; passReply?: RecordedReply; ok: boolean; error?: string };
   features?: string[];
   system?: string;
   /** Did the server identify itself as our reference server (FEAT FTP-DOCTOR or a sent tag)? */
