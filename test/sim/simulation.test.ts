@@ -77,15 +77,39 @@ describe('connect through the simulated path', () => {
     expect(sim.decisionFor('198.51.100.10', '203.0.113.7:5500')).toMatchObject({ decision: 'drop', rule: 'no route' });
   });
 
-  it('without a rule for replies the SYN-ACK is lost: connect stays pending', async () => {
+  it('replies of an allowed connection need no rule of their own (the kernel accepts established traffic first)', async () => {
     const sim = simulate({ firewalls: [{ name: 'edge firewall', at: 'edge', policy: 'drop', rules: [{ direction: 'in', dport: 21, action: 'accept' }] }] });
-    await serve(sim, 21);
-    const controller = new AbortController();
-    const attempt = sim.network('client').connect({ host: '10.0.0.5', port: 21, signal: controller.signal });
-    expect(await isPending(attempt)).toBe(true);
-    controller.abort();
-    await expect(attempt).rejects.toMatchObject({ name: 'AbortError' });
-    expect(sim.decisionFor('198.51.100.10', '10.0.0.5:21')?.detail).toMatch(/SYN-ACK/);
+    const accept = await serve(sim, 21);
+    const client = await sim.network('client').connect({ host: '10.0.0.5', port: 21 });
+    const server = await accept();
+    const heard = readUntil(client, (text) => text.includes('\n'));
+    server.write('220 ready\r\n');
+    expect(await heard).toBe('220 ready\r\n');
+  });
+
+  it('the helper opens the data port without a related rule, but a user drop rule before it still wins', async () => {
+    const bare = (rules: Firewall['rules']): Firewall => ({ name: 'edge firewall', at: 'edge', policy: 'drop', ftpHelper: {}, rules: [{ direction: 'in', dport: 21, action: 'accept' }, ...rules] });
+    for (const [rules, expected] of [
+      [[], 'connected'],
+      [[{ direction: 'in' as const, dport: 5500, action: 'drop' as const, comment: 'no data port' }], 'pending'],
+    ] as const) {
+      const sim = simulate({ firewalls: [bare([...rules])] });
+      const acceptControl = await serve(sim, 21);
+      await serve(sim, 5500);
+      const control = await sim.network('client').connect({ host: '10.0.0.5', port: 21 });
+      const server = await acceptControl();
+      const seen = readUntil(control, (text) => text.includes('227 '));
+      server.write('220 ready\r\n');
+      await new Promise((resolve) => setImmediate(resolve));
+      server.write('227 Entering Passive Mode (10,0,0,5,21,124)\r\n');
+      await seen;
+      const controller = new AbortController();
+      const data = sim.network('client').connect({ host: '10.0.0.5', port: 5500, signal: controller.signal });
+      expect(await isPending(data) ? 'pending' : 'connected').toBe(expected);
+      controller.abort();
+      await data.catch(() => undefined);
+      sim.close();
+    }
   });
 
   it('DNAT forwards the edge address to the server; each side sees its own addresses', async () => {

@@ -83,10 +83,19 @@ function matches(compiled: CompiledRule, packet: Packet): boolean {
   return true;
 }
 
+/**
+ * The chain order of the real backend's generated nftables rulesets (src/netns/ruleset.ts), so a
+ * user's file means the same on both: traffic of an allowed connection is always accepted (the
+ * kernel's leading `ct state established accept`), then the user's rules, first match wins, then
+ * the FTP helper's pinhole for connections it expects (state related: only hosts whose firewall
+ * has a helper ever see that state), then the policy.
+ */
 export function evaluate(compiled: CompiledFirewall, packet: Packet): Verdict {
+  if (packet.state === 'established') return { action: 'accept', rule: 'established connection' };
   for (const [index, candidate] of compiled.rules.entries()) {
     if (matches(candidate, packet)) return { action: candidate.rule.action, rule: candidate.label, index };
   }
+  if (packet.state === 'related') return { action: 'accept', rule: 'ftp helper: expected data connection' };
   return { action: compiled.firewall.policy, rule: `policy ${compiled.firewall.policy}` };
 }
 
