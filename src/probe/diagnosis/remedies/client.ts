@@ -58,7 +58,9 @@ export const client: ProductRemedies = {
     }),
     'idle-timeout': () => ({
       product,
-      text: 'Enable keep-alives on the control connection during long transfers.',
+      text:
+        'Keep the control connection from looking idle while a long transfer runs: TCP keepalive probes on it (curl sends them; set the interval ' +
+        'below the NAT idle timeout), or a client that sends NOOP on the control connection during transfers, where the client offers it.',
       commands: ['curl --keepalive-time 60 ftp://...'],
     }),
     'auth-tls': () => ({

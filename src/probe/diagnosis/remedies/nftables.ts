@@ -78,8 +78,14 @@ export const nftables: ProductRemedies = {
     }),
     'idle-timeout': () => ({
       product,
-      text: 'Conntrack forgets idle TCP connections after nf_conntrack_tcp_timeout_established seconds (default 5 days; routers often set far less). Raise it on the NAT box.',
-      commands: ['sysctl net.netfilter.nf_conntrack_tcp_timeout_established', 'sysctl -w net.netfilter.nf_conntrack_tcp_timeout_established=7200'],
+      text:
+        'Conntrack forgets an idle TCP connection after nf_conntrack_tcp_timeout_established seconds: 432000 (5 days) by default, but routers and ' +
+        'distributions often set far less. Read the current value on the NAT box first, and raise it only if it is below your longest transfer ' +
+        '(in seconds, with a margin); never lower it. Add the setting to /etc/sysctl.d/ to keep it across reboots.',
+      commands: [
+        'sysctl net.netfilter.nf_conntrack_tcp_timeout_established',
+        'sysctl -w net.netfilter.nf_conntrack_tcp_timeout_established=<seconds longer than the longest transfer>',
+      ],
     }),
     misrouted: (context) => ({
       product,
