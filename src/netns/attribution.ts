@@ -9,6 +9,7 @@
  * simulator's vocabulary (hop = firewall name, rule = its comment or "policy drop"), so the two
  * backends' `failure` fields can be compared directly.
  */
+import { renderRule } from '../net/sim/rules.js';
 import { addressFamily, inCidr } from '../ftp/address.js';
 import type { FirewallLocation, Rule, Topology } from '../scenarios/model.js';
 import { resolveAddresses } from './addresses.js';
@@ -84,20 +85,6 @@ function ruleMatches(rule: Rule, view: View, family: 4 | 6): boolean {
   );
 }
 
-/** The simulator's label for a rule without a comment (src/net/sim/rules.ts renderRule). */
-function describeForSim(rule: Rule): string {
-  const parts: string[] = [];
-  if (rule.direction) parts.push(rule.direction);
-  if (rule.family !== undefined) parts.push(`ipv${rule.family}`);
-  parts.push('tcp');
-  if (rule.src !== undefined) parts.push(`saddr ${rule.src}`);
-  if (rule.dst !== undefined) parts.push(`daddr ${rule.dst}`);
-  if (rule.sport !== undefined) parts.push(`sport ${rule.sport}`);
-  if (rule.dport !== undefined) parts.push(`dport ${rule.dport}`);
-  if (rule.state !== undefined) parts.push(`ct state ${rule.state.join(',')}`);
-  parts.push(rule.action);
-  return parts.join(' ');
-}
 
 /** The connection's address family: that of its destination (IPv4 when unknown). */
 function familyOf(connection: FailedConnection): 4 | 6 {
@@ -163,7 +150,7 @@ export function blameConnection(topology: Topology, counters: CounterRule[], con
       const rule = firewall.rules[decided];
       if (rule) {
         if (rule.action !== 'accept' && hit.has(commentText(view.scope, `rule:${decided + 1}`, ruleText(firewall, rule)))) {
-          return { hop: firewall.name, rule: rule.comment || describeForSim(rule) };
+          return { hop: firewall.name, rule: rule.comment || renderRule(rule) };
         }
         continue;
       }
