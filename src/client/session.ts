@@ -12,7 +12,7 @@ import { ControlSession, openControl } from './control.js';
 import { DeadlineError } from './deadline.js';
 import type { Recorder } from './recorder.js';
 import { startTls, TlsStartError } from './tls.js';
-import { describeError } from './util.js';
+import { describeError, formatEndpoint } from './util.js';
 
 export interface SessionPlan {
   network: Network;
@@ -79,7 +79,7 @@ export async function openSession(plan: SessionPlan): Promise<OpenedSession> {
     return opened;
   }
   record.controlPeer = control.peerAddress;
-  phase('connect', 'ok', `connected to ${control.peerAddress}:${plan.port}`);
+  phase('connect', 'ok', `connected to ${formatEndpoint(control.peerAddress, plan.port)}`);
   const fail = (): OpenedSession => {
     control.destroy();
     return opened;
