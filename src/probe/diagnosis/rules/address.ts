@@ -25,11 +25,40 @@ import { remediesFor } from '../remedies/index.js';
 const CONNECT_FAILURES = new Set(['connect-timeout', 'connect-refused', 'connect-unreachable', 'connect-error']);
 const connectFailed = (attempt: DataAttempt): boolean => CONNECT_FAILURES.has(attemptState(attempt));
 
-/** Dynamic/ephemeral ranges whose use betrays a server with no passive range configured. */
-const OS_RANGES = [
-  { from: 49152, to: 65535, words: 'the Windows dynamic port range (49152-65535): the signature of IIS with its data channel port range left at "0-0"' },
-  { from: 32768, to: 60999, words: 'the Linux ephemeral port range (32768-60999): the signature of a server with no passive range configured' },
-];
+/** Dynamic/ephemeral ranges whose use betrays a server with no passive range configured. They overlap in 49152-60999. */
+const WINDOWS_RANGE = { from: 49152, to: 65535 };
+const LINUX_RANGE = { from: 32768, to: 60999 };
+const IIS_WORDS = 'the signature of IIS with its data channel port range left at "0-0"';
+const NO_RANGE_WORDS = 'the signature of a server with no passive range configured';
+
+type ServerOs = 'iis' | 'windows' | 'unix' | 'unknown';
+
+/** What the server says it is: SYST first (215 Windows_NT / UNIX Type: L8), then the greeting. */
+function serverOs(evidence: ProbeEvidence): ServerOs {
+  const words = `${evidence.system ?? ''} ${evidence.greeting && 'code' in evidence.greeting ? evidence.greeting.message : ''}`;
+  if (/Windows_NT|Microsoft FTP Service/i.test(words)) return 'iis';
+  // FileZilla Server runs on Windows but answers SYST with "UNIX emulated by FileZilla".
+  if (/FileZilla/i.test(words)) return 'windows';
+  if (/\bUNIX\b|Linux|vsFTPd|ProFTPD|Pure-FTPd/i.test(words)) return 'unix';
+  return 'unknown';
+}
+
+/** "All of them lie in …" for ports that all fall in an OS range, or undefined. */
+function osRangeWords(ports: readonly number[], os: ServerOs): string | undefined {
+  const windows = ports.every((port) => inRange(port, WINDOWS_RANGE));
+  const linux = ports.every((port) => inRange(port, LINUX_RANGE));
+  const windowsWords = `the Windows dynamic port range (${rangeText(WINDOWS_RANGE)})`;
+  const linuxWords = `the Linux ephemeral port range (${rangeText(LINUX_RANGE)})`;
+  if (os === 'iis' || os === 'windows') return windows ? `${windowsWords}: ${os === 'iis' ? IIS_WORDS : NO_RANGE_WORDS}` : undefined;
+  if (os === 'unix') {
+    if (linux) return `${linuxWords}: ${NO_RANGE_WORDS}`;
+    return windows ? `the dynamic port range ${rangeText(WINDOWS_RANGE)}, which the server's OS hands out when no passive range is configured` : undefined;
+  }
+  if (windows && linux) return `both ${linuxWords} and ${windowsWords}: ${NO_RANGE_WORDS} (on Windows, ${IIS_WORDS})`;
+  if (windows) return `${windowsWords}: ${IIS_WORDS}`;
+  if (linux) return `${linuxWords}: ${NO_RANGE_WORDS}`;
+  return undefined;
+}
 
 export const portOutOfRange: Rule = {
   id: 'pasv-port-out-of-range',
@@ -50,7 +79,7 @@ export const portOutOfRange: Rule = {
     const share = `${outside.length} of ${ports.length} passive ports (${percent(outside.length, ports.length)})`;
     const distinct = [...new Set(outside)].sort((a, b) => a - b);
     const shown = distinct.slice(0, 8).join(', ') + (distinct.length > 8 ? ', …' : '');
-    const osRange = OS_RANGES.find((candidate) => distinct.every((port) => inRange(port, candidate)));
+    const osRange = osRangeWords(distinct, serverOs(evidence));
     let title: string;
     if (severity === 'warning') {
       title = `The server hands out passive ports outside ${rangeText(range)} (${shown}), yet they got through: the firewall allows more than you declared`;
@@ -65,7 +94,7 @@ export const portOutOfRange: Rule = {
       failedOutside.length > 0
         ? `Connections to the outside ports failed (${failedOutside.map((attempt) => endpoint(attempt.dialed ?? attempt.advertised ?? { port: 0 })).join(', ')}).`
         : '',
-      osRange ? `All of them lie in ${osRange.words}.` : '',
+      osRange ? `All of them lie in ${osRange}.` : '',
       'The server and the firewall must agree on one range: configure the server to use exactly the range the firewall opens.',
     ]
       .filter(Boolean)
