@@ -15,7 +15,7 @@ let healthy: ProbeRun;
 let noEpsv: ProbeRun;
 
 beforeAll(async () => {
-  server = await startServer({ host: '127.0.0.1', port: 0, anonymous: true, log: 'none', pasvRange: { from: 47000, to: 47999 }, misbehave: {} }, realNetwork);
+  server = await startServer({ host: '127.0.0.1', port: 0, anonymous: true, log: 'none', pasvRange: { from: 27000, to: 27999 }, misbehave: {} }, realNetwork);
   const url = `ftp://127.0.0.1:${server.port}/`;
   healthy = await probe({ url, modes: ['epsv', 'pasv'], samples: 2, connectTimeoutMs: 3000, dataTimeoutMs: 3000, retrieve: '/pub/hello.txt' }, realNetwork);
   await server.close();
@@ -35,7 +35,7 @@ function withStepDuration(run: ProbeRun, id: string, durationMs: number): ProbeR
 describe('evaluateTarget', () => {
   it('a healthy run meets range, address and time limits', () => {
     expect(healthy.report.verdict).toBe('pass');
-    expect(evaluateTarget(target({ passiveRange: { from: 47000, to: 47999 }, externalAddress: '127.0.0.1', maxTransferMs: 600_000 }), healthy)).toEqual([]);
+    expect(evaluateTarget(target({ passiveRange: { from: 27000, to: 27999 }, externalAddress: '127.0.0.1', maxTransferMs: 600_000 }), healthy)).toEqual([]);
   });
 
   it('names the ports outside the range and how many of those seen', () => {
@@ -45,8 +45,8 @@ describe('evaluateTarget', () => {
   });
 
   it('one port outside: singular', () => {
-    const run: ProbeRun = { ...healthy, evidence: { ...healthy.evidence, passivePorts: [47001, 61234, 47001] } };
-    expect(evaluateTarget(target({ passiveRange: { from: 47000, to: 47999 } }), run)).toEqual(['passive port 61234 is outside 47000-47999 (1 of 2 ports seen)']);
+    const run: ProbeRun = { ...healthy, evidence: { ...healthy.evidence, passivePorts: [27001, 61234, 27001] } };
+    expect(evaluateTarget(target({ passiveRange: { from: 27000, to: 27999 } }), run)).toEqual(['passive port 61234 is outside 27000-27999 (1 of 2 ports seen)']);
   });
 
   it('a wrong external address in 227 replies', () => {

@@ -57,13 +57,13 @@ function allRenderings(report: CheckReport): string[] {
 
 describe('ftp-doctor check against the reference server', () => {
   it('a policy that holds: exit 0, no failures, the password in no output', async () => {
-    const server = await serve({ pasvRange: { from: 46000, to: 46999 } });
+    const server = await serve({ pasvRange: { from: 26000, to: 26999 } });
     const { code, report } = await check(`
 targets:
   - name: local
     url: ftp://bob@127.0.0.1:${server.port}/
     passwordEnv: FTP_PASSWORD_TEST
-    passiveRange: 46000-46999
+    passiveRange: 26000-26999
     externalAddress: 127.0.0.1
     modes: [epsv, pasv]
     maxTransferMs: 600000
@@ -77,7 +77,7 @@ targets:
   });
 
   it('a passive range mismatch: exit 1 and the port named in a plain sentence', async () => {
-    const server = await serve({ pasvRange: { from: 46000, to: 46999 } });
+    const server = await serve({ pasvRange: { from: 26000, to: 26999 } });
     const { code, report } = await check(`
 targets:
   - name: local
@@ -89,10 +89,10 @@ targets:
     expect(report.verdict).toBe('fail');
     const failures = report.targets[0]?.failures ?? [];
     expect(failures).toHaveLength(1);
-    expect(failures[0]).toMatch(/^passive ports? 46\d{3}(, 46\d{3})* (is|are) outside 5500-5525/);
+    expect(failures[0]).toMatch(/^passive ports? 26\d{3}(, 26\d{3})* (is|are) outside 5500-5525/);
     // The probe's own finding (with remedies) is in the report, but not repeated as a failure.
     expect(report.targets[0]?.probe?.findings.map((finding) => finding.code)).toContain('PASV_PORT_OUT_OF_RANGE');
-    expect(renderJUnit(report)).toMatch(/<failure message="passive ports? 46\d{3}/);
+    expect(renderJUnit(report)).toMatch(/<failure message="passive ports? 26\d{3}/);
   });
 
   it('requireTls: a server that lets plain logins in fails, one that refuses them passes', async () => {

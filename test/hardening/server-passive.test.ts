@@ -37,7 +37,7 @@ function probePort(port: number): Promise<'connected' | 'refused'> {
 describe('passive listeners', () => {
   it('a second PASV/EPSV closes the first listener: one listener per session, none after it ends', async () => {
     const network = countingNetwork();
-    const server = await serve({ pasvRange: { from: 45200, to: 45399 } }, network);
+    const server = await serve({ pasvRange: { from: 25200, to: 25399 } }, network);
     servers.push(server);
     expect(network.open.size).toBe(1); // the control listener
     const control = await open(server);
@@ -60,8 +60,8 @@ describe('passive listeners', () => {
 
   it('1,000 PASV replies: all inside the range, never sequential, spread at random', async () => {
     const network = countingNetwork();
-    const from = 45400;
-    const to = 45599;
+    const from = 25400;
+    const to = 25599;
     const server = await serve({ pasvRange: { from, to } }, network);
     servers.push(server);
     const control = await open(server);
@@ -80,7 +80,7 @@ describe('passive listeners', () => {
 
   it('an exhausted range answers 425 and never asks the OS for a port outside it', async () => {
     const network = countingNetwork();
-    const server = await serve({ pasvRange: { from: 45600, to: 45602 } }, network);
+    const server = await serve({ pasvRange: { from: 25600, to: 25602 } }, network);
     servers.push(server);
     const holders = [await open(server), await open(server), await open(server)];
     for (const holder of holders) expect((await holder.command('EPSV')).code).toBe(229);
@@ -88,9 +88,9 @@ describe('passive listeners', () => {
     for (let index = 0; index < 20; index += 1) {
       const reply = await late.command(index % 2 ? 'PASV' : 'EPSV');
       expect(reply.code).toBe(425);
-      expect(reply.message).toMatch(/45600-45602/);
+      expect(reply.message).toMatch(/25600-25602/);
     }
-    expect(network.requested.slice(1).every((port) => port >= 45600 && port <= 45602)).toBe(true);
+    expect(network.requested.slice(1).every((port) => port >= 25600 && port <= 25602)).toBe(true);
     expect(network.open.size).toBe(4);
     expect((await late.command('NOOP')).code).toBe(200);
   });

@@ -32,7 +32,7 @@ async function session(options: Parameters<typeof serve>[0] = {}, network?: Netw
 
 describe('evidence', () => {
   it('FEAT lists FTP-DOCTOR; 227/229 carry the spelt copy of what was sent', async () => {
-    const { control } = await session({ externalIp: '198.51.100.7', pasvRange: { from: 43000, to: 43010 } });
+    const { control } = await session({ externalIp: '198.51.100.7', pasvRange: { from: 23000, to: 23010 } });
     expect((await control.command('FEAT')).lines).toContain(' FTP-DOCTOR');
     const pasv = await control.command('PASV');
     expect(pasv.message).toMatch(/^Entering Passive Mode \(198,51,100,7,\d+,\d+\)/);
@@ -133,14 +133,14 @@ describe('transfers', () => {
 describe('misbehaviour knobs', () => {
   it('advertises another address, hands out ports outside the range, refuses EPSV and PORT', async () => {
     const { control } = await session({
-      pasvRange: { from: 43100, to: 43110 },
-      misbehave: { advertiseAddress: '10.9.9.9', outOfRange: { from: 43200, to: 43210 }, refuseEpsv: true, refusePort: true },
+      pasvRange: { from: 23100, to: 23110 },
+      misbehave: { advertiseAddress: '10.9.9.9', outOfRange: { from: 23200, to: 23210 }, refuseEpsv: true, refusePort: true },
     });
     const pasv = await control.command('PASV');
     expect(pasv.message).toMatch(/\(10,9,9,9,/);
     const port = passivePort(pasv);
-    expect(port).toBeGreaterThanOrEqual(43200);
-    expect(port).toBeLessThanOrEqual(43210);
+    expect(port).toBeGreaterThanOrEqual(23200);
+    expect(port).toBeLessThanOrEqual(23210);
     expect((await control.command('EPSV')).code).toBe(502);
     expect((await control.command('PORT 127,0,0,1,200,10')).code).toBe(502);
     expect((await control.command('EPRT |1|127.0.0.1|51210|')).code).toBe(502);

@@ -86,7 +86,7 @@ describe('passive data connections', () => {
   });
 
   it('hands out 1,000 PASV ports, all inside the range and not sequential', async () => {
-    const server = await start({ pasvRange: { from: 42000, to: 42199 } });
+    const server = await start({ pasvRange: { from: 22000, to: 22199 } });
     const control = await client(server.port);
     await control.login();
     const ports: number[] = [];
@@ -95,14 +95,14 @@ describe('passive data connections', () => {
       expect(reply.code).toBe(227);
       ports.push(passivePort(reply));
     }
-    expect(ports.every((port) => port >= 42000 && port <= 42199)).toBe(true);
+    expect(ports.every((port) => port >= 22000 && port <= 22199)).toBe(true);
     const successors = ports.slice(1).filter((port, index) => port === ports[index]! + 1).length;
     expect(successors).toBeLessThan(100);
     expect(new Set(ports).size).toBeGreaterThan(150);
   });
 
   it('answers 425 when the range is exhausted, and the session stays usable', async () => {
-    const server = await start({ pasvRange: { from: 42300, to: 42301 } });
+    const server = await start({ pasvRange: { from: 22300, to: 22301 } });
     const first = await client(server.port);
     const second = await client(server.port);
     const third = await client(server.port);
