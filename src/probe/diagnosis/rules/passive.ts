@@ -226,6 +226,9 @@ export const passiveModeRefused: Rule = {
     const refused = unexplained(input, (attempt) => isPassive(attempt) && attemptState(attempt) === 'mode-refused');
     const first = refused[0];
     if (!first?.modeReply) return undefined;
+    // PASV refused: passive mode is switched off. EPSV alone refused: the server (or a filter)
+    // does not speak RFC 2428, which no passive-mode switch fixes.
+    const problems: Problem[] = refused.some((attempt) => attempt.mode === 'pasv') ? ['passive-enable', 'passive-range'] : ['epsv-refused', 'epsv-inspection'];
     return {
       finding: {
         code: 'PASSIVE_MODE_REFUSED',
@@ -233,7 +236,7 @@ export const passiveModeRefused: Rule = {
         title: `The server refuses passive mode: ${first.command} was answered with ${first.modeReply.code}`,
         explanation: `The server (or an FTP filter answering for it) refused ${first.command}: "${replyLine(first.modeReply).slice(2)}". No passive data connection could be tried.`,
         evidence: manyAttemptLines(refused, 2),
-        remedies: [{ product: 'vsftpd', text: 'Passive mode must be enabled.', commands: ['pasv_enable=YES'] }, ...remediesFor(['passive-range'], input.remedy)],
+        remedies: remediesFor(problems, input.remedy),
       },
       explains: refused,
     };
