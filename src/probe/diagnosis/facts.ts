@@ -2,7 +2,7 @@
  * Small pure readings of the evidence record that several rules share: how a data attempt ended,
  * address classes that never throw, and the transcript-like lines a finding quotes as proof.
  */
-import { classifyAddress, sameAddress, type AddressClass } from '../../ftp/address.js';
+import { classifyAddress, sameAddress, UNROUTABLE_CLASSES, type AddressClass } from '../../ftp/address.js';
 import type { DataAttempt, HostPortRecord, ProbeEvidence, RecordedReply } from '../evidence.js';
 
 /** Where a data attempt stopped, from the client's point of view. */
@@ -68,20 +68,10 @@ export function addressClass(address: string | undefined): AddressClass | undefi
   }
 }
 
-const UNROUTABLE: ReadonlySet<AddressClass> = new Set([
-  'private',
-  'shared',
-  'loopback',
-  'link-local',
-  'unspecified',
-  'unique-local',
-  'multicast',
-  'reserved',
-]);
-
+/** One definition of "no client elsewhere could reach it": the address module's. */
 export function unroutable(address: string | undefined): boolean {
   const kind = addressClass(address);
-  return kind !== undefined && UNROUTABLE.has(kind);
+  return kind !== undefined && UNROUTABLE_CLASSES.has(kind);
 }
 
 export function same(left: string | undefined, right: string | undefined): boolean {
