@@ -86,7 +86,7 @@ function controlState(state: (typeof CONTROL_STATES)[number]): Partial<ProbeEvid
     case 'login-530':
       return { login: { userReply: reply(331, 'Password?'), passReply: reply(530, 'Login incorrect.'), ok: false } };
     case 'login-lost':
-      return { login: { userReply: reply(331, 'Password?'), ok: false } };
+      return { login: { userReply: reply(331, 'Password?'), ok: false, error: 'read ECONNRESET' } };
   }
 }
 

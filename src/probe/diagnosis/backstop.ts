@@ -37,6 +37,7 @@ export function controlStageFailures(evidence: ProbeEvidence): string[] {
   if (login && !login.ok) {
     const last = login.passReply ?? login.userReply;
     lines.push(last ? replyLine(last) : '* login: no reply');
+    if (login.error) lines.push(`* login: ${login.error}`);
   }
   return lines;
 }

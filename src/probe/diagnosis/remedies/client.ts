@@ -44,7 +44,7 @@ export const client: ProductRemedies = {
     'session-lost': () => ({
       product,
       text:
-        'The control connection ended without a reply while a data channel was being set up. Re-run to see whether it repeats; a firewall or IPS that resets ' +
+        'The control connection ended without a reply (at login, or while a data channel was set up). Re-run to see whether it repeats; a firewall or IPS that resets ' +
         'FTP sessions, or a server that crashes or drops the session, looks like this — the transcript shows the last exchange.',
     }),
     'active-enable': () => ({ product, text: 'Use passive mode (PASV/EPSV); it needs nothing from the client\'s firewall.', commands: ['curl ftp://... (passive is the default)'] }),

@@ -219,6 +219,24 @@ export const loginFailed: Rule = {
     if (!evidence.login || evidence.login.ok) return undefined;
     const replies = loginReplies(input);
     const last = replies[replies.length - 1];
+    const lostTo = evidence.login?.error;
+    if (lostTo !== undefined && !(last && last.code >= 400)) {
+      // No refusal came: the session died (reset, closed, deadline) before the credentials were judged.
+      return {
+        finding: {
+          code: 'LOGIN_FAILED',
+          severity: 'error',
+          title: `The login to ${evidence.host} was lost without an answer: ${lostTo}`,
+          explanation:
+            `The control connection worked up to the login, then the server side never answered it (${lostTo}): the credentials were never judged. ` +
+            'An intrusion-prevention system or FTP filter that kills sessions at login, a server that crashes or drops the session, or a path that ' +
+            'loses packets once the session is under way all look like this.',
+          evidence: [...replies.map(replyLine), `* login: ${lostTo}`],
+          remedies: remediesFor(['session-lost', 'open-control'], remedy),
+        },
+        final: true,
+      };
+    }
     const needsTls = matchWording(replies, TLS_REQUIRED_WORDINGS);
     const title = needsTls
       ? `${evidence.host} requires TLS before login`
