@@ -4,6 +4,7 @@
  * after the TCP connection exists: TLS for PROT P (with the session-reuse check) and the
  * ftp-doctor token the client asked for.
  */
+import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { sameAddress, normalizeAddress } from '../ftp/address.js';
 import { formatDataToken } from '../ftp/evidence.js';
@@ -149,6 +150,12 @@ export interface DataConnection {
   stream: Duplex;
   /** The passive listener's port, or the client port dialled. */
   port: number;
+  /**
+   * True when a write's bytes are copied out before its callback runs (a kernel socket, or TLS,
+   * which encrypts them), so the sender may reuse the buffer then. A simulated connection hands
+   * the very buffer to its peer, which may read it later.
+   */
+  copiesWrites: boolean;
   /** End the connection: gracefully (FIN / close_notify, bounded wait) or at once. */
   close(graceful: boolean): Promise<void>;
 }
@@ -222,7 +229,7 @@ export async function prepareData(session: Session, raw: RawDataConnection): Pro
     stream = secure;
   }
   if (session.tokens) stream.write(formatDataToken({ session: session.id, port }));
-  return { stream, port, close: (graceful) => closeData(stream, connection, graceful) };
+  return { stream, port, copiesWrites: stream instanceof Socket, close: (graceful) => closeData(stream, connection, graceful) };
 }
 
 function closeData(stream: Duplex, raw: Connection, graceful: boolean): Promise<void> {
