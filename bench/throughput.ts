@@ -31,6 +31,8 @@ export interface ThroughputResult {
   loopback?: (FetchFigure & { tool: string })[];
   /** Our server serving vsftpd's very file from disk (--root): the transfer path without demo-content generation. */
   oursDiskByCurl?: FetchFigure[];
+  /** A bare node:net server writing one 1 MiB buffer in a loop, fetched by curl: what Node itself can send. */
+  nodeCeilingByCurl?: FetchFigure[];
   oursServerByCurl?: FetchFigure[];
   vsftpdByCurl?: FetchFigure[];
   oursClientFromVsftpd?: FetchFigure[];
@@ -100,6 +102,36 @@ async function nodeCopy(bytes: number): Promise<FetchFigure> {
   }
 }
 
+/**
+ * The ceiling for any Node server here: a bare node:net server writing one 1 MiB buffer in a
+ * loop (no file, no generation, no FTP), fetched by curl over HTTP, the framing curl needs.
+ */
+async function nodeCeiling(bytes: number, repeats: number): Promise<FetchFigure[]> {
+  const chunk = Buffer.alloc(1024 * 1024, 0x5a);
+  const server = createServer((socket) => {
+    let sent = 0;
+    socket.on('error', () => socket.destroy());
+    socket.resume();
+    socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${bytes}\r\nConnection: close\r\n\r\n`);
+    const pump = (): void => {
+      while (sent < bytes) {
+        const size = Math.min(chunk.length, bytes - sent);
+        sent += size;
+        if (!socket.write(size === chunk.length ? chunk : chunk.subarray(0, size))) return void socket.once('drain', pump);
+      }
+      socket.end();
+    };
+    pump();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    return await repeat(repeats, () => curlFetch(`http://127.0.0.1:${port}/`, bytes));
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
 /** A free loopback port for vsftpd (port 21 may be someone else's on a shared machine). */
 async function freePort(): Promise<number> {
   const probe = createServer();
@@ -163,6 +195,8 @@ export async function benchThroughput(quick: boolean): Promise<{ rows: BenchRow[
   }
   result.loopback = await repeat(repeats, () => tcpCopy(bytes));
 
+  result.nodeCeilingByCurl = await nodeCeiling(bytes, repeats);
+
   const ours = await startServer({ host: '127.0.0.1', port: 0, anonymous: true, log: 'none', demoFiles: { '/big.bin': bytes } }, realNetwork);
   try {
     result.oursServerByCurl = await repeat(repeats, () => curlFetch(`ftp://127.0.0.1:${ours.port}/big.bin`, bytes));
@@ -200,6 +234,7 @@ export async function benchThroughput(quick: boolean): Promise<{ rows: BenchRow[
   const note = `best of ${repeats}`;
   const rows: BenchRow[] = [
     { benchmark: 'throughput', measure: `loopback limit: plain TCP copy of ${size}`, ours: '-', peer: shown(result.loopback), ratio: null, met: null, note: result.loopback?.[0]?.tool ?? '' },
+    { benchmark: 'throughput', measure: `ceiling: bare node:net server, ${size} by curl`, ours: '-', peer: shown(result.nodeCeilingByCurl), ratio: null, met: null, note: 'extra: a 1 MiB buffer written in a loop, over HTTP' },
     { benchmark: 'throughput', measure: `server: ${size} RETR, fetched by curl`, ours: shown(result.oursServerByCurl), peer: `vsftpd ${shown(result.vsftpdByCurl)}`, ratio: serverRatio, target: '≥ 0.8×', met: serverRatio === null ? false : serverRatio >= 0.8, note },
     { benchmark: 'throughput', measure: `server, same sparse file from disk (--root)`, ours: shown(result.oursDiskByCurl), peer: `vsftpd ${shown(result.vsftpdByCurl)}`, ratio: diskRatio, met: null, note: 'extra: without demo-content generation' },
     { benchmark: 'throughput', measure: `client: ${size} RETR from vsftpd`, ours: shown(result.oursClientFromVsftpd), peer: `curl ${shown(result.vsftpdByCurl)}`, ratio: clientRatio, target: '≥ 0.8×', met: clientRatio === null ? false : clientRatio >= 0.8, note },
