@@ -1,5 +1,5 @@
 /**
- * One control session: its state, the bounded line reader, the serialized reply writer, the TLS
+ * One control session: its state, the bounded line reader, the reply writer (reply-writer.ts), the TLS
  * upgrade and the timers. Commands run one at a time from a bounded queue; ABOR is taken out of
  * band so it can interrupt a running transfer.
  */
@@ -16,11 +16,11 @@ import type { ServerContext } from './context.js';
 import type { DataSetup } from './data-channel.js';
 import { isFileError } from './filesystem/vfs.js';
 import { redactCommand, type LogFields } from './log.js';
+import { ReplyWriter } from './reply-writer.js';
 import { createSessionContext, handshake, wrapServerTls } from './tls.js';
 
 export const MAX_LINE_BYTES = 4096;
 const MAX_QUEUED_COMMANDS = 64;
-const COALESCE_WINDOW_MS = 40;
 
 export interface RunningTransfer {
   abort(): void;
@@ -61,9 +61,7 @@ export class Session {
   private readonly queue: QueueItem[] = [];
   private processing = false;
   private upgrading = false;
-  private writeChain: Promise<void> = Promise.resolve();
-  private coalesced = '';
-  private coalesceTimer: NodeJS.Timeout | undefined;
+  private readonly writer: ReplyWriter;
   private idleTimer: NodeJS.Timeout | undefined;
   private closing = false;
   private readonly onData = (chunk: Buffer | string): void => this.receive(chunk);
@@ -78,6 +76,7 @@ export class Session {
     this.peerPort = raw.remotePort ?? 0;
     this.localAddress = normalizeAddress(raw.localAddress ?? server.options.host);
     this.control = raw;
+    this.writer = new ReplyWriter(() => this.control, server.options.misbehave.coalesceReplies === true);
     raw.setNoDelay?.(true);
     this.closed = new Promise((resolve) => raw.once('close', () => resolve()));
     raw.once('close', () => this.cleanup());
@@ -252,46 +251,16 @@ export class Session {
     }
   }
 
-  /** Write one reply. By default each reply is its own write (its own TCP segment). */
+  /** Write one reply, in order; by default in its own write (its own TCP segment). */
   reply(code: number, message: string | string[]): Promise<void> {
     const text = formatReply(code, message);
     this.log('info', 'reply', text.trimEnd().replace(/\r\n/g, ' | '), { code });
-    if (this.server.options.misbehave.coalesceReplies) {
-      this.coalesced += text;
-      this.coalesceTimer ??= setTimeout(() => {
-        this.coalesceTimer = undefined;
-        const batch = this.coalesced;
-        this.coalesced = '';
-        this.enqueueWrite(batch);
-      }, COALESCE_WINDOW_MS);
-      return Promise.resolve();
-    }
-    return this.enqueueWrite(text);
-  }
-
-  private enqueueWrite(text: string): Promise<void> {
-    this.writeChain = this.writeChain.then(
-      () =>
-        new Promise<void>((resolve) => {
-          const stream = this.control;
-          if (stream.destroyed || !stream.writable) return resolve();
-          // Waiting for the callback keeps node from merging queued replies into one writev.
-          stream.write(Buffer.from(text, 'utf8'), () => resolve());
-        }),
-    );
-    return this.writeChain;
+    return this.writer.write(text);
   }
 
   /** Resolves when everything queued so far has been handed to the connection. */
-  async flush(): Promise<void> {
-    if (this.coalesceTimer) {
-      clearTimeout(this.coalesceTimer);
-      this.coalesceTimer = undefined;
-      const batch = this.coalesced;
-      this.coalesced = '';
-      void this.enqueueWrite(batch);
-    }
-    await this.writeChain;
+  flush(): Promise<void> {
+    return this.writer.flush();
   }
 
   /**
@@ -359,7 +328,7 @@ export class Session {
   private cleanup(): void {
     this.closing = true;
     clearTimeout(this.idleTimer);
-    clearTimeout(this.coalesceTimer);
+    this.writer.dispose();
     this.transfer?.abort();
     void this.data?.close?.();
     this.data = undefined;
