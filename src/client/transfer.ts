@@ -3,6 +3,7 @@
  * in idleness (a stalled transfer must end), and honest about how it ended — EOF, reset, timeout,
  * or our own cap. Our reference server's token line is split off here so the listing stays clean.
  */
+import { stopReading } from './stop-reading.js';
 import type { Duplex } from 'node:stream';
 import type { Recorder } from './recorder.js';
 import { describeError, errorCode } from './util.js';
@@ -65,15 +66,8 @@ export function readData(stream: Duplex, options: DataReadOptions): Promise<Data
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      stream.off('data', onData);
-      stream.off('end', onEnd);
-      stream.off('error', onError);
-      stream.off('close', onClose);
       options.signal?.removeEventListener('abort', onAbort);
-      // Keep a listener: a late error on a socket we stopped reading must not crash the process.
-      stream.on('error', () => {});
-      if (end !== 'eof') stream.destroy();
-      else stream.end();
+      stopReading(stream, { data: onData, end: onEnd, error: onError, close: onClose }, end === 'eof');
       if (partialLine !== '' && recordedLines < RECORDED_LINES) recorder.line(session, 'data', '<', partialLine);
       const durationMs = recorder.since(started);
       recorder.event(session, 'data', `data ${end} after ${bytes} bytes${error ? `: ${error}` : ''}`);

@@ -4,6 +4,7 @@
  * NLST) drained to its end. A connection that reached something else is dropped as soon as its
  * first line says so, instead of waiting for an idle timeout. Bounded in bytes and in idleness.
  */
+import { stopReading } from '../client/stop-reading.js';
 import type { Duplex } from 'node:stream';
 
 /** The token line is short; anything longer without a newline is not one. */
@@ -42,15 +43,8 @@ export function readSweepData(stream: Duplex, options: SweepReadOptions): Promis
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      stream.off('data', onData);
-      stream.off('end', onEnd);
-      stream.off('error', onError);
-      stream.off('close', onClose);
       options.signal?.removeEventListener('abort', onStop);
-      // A late error on a socket we stopped reading must not crash the process.
-      stream.on('error', () => {});
-      if (end === 'eof') stream.end();
-      else stream.destroy();
+      stopReading(stream, { data: onData, end: onEnd, error: onError, close: onClose }, end === 'eof');
       resolve({ end, bytes, ...(firstLine !== undefined ? { firstLine } : {}), ...(error ? { error } : {}) });
     };
     const arm = (): void => {
