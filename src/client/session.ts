@@ -32,6 +32,36 @@ export interface SessionPlan {
   protectData: boolean;
 }
 
+/** The parts of a parsed target URL a session needs (src/probe/options.ts ProbeTarget has them). */
+export interface SessionTarget {
+  host: string;
+  port: number;
+  tls: 'none' | 'explicit' | 'implicit';
+  user: string;
+  password: string;
+}
+
+/**
+ * A session plan for a target reached at `address` (after DNS): the name the user typed stays the
+ * TLS identity, and each reply waits as long as the connect may.
+ */
+export function sessionPlanFor(
+  target: SessionTarget,
+  address: string,
+  settings: Pick<SessionPlan, 'network' | 'recorder' | 'session' | 'connectTimeoutMs' | 'strictTls' | 'protectData'>,
+): SessionPlan {
+  return {
+    ...settings,
+    host: address,
+    port: target.port,
+    tlsHost: target.host,
+    tls: target.tls,
+    user: target.user,
+    password: target.password,
+    replyTimeoutMs: settings.connectTimeoutMs,
+  };
+}
+
 export interface Phase {
   id: 'connect' | 'greeting' | 'auth-tls' | 'login' | 'prot';
   startedAt: number;

@@ -9,7 +9,7 @@ import net from 'node:net';
 import type { Network } from '../net/network.js';
 import { FEATURE_NAME, normalizeAddress } from '../ftp/index.js';
 import { Recorder, systemClock } from '../client/recorder.js';
-import { openSession, type Phase, type SessionPlan } from '../client/session.js';
+import { openSession, sessionPlanFor, type Phase, type SessionPlan } from '../client/session.js';
 import { SCHEMA_VERSION, type DataMode, type ProbeReport, type Step } from '../report/model.js';
 import { TOOL, VERSION } from '../version.js';
 import { diagnose, RULES } from './diagnosis/index.js';
@@ -98,21 +98,7 @@ export async function probe(options: ProbeOptions, network: Network): Promise<Pr
     return finish();
   }
 
-  const plan: SessionPlan = {
-    network,
-    recorder,
-    session: 'main',
-    host: address,
-    port: target.port,
-    tlsHost: target.host,
-    tls: target.tls,
-    user: target.user,
-    password: target.password,
-    connectTimeoutMs,
-    replyTimeoutMs: connectTimeoutMs,
-    strictTls: options.strictTls ?? false,
-    protectData: false,
-  };
+  const plan = sessionPlanFor(target, address, { network, recorder, session: 'main', connectTimeoutMs, strictTls: options.strictTls ?? false, protectData: false });
   const main = await openSession(plan);
   const record = main.record;
   evidence.control = record.control;

@@ -13,7 +13,7 @@ import net from 'node:net';
 import { FEATURE_NAME, isPositiveCompletion, normalizeAddress, TOKEN_OPTION } from '../ftp/index.js';
 import type { ControlSession } from '../client/control.js';
 import { Recorder } from '../client/recorder.js';
-import { openSession, type SessionPlan } from '../client/session.js';
+import { openSession, sessionPlanFor, type SessionPlan } from '../client/session.js';
 import { describeError } from '../client/util.js';
 import type { Network } from '../net/network.js';
 import { parseTarget, ProbeOptionError, type ProbeTarget } from '../probe/options.js';
@@ -74,21 +74,14 @@ export async function runSweep(options: SweepOptions, network: Network): Promise
     return finish({ method: 'extension', results: [], findings: [finding] });
   }
 
-  const plan: SessionPlan = {
+  const plan = sessionPlanFor(target, address, {
     network,
     recorder,
     session: 'sweep',
-    host: address,
-    port: target.port,
-    tlsHost: target.host,
-    tls: target.tls,
-    user: target.user,
-    password: target.password,
     connectTimeoutMs,
-    replyTimeoutMs: connectTimeoutMs,
     strictTls: options.strictTls ?? false,
     protectData: target.tls !== 'none' && options.protectData !== false,
-  };
+  });
   let reference = false;
   let needTokens = false;
   const pool = new SessionPool(
