@@ -7,13 +7,12 @@
  * forks per session, so its figure is the sum of the RSS of all its processes (shared pages are
  * counted once per process, which favours us — said in the note).
  */
-import { createServer, type AddressInfo } from 'node:net';
 import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { realNetwork } from '../src/net/real.js';
 import { vsftpdMissingReason } from '../src/netns/vsftpd.js';
 import { startServer } from '../src/server/index.js';
-import { benchScript, lastLine, rssOf, runTimed, sampleMemory } from './system.js';
+import { benchScript, freePort, lastLine, rssOf, runTimed, sampleMemory } from './system.js';
 import { startBenchVsftpd } from './vsftpd-peer.js';
 import { formatBytes, formatSeconds, percentile, ratioOf, skippedRow, type BenchRow } from './table.js';
 
@@ -66,13 +65,6 @@ async function load(port: number, sessions: number, readMemory: () => number): P
   };
 }
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 async function againstOurs(sessions: number): Promise<LoadFigure> {
   const baseline = process.memoryUsage.rss();

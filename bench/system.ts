@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 export interface MachineInfo {
@@ -133,4 +134,13 @@ export function sampleMemory(read: () => number, intervalMs = 100): { stop(): { 
       return { peakBytes, samples: samples + 1 };
     },
   };
+}
+
+/** A free loopback port for a peer (port 21 may be someone else's on a shared machine). */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
 }

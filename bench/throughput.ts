@@ -13,7 +13,7 @@ import { realNetwork } from '../src/net/real.js';
 import { startVsftpd, vsftpdMissingReason } from '../src/netns/vsftpd.js';
 import { startServer } from '../src/server/index.js';
 import { formatRate, ratioOf, skippedRow, type BenchRow } from './table.js';
-import { benchScript, commandExists, lastLine, runTimed } from './system.js';
+import { benchScript, commandExists, freePort, lastLine, runTimed } from './system.js';
 
 const CAP_MS = 120_000;
 const CURL = '/usr/bin/curl';
@@ -132,14 +132,6 @@ async function nodeCeiling(bytes: number, repeats: number): Promise<FetchFigure[
   }
 }
 
-/** A free loopback port for vsftpd (port 21 may be someone else's on a shared machine). */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 /** vsftpd serves a sparse file: zeros from the page cache, no disk I/O and no 1 GiB write. */
 async function sparseFile(path: string, bytes: number): Promise<void> {
