@@ -37,6 +37,8 @@ export class TlsCarrier {
   private tlsReadDone = false;
   private closeNotifyWritten = false;
   private readonly writeWaiters: (() => void)[] = [];
+  /** Called once TLS has read its last record while clearing (the peer's close_notify). */
+  private readonly peerClosedWaiters: (() => void)[] = [];
   private rawEnded = false;
   private transportEnded = false;
   private appEnded = false;
@@ -124,15 +126,30 @@ export class TlsCarrier {
   /**
    * CCC accepted: send close_notify (TCP stays open) and resolve once it is on its way; writes
    * made meanwhile wait and then go out in clear after it.
+   *
+   * `peerFirstMs` lets the peer close first: our close_notify waits until the peer's has arrived
+   * (TLS answers it at once) or that many ms have passed. A server wants this because clients
+   * differ: lftp (GnuTLS) sends its own close_notify after reading the 200 and treats ours as
+   * "peer closed" if it arrives with that reply, while curl's passive CCC mode sends nothing and
+   * waits for ours.
    */
-  clear(timeoutMs: number): Promise<void> {
+  clear(timeoutMs: number, peerFirstMs = 0): Promise<void> {
     if (this.phase !== 'expecting' || !this.tls) return Promise.reject(new Error(`cannot clear the control channel in phase ${this.phase}`));
     this.phase = 'clearing';
     const socket = this.tls;
-    if (!socket.destroyed) socket.end();
+    const sendCloseNotify = (): void => {
+      if (!socket.destroyed && !socket.writableEnded) socket.end();
+    };
+    if (peerFirstMs > 0 && !this.tlsReadDone) {
+      const grace = setTimeout(sendCloseNotify, peerFirstMs);
+      this.peerClosedWaiters.push(() => {
+        clearTimeout(grace);
+        sendCloseNotify();
+      });
+    } else sendCloseNotify();
     if (this.closeNotifyWritten) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`TLS close_notify not sent within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(() => reject(new Error(`TLS close_notify not sent within ${timeoutMs + peerFirstMs} ms`)), timeoutMs + peerFirstMs);
       this.writeWaiters.push(() => {
         clearTimeout(timer);
         resolve();
@@ -197,6 +214,7 @@ export class TlsCarrier {
       return;
     }
     this.tlsReadDone = true;
+    for (const waiter of this.peerClosedWaiters.splice(0)) waiter();
     this.flushClear();
   }
 

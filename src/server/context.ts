@@ -22,6 +22,7 @@ export const DEFAULT_LIMITS: Limits = {
   dataIdleTimeoutMs: 300_000,
   loginFailureDelayMs: 1_000,
   tlsHandshakeTimeoutMs: 15_000,
+  cccPeerCloseGraceMs: 500,
 };
 
 export interface ResolvedOptions extends ServerOptions {

@@ -56,5 +56,10 @@ export interface ServerOptions {
     loginFailureDelayMs?: number;
     /** TLS handshakes (control and data) that do not finish within this are dropped. */
     tlsHandshakeTimeoutMs?: number;
+    /**
+     * After the 200 to CCC, how long to let the client send its close_notify first before we
+     * send ours (clients that wait for the server's get it after this).
+     */
+    cccPeerCloseGraceMs?: number;
   };
 }

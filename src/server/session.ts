@@ -168,7 +168,7 @@ export class Session {
     await this.reply(200, 'Control channel cleared: commands and replies continue in clear text; data protection is unchanged.');
     await this.flush();
     try {
-      await carrier.clear(this.server.limits.tlsHandshakeTimeoutMs);
+      await carrier.clear(this.server.limits.tlsHandshakeTimeoutMs, this.server.limits.cccPeerCloseGraceMs);
     } catch (error) {
       this.log('warn', 'tls', `CCC: ${(error as Error).message}; closing`);
       this.destroy();

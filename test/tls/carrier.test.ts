@@ -97,49 +97,76 @@ describe('TLS carrier: CCC over a stream cut anywhere', () => {
       );
     });
 
-    it(`${version}: a client that never sends close_notify and goes straight to clear text (curl's passive CCC)`, async () => {
-      const { client, server } = rechunkingPair(7, 5);
-      const { cert, key } = await certificate();
-      const serverCarrier = new TlsCarrier(server);
-      const serverSocket = new tls.TLSSocket(serverCarrier.transport, {
-        isServer: true,
-        secureContext: tls.createSecureContext({ cert, key, minVersion: version, maxVersion: version }),
-      });
-      // The client is plain node:tls behind a gate we can shut, standing in for a client whose TLS
-      // library is simply abandoned after the 200 (it never writes its close_notify).
-      let gateOpen = true;
-      const gate = new Duplex({
-        read: () => {},
-        write: (chunk: Buffer, _encoding, callback) => (gateOpen ? client.write(chunk, () => callback()) : callback()),
-      });
-      const received: Buffer[] = [];
-      client.on('data', (chunk: Buffer) => {
-        received.push(chunk);
-        if (gateOpen) gate.push(chunk);
-      });
-      const clientSocket = tls.connect({ socket: gate, rejectUnauthorized: false, minVersion: version, maxVersion: version });
-      clientSocket.on('error', () => {});
-      await Promise.all([once(serverSocket, 'secure'), once(clientSocket, 'secureConnect')]);
-      const serverApp = serverCarrier.bind(serverSocket);
-      const serverReader = new TextReader(serverApp);
-      const clientReader = new TextReader(clientSocket);
-      await new Promise<void>((resolve) => clientSocket.write('CCC\r\n', () => resolve()));
-      expect(await serverReader.line()).toBe('CCC');
-      gateOpen = false;
-      serverCarrier.expectClear();
-      serverApp.write('200 CCC ok.\r\n');
-      await serverCarrier.clear(2000);
-      client.write('PASV\r\n');
-      expect(await serverReader.line()).toBe('PASV');
-      serverApp.write('227 Entering Passive Mode (127,0,0,1,4,1).\r\n');
-      const wire = (): string => Buffer.concat(received).toString('latin1');
-      await waitFor(() => wire().endsWith('\r\n'));
-      // The 200 went inside TLS, the 227 right after the server's last record, in clear.
-      expect(wire()).not.toContain('200 CCC ok.');
-      expect(wire()).toMatch(/[^\n]227 Entering Passive Mode \(127,0,0,1,4,1\)\.\r\n$/);
-      clientReader.end().catch(() => {});
-      serverApp.destroy();
+    it(`${version}: the server's close_notify waits for the client's (lftp reads ahead and takes ours, with the 200, for a hang-up)`, async () => {
+      const { client, server } = rechunkingPair(11, 4096);
+      const ends = await secure(client, server, version);
+      ends.client.carrier.expectClear();
+      ends.client.app.write('CCC\r\n');
+      expect(await ends.server.reader.line()).toBe('CCC');
+      ends.server.carrier.expectClear();
+      ends.server.app.write('200 Control channel cleared.\r\n');
+      // A grace longer than the test's own timeout: only the client's close_notify can end it.
+      const serverCleared = ends.server.carrier.clear(2000, 60_000);
+      expect(await ends.client.reader.line()).toBe('200 Control channel cleared.');
+      const sentBefore = Buffer.concat(server.wire).length;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(Buffer.concat(server.wire).length).toBe(sentBefore);
+      await ends.client.carrier.clear(2000);
+      await serverCleared;
+      expect(Buffer.concat(server.wire).length).toBeGreaterThan(sentBefore);
+      ends.client.app.write('NOOP\r\n');
+      expect(await ends.server.reader.line()).toBe('NOOP');
+      ends.server.app.write('200 NOOP ok.\r\n');
+      expect(await ends.client.reader.line()).toBe('200 NOOP ok.');
+      expect(ends.server.carrier.state).toBe('clear');
+      expect(ends.client.carrier.state).toBe('clear');
     });
+
+    for (const peerFirstMs of [0, 150]) {
+      it(`${version}: a client that never sends close_notify and goes straight to clear text (curl's passive CCC), grace ${peerFirstMs} ms`, async () => {
+        const { client, server } = rechunkingPair(7, 5);
+        const { cert, key } = await certificate();
+        const serverCarrier = new TlsCarrier(server);
+        const serverSocket = new tls.TLSSocket(serverCarrier.transport, {
+          isServer: true,
+          secureContext: tls.createSecureContext({ cert, key, minVersion: version, maxVersion: version }),
+        });
+        // The client is plain node:tls behind a gate we can shut, standing in for a client whose TLS
+        // library is simply abandoned after the 200 (it never writes its close_notify).
+        let gateOpen = true;
+        const gate = new Duplex({
+          read: () => {},
+          write: (chunk: Buffer, _encoding, callback) => (gateOpen ? client.write(chunk, () => callback()) : callback()),
+        });
+        const received: Buffer[] = [];
+        client.on('data', (chunk: Buffer) => {
+          received.push(chunk);
+          if (gateOpen) gate.push(chunk);
+        });
+        const clientSocket = tls.connect({ socket: gate, rejectUnauthorized: false, minVersion: version, maxVersion: version });
+        clientSocket.on('error', () => {});
+        await Promise.all([once(serverSocket, 'secure'), once(clientSocket, 'secureConnect')]);
+        const serverApp = serverCarrier.bind(serverSocket);
+        const serverReader = new TextReader(serverApp);
+        const clientReader = new TextReader(clientSocket);
+        await new Promise<void>((resolve) => clientSocket.write('CCC\r\n', () => resolve()));
+        expect(await serverReader.line()).toBe('CCC');
+        gateOpen = false;
+        serverCarrier.expectClear();
+        serverApp.write('200 CCC ok.\r\n');
+        await serverCarrier.clear(2000, peerFirstMs);
+        client.write('PASV\r\n');
+        expect(await serverReader.line()).toBe('PASV');
+        serverApp.write('227 Entering Passive Mode (127,0,0,1,4,1).\r\n');
+        const wire = (): string => Buffer.concat(received).toString('latin1');
+        await waitFor(() => wire().endsWith('\r\n'));
+        // The 200 went inside TLS, the 227 right after the server's last record, in clear.
+        expect(wire()).not.toContain('200 CCC ok.');
+        expect(wire()).toMatch(/[^\n]227 Entering Passive Mode \(127,0,0,1,4,1\)\.\r\n$/);
+        clientReader.end().catch(() => {});
+        serverApp.destroy();
+      });
+    }
   }
 
   it('a refused CCC leaves the conversation in TLS', async () => {
