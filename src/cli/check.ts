@@ -9,6 +9,7 @@ import { realNetwork } from '../net/real.js';
 import { checkExitCode, DEFAULT_CHECK_CONCURRENCY, loadPolicyFile, PolicyFileError, runCheck } from '../check/index.js';
 import type { CheckReport } from '../report/model.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_DATA_TIMEOUT_MS } from '../probe/options.js';
+import type { CommandBody } from './commands.js';
 import { UsageError } from './errors.js';
 import { emitReport, outputOptions, type OutputOptions } from './output.js';
 import { progressLine } from './progress.js';
@@ -74,9 +75,7 @@ export async function checkCommandMain(args: CheckArguments, dependencies: Check
   return checkExitCode(report);
 }
 
-export const checkCommand: CommandModule<object, CheckArguments> = {
-  command: 'check [policy]',
-  describe: 'probe every target of a policy file and gate on its requirements (passive range, address, TLS, modes, time)',
+export const checkCommand: CommandBody<CheckArguments> = {
   builder,
   handler: async (args: ArgumentsCamelCase<CheckArguments>) => {
     process.exitCode = await checkCommandMain(args);

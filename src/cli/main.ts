@@ -6,23 +6,15 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { VERSION } from '../version.js';
-import { DataFileError } from '../config/yaml-file.js';
+import { DataFileError } from '../config/data-file-error.js';
 import { UsageError } from './errors.js';
-import { serveCommand } from './serve.js';
-import { probeCommand } from './probe.js';
-import { scenariosCommand } from './scenarios.js';
-import { sweepCommand } from './sweep.js';
-import { checkCommand } from './check.js';
+import { commandsFor } from './commands.js';
 
 export async function main(argv: string[]): Promise<number> {
   try {
     await yargs(argv)
       .scriptName('ftp-doctor')
-      .command(serveCommand)
-      .command(probeCommand)
-      .command(scenariosCommand)
-      .command(sweepCommand)
-      .command(checkCommand)
+      .command(await commandsFor(argv[0]))
       .demandCommand(1, 'Say which command to run (see --help).')
       .strict()
       .fail((message: string | undefined, error: Error | undefined) => {

@@ -10,6 +10,7 @@ import { realNetwork } from '../net/real.js';
 import { runProbe } from '../probe/engine.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_DATA_TIMEOUT_MS, MAX_SAMPLES, parseModes, parsePortRange, parseTarget, ProbeOptionError, type ProbeOptions } from '../probe/options.js';
 import type { ProbeReport } from '../report/model.js';
+import type { CommandBody } from './commands.js';
 import { UsageError } from './errors.js';
 import { emitReport, outputOptions, verdictExitCode, type OutputOptions } from './output.js';
 
@@ -115,9 +116,7 @@ export async function probeCommandMain(args: ProbeArguments, dependencies: Probe
   return verdictExitCode(report);
 }
 
-export const probeCommand: CommandModule<object, ProbeArguments> = {
-  command: 'probe <url>',
-  describe: 'connect to an FTP server step by step and say where the data channel fails',
+export const probeCommand: CommandBody<ProbeArguments> = {
   builder,
   handler: async (args: ArgumentsCamelCase<ProbeArguments>) => {
     process.exitCode = await probeCommandMain(args);

@@ -10,6 +10,7 @@ import { selectScenarios } from '../scenarios/load.js';
 import type { Scenario } from '../scenarios/model.js';
 import { runScenarios, type ScenarioRunner } from '../scenarios/run.js';
 import { runScenarioInSimulator } from '../scenarios/run-sim.js';
+import type { CommandBody } from './commands.js';
 import { UsageError } from './errors.js';
 import { emitReport, outputOptions, verdictExitCode } from './output.js';
 import { progressLine } from './progress.js';
@@ -142,9 +143,7 @@ function errorCodes(result: ScenarioResult): string[] {
   return result.probe.findings.filter((finding) => finding.severity === 'error').map((finding) => finding.code).sort();
 }
 
-export const scenariosCommand: CommandModule = {
-  command: 'scenarios <command>',
-  describe: 'the scenario catalogue: list it, run it through the simulator or the real firewall',
+export const scenariosCommand: CommandBody = {
   builder: (yargs) => yargs.command(listCommand as unknown as CommandModule).command(runCommand as unknown as CommandModule).demandCommand(1),
   handler: () => {},
 };

@@ -7,6 +7,7 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { realNetwork } from '../net/real.js';
 import { formatLogJson, formatLogText, type LogEntry } from '../server/log.js';
 import { startServer, type RunningServer } from '../server/server.js';
+import type { CommandBody } from './commands.js';
 import { UsageError } from './errors.js';
 import { serveOptionsFromArguments, type ServeArguments } from './serve-options.js';
 
@@ -85,9 +86,7 @@ async function handler(args: ArgumentsCamelCase<ServeArguments>): Promise<void> 
   });
 }
 
-export const serveCommand: CommandModule<object, ServeArguments> = {
-  command: 'serve',
-  describe: 'run the ftp-doctor reference FTP server',
+export const serveCommand: CommandBody<ServeArguments> = {
   builder,
   handler,
 };

@@ -9,6 +9,7 @@ import { realNetwork } from '../net/real.js';
 import { parsePortRange, ProbeOptionError } from '../probe/options.js';
 import type { SweepReport } from '../report/model.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_SWEEP_CONNECT_TIMEOUT_MS, DEFAULT_SWEEP_DATA_TIMEOUT_MS, MAX_CONCURRENCY, runSweep, validateSweepOptions, type SweepOptions } from '../sweep/index.js';
+import type { CommandBody } from './commands.js';
 import { UsageError } from './errors.js';
 import { emitReport, outputOptions, verdictExitCode, type OutputOptions } from './output.js';
 import { progressLine } from './progress.js';
@@ -120,9 +121,7 @@ export function bar(done: number, total: number): string {
   return `[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}]`;
 }
 
-export const sweepCommand: CommandModule<object, SweepArguments> = {
-  command: 'sweep <url>',
-  describe: 'prove every passive port of a range end to end (needs `ftp-doctor serve --allow-sweep` for full coverage)',
+export const sweepCommand: CommandBody<SweepArguments> = {
   builder,
   handler: async (args: ArgumentsCamelCase<SweepArguments>) => {
     process.exitCode = await sweepCommandMain(args);

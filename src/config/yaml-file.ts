@@ -7,17 +7,10 @@
 import { readFile } from 'node:fs/promises';
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { FieldProblem } from './fields.js';
+import { DataFileError } from './data-file-error.js';
 
-/** A user data file that cannot be used; the message is the whole story, no stack needed. */
-export class DataFileError extends Error {
-  constructor(
-    readonly file: string,
-    readonly problems: string[],
-  ) {
-    super(`${file}: ${problems.join('; ')}`);
-    this.name = 'DataFileError';
-  }
-}
+// Its own module so that the CLI entry point can catch it without loading the YAML parser.
+export { DataFileError };
 
 export type ErrorFactory = (file: string, problems: string[]) => Error;
 

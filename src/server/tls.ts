@@ -10,7 +10,6 @@ import { randomBytes, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
-import { generate } from 'selfsigned';
 
 export interface TlsMaterial {
   cert: string;
@@ -27,6 +26,9 @@ export async function loadTlsMaterial(certFile: string | undefined, keyFile: str
     tls.createSecureContext({ cert, key });
     return { cert, key, fingerprint256: new X509Certificate(cert).fingerprint256, generated: false };
   }
+  // Loaded only when a certificate is generated: it is the slowest module to load, and a server
+  // without TLS or with its own certificate never needs it.
+  const { generate } = await import('selfsigned');
   const pair = await generate([{ name: 'commonName', value: 'ftp-doctor' }], {
     keyType: 'ec',
     curve: 'P-256',
