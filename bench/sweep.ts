@@ -24,9 +24,9 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
 import { withNetnsTopology, type NetnsTopology } from '../src/netns/topology.js';
-import { cliCommand } from '../src/scenarios/run-netns.js';
 import type { Topology } from '../src/scenarios/model.js';
 import type { SweepReport } from '../src/report/model.js';
+import { benchScript, shippedCli } from './system.js';
 import { ratioOf, skippedRow, type BenchRow } from './table.js';
 
 const OPEN_RANGE = { from: 20000, to: 20999 };
@@ -52,6 +52,12 @@ export interface SweepFigures {
   /** sweep wall time ÷ nmap wall time, both with start-up. */
   wallRatio: number;
   dropped: { ports: number; durationMs: number; wallMs: number; boundMs: number; sequentialMs: number; spans: string };
+  /**
+   * The floor: bare node:net listeners writing a token (bench/clients/token-listeners.ts) and a
+   * bare dialer (token-dialer.ts) over the same range and concurrency, and nmap against those
+   * listening ports (a full handshake per port, as ours).
+   */
+  floor?: { nodeMs: number; runsMs: number[]; proved: number; nmapListeningMs: number };
 }
 
 export interface SweepBenchResult {
@@ -108,7 +114,7 @@ function waitForListening(child: ChildProcess, timeoutMs: number): Promise<void>
 
 async function sweepIn(network: NetnsTopology, range: { from: number; to: number }, capMs: number): Promise<{ report: SweepReport; wallMs: number }> {
   const argv = [
-    ...cliCommand(), 'sweep', `ftp://${network.addresses.server}/`, '--range', `${range.from}-${range.to}`,
+    ...shippedCli(), 'sweep', `ftp://${network.addresses.server}/`, '--range', `${range.from}-${range.to}`,
     '--concurrency', String(CONCURRENCY), '--data-timeout', String(DATA_TIMEOUT_MS), '--connect-timeout', '5000', '--json', '--report-dir', 'none',
   ];
   const started = performance.now();
@@ -135,7 +141,7 @@ export async function benchSweep(options: { quick?: boolean } = {}): Promise<Swe
   void options.quick; // one size: the 1,000-port range is the point of the benchmark
   return withNetnsTopology(topology, async (network) => {
     const server = network.spawn('server', [
-      ...cliCommand(), 'serve', '--host', network.addresses.server, '--port', '21', '--anonymous', '--allow-sweep',
+      ...shippedCli(), 'serve', '--host', network.addresses.server, '--port', '21', '--anonymous', '--allow-sweep',
       '--pasv-range', `${OPEN_RANGE.from}-${DROPPED_RANGE.to}`, '--log', 'none', '--max-sessions-per-ip', String(CONCURRENCY + 8),
     ]);
     await waitForListening(server, 30_000);
@@ -164,6 +170,8 @@ export async function benchSweep(options: { quick?: boolean } = {}): Promise<Swe
       throw new Error(`a sweep of the open range did not prove every port: ${sweeps.map((sweep) => spansText(sweep.report)).join(' | ')}`);
     }
 
+    const floor = await measureFloor(network);
+
     const ports = DROPPED_RANGE.to - DROPPED_RANGE.from + 1;
     const boundMs = Math.ceil(ports / CONCURRENCY) * DATA_TIMEOUT_MS;
     const dropped = await sweepIn(network, DROPPED_RANGE, 60_000 + boundMs * 4);
@@ -179,6 +187,7 @@ export async function benchSweep(options: { quick?: boolean } = {}): Promise<Swe
       ratio: Math.round(ratio * 100) / 100,
       wallRatio: Math.round((wallMs / nmapWallMs) * 100) / 100,
       dropped: { ports, durationMs: dropped.report.durationMs, wallMs: Math.round(dropped.wallMs), boundMs, sequentialMs: ports * DATA_TIMEOUT_MS, spans: spansText(dropped.report) },
+      ...(floor ? { floor } : {}),
     };
     const rows: BenchRow[] = [
       {
@@ -191,6 +200,20 @@ export async function benchSweep(options: { quick?: boolean } = {}): Promise<Swe
         met: ratio <= TARGET_RATIO,
         note: `median of ${RUNS}; wall ratio ${figures.wallRatio}×; sweep ${figures.sweep.verdict}: ${figures.sweep.spans}; nmap (start-up included): ${nmapSummary}`,
       },
+      ...(floor
+        ? [
+            {
+              benchmark: 'sweep',
+              measure: 'floor: bare node:net dialer and token listeners, same range and concurrency',
+              ours: `${figures.sweep.durationMs} ms`,
+              peer: `${floor.nodeMs} ms (nmap -sT against those listening ports: ${floor.nmapListeningMs} ms)`,
+              ratio: ratioOf(figures.sweep.durationMs, floor.nodeMs, 'smaller'),
+              target: 'reference (not judged)',
+              met: null,
+              note: `median of ${floor.runsMs.length}: ${floor.runsMs.map(Math.round).join(', ')} ms; ${floor.proved} ports proved; the floor ÷ nmap (closed ports) = ${Math.round((floor.nodeMs / nmapWallMs) * 100) / 100}×`,
+            } satisfies BenchRow,
+          ]
+        : []),
       {
         benchmark: 'sweep',
         measure: `fully dropped 1,000-port range, ${DATA_TIMEOUT_MS} ms timeout`,
@@ -204,6 +227,38 @@ export async function benchSweep(options: { quick?: boolean } = {}): Promise<Swe
     ];
     return { rows, figures };
   });
+}
+
+/**
+ * What any Node program pays to prove these ports with a token: bare listeners in the server
+ * namespace (our server's block listeners are closed by now), a bare dialer in the client one.
+ * Undefined when the listeners cannot start (the figure is a reference, not the benchmark).
+ */
+async function measureFloor(network: NetnsTopology): Promise<SweepFigures['floor']> {
+  const listeners = network.spawn('server', [...benchScript('token-listeners.ts'), network.addresses.server, String(OPEN_RANGE.from), String(OPEN_RANGE.to)]);
+  try {
+    await waitForListening(listeners, 30_000).catch(() => undefined);
+    if (listeners.exitCode !== null) return undefined;
+    const runs: { ms: number; proved: number }[] = [];
+    const nmapRuns: number[] = [];
+    for (let run = 0; run < RUNS; run += 1) {
+      const dialer = await network.exec('client', [...benchScript('token-dialer.ts'), network.addresses.server, String(OPEN_RANGE.from), String(OPEN_RANGE.to), String(CONCURRENCY)], { timeoutMs: 60_000 });
+      const parsed = JSON.parse(dialer.stdout || '{}') as { ms?: number; proved?: number };
+      if (parsed.ms === undefined) return undefined;
+      runs.push({ ms: parsed.ms, proved: parsed.proved ?? 0 });
+      const started = performance.now();
+      await network.exec('client', [NMAP, '-n', '-Pn', '-sT', '-p', `${OPEN_RANGE.from}-${OPEN_RANGE.to}`, network.addresses.server], { timeoutMs: 120_000 });
+      nmapRuns.push(performance.now() - started);
+    }
+    return {
+      nodeMs: Math.round(median(runs.map((run) => run.ms))),
+      runsMs: runs.map((run) => Math.round(run.ms)),
+      proved: Math.min(...runs.map((run) => run.proved)),
+      nmapListeningMs: Math.round(median(nmapRuns)),
+    };
+  } finally {
+    listeners.kill('SIGKILL');
+  }
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

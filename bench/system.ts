@@ -39,6 +39,16 @@ export function benchScript(name: string): string[] {
   return [process.execPath, '--import', 'tsx', fileURLToPath(new URL(`./clients/${name}`, import.meta.url))];
 }
 
+/**
+ * The CLI as users run it: `node dist/cli/main.js` (npm run bench builds it first), so that a
+ * figure with start-up included does not include tsx compiling TypeScript on the fly.
+ */
+export function shippedCli(): string[] {
+  const main = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+  if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` (npm run bench does) before the benchmarks`);
+  return [process.execPath, main];
+}
+
 export function commandExists(path: string): boolean {
   return existsSync(path);
 }

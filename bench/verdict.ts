@@ -18,8 +18,7 @@ import { checkNetnsSupport } from '../src/netns/preflight.js';
 import { withNetnsTopology, type NetnsTopology } from '../src/netns/topology.js';
 import { startVsftpd, vsftpdMissingReason } from '../src/netns/vsftpd.js';
 import type { Topology } from '../src/scenarios/model.js';
-import { cliCommand } from '../src/scenarios/run-netns.js';
-import { benchScript, commandExists, lastLine } from './system.js';
+import { benchScript, commandExists, lastLine, shippedCli } from './system.js';
 import { formatRatio, formatSeconds, ratioOf, skippedRow, type BenchRow } from './table.js';
 
 export const DROP_TOPOLOGY: Topology = {
@@ -101,7 +100,7 @@ async function timedIn(network: NetnsTopology, argv: string[], capMs: number): P
 
 async function ourProbe(network: NetnsTopology, host: string, variant: Variant, capMs: number): Promise<OurRun> {
   const url = `${variant === 'tls' ? 'ftpes' : 'ftp'}://${host}/`;
-  const run = await timedIn(network, [...cliCommand(), 'probe', url, '--modes', 'all', '--json', '--report-dir', 'none'], capMs);
+  const run = await timedIn(network, [...shippedCli(), 'probe', url, '--modes', 'all', '--json', '--report-dir', 'none'], capMs);
   try {
     const report = JSON.parse(run.stdout) as ProbeReport;
     return { variant, wallMs: run.wallMs, verdict: report.verdict, findings: report.findings.map((finding) => finding.code), probeDurationMs: report.durationMs };
@@ -112,7 +111,7 @@ async function ourProbe(network: NetnsTopology, host: string, variant: Variant, 
 
 /** Our server when vsftpd is missing: `ftp-doctor serve` with explicit TLS, at its defaults. */
 async function startOurServer(network: NetnsTopology): Promise<() => Promise<void>> {
-  const child: ChildProcess = network.spawn('server', [...cliCommand(), 'serve', '--host', network.addresses.server, '--port', '21', '--anonymous', '--tls', 'explicit']);
+  const child: ChildProcess = network.spawn('server', [...shippedCli(), 'serve', '--host', network.addresses.server, '--port', '21', '--anonymous', '--tls', 'explicit']);
   await new Promise<void>((resolve, reject) => {
     let output = '';
     const timer = setTimeout(() => reject(new Error(`our server did not start: ${output.slice(0, 300)}`)), 20_000);

@@ -11,6 +11,8 @@ export const realNetwork: Network = {
       const socket = net.connect({
         host: request.host,
         port: request.port,
+        // Set as the socket is made: cheaper than setNoDelay() after connect, once per connection.
+        noDelay: true,
         ...(request.localAddress !== undefined ? { localAddress: request.localAddress } : {}),
         ...(request.localPort !== undefined ? { localPort: request.localPort } : {}),
       });
@@ -26,7 +28,6 @@ export const realNetwork: Network = {
       };
       const onConnect = (): void => {
         cleanup();
-        socket.setNoDelay(true);
         resolve(socket);
       };
       const cleanup = (): void => {

@@ -159,8 +159,11 @@ export async function siteSweep(session: Session, argument: string): Promise<voi
   const usage = `SITE SWEEP takes a port or a block FROM-TO inside the passive range ${range.from}-${range.to}`;
 
   if (request.kind === 'done') {
-    const block = await closeBlock(session, state, 'DONE');
+    const block = state.block;
     if (!block) return session.reply(200, 'No sweep block was open.');
+    // The block stops taking connections at once (its counts are final); closing its listeners
+    // goes on after the reply, so the client's next block does not wait for up to 256 close()s.
+    void closeBlock(session, state, 'DONE');
     const foreign = block.foreign.size > 0 ? `; refused connections from ${[...block.foreign].join(', ')} (the control connection came from ${session.peer})` : '';
     return session.reply(200, `Sweep block closed: ${block.tokens} token(s) sent${foreign}.`);
   }
