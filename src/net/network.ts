@@ -30,6 +30,8 @@ export interface ConnectRequest {
   localPort?: number;
   /** Abort a pending connect; the promise then rejects with an AbortError (name 'AbortError'). */
   signal?: AbortSignal;
+  /** The peer's FIN does not end our side (see endedByReset); the caller ends it. */
+  allowHalfOpen?: boolean;
 }
 
 export interface ListenRequest {
@@ -37,6 +39,8 @@ export interface ListenRequest {
   /** 0 asks for any free port. */
   port: number;
   backlog?: number;
+  /** Accepted connections stay writable after the peer's FIN (see endedByReset). */
+  allowHalfOpen?: boolean;
 }
 
 export interface Listener {

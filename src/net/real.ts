@@ -13,6 +13,7 @@ export const realNetwork: Network = {
         port: request.port,
         // Set as the socket is made: cheaper than setNoDelay() after connect, once per connection.
         noDelay: true,
+        ...(request.allowHalfOpen ? { allowHalfOpen: true } : {}),
         ...(request.localAddress !== undefined ? { localAddress: request.localAddress } : {}),
         ...(request.localPort !== undefined ? { localPort: request.localPort } : {}),
       });
@@ -43,7 +44,7 @@ export const realNetwork: Network = {
 
   listen(request: ListenRequest, onConnection: ConnectionHandler): Promise<Listener> {
     return new Promise((resolve, reject) => {
-      const server = net.createServer({ noDelay: true }, (socket) => {
+      const server = net.createServer({ noDelay: true, allowHalfOpen: request.allowHalfOpen === true }, (socket) => {
         // A peer that vanishes before we attach handlers must not crash the process.
         socket.on('error', () => {});
         onConnection(socket);

@@ -45,7 +45,8 @@ export class PassiveChannel {
     let listener: Listener;
     try {
       // Backlog 64: a burst of foreign SYNs must not fill the queue ahead of the rightful client.
-      listener = await session.server.network.listen({ host: session.localAddress, port, backlog: 64 }, (connection) => {
+      // Half-open: an upload's end is checked for a reset before it is committed (endedByReset).
+      listener = await session.server.network.listen({ host: session.localAddress, port, backlog: 64, allowHalfOpen: true }, (connection) => {
         if (channel) channel.incoming(connection);
         else pending.push(connection);
       });
@@ -170,6 +171,7 @@ async function dialActive(session: Session, target: ActiveTarget, signal: AbortS
       port: target.port,
       ...(activeSourcePort !== undefined ? { localPort: activeSourcePort, localAddress: session.localAddress } : {}),
       signal: combined,
+      allowHalfOpen: true,
     });
     session.log('info', 'data', `connected to ${target.host}:${target.port}${activeSourcePort !== undefined ? ` from port ${activeSourcePort}` : ''}`, { port: target.port });
     return connection;

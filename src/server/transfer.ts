@@ -8,6 +8,7 @@ import { Transform, type Duplex, type Readable, type Writable } from 'node:strea
 import { BLOCK_SIZE, BlockStream, giveBlockBuffer, takeBlockBuffer, type BlockReader } from './filesystem/block-stream.js';
 import { connectData, DataChannelError, prepareData, type DataConnection, type RawDataConnection } from './data-channel.js';
 import type { Session } from './session.js';
+import { endedByReset } from '../net/reset-probe.js';
 
 /** How long an upload's EOF waits for a vanishing control connection (see controlStillOpen). */
 const UPLOAD_GRACE_MS = 100;
@@ -233,6 +234,8 @@ export function receiveStream(target: Writable): TransferWork {
     const done = pipeline(data.stream, target, { signal });
     data.stream.on('data', (chunk: Buffer) => progress(chunk.length));
     await done;
+    // A reset can surface as a clean end: never commit an upload the client cut off.
+    if (await endedByReset(data.stream)) throw new Error('the data connection was reset before the end of the upload');
   };
 }
 

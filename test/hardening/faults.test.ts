@@ -89,6 +89,21 @@ describe('faults', () => {
     expect((await control.command('NOOP')).code).toBe(200);
   });
 
+  // Was a bug: libuv reports a reset that follows a short read as a plain EOF, so a small upload
+  // cut off by the client's RST was committed with 226. Now the end is checked (endedByReset).
+  for (const size of [3, 3000]) {
+    it(`data connection reset right after a ${size}-byte upload: 426, nothing under the final name`, async () => {
+      const control = await login();
+      const socket = await dataSocket(passivePort(await control.command('EPSV')));
+      expect((await control.command('STOR short-reset.bin')).code).toBe(150);
+      await new Promise<void>((resolve) => socket.write(Buffer.alloc(size, 4), () => resolve()));
+      socket.resetAndDestroy();
+      expect((await control.reply()).code).toBe(426);
+      expect(await readdir(root)).not.toContain('short-reset.bin');
+      expect((await control.command('NOOP')).code).toBe(200);
+    });
+  }
+
   it('ABOR during an upload: 426 then 226, nothing under the final name; ABOR without a transfer: 225', async () => {
     const control = await login();
     expect((await control.command('ABOR')).code).toBe(225);

@@ -25,12 +25,18 @@ async function retr(session: Session, argument: string): Promise<void> {
 function storeCommand(mode: 'replace' | 'append') {
   return async (session: Session, argument: string): Promise<void> => {
     if (argument === '') return session.reply(501, 'A file name is needed.');
-    if (session.restOffset > 0) {
-      session.restOffset = 0;
-      return session.reply(550, 'Resuming an upload at an offset is not supported; use APPE.');
-    }
+    // REST then STOR resumes an upload (lftp `put -c`); with APPE the offset means nothing.
+    const offset = mode === 'replace' ? session.restOffset : 0;
+    session.restOffset = 0;
     const target = resolvePath(session, argument);
-    const upload = await session.server.files.write(target, mode);
+    let upload;
+    try {
+      upload = await session.server.files.write(target, mode, offset);
+    } catch (error) {
+      // RFC 959's reply for a restart marker the file cannot honour.
+      if (error instanceof FileError && error.code === 'EINVAL') return session.reply(554, error.message);
+      throw error;
+    }
     await runTransfer(
       session,
       { what: target, direction: 'upload', onSuccess: () => upload.commit(), onFailure: () => upload.abort() },
@@ -42,7 +48,7 @@ function storeCommand(mode: 'replace' | 'append') {
 async function rest(session: Session, argument: string): Promise<void> {
   if (!/^\d{1,15}$/.test(argument)) return session.reply(501, 'REST needs a byte offset.');
   session.restOffset = Number(argument);
-  await session.reply(350, `Restarting at ${session.restOffset}. Send RETR to resume.`);
+  await session.reply(350, `Restarting at ${session.restOffset}. Send RETR or STOR to resume.`);
 }
 
 async function size(session: Session, argument: string): Promise<void> {

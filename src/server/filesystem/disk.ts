@@ -120,17 +120,26 @@ export class DiskFileSystem implements FileSystem {
     });
   }
 
-  async write(virtualPath: string, mode: 'replace' | 'append'): Promise<Upload> {
+  async write(virtualPath: string, mode: 'replace' | 'append', offset = 0): Promise<Upload> {
     this.assertWritable();
     const target = await this.fresh(virtualPath);
     const existing = await fs.lstat(target).catch(() => undefined);
     if (existing?.isDirectory()) throw new FileError('EISDIR', 'Is a directory.');
+    if (offset > 0 && !existing) throw new FileError('ENOENT', 'No such file to resume (REST with STOR continues an existing file).');
     const temporary = path.join(path.dirname(target), `${TEMPORARY_PREFIX}${randomBytes(8).toString('hex')}`);
-    if (mode === 'append' && existing) {
-      // Append to a copy, so the original stays whole if the upload is interrupted.
+    const keep = mode === 'append' ? (existing ? 'all' : 'none') : offset > 0 ? 'prefix' : 'none';
+    if (keep !== 'none') {
+      // Work on a copy, so the original stays whole if the upload is interrupted.
       await fs.copyFile(await this.existing(virtualPath), temporary).catch(translate);
+      // The size of what was copied: the target may be a symlink (confined by existing()).
+      const copied = (await fs.stat(temporary)).size;
+      if (keep === 'prefix' && offset > copied) {
+        await fs.rm(temporary, { force: true });
+        throw new FileError('EINVAL', `Restart offset ${offset} is past the end of the file (${copied} bytes).`);
+      }
+      if (keep === 'prefix') await fs.truncate(temporary, offset).catch(translate);
     }
-    const stream = createWriteStream(temporary, { flags: mode === 'append' && existing ? 'a' : 'wx' });
+    const stream = createWriteStream(temporary, keep === 'none' ? { flags: 'wx' } : keep === 'all' ? { flags: 'a' } : { flags: 'r+', start: offset });
     await new Promise<void>((resolve, reject) => {
       stream.once('open', () => resolve());
       stream.once('error', reject);

@@ -40,7 +40,11 @@ export interface FileSystem {
   list(path: string): Promise<FileEntry[]>;
   /** A stream of the file's bytes from `offset`. */
   read(path: string, offset: number): Promise<Readable>;
-  write(path: string, mode: 'replace' | 'append'): Promise<Upload>;
+  /**
+   * An upload to `path`: a new file, the old one with bytes appended, or (REST + STOR) the old
+   * one's first `offset` bytes followed by the upload. The old file stays whole until commit.
+   */
+  write(path: string, mode: 'replace' | 'append', offset?: number): Promise<Upload>;
   mkdir(path: string): Promise<void>;
   rmdir(path: string): Promise<void>;
   remove(path: string): Promise<void>;

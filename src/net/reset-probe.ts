@@ -1,0 +1,27 @@
+/**
+ * Was that end of stream a FIN, or a reset? libuv reports a reset that arrives right after a short
+ * read as a plain EOF (it sees POLLHUP and skips the read that would have returned ECONNRESET), so
+ * on a real socket an upload cut off by the client's RST looks complete. On a socket kept open
+ * after the peer's FIN (allowHalfOpen), a zero-byte write tells them apart: the kernel refuses it
+ * on a reset connection (ECONNRESET/EPIPE) and accepts it on a half-closed one, sending nothing.
+ */
+import { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
+import type { Duplex } from 'node:stream';
+
+export function endedByReset(stream: Duplex): Promise<boolean> {
+  // Only plain kernel sockets have the quirk (the simulator reports resets as errors; TLS would
+  // turn the zero-byte write into a record). A socket that ends itself on the peer's FIN cannot
+  // be asked.
+  if (!(stream instanceof Socket) || stream instanceof TLSSocket) return Promise.resolve(false);
+  if (!stream.allowHalfOpen || stream.destroyed || stream.writableEnded) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    // The failed write also emits 'error': the caller's listener, or this one, takes it.
+    const ignore = (): void => {};
+    stream.on('error', ignore);
+    stream.write(Buffer.alloc(0), (error) => {
+      stream.off('error', ignore);
+      resolve(error !== null && error !== undefined);
+    });
+  });
+}
