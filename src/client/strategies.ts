@@ -75,7 +75,8 @@ async function passive(context: StrategyContext, attempt: DataAttempt, verb: 'EP
   try {
     const connection = await withDeadline('data connect', context.dataTimeoutMs, (signal) => {
       signal.addEventListener('abort', () => (timedOut = true), { once: true });
-      return context.network.connect({ host, port: parsed.value.port, signal });
+      // Half-open: a reset that ends the data can then be told from a FIN (endedByReset).
+      return context.network.connect({ host, port: parsed.value.port, signal, allowHalfOpen: true });
     });
     const durationMs = recorder.since(started);
     attempt.connect = { outcome: 'connected', durationMs };
@@ -106,7 +107,7 @@ async function active(context: StrategyContext, attempt: DataAttempt, verb: 'POR
   const arrivals: Connection[] = [];
   let notify: (() => void) | undefined;
   let released = false;
-  const listener = await context.network.listen({ host, port: 0, backlog: 4 }, (connection) => {
+  const listener = await context.network.listen({ host, port: 0, backlog: 4, allowHalfOpen: true }, (connection) => {
     if (released || arrivals.length > 0) {
       recorder.event(control.session, 'data', `extra inbound connection from ${formatEndpoint(connection.remoteAddress, connection.remotePort)} closed`);
       connection.destroy();

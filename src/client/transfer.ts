@@ -3,6 +3,7 @@
  * in idleness (a stalled transfer must end), and honest about how it ended — EOF, reset, timeout,
  * or our own cap. Our reference server's token line is split off here so the listing stays clean.
  */
+import { endedByReset } from '../net/reset-probe.js';
 import { stopReading } from './stop-reading.js';
 import type { Duplex } from 'node:stream';
 import type { Recorder } from './recorder.js';
@@ -114,7 +115,8 @@ export function readData(stream: Duplex, options: DataReadOptions): Promise<Data
         recordLines(head);
         head = undefined;
       }
-      finish('eof');
+      // A reset arriving with the last bytes can reach us as a clean end: ask the socket.
+      void endedByReset(stream).then((reset) => (reset ? finish('reset', 'the server reset the data connection (the reset came with the last bytes)') : finish('eof')));
     };
     const onError = (error: Error): void => {
       const code = errorCode(error);

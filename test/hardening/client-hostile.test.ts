@@ -221,6 +221,18 @@ describe('data channels that end oddly, with byte counts', () => {
     expect(attempt.finalReply?.code).toBe(226);
   });
 
+  // libuv reports a reset that comes with the last bytes as a clean end; the client asks the
+  // socket (endedByReset) instead of calling a cut-off listing complete.
+  it('bytes and a reset at once, 226 first: reset, not complete', async () => {
+    fake = await listing(async (connection, socket) => {
+      connection.send('150 Here.\r\n226 Done (not really).\r\n');
+      socket.write(Buffer.alloc(300, 0x63), () => socket.resetAndDestroy());
+    });
+    const { attempt } = await runClient(fake, 'pasv');
+    expect(attempt.transfer.outcome).toBe('reset');
+    expect(attempt.transfer.bytes).toBeLessThanOrEqual(300);
+  });
+
   it('data FIN and the control connection closes without a final reply: closed without a 226', async () => {
     fake = await listing(async (connection, socket) => {
       connection.send('150 Here.\r\n');
