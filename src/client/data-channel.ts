@@ -32,7 +32,7 @@ export async function runDataChannel(options: DataChannelOptions): Promise<DataA
   };
   let prepared: PreparedData | undefined;
   try {
-    prepared = await STRATEGIES[options.mode](options, attempt);
+    prepared = await STRATEGIES[options.mode]({ ...options, bulkRead: options.tls === undefined }, attempt);
   } catch (error) {
     // No reply to the mode command, or the control connection died: nothing was transferred.
     attempt.transfer.error = describeError(error);

@@ -21,6 +21,8 @@ export interface StrategyContext {
   addressPolicy: 'control-peer' | 'advertised';
   dataTimeoutMs: number;
   replyTimeoutMs: number;
+  /** The data connection stays plain TCP (no TLS will wrap it): a passive dial may read in bulk. */
+  bulkRead?: boolean;
 }
 
 /** The data connection, or the way to wait for it (active modes: it arrives after the command). */
@@ -76,7 +78,7 @@ async function passive(context: StrategyContext, attempt: DataAttempt, verb: 'EP
     const connection = await withDeadline('data connect', context.dataTimeoutMs, (signal) => {
       signal.addEventListener('abort', () => (timedOut = true), { once: true });
       // Half-open: a reset that ends the data can then be told from a FIN (endedByReset).
-      return context.network.connect({ host, port: parsed.value.port, signal, allowHalfOpen: true });
+      return context.network.connect({ host, port: parsed.value.port, signal, allowHalfOpen: true, ...(context.bulkRead ? { bulkRead: true } : {}) });
     });
     const durationMs = recorder.since(started);
     attempt.connect = { outcome: 'connected', durationMs };

@@ -32,6 +32,12 @@ export interface ConnectRequest {
   signal?: AbortSignal;
   /** The peer's FIN does not end our side (see endedByReset); the caller ends it. */
   allowHalfOpen?: boolean;
+  /**
+   * Read into one reused buffer instead of a fresh one per read (plain bulk data: several times
+   * the rate of Node's default on this machine). The 'data' chunks are then views, valid only
+   * while the listener runs: a consumer copies what it keeps. Never for a stream TLS will wrap.
+   */
+  bulkRead?: boolean;
 }
 
 export interface ListenRequest {
