@@ -33,11 +33,13 @@ export interface ConnectRequest {
   /** The peer's FIN does not end our side (see endedByReset); the caller ends it. */
   allowHalfOpen?: boolean;
   /**
-   * Read into one reused buffer instead of a fresh one per read (plain bulk data: several times
-   * the rate of Node's default on this machine). The 'data' chunks are then views, valid only
-   * while the listener runs: a consumer copies what it keeps. Never for a stream TLS will wrap.
+   * Read into this buffer, reused for every read, instead of a fresh one per read (Node's default:
+   * an allocation per read, which limits bulk transfers and costs every short-lived connection).
+   * The 'data' chunks are then views, valid only while the listener runs, so a consumer copies
+   * what it keeps; several connections may share one buffer for that reason. Never for a stream
+   * TLS will wrap.
    */
-  bulkRead?: boolean;
+  readBuffer?: Buffer;
 }
 
 export interface ListenRequest {

@@ -2,9 +2,6 @@
 import net from 'node:net';
 import { abortError, type Connection, type ConnectRequest, type ConnectionHandler, type Listener, type ListenRequest, type Network } from './network.js';
 
-/** The reused read buffer of a bulkRead connection (a bigger one gained nothing measurable). */
-const BULK_READ_BYTES = 256 * 1024;
-
 export const realNetwork: Network = {
   name: 'real',
 
@@ -17,7 +14,7 @@ export const realNetwork: Network = {
         // Set as the socket is made: cheaper than setNoDelay() after connect, once per connection.
         noDelay: true,
         ...(request.allowHalfOpen ? { allowHalfOpen: true } : {}),
-        ...(request.bulkRead ? { onread: { buffer: Buffer.allocUnsafe(BULK_READ_BYTES), callback: (size: number, buffer: Buffer): boolean => socket.emit('data', buffer.subarray(0, size)) || true } } : {}),
+        ...(request.readBuffer ? { onread: { buffer: request.readBuffer, callback: (size: number, buffer: Buffer): boolean => socket.emit('data', buffer.subarray(0, size)) || true } } : {}),
         ...(request.localAddress !== undefined ? { localAddress: request.localAddress } : {}),
         ...(request.localPort !== undefined ? { localPort: request.localPort } : {}),
       });

@@ -48,6 +48,11 @@ export const BLOCK_SESSIONS = 2;
 const BUSY = 'busy on the server (another session held it)';
 /** The token line is short; anything this long without a newline is not one. */
 const FIRST_LINE_LIMIT = 256;
+/**
+ * One read buffer for every token connection: each chunk is used up (copied into a string) in
+ * its 'data' listener, and Node would otherwise allocate 64 KiB for each connection's read.
+ */
+const TOKEN_READ_BUFFER = Buffer.allocUnsafe(4 * FIRST_LINE_LIMIT);
 
 /** Prove `ports` (ascending) block by block; ports the server had busy are tried once more at the end. */
 export async function sweepByBlocks(ports: readonly number[], runner: BlockRunner): Promise<PortResult[]> {
@@ -193,7 +198,7 @@ export function provePortInBlock(network: Network, host: string, port: number, d
       decide('misrouted', `connected, but it closed without the token for ${port}: not the server's listener, or the server saw the connection come from another address`, true);
     };
     const onClose = (): void => decide('error', `connected, then the connection was reset before the token for ${port}`);
-    network.connect({ host, port, signal: controller.signal }).then(
+    network.connect({ host, port, signal: controller.signal, readBuffer: TOKEN_READ_BUFFER }).then(
       (connected) => {
         connected.on('error', () => {});
         if (settled) {

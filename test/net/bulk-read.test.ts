@@ -1,4 +1,4 @@
-/** realNetwork.connect with bulkRead: every byte arrives in order, and 'end' and resets still show. */
+/** realNetwork.connect with a readBuffer: every byte arrives in order, and 'end' and resets still show. */
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import net from 'node:net';
@@ -19,11 +19,11 @@ async function serveOnce(behave: (socket: net.Socket) => void): Promise<number> 
   return (server.address() as net.AddressInfo).port;
 }
 
-describe('bulkRead connections', () => {
+describe('connections with a read buffer', () => {
   it('deliver 8 MiB byte for byte (the chunks are views: the reader copies)', async () => {
     const payload = demoBytes(3, 8 * 1024 * 1024);
     const port = await serveOnce((socket) => socket.end(payload));
-    const connection = await realNetwork.connect({ host: '127.0.0.1', port, bulkRead: true });
+    const connection = await realNetwork.connect({ host: '127.0.0.1', port, readBuffer: Buffer.allocUnsafe(64 * 1024) });
     const hash = createHash('sha256');
     let bytes = 0;
     connection.on('data', (chunk: Buffer) => {
@@ -39,7 +39,7 @@ describe('bulkRead connections', () => {
   it('with allowHalfOpen, a reset after the last bytes is still found by endedByReset', async () => {
     // The server answers our first byte with 100 bytes and a reset, so both arrive at once.
     const port = await serveOnce((socket) => socket.once('data', () => socket.write(Buffer.alloc(100, 1), () => socket.resetAndDestroy())));
-    const connection = await realNetwork.connect({ host: '127.0.0.1', port, bulkRead: true, allowHalfOpen: true });
+    const connection = await realNetwork.connect({ host: '127.0.0.1', port, readBuffer: Buffer.allocUnsafe(64 * 1024), allowHalfOpen: true });
     connection.on('data', () => {});
     connection.on('error', () => {});
     connection.write('go');
