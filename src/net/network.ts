@@ -49,6 +49,11 @@ export interface ListenRequest {
   backlog?: number;
   /** Accepted connections stay writable after the peer's FIN (see endedByReset). */
   allowHalfOpen?: boolean;
+  /**
+   * Accepted connections are not read from (write-only use, e.g. the sweep's token listeners):
+   * no read, no buffer and no wake-up when the peer closes; the owner destroys them.
+   */
+  writeOnly?: boolean;
 }
 
 export interface Listener {

@@ -45,7 +45,7 @@ export const realNetwork: Network = {
 
   listen(request: ListenRequest, onConnection: ConnectionHandler): Promise<Listener> {
     return new Promise((resolve, reject) => {
-      const server = net.createServer({ noDelay: true, allowHalfOpen: request.allowHalfOpen === true }, (socket) => {
+      const server = net.createServer({ noDelay: true, allowHalfOpen: request.allowHalfOpen === true, pauseOnConnect: request.writeOnly === true }, (socket) => {
         // A peer that vanishes before we attach handlers must not crash the process.
         socket.on('error', () => {});
         onConnection(socket);

@@ -49,7 +49,8 @@ class SweepBlock {
       ports.map(async (port) => {
         if (!server.ports.claim(port)) return;
         try {
-          const listener = await server.network.listen({ host: this.session.localAddress, port, backlog: 64 }, (connection) => this.incoming(port, connection));
+          // Write-only: a token connection is never read, so the client's reset costs us no wake-up.
+          const listener = await server.network.listen({ host: this.session.localAddress, port, backlog: 64, writeOnly: true }, (connection) => this.incoming(port, connection));
           // DONE or the session's end may have come while listen() was pending.
           if (this.closing) {
             await listener.close();
