@@ -3,7 +3,7 @@
  * in idleness (a stalled transfer must end), and honest about how it ended — EOF, reset, timeout,
  * or our own cap. Our reference server's token line is split off here so the listing stays clean.
  */
-import { endedByReset } from '../net/reset-probe.js';
+import { canHideReset, endedByReset } from '../net/reset-probe.js';
 import { stopReading } from './stop-reading.js';
 import type { Duplex } from 'node:stream';
 import type { Recorder } from './recorder.js';
@@ -63,6 +63,7 @@ export function readData(stream: Duplex, options: DataReadOptions): Promise<Data
   return new Promise((resolve) => {
     let timer: NodeJS.Timeout | undefined;
     let settled = false;
+    let probing = false;
     const finish = (end: DataReadResult['end'], error?: string): void => {
       if (settled) return;
       settled = true;
@@ -115,14 +116,19 @@ export function readData(stream: Duplex, options: DataReadOptions): Promise<Data
         recordLines(head);
         head = undefined;
       }
-      // A reset arriving with the last bytes can reach us as a clean end: ask the socket.
+      if (!canHideReset(stream)) return finish('eof');
+      // A reset arriving with the last bytes can reach us as a clean end: ask the socket (its
+      // 'close' meanwhile is part of that answer, not a second ending).
+      probing = true;
       void endedByReset(stream).then((reset) => (reset ? finish('reset', 'the server reset the data connection (the reset came with the last bytes)') : finish('eof')));
     };
     const onError = (error: Error): void => {
       const code = errorCode(error);
       finish(code === 'ECONNRESET' || code === 'EPIPE' ? 'reset' : 'error', describeError(error));
     };
-    const onClose = (): void => finish('reset', 'the connection closed without an orderly end');
+    const onClose = (): void => {
+      if (!probing) finish('reset', 'the connection closed without an orderly end');
+    };
     const onAbort = (): void => finish('aborted', 'stopped reading: the transfer was refused on the control connection');
     stream.on('data', onData);
     stream.on('end', onEnd);

@@ -9,12 +9,19 @@ import { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
 
+/**
+ * Whether `stream` can have hidden a reset behind its end and can be asked: only plain kernel
+ * sockets have the quirk (the simulator reports resets as errors; TLS would turn the zero-byte
+ * write into a record), and a socket that ended itself on the peer's FIN cannot be asked. When
+ * this is false, an end is an end, and a caller can say so at once.
+ */
+export function canHideReset(stream: Duplex): stream is Socket {
+  if (!(stream instanceof Socket) || stream instanceof TLSSocket) return false;
+  return stream.allowHalfOpen && !stream.destroyed && !stream.writableEnded;
+}
+
 export function endedByReset(stream: Duplex): Promise<boolean> {
-  // Only plain kernel sockets have the quirk (the simulator reports resets as errors; TLS would
-  // turn the zero-byte write into a record). A socket that ends itself on the peer's FIN cannot
-  // be asked.
-  if (!(stream instanceof Socket) || stream instanceof TLSSocket) return Promise.resolve(false);
-  if (!stream.allowHalfOpen || stream.destroyed || stream.writableEnded) return Promise.resolve(false);
+  if (!canHideReset(stream)) return Promise.resolve(false);
   return new Promise((resolve) => {
     // The failed write also emits 'error': the caller's listener, or this one, takes it.
     const ignore = (): void => {};
