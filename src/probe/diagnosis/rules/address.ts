@@ -4,7 +4,7 @@
  * --expect-address). These findings name a cause; the symptom findings (DATA_CHANNEL_BLOCKED)
  * still appear for attempts that failed for other reasons, and quote the cause when it applies.
  */
-import type { Severity } from '../../../report/model.js';
+import type { Remedy, Severity } from '../../../report/model.js';
 import type { DataAttempt, ProbeEvidence } from '../../evidence.js';
 import type { Rule, RuleInput } from '../engine.js';
 import {
@@ -20,12 +20,12 @@ import {
   same,
   unroutable,
 } from '../facts.js';
-import { remediesFor } from '../remedies/index.js';
+import { remediesFor, type RemedyContext } from '../remedies/index.js';
 
 const CONNECT_FAILURES = new Set(['connect-timeout', 'connect-refused', 'connect-unreachable', 'connect-error']);
 const connectFailed = (attempt: DataAttempt): boolean => CONNECT_FAILURES.has(attemptState(attempt));
 
-/** Dynamic/ephemeral ranges whose use betrays a server with no passive range configured. They overlap in 49152-60999. */
+/** Dynamic/ephemeral ranges an OS hands out when a server has no passive range configured. They overlap in 49152-60999. */
 const WINDOWS_RANGE = { from: 49152, to: 65535 };
 const LINUX_RANGE = { from: 32768, to: 60999 };
 const IIS_WORDS = 'the signature of IIS with its data channel port range left at "0-0"';
@@ -60,6 +60,77 @@ function osRangeWords(ports: readonly number[], os: ServerOs): string | undefine
   return undefined;
 }
 
+/**
+ * How the passive ports seen read, before any OS range is named. Being inside an ephemeral range
+ * proves nothing by itself (40000-40010 is inside Linux's): what tells "no range configured" from
+ * "another range configured" is how the ports spread.
+ * - scattered: the ports span more than WIDEST_CONFIGURED_RANGE. Configured passive ranges are
+ *   tens to a few hundred ports (one per concurrent transfer); an OS handing out ephemeral ports
+ *   spreads them over its whole 16-28k range, so even two samples are usually thousands apart.
+ * - band: the ports span at most WIDEST_CONFIGURED_RANGE and either there are at least
+ *   MIN_BAND_SAMPLES of them (three random ephemeral ports within 1000 of each other: ~1.5%), or
+ *   they sit within NEAR_EXPECTED ports of the expected range (a random ephemeral port lands that
+ *   close well under 1% of the time; a range typed differently or grown on one side lands there
+ *   always). The server has a range: it is just not the one expected.
+ * - undecided: too few ports, or in-range and outside ports mixed so that neither reading fits.
+ */
+const WIDEST_CONFIGURED_RANGE = 1000;
+const MIN_BAND_SAMPLES = 3;
+const NEAR_EXPECTED = 100;
+
+type PortRange = { from: number; to: number };
+export type SpreadReading = { kind: 'scattered' } | { kind: 'band'; range: PortRange; samples: number } | { kind: 'undecided'; samples: number };
+
+const span = (ports: readonly number[]): PortRange => ({ from: Math.min(...ports), to: Math.max(...ports) });
+/** Ports between two ranges (0 when they overlap or touch). */
+const gap = (a: PortRange, b: PortRange): number => Math.max(0, a.from - b.to - 1, b.from - a.to - 1);
+
+/** Reads every passive port seen (inside and outside the expected range) and the outside ones; pure, table-tested. */
+export function readSpread(ports: readonly number[], outside: readonly number[], expected: PortRange): SpreadReading {
+  const all = span(ports);
+  const width = all.to - all.from;
+  if (width <= WIDEST_CONFIGURED_RANGE) {
+    if (ports.length >= MIN_BAND_SAMPLES || gap(all, expected) <= NEAR_EXPECTED) return { kind: 'band', range: all, samples: ports.length };
+    return { kind: 'undecided', samples: ports.length };
+  }
+  // Wide overall, yet the outside ports huddle together: two behaviours mixed (a pool of servers?).
+  const outsideSpan = span(outside);
+  if (outsideSpan.to - outsideSpan.from > WIDEST_CONFIGURED_RANGE) return { kind: 'scattered' };
+  return { kind: 'undecided', samples: ports.length };
+}
+
+const samplesText = (count: number): string => `${count} sample${count === 1 ? '' : 's'}`;
+const aboutText = (range: PortRange): string => (range.from === range.to ? `port ${range.from}` : `about ${rangeText(range)}`);
+
+/** The sentence that names the cause, from the spread and (for scattered ports) the OS range. */
+function causeWords(reading: SpreadReading, osRange: string | undefined, expected: PortRange): string {
+  if (reading.kind === 'band') {
+    return (
+      `The server's passive range differs from the one expected (and opened in the firewall, ${rangeText(expected)}): ` +
+      `the server uses ${aboutText(reading.range)} (from ${samplesText(reading.samples)}).`
+    );
+  }
+  if (!osRange) return '';
+  if (reading.kind === 'scattered') return `All of them lie in ${osRange}.`;
+  return (
+    `All of them lie in ${osRange} — or of a range configured there: ${samplesText(reading.samples)} cannot tell the two apart ` +
+    '(re-run with --samples 20: scattered ports mean no range, a narrow band means another range).'
+  );
+}
+
+/** Align the two ranges: servers to the expected one, or firewalls to the server's (when it is known). */
+function rangeRemedies(reading: SpreadReading, remedy: RemedyContext): Remedy[] {
+  if (reading.kind !== 'band') return remediesFor(['passive-range', 'open-passive-range'], remedy);
+  const serverRange = { ...remedy, range: reading.range, rangeIsExample: false };
+  const firewalls = remediesFor(['open-passive-range'], serverRange).map((entry) => ({
+    ...entry,
+    text:
+      `Or keep the server's range and open it instead: ${aboutText(reading.range)} was seen in ${samplesText(reading.samples)}, ` +
+      `so take the exact bounds from the server's configuration. ${entry.text}`,
+  }));
+  return [...remediesFor(['passive-range'], remedy), ...firewalls];
+}
+
 export const portOutOfRange: Rule = {
   id: 'pasv-port-out-of-range',
   code: 'PASV_PORT_OUT_OF_RANGE',
@@ -79,14 +150,15 @@ export const portOutOfRange: Rule = {
     const share = `${outside.length} of ${ports.length} passive ports (${percent(outside.length, ports.length)})`;
     const distinct = [...new Set(outside)].sort((a, b) => a - b);
     const shown = distinct.slice(0, 8).join(', ') + (distinct.length > 8 ? ', …' : '');
-    const osRange = osRangeWords(distinct, serverOs(evidence));
+    const reading = readSpread(ports, outside, range);
+    const band = reading.kind === 'band' ? `; the server's own range is ${aboutText(reading.range)}` : '';
     let title: string;
     if (severity === 'warning') {
       title = `The server hands out passive ports outside ${rangeText(range)} (${shown}), yet they got through: the firewall allows more than you declared`;
     } else if (intermittent) {
-      title = `Intermittent: ${share} fall outside the range the firewall allows (${rangeText(range)})`;
+      title = `Intermittent: ${share} fall outside the range the firewall allows (${rangeText(range)})${band}`;
     } else {
-      title = `The server hands out passive ports outside the range the firewall allows (${rangeText(range)}): ${shown}`;
+      title = `The server hands out passive ports outside the range the firewall allows (${rangeText(range)}): ${shown}${band}`;
     }
     const explanation = [
       `You declared that the firewall allows passive ports ${rangeText(range)}; the server advertised ${shown}` +
@@ -94,8 +166,10 @@ export const portOutOfRange: Rule = {
       failedOutside.length > 0
         ? `Connections to the outside ports failed (${failedOutside.map((attempt) => endpoint(attempt.dialed ?? attempt.advertised ?? { port: 0 })).join(', ')}).`
         : '',
-      osRange ? `All of them lie in ${osRange}.` : '',
-      'The server and the firewall must agree on one range: configure the server to use exactly the range the firewall opens.',
+      causeWords(reading, reading.kind === 'band' ? undefined : osRangeWords(distinct, serverOs(evidence)), range),
+      reading.kind === 'band'
+        ? `Align the two: configure the server to hand out exactly ${rangeText(range)}, or open the server's range in the firewall.`
+        : 'The server and the firewall must agree on one range: configure the server to use exactly the range the firewall opens.',
     ]
       .filter(Boolean)
       .join(' ');
@@ -111,7 +185,7 @@ export const portOutOfRange: Rule = {
         title,
         explanation,
         evidence: lines,
-        remedies: remediesFor(['passive-range', 'open-passive-range'], remedy),
+        remedies: rangeRemedies(reading, remedy),
       },
     };
   },
