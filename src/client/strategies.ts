@@ -106,7 +106,9 @@ async function active(context: StrategyContext, attempt: DataAttempt, verb: 'POR
   const host = normalizeAddress(control.localAddress ?? '127.0.0.1');
   attempt.command = verb;
   if (verb === 'PORT' && !net.isIPv4(host)) {
-    attempt.transfer.error = `PORT cannot carry the IPv6 address ${host}`;
+    // RFC 959's h1,h2,h3,h4 has no room for an IPv6 address: there is no PORT command to send.
+    attempt.notSent = `PORT cannot carry the IPv6 address ${host} (RFC 2428: use EPRT)`;
+    recorder.event(control.session, 'control', `PORT not sent: ${attempt.notSent}`);
     return undefined;
   }
   const arrivals: Connection[] = [];

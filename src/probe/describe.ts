@@ -21,6 +21,7 @@ const endpoint = (record: { host: string; port: number }): string => formatHostP
 export function describeAttempt(attempt: DataAttempt): string {
   const parts: string[] = [];
   const passive = attempt.mode === 'epsv' || attempt.mode === 'pasv';
+  if (attempt.notSent !== undefined) return `${attempt.command} not sent: ${attempt.notSent}`;
   if (!attempt.modeReply) {
     parts.push(`${attempt.command}: no reply${attempt.transfer.error ? ` (${attempt.transfer.error})` : ''}`);
     return parts.join('; ');

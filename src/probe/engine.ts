@@ -15,7 +15,8 @@ import { TOOL, VERSION } from '../version.js';
 import { diagnose, RULES } from './diagnosis/index.js';
 import type { ProbeEvidence } from './evidence.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_DATA_TIMEOUT_MS, DEFAULT_MODES, MAX_SAMPLES, parseTarget, type ProbeOptions, type ProbeTarget } from './options.js';
-import { runModeSession, type ModeVariant } from './mode-session.js';
+import { modeStepName, runModeSession, type ModeVariant } from './mode-session.js';
+import { isIpv6Control, notApplicableReason, planModes } from './family.js';
 import { readFeatures, takeSamples } from './main-session.js';
 
 export interface ProbeRun {
@@ -108,7 +109,12 @@ export async function probe(options: ProbeOptions, network: Network): Promise<Pr
   if (record.login) evidence.login = record.login;
   for (const phase of record.phases) steps.push({ id: phase.id, name: PHASE_NAMES[phase.id], ...(phase.id === 'auth-tls' ? { tls: true } : {}), result: phase.result, startedAt: phase.startedAt, durationMs: phase.durationMs, detail: phase.detail });
 
-  const variants = planVariants(modes, target, plainTwinAllowed(target, options.plainTwin));
+  // Over IPv6, PASV and PORT cannot name an address: a generic mode list leaves them out (family.ts).
+  const modePlan = planModes(modes, isIpv6Control(evidence.controlPeer ?? address));
+  if (modePlan.notApplicable.length > 0) evidence.options.notApplicable = modePlan.notApplicable;
+  const plainTwin = plainTwinAllowed(target, options.plainTwin);
+  const variants = planVariants(modePlan.run, target, plainTwin);
+  const notApplicable = planVariants(modePlan.notApplicable, target, plainTwin);
   if (!main.control) {
     // TLS blocked: the plain twins still show whether the data channel works without TLS. Not when
     // we ourselves rejected the certificate (--strict-tls): logging in without TLS to a server we
@@ -117,6 +123,7 @@ export async function probe(options: ProbeOptions, network: Network): Promise<Pr
     const tlsBlocked = target.tls === 'explicit' && record.login === undefined && record.greeting !== undefined && !('timeout' in record.greeting) && !certificateRejected;
     if (!tlsBlocked) return finish();
     await runVariants(variants.filter((variant) => !variant.tls), plan, target, options, evidence, steps, dataTimeoutMs, addressPolicy);
+    steps.push(...notApplicableSteps(notApplicable.filter((variant) => !variant.tls), target, recorder));
     return finish();
   }
 
@@ -128,7 +135,7 @@ export async function probe(options: ProbeOptions, network: Network): Promise<Pr
   steps.push(step('features', 'Features (FEAT/SYST)', features.features ? 'ok' : 'warn', featuresStart, recorder, features.detail));
 
   const samples = Math.min(Math.max(0, Math.floor(options.samples ?? 0)), MAX_SAMPLES);
-  const passiveModes = modes.filter((mode): mode is 'epsv' | 'pasv' => mode === 'epsv' || mode === 'pasv');
+  const passiveModes = modePlan.run.filter((mode): mode is 'epsv' | 'pasv' => mode === 'epsv' || mode === 'pasv');
   if (samples > 0 && passiveModes.length > 0) {
     const sampleStart = recorder.elapsed();
     const sampled = await takeSamples(main.control, passiveModes, samples, connectTimeoutMs);
@@ -139,7 +146,23 @@ export async function probe(options: ProbeOptions, network: Network): Promise<Pr
   await main.control.close(Math.min(connectTimeoutMs, 1000));
 
   await runVariants(variants, plan, target, options, evidence, steps, dataTimeoutMs, addressPolicy);
+  steps.push(...notApplicableSteps(notApplicable, target, recorder));
   return finish();
+}
+
+/** A skipped step per mode left out, so the report says why instead of quietly omitting it. */
+function notApplicableSteps(variants: readonly ModeVariant[], target: ProbeTarget, recorder: Recorder): Step[] {
+  const at = recorder.elapsed();
+  return variants.map((variant) => ({
+    id: `data:${variant.mode}${variant.tls ? ':tls' : ''}`,
+    name: modeStepName(variant, target),
+    mode: variant.mode,
+    tls: variant.tls,
+    result: 'skip' as const,
+    startedAt: at,
+    durationMs: 0,
+    detail: `not applicable: ${notApplicableReason([variant.mode])}`,
+  }));
 }
 
 /**

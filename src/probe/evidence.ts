@@ -35,6 +35,8 @@ export interface DataAttempt {
   session: string;
   /** The mode command as sent (`PASV`, `EPSV`, `PORT 127,0,0,1,4,1`, `EPRT |1|...|`). */
   command: string;
+  /** The client could not even write the mode command, and why (PORT has no form for an IPv6 address). */
+  notSent?: string;
   /** The server's reply to it (227/229/200, or 4xx/5xx when it refused the mode). */
   modeReply?: RecordedReply;
   /** Passive: the address and port the reply advertised (229: host is the control peer). */
@@ -100,6 +102,11 @@ export interface ProbeEvidence {
   tlsMode: 'none' | 'explicit' | 'implicit';
   options: {
     modes: DataMode[];
+    /**
+     * Modes asked for (by default or with `all`) but not run: the control connection is IPv6 and
+     * these modes can only carry IPv4 addresses (RFC 2428).
+     */
+    notApplicable?: DataMode[];
     expectRange?: { from: number; to: number };
     expectAddress?: string;
     addressPolicy: 'control-peer' | 'advertised';

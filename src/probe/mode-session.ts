@@ -14,6 +14,7 @@ import { attemptSucceeded, describeAttempt, replyLine } from './describe.js';
 import type { DataAttempt, RecordedReply, SessionFailure } from './evidence.js';
 import type { ProbeTarget } from './options.js';
 import { clearControlChannel } from './ccc.js';
+import { refusedAsExpected } from './family.js';
 
 export interface ModeVariant {
   mode: DataMode;
@@ -43,12 +44,17 @@ export interface ModeResult {
   referenceServer: boolean;
 }
 
+/** 'Data channel PASV (TLS)'; '(plain)' marks the twin under explicit TLS. */
+export function modeStepName(variant: ModeVariant, target: ProbeTarget): string {
+  return `Data channel ${variant.mode.toUpperCase()}${variant.tls ? ' (TLS)' : target.tls === 'explicit' ? ' (plain)' : ''}`;
+}
+
 export async function runModeSession(variant: ModeVariant, context: ModeContext): Promise<ModeResult> {
   const { plan, target } = context;
   const recorder = plan.recorder;
   const session = `${variant.mode}${variant.tls ? ':tls' : ''}`;
   const stepId = `data:${session}`;
-  const name = `Data channel ${variant.mode.toUpperCase()}${variant.tls ? ' (TLS)' : target.tls === 'explicit' ? ' (plain)' : ''}`;
+  const name = modeStepName(variant, target);
   const started = recorder.elapsed();
   const result: ModeResult = { attempts: [], steps: [], referenceServer: false };
   const makeStep = (id: string, stepName: string, stepResult: Step['result'], detail: string, from = started): Step => ({
@@ -88,7 +94,10 @@ export async function runModeSession(variant: ModeVariant, context: ModeContext)
     if (context.ccc && variant.tls) notes.push(await clearControlChannel(control, recorder));
     const listing = await runDataChannel(channelOptions(context, variant, opened, control, token, target.path === '/' ? { verb: 'LIST' } : { verb: 'LIST', argument: target.path }));
     result.attempts.push(listing);
-    result.steps.push(makeStep(stepId, name, attemptSucceeded(listing) ? 'ok' : 'fail', [...notes, describeAttempt(listing)].join('; ')));
+    // PASV/PORT refused on IPv6 is RFC 2428 at work: the mode does not apply, nothing failed.
+    const expected = refusedAsExpected(listing, control.peerAddress);
+    const listingDetail = expected && listing.notSent === undefined ? `${describeAttempt(listing).replace(/\.$/, '')}: expected on an IPv6 control connection (RFC 2428)` : describeAttempt(listing);
+    result.steps.push(makeStep(stepId, name, attemptSucceeded(listing) ? 'ok' : expected ? 'skip' : 'fail', [...notes, listingDetail].join('; ')));
     if (context.retrieve && attemptSucceeded(listing) && !control.lostReason) {
       const retrieveStart = recorder.elapsed();
       const retrieval = await runDataChannel(channelOptions(context, variant, opened, control, token, { verb: 'RETR', argument: context.retrieve }));

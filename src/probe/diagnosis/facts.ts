@@ -144,6 +144,7 @@ function transferLine(attempt: DataAttempt): string {
  * events (connects, timeouts) that prove where it stopped.
  */
 export function attemptLines(attempt: DataAttempt): string[] {
+  if (attempt.notSent !== undefined) return [`* ${attempt.command} not sent: ${attempt.notSent}`];
   const lines: (string | undefined)[] = [`> ${attempt.command}`];
   if (attempt.modeReply) lines.push(replyLine(attempt.modeReply));
   if (attempt.parseError !== undefined) lines.push(`* unusable reply: ${attempt.parseError}`);

@@ -1,7 +1,8 @@
 /**
  * The ordered rule list. Order is part of the meaning:
  * - control-stage rules first, and they end the diagnosis when no data attempt can follow;
- * - then the data-mode sessions that never reached a data attempt (session limits, refusals);
+ * - then the data-mode sessions that never reached a data attempt (session limits, refusals), and
+ *   PASV/PORT on IPv6, whose 522 is correct behaviour that later rules must not call a refusal;
  * - rules that prove a precise cause from evidence only our reference server or a server's own
  *   words provide (rewrite, misrouting, foreign source, session reuse) before blunter ones;
  * - address/range findings (causes) before the symptoms they explain;
@@ -11,6 +12,7 @@
 import type { Rule } from '../engine.js';
 import { activeInboundBlocked, activeRejected } from './active.js';
 import { addressHiddenByClient, addressMismatch, addressPrivate, portOutOfRange } from './address.js';
+import { modeNotApplicable } from './family.js';
 import { controlUnreachable, greetingFailed, loginFailed, tlsCertificate, tlsNegotiationBlocked } from './control.js';
 import { dataChannelBlocked, dataChannelRefused, epsvBlocked, passiveModeRefused, tlsBreaksInspection } from './passive.js';
 import { dataSourceRejected, sessionReuseRequired } from './refusals.js';
@@ -26,6 +28,7 @@ export const RULES: readonly Rule[] = [
   loginFailed,
   sessionLimitReached,
   modeSessionFailed,
+  modeNotApplicable,
   pasvRewritten,
   passiveReplyUnusable,
   dataMisrouted,
