@@ -23,6 +23,7 @@ export const DEFAULT_LIMITS: Limits = {
   loginFailureDelayMs: 1_000,
   tlsHandshakeTimeoutMs: 15_000,
   cccPeerCloseGraceMs: 500,
+  dataLingerMs: 5_000,
 };
 
 export interface ResolvedOptions extends ServerOptions {

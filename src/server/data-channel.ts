@@ -231,26 +231,38 @@ export async function prepareData(session: Session, raw: RawDataConnection): Pro
     stream = secure;
   }
   if (session.tokens) stream.write(formatDataToken({ session: session.id, port }));
-  return { stream, port, copiesWrites: stream instanceof Socket, close: (graceful) => closeData(stream, connection, graceful) };
+  return { stream, port, copiesWrites: stream instanceof Socket, close: (graceful) => closeData(stream, connection, graceful, session.server.limits.dataLingerMs) };
 }
 
-function closeData(stream: Duplex, raw: Connection, graceful: boolean): Promise<void> {
+/**
+ * End a data connection. Gracefully: our side is done once the last byte and our FIN (or TLS
+ * close_notify) are handed to the kernel, and the caller may then say 226 at once, as vsftpd
+ * does — a client that waits for the 226 before closing its side must not wait for us. The
+ * socket itself lingers, read and discarded, until the client closes or `lingerMs` pass: closing
+ * it with the client's bytes unread (a TLS close_notify) would send a reset, and a reset makes
+ * the client's kernel drop the tail of the data it has not yet handed to the client.
+ */
+function closeData(stream: Duplex, raw: Connection, graceful: boolean, lingerMs: number): Promise<void> {
   if (!graceful || stream.destroyed) {
     stream.destroy();
     raw.destroy();
     return Promise.resolve();
   }
   return new Promise((resolve) => {
-    // Give the client a moment to read to the end and close its side; never wait unbounded.
-    const timer = setTimeout(done, 5000);
-    function done(): void {
+    const timer = setTimeout(destroy, lingerMs);
+    // A lingering socket must not hold the process (or a stopping server) open.
+    timer.unref();
+    function destroy(): void {
       clearTimeout(timer);
       stream.destroy();
       raw.destroy();
       resolve();
     }
-    raw.once('close', done);
-    stream.once('close', done);
+    raw.once('close', destroy);
+    stream.once('close', destroy);
+    // A download's pipeline has usually ended the stream already.
+    if (stream.writableFinished) resolve();
+    else stream.once('finish', () => resolve());
     stream.end();
     stream.resume();
   });

@@ -61,5 +61,10 @@ export interface ServerOptions {
      * send ours (clients that wait for the server's get it after this).
      */
     cccPeerCloseGraceMs?: number;
+    /**
+     * After a transfer (226 already sent), how long a data connection may wait for the client to
+     * close its side before we close it.
+     */
+    dataLingerMs?: number;
   };
 }
