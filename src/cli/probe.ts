@@ -13,6 +13,7 @@ import type { ProbeReport } from '../report/model.js';
 import type { CommandBody } from './commands.js';
 import { UsageError } from './errors.js';
 import { emitReport, outputOptions, verdictExitCode, type OutputOptions } from './output.js';
+import { probeProgressText, progressLine, watchNetwork } from './progress.js';
 
 export interface ProbeArguments {
   url: string;
@@ -104,13 +105,38 @@ export interface ProbeCommandDependencies {
   network?: Network;
   env?: NodeJS.ProcessEnv;
   emit?: (report: ProbeReport, options: OutputOptions) => Promise<void>;
+  /** Where the progress line goes (default stderr; shown only on a TTY, never with --json). */
+  progressStream?: NodeJS.WriteStream;
+}
+
+/** How often the progress line is redrawn: often enough that the elapsed time visibly moves. */
+const PROGRESS_REDRAW_MS = 200;
+
+/**
+ * Runs the probe with a progress line on a terminal: the step that can hang (a dropped data
+ * channel waits --data-timeout, a filtered control port --connect-timeout) and how long it has
+ * waited, redrawn on a timer because nothing else happens while a connect hangs.
+ */
+async function probeWithProgress(options: ProbeOptions, network: Network, stream: NodeJS.WriteStream, json: boolean): Promise<ProbeReport> {
+  if (json || !stream.isTTY) return runProbe(options, network);
+  const started = Date.now();
+  const watched = watchNetwork(network, parseTarget(options).port);
+  const progress = progressLine(stream, 'probe');
+  const timer = setInterval(() => progress.update(probeProgressText(watched.current(), Date.now(), started)), PROGRESS_REDRAW_MS);
+  timer.unref();
+  try {
+    return await runProbe(options, watched.network);
+  } finally {
+    clearInterval(timer);
+    progress.done();
+  }
 }
 
 /** The whole command, testable: returns the exit code. */
 export async function probeCommandMain(args: ProbeArguments, dependencies: ProbeCommandDependencies = {}): Promise<number> {
   const env = dependencies.env ?? process.env;
   const options = probeOptionsFromArguments(args, env);
-  const report = await runProbe(options, dependencies.network ?? realNetwork);
+  const report = await probeWithProgress(options, dependencies.network ?? realNetwork, dependencies.progressStream ?? process.stderr, args.json);
   const output: OutputOptions = { json: args.json, ...(args.junit ? { junit: args.junit } : {}), ...(args.reportDir !== undefined ? { reportDir: args.reportDir } : {}) };
   await (dependencies.emit ?? ((value, settings) => emitReport(value, settings, env)))(report, output);
   return verdictExitCode(report);
