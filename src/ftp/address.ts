@@ -42,8 +42,12 @@ const BLOCKS: Block[] = [
   ['127.0.0.0/8', 'loopback'],
   ['169.254.0.0/16', 'link-local'],
   ['172.16.0.0/12', 'private'],
+  // IETF protocol assignments (RFC 6890): never a host's public address.
+  ['192.0.0.0/24', 'reserved'],
   ['192.0.2.0/24', 'documentation'],
   ['192.168.0.0/16', 'private'],
+  // RFC 2544 benchmarking: labs and some carrier-internal networks, not routed on the internet.
+  ['198.18.0.0/15', 'reserved'],
   ['198.51.100.0/24', 'documentation'],
   ['203.0.113.0/24', 'documentation'],
   ['224.0.0.0/4', 'multicast'],

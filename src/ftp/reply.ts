@@ -38,7 +38,9 @@ export interface ParseResult {
   rest: string;
 }
 
-const START = /^(\d{3})([ -])(.*)$/s;
+// A bare code ("220" with no text) is a complete one-line reply: RFC 959 asks for the space,
+// but some servers omit it when the text is empty.
+const START = /^(\d{3})(?:([ -])(.*))?$/s;
 
 /**
  * Parse as many complete replies as `text` holds. Throws ReplyTooLargeError when the unfinished
@@ -62,7 +64,7 @@ export function parseReplies(text: string, maxBytes = DEFAULT_MAX_REPLY_BYTES): 
         if (line.trim() === '') continue;
         throw new MalformedReplyError(line);
       }
-      const [, code = '', separator] = match;
+      const [, code = '', separator = ' '] = match;
       if (separator === ' ') {
         replies.push(makeReply(code, [line]));
       } else {
@@ -72,7 +74,7 @@ export function parseReplies(text: string, maxBytes = DEFAULT_MAX_REPLY_BYTES): 
       continue;
     }
     pending.lines.push(line);
-    if (line.length >= 4 && line.startsWith(pending.code) && line[3] === ' ') {
+    if (line.startsWith(pending.code) && (line.length === 3 || line[3] === ' ')) {
       replies.push(makeReply(pending.code, pending.lines));
       pending = undefined;
     } else if (offset - pendingStart > maxBytes) {

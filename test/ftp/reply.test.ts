@@ -29,6 +29,8 @@ describe('parseReplies', () => {
     { name: 'complete then partial', input: '220 hi\r\n331-x\r\n', codes: [220], rest: '331-x\r\n' },
     { name: 'blank lines between replies are ignored', input: '\r\n220 hi\r\n', codes: [220] },
     { name: 'empty message', input: '200 \r\n', codes: [200], messages: [''] },
+    { name: 'a bare code, no space, no text', input: '220\r\n', codes: [220], messages: [''] },
+    { name: 'a multi-line reply ending in a bare code', input: '211-Features:\r\n EPSV\r\n211\r\n', codes: [211], messages: ['Features:\n EPSV\n'] },
   ];
   for (const testCase of cases) {
     it(testCase.name, () => {
@@ -41,6 +43,7 @@ describe('parseReplies', () => {
 
   it('rejects a line without a code', () => {
     expect(() => parseReplies('hello there\r\n')).toThrow(MalformedReplyError);
+    expect(() => parseReplies('2200 four digits\r\n')).toThrow(MalformedReplyError);
   });
 
   it('caps an endless multi-line reply', () => {
