@@ -6,6 +6,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { realNetwork } from '../net/real.js';
 import { formatLogJson, formatLogText, type LogEntry } from '../server/log.js';
+import { canBindPort, lowPortFacts } from '../server/low-port.js';
 import { startServer, type RunningServer } from '../server/server.js';
 import type { CommandBody } from './commands.js';
 import { UsageError } from './errors.js';
@@ -46,6 +47,11 @@ function builder(yargs: Argv): Argv<ServeArguments> {
 
 async function start(args: ServeArguments): Promise<RunningServer> {
   const options = serveOptionsFromArguments(args);
+  const source = options.activeSourcePort;
+  // Said at start, not as a 425 on every active transfer later.
+  if (source !== undefined && canBindPort(source, lowPortFacts()) === 'no') {
+    throw new UsageError(`--active-source-port ${source} needs root or the CAP_NET_BIND_SERVICE capability, and this process has neither (e.g. run with sudo, or setcap cap_net_bind_service=+ep on node).`);
+  }
   try {
     return await startServer(options, realNetwork);
   } catch (error) {
