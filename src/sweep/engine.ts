@@ -18,8 +18,8 @@ import { describeError } from '../client/util.js';
 import type { Network } from '../net/network.js';
 import { parseTarget, ProbeOptionError, type ProbeTarget } from '../probe/options.js';
 import type { Finding, SweepReport } from '../report/model.js';
-import { checkExtension, sweepByExtension, type ExtensionSupport, type Runner } from './extension.js';
-import { count, coverageFinding, infoFinding, outOfRangeFinding, sampleFinding, stateFindings, type FindingContext } from './findings.js';
+import { checkExtension, clipToServerRange, sweepByExtension, type ExtensionSupport, type Runner } from './extension.js';
+import { count, coverageFinding, foldResults, infoFinding, outOfRangeFinding, sampleFinding, stateFindings, type FindingContext } from './findings.js';
 import {
   choosePorts,
   DEFAULT_CONCURRENCY,
@@ -116,15 +116,19 @@ export async function runSweep(options: SweepOptions, network: Network): Promise
     const runner = makeRunner(pool, options, network, target, dataTimeoutMs, connectTimeoutMs, ports.length);
     const findings: Finding[] = [];
     if (support.supported) {
+      const { inside, outside } = clipToServerRange(ports, support.serverRange);
       if (support.serverRange && (support.serverRange.from > options.range.from || support.serverRange.to < options.range.to)) {
+        const notSwept = outside.length > 0 ? [`not sweepable: ${foldResults(outside).map((span) => (span.from === span.to ? `${span.from}` : `${span.from}-${span.to}`)).join(', ')}`] : [];
         findings.push(
-          infoFinding('SWEEP_RANGE_MISMATCH', `The server's passive range is ${support.serverRange.from}-${support.serverRange.to}`, 'Ports of --range outside the range the server was started with cannot be swept (they report an error); sweep the range the server uses.', [`--range ${options.range.from}-${options.range.to}`], 'warning'),
+          infoFinding('SWEEP_RANGE_MISMATCH', `The server's passive range is ${support.serverRange.from}-${support.serverRange.to}`, 'Ports of --range outside the range the server was started with cannot be swept (they report an error); sweep the range the server uses.', [`--range ${options.range.from}-${options.range.to}`, ...notSwept], 'warning'),
         );
       }
-      const results =
+      for (const result of outside) runner.done(result, -1);
+      const proved =
         byBlocks && support.block
-          ? await sweepWithBlocks(pool, support.block, network, normalizeAddress(first.control.peerAddress), { concurrency, dataTimeoutMs, connectTimeoutMs }, ports, runner)
-          : await sweepByExtension(ports, concurrency, runner);
+          ? await sweepWithBlocks(pool, support.block, network, normalizeAddress(first.control.peerAddress), { concurrency, dataTimeoutMs, connectTimeoutMs }, inside, runner)
+          : await sweepByExtension(inside, concurrency, runner);
+      const results = [...proved, ...outside].sort((a, b) => a.port - b.port);
       findings.unshift(...stateFindings(results, context));
       findings.push(...poolFindings(pool, concurrency));
       if (sampling) findings.push(sampleFinding(ports, options.range));

@@ -41,6 +41,22 @@ export async function checkExtension(control: ControlSession, replyTimeoutMs: nu
   return { supported: false, reason: `the server does not know SITE SWEEP (${replyLine(reply)})` };
 }
 
+/**
+ * The extension opens listeners only inside the server's passive range (it answers 501 to a port
+ * or block outside it), so only those ports can be proved; the rest are reported, not asked for.
+ */
+export function clipToServerRange(ports: readonly number[], serverRange: PortRange | undefined): { inside: number[]; outside: PortResult[] } {
+  if (!serverRange) return { inside: [...ports], outside: [] };
+  const inside: number[] = [];
+  const outside: PortResult[] = [];
+  const detail = `not sweepable: the server's passive range is ${serverRange.from}-${serverRange.to}, and SITE SWEEP opens listeners only inside it`;
+  for (const port of ports) {
+    if (port >= serverRange.from && port <= serverRange.to) inside.push(port);
+    else outside.push({ port, state: 'error', detail });
+  }
+  return { inside, outside };
+}
+
 export async function sweepByExtension(ports: readonly number[], concurrency: number, runner: Runner): Promise<PortResult[]> {
   const limit = pLimit(concurrency);
   const results = await Promise.all(ports.map((port) => limit(() => provePortByExtension(port, runner))));

@@ -4,12 +4,19 @@
  * time the server hands it out. Bounded three ways: a total request budget, a run of requests
  * that bring nothing new, and the number of ports wanted. What was never handed out stays
  * untested, and the report says how much that is.
+ *
+ * Our own sessions compete for the range: each holds the listener of its last reply until the
+ * transfer consumes it or its next request closes it. So a 425 ("every port is in use") while
+ * some of them hold listeners is back-pressure: the session waits for one of ours to free a port
+ * and asks again. Only a 425 that persists while the sweep holds no listener at all means the
+ * server (or another client) really has the range busy, and the sweep gives up. More sessions
+ * than ports in the range could only ever queue, so there are at most that many.
  */
 import pLimit from 'p-limit';
 import net from 'node:net';
 import { normalizeAddress, parseEpsvReply, parsePasvReply } from '../ftp/index.js';
 import { describeError } from '../client/util.js';
-import type { PortRange, PortResult } from './options.js';
+import { rangeSize, type PortRange, type PortResult } from './options.js';
 import type { PooledSession } from './pool.js';
 import type { Runner } from './extension.js';
 import { replyLine } from './prove.js';
@@ -39,12 +46,27 @@ interface Shared {
   results: PortResult[];
   outside: Map<number, number>;
   failure?: string;
+  /** Listeners the server holds open for our sessions (handed out, not yet consumed or closed). */
+  holding: number;
+  /** Sessions waiting for one of those listeners to be freed (one wakes per freed listener). */
+  wakers: (() => void)[];
+  /** 425s answered while our own sessions held listeners (bounded by the budget too). */
+  busy: number;
 }
 
+/** How long a session waits for one of our listeners to be freed before it asks again anyway. */
+const BUSY_WAIT_MS = 1_000;
+/** 425s in a row to one session, while the sweep holds no listener, before the refusal is final. */
+export const IDLE_REFUSAL_LIMIT = 5;
+/** The pause after the n-th such refusal is n times this (a listener may still be closing). */
+const IDLE_RETRY_STEP_MS = 100;
+
 export async function sweepByPassive(limits: SamplingLimits, concurrency: number, runner: Runner): Promise<SamplingOutcome> {
-  const shared: Shared = { requests: 0, stale: 0, claimed: new Set(), results: [], outside: new Map() };
-  const limit = pLimit(concurrency);
-  await Promise.all(Array.from({ length: concurrency }, () => limit(() => worker(limits, shared, runner))));
+  const shared: Shared = { requests: 0, stale: 0, claimed: new Set(), results: [], outside: new Map(), holding: 0, wakers: [], busy: 0 };
+  // At most one port of the range can be proved per session at a time: more would only queue.
+  const sessions = Math.max(1, Math.min(concurrency, rangeSize(limits.range)));
+  const limit = pLimit(sessions);
+  await Promise.all(Array.from({ length: sessions }, () => limit(() => worker(limits, shared, runner))));
   return {
     results: shared.results.sort((a, b) => a.port - b.port),
     requests: shared.requests,
@@ -57,7 +79,8 @@ export async function sweepByPassive(limits: SamplingLimits, concurrency: number
 function stopReason(limits: SamplingLimits, shared: Shared): string | undefined {
   if (shared.failure) return shared.failure;
   if (shared.results.length >= limits.wanted) return 'every wanted port was proved';
-  if (shared.requests >= limits.budget) return `the request budget (${limits.budget}) was used up`;
+  if (shared.requests - shared.busy >= limits.budget) return `the request budget (${limits.budget}) was used up`;
+  if (shared.busy >= limits.budget) return `${limits.budget} requests were refused (425) while the sweep's own sessions held the range's ports`;
   if (shared.stale >= limits.staleLimit) return `${limits.staleLimit} requests in a row brought no new port of the range`;
   return undefined;
 }
@@ -65,32 +88,59 @@ function stopReason(limits: SamplingLimits, shared: Shared): string | undefined 
 async function worker(limits: SamplingLimits, shared: Shared, runner: Runner): Promise<void> {
   let session = await runner.pool.acquire();
   let verb: 'PASV' | 'EPSV' | undefined;
+  // Whether the server holds a listener of ours on this session (counted in shared.holding).
+  let holds = false;
+  // 425s in a row to this session while the sweep held no listener (the range is someone else's).
+  let idleRefusals = 0;
+  const hold = (): void => {
+    holds = true;
+    shared.holding += 1;
+  };
+  const free = (): void => {
+    if (!holds) return;
+    holds = false;
+    shared.holding -= 1;
+    shared.wakers.shift()?.();
+  };
   // Bounded by the budget: every pass makes one request (or ends the loop).
   while (session && stopReason(limits, shared) === undefined) {
     verb ??= net.isIPv6(normalizeAddress(session.control.peerAddress)) ? 'EPSV' : 'PASV';
     shared.requests += 1;
     let usable = true;
     try {
-      const port = await requestPort(session, verb, runner.replyTimeoutMs);
-      if (typeof port === 'string') {
-        if (verb === 'PASV') verb = 'EPSV';
-        else shared.failure = `the server refuses PASV and EPSV: ${port}`;
+      const answer = await requestPort(session, verb, runner.replyTimeoutMs);
+      // The server closes a session's previous listener before it answers its next request.
+      free();
+      if (session.control.lostReason) usable = false;
+      if (answer.kind === 'busy') {
+        // A session the server is closing (421) is replaced, not waited on.
+        if (usable) idleRefusals = await backOff(shared, answer.line, idleRefusals);
         continue;
       }
+      if (answer.kind === 'refused') {
+        if (verb === 'PASV') verb = 'EPSV';
+        else shared.failure = `the server refuses PASV and EPSV: ${answer.line}`;
+        continue;
+      }
+      const port = answer.port;
+      idleRefusals = 0;
+      hold();
       if (port < limits.range.from || port > limits.range.to) {
         shared.outside.set(port, (shared.outside.get(port) ?? 0) + 1);
         shared.stale += 1;
         continue;
       }
       if (shared.claimed.has(port)) {
-        // Not dialled: the next request on this session closes the server's listener.
+        // Not dialled: the next request, made at once, closes this listener again.
         shared.stale += 1;
         continue;
       }
       shared.claimed.add(port);
       shared.stale = 0;
       const proved = await runner.prove(session, port);
-      usable = proved.usable;
+      // A completed transfer consumed the listener; after anything else it may still be open.
+      if (proved.state === 'open' && proved.usable) free();
+      usable &&= proved.usable;
       const result: PortResult = { port, state: proved.state, detail: proved.detail };
       shared.results.push(result);
       runner.done(result, session.slot);
@@ -99,23 +149,68 @@ async function worker(limits: SamplingLimits, shared: Shared, runner: Runner): P
       shared.failure ??= runner.pool.size <= 1 ? `the control session failed: ${describeError(error)}` : undefined;
     } finally {
       if (!usable) {
+        // A discarded session's listeners close with it.
+        free();
         runner.pool.release(session, false);
         session = await runner.pool.acquire();
       }
     }
   }
+  free();
+  // The sweep is over (or this worker has no session): nobody should wait for a listener now.
+  for (const wake of shared.wakers.splice(0)) wake();
   if (session) runner.pool.release(session, true);
 }
 
-/** The port of the next PASV/EPSV reply, or why there was none (a reply line). */
-async function requestPort(session: PooledSession, verb: 'PASV' | 'EPSV', replyTimeoutMs: number): Promise<number | string> {
-  const reply = await session.control.command(verb, undefined, replyTimeoutMs);
-  if (verb === 'PASV') {
-    if (reply.code !== 227) return replyLine(reply);
-    const parsed = parsePasvReply(reply.message);
-    return parsed.ok ? parsed.value.port : `${replyLine(reply)}: ${parsed.error}`;
+/**
+ * After a 425: while our own sessions hold listeners, wait (bounded) for one to be freed; else
+ * pause a little longer each time, and after IDLE_REFUSAL_LIMIT in a row give up. Returns the
+ * session's new count of refusals in a row while the sweep held nothing.
+ */
+async function backOff(shared: Shared, line: string, idleRefusals: number): Promise<number> {
+  if (shared.holding > 0) {
+    shared.busy += 1;
+    await waitFor((wake) => shared.wakers.push(wake), BUSY_WAIT_MS, (wake) => {
+      const index = shared.wakers.indexOf(wake);
+      if (index >= 0) shared.wakers.splice(index, 1);
+    });
+    return idleRefusals;
   }
-  if (reply.code !== 229) return replyLine(reply);
-  const parsed = parseEpsvReply(reply.message);
-  return parsed.ok ? parsed.value : `${replyLine(reply)}: ${parsed.error}`;
+  const refusals = idleRefusals + 1;
+  if (refusals >= IDLE_REFUSAL_LIMIT) {
+    shared.failure ??= `the server refused a passive port ${IDLE_REFUSAL_LIMIT} times in a row while this sweep held none of its listeners: ${line}`;
+    return refusals;
+  }
+  await waitFor(() => {}, IDLE_RETRY_STEP_MS * refusals, () => {});
+  return refusals;
+}
+
+/** Resolve when `register`'s wake is called or after `ms`, whichever is first; `unregister` on timeout. */
+function waitFor(register: (wake: () => void) => void, ms: number, unregister: (wake: () => void) => void): Promise<void> {
+  return new Promise((resolve) => {
+    const wake = (): void => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      unregister(wake);
+      resolve();
+    }, ms);
+    register(wake);
+  });
+}
+
+type PortAnswer = { kind: 'port'; port: number } | { kind: 'busy'; line: string } | { kind: 'refused'; line: string };
+
+/**
+ * The port of the next PASV/EPSV reply; `busy` for a transient refusal (4xx: 425, the range is
+ * in use); `refused` for anything else (the verb is not offered, or the reply is unreadable).
+ */
+async function requestPort(session: PooledSession, verb: 'PASV' | 'EPSV', replyTimeoutMs: number): Promise<PortAnswer> {
+  const reply = await session.control.command(verb, undefined, replyTimeoutMs);
+  if (reply.code >= 400 && reply.code < 500) return { kind: 'busy', line: replyLine(reply) };
+  const parsed = verb === 'PASV' ? (reply.code === 227 ? parsePasvReply(reply.message) : undefined) : reply.code === 229 ? parseEpsvReply(reply.message) : undefined;
+  if (!parsed) return { kind: 'refused', line: replyLine(reply) };
+  if (!parsed.ok) return { kind: 'refused', line: `${replyLine(reply)}: ${parsed.error}` };
+  return { kind: 'port', port: typeof parsed.value === 'number' ? parsed.value : parsed.value.port };
 }

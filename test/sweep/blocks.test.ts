@@ -15,6 +15,7 @@ import type { ServerOptions } from '../../src/server/options.js';
 import { runSweep } from '../../src/sweep/index.js';
 import { parseOpenTag } from '../../src/sweep/protocol.js';
 import { RawClient } from '../server/helpers.js';
+import { someRange } from './helpers.js';
 
 let server: RunningServer | undefined;
 const clients: RawClient[] = [];
@@ -23,11 +24,6 @@ afterEach(async () => {
   await server?.close();
   server = undefined;
 });
-
-function someRange(size: number): { from: number; to: number } {
-  const from = 20000 + randomInt(12000 - size);
-  return { from, to: from + size - 1 };
-}
 
 /** The real network, counting the listeners open on it (the control listener included). */
 function countingListeners(): { network: Network; open: Set<number> } {

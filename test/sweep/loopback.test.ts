@@ -5,11 +5,11 @@
  * own client sockets never hold a port the server needs.
  */
 import net from 'node:net';
-import { randomInt } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { realNetwork } from '../../src/net/real.js';
 import { startServer, type RunningServer } from '../../src/server/index.js';
 import { runSweep } from '../../src/sweep/index.js';
+import { someRange } from './helpers.js';
 import { startVsftpd, vsftpdMissingReason, type VsftpdPeer } from '../peers/vsftpd.js';
 
 let server: RunningServer | undefined;
@@ -20,12 +20,6 @@ afterEach(async () => {
   server = undefined;
   vsftpd = null;
 });
-
-/** A range of `size` ports at a random place in 20000-31999, so parallel test files rarely meet. */
-function someRange(size: number): { from: number; to: number } {
-  const from = 20000 + randomInt(12000 - size);
-  return { from, to: from + size - 1 };
-}
 
 async function freePort(): Promise<number> {
   const listener = net.createServer();

@@ -3,6 +3,7 @@ import { choosePorts, passiveBudget, staleLimit } from '../../src/sweep/options.
 import { coverageFinding, failingPorts, stateFindings } from '../../src/sweep/findings.js';
 import { buildSweepReport } from '../../src/sweep/report.js';
 import type { PortResult } from '../../src/sweep/options.js';
+import { clipToServerRange } from '../../src/sweep/extension.js';
 
 /** A tiny deterministic generator: the same sample every run. */
 function seeded(seed: number): (below: number) => number {
@@ -89,5 +90,22 @@ describe('findings and report', () => {
     expect(finding?.title).toBe('Only 37 of 1,000 ports proved (1,000 in the range)');
     expect(finding?.severity).toBe('warning');
     expect(coverageFinding(1000, 1000, { from: 50000, to: 50999 }, 3000, 'done')).toBeUndefined();
+  });
+});
+
+describe('clipToServerRange', () => {
+  it.each([
+    ['no server range known: everything is asked for', [5, 6, 7], undefined, [5, 6, 7], []],
+    ['inside', [5, 6, 7], { from: 5, to: 7 }, [5, 6, 7], []],
+    ['wider on both sides', [3, 4, 5, 6, 9], { from: 4, to: 6 }, [4, 5, 6], [3, 9]],
+    ['no overlap', [1, 2], { from: 4, to: 6 }, [], [1, 2]],
+  ] as [string, number[], { from: number; to: number } | undefined, number[], number[]][])('%s', (_name, ports, serverRange, inside, outside) => {
+    const clipped = clipToServerRange(ports, serverRange);
+    expect(clipped.inside).toEqual(inside);
+    expect(clipped.outside.map((result) => result.port)).toEqual(outside);
+    for (const result of clipped.outside) {
+      expect(result.state).toBe('error');
+      expect(result.detail).toContain(`the server's passive range is ${serverRange?.from}-${serverRange?.to}`);
+    }
   });
 });
