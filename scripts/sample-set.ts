@@ -96,35 +96,48 @@ export function renderSampleSet(report: ScenarioRunReport): Record<SampleFile, s
   };
 }
 
-/** JSON text of a value without its event times, for comparing two runs' behaviour. */
-function withoutTimes(json: string): string {
-  return JSON.stringify(JSON.parse(json), (key, value: unknown) => (key === 't' ? undefined : value));
+type Timed = { t: number; session?: unknown; channel?: unknown };
+
+const isTimed = (item: unknown): item is Timed => item !== null && typeof item === 'object' && typeof (item as { t?: unknown }).t === 'number';
+
+/**
+ * Events in the order of each session's own channel, sessions one after another: what is causal
+ * (a session's control replies, its data events) keeps its order, how concurrent streams
+ * interleaved does not count.
+ */
+function withoutInterleaving(events: Timed[]): Timed[] {
+  const groups = new Map<string, Timed[]>();
+  for (const event of events) {
+    const key = `${String(event.session ?? '')}|${String(event.channel ?? '')}`;
+    groups.set(key, [...(groups.get(key) ?? []), event]);
+  }
+  return [...groups.keys()].sort().flatMap((key) => groups.get(key) ?? []);
+}
+
+/** JSON text of a report without event times and interleaving, for comparing two runs' behaviour. */
+function behaviourOf(json: string): string {
+  return JSON.stringify(JSON.parse(json), (key, value: unknown) => {
+    if (key === 't') return undefined;
+    if (Array.isArray(value) && value.length > 1 && value.every(isTimed)) return withoutInterleaving(value);
+    return value;
+  });
 }
 
 /**
- * Event times are positions in the order events happened, and events of concurrent sessions (or a
- * connection and the reply that announced it) can swap places from run to run by a fraction of a
- * millisecond. When nothing but those positions differs from the committed sample, the committed
- * positions are kept: the sample changes when behaviour or rendering changes, never by chance.
+ * Event times are positions in the order events happened, and events of concurrent streams (two
+ * sessions, or a data connection's end and the 226 that announces it) can swap places from run
+ * to run by a fraction of a millisecond. When nothing but those positions differs from the
+ * committed sample, the committed report is kept: the sample changes when behaviour or rendering
+ * changes, never by chance.
  */
 export function adoptCommittedTimes(fresh: ScenarioRunReport, committedJson: string | undefined): ScenarioRunReport {
   if (committedJson === undefined) return fresh;
-  let committed: unknown;
   try {
-    committed = JSON.parse(committedJson);
+    if (behaviourOf(renderJson(fresh)) !== behaviourOf(committedJson)) return fresh;
+    return JSON.parse(committedJson) as ScenarioRunReport;
   } catch {
     return fresh; // a broken committed file is stale by definition
   }
-  if (withoutTimes(renderJson(fresh)) !== withoutTimes(committedJson)) return fresh;
-  const copy = (target: unknown, source: unknown): unknown => {
-    if (Array.isArray(target)) return target.map((item, index) => copy(item, Array.isArray(source) ? source[index] : undefined));
-    if (target === null || typeof target !== 'object') return target;
-    const from = source !== null && typeof source === 'object' ? (source as Record<string, unknown>) : {};
-    return Object.fromEntries(
-      Object.entries(target).map(([key, value]) => [key, key === 't' && typeof value === 'number' && typeof from[key] === 'number' ? from[key] : copy(value, from[key])]),
-    );
-  };
-  return copy(fresh, committed) as ScenarioRunReport;
 }
 
 /** A fresh sample set; given the committed report.json, it keeps its event positions when only they differ. */
