@@ -4,9 +4,11 @@
  * material (evidence, commands, transcript) goes into code spans and fences long enough that its
  * own backticks cannot close them.
  */
-import type { AnyReport, CheckReport, Finding, ProbeReport, ScenarioRunReport, Step, SweepReport, Verdict } from './model.js';
+import type { AnyReport, CheckReport, Finding, ProbeReport, ScenarioResult, ScenarioRunReport, Step, SweepReport, Verdict } from './model.js';
 import { sanitizeReport } from './sanitize.js';
-import { countScenarios, describeFailure, describeScenarioCounts, describeScenarioFailure, firstFailure, formatMs, formatSpans, scenarioState, sweepSpans, type ScenarioState } from './format.js';
+import { escapeHtml } from './escape.js';
+import { compareBackends, describeAgreement, isComparison, type Agreement, type ScenarioComparison } from './compare.js';
+import { countScenarios, describeFailure, describeScenarioCounts, describeScenarioFailure, firstFailure, formatMs, formatSpans, hopLabel, scenarioState, sweepSpans, type ScenarioState } from './format.js';
 
 /** Inline prose: Markdown and HTML metacharacters escaped, mentions defused. */
 export function escapeMarkdown(text: string): string {
@@ -88,7 +90,69 @@ function probeSection(report: ProbeReport, level: string): string[] {
   return lines;
 }
 
+const AGREEMENT_BADGE: Record<Agreement, string> = { agree: '✅ yes', disagree: '❌ no', incomparable: '-' };
+
+/** One backend's outcome in a table cell: what it concluded, then whether that was expected. */
+function backendCell(result: ScenarioResult | undefined): string {
+  if (!result) return '- (not run)';
+  const state = scenarioState(result);
+  if (state === 'skipped') return escapeMarkdown(`⏭️ skipped: ${result.skipped ?? ''}`);
+  if (state === 'error') return STATE_BADGE.error;
+  const codes = result.probe.findings.filter((finding) => finding.severity === 'error').map((finding) => codeSpan(String(finding.code)));
+  const where = describeScenarioFailure(result.failure);
+  return [[VERDICT_BADGE[result.probe.verdict], ...codes].join(' '), ...(where ? [escapeMarkdown(where)] : []), `expectation ${STATE_BADGE[state]}`].join('<br>');
+}
+
+/** Both sides of a disagreement in full: verdict, every finding, where the data channel failed. */
+function disagreementLines(scenario: ScenarioComparison, backends: readonly string[]): string[] {
+  const lines = [`### ❌ ${backends.map(escapeMarkdown).join(' and ')} disagree: ${codeSpan(scenario.id)} ${escapeMarkdown(scenario.title)}`, ''];
+  scenario.results.forEach((result, index) => {
+    if (!result) return;
+    const where = describeScenarioFailure(result.failure);
+    lines.push(`- **${escapeMarkdown(backends[index] ?? '?')}**: ${VERDICT_BADGE[result.probe.verdict]}, expectation ${STATE_BADGE[scenarioState(result)]}${where ? `, data channel failed at ${escapeMarkdown(where)}` : ''}`);
+    if (result.probe.findings.length === 0) lines.push('  - no findings');
+    for (const finding of result.probe.findings) lines.push(`  - ${SEVERITY_BADGE[finding.severity]} ${codeSpan(String(finding.code))} ${escapeMarkdown(finding.title)}`);
+  });
+  return [...lines, ''];
+}
+
+/** Unmet expectations and tool errors, as in a single-backend run but naming the backend. */
+function problemLines(result: ScenarioResult, label: string): string[] {
+  const state = scenarioState(result);
+  if (state === 'met' || state === 'skipped') return [];
+  const lines = [`### ${codeSpan(result.id)} ${escapeMarkdown(result.title)}${label}`, ''];
+  if (result.error) lines.push('Tool error:', '', codeBlock(result.error), '');
+  return [...lines, ...result.mismatches.map((mismatch) => `- ${escapeMarkdown(mismatch)}`), ''];
+}
+
+/** The kernel's per-rule counters (netns trace entries), folded away: long, but the proof of a disagreement. */
+function countersBlock(result: ScenarioResult): string[] {
+  if (result.backend !== 'netns' || result.trace.length === 0) return [];
+  const summary = `Kernel rule counters: <code>${escapeHtml(result.id).replace(/@/g, '@\u200b')}</code> (netns)`;
+  const rows = result.trace.map((entry) => [escapeMarkdown(hopLabel(entry.at)), entry.decision, escapeMarkdown(entry.rule), escapeMarkdown(entry.detail ?? '-')]);
+  return [`<details><summary>${summary}</summary>`, '', ...tableLines(['Hop', 'Decision', 'Rule', 'Counter'], rows), '', '</details>', ''];
+}
+
+/** `scenarios run --compare`: one row per scenario, a column per backend, disagreements first. */
+function comparisonSection(report: ScenarioRunReport): string[] {
+  const run = compareBackends(report.results);
+  const perBackend = run.backends.map((backend) => `${escapeMarkdown(backend)}: ${describeScenarioCounts(countScenarios(report.results.filter((result) => result.backend === backend)))}`);
+  const lines = [`## Scenarios (${run.backends.map(escapeMarkdown).join(' vs ')}): ${VERDICT_BADGE[report.verdict]}`, '', `**${escapeMarkdown(describeAgreement(run))}.**`, ''];
+  lines.push(`${perBackend.join('; ')} (${formatMs(report.durationMs)}).`, '');
+  const rows = run.scenarios.map((scenario) => [`${codeSpan(scenario.id)} ${escapeMarkdown(scenario.title)}`, ...scenario.results.map(backendCell), AGREEMENT_BADGE[scenario.agreement]]);
+  lines.push(...tableLines(['Scenario', ...run.backends.map(escapeMarkdown), 'Agree'], rows), '');
+  for (const scenario of run.scenarios.filter((candidate) => candidate.agreement === 'disagree')) lines.push(...disagreementLines(scenario, run.backends));
+  for (const scenario of run.scenarios) {
+    for (const result of scenario.results) if (result) lines.push(...problemLines(result, ` (${escapeMarkdown(result.backend)})`));
+  }
+  for (const scenario of run.scenarios) {
+    for (const result of scenario.results) if (result) lines.push(...countersBlock(result));
+  }
+  return lines;
+}
+
 function scenariosSection(report: ScenarioRunReport): string[] {
+  if (isComparison(report.results)) return comparisonSection(report);
   const counts = describeScenarioCounts(countScenarios(report.results));
   const lines = [`## Scenarios: ${VERDICT_BADGE[report.verdict]}`, '', `${counts} (${formatMs(report.durationMs)}).`, ''];
   lines.push(
@@ -103,13 +167,7 @@ function scenariosSection(report: ScenarioRunReport): string[] {
     ),
     '',
   );
-  for (const result of report.results) {
-    const state = scenarioState(result);
-    if (state === 'met' || state === 'skipped') continue;
-    lines.push(`### ${codeSpan(result.id)} ${escapeMarkdown(result.title)}`, '');
-    if (result.error) lines.push('Tool error:', '', codeBlock(result.error), '');
-    lines.push(...result.mismatches.map((mismatch) => `- ${escapeMarkdown(mismatch)}`), '');
-  }
+  for (const result of report.results) lines.push(...problemLines(result, ''));
   return lines;
 }
 
