@@ -35,6 +35,20 @@ export interface VsftpdOptions {
   /** Run inside this namespace (default role: 'server'). */
   netns?: { topology: NetnsTopology; role?: Role };
   startTimeoutMs?: number;
+  /**
+   * vsftpd.conf lines set verbatim, over what the settings produced: for what ServerSettings has
+   * no word for (anonymous_enable=NO, local_enable=YES). Keys and values must be single words.
+   */
+  extraConfig?: Record<string, string | number>;
+}
+
+/** The config with `extra`'s keys replaced (or added): vsftpd keeps one value per key. */
+export function withExtraConfig(config: string, extra: Record<string, string | number>): string {
+  for (const [key, value] of Object.entries(extra)) {
+    if (!/^[a-z_0-9]+$/.test(key) || /\s/.test(String(value))) throw new Error(`not a vsftpd.conf setting: ${key}=${value}`);
+  }
+  const kept = config.split('\n').filter((line) => line !== '' && !Object.hasOwn(extra, line.split('=')[0] ?? ''));
+  return [...kept, ...Object.entries(extra).map(([key, value]) => `${key}=${value}`)].join('\n') + '\n';
 }
 
 export function vsftpdMissingReason(): string | null {
@@ -95,11 +109,12 @@ export async function startVsftpd(options: VsftpdOptions = {}): Promise<VsftpdPe
   await mkdir(emptyDir);
   await makeTree(root, settings.bigFileBytes);
   const certificate = (settings.tls ?? 'none') === 'none' ? {} : await makeCertificate(directory);
-  const { config, unsupported } = vsftpdConfig(settings, dualStack ? '::' : host, { root, emptyDir, ...certificate });
+  const { config: generated, unsupported } = vsftpdConfig(settings, dualStack ? '::' : host, { root, emptyDir, ...certificate });
   if (unsupported.length > 0) {
     await rm(directory, { recursive: true, force: true });
     throw new Error(`vsftpd cannot do: ${unsupported.join('; ')}`);
   }
+  const config = options.extraConfig ? withExtraConfig(generated, options.extraConfig) : generated;
   const configFile = join(directory, 'vsftpd.conf');
   await writeFile(configFile, config);
   const port = Number(/^listen_port=(\d+)$/m.exec(config)?.[1]);

@@ -1,19 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import net from 'node:net';
 import { realNetwork } from '../../src/net/real.js';
 import { probe } from '../../src/probe/engine.js';
+import { freePort } from './free-port.js';
 import { startVsftpd, vsftpdMissingReason, type VsftpdPeer } from '../peers/vsftpd.js';
 
 const missing = vsftpdMissingReason();
-
-/** A port that was free a moment ago (vsftpd needs a fixed listen_port). */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe.skipIf(missing !== null)(`probe against a real vsftpd${missing ? ` (skipped: ${missing})` : ''}`, () => {
   let plain: VsftpdPeer | null = null;
