@@ -14,6 +14,9 @@ import type { Recorder } from './recorder.js';
 import { startTls, TlsStartError } from './tls.js';
 import { describeError, formatEndpoint } from './util.js';
 
+/** Added to the reply deadline of PASS: the deliberate delay before a 530 (see openSession). */
+const FAILED_LOGIN_DELAY_ALLOWANCE_MS = 5_000;
+
 export interface SessionPlan {
   network: Network;
   recorder: Recorder;
@@ -153,7 +156,9 @@ export async function openSession(plan: SessionPlan): Promise<OpenedSession> {
     let reply = await control.command('USER', plan.user, plan.replyTimeoutMs);
     record.login.userReply = control.record(reply);
     if (isPositiveIntermediate(reply.code)) {
-      reply = await control.command('PASS', plan.password, plan.replyTimeoutMs);
+      // Servers delay a failed login on purpose (vsftpd plus PAM: about 3 s): the refusal must
+      // not be mistaken for a lost login because the reply deadline was short.
+      reply = await control.command('PASS', plan.password, plan.replyTimeoutMs + FAILED_LOGIN_DELAY_ALLOWANCE_MS);
       record.login.passReply = control.record(reply);
     }
     record.login.ok = isPositiveCompletion(reply.code);

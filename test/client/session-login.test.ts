@@ -37,10 +37,24 @@ describe('login evidence', () => {
       await connection.command();
       connection.send('331 Password please.\r\n');
       await connection.command();
+      await connection.command(8000).catch(() => undefined);
+    });
+    // The PASS deadline is the reply deadline plus 5 s for a server's deliberate failed-login delay.
+    expect(opened.record.login).toMatchObject({ ok: false, userReply: { code: 331 }, error: 'reply to PASS: no answer within 5300 ms' });
+    expect(opened.record.login?.passReply).toBeUndefined();
+  });
+
+  it('a 530 delayed past the reply deadline (vsftpd and PAM wait ~3 s): still refused, not lost', async () => {
+    const opened = await login(async (connection) => {
+      await connection.command();
+      connection.send('331 Password please.\r\n');
+      await connection.command();
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      connection.send('530 Login incorrect.\r\n');
       await connection.command(2000).catch(() => undefined);
     });
-    expect(opened.record.login).toMatchObject({ ok: false, userReply: { code: 331 }, error: 'reply to PASS: no answer within 300 ms' });
-    expect(opened.record.login?.passReply).toBeUndefined();
+    expect(opened.record.login).toMatchObject({ ok: false, passReply: { code: 530 } });
+    expect(opened.record.login?.error).toBeUndefined();
   });
 
   it('credentials refused with 530: the reply is the evidence, there is no error', async () => {
