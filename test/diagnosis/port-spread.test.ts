@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../src/probe/diagnosis/index.js';
-import { readSpread, type SpreadReading } from '../../src/probe/diagnosis/rules/address.js';
+import { readSpread, type SpreadReading } from '../../src/probe/diagnosis/rules/port-spread.js';
 import type { Finding } from '../../src/report/model.js';
 import { find, passive, probe, SERVER } from './fixtures.js';
 
