@@ -100,8 +100,11 @@ function viewsOf(topology: Topology, connection: FailedConnection): View[] {
   const addresses = resolved;
   const forwarded = (endpoint: Endpoint): Endpoint => {
     if (endpoint.address !== addresses.edgeOutside || endpoint.port === undefined) return endpoint;
-    const ports = (topology.nat?.forward ?? []).map(portRange);
-    return ports.some((range) => endpoint.port! >= range.from && endpoint.port! <= range.to) ? { address: addresses.server, port: endpoint.port } : endpoint;
+    const port = endpoint.port;
+    const inRange = (range: { from: number; to: number }): boolean => port >= range.from && port <= range.to;
+    if ((topology.nat?.forward ?? []).map(portRange).some(inRange)) return { address: addresses.server, port };
+    const moved = (topology.nat?.forwardToPort ?? []).find((rule) => inRange(portRange(rule.ports)));
+    return moved ? { address: addresses.server, port: moved.toPort } : endpoint;
   };
   if (connection.kind === 'passive') {
     const src: Endpoint = { address: from.address ?? addresses.client, ...(from.port !== undefined ? { port: from.port } : {}) };

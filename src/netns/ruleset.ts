@@ -59,7 +59,12 @@ export function kernelLimitations(topology: Topology): string[] {
       'source NAT with an FTP helper but without rewriting: nf_nat_ftp rewrites every NATed connection that has the helper, and stateless source NAT cannot do masquerading or per-connection pools',
     );
   }
-  if (nat?.rewriteFtp && (nat.forward?.length ?? 0) === 0 && !nat.masquerade && !(nat.sourcePool?.length ?? 0)) {
+  if (edgeHelper && !nat?.rewriteFtp && (nat?.forwardToPort?.length ?? 0) > 0) {
+    limitations.push(
+      'a port forward that changes the port, with an FTP helper but without rewriting: the stateless translation that keeps nf_nat_ftp out cannot map replies from one inside port back to a range of outside ports',
+    );
+  }
+  if (nat?.rewriteFtp && (nat.forward?.length ?? 0) === 0 && (nat.forwardToPort?.length ?? 0) === 0 && !nat.masquerade && !(nat.sourcePool?.length ?? 0)) {
     limitations.push('rewriteFtp without any NAT: nf_nat_ftp only rewrites connections the kernel NATs');
   }
   return limitations;
@@ -257,7 +262,8 @@ function natChains(
   const lines: string[] = [];
   const forward = nat.forward ?? [];
   const pool = nat.sourcePool ?? [];
-  if (forward.length > 0 && edgeHelper && !nat.rewriteFtp) {
+  const stateless = forward.length > 0 && edgeHelper && !nat.rewriteFtp;
+  if (stateless) {
     // Helper without rewriting: nf_nat_ftp rewrites every NATed connection that has the helper, so
     // translate statelessly before conntrack (raw). Conntrack then sees the server's own address,
     // the helper still opens pinholes, and nothing is NATed, so nothing is rewritten.
@@ -268,12 +274,23 @@ function natChains(
     lines.push(...chain('stateless_undnat', 'type filter hook postrouting priority srcnat; policy accept;', [
       `oifname "${names.edgeOutside}" ip saddr ${addresses.server} tcp sport ${ports} counter ip saddr set ${addresses.edgeOutside} ${comment('nat', 'undnat', `replies from ${addresses.server}`)}`,
     ]));
-  } else if (forward.length > 0) {
-    const ports = portSet(forward);
-    lines.push(...chain('nat_prerouting', 'type nat hook prerouting priority dstnat; policy accept;', [
-      `iifname "${names.edgeOutside}" ip daddr ${addresses.edgeOutside} tcp dport ${ports} counter dnat ip to ${addresses.server} ${comment('nat', 'dnat', `forward ${ports} to ${addresses.server}`)}`,
-    ]));
   }
+  const destination: string[] = [];
+  if (forward.length > 0 && !stateless) {
+    const ports = portSet(forward);
+    destination.push(
+      `iifname "${names.edgeOutside}" ip daddr ${addresses.edgeOutside} tcp dport ${ports} counter dnat ip to ${addresses.server} ${comment('nat', 'dnat', `forward ${ports} to ${addresses.server}`)}`,
+    );
+  }
+  for (const rule of nat.forwardToPort ?? []) {
+    // Every port of the range goes to the one inside port (validation keeps it disjoint from `forward`).
+    const ports = portSpec(rule.ports);
+    const target = portSpec(rule.toPort);
+    destination.push(
+      `iifname "${names.edgeOutside}" ip daddr ${addresses.edgeOutside} tcp dport ${ports} counter dnat ip to ${addresses.server}:${target} ${comment('nat', 'dnat', `forward ${ports} to ${addresses.server}:${target}`)}`,
+    );
+  }
+  if (destination.length > 0) lines.push(...chain('nat_prerouting', 'type nat hook prerouting priority dstnat; policy accept;', destination));
   const source: string[] = [];
   // NAT is IPv4 only: in a dual-stack inet table, masquerade would otherwise NAT IPv6 too (NAT66).
   const ipv4Only = addresses.v6 ? 'meta nfproto ipv4 ' : '';

@@ -59,12 +59,27 @@ export interface Firewall {
   ftpHelper?: FtpHelper;
 }
 
+export interface PortForward {
+  /** Ports on the edge's outside address: 21, or "5500-5525". */
+  ports: number | string;
+  /** The server port they are sent to. */
+  toPort: number;
+}
+
 export interface Nat {
   /**
    * Destination NAT on the edge: connections to the edge's outside address on these ports go to
    * the server's inside address (same port). E.g. ["21", "5500-5525"].
    */
   forward?: (number | string)[];
+  /**
+   * Port forwards that change the port, as a router's port-forwarding table writes them: connections
+   * to the edge's outside address on `ports` go to the server's inside address on `toPort` (every
+   * port of a range to that one port). This is how a forward gone wrong is written — the passive
+   * range sent to the control port, copied from the rule above it — so a data connection reaches a
+   * listener other than the one the server opened. A port may not be in both this and `forward`.
+   */
+  forwardToPort?: PortForward[];
   /** nf_nat_ftp-style rewriting of addresses inside 227/229/PORT/EPRT. Needs an ftpHelper on the edge. */
   rewriteFtp?: boolean;
   /**

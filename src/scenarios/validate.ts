@@ -5,7 +5,7 @@
  */
 import net from 'node:net';
 import { topologyAddresses6, type Scenario } from './model.js';
-import { address, array, boolean, field, integer, object, oneOf, portOrRange, string, type Check, type FieldProblem } from '../config/fields.js';
+import { address, array, boolean, field, integer, object, oneOf, parsePortRange, portOrRange, string, type Check, type FieldProblem } from '../config/fields.js';
 
 // Shared with check policies; re-exported because scenario code imports them from here.
 export { parsePortRange, portOrRange, type FieldProblem } from '../config/fields.js';
@@ -83,6 +83,7 @@ const topology = object({
     false,
     object({
       forward: field(false, array(portOrRange)),
+      forwardToPort: field(false, array(object({ ports: field(true, portOrRange), toPort: field(true, integer(1, 65535)) }))),
       rewriteFtp: field(false, boolean),
       sourcePool: field(false, array(address)),
       masquerade: field(false, boolean),
@@ -142,9 +143,10 @@ function crossCheck(value: Scenario, problems: FieldProblem[]): void {
   if (value.topology.nat?.rewriteFtp && !value.topology.firewalls?.some((wall) => wall.at === 'edge' && wall.ftpHelper)) {
     problems.push({ path: 'topology.nat.rewriteFtp', message: 'needs an edge firewall with an ftpHelper (the NAT helper rewrites what the FTP helper parses)' });
   }
-  if (value.client.dial === 'edge' && !value.topology.nat?.forward?.length) {
+  if (value.client.dial === 'edge' && !value.topology.nat?.forward?.length && !value.topology.nat?.forwardToPort?.length) {
     problems.push({ path: 'client.dial', message: '"edge" needs topology.nat.forward (port forwards on the edge) or the client reaches nothing' });
   }
+  checkPortForwards(value, problems);
   if (value.client.family === 6 && !topologyAddresses6(value.topology)) {
     problems.push({ path: 'client.family', message: '6 needs a dual-stack topology: give an IPv6 address such as topology.server.address6' });
   }
@@ -167,4 +169,22 @@ function crossCheck(value: Scenario, problems: FieldProblem[]): void {
     if (names.has(wall.name)) problems.push({ path: `topology.firewalls[${index}].name`, message: `duplicate firewall name ${JSON.stringify(wall.name)}` });
     names.add(wall.name);
   });
+}
+
+/**
+ * A port in two forwards would depend on rule order, which the two backends need not share: each
+ * outside port must have exactly one target.
+ */
+function checkPortForwards(value: Scenario, problems: FieldProblem[]): void {
+  const nat = value.topology.nat;
+  const claimed: { range: { from: number; to: number }; path: string }[] = [];
+  const claim = (spec: number | string, path: string): void => {
+    const range = parsePortRange(spec);
+    if (!range) return;
+    const other = claimed.find((candidate) => range.from <= candidate.range.to && candidate.range.from <= range.to);
+    if (other) problems.push({ path, message: `overlaps ${other.path} (${other.range.from}-${other.range.to}): a port forward needs exactly one target` });
+    claimed.push({ range, path });
+  };
+  nat?.forward?.forEach((spec, index) => claim(spec, `topology.nat.forward[${index}]`));
+  nat?.forwardToPort?.forEach((rule, index) => claim(rule.ports, `topology.nat.forwardToPort[${index}].ports`));
 }

@@ -101,6 +101,7 @@ class SimulatedInternet implements Simulation {
       addresses: this.addresses,
       nat: {
         forward,
+        forwardToPort: (nat.forwardToPort ?? []).map((rule) => ({ spec: parsePortSpec(rule.ports), toPort: rule.toPort })),
         rewriteFtp: nat.rewriteFtp ?? false,
         ...(nat.idleTimeoutMs !== undefined ? { idleTimeoutMs: nat.idleTimeoutMs } : {}),
         nextSource: () => this.nextSource(),

@@ -14,6 +14,8 @@ import { evaluate, reverseDirection, type Direction, type Verdict } from './rule
 
 export interface NatPlan {
   forward: PortSpec[];
+  /** Forwards to another port on the server (a port forward with its own inside port). */
+  forwardToPort: { spec: PortSpec; toPort: number }[];
   rewriteFtp: boolean;
   idleTimeoutMs?: number;
   /** The source address for the next client connection going inside, if any SNAT applies. */
@@ -97,11 +99,10 @@ export function walk(world: World, from: Host, source: Endpoint, destination: En
     const expectation = edge.conntrack.take(src, dst);
     let translated = expectation?.translate;
     if (translated) note('nat', 'dnat', 'ftp helper expectation', `${formatEndpoint(dst)} => ${formatEndpoint(translated)} (${expectation?.reason})`);
-    const forwardRule =
-      from.name === 'client' && sameAddress(dst.address, world.addresses.edgeOutside) ? world.nat.forward.find((spec) => portMatches(spec, dst.port)) : undefined;
+    const forwardRule = from.name === 'client' && sameAddress(dst.address, world.addresses.edgeOutside) ? portForward(world.nat, dst.port) : undefined;
     if (!translated && forwardRule) {
-      translated = { address: world.addresses.server, port: dst.port };
-      note('nat', 'dnat', `forward ${forwardRule.text}`, `${formatEndpoint(dst)} => ${formatEndpoint(translated)}`);
+      translated = { address: world.addresses.server, port: forwardRule.toPort ?? dst.port };
+      note('nat', 'dnat', forwardRule.rule, `${formatEndpoint(dst)} => ${formatEndpoint(translated)}`);
     }
     const original = { src, dst };
     const afterDnat = translated ?? dst;
@@ -138,6 +139,14 @@ export function walk(world: World, from: Host, source: Endpoint, destination: En
   const action = endHost(host, 'in', arrived);
   if (action !== 'accept') return stopped(action);
   return deliver(world, host, arrived, crossings, note);
+}
+
+/** The port forward for a port on the edge's outside address (validation keeps them disjoint). */
+function portForward(nat: NatPlan, port: number): { rule: string; toPort?: number } | undefined {
+  const same = nat.forward.find((spec) => portMatches(spec, port));
+  if (same) return { rule: `forward ${same.text}` };
+  const moved = nat.forwardToPort.find((forward) => portMatches(forward.spec, port));
+  return moved ? { rule: `forward ${moved.spec.text} to port ${moved.toPort}`, toPort: moved.toPort } : undefined;
 }
 
 function deliver(world: World, host: Host, arrived: Tuple, crossings: Crossing[], note: Note): Walk {
