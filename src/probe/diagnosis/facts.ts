@@ -161,8 +161,9 @@ export function attemptLines(attempt: DataAttempt): string[] {
     lines.push(`* data TLS handshake: ${handshake}${session}${error ? ` (${error})` : ''}`);
   }
   if (attempt.token && !attempt.token.matches) {
-    const expected = `${attempt.token.expected.session ?? '?'} ${attempt.token.expected.port}`;
-    lines.push(`* data token: expected "${expected}", received ${attempt.token.received === undefined ? 'nothing' : `"${attempt.token.received}"`}`);
+    const { session, port } = attempt.token.expected;
+    const expected = session === undefined ? `a token for port ${port}` : `the token of session ${session} for port ${port}`;
+    lines.push(`* data token: expected ${expected}, received ${attempt.token.received === undefined ? 'nothing' : `"${attempt.token.received}"`}`);
   }
   if (attempt.transferCommand) lines.push(`> ${attempt.transferCommand}`);
   if (attempt.preliminaryReply) lines.push(replyLine(attempt.preliminaryReply));
