@@ -23,7 +23,9 @@ export interface ScenarioTiming {
 /** Simulated timeouts are short: nothing in the simulator is slow but what a scenario makes slow. */
 export function scenarioDefaults(scenario: Scenario, options: BackendOptions): ScenarioTiming {
   const dataTimeoutMs = options.dataTimeoutMs ?? scenario.client.dataTimeoutMs ?? 300;
-  const connectTimeoutMs = options.connectTimeoutMs ?? scenario.client.connectTimeoutMs ?? Math.max(dataTimeoutMs, 300);
+  // The connect timeout is also the deadline for the greeting and each login reply: a server
+  // process just started in a namespace on a loaded machine can take longer than 300 ms to answer.
+  const connectTimeoutMs = options.connectTimeoutMs ?? scenario.client.connectTimeoutMs ?? Math.max(dataTimeoutMs, 1000);
   // Shorter than the client's data timeout, so a server-side refusal (425) arrives before the
   // client gives up, as it would with a real server's accept timeout against a patient client.
   return { connectTimeoutMs, dataTimeoutMs, acceptTimeoutMs: Math.max(50, Math.floor(dataTimeoutMs / 2)) };

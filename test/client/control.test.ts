@@ -10,6 +10,9 @@ afterEach(async () => {
   fake = undefined;
 });
 
+/** Deadlines for sessions expected to succeed: generous, so a loaded machine cannot fail them. */
+const SUCCEEDS: Partial<SessionPlan> = { connectTimeoutMs: 3000, replyTimeoutMs: 3000 };
+
 function plan(server: FakeServer, overrides: Partial<SessionPlan> = {}): SessionPlan {
   return {
     network: realNetwork,
@@ -96,7 +99,7 @@ describe('control connection', () => {
       connection.send('220-Welcome\r\n second line\r\n220 ready\r\n');
       await acceptLogin(connection);
     });
-    const session = plan(fake);
+    const session = plan(fake, SUCCEEDS);
     const opened = await openSession(session);
     expect(opened.control).toBeDefined();
     expect(opened.record.greeting).toMatchObject({ code: 220, message: 'Welcome\n second line\nready' });
@@ -120,7 +123,7 @@ describe('control connection', () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
       connection.send('226 Late and unasked.\r\n');
     });
-    const session = plan(fake);
+    const session = plan(fake, SUCCEEDS);
     const opened = await openSession(session);
     expect(opened.record.login?.passReply?.code).toBe(230);
     const control = opened.control;

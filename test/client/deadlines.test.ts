@@ -89,7 +89,8 @@ describe('one deadline per command', () => {
     fake = await scripted(async (connection) => {
       const socket = await passiveList(connection);
       connection.send('150 Here.\r\n');
-      // 12 chunks 100 ms apart: 1.2 s in all, each gap inside the 300 ms idle deadline.
+      // 12 chunks 100 ms apart: 1.2 s in all, past the 800 ms data timeout, each gap well inside
+      // it (a loaded machine may stall a timer for a few hundred ms).
       for (let index = 0; index < 12 && !socket.destroyed; index += 1) {
         socket.write('chunk\r\n');
         await pause(100);
@@ -100,7 +101,7 @@ describe('one deadline per command', () => {
     });
     const control = await login(fake);
     try {
-      const attempt = await runDataChannel({ control, network: realNetwork, mode: 'pasv', addressPolicy: 'control-peer', dataTimeoutMs: 300, replyTimeoutMs: 1000, transfer: { verb: 'LIST' }, maxDataBytes: 1 << 20 });
+      const attempt = await runDataChannel({ control, network: realNetwork, mode: 'pasv', addressPolicy: 'control-peer', dataTimeoutMs: 800, replyTimeoutMs: 1000, transfer: { verb: 'LIST' }, maxDataBytes: 1 << 20 });
       expect(attempt.transfer).toMatchObject({ outcome: 'complete', bytes: 12 * 7 });
       expect(attempt.finalReply?.code).toBe(226);
     } finally {
