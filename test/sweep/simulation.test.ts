@@ -85,7 +85,7 @@ describe('sweep through the simulated firewall', () => {
       ]),
     );
     const network = portForward(sim.network('client'), 5510, 21);
-    const report = await runSweep({ url: `ftp://${sim.addresses.server}/`, range: RANGE, concurrency: 8, dataTimeoutMs: 200, connectTimeoutMs: 2000, blocks }, network);
+    const report = await runSweep({ url: `ftp://${sim.addresses.server}/`, range: RANGE, concurrency: 8, dataTimeoutMs: 1000, connectTimeoutMs: 2000, blocks }, network);
     expect(report.method).toBe('extension');
     expect(report.spans).toEqual([
       { from: 5500, to: 5509, state: 'open' },
@@ -172,7 +172,7 @@ describe('sweep through the simulated firewall', () => {
 
   it('proves only the sampled ports and lists them', async () => {
     const sim = await serve(edge([{ direction: 'in', dport: '5500-5526', action: 'accept' }]));
-    const report = await runSweep({ url: `ftp://${sim.addresses.server}/`, range: RANGE, sample: 5, concurrency: 3, dataTimeoutMs: 200, connectTimeoutMs: 2000 }, sim.network('client'));
+    const report = await runSweep({ url: `ftp://${sim.addresses.server}/`, range: RANGE, sample: 5, concurrency: 3, dataTimeoutMs: 1000, connectTimeoutMs: 2000 }, sim.network('client'));
     expect(report.sampled).toHaveLength(5);
     expect(report.ports.map((port) => port.port)).toEqual(report.sampled);
     expect(report.tested).toBe(5);
