@@ -1,5 +1,6 @@
 /** The real network: node:net. Kept thin so the simulator can stand in for it exactly. */
 import net from 'node:net';
+import { bulkReader } from './bulk-read.js';
 import { abortError, type Connection, type ConnectRequest, type ConnectionHandler, type Listener, type ListenRequest, type Network } from './network.js';
 
 export const realNetwork: Network = {
@@ -8,16 +9,18 @@ export const realNetwork: Network = {
   connect(request: ConnectRequest): Promise<Connection> {
     return new Promise((resolve, reject) => {
       if (request.signal?.aborted) return reject(abortError());
+      const bulk = request.readBuffer ? bulkReader(request.readBuffer) : undefined;
       const socket: net.Socket = net.connect({
         host: request.host,
         port: request.port,
         // Set as the socket is made: cheaper than setNoDelay() after connect, once per connection.
         noDelay: true,
         ...(request.allowHalfOpen ? { allowHalfOpen: true } : {}),
-        ...(request.readBuffer ? { onread: { buffer: request.readBuffer, callback: (size: number, buffer: Buffer): boolean => socket.emit('data', buffer.subarray(0, size)) || true } } : {}),
+        ...(bulk ? { onread: bulk.onread } : {}),
         ...(request.localAddress !== undefined ? { localAddress: request.localAddress } : {}),
         ...(request.localPort !== undefined ? { localPort: request.localPort } : {}),
       });
+      bulk?.attach(socket);
       const onAbort = (): void => {
         cleanup();
         socket.destroy();

@@ -3,7 +3,8 @@
  * read as a plain EOF (it sees POLLHUP and skips the read that would have returned ECONNRESET), so
  * on a real socket an upload cut off by the client's RST looks complete. On a socket kept open
  * after the peer's FIN (allowHalfOpen), a zero-byte write tells them apart: the kernel refuses it
- * on a reset connection (ECONNRESET/EPIPE) and accepts it on a half-closed one, sending nothing.
+ * with ECONNRESET on a connection reset without a FIN, and accepts it on a half-closed one, sending
+ * nothing (a reset after the FIN makes it EPIPE: the data was complete).
  */
 import { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
@@ -28,7 +29,10 @@ export function endedByReset(stream: Duplex): Promise<boolean> {
     stream.on('error', ignore);
     stream.write(Buffer.alloc(0), (error) => {
       stream.off('error', ignore);
-      resolve(error !== null && error !== undefined);
+      // ECONNRESET: the reset came while the connection was open — the end we saw was not the
+      // peer's. EPIPE: the peer's FIN came first (a reset after it is Linux's EPIPE), so every
+      // byte arrived and the end was real.
+      resolve((error as { code?: string } | null | undefined)?.code === 'ECONNRESET');
     });
   });
 }

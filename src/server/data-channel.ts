@@ -26,6 +26,8 @@ export class DataChannelError extends Error {
 export class PassiveChannel {
   readonly kind = 'passive';
   private accepted: Connection | undefined;
+  /** take() gave the accepted connection to a transfer: close() leaves it to that transfer. */
+  private handedOff = false;
   /** Addresses whose data connections were refused (not the control peer): named in the 425. */
   private readonly refusedSources = new Set<string>();
   private waiter: ((connection: Connection) => void) | undefined;
@@ -95,9 +97,12 @@ export class PassiveChannel {
     }
   }
 
-  /** The accepted connection, waiting up to `timeoutMs`. */
+  /** The accepted connection, waiting up to `timeoutMs`; from then on the transfer owns it. */
   take(timeoutMs: number, signal: AbortSignal): Promise<Connection> {
-    if (this.accepted) return Promise.resolve(this.accepted);
+    if (this.accepted) {
+      this.handedOff = true;
+      return Promise.resolve(this.accepted);
+    }
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         finish();
@@ -125,6 +130,7 @@ export class PassiveChannel {
       };
       this.waiter = (connection) => {
         finish();
+        this.handedOff = true;
         resolve(connection);
       };
       signal.addEventListener('abort', onAbort, { once: true });
@@ -133,7 +139,8 @@ export class PassiveChannel {
 
   async close(): Promise<void> {
     this.closed = true;
-    this.accepted?.destroy();
+    // A connection handed to a transfer is the transfer's to close (it lingers after the 226).
+    if (!this.handedOff) this.accepted?.destroy();
     await this.stopListening();
   }
 }

@@ -50,3 +50,24 @@ describe('connections with a read buffer', () => {
     connection.destroy();
   });
 });
+
+describe('bytes that arrive before anyone listens', () => {
+  it('are held and delivered in order, then the end', async () => {
+    const payload = demoBytes(11, 1024 * 1024);
+    // The server writes at once: the bytes (and its FIN) arrive before the reader listens.
+    const port = await serveOnce((socket) => socket.end(payload));
+    const connection = await realNetwork.connect({ host: '127.0.0.1', port, readBuffer: Buffer.allocUnsafe(16 * 1024) });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const hash = createHash('sha256');
+    let bytes = 0;
+    const ended = once(connection, 'end');
+    connection.on('data', (chunk: Buffer) => {
+      hash.update(chunk);
+      bytes += chunk.length;
+    });
+    await ended;
+    expect(bytes).toBe(payload.length);
+    expect(hash.digest('hex')).toBe(createHash('sha256').update(payload).digest('hex'));
+    connection.destroy();
+  });
+});

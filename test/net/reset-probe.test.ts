@@ -10,7 +10,7 @@ afterEach(() => {
 });
 
 /** The server side of a connection whose client writes a few bytes and then ends as `how`. */
-async function endedConnection(how: 'fin' | 'reset', allowHalfOpen: boolean): Promise<{ socket: net.Socket; sawError: boolean }> {
+async function endedConnection(how: 'fin' | 'reset' | 'fin-then-reset', allowHalfOpen: boolean): Promise<{ socket: net.Socket; sawError: boolean }> {
   const server = net.createServer({ allowHalfOpen });
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -27,9 +27,14 @@ async function endedConnection(how: 'fin' | 'reset', allowHalfOpen: boolean): Pr
     socket.once('close', resolve);
   });
   await new Promise<void>((resolve) => client.write('abc', () => resolve()));
-  if (how === 'fin') client.end();
-  else client.resetAndDestroy();
+  if (how === 'reset') client.resetAndDestroy();
+  else client.end();
   await ended;
+  if (how === 'fin-then-reset') {
+    // An abortive close after the FIN: all the data had arrived.
+    client.resetAndDestroy();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
   return { socket, sawError };
 }
 
@@ -45,6 +50,12 @@ describe('endedByReset', () => {
   it('a FIN is a FIN', async () => {
     const { socket, sawError } = await endedConnection('fin', true);
     expect(sawError).toBe(false);
+    expect(await endedByReset(socket)).toBe(false);
+    socket.destroy();
+  });
+
+  it('a reset after the FIN is no reset of the data: every byte had arrived (Linux: EPIPE)', async () => {
+    const { socket } = await endedConnection('fin-then-reset', true);
     expect(await endedByReset(socket)).toBe(false);
     socket.destroy();
   });
