@@ -259,6 +259,7 @@ function closeData(stream: Duplex, raw: Connection, graceful: boolean, lingerMs:
     const timer = setTimeout(destroy, lingerMs);
     // A lingering socket must not hold the process (or a stopping server) open.
     timer.unref();
+    for (const socket of [stream, raw] as { unref?: () => void }[]) socket.unref?.();
     function destroy(): void {
       clearTimeout(timer);
       stream.destroy();

@@ -96,8 +96,9 @@ class SweepBlock {
     this.arm();
     const token = formatDataToken({ session: this.session.id, port });
     // The client closes (with a reset) once it has read the token, which spares our FIN and the
-    // exchange after it. Connections it leaves open are closed with the block, and beyond a
-    // bound we close them ourselves so a client cannot hold descriptors without limit.
+    // exchange after it. The listener is write-only, so we never hear that reset: every
+    // connection is kept until the block closes, and beyond a bound (a client opening more
+    // connections than the block has ports) we end new ones at once, so descriptors stay bounded.
     if (this.connections.size > LIVE_CONNECTIONS) connection.end(token, () => connection.destroy());
     else connection.write(token);
   }
