@@ -39,8 +39,9 @@ export interface ParseResult {
 }
 
 // A bare code ("220" with no text) is a complete one-line reply: RFC 959 asks for the space,
-// but some servers omit it when the text is empty.
-const START = /^(\d{3})(?:([ -])(.*))?$/s;
+// but some servers omit it when the text is empty. The first digit is 1-5 (RFC 959) or 6 (the
+// protected replies 631-633 of RFC 2228); "000" or "999" is no reply.
+const START = /^([1-6]\d{2})(?:([ -])(.*))?$/s;
 
 /**
  * Parse as many complete replies as `text` holds. Throws ReplyTooLargeError when the unfinished

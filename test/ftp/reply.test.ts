@@ -44,6 +44,9 @@ describe('parseReplies', () => {
   it('rejects a line without a code', () => {
     expect(() => parseReplies('hello there\r\n')).toThrow(MalformedReplyError);
     expect(() => parseReplies('2200 four digits\r\n')).toThrow(MalformedReplyError);
+    expect(() => parseReplies('000\r\n')).toThrow(MalformedReplyError);
+    expect(() => parseReplies('999 no such class\r\n')).toThrow(MalformedReplyError);
+    expect(parseReplies('631 protected (RFC 2228)\r\n').replies[0]?.code).toBe(631);
   });
 
   it('caps an endless multi-line reply', () => {
