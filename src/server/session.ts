@@ -1,7 +1,7 @@
 /**
- * One control session: its state, the bounded line reader, the reply writer (reply-writer.ts), the TLS
- * upgrade and the timers. Commands run one at a time from a bounded queue; ABOR is taken out of
- * band so it can interrupt a running transfer.
+ * One control session: its state, the bounded line reader, the reply writer (reply-writer.ts),
+ * the TLS upgrade and the timers. Command lines run one at a time from a bounded queue, each
+ * through dispatch.ts; ABOR is taken out of band so it can interrupt a running transfer.
  */
 import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
@@ -14,20 +14,17 @@ import { TlsCarrier } from '../net/tls-carrier.js';
 import type { CommandTable } from './commands/table.js';
 import type { ServerContext } from './context.js';
 import type { DataSetup } from './data-channel.js';
-import { isFileError } from './filesystem/vfs.js';
-import { redactCommand, type LogFields } from './log.js';
+import type { LogFields } from './log.js';
+import { MAX_LINE_BYTES, runQueued, type QueueItem } from './dispatch.js';
 import { ReplyWriter } from './reply-writer.js';
 import { createSessionContext, handshake, wrapServerTls } from './tls.js';
 
-export const MAX_LINE_BYTES = 4096;
 const MAX_QUEUED_COMMANDS = 64;
 
 export interface RunningTransfer {
   abort(): void;
   done: Promise<void>;
 }
-
-type QueueItem = { kind: 'line'; text: string } | { kind: 'too-long' };
 
 export class Session {
   /** Letters, digits, '-' and '_' only: it goes into data tokens. */
@@ -217,37 +214,10 @@ export class Session {
     try {
       while (this.queue.length > 0 && !this.closing && !this.upgrading) {
         const item = this.queue.shift() as QueueItem;
-        await this.execute(item);
+        await runQueued(this, this.commands, item);
       }
     } finally {
       this.processing = false;
-    }
-  }
-
-  private async execute(item: QueueItem): Promise<void> {
-    if (item.kind === 'too-long') {
-      this.log('warn', 'command', `command line longer than ${MAX_LINE_BYTES} bytes discarded`);
-      await this.reply(500, `Command line too long (limit ${MAX_LINE_BYTES} bytes).`);
-      return;
-    }
-    const parsed = parseCommandLine(item.text);
-    if (!parsed.ok) {
-      this.log('warn', 'command', `refused a malformed command line: ${parsed.error}`);
-      await this.reply(500, `Syntax error: ${parsed.error}.`);
-      return;
-    }
-    const { verb, argument } = parsed.value;
-    this.log('info', 'command', redactCommand(verb, argument), { verb });
-    const spec = this.commands[verb];
-    if (!spec) return this.reply(502, `Command ${verb} not implemented.`);
-    if (spec.needsLogin && !this.loggedIn) return this.reply(530, 'Please log in with USER and PASS first.');
-    if (spec.needsWritable && !this.server.files.writable) return this.reply(550, 'Permission denied: the server is read-only.');
-    try {
-      await spec.handler(this, argument);
-    } catch (error) {
-      if (isFileError(error)) return this.reply(550, error.message);
-      this.log('warn', 'error', `${verb} failed: ${(error as Error).message}`);
-      await this.reply(451, 'Local error in processing.');
     }
   }
 
