@@ -14,8 +14,18 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { run } from './process.js';
 
-export const PROFTPD_BINARY = '/usr/sbin/proftpd';
-export const PROFTPD_MODULES = '/usr/lib/proftpd';
+/**
+ * Where ProFTPD is: installed (/usr/sbin/proftpd), or unpacked under a prefix. Debian makes
+ * proftpd-core and vsftpd conflict (both are the 'ftp-server'), so .ci/run keeps vsftpd installed
+ * and unpacks ProFTPD's packages into .tmp/proftpd-root instead (FTP_DOCTOR_PROFTPD_ROOT names
+ * another prefix).
+ */
+const PREFIXES = [process.env.FTP_DOCTOR_PROFTPD_ROOT, '/', new URL('../../.tmp/proftpd-root/', import.meta.url).pathname].filter(
+  (prefix): prefix is string => typeof prefix === 'string' && prefix !== '',
+);
+const prefix = PREFIXES.find((candidate) => existsSync(join(candidate, 'usr/sbin/proftpd')));
+export const PROFTPD_BINARY = join(prefix ?? '/', 'usr/sbin/proftpd');
+export const PROFTPD_MODULES = join(prefix ?? '/', 'usr/lib/proftpd');
 
 export interface ProftpdSettings {
   /** Explicit TLS (AUTH TLS) through mod_tls; default none. */
@@ -62,7 +72,7 @@ export interface ProftpdOptions {
 
 export function proftpdMissingReason(): string | null {
   if (process.platform !== 'linux') return 'ProFTPD peer tests need Linux';
-  if (!existsSync(PROFTPD_BINARY)) return `ProFTPD is not installed (${PROFTPD_BINARY}; apt-get install proftpd-core proftpd-mod-crypto)`;
+  if (!existsSync(PROFTPD_BINARY)) return `ProFTPD is not installed (${PROFTPD_BINARY}; apt-get install proftpd-core proftpd-mod-crypto, or unpack them as .ci/run does)`;
   if (process.getuid?.() !== 0) return 'ProFTPD needs root to chroot the anonymous user and drop privileges';
   return null;
 }

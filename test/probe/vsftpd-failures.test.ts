@@ -6,33 +6,16 @@
  * never as a packet to 10.9.9.9.
  */
 import { describe, expect, it } from 'vitest';
-import net from 'node:net';
-import { realNetwork } from '../../src/net/real.js';
-import type { Network } from '../../src/net/network.js';
 import { probe, type ProbeRun } from '../../src/probe/engine.js';
 import type { ProbeOptions } from '../../src/probe/options.js';
 import { probeCommandMain } from '../../src/cli/probe.js';
-import type { Finding, ProbeReport } from '../../src/report/model.js';
+import type { ProbeReport } from '../../src/report/model.js';
 import type { ServerSettings } from '../../src/scenarios/model.js';
 import { freePort } from './free-port.js';
+import { findingCodes, findingOf, loopbackOnly } from './real-peer.js';
 import { startVsftpd, vsftpdMissingReason, withExtraConfig, type VsftpdPeer } from '../peers/vsftpd.js';
 
 const missing = vsftpdMissingReason();
-
-/** realNetwork, but every connect is recorded and anything off loopback is refused unsent. */
-function loopbackOnly(): { network: Network; dialled: string[] } {
-  const dialled: string[] = [];
-  const network: Network = {
-    name: 'real (loopback only)',
-    listen: (request, onConnection) => realNetwork.listen(request, onConnection),
-    connect: (request) => {
-      dialled.push(request.host);
-      if (net.isIPv4(request.host) && request.host.startsWith('127.')) return realNetwork.connect(request);
-      return Promise.reject(new Error(`test guard: refusing to dial ${request.host} (loopback only)`));
-    },
-  };
-  return { network, dialled };
-}
 
 async function withVsftpd<T>(settings: ServerSettings, extraConfig: Record<string, string> | undefined, body: (peer: VsftpdPeer) => Promise<T>): Promise<T> {
   const peer = await startVsftpd({ settings: { port: await freePort(), ...settings }, ...(extraConfig ? { extraConfig } : {}) });
@@ -52,13 +35,6 @@ async function probeVsftpd(peer: VsftpdPeer, options: Omit<ProbeOptions, 'url'> 
   return { ...run, dialled };
 }
 
-const codes = (report: ProbeReport): string[] => report.findings.map((finding) => finding.code);
-function finding(report: ProbeReport, code: string): Finding {
-  const found = report.findings.find((item) => item.code === code);
-  if (!found) throw new Error(`no ${code} among ${codes(report).join(', ') || 'no findings'}`);
-  return found;
-}
-
 const skipText = missing ? ` (skipped: ${missing})` : '';
 
 describe.skipIf(missing !== null)(`probe against a misconfigured real vsftpd: passive address${skipText}`, () => {
@@ -70,10 +46,10 @@ describe.skipIf(missing !== null)(`probe against a misconfigured real vsftpd: pa
       expect(pasv?.dialed?.host).toBe('127.0.0.1');
       expect(pasv?.transfer.outcome).toBe('complete');
       expect(run.dialled.every((host) => host === '127.0.0.1')).toBe(true);
-      expect(finding(run.report, 'PASV_ADDRESS_PRIVATE')).toMatchObject({ severity: 'warning' });
-      expect(finding(run.report, 'PASV_ADDRESS_PRIVATE').title).toContain('10.9.9.9');
-      expect(finding(run.report, 'PASV_ADDRESS_HIDDEN_BY_CLIENT')).toMatchObject({ severity: 'info' });
-      expect(codes(run.report)).not.toContain('PASV_ADDRESS_MISMATCH');
+      expect(findingOf(run.report, 'PASV_ADDRESS_PRIVATE')).toMatchObject({ severity: 'warning' });
+      expect(findingOf(run.report, 'PASV_ADDRESS_PRIVATE').title).toContain('10.9.9.9');
+      expect(findingOf(run.report, 'PASV_ADDRESS_HIDDEN_BY_CLIENT')).toMatchObject({ severity: 'info' });
+      expect(findingCodes(run.report)).not.toContain('PASV_ADDRESS_MISMATCH');
       expect(run.report.verdict).toBe('pass');
     });
   });
@@ -82,13 +58,13 @@ describe.skipIf(missing !== null)(`probe against a misconfigured real vsftpd: pa
     await withVsftpd({ externalIp: '203.0.113.50' }, undefined, async (peer) => {
       const unguided = await probeVsftpd(peer, { modes: ['pasv'] });
       expect(unguided.evidence.attempts[0]?.advertised?.host).toBe('203.0.113.50');
-      expect(codes(unguided.report)).not.toContain('PASV_ADDRESS_MISMATCH');
-      expect(codes(unguided.report)).not.toContain('PASV_ADDRESS_PRIVATE');
-      expect(finding(unguided.report, 'PASV_ADDRESS_HIDDEN_BY_CLIENT').title).toContain('203.0.113.50');
+      expect(findingCodes(unguided.report)).not.toContain('PASV_ADDRESS_MISMATCH');
+      expect(findingCodes(unguided.report)).not.toContain('PASV_ADDRESS_PRIVATE');
+      expect(findingOf(unguided.report, 'PASV_ADDRESS_HIDDEN_BY_CLIENT').title).toContain('203.0.113.50');
       expect(unguided.report.verdict).toBe('pass');
 
       const expected = await probeVsftpd(peer, { modes: ['pasv'], expectAddress: '127.0.0.1' });
-      const mismatch = finding(expected.report, 'PASV_ADDRESS_MISMATCH');
+      const mismatch = findingOf(expected.report, 'PASV_ADDRESS_MISMATCH');
       expect(mismatch.severity).toBe('error');
       expect(mismatch.title).toContain('203.0.113.50');
       expect(mismatch.explanation).toContain('--expect-address');
@@ -109,17 +85,17 @@ describe.skipIf(missing !== null)(`probe against a misconfigured real vsftpd: pa
       expect(attempt?.dialed?.host).toBe('127.0.0.2');
       expect(attempt?.connect?.outcome).toBe('refused');
       expect(following.evidence.options.addressPolicy).toBe('advertised');
-      const privateAddress = finding(following.report, 'PASV_ADDRESS_PRIVATE');
+      const privateAddress = findingOf(following.report, 'PASV_ADDRESS_PRIVATE');
       expect(privateAddress.severity).toBe('error');
       expect(privateAddress.explanation).toContain('followed the 227 reply');
       // The address explains the failed connect: no generic "data channel blocked" beside it.
-      expect(codes(following.report)).not.toContain('PASV_ADDRESS_HIDDEN_BY_CLIENT');
-      expect(codes(following.report)).not.toContain('DATA_CHANNEL_BLOCKED');
+      expect(findingCodes(following.report)).not.toContain('PASV_ADDRESS_HIDDEN_BY_CLIENT');
+      expect(findingCodes(following.report)).not.toContain('DATA_CHANNEL_BLOCKED');
       expect(following.report.verdict).toBe('fail');
 
       const peerPolicy = await probeVsftpd(peer, { modes: ['pasv'] });
-      expect(finding(peerPolicy.report, 'PASV_ADDRESS_PRIVATE').severity).toBe('warning');
-      expect(codes(peerPolicy.report)).toContain('PASV_ADDRESS_HIDDEN_BY_CLIENT');
+      expect(findingOf(peerPolicy.report, 'PASV_ADDRESS_PRIVATE').severity).toBe('warning');
+      expect(findingCodes(peerPolicy.report)).toContain('PASV_ADDRESS_HIDDEN_BY_CLIENT');
       expect(peerPolicy.report.verdict).toBe('pass');
     });
   });
@@ -133,7 +109,7 @@ describe.skipIf(missing !== null)(`probe against a misconfigured real vsftpd: po
       const ports = sampled.evidence.passivePorts;
       expect(ports.length).toBeGreaterThanOrEqual(6);
       expect(ports.every((port) => port >= serverRange.from && port <= serverRange.to)).toBe(true);
-      const outOfRange = finding(sampled.report, 'PASV_PORT_OUT_OF_RANGE');
+      const outOfRange = findingOf(sampled.report, 'PASV_PORT_OUT_OF_RANGE');
       expect(outOfRange.explanation).toContain("The server's passive range differs from the one expected");
       const band = /the server uses about (\d+)-(\d+)/.exec(outOfRange.explanation);
       expect(Number(band?.[1])).toBeGreaterThanOrEqual(serverRange.from);
@@ -145,7 +121,7 @@ describe.skipIf(missing !== null)(`probe against a misconfigured real vsftpd: po
 
       // Two ports alone cannot tell a configured range from the OS's ephemeral one: it says so.
       const unsampled = await probeVsftpd(peer, { modes: ['pasv', 'epsv'], expectRange: { from: 50000, to: 50010 }, samples: 0 });
-      const guess = finding(unsampled.report, 'PASV_PORT_OUT_OF_RANGE');
+      const guess = findingOf(unsampled.report, 'PASV_PORT_OUT_OF_RANGE');
       expect(guess.explanation).not.toContain('differs from the one expected');
       expect(guess.explanation).toContain('--samples 20');
     });
@@ -158,10 +134,10 @@ describe.skipIf(missing !== null)(`probe against a misconfigured real vsftpd: po
       expect(byMode.port?.modeReply?.code).toBe(550);
       expect(byMode.eprt?.modeReply?.code).toBe(550);
       expect(byMode.pasv?.transfer.outcome).toBe('complete');
-      const rejected = finding(run.report, 'ACTIVE_REJECTED');
+      const rejected = findingOf(run.report, 'ACTIVE_REJECTED');
       expect(rejected.severity).toBe('error');
       expect(rejected.title).toContain('550');
-      expect(codes(run.report)).not.toContain('ACTIVE_INBOUND_BLOCKED');
+      expect(findingCodes(run.report)).not.toContain('ACTIVE_INBOUND_BLOCKED');
       expect(run.report.verdict).toBe('fail');
     });
   });
@@ -176,12 +152,12 @@ describe.skipIf(missing !== null)(`probe against a misconfigured real vsftpd: TL
         ['pasv', false, 522],
         ['port', false, 522],
       ]);
-      const reuse = finding(fresh.report, 'TLS_SESSION_REUSE_REQUIRED');
+      const reuse = findingOf(fresh.report, 'TLS_SESSION_REUSE_REQUIRED');
       expect(reuse.severity).toBe('error');
       expect(reuse.explanation).toContain("vsftpd's wording");
       // The plain twins worked: the failure is the TLS session, not the network.
       expect(fresh.evidence.attempts.filter((attempt) => !attempt.tls).map((attempt) => attempt.transfer.outcome)).toEqual(['complete', 'complete']);
-      expect(codes(fresh.report)).not.toContain('DATA_CHANNEL_BLOCKED');
+      expect(findingCodes(fresh.report)).not.toContain('DATA_CHANNEL_BLOCKED');
       expect(fresh.report.verdict).toBe('fail');
 
       const resumed = await probeVsftpd(peer, { scheme: 'ftpes', modes: ['pasv', 'port'] });
@@ -189,7 +165,7 @@ describe.skipIf(missing !== null)(`probe against a misconfigured real vsftpd: TL
         ['complete', true],
         ['complete', true],
       ]);
-      expect(codes(resumed.report)).not.toContain('TLS_SESSION_REUSE_REQUIRED');
+      expect(findingCodes(resumed.report)).not.toContain('TLS_SESSION_REUSE_REQUIRED');
       // The self-signed test certificate is the one thing left to say, as a warning.
       expect(resumed.report.findings.filter((item) => item.severity === 'error')).toEqual([]);
       expect(resumed.report.verdict).toBe('pass');
@@ -204,7 +180,7 @@ describe.skipIf(missing !== null)(`probe against a misconfigured real vsftpd: TL
     await withVsftpd({}, { anonymous_enable: 'NO', local_enable: 'YES' }, async (peer) => {
       const run = await probeVsftpd(peer, { connectTimeoutMs: loginTimeoutMs });
       expect(run.evidence.login?.ok).toBe(false);
-      const login = finding(run.report, 'LOGIN_FAILED');
+      const login = findingOf(run.report, 'LOGIN_FAILED');
       expect(login.severity).toBe('error');
       expect(login.title).toMatch(/refused: 530 Login incorrect/);
       expect(run.evidence.attempts).toEqual([]);
@@ -235,7 +211,7 @@ describe.skipIf(missing !== null)(`probe against a misconfigured real vsftpd: TL
       expect(code).toBe(1);
       expect(report?.verdict).toBe('fail');
       if (!report) return;
-      expect(finding(report, 'LOGIN_FAILED').title).toMatch(/refused: 530 Login incorrect/);
+      expect(findingOf(report, 'LOGIN_FAILED').title).toMatch(/refused: 530 Login incorrect/);
       expect(JSON.stringify(report)).not.toContain('not-the-password');
     });
   }, 30_000);
