@@ -5,6 +5,7 @@
  */
 import Table from 'cli-table3';
 import type { Argv, CommandModule } from 'yargs';
+import { agreementOf } from '../report/compare.js';
 import type { ScenarioResult, ScenarioRunReport } from '../report/model.js';
 import { selectScenarios } from '../scenarios/load.js';
 import type { Scenario } from '../scenarios/model.js';
@@ -117,9 +118,8 @@ function merge(reports: ScenarioRunReport[]): ScenarioRunReport {
 }
 
 /**
- * Side by side, one row per scenario. Backends agree when they give the same verdict and the same
- * error findings (warnings such as a self-signed certificate note are not the network's doing);
- * a backend that skipped the scenario (a stated kernel limitation) neither agrees nor disagrees.
+ * Side by side, one row per scenario, judged as the Markdown report judges it (agreementOf): the
+ * same verdict and the same error findings; a skipped or failed-to-run side is not compared.
  */
 function renderComparison(scenarios: Scenario[], reports: ScenarioRunReport[]): string {
   const table = new Table({ head: ['scenario', ...reports.map((report) => report.results[0]?.backend ?? '?'), 'agree'], style: { head: [], border: [] } });
@@ -131,16 +131,10 @@ function renderComparison(scenarios: Scenario[], reports: ScenarioRunReport[]): 
       const where = result.failure?.hop ? ` @ ${result.failure.hop}: ${result.failure.rule ?? '?'}` : '';
       return `${result.expectationMet ? '✓' : '✗'} ${result.probe.verdict} ${result.probe.findings.map((finding) => finding.code).join(',')}${where}`.trim();
     };
-    const ran = cells.filter((result): result is ScenarioResult => result !== undefined && result.skipped === undefined);
-    const verdicts = ran.map((result) => `${result.probe.verdict}|${errorCodes(result).join(',')}`);
-    const agree = ran.length < 2 ? '-' : new Set(verdicts).size === 1 ? 'yes' : 'NO';
-    table.push([scenario.id, ...cells.map(summary), agree]);
+    const agreement = agreementOf(cells);
+    table.push([scenario.id, ...cells.map(summary), agreement === 'agree' ? 'yes' : agreement === 'disagree' ? 'NO' : '-']);
   }
   return table.toString();
-}
-
-function errorCodes(result: ScenarioResult): string[] {
-  return result.probe.findings.filter((finding) => finding.severity === 'error').map((finding) => finding.code).sort();
 }
 
 export const scenariosCommand: CommandBody = {
