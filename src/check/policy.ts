@@ -99,8 +99,15 @@ const target = object({
   ...requirementFields,
 });
 
+/**
+ * Targets one policy may list. `check` probes them one after another, each taking seconds: a CI
+ * gate over more servers than this belongs in several policies (or several jobs), and a file with
+ * 200,000 targets is refused at once rather than validated and run for hours.
+ */
+export const MAX_POLICY_TARGETS = 200;
+
 const policy = object({
-  targets: field(true, array(target, 1)),
+  targets: field(true, array(target, 1, MAX_POLICY_TARGETS)),
   defaults: field(false, object(requirementFields)),
 });
 

@@ -30,7 +30,8 @@ export function object(shape: Record<string, FieldSpec>): Check {
   return (value, path, problems) => {
     if (!isObject(value)) return void problems.push({ path, message: 'must be a mapping (key: value)' });
     for (const key of Object.keys(value)) {
-      if (!(key in shape)) problems.push({ path: joinPath(path, key), message: `unknown field (expected one of: ${Object.keys(shape).join(', ')})` });
+      // Own fields only: `key in shape` would accept `__proto__`, `constructor` and `toString`.
+      if (!Object.hasOwn(shape, key)) problems.push({ path: joinPath(path, key), message: `unknown field (expected one of: ${Object.keys(shape).join(', ')})` });
     }
     for (const [key, spec] of Object.entries(shape)) {
       const child = value[key];
@@ -43,10 +44,13 @@ export function object(shape: Record<string, FieldSpec>): Check {
   };
 }
 
-export function array(item: Check, minimum = 0): Check {
+/** A list of at least `minimum` and at most `maximum` items, each checked by `item`. */
+export function array(item: Check, minimum = 0, maximum = Number.POSITIVE_INFINITY): Check {
   return (value, path, problems) => {
     if (!Array.isArray(value)) return void problems.push({ path, message: 'must be a list' });
     if (value.length < minimum) return void problems.push({ path, message: `must list at least ${minimum}` });
+    // Said once, before any item is looked at: a list far too long is one problem, not thousands.
+    if (value.length > maximum) return void problems.push({ path, message: `lists ${value.length} items; at most ${maximum} are allowed` });
     value.forEach((element, index) => item(element, `${path}[${index}]`, problems));
   };
 }

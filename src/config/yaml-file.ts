@@ -4,7 +4,8 @@
  * mapped back to the line of the deepest node that exists. Shared by scenario files and check
  * policies.
  */
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { FieldProblem } from './fields.js';
 import { DataFileError } from './data-file-error.js';
@@ -24,13 +25,47 @@ export interface ParsedYaml {
   lineOf(fieldPath: string): number | undefined;
 }
 
+/**
+ * The largest scenario or policy file read. The biggest catalogue scenario is a few KiB; a
+ * policy for a few hundred servers is well under this. A multi-megabyte file is a mistake or an
+ * attack, and parsing one holds the YAML parser's whole node tree in memory (9 MB took 1.7 GB).
+ */
+export const MAX_DATA_FILE_BYTES = 1024 * 1024;
+
+/** Reads a regular file of at most MAX_DATA_FILE_BYTES; anything else is the user's to fix. */
 export async function readDataFile(file: string, makeError: ErrorFactory = defaultError): Promise<string> {
+  let handle;
   try {
-    return await readFile(file, 'utf8');
+    // O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then says what it is.
+    handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw makeError(file, [code === 'ENOENT' ? 'no such file' : `cannot read it (${code ?? String(error)})`]);
   }
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) throw makeError(file, ['is not a regular file']);
+    if (stat.size > MAX_DATA_FILE_BYTES) throw makeError(file, [`is ${formatBytes(stat.size)}; data files larger than ${formatBytes(MAX_DATA_FILE_BYTES)} are refused`]);
+    // Read at most one byte past the limit: a file that grows after fstat is caught as well.
+    const buffer = Buffer.alloc(MAX_DATA_FILE_BYTES + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    if (length > MAX_DATA_FILE_BYTES) throw makeError(file, [`is larger than ${formatBytes(MAX_DATA_FILE_BYTES)}; data files that large are refused`]);
+    return buffer.toString('utf8', 0, length);
+  } catch (error) {
+    if (error instanceof Error && !('code' in error)) throw error;
+    throw makeError(file, [`cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`]);
+  } finally {
+    await handle.close();
+  }
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
 }
 
 /** Parses YAML; syntax errors throw (through makeError) with their lines. */
@@ -48,7 +83,7 @@ export function parseYamlText(text: string, file: string, makeError: ErrorFactor
   }
   const lineOf = (fieldPath: string): number | undefined => lineOfPath(document, lineCounter, fieldPath);
   return {
-    data: document.toJS(),
+    data: toData(document, file, makeError),
     lineOf,
     describe: (problems) =>
       problems.map((problem) => {
@@ -57,6 +92,25 @@ export function parseYamlText(text: string, file: string, makeError: ErrorFactor
       }),
   };
 }
+
+/**
+ * The parser's plain data. Expanding aliases is where the YAML library refuses an alias bomb
+ * (`&a [*b, *b, ...]` nested until it would take gigabytes): it throws a ReferenceError, which
+ * is a property of the file, not a bug of the tool, so it is reported against the file.
+ */
+function toData(document: Document, file: string, makeError: ErrorFactory): unknown {
+  try {
+    return document.toJS({ maxAliasCount: MAX_ALIAS_EXPANSIONS });
+  } catch (error) {
+    const reason = /alias/i.test((error as Error).message)
+      ? 'its aliases (*name) would expand to an excessive number of copies of their anchors (an alias bomb): refused rather than expanded; repeat the data instead of nesting aliases'
+      : `cannot be read as data (${(error as Error).message})`;
+    throw makeError(file, [reason]);
+  }
+}
+
+/** The YAML library's own default (uses of an alias times the aliases inside its anchor), made explicit. */
+const MAX_ALIAS_EXPANSIONS = 100;
 
 /** The line of the deepest existing node on a field path like `topology.firewalls[0].policy`. */
 function lineOfPath(document: Document, lineCounter: LineCounter, fieldPath: string): number | undefined {
