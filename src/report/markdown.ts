@@ -10,8 +10,26 @@ import { escapeHtml } from './escape.js';
 import { compareBackends, describeAgreement, isComparison, type Agreement, type ScenarioComparison } from './compare.js';
 import { countScenarios, describeFailure, describeScenarioCounts, describeScenarioFailure, firstFailure, formatMs, formatSpans, hopLabel, scenarioState, sweepSpans, type ScenarioState } from './format.js';
 
-/** Inline prose: Markdown and HTML metacharacters escaped, mentions defused. */
+/**
+ * What GitHub would turn into a live link even in escaped prose and in headings: a bare URL with
+ * any scheme (`https://…`, `ftp://…`) or a `www.` name. A server's reply can carry one, so it is
+ * shown as code, which is never linked. (Mentions and e-mail addresses are defused below by a
+ * zero-width space after `@`.)
+ */
+const LINKABLE = /(?:[a-z][a-z0-9+.-]*:\/\/|\bwww\.)[^\s|]*/gi;
+
+/** Inline prose: Markdown and HTML metacharacters escaped, mentions defused, URLs as code. */
 export function escapeMarkdown(text: string): string {
+  let output = '';
+  let end = 0;
+  for (const match of text.matchAll(LINKABLE)) {
+    output += escapeProse(text.slice(end, match.index)) + codeSpan(match[0]);
+    end = match.index + match[0].length;
+  }
+  return output + escapeProse(text.slice(end));
+}
+
+function escapeProse(text: string): string {
   return text
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
@@ -41,8 +59,9 @@ const STEP_BADGE: Record<Step['result'], string> = { ok: '✅ ok', fail: '❌ fa
 const STATE_BADGE: Record<ScenarioState, string> = { met: '✅ met', unmet: '❌ unmet', error: '💥 tool error', skipped: '⏭️ skipped' };
 const SEVERITY_BADGE: Record<Finding['severity'], string> = { error: '❌ error', warning: '⚠️ warning', info: 'ℹ️ info' };
 
+/** A table row. A `|` inside a code span still ends a GFM cell unless escaped; prose pipes are escaped already. */
 function row(cells: string[]): string {
-  return `| ${cells.join(' | ')} |`;
+  return `| ${cells.map((cell) => cell.replace(/(?<!\\)\|/g, '\\|')).join(' | ')} |`;
 }
 
 function tableLines(head: string[], rows: string[][]): string[] {

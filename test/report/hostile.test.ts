@@ -12,32 +12,8 @@ import { renderMarkdown } from '../../src/report/markdown.js';
 import { renderHtml } from '../../src/report/html.js';
 import { githubAnnotations } from '../../src/report/ci.js';
 import { findAll, parseXml } from './xml.js';
+import { withoutCode } from './markdown-prose.js';
 import { HOSTILE, hostileProbe, scenarioRun } from './fixtures.js';
-
-/** Markdown with fenced blocks and code spans removed (CommonMark rules: backslash escapes a backtick). */
-function withoutCode(markdown: string): string {
-  const prose = markdown.replace(/^ *(`{3,})[^\n]*\n[\s\S]*?\n *\1`*\s*$/gm, '');
-  let output = '';
-  for (let index = 0; index < prose.length; index++) {
-    const character = prose[index]!;
-    if (character === '\\') {
-      output += prose.slice(index, index + 2);
-      index++;
-      continue;
-    }
-    if (character !== '`') {
-      output += character;
-      continue;
-    }
-    const run = /^`+/.exec(prose.slice(index))![0];
-    const close = prose.indexOf(run, index + run.length);
-    if (close < 0) {
-      output += run;
-      index += run.length - 1;
-    } else index = close + run.length - 1;
-  }
-  return output;
-}
 
 function hostileScenarios(): ScenarioRunReport {
   const run = scenarioRun();
