@@ -21,6 +21,11 @@ export const realNetwork: Network = {
         ...(request.localPort !== undefined ? { localPort: request.localPort } : {}),
       });
       bulk?.attach(socket);
+      // For the socket's whole life, not only while connecting: a reset that arrives after the
+      // caller is done with the connection (a data socket lingering after its transfer) would
+      // otherwise be an unhandled 'error' event, which ends the process. Callers that care about
+      // errors attach their own listener; this one only keeps an error from escaping.
+      socket.on('error', () => {});
       const onAbort = (): void => {
         cleanup();
         socket.destroy();

@@ -180,6 +180,10 @@ async function dialActive(session: Session, target: ActiveTarget, signal: AbortS
       signal: combined,
       allowHalfOpen: true,
     });
+    // Attached for the connection's whole life, whatever network made it: the client may reset
+    // it at any time, also after the 226 while it lingers (closeData), and an 'error' event
+    // without a listener would end the process (every session with it).
+    connection.on('error', () => {});
     session.log('info', 'data', `connected to ${target.host}:${target.port}${activeSourcePort !== undefined ? ` from port ${activeSourcePort}` : ''}`, { port: target.port });
     return connection;
   } catch (error) {
