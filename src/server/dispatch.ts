@@ -1,11 +1,12 @@
 /**
  * Running one queued command line: parse it, check the session may run it (logged in, a writable
- * server), run its handler, and turn a handler's failure into a reply (550 for file errors, 451
- * for anything else, logged). Exactly one final reply per line, whatever happens.
+ * server), run its handler, and turn a handler's failure into a reply (550 for file errors, 552
+ * for storage limits, 554 for restart offsets, 451 for anything else, logged). Exactly one final
+ * reply per line, whatever happens.
  */
 import { parseCommandLine } from '../ftp/command.js';
 import type { CommandTable } from './commands/table.js';
-import { isFileError } from './filesystem/vfs.js';
+import { fileErrorReplyCode, isFileError } from './filesystem/vfs.js';
 import { redactCommand } from './log.js';
 import type { Session } from './session.js';
 
@@ -34,7 +35,7 @@ export async function runQueued(session: Session, commands: CommandTable, item: 
   try {
     await spec.handler(session, argument);
   } catch (error) {
-    if (isFileError(error)) return session.reply(550, error.message);
+    if (isFileError(error)) return session.reply(fileErrorReplyCode(error), error.message);
     session.log('warn', 'error', `${verb} failed: ${(error as Error).message}`);
     await session.reply(451, 'Local error in processing.');
   }

@@ -40,6 +40,11 @@ export interface ServerOptions {
     refusePort?: boolean;
     coalesceReplies?: boolean;
   };
+  /**
+   * Storage limits of a writable root: the most bytes one upload may carry (default 1 GiB) and the
+   * free space every upload leaves (default 100 MiB); 0 turns a limit off. Both are refused with 552.
+   */
+  uploadLimits?: { maxBytes?: number; minFreeBytes?: number };
   /** Extra in-memory files for the demo tree: path → size in bytes (deterministic content). */
   demoFiles?: Record<string, number>;
   throttleBytesPerSecond?: number;

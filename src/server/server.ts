@@ -44,7 +44,7 @@ export function resolveOptions(options: Partial<ServerOptions>): ResolvedOptions
 }
 
 async function openFiles(options: ResolvedOptions): Promise<FileSystem> {
-  if (options.root !== undefined) return DiskFileSystem.open(options.root, options.writable === true);
+  if (options.root !== undefined) return DiskFileSystem.open(options.root, options.writable === true, options.uploadLimits);
   if (options.writable) throw new Error('a writable server needs a root directory (--root DIR); the demo tree is read-only');
   return new DemoFileSystem(options.demoFiles);
 }

@@ -7,6 +7,7 @@ import { finished, pipeline } from 'node:stream/promises';
 import { Transform, type Duplex, type Readable, type Writable } from 'node:stream';
 import { BLOCK_SIZE, BlockStream, giveBlockBuffer, takeBlockBuffer, type BlockReader } from './filesystem/block-stream.js';
 import { connectData, DataChannelError, prepareData, type DataConnection, type RawDataConnection } from './data-channel.js';
+import { fileErrorReplyCode, isFileError } from './filesystem/vfs.js';
 import type { Session } from './session.js';
 import { endedByReset } from '../net/reset-probe.js';
 
@@ -84,8 +85,11 @@ export async function runTransfer(session: Session, description: TransferDescrip
       await data.close(false);
       await description.onFailure?.();
       const stallText = `no data moved for ${Math.round(idleLimit / 1000)} s`;
-      const why = stalled ? stallText : controller.signal.aborted ? 'aborted by the client' : (error as Error).message;
+      // An upload stopped by a storage limit (size, free space) says so with 552, not a vague 426.
+      const limit = isFileError(error) && fileErrorReplyCode(error) === 552 ? error : undefined;
+      const why = stalled ? stallText : limit ? limit.message : controller.signal.aborted ? 'aborted by the client' : (error as Error).message;
       session.log('warn', 'transfer', `${description.direction} of ${description.what} failed after ${bytes} bytes: ${why}`, { bytes });
+      if (limit) return await session.reply(552, limit.message);
       await session.reply(426, stalled ? `Transfer stalled (${stallText}); aborted.` : controller.signal.aborted ? 'Transfer aborted.' : 'Connection closed; transfer aborted.');
       return;
     }

@@ -29,14 +29,8 @@ function storeCommand(mode: 'replace' | 'append') {
     const offset = mode === 'replace' ? session.restOffset : 0;
     session.restOffset = 0;
     const target = resolvePath(session, argument);
-    let upload;
-    try {
-      upload = await session.server.files.write(target, mode, offset);
-    } catch (error) {
-      // RFC 959's reply for a restart marker the file cannot honour.
-      if (error instanceof FileError && error.code === 'EINVAL') return session.reply(554, error.message);
-      throw error;
-    }
+    // Refusals (a restart offset past the end: 554; no free space: 552) come before any 150.
+    const upload = await session.server.files.write(target, mode, offset);
     await runTransfer(
       session,
       { what: target, direction: 'upload', onSuccess: () => upload.commit(), onFailure: () => upload.abort() },

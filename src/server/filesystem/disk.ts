@@ -1,111 +1,100 @@
 /**
- * A directory on disk served as the root, confined: every path is resolved with realpath (so a
- * symlink pointing outside the root is refused) and checked for containment before use. New
- * entries are checked through their parent directory. Uploads go to a temporary name in the same
- * directory and are renamed only when complete, so a client that vanishes mid-STOR leaves no
- * half file under the final name.
+ * A directory on disk served as the root, confined (confined.ts): every entry is opened without
+ * blocking and checked where it really is before use, and used through what was opened. Only
+ * regular files and directories are served. New entries, deletions and renames go through the
+ * opened parent directory. Uploads go to a temporary name in the same directory and are renamed
+ * only when complete (upload.ts), so a client that vanishes mid-STOR leaves no half file under
+ * the final name.
  */
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import type { Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { BlockStream } from './block-stream.js';
-import { FileError, readOnlyError, type FileEntry, type FileErrorCode, type FileSystem, type Upload } from './vfs.js';
-
-const KNOWN_CODES: Record<string, [FileErrorCode, string]> = {
-  ENOENT: ['ENOENT', 'No such file or directory.'],
-  ENOTDIR: ['ENOTDIR', 'Not a directory.'],
-  EISDIR: ['EISDIR', 'Is a directory.'],
-  EEXIST: ['EEXIST', 'File exists.'],
-  ENOTEMPTY: ['ENOTEMPTY', 'Directory not empty.'],
-  EACCES: ['EACCES', 'Permission denied.'],
-  EPERM: ['EACCES', 'Permission denied.'],
-  ELOOP: ['EACCES', 'Permission denied.'],
-  ENAMETOOLONG: ['EINVAL', 'File name too long.'],
-};
-
-/** Disk errors become FileErrors with fixed messages: a real path must never reach the client. */
-function translate(error: unknown): never {
-  if (error instanceof FileError) throw error;
-  const known = KNOWN_CODES[(error as { code?: string }).code ?? ''];
-  if (known) throw new FileError(known[0], known[1]);
-  throw new FileError('EACCES', 'Operation failed.');
-}
+import { Confinement, CREATE_FLAGS, isServed, NOT_SERVED_MESSAGE, translate, type Directory, type Opened } from './confined.js';
+import { checkFreeSpace, startUpload } from './upload.js';
+import { DEFAULT_UPLOAD_LIMITS, FileError, readOnlyError, type FileEntry, type FileSystem, type Upload, type UploadLimits } from './vfs.js';
 
 const TEMPORARY_PREFIX = '.ftp-doctor-upload-';
 
+function entryOf(name: string, info: Stats): FileEntry {
+  const directory = info.isDirectory();
+  return { name, type: directory ? 'dir' : 'file', size: directory ? 0 : info.size, modified: info.mtime };
+}
+
+/** Run `work` with an opened directory, closing it afterwards. */
+async function withDirectory<T extends Directory, R>(directory: T, work: (directory: T) => Promise<R>): Promise<R> {
+  try {
+    return await work(directory);
+  } finally {
+    await directory.close();
+  }
+}
+
 export class DiskFileSystem implements FileSystem {
   private constructor(
-    private readonly root: string,
+    private readonly confinement: Confinement,
     readonly writable: boolean,
+    private readonly limits: UploadLimits,
   ) {}
 
-  static async open(root: string, writable: boolean): Promise<DiskFileSystem> {
-    const real = await fs.realpath(root);
-    const info = await fs.stat(real);
-    if (!info.isDirectory()) throw new Error(`${root} is not a directory`);
-    return new DiskFileSystem(real, writable);
+  static async open(root: string, writable: boolean, limits: Partial<UploadLimits> = {}): Promise<DiskFileSystem> {
+    return new DiskFileSystem(await Confinement.open(root), writable, { ...DEFAULT_UPLOAD_LIMITS, ...limits });
   }
 
-  private inside(candidate: string): boolean {
-    return candidate === this.root || candidate.startsWith(this.root + path.sep);
-  }
-
-  /** The real location of an existing entry, symlinks followed, refused if outside the root. */
-  private async existing(virtualPath: string): Promise<string> {
-    let real: string;
-    try {
-      real = await fs.realpath(path.join(this.root, virtualPath));
-    } catch (error) {
-      translate(error);
-    }
-    if (!this.inside(real)) throw new FileError('EACCES', 'Permission denied: outside the served directory.');
-    return real;
-  }
-
-  /** Where a new entry would go: its parent resolved and confined, its own name kept literal. */
-  private async fresh(virtualPath: string): Promise<string> {
-    const name = path.posix.basename(virtualPath);
-    if (name === '' || name === '.' || name === '..') throw new FileError('EINVAL', 'Invalid file name.');
-    const parent = await this.existing(path.posix.dirname(virtualPath));
-    return path.join(parent, name);
+  /** True where confinement holds against concurrent local swaps (Linux, /proc mounted). */
+  get confinedByDescriptor(): boolean {
+    return this.confinement.descriptorPaths;
   }
 
   private assertWritable(): void {
     if (!this.writable) throw readOnlyError();
   }
 
-  async stat(virtualPath: string): Promise<FileEntry> {
-    const real = await this.existing(virtualPath);
+  private async withOpened<T>(virtualPath: string, work: (opened: Opened) => Promise<T>): Promise<T> {
+    const opened = await this.confinement.openExisting(virtualPath);
     try {
-      const info = await fs.stat(real);
-      return { name: path.posix.basename(virtualPath) || '/', type: info.isDirectory() ? 'dir' : 'file', size: info.isDirectory() ? 0 : info.size, modified: info.mtime };
-    } catch (error) {
-      translate(error);
+      return await work(opened);
+    } finally {
+      await opened.handle.close().catch(() => {});
     }
+  }
+
+  async stat(virtualPath: string): Promise<FileEntry> {
+    return this.withOpened(virtualPath, async ({ info }) => entryOf(path.posix.basename(virtualPath) || '/', info));
   }
 
   async list(virtualPath: string): Promise<FileEntry[]> {
-    const real = await this.existing(virtualPath);
-    const info = await fs.stat(real).catch(translate);
-    if (!info.isDirectory()) return [await this.stat(virtualPath)];
-    const names = await fs.readdir(real).catch(translate);
-    const entries: FileEntry[] = [];
-    for (const name of names.sort()) {
-      if (name.startsWith(TEMPORARY_PREFIX)) continue;
-      // Entries that resolve outside the root (or nowhere) are left out: listing them would leak.
-      const entry = await this.stat(path.posix.join(virtualPath, name)).catch(() => undefined);
-      if (entry) entries.push(entry);
+    const opened = await this.confinement.openExisting(virtualPath);
+    if (!opened.info.isDirectory()) {
+      await opened.handle.close().catch(() => {});
+      return [entryOf(path.posix.basename(virtualPath), opened.info)];
     }
-    return entries;
+    // Entries are looked at through the opened directory (lstat never opens, so a FIFO costs nothing).
+    return withDirectory(this.confinement.directory(opened), async (directory) => {
+      const names = await fs.readdir(directory.at('.')).catch(translate);
+      const entries: FileEntry[] = [];
+      for (const name of names.sort()) {
+        if (name.startsWith(TEMPORARY_PREFIX)) continue;
+        const info = await fs.lstat(directory.at(name)).catch(() => undefined);
+        if (info === undefined) continue;
+        if (info.isSymbolicLink()) {
+          // Links are followed only where they stay inside the root; elsewhere (or nowhere) they are left out.
+          const entry = await this.stat(path.posix.join(virtualPath, name)).catch(() => undefined);
+          if (entry) entries.push({ ...entry, name });
+        } else if (isServed(info)) entries.push(entryOf(name, info));
+      }
+      return entries;
+    });
   }
 
   async read(virtualPath: string, offset: number): Promise<Readable> {
-    const real = await this.existing(virtualPath);
-    const info = await fs.stat(real).catch(translate);
-    if (info.isDirectory()) throw new FileError('EISDIR', 'Is a directory.');
-    const handle = await fs.open(real, 'r').catch(translate);
+    const { handle, info } = await this.confinement.openExisting(virtualPath);
+    if (info.isDirectory()) {
+      await handle.close().catch(() => {});
+      throw new FileError('EISDIR', 'Is a directory.');
+    }
     // Positioned reads into the sender's recycled buffers (see block-stream.ts): createReadStream
     // allocated a fresh buffer per read, and the allocation cost more than the read.
     let position = Math.min(offset, info.size);
@@ -122,66 +111,61 @@ export class DiskFileSystem implements FileSystem {
 
   async write(virtualPath: string, mode: 'replace' | 'append', offset = 0): Promise<Upload> {
     this.assertWritable();
-    const target = await this.fresh(virtualPath);
-    const existing = await fs.lstat(target).catch(() => undefined);
-    if (existing?.isDirectory()) throw new FileError('EISDIR', 'Is a directory.');
-    if (offset > 0 && !existing) throw new FileError('ENOENT', 'No such file to resume (REST with STOR continues an existing file).');
-    const temporary = path.join(path.dirname(target), `${TEMPORARY_PREFIX}${randomBytes(8).toString('hex')}`);
-    const keep = mode === 'append' ? (existing ? 'all' : 'none') : offset > 0 ? 'prefix' : 'none';
-    if (keep !== 'none') {
-      // Work on a copy, so the original stays whole if the upload is interrupted.
-      await fs.copyFile(await this.existing(virtualPath), temporary).catch(translate);
-      // The size of what was copied: the target may be a symlink (confined by existing()).
-      const copied = (await fs.stat(temporary)).size;
-      if (keep === 'prefix' && offset > copied) {
-        await fs.rm(temporary, { force: true });
-        throw new FileError('EINVAL', `Restart offset ${offset} is past the end of the file (${copied} bytes).`);
+    const parent = await this.confinement.openParent(virtualPath);
+    let kept: Opened | undefined;
+    let temporary: string | undefined;
+    try {
+      const existing = await fs.lstat(parent.at(parent.name)).catch(() => undefined);
+      if (existing?.isDirectory()) throw new FileError('EISDIR', 'Is a directory.');
+      if (offset > 0 && !existing) throw new FileError('ENOENT', 'No such file to resume (REST with STOR continues an existing file).');
+      const keep = mode === 'append' ? (existing ? 'all' : 'none') : offset > 0 ? 'prefix' : 'none';
+      if (keep !== 'none') {
+        // The old bytes come from the file the name leads to (a symlink is followed, confined).
+        kept = await this.confinement.openExisting(virtualPath);
+        if (!kept.info.isFile()) throw new FileError('ENOTREGULAR', NOT_SERVED_MESSAGE);
+        if (keep === 'prefix' && offset > kept.info.size) throw new FileError('ERANGE', `Restart offset ${offset} is past the end of the file (${kept.info.size} bytes).`);
       }
-      if (keep === 'prefix') await fs.truncate(temporary, offset).catch(translate);
+      const length = keep === 'all' ? (kept?.info.size ?? 0) : keep === 'prefix' ? offset : 0;
+      await checkFreeSpace(parent.at('.'), length, this.limits);
+      temporary = `${TEMPORARY_PREFIX}${randomBytes(8).toString('hex')}`;
+      const target = await fs.open(parent.at(temporary), CREATE_FLAGS, 0o666).catch(translate);
+      return startUpload({ parent, temporary, target, limits: this.limits, ...(kept ? { keep: { source: kept.handle, length } } : {}) });
+    } catch (error) {
+      await kept?.handle.close().catch(() => {});
+      await parent.close();
+      translate(error);
     }
-    const stream = createWriteStream(temporary, keep === 'none' ? { flags: 'wx' } : keep === 'all' ? { flags: 'a' } : { flags: 'r+', start: offset });
-    await new Promise<void>((resolve, reject) => {
-      stream.once('open', () => resolve());
-      stream.once('error', reject);
-    }).catch(translate);
-    return {
-      stream,
-      commit: async () => {
-        await fs.rename(temporary, target).catch(translate);
-      },
-      abort: async () => {
-        stream.destroy();
-        await fs.rm(temporary, { force: true });
-      },
-    };
   }
 
   async mkdir(virtualPath: string): Promise<void> {
     this.assertWritable();
-    await fs.mkdir(await this.fresh(virtualPath)).catch(translate);
+    await withDirectory(await this.confinement.openParent(virtualPath), (parent) => fs.mkdir(parent.at(parent.name)).catch(translate));
   }
 
   async rmdir(virtualPath: string): Promise<void> {
     this.assertWritable();
-    const real = await this.existing(virtualPath);
-    if (real === this.root) throw new FileError('EACCES', 'Permission denied: the root stays.');
-    await fs.rmdir(real).catch(translate);
+    if (virtualPath === '/') throw new FileError('EACCES', 'Permission denied: the root stays.');
+    // The entry itself: a symlink to a directory is not a directory to remove (ENOTDIR).
+    await withDirectory(await this.confinement.openParent(virtualPath), (parent) => fs.rmdir(parent.at(parent.name)).catch(translate));
   }
 
   async remove(virtualPath: string): Promise<void> {
     this.assertWritable();
     // The entry itself, not what a symlink points to: deleting a link never touches its target.
-    const target = await this.fresh(virtualPath);
-    const info = await fs.lstat(target).catch(translate);
-    if (info.isDirectory()) throw new FileError('EISDIR', 'Is a directory.');
-    await fs.unlink(target).catch(translate);
+    await withDirectory(await this.confinement.openParent(virtualPath), async (parent) => {
+      const info = await fs.lstat(parent.at(parent.name)).catch(translate);
+      if (info.isDirectory()) throw new FileError('EISDIR', 'Is a directory.');
+      await fs.unlink(parent.at(parent.name)).catch(translate);
+    });
   }
 
   async rename(from: string, to: string): Promise<void> {
     this.assertWritable();
-    const source = await this.fresh(from);
-    await fs.lstat(source).catch(translate);
-    const target = await this.fresh(to);
-    await fs.rename(source, target).catch(translate);
+    await withDirectory(await this.confinement.openParent(from), async (source) => {
+      await fs.lstat(source.at(source.name)).catch(translate);
+      await withDirectory(await this.confinement.openParent(to), async (target) => {
+        await fs.rename(source.at(source.name), target.at(target.name)).catch(translate);
+      });
+    });
   }
 }

@@ -12,7 +12,11 @@ export interface FileEntry {
   modified: Date;
 }
 
-export type FileErrorCode = 'ENOENT' | 'ENOTDIR' | 'EISDIR' | 'EACCES' | 'EEXIST' | 'ENOTEMPTY' | 'EINVAL';
+/**
+ * ENOTREGULAR: a FIFO, device or socket (never served). ERANGE: a restart offset past the end.
+ * ENOSPC / EFBIG: the free-space floor or the upload size limit.
+ */
+export type FileErrorCode = 'ENOENT' | 'ENOTDIR' | 'EISDIR' | 'EACCES' | 'EEXIST' | 'ENOTEMPTY' | 'EINVAL' | 'ENOTREGULAR' | 'ERANGE' | 'ENOSPC' | 'EFBIG';
 
 /** A refusal the client may hear about (550 + message); never carries a real disk path. */
 export class FileError extends Error {
@@ -50,6 +54,26 @@ export interface FileSystem {
   remove(path: string): Promise<void>;
   rename(from: string, to: string): Promise<void>;
 }
+
+/**
+ * The reply for a refusal: 554 for a restart offset the file cannot honour (RFC 959), 552 for
+ * storage limits ("exceeded storage allocation"), 550 for everything else.
+ */
+export function fileErrorReplyCode(error: FileError): number {
+  if (error.code === 'ERANGE') return 554;
+  if (error.code === 'ENOSPC' || error.code === 'EFBIG') return 552;
+  return 550;
+}
+
+/** Storage limits of a writable root. */
+export interface UploadLimits {
+  /** The most bytes one upload (STOR, APPE) may carry; 0 = no limit. */
+  maxBytes: number;
+  /** Refuse or stop an upload that would leave less free space than this; 0 = no floor. */
+  minFreeBytes: number;
+}
+
+export const DEFAULT_UPLOAD_LIMITS: UploadLimits = { maxBytes: 1024 ** 3, minFreeBytes: 100 * 1024 ** 2 };
 
 export function readOnlyError(): FileError {
   return new FileError('EACCES', 'Permission denied: the server is read-only.');
