@@ -2,7 +2,7 @@
  * How every command that produces a report hands it to the user: the terminal table (or the
  * contract JSON with --json), JUnit with --junit, the report directory, and GitHub Actions
  * annotations and step summary when running there. Shared so `--json`, `--junit` and
- * `--report-dir` mean the same on every command (DESIGN.md).
+ * `--report-dir` mean the same on every command (docs/json-report.md, docs/exit-codes.md).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -16,28 +16,37 @@ export interface OutputOptions {
   reportDir?: string;
 }
 
-export const DEFAULT_REPORT_DIR = 'reports';
-
-/** yargs option definitions shared by probe, sweep, check and scenarios run. */
+/**
+ * yargs option definitions shared by probe, sweep, check and scenarios run. Files are written only
+ * when asked (--junit, --report-dir): a diagnostic run must not leave files behind in whatever
+ * directory it was started from.
+ */
 export const outputOptions = {
-  json: { type: 'boolean', default: false, describe: 'print the report as one JSON object (the contract in DESIGN.md)' },
+  json: { type: 'boolean', default: false, describe: 'print the report as one JSON object (schema: docs/json-report.md)' },
   junit: { type: 'string', describe: 'also write a JUnit XML file here' },
-  'report-dir': { type: 'string', default: DEFAULT_REPORT_DIR, describe: 'write report.json, junit.xml, report.md and report.html here ("none" to skip)' },
+  'report-dir': { type: 'string', describe: 'also write report.json, junit.xml, report.md and report.html into this directory' },
 } as const;
+
+/** The terminal width the table is fitted to: the terminal's own, else 80 columns (a pipe, a CI log). */
+export function tableWidth(stream: { isTTY?: boolean; columns?: number }): number {
+  return stream.isTTY && stream.columns ? Math.max(60, Math.min(stream.columns, 200)) : 80;
+}
 
 export async function emitReport(report: AnyReport, options: OutputOptions, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   if (options.json) {
     process.stdout.write(`${renderJson(report)}\n`);
   } else {
-    process.stdout.write(`${renderTable(report, { color: shouldUseColor(process.stdout, env), width: Math.max(100, Math.min(process.stdout.columns ?? 120, 200)) })}\n`);
+    process.stdout.write(`${renderTable(report, { color: shouldUseColor(process.stdout, env), width: tableWidth(process.stdout) })}\n`);
   }
   if (options.junit) {
     await mkdir(path.dirname(path.resolve(options.junit)), { recursive: true });
     await writeFile(options.junit, renderJUnit(report));
+    // Said on stderr, so it never mixes with the table or the --json object on stdout.
+    process.stderr.write(`JUnit report written to ${options.junit}\n`);
   }
   if (options.reportDir && options.reportDir !== 'none') {
     const paths = await writeReportDir(report, options.reportDir);
-    if (!options.json) process.stderr.write(`reports written to ${path.relative(process.cwd(), path.dirname(paths.json)) || '.'}/ (report.html, report.md, junit.xml, report.json)\n`);
+    process.stderr.write(`reports written to ${path.relative(process.cwd(), path.dirname(paths.json)) || '.'}/ (report.html, report.md, junit.xml, report.json)\n`);
   }
   if (env.GITHUB_ACTIONS === 'true') {
     // Annotations go to stdout only when stdout is not the JSON contract.

@@ -3,9 +3,9 @@
  * through the simulator (default) or the real Linux firewall (`--firewall netns`), or both side by
  * side (`--compare`). Exit 1 when any scenario's expectation fails.
  */
-import Table from 'cli-table3';
 import type { Argv, CommandModule } from 'yargs';
 import { agreementOf } from '../report/compare.js';
+import { renderGrid } from '../report/grid.js';
 import type { ScenarioResult, ScenarioRunReport } from '../report/model.js';
 import { selectScenarios } from '../scenarios/load.js';
 import type { Scenario } from '../scenarios/model.js';
@@ -13,7 +13,7 @@ import { runScenarios, type ScenarioRunner } from '../scenarios/run.js';
 import { runScenarioInSimulator } from '../scenarios/run-sim.js';
 import type { CommandBody } from './commands.js';
 import { UsageError } from './errors.js';
-import { emitReport, outputOptions, verdictExitCode } from './output.js';
+import { emitReport, outputOptions, tableWidth, verdictExitCode } from './output.js';
 import { progressLine } from './progress.js';
 
 interface RunArguments {
@@ -27,7 +27,7 @@ interface RunArguments {
   server: 'ftp-doctor' | 'vsftpd';
   json: boolean;
   junit?: string;
-  'report-dir': string;
+  'report-dir'?: string;
 }
 
 const listCommand: CommandModule<object, { names: string[]; json: boolean }> = {
@@ -40,9 +40,9 @@ const listCommand: CommandModule<object, { names: string[]; json: boolean }> = {
       process.stdout.write(`${JSON.stringify(scenarios.map(({ id, title, source, pairedWith, tags, expect }) => ({ id, title, source, pairedWith, tags, expect })), null, 2)}\n`);
       return;
     }
-    const table = new Table({ head: ['id', 'expect', 'title'], style: { head: [], border: [] }, wordWrap: true, colWidths: [32, 8, 70] });
-    for (const scenario of scenarios) table.push([scenario.id, scenario.expect.verdict, scenario.title]);
-    process.stdout.write(`${table.toString()}\n${scenarios.length} scenarios\n`);
+    const rows = scenarios.map((scenario) => [scenario.id, scenario.expect.verdict, scenario.title]);
+    const table = renderGrid(['Scenario', 'Expects', 'Title'], rows, { width: tableWidth(process.stdout), keep: [true, true, false] });
+    process.stdout.write(`${table}\n${scenarios.length} scenarios\n`);
   },
 };
 
@@ -82,7 +82,7 @@ const runCommand: CommandModule<object, RunArguments> = {
       progress.done();
     }
     const report = merge(reports);
-    await emitReport(report, { json: argv.json, ...(argv.junit ? { junit: argv.junit } : {}), reportDir: argv['report-dir'] });
+    await emitReport(report, { json: argv.json, ...(argv.junit ? { junit: argv.junit } : {}), ...(argv['report-dir'] !== undefined ? { reportDir: argv['report-dir'] } : {}) });
     if (argv.compare && !argv.json) process.stdout.write(`${renderComparison(scenarios, reports)}\n`);
     process.exitCode = verdictExitCode(report);
   },
@@ -122,19 +122,20 @@ function merge(reports: ScenarioRunReport[]): ScenarioRunReport {
  * same verdict and the same error findings; a skipped or failed-to-run side is not compared.
  */
 function renderComparison(scenarios: Scenario[], reports: ScenarioRunReport[]): string {
-  const table = new Table({ head: ['scenario', ...reports.map((report) => report.results[0]?.backend ?? '?'), 'agree'], style: { head: [], border: [] } });
+  const rows: string[][] = [];
   for (const scenario of scenarios) {
     const cells = reports.map((report) => report.results.find((result) => result.id === scenario.id));
     const summary = (result: ScenarioResult | undefined): string => {
       if (!result) return '-';
       if (result.skipped !== undefined) return 'skipped';
       const where = result.failure?.hop ? ` @ ${result.failure.hop}: ${result.failure.rule ?? '?'}` : '';
-      return `${result.expectationMet ? '✓' : '✗'} ${result.probe.verdict} ${result.probe.findings.map((finding) => finding.code).join(',')}${where}`.trim();
+      return `${result.expectationMet ? '✓' : '✗'} ${result.probe.verdict} ${result.probe.findings.map((finding) => finding.code).join(', ')}${where}`.trim();
     };
     const agreement = agreementOf(cells);
-    table.push([scenario.id, ...cells.map(summary), agreement === 'agree' ? 'yes' : agreement === 'disagree' ? 'NO' : '-']);
+    rows.push([scenario.id, ...cells.map(summary), agreement === 'agree' ? 'yes' : agreement === 'disagree' ? 'NO' : '-']);
   }
-  return table.toString();
+  const head = ['Scenario', ...reports.map((report) => report.results[0]?.backend ?? '?'), 'Agree'];
+  return renderGrid(head, rows, { width: tableWidth(process.stdout), keep: [true] });
 }
 
 export const scenariosCommand: CommandBody = {

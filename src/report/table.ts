@@ -1,16 +1,20 @@
 /**
- * Terminal output. cli-table3 draws the tables; colour is plain ANSI, added only when the caller
- * asks (`shouldUseColor` decides from the stream and the environment), because cli-table3 and
- * most colour libraries would otherwise colour even when piped into a file or a CI log.
+ * Terminal output, fitted to a width (80 columns unless the terminal says otherwise): tables wrap
+ * inside their cells (grid.ts), prose and evidence wrap with a hanging indent, commands wrap with
+ * their shell's continuation. Colour is plain ANSI, added only when the caller asks
+ * (`shouldUseColor` decides from the stream and the environment), because cli-table3 and most
+ * colour libraries would otherwise colour even when piped into a file or a CI log.
  */
-import Table from 'cli-table3';
-import type { AnyReport, CheckReport, Finding, ProbeReport, ScenarioRunReport, StepResult, SweepReport, Verdict } from './model.js';
+import type { AnyReport, CheckReport, Finding, ProbeReport, ScenarioResult, ScenarioRunReport, StepResult, SweepReport, Verdict } from './model.js';
+import { hiddenRemediesNote, shownRemedies } from './remedies-shown.js';
 import { sanitizeReport } from './sanitize.js';
-import { countScenarios, describeFailure, describeScenarioCounts, describeScenarioFailure, firstFailure, formatMs, formatSpans, scenarioState, sweepSpans, type ScenarioState } from './format.js';
+import { countScenarios, describeFailure, describeScenarioCounts, firstFailure, formatMs, formatSpans, scenarioState, sweepSpans, type ScenarioState } from './format.js';
+import { renderGrid, type GridCell } from './grid.js';
+import { displayWidth, wrapCommand, wrapIndented, wrapText } from './wrap.js';
 
 export interface TableOptions {
   color: boolean;
-  /** Terminal width in columns (default 100); long details wrap to fit. */
+  /** Terminal width in columns (default 80); every line fits it. */
   width?: number;
 }
 
@@ -39,49 +43,60 @@ function painter(color: boolean): Paint {
   return color ? (text, style) => `\u001b[${CODES[style]}m${text}\u001b[0m` : (text) => text;
 }
 
-function newTable(head: string[], widths: (number | null)[]): Table.Table {
-  return new Table({ head, colWidths: widths, wordWrap: true, wrapOnWordBoundary: true, style: { head: [], border: [] } });
-}
-
 const RESULT_STYLE: Record<StepResult, Style> = { ok: 'green', fail: 'red', warn: 'yellow', skip: 'dim' };
 const RESULT_MARK: Record<StepResult, string> = { ok: '✓ ok', fail: '✗ fail', warn: '! warn', skip: '- skip' };
-const STATE_MARK: Record<ScenarioState, string> = { met: '✓ met', unmet: '✗ unmet', error: '! error', skipped: '- skipped' };
+const STATE_MARK: Record<ScenarioState, string> = { met: '✓ yes', unmet: '✗ no', error: '! error', skipped: '- skipped' };
 const STATE_STYLE: Record<ScenarioState, Style> = { met: 'green', unmet: 'red', error: 'yellow', skipped: 'dim' };
+
+/** The width tables and prose are fitted to: 80 columns unless the caller knows the terminal's. */
+const widthOf = (options: TableOptions): number => options.width ?? 80;
+
+const painted = (text: string, style: Style, paint: Paint): GridCell => ({ text, paint: (line) => paint(line, style) });
 
 function verdictText(verdict: Verdict, paint: Paint): string {
   return verdict === 'pass' ? paint('PASS', 'green') : paint('FAIL', 'red');
 }
 
-function heading(title: string, verdict: Verdict, durationMs: number, paint: Paint): string {
-  return `${paint(title, 'bold')}  ${verdictText(verdict, paint)}  ${paint(`(${formatMs(durationMs)})`, 'dim')}`;
+/** "Probe ftp://host/  FAIL  (5.2 s)", the title wrapped when it is longer than the line. */
+function heading(title: string, status: string, durationMs: number, paint: Paint, width: number): string {
+  const tail = `${status}  ${paint(`(${formatMs(durationMs)})`, 'dim')}`;
+  const lines = wrapText(title, width);
+  const last = lines.length - 1;
+  if (displayWidth(`${lines[last] ?? ''}  ${tail}`) <= width) return lines.map((line, index) => (index === last ? `${paint(line, 'bold')}  ${tail}` : paint(line, 'bold'))).join('\n');
+  return [...lines.map((line) => paint(line, 'bold')), tail].join('\n');
 }
 
-function indent(text: string, by: string): string {
-  return text
-    .split('\n')
-    .map((line) => `${by}${line}`)
+/** Prose wrapped to the width, every line after the first indented under a label. */
+function labelled(label: string, text: string, paint: Paint, width: number): string {
+  return wrapIndented(text, width, `${label} `, '  ')
+    .map((line, index) => (index === 0 ? `${paint(label, 'bold')}${line.slice(label.length)}` : line))
     .join('\n');
 }
 
 /** Findings as prose: severity, title, explanation, evidence, then remedies grouped by product. */
-export function renderFindingsText(findings: readonly Finding[], paint: Paint): string {
+export function renderFindingsText(findings: readonly Finding[], paint: Paint, width = 80): string {
   if (findings.length === 0) return paint('No findings.', 'green');
   const blocks = findings.map((finding) => {
     const style: Style = finding.severity === 'error' ? 'red' : finding.severity === 'warning' ? 'yellow' : 'blue';
-    const lines = [`${paint(finding.severity.toUpperCase(), style)} ${paint(String(finding.code), 'bold')}: ${finding.title}`];
-    lines.push(indent(finding.explanation, '  '));
+    const severity = finding.severity.toUpperCase();
+    const code = String(finding.code);
+    const lines = wrapIndented(`${finding.title}`, width, `${severity} ${code}: `, '  ');
+    lines[0] = `${paint(severity, style)} ${paint(code, 'bold')}${(lines[0] ?? '').slice(severity.length + 1 + code.length)}`;
+    lines.push(...wrapIndented(finding.explanation, width, '  '));
     if (finding.evidence.length > 0) {
       lines.push('  Evidence:');
-      for (const item of finding.evidence) lines.push(`    ${paint(item, 'dim')}`);
+      for (const item of finding.evidence) lines.push(...wrapIndented(item, width, '    ', '      ').map((line) => paint(line, 'dim')));
     }
     const products = new Map<string, Finding['remedies']>();
-    for (const remedy of finding.remedies) products.set(remedy.product, [...(products.get(remedy.product) ?? []), remedy]);
+    for (const remedy of shownRemedies(finding)) products.set(remedy.product, [...(products.get(remedy.product) ?? []), remedy]);
     if (products.size > 0) lines.push('  Remedies:');
+    const hiddenNote = hiddenRemediesNote(finding);
+    if (hiddenNote) lines.push(...wrapIndented(hiddenNote, width, '  ').map((line) => paint(line, 'dim')));
     for (const [product, remedies] of products) {
       lines.push(`    ${paint(product, 'bold')}`);
       for (const remedy of remedies) {
-        lines.push(indent(remedy.text, '      ').replace(/^ {6}/, '    - '));
-        for (const command of remedy.commands ?? []) lines.push(indent(command, '        ').replace(/^ {8}/, '        $ '));
+        lines.push(...wrapIndented(remedy.text, width, '    - ', '      '));
+        for (const command of remedy.commands ?? []) lines.push(...wrapCommand(command, width, '        $ '));
       }
     }
     return lines.join('\n');
@@ -89,57 +104,79 @@ export function renderFindingsText(findings: readonly Finding[], paint: Paint): 
   return blocks.join('\n\n');
 }
 
-function detailWidth(options: TableOptions, fixed: number): number {
-  return Math.max(24, (options.width ?? 100) - fixed);
-}
-
 export function renderProbeTable(input: ProbeReport, options: TableOptions): string {
   const report = sanitizeReport(input);
   const paint = painter(options.color);
-  const table = newTable(['Step', 'Mode', 'Result', 'Time', 'Detail'], [null, null, null, null, detailWidth(options, 52)]);
-  for (const step of report.steps) {
+  const width = widthOf(options);
+  const rows = report.steps.map((step): GridCell[] => {
     const mode = step.mode ? `${step.mode}${step.tls ? '+tls' : ''}` : step.tls ? 'tls' : '';
-    table.push([step.name, mode, paint(RESULT_MARK[step.result], RESULT_STYLE[step.result]), formatMs(step.durationMs), step.detail]);
-  }
-  const parts = [heading(`Probe ${report.target}`, report.verdict, report.durationMs, paint), table.toString()];
+    return [step.name, mode, painted(RESULT_MARK[step.result], RESULT_STYLE[step.result], paint), formatMs(step.durationMs), step.detail];
+  });
+  const parts = [heading(`Probe ${report.target}`, verdictText(report.verdict, paint), report.durationMs, paint, width), renderGrid(['Step', 'Mode', 'Result', 'Time', 'Detail'], rows, { width, keep: [false, true, true, true, false] })];
   const failed = firstFailure(report.connections);
-  if (failed) parts.push(`${paint('Where it failed:', 'bold')} ${describeFailure(failed)}`);
-  parts.push(renderFindingsText(report.findings, paint));
+  if (failed) parts.push(labelled('Where it failed:', describeFailure(failed), paint, width));
+  parts.push(renderFindingsText(report.findings, paint, width));
   return `${parts.join('\n\n')}\n`;
+}
+
+/** "fail" and the expected findings, one per line, and the step it must fail at. */
+function expectedCell(result: ScenarioResult): string {
+  const step = result.expected.failingStep ? `\nat ${result.expected.failingStep}` : '';
+  return `${result.expected.verdict}${step}${result.expected.findings.map((code) => `\n${code}`).join('')}`;
+}
+
+/**
+ * What the run showed: the verdict, the steps that failed and the hop and rule that decided it,
+ * and the findings only when they are not the expected ones (a met row would repeat Expected).
+ */
+function observedCell(result: ScenarioResult, state: ScenarioState): string {
+  if (state === 'skipped') return `skipped: ${result.skipped ?? ''}`;
+  if (state === 'error') return `tool error: ${(result.error ?? '').split('\n')[0] ?? ''}`;
+  const failed = result.probe.steps.filter((step) => step.result === 'fail').map((step) => step.id);
+  const steps = failed.length > 0 ? `\nat ${failed.slice(0, 3).join(', ')}${failed.length > 3 ? ', …' : ''}` : '';
+  const hop = result.failure?.hop ? `\n${result.failure.hop}${result.failure.rule ? `: ${result.failure.rule}` : ''}` : '';
+  // The findings that decide the verdict; info findings only when nothing else was found.
+  const findings = result.probe.findings.filter((finding) => finding.severity !== 'info' || result.probe.findings.every((other) => other.severity === 'info'));
+  const codes = state === 'met' ? [] : findings.map((finding) => String(finding.code));
+  return `${result.probe.verdict}${steps}${hop}${codes.map((code) => `\n${code}`).join('')}`;
 }
 
 export function renderScenariosTable(input: ScenarioRunReport, options: TableOptions): string {
   const report = sanitizeReport(input);
   const paint = painter(options.color);
-  const table = newTable(['Scenario', 'Expected', 'Verdict', 'Findings', 'Data channel failed at'], [null, null, null, 26, detailWidth(options, 76)]);
-  for (const result of report.results) {
+  const width = widthOf(options);
+  const counts = countScenarios(report.results);
+  // With --compare the same scenario appears once per backend: say which row is which.
+  const tagBackend = new Set(report.results.map((candidate) => candidate.backend)).size > 1;
+  const rows = report.results.map((result): GridCell[] => {
     const state = scenarioState(result);
-    const verdict = state === 'skipped' ? paint('-', 'dim') : verdictText(result.probe.verdict, paint);
-    const where = state === 'skipped' ? `skipped: ${result.skipped ?? ''}` : describeScenarioFailure(result.failure) || '-';
-    // The findings that decide the verdict first; info findings only when nothing else was found.
-    const findings = result.probe.findings.filter((finding) => finding.severity !== 'info' || result.probe.findings.every((other) => other.severity === 'info'));
-    // With --compare the same scenario appears once per backend: say which row is which.
-    const label = new Set(report.results.map((candidate) => candidate.backend)).size > 1 ? `${result.id} [${result.backend}]` : result.id;
-    table.push([label, paint(STATE_MARK[state], STATE_STYLE[state]), verdict, findings.map((finding) => finding.code).join('\n') || '-', where]);
-  }
-  const parts = [heading('Scenarios', report.verdict, report.durationMs, paint), table.toString(), describeScenarioCounts(countScenarios(report.results))];
+    return [tagBackend ? `${result.id} [${result.backend}]` : result.id, expectedCell(result), observedCell(result, state), painted(STATE_MARK[state], STATE_STYLE[state], paint)];
+  });
+  // The catalogue passes when every scenario did what it expects, failures included: the heading
+  // says so in those words, never PASS over a column of expected FAILs.
+  const status = report.verdict === 'pass' ? paint('every expectation met', 'green') : paint(`${counts.total - counts.met} of ${counts.total} not met`, 'red');
+  const parts = [
+    heading('Scenarios', status, report.durationMs, paint, width),
+    renderGrid(['Scenario', 'Expected', 'Observed', 'Met'], rows, { width, keep: [true, true, false, true] }),
+    wrapText(`${describeScenarioCounts(counts)}. A scenario is met when the probe's verdict, findings and failing step are the ones it expects: an expected fail that was observed is a success.`, width).join('\n'),
+  ];
   // A few scenarios run by hand are for learning: show what the probe concluded and what to change.
   if (report.results.length <= 3) {
     for (const result of report.results.filter((candidate) => candidate.probe.findings.length > 0)) {
-      parts.push(`${paint(`${result.id}: what the probe found`, 'bold')}\n\n${renderFindingsText(result.probe.findings, paint)}`);
+      parts.push(`${paint(`${result.id}: what the probe found`, 'bold')}\n\n${renderFindingsText(result.probe.findings, paint, width)}`);
     }
   }
   for (const result of report.results) {
     // Skipped scenarios say why in their row; only unmet and broken ones need the detail.
     const state = scenarioState(result);
     if (state === 'met' || state === 'skipped') continue;
-    const lines = [paint(`${result.id}: ${result.title}`, 'bold')];
-    if (result.error) lines.push(`  ${paint('tool error:', 'yellow')} ${indent(result.error, '    ').trimStart()}`);
-    for (const mismatch of result.mismatches) lines.push(`  ${paint('✗', 'red')} ${mismatch}`);
+    const lines = wrapText(`${result.id}: ${result.title}`, width).map((line) => paint(line, 'bold'));
+    if (result.error) lines.push(...wrapIndented(result.error, width, '  tool error: ', '    '));
+    for (const mismatch of result.mismatches) lines.push(...wrapIndented(mismatch, width, '  ✗ ', '    '));
     const expectedFindings = result.expected.findings.join(', ') || 'none';
-    lines.push(`  expected: ${result.expected.verdict}, findings ${expectedFindings}${result.expected.failingStep ? `, failing step ${result.expected.failingStep}` : ''}`);
+    lines.push(...wrapIndented(`${result.expected.verdict}, findings ${expectedFindings}${result.expected.failingStep ? `, failing step ${result.expected.failingStep}` : ''}`, width, '  expected: ', '            '));
     const got = result.probe.findings.map((finding) => finding.code).join(', ') || 'none';
-    lines.push(`  got:      ${result.probe.verdict}, findings ${got}`);
+    lines.push(...wrapIndented(`${result.probe.verdict}, findings ${got}`, width, '  got:      ', '            '));
     parts.push(lines.join('\n'));
   }
   return `${parts.join('\n\n')}\n`;
@@ -148,19 +185,19 @@ export function renderScenariosTable(input: ScenarioRunReport, options: TableOpt
 export function renderSweepTable(input: SweepReport, options: TableOptions): string {
   const report = sanitizeReport(input);
   const paint = painter(options.color);
+  const width = widthOf(options);
   const spans = sweepSpans(report);
   const size = report.range.to - report.range.from + 1;
-  const table = newTable(['Ports', 'State', 'Count'], [null, null, null]);
-  for (const span of spans) {
+  const rows = spans.map((span): GridCell[] => {
     const style: Style = span.state === 'open' ? 'green' : span.state === 'error' ? 'yellow' : 'red';
-    table.push([span.from === span.to ? String(span.from) : `${span.from}-${span.to}`, paint(span.state, style), String(span.to - span.from + 1)]);
-  }
+    return [span.from === span.to ? String(span.from) : `${span.from}-${span.to}`, painted(span.state, style, paint), String(span.to - span.from + 1)];
+  });
   const parts = [
-    heading(`Sweep ${report.target}`, report.verdict, report.durationMs, paint),
-    `range ${report.range.from}-${report.range.to}, method ${report.method}, tested ${report.tested} of ${size} ports`,
-    formatSpans(spans) || 'no ports tested',
-    table.toString(),
-    renderFindingsText(report.findings, paint),
+    heading(`Sweep ${report.target}`, verdictText(report.verdict, paint), report.durationMs, paint, width),
+    wrapText(`range ${report.range.from}-${report.range.to}, method ${report.method}, tested ${report.tested} of ${size} ports`, width).join('\n'),
+    wrapText(formatSpans(spans) || 'no ports tested', width).join('\n'),
+    renderGrid(['Ports', 'State', 'Count'], rows, { width }),
+    renderFindingsText(report.findings, paint, width),
   ];
   return `${parts.join('\n\n')}\n`;
 }
@@ -168,12 +205,12 @@ export function renderSweepTable(input: SweepReport, options: TableOptions): str
 export function renderCheckTable(input: CheckReport, options: TableOptions): string {
   const report = sanitizeReport(input);
   const paint = painter(options.color);
-  const table = newTable(['Name', 'Target', 'Verdict', 'Failures'], [null, null, null, detailWidth(options, 60)]);
-  for (const target of report.targets) {
+  const width = widthOf(options);
+  const rows = report.targets.map((target): GridCell[] => {
     const failures = [...(target.error ? [`tool error: ${target.error}`] : []), ...target.failures];
-    table.push([target.name, target.target, verdictText(target.verdict, paint), failures.join('\n') || '-']);
-  }
-  return `${[heading('Check', report.verdict, report.durationMs, paint), table.toString()].join('\n\n')}\n`;
+    return [target.name, target.target, painted(target.verdict === 'pass' ? 'PASS' : 'FAIL', target.verdict === 'pass' ? 'green' : 'red', paint), failures.join('\n') || '-'];
+  });
+  return `${[heading('Check', verdictText(report.verdict, paint), report.durationMs, paint, width), renderGrid(['Name', 'Target', 'Verdict', 'Failures'], rows, { width, keep: [false, false, true, false] })].join('\n\n')}\n`;
 }
 
 /** Any report, as terminal text. */

@@ -34,7 +34,7 @@ describe('renderTable', () => {
   });
 
   it('probe: steps, where it failed, findings with evidence and remedies grouped by product', () => {
-    const text = renderTable(blockedProbe(), { color: false });
+    const text = renderTable(blockedProbe(), { color: false, width: 200 });
     for (const heading of ['Step', 'Mode', 'Result', 'Time', 'Detail']) expect(text).toContain(heading);
     expect(text).toContain('✗ fail');
     expect(text).toContain('Where it failed: data SYN to 203.0.113.5:50123 dropped by edge firewall: no rule matched, policy drop');
@@ -49,15 +49,26 @@ describe('renderTable', () => {
     expect(renderTable(healthyProbe(), { color: false })).toContain('No findings.');
   });
 
-  it('scenarios: one row each with ✓/✗ and where the data channel failed, details for mismatches', () => {
+  it('scenarios: expected, observed and met for each scenario, details for mismatches', () => {
     const text = renderTable(scenarioRun(), { color: false, width: 150 });
-    expect(text).toMatch(/control-channel-only\s*│ ✓ met/);
-    expect(text).toMatch(/pasv-outside-range\s*│ ✗ unmet/);
-    expect(text).toMatch(/ftps-breaks-inspection\s*│ ! error/);
-    expect(text).toContain('step data:pasv, hop edge firewall, rule policy drop');
+    for (const heading of ['Scenario', 'Expected', 'Observed', 'Met']) expect(text).toMatch(new RegExp(`│ ${heading}\\s`));
+    expect(text).toMatch(/control-channel-only\s*│ fail\s*│ fail\s*│ ✓ yes/);
+    expect(text).toMatch(/pasv-outside-range\s*│ fail\s*│ fail\s*│ ✗ no/);
+    expect(text).toMatch(/ftps-breaks-inspection\s*│ fail\s*│ tool error: TypeError[^│]*│ ! error/);
+    expect(text).toContain('edge firewall: policy drop');
     expect(text).toContain('1 of 3 scenarios met their expectation, 1 unmet, 1 tool error');
     expect(text).toContain('✗ expected finding PASV_PORT_OUT_OF_RANGE');
     expect(text).toContain('tool error: TypeError');
+  });
+
+  it('scenarios: the heading never says PASS over rows of expected failures', () => {
+    const run = scenarioRun();
+    run.results = run.results.filter((result) => result.expectationMet);
+    run.verdict = 'pass';
+    const first = renderTable(run, { color: false }).split('\n')[0] ?? '';
+    expect(first).toContain('every expectation met');
+    expect(first).not.toContain('PASS');
+    expect(renderTable(scenarioRun(), { color: false }).split('\n')[0]).toContain('2 of 3 not met');
   });
 
   it('sweep: folded spans', () => {
@@ -67,7 +78,7 @@ describe('renderTable', () => {
   });
 
   it('check: one row per target', () => {
-    const text = renderTable(check(), { color: false });
+    const text = renderTable(check(), { color: false, width: 150 });
     for (const name of ['staging', 'production', 'broken']) expect(text).toContain(name);
     expect(text).toContain('tool error: spawn failed: EMFILE');
   });
