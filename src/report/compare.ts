@@ -53,7 +53,75 @@ export function errorCodes(result: ScenarioResult): string[] {
     .sort();
 }
 
-/** Same verdict and the same error findings on every backend. */
+/**
+ * Findings that only say "this data connection failed": on a range the server and the firewall
+ * share in part, whether a run has one depends on the port the server happened to draw.
+ */
+const DATA_SYMPTOMS = new Set(['DATA_CHANNEL_BLOCKED', 'DATA_CHANNEL_REFUSED']);
+
+type PortRange = { from: number; to: number };
+type Side = 'inside' | 'outside';
+
+const sideOf = (port: number, range: PortRange): Side => (port >= range.from && port <= range.to ? 'inside' : 'outside');
+
+/** The port of "10.0.0.5:5503" or "[2001:db8:2::5]:5503". */
+function portOf(endpoint: string): number {
+  return Number(endpoint.slice(endpoint.lastIndexOf(':') + 1));
+}
+
+/**
+ * Does this run's outcome hang on the server's random port draw? Yes when the scenario declares
+ * the range the firewall allows and the server handed out ports on both sides of it: each
+ * transfer then works or not by chance, on the kernel as in the simulator.
+ */
+function drawDecides(result: ScenarioResult, range: PortRange | undefined): range is PortRange {
+  if (!range) return false;
+  const sides = new Set((result.probe.passivePorts ?? []).map((port) => sideOf(port, range)));
+  return sides.size === 2;
+}
+
+/**
+ * How the passive data connections ended, by the side of the range their port fell on:
+ * "inside:connected", "outside:timeout". Two backends contradict each other only when ports on
+ * the same side ended differently; different draws landing on different sides do not.
+ */
+function outcomesBySide(result: ScenarioResult, range: PortRange): Map<Side, string> {
+  const advertised = new Set(result.probe.passivePorts ?? []);
+  const outcomes = new Map<Side, Set<string>>();
+  for (const connection of result.probe.connections) {
+    const port = portOf(connection.to);
+    if (connection.purpose !== 'data' || !advertised.has(port)) continue;
+    const side = sideOf(port, range);
+    outcomes.set(side, (outcomes.get(side) ?? new Set()).add(connection.outcome));
+  }
+  return new Map([...outcomes].map(([side, seen]) => [side, [...seen].sort().join('/')]));
+}
+
+/** The first step that failed: where the run broke. */
+function failingStep(result: ScenarioResult, skipData: boolean): string {
+  return result.probe.steps.find((step) => step.result === 'fail' && !(skipData && step.id.startsWith('data:')))?.id ?? 'none';
+}
+
+/**
+ * What a scenario is about, as one comparable line: its verdict, whether its expectation held,
+ * each finding it names, its error findings and where it failed. When the port draw decides the
+ * data transfers, the data symptoms and data steps are left out here and judged by side instead.
+ */
+function judgement(result: ScenarioResult, byDraw: boolean): string {
+  const codes = errorCodes(result).filter((code) => !(byDraw && DATA_SYMPTOMS.has(code) && !result.expected.findings.includes(code)));
+  const named = result.expected.findings.map((code) => `${code}=${result.probe.findings.some((finding) => finding.code === code)}`);
+  const expectedStep = result.expected.failingStep;
+  const stepResult = expectedStep ? `${expectedStep}=${result.probe.steps.find((step) => step.id === expectedStep)?.result ?? 'absent'}` : '';
+  return [result.probe.verdict, result.expectationMet, named.join(','), codes.join(','), failingStep(result, byDraw), stepResult].join('|');
+}
+
+/**
+ * Did every backend see the same network? The same verdict, the same findings (those the
+ * scenario names and every other error) and the same failing step. A port draw is not a network:
+ * on a range the server and the firewall share in part (both backends saw ports on both sides of
+ * the declared range) each backend's server draws its own random ports, so the transfers are
+ * compared by the side of the range their ports fell on, not one by one.
+ */
 export function agreementOf(results: readonly (ScenarioResult | undefined)[]): Agreement {
   const ran: ScenarioResult[] = [];
   for (const result of results) {
@@ -61,8 +129,17 @@ export function agreementOf(results: readonly (ScenarioResult | undefined)[]): A
     ran.push(result);
   }
   if (ran.length < 2) return 'incomparable';
-  const outcomes = new Set(ran.map((result) => `${result.probe.verdict}|${errorCodes(result).join(',')}`));
-  return outcomes.size === 1 ? 'agree' : 'disagree';
+  const range = ran[0]?.expected.expectRange;
+  const byDraw = ran.every((result) => drawDecides(result, range));
+  if (new Set(ran.map((result) => judgement(result, byDraw))).size > 1) return 'disagree';
+  if (byDraw && range) {
+    const sides = ran.map((result) => outcomesBySide(result, range));
+    for (const side of ['inside', 'outside'] as const) {
+      const seen = new Set(sides.flatMap((outcomes) => outcomes.get(side) ?? []));
+      if (seen.size > 1) return 'disagree';
+    }
+  }
+  return 'agree';
 }
 
 const AGREEMENT_ORDER: Record<Agreement, number> = { disagree: 0, incomparable: 1, agree: 2 };

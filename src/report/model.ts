@@ -28,7 +28,8 @@ export type FindingCode =
   | 'TLS_SESSION_REUSE_REQUIRED'
   | 'DATA_SOURCE_REJECTED'
   | 'PASV_REWRITTEN_IN_TRANSIT'
-  | 'DATA_MISROUTED';
+  | 'DATA_MISROUTED'
+  | 'DATA_TRANSFER_TOO_SLOW';
 
 /** Finding codes beyond the contract table (certificate problems etc.) are allowed as strings. */
 export type AnyFindingCode = FindingCode | (string & {});
@@ -40,6 +41,11 @@ export interface Remedy {
   text: string;
   /** Literal commands or config lines, shown verbatim. */
   commands?: string[];
+  /**
+   * false: a remedy for another FTP server product than the one that answered (ProbeReport.server);
+   * renderers leave it out (see shownRemedies in remedies-shown.ts), the JSON keeps it. Absent: shown.
+   */
+  shown?: boolean;
 }
 
 export interface Finding {
@@ -127,6 +133,10 @@ export interface ProbeReport {
   connections: ConnectionEvent[];
   /** Ports seen in PASV/EPSV replies (for --samples / --expect-range). */
   passivePorts?: number[];
+  /** The FTP server product identified from what it said, and the words that gave it away. */
+  server?: { product: string; clue: string };
+  /** What the probe was asked for and did beyond the modes: e.g. samples asked and replies seen. */
+  samples?: { asked: number; modes: DataMode[]; replies: number; distinctPorts: number };
 }
 
 export interface ScenarioResult {
@@ -138,7 +148,8 @@ export interface ScenarioResult {
   expectationMet: boolean;
   /** Each unmet expectation in one sentence. */
   mismatches: string[];
-  expected: { verdict: Verdict; findings: string[]; failingStep?: string };
+  /** `expectRange`: the passive range the scenario says the firewall allows (client.expectRange). */
+  expected: { verdict: Verdict; findings: string[]; failingStep?: string; expectRange?: { from: number; to: number } };
   backend: 'sim' | 'netns';
   probe: ProbeReport;
   /** Where the data channel failed: step, hop and rule, when it did. */

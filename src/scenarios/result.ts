@@ -8,6 +8,7 @@ import { SCHEMA_VERSION } from '../report/model.js';
 import { TOOL, VERSION } from '../version.js';
 import { checkExpectation } from './expectation.js';
 import type { Scenario } from './model.js';
+import { parsePortRange } from './validate.js';
 
 export function toolError(scenario: Scenario, error: unknown, trace: TraceEntry[], durationMs: number, backend: 'sim' | 'netns' = 'sim'): ScenarioResult {
   const message = error instanceof Error ? error.message : String(error);
@@ -65,10 +66,13 @@ export function skippedResult(scenario: Scenario, backend: 'sim' | 'netns', reas
 
 /** What the scenario expects, as the report shows it. */
 export function expectedOf(scenario: Scenario): ScenarioResult['expected'] {
+  // The range is what a --compare run needs to tell a port draw from a disagreement.
+  const range = parsePortRange(scenario.client.expectRange);
   return {
     verdict: scenario.expect.verdict,
     findings: scenario.expect.findings ?? [],
     ...(scenario.expect.failingStep ? { failingStep: scenario.expect.failingStep } : {}),
+    ...(range ? { expectRange: range } : {}),
   };
 }
 

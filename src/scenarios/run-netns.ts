@@ -113,7 +113,9 @@ async function startServerIn(network: NetnsTopology, scenario: Scenario, timing:
     return { port: peer.port, stop: () => peer.stop() };
   }
   const child = network.spawn('server', [...cliCommand(), ...serveArgumentsFor(settings, timing, { dualStack: network.addresses.v6 !== undefined })], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const port = await waitForListening(child, 15_000);
+  // Started through tsx on a busy machine (and generating a certificate for TLS scenarios), a
+  // server has taken more than 15 s to say it listens: the deadline is not what is tested here.
+  const port = await waitForListening(child, 60_000);
   return {
     port,
     stop: async () => {
