@@ -1,11 +1,11 @@
 /**
  * The path check/use race on a writable root. A local process swaps a directory inside the root
  * (M) with a symlink to a directory outside it (X → outside) as fast as it can, while clients
- * repeat RETR / SIZE / DELE / STOR on M/T/...: a server that checks a path and then uses it by
+ * repeat RETR / SIZE / DELE / STOR / APPE / MKD on M/T/...: a server that checks a path and then uses it by
  * name reads, deletes and creates outside files within a few hundred tries. Afterwards nothing
  * outside was read, deleted or created, and the attempts really ran.
  */
-import { lstat, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -94,13 +94,13 @@ async function retrieve(client: RawClient, name: string): Promise<{ code: number
   return { code: final.code, data: (await data).toString('latin1') };
 }
 
-/** STOR a few bytes on a fresh EPSV connection: the final code. */
-async function store(client: RawClient, name: string): Promise<number> {
+/** STOR (or APPE) a few bytes on a fresh EPSV connection: the final code. */
+async function store(client: RawClient, name: string, verb = 'STOR'): Promise<number> {
   const port = passivePort(await client.command('EPSV'));
   const socket = net.connect({ host: '127.0.0.1', port });
   socket.on('error', () => {});
   await new Promise((resolve) => socket.once('connect', resolve));
-  const first = await client.command(`STOR ${name}`);
+  const first = await client.command(`${verb} ${name}`);
   if (first.code !== 150) {
     socket.destroy();
     expect((await client.command('ABOR')).code).toBe(225);
@@ -113,15 +113,15 @@ async function store(client: RawClient, name: string): Promise<number> {
 const exists = (file: string): Promise<boolean> => lstat(file).then(() => true, () => false);
 
 describe('path check/use race against a local directory/symlink swapper', () => {
-  it.skipIf(unavailable !== undefined)(`RETR, SIZE, DELE and STOR through a swapped directory never reach outside ${SKIP}`, async () => {
+  it.skipIf(unavailable !== undefined)(`RETR, SIZE, DELE, STOR, APPE and MKD through a swapped directory never reach outside ${SKIP}`, async () => {
     const server = await serve({ root, writable: true, limits: { maxSessionsPerIp: 16 } });
-    const clients = await Promise.all([0, 1, 2, 3, 4].map(() => open(server)));
-    const [reader, sizer, deleter, storer, storer2] = clients as [RawClient, RawClient, RawClient, RawClient, RawClient];
+    const clients = await Promise.all([0, 1, 2, 3, 4, 5].map(() => open(server)));
+    const [reader, sizer, deleter, storer, appender, maker] = clients as [RawClient, RawClient, RawClient, RawClient, RawClient, RawClient];
     let swapping = true;
     const stop = (): boolean => !swapping;
     try {
       const swaps = swapFor(path.join(root, 'M'), path.join(root, 'X'), SWAP_SECONDS).finally(() => (swapping = false));
-      const [retr, size, dele, stor, stor2, count] = await Promise.all([
+      const [retr, size, dele, stor, appe, mkd, count] = await Promise.all([
         repeat(stop, async () => {
           const { code, data } = await retrieve(reader, 'M/T/file');
           return { ok: code === 226, escaped: data.includes('SECRET') };
@@ -135,7 +135,8 @@ describe('path check/use race against a local directory/symlink swapper', () => 
           return { ok: reply.code === 250 };
         }),
         repeat(stop, async (index) => ({ ok: (await store(storer, `M/T/new-a${index}`)) === 226 })),
-        repeat(stop, async (index) => ({ ok: (await store(storer2, `M/T/new-b${index}`)) === 226 })),
+        repeat(stop, async () => ({ ok: (await store(appender, 'M/T/file', 'APPE')) === 226 })),
+        repeat(stop, async (index) => ({ ok: (await maker.command(`MKD M/T/made${index}`)).code === 257 })),
         swaps,
       ]);
       const deletedOutside: string[] = [];
@@ -143,15 +144,17 @@ describe('path check/use race against a local directory/symlink swapper', () => 
         if (!(await exists(path.join(outside, 'T', `d${index}`)))) deletedOutside.push(`d${index}`);
       }
       const createdOutside = (await readdir(path.join(outside, 'T'))).filter((name) => !/^d\d+$/.test(name) && name !== 'file');
-      const tallies = { retr, size, dele, stor: { attempts: stor.attempts + stor2.attempts, succeeded: stor.succeeded + stor2.succeeded } };
-      console.log(`path race: ${count} swaps over ${SWAP_SECONDS} s; ${JSON.stringify(tallies)}; read outside ${retr.escapes + size.escapes}, deleted outside ${deletedOutside.length}, created outside ${createdOutside.length}`);
+      const outsideFile = await readFile(path.join(outside, 'T', 'file'), 'utf8');
+      const tallies = { retr, size, dele, stor, appe, mkd };
+      console.log(`path race: ${count} swaps over ${SWAP_SECONDS} s; ${JSON.stringify(tallies)}; read outside ${retr.escapes + size.escapes}, deleted outside ${deletedOutside.length}, created outside ${createdOutside.length}, outside file changed ${outsideFile !== SECRET}`);
       // The swap really ran and every verb really went through the swapped path.
       expect(count).toBeGreaterThan(1000);
-      for (const tally of [retr, size, dele, stor, stor2]) expect(tally.attempts).toBeGreaterThan(10);
+      for (const tally of [retr, size, dele, stor, appe, mkd]) expect(tally.attempts).toBeGreaterThan(10);
       expect(retr.escapes, 'RETR read the outside file').toBe(0);
       expect(size.escapes, 'SIZE saw the outside file').toBe(0);
       expect(deletedOutside, 'DELE deleted outside files').toEqual([]);
-      expect(createdOutside, 'STOR created outside files').toEqual([]);
+      expect(createdOutside, 'STOR or MKD created outside entries').toEqual([]);
+      expect(outsideFile, 'APPE changed the outside file').toBe(SECRET);
       // The server is still serving after the storm.
       expect((await reader.command('NOOP')).code).toBe(200);
     } finally {
