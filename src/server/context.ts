@@ -5,6 +5,7 @@
 import type { EventEmitter } from 'node:events';
 import type { Network } from '../net/network.js';
 import type { FileSystem } from './filesystem/vfs.js';
+import type { LoginThrottle } from './login-throttle.js';
 import type { ServerLog } from './log.js';
 import type { ServerOptions } from './options.js';
 import type { PassivePortAllocator } from './passive-ports.js';
@@ -15,7 +16,12 @@ export type Limits = Required<NonNullable<ServerOptions['limits']>>;
 export const DEFAULT_LIMITS: Limits = {
   maxSessions: 200,
   maxSessionsPerIp: 32,
+  // Unless set: the same as maxSessionsPerIp (see resolveLimits). Full servers evict idle
+  // pre-login sessions fairly instead (admission.ts).
+  maxPreLoginSessionsPerIp: 32,
   maxLoginFailures: 3,
+  maxLoginFailuresPerIp: 20,
+  loginFailureWindowMs: 15 * 60_000,
   idleTimeoutMs: 300_000,
   preLoginTimeoutMs: 30_000,
   pasvAcceptTimeoutMs: 30_000,
@@ -25,6 +31,12 @@ export const DEFAULT_LIMITS: Limits = {
   cccPeerCloseGraceMs: 500,
   dataLingerMs: 5_000,
 };
+
+export function resolveLimits(given: ServerOptions['limits'] = {}): Limits {
+  const limits = { ...DEFAULT_LIMITS, ...given };
+  if (given.maxPreLoginSessionsPerIp === undefined) limits.maxPreLoginSessionsPerIp = limits.maxSessionsPerIp;
+  return limits;
+}
 
 export interface ResolvedOptions extends ServerOptions {
   tls: 'none' | 'explicit' | 'implicit';
@@ -41,6 +53,8 @@ export interface ServerContext {
   events: EventEmitter;
   tls: TlsMaterial | undefined;
   ports: PassivePortAllocator;
+  /** Failed logins per client address, across sessions (login-throttle.ts). */
+  loginThrottle: LoginThrottle;
   /** Every verb of the command table, for HELP. */
   commandNames: readonly string[];
   /** Ports for the outOfRange misbehaviour (never the real range). */

@@ -280,7 +280,7 @@ function closeData(stream: Duplex, raw: Connection, graceful: boolean, lingerMs:
   });
 }
 
-/** "30 s", or "400 ms" for the short accept timeouts of simulated scenarios. */
-function formatWait(ms: number): string {
+/** "30 s", or "400 ms" for the short accept timeouts of simulated scenarios (and tests). */
+export function formatWait(ms: number): string {
   return ms >= 1000 && ms % 1000 === 0 ? `${ms / 1000} s` : ms >= 10_000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
 }

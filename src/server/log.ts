@@ -4,6 +4,7 @@
  * here: the command logger redacts PASS before logging.
  */
 import type { EventEmitter } from 'node:events';
+import { sanitizeText } from '../report/sanitize.js';
 
 export interface LogEntry {
   time: string;
@@ -36,13 +37,23 @@ export class ServerLog {
   }
 }
 
+/**
+ * One line of text. Clients choose much of what is logged (a USER name, a path, a malformed
+ * command): control characters, terminal escapes (ESC, OSC, 8-bit CSI), bidi overrides and
+ * newlines are neutralised as in the reports, so a log read in a terminal shows what was sent
+ * and cannot be repainted, and one entry stays one line.
+ */
 export function formatLogText(entry: LogEntry): string {
   const who = entry.session ? ` [${entry.session}${entry.peer ? ` ${entry.peer}` : ''}]` : '';
-  return `${entry.time}${who} ${entry.level === 'info' ? '' : `${entry.level.toUpperCase()} `}${entry.message}`;
+  return sanitizeText(`${entry.time}${who} ${entry.level === 'info' ? '' : `${entry.level.toUpperCase()} `}${entry.message}`);
 }
 
+/**
+ * One JSON object per line, every string neutralised as in formatLogText: JSON escapes C0
+ * controls but leaves C1 controls (U+009B is a CSI to many terminals) and bidi overrides raw.
+ */
 export function formatLogJson(entry: LogEntry): string {
-  return JSON.stringify(entry);
+  return JSON.stringify(entry, (_key, value: unknown) => (typeof value === 'string' ? sanitizeText(value) : value));
 }
 
 /** "PASS secret" → "PASS ****": the only place commands are turned into log text. */

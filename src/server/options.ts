@@ -51,13 +51,24 @@ export interface ServerOptions {
   limits?: {
     maxSessions?: number;
     maxSessionsPerIp?: number;
+    /** Sessions from one address that have not logged in yet (default: maxSessionsPerIp). */
+    maxPreLoginSessionsPerIp?: number;
+    /** Per session: closed with 421 after this many failed logins. */
     maxLoginFailures?: number;
+    /** Per client address, across sessions: past this many failures, PASS gets 421 until they expire. */
+    maxLoginFailuresPerIp?: number;
+    /** An address's failed logins are forgotten this long after its last one. */
+    loginFailureWindowMs?: number;
     idleTimeoutMs?: number;
+    /** Total time from accept to a successful login (not an idle time: input does not extend it). */
     preLoginTimeoutMs?: number;
     pasvAcceptTimeoutMs?: number;
     /** A transfer that moves no byte for this long is aborted with 426 (vsftpd data_connection_timeout). */
     dataIdleTimeoutMs?: number;
-    /** Pause before answering a failed login (slows password guessing). */
+    /**
+     * Pause before answering a failed login (slows password guessing); it doubles with each
+     * failure of the address, up to 16 times this, and an address checks one password at a time.
+     */
     loginFailureDelayMs?: number;
     /** TLS handshakes (control and data) that do not finish within this are dropped. */
     tlsHandshakeTimeoutMs?: number;

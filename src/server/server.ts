@@ -5,13 +5,16 @@
 import { EventEmitter } from 'node:events';
 import { isIPv4 } from 'node:net';
 import { normalizeAddress } from '../ftp/address.js';
+import { formatHostPort } from '../ftp/passive.js';
 import { formatReply } from '../ftp/reply.js';
 import type { Connection, Listener, Network } from '../net/network.js';
 import { COMMAND_NAMES, COMMANDS } from './commands/index.js';
-import { DEFAULT_LIMITS, type ResolvedOptions, type ServerContext } from './context.js';
+import { decideAdmission } from './admission.js';
+import { resolveLimits, type ResolvedOptions, type ServerContext } from './context.js';
 import { DemoFileSystem } from './filesystem/demo.js';
 import { DiskFileSystem } from './filesystem/disk.js';
 import type { FileSystem } from './filesystem/vfs.js';
+import { LoginThrottle } from './login-throttle.js';
 import { ServerLog } from './log.js';
 import type { ServerOptions } from './options.js';
 import { PassivePortAllocator } from './passive-ports.js';
@@ -59,20 +62,21 @@ export async function startServer(input: Partial<ServerOptions>, network: Networ
   const events = new EventEmitter();
   const log = new ServerLog(events);
   const tlsMaterial = options.tls === 'none' ? undefined : await loadTlsMaterial(options.cert, options.key);
+  const limits = resolveLimits(options.limits);
   const context: ServerContext = {
     options,
-    limits: { ...DEFAULT_LIMITS, ...options.limits },
+    limits,
     network,
     files: await openFiles(options),
     log,
     events,
     tls: tlsMaterial,
     ports: new PassivePortAllocator(options.pasvRange),
+    loginThrottle: new LoginThrottle({ maxFailures: limits.maxLoginFailuresPerIp, windowMs: limits.loginFailureWindowMs, baseDelayMs: limits.loginFailureDelayMs }),
     misbehavingPorts: options.misbehave.outOfRange ? new PassivePortAllocator(options.misbehave.outOfRange) : undefined,
     commandNames: COMMAND_NAMES,
   };
   const sessions = new Set<Session>();
-  const perAddress = new Map<string, number>();
   let closing = false;
 
   const refuse = (connection: Connection, reason: string): void => {
@@ -85,18 +89,18 @@ export async function startServer(input: Partial<ServerOptions>, network: Networ
   const admit = (connection: Connection): void => {
     const address = normalizeAddress(connection.remoteAddress ?? 'unknown');
     if (closing) return refuse(connection, 'server shutting down');
-    if (sessions.size >= context.limits.maxSessions) return refuse(connection, `too many sessions (${context.limits.maxSessions})`);
-    const current = perAddress.get(address) ?? 0;
-    if (current >= context.limits.maxSessionsPerIp) return refuse(connection, `too many sessions from ${address} (${context.limits.maxSessionsPerIp})`);
-    perAddress.set(address, current + 1);
+    const decision = decideAdmission(sessions, address, limits);
+    if (decision.kind === 'refuse') return refuse(connection, decision.reason);
+    if (decision.kind === 'evict') {
+      const victim = decision.victim;
+      // Its slot is free from now on, whatever its close takes.
+      sessions.delete(victim);
+      victim.log('info', 'evicted', `closed to make room for ${address}: the server is full and this session has not logged in`);
+      void victim.close('Server full: closing a connection that has not logged in.');
+    }
     const session = new Session(context, connection, COMMANDS);
     sessions.add(session);
-    void session.closed.then(() => {
-      sessions.delete(session);
-      const left = (perAddress.get(address) ?? 1) - 1;
-      if (left <= 0) perAddress.delete(address);
-      else perAddress.set(address, left);
-    });
+    void session.closed.then(() => sessions.delete(session));
     void session.start().catch((error: unknown) => {
       log.warn('error', `session failed to start: ${(error as Error).message}`);
       session.destroy();
@@ -104,7 +108,7 @@ export async function startServer(input: Partial<ServerOptions>, network: Networ
   };
 
   const listener: Listener = await network.listen({ host: options.host, port: options.port }, admit);
-  log.info('listen', `listening on ${listener.host}:${listener.port}`, { host: listener.host, port: listener.port });
+  log.info('listen', `listening on ${formatHostPort(listener.host, listener.port)}`, { host: listener.host, port: listener.port });
 
   return {
     host: listener.host,

@@ -8,12 +8,13 @@ import type { Duplex } from 'node:stream';
 import type tls from 'node:tls';
 import { CommandLineReader, parseCommandLine } from '../ftp/command.js';
 import { normalizeAddress } from '../ftp/address.js';
+import { formatHostPort } from '../ftp/passive.js';
 import { formatReply } from '../ftp/reply.js';
 import type { Connection } from '../net/network.js';
 import { TlsCarrier } from '../net/tls-carrier.js';
 import type { CommandTable } from './commands/table.js';
 import type { ServerContext } from './context.js';
-import type { DataSetup } from './data-channel.js';
+import { formatWait, type DataSetup } from './data-channel.js';
 import type { LogFields } from './log.js';
 import { MAX_LINE_BYTES, runQueued, type QueueItem } from './dispatch.js';
 import { ReplyWriter } from './reply-writer.js';
@@ -32,6 +33,10 @@ export class Session {
   readonly peer: string;
   readonly peerPort: number;
   readonly localAddress: string;
+  /** "192.0.2.7:50123", "[2001:db8::7]:50123": how the log names the client. */
+  readonly peerLabel: string;
+  /** When the connection was accepted: the pre-login deadline counts from here. */
+  readonly acceptedAt = Date.now();
   control: Duplex;
   /** The control connection's TLS, while it is on; undefined before AUTH TLS and after CCC. */
   tlsSocket: tls.TLSSocket | undefined;
@@ -60,6 +65,10 @@ export class Session {
   private upgrading = false;
   private readonly writer: ReplyWriter;
   private idleTimer: NodeJS.Timeout | undefined;
+  private loginTimer: NodeJS.Timeout | undefined;
+  private tlsEstablished = false;
+  /** Why the connection ended, when it ended with an error: said once, in the 'disconnect' line. */
+  private closeReason: string | undefined;
   private closing = false;
   private readonly onData = (chunk: Buffer | string): void => this.receive(chunk);
   readonly closed: Promise<void>;
@@ -72,16 +81,27 @@ export class Session {
     this.peer = normalizeAddress(raw.remoteAddress ?? 'unknown');
     this.peerPort = raw.remotePort ?? 0;
     this.localAddress = normalizeAddress(raw.localAddress ?? server.options.host);
+    this.peerLabel = formatHostPort(this.peer, this.peerPort);
     this.control = raw;
     this.writer = new ReplyWriter(() => this.control, server.options.misbehave.coalesceReplies === true);
     raw.setNoDelay?.(true);
     this.closed = new Promise((resolve) => raw.once('close', () => resolve()));
     raw.once('close', () => this.cleanup());
-    raw.on('error', (error: Error) => this.log('warn', 'error', `control connection error: ${error.message}`));
+    raw.on('error', (error: Error) => this.noteCloseReason(error.message));
+  }
+
+  /** The first error wins: the ones after it (TLS over a reset socket, ...) are its echoes. */
+  private noteCloseReason(reason: string): void {
+    this.closeReason ??= reason.trim();
   }
 
   get loggedIn(): boolean {
     return this.user !== undefined;
+  }
+
+  /** Closing or closed: a command that waited (a login turn) has nothing left to answer. */
+  get ending(): boolean {
+    return this.closing;
   }
 
   get tlsActive(): boolean {
@@ -89,18 +109,18 @@ export class Session {
   }
 
   log(level: 'info' | 'warn', event: string, message: string, fields: LogFields = {}): void {
-    this.server.log.write(level, event, message, { session: this.id, peer: `${this.peer}:${this.peerPort}`, ...fields });
+    this.server.log.write(level, event, message, { session: this.id, peer: this.peerLabel, ...fields });
   }
 
   /** Start the conversation: implicit TLS handshake first when configured, then the greeting. */
   async start(): Promise<void> {
-    this.log('info', 'connect', `connection from ${this.peer}:${this.peerPort}`);
+    this.log('info', 'connect', `connection from ${this.peerLabel}`);
+    this.armLoginDeadline();
     if (this.server.options.tls === 'implicit') {
       if (!(await this.wrapTls())) return;
     } else {
       this.raw.on('data', this.onData);
     }
-    this.touch();
     await this.reply(220, 'ftp-doctor reference server ready.');
   }
 
@@ -136,14 +156,20 @@ export class Session {
     const socket = wrapServerTls(carrier.transport, this.tlsContext());
     this.control = socket;
     this.tlsSocket = socket;
-    socket.on('error', (error: Error) => this.log('warn', 'tls', `TLS error on the control connection: ${error.message}`));
+    // During the handshake its failure is logged below; after it, the error ends the session.
+    socket.on('error', (error: Error) => {
+      if (this.tlsEstablished) this.noteCloseReason(`TLS: ${error.message}`);
+    });
     try {
-      await handshake(socket, this.server.limits.tlsHandshakeTimeoutMs);
+      // A client that goes away mid-handshake ends it at once, not at the handshake deadline.
+      await Promise.race([handshake(socket, this.server.limits.tlsHandshakeTimeoutMs), this.closed.then(() => Promise.reject(new Error('connection closed')))]);
     } catch (error) {
-      this.log('warn', 'tls', `TLS handshake failed: ${(error as Error).message}`);
+      // Gone already: the 'disconnect' line says so, once.
+      if (!this.closing) this.log('warn', 'tls', `TLS handshake failed: ${(error as Error).message.trim()}`);
       this.destroy();
       return false;
     }
+    this.tlsEstablished = true;
     this.log('info', 'tls', `TLS established (${socket.getProtocol() ?? 'unknown protocol'})`);
     this.carrier = carrier;
     this.control = carrier.bind(socket);
@@ -178,10 +204,11 @@ export class Session {
 
   private receive(chunk: Buffer | string): void {
     if (this.upgrading || this.closing) return;
-    this.touch();
     // latin1 keeps one character per byte, so the line limit counts bytes.
     const text = typeof chunk === 'string' ? chunk : chunk.toString('latin1');
     const { lines, tooLong } = this.reader.push(text);
+    // Only a whole line counts as activity: bytes that never end a line must not keep a session.
+    if (lines.length > 0 || tooLong > 0) this.touch();
     for (let count = 0; count < tooLong; count += 1) this.queue.push({ kind: 'too-long' });
     for (const line of lines) {
       const decoded = Buffer.from(line, 'latin1').toString('utf8');
@@ -255,14 +282,33 @@ export class Session {
     });
   }
 
-  /** Restart the idle timer: pre-login and logged-in sessions have different limits. */
+  /**
+   * Before login, a total deadline from accept: nothing the client sends extends it, so a
+   * client that dribbles bytes (or keeps failing) cannot hold one of the server's sessions.
+   */
+  private armLoginDeadline(): void {
+    const limit = this.server.limits.preLoginTimeoutMs;
+    const left = Math.max(0, this.acceptedAt + limit - Date.now());
+    this.loginTimer = setTimeout(() => {
+      if (this.loggedIn || this.closing) return;
+      this.log('info', 'timeout', `not logged in within ${formatWait(limit)} of connecting; closing`);
+      void this.close(`Timeout: not logged in within ${formatWait(limit)}; closing control connection.`);
+    }, left);
+    this.loginTimer.unref?.();
+  }
+
+  /**
+   * A command line arrived (or the login succeeded): restart the idle timer of a logged-in
+   * session. Before login nothing is restarted: the pre-login deadline is a total.
+   */
   touch(): void {
+    if (this.closing || !this.loggedIn) return;
+    clearTimeout(this.loginTimer);
     clearTimeout(this.idleTimer);
-    if (this.closing) return;
-    const limit = this.loggedIn ? this.server.limits.idleTimeoutMs : this.server.limits.preLoginTimeoutMs;
+    const limit = this.server.limits.idleTimeoutMs;
     this.idleTimer = setTimeout(() => {
       if (this.transfer) return this.touch();
-      this.log('info', 'timeout', `idle for ${Math.round(limit / 1000)} s${this.loggedIn ? '' : ' before logging in'}; closing`);
+      this.log('info', 'timeout', `idle for ${formatWait(limit)}; closing`);
       void this.close('Timeout; closing control connection.');
     }, limit);
     this.idleTimer.unref?.();
@@ -298,10 +344,11 @@ export class Session {
   private cleanup(): void {
     this.closing = true;
     clearTimeout(this.idleTimer);
+    clearTimeout(this.loginTimer);
     this.writer.dispose();
     this.transfer?.abort();
     void this.data?.close?.();
     this.data = undefined;
-    this.log('info', 'disconnect', 'connection closed');
+    this.log('info', 'disconnect', this.closeReason === undefined ? 'connection closed' : `connection closed (${this.closeReason})`);
   }
 }

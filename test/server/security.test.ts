@@ -259,12 +259,13 @@ describe('login and session limits', () => {
 
   it('session caps: global and per address → 421', async () => {
     const server = await start({ limits: { maxSessions: 3, maxSessionsPerIp: 2 } });
-    await client(server.port);
-    await client(server.port);
+    // Logged in: a full server evicts sessions that have not logged in (admission.test.ts).
+    await (await client(server.port)).login();
+    await (await client(server.port)).login();
     const overIp = await RawClient.connect(server.port);
     clients.push(overIp);
     expect((await overIp.reply()).code).toBe(421);
-    await client(server.port, { localAddress: '127.0.0.2' });
+    await (await client(server.port, { localAddress: '127.0.0.2' })).login();
     const overAll = await RawClient.connect(server.port, { localAddress: '127.0.0.3' });
     clients.push(overAll);
     expect((await overAll.reply()).code).toBe(421);

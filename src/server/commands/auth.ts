@@ -1,7 +1,7 @@
 /**
  * USER / PASS / QUIT. Unknown users and wrong passwords get the same 331 and the same 530 (no
- * user enumeration); failures are delayed and counted, and the session is closed with 421 after
- * too many.
+ * user enumeration); failures are delayed and counted per session and per client address across
+ * sessions (login-throttle.ts), and the session is closed with 421 after too many.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -46,23 +46,51 @@ async function pass(session: Session, argument: string): Promise<void> {
   const name = session.pendingUser;
   if (name === undefined) return session.reply(503, 'Log in with USER first.');
   session.pendingUser = undefined;
-  if (authenticate(session, name, argument)) {
-    session.user = name;
-    session.loginFailures = 0;
-    session.touch();
-    session.log('info', 'login', `${name} logged in${session.tlsActive ? ' over TLS' : ''}`, { user: name });
-    return session.reply(230, 'Login successful.');
-  }
-  session.loginFailures += 1;
+  const throttle = session.server.loginThrottle;
   const limits = session.server.limits;
-  session.log('warn', 'login', `failed login for ${JSON.stringify(name.slice(0, 64))} (${session.loginFailures} of ${limits.maxLoginFailures})`);
-  await sleep(limits.loginFailureDelayMs);
-  if (session.loginFailures >= limits.maxLoginFailures) {
-    session.log('warn', 'login', 'too many failed logins; closing');
-    await session.close('Too many failed logins; closing control connection.');
-    return;
+  // One check per address at a time: parallel sessions from one address queue here.
+  const release = await throttle.acquire(session.peer);
+  try {
+    if (session.ending) return;
+    if (throttle.locked(session.peer)) {
+      release();
+      session.log('warn', 'login', `login refused: ${throttle.failures(session.peer)} failed logins from ${session.peer}; locked out until they expire`);
+      await session.close('Too many failed logins from your address; try again later.');
+      return;
+    }
+    if (authenticate(session, name, argument)) {
+      release();
+      session.user = name;
+      session.loginFailures = 0;
+      session.touch();
+      session.log('info', 'login', `${name} logged in${session.tlsActive ? ' over TLS' : ''}`, { user: name });
+      return session.reply(230, 'Login successful.');
+    }
+    session.loginFailures += 1;
+    const fromAddress = throttle.recordFailure(session.peer);
+    const delay = throttle.delayFor(fromAddress);
+    session.log(
+      'warn',
+      'login',
+      `failed login for ${JSON.stringify(name.slice(0, 64))} (${session.loginFailures} of ${limits.maxLoginFailures} in this session, ${fromAddress} of ${limits.maxLoginFailuresPerIp} from ${session.peer}); answering in ${delay} ms`,
+    );
+    // The address's turn is held through the delay: its other sessions wait behind it.
+    await sleep(delay);
+    release();
+    if (fromAddress >= limits.maxLoginFailuresPerIp) {
+      session.log('warn', 'login', `too many failed logins from ${session.peer}; closing and refusing its logins until they expire`);
+      await session.close('Too many failed logins from your address; try again later.');
+      return;
+    }
+    if (session.loginFailures >= limits.maxLoginFailures) {
+      session.log('warn', 'login', 'too many failed logins; closing');
+      await session.close('Too many failed logins; closing control connection.');
+      return;
+    }
+    await session.reply(530, 'Login incorrect.');
+  } finally {
+    release();
   }
-  await session.reply(530, 'Login incorrect.');
 }
 
 async function quit(session: Session): Promise<void> {
