@@ -4,6 +4,7 @@
  * of a generated certificate); the session log goes to stderr.
  */
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { formatHostPort } from '../ftp/passive.js';
 import { realNetwork } from '../net/real.js';
 import { formatLogJson, formatLogText, type LogEntry } from '../server/log.js';
 import { canBindPort, lowPortFacts } from '../server/low-port.js';
@@ -74,7 +75,7 @@ async function handler(args: ArgumentsCamelCase<ServeArguments>): Promise<void> 
       process.stderr.write(`${format === 'json' ? formatLogJson(entry) : formatLogText(entry)}\n`);
     });
   }
-  process.stdout.write(`listening on ${server.host}:${server.port}\n`);
+  process.stdout.write(`listening on ${formatHostPort(server.host, server.port)}\n`);
   if (server.generatedCertificate && server.fingerprint256) {
     process.stdout.write(`self-signed certificate SHA-256 fingerprint ${server.fingerprint256}\n`);
   }
