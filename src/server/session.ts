@@ -14,10 +14,11 @@ import type { Connection } from '../net/network.js';
 import { TlsCarrier } from '../net/tls-carrier.js';
 import type { CommandTable } from './commands/table.js';
 import type { ServerContext } from './context.js';
-import { formatWait, type DataSetup } from './data-channel.js';
+import type { DataSetup } from './data-channel.js';
 import type { LogFields } from './log.js';
 import { MAX_LINE_BYTES, runQueued, type QueueItem } from './dispatch.js';
 import { ReplyWriter } from './reply-writer.js';
+import { SessionDeadlines } from './session-deadlines.js';
 import { createSessionContext, handshake, wrapServerTls } from './tls.js';
 
 const MAX_QUEUED_COMMANDS = 64;
@@ -64,8 +65,7 @@ export class Session {
   private processing = false;
   private upgrading = false;
   private readonly writer: ReplyWriter;
-  private idleTimer: NodeJS.Timeout | undefined;
-  private loginTimer: NodeJS.Timeout | undefined;
+  private readonly deadlines = new SessionDeadlines(this);
   private tlsEstablished = false;
   /** Why the connection ended, when it ended with an error: said once, in the 'disconnect' line. */
   private closeReason: string | undefined;
@@ -115,7 +115,7 @@ export class Session {
   /** Start the conversation: implicit TLS handshake first when configured, then the greeting. */
   async start(): Promise<void> {
     this.log('info', 'connect', `connection from ${this.peerLabel}`);
-    this.armLoginDeadline();
+    this.deadlines.start();
     if (this.server.options.tls === 'implicit') {
       if (!(await this.wrapTls())) return;
     } else {
@@ -282,36 +282,9 @@ export class Session {
     });
   }
 
-  /**
-   * Before login, a total deadline from accept: nothing the client sends extends it, so a
-   * client that dribbles bytes (or keeps failing) cannot hold one of the server's sessions.
-   */
-  private armLoginDeadline(): void {
-    const limit = this.server.limits.preLoginTimeoutMs;
-    const left = Math.max(0, this.acceptedAt + limit - Date.now());
-    this.loginTimer = setTimeout(() => {
-      if (this.loggedIn || this.closing) return;
-      this.log('info', 'timeout', `not logged in within ${formatWait(limit)} of connecting; closing`);
-      void this.close(`Timeout: not logged in within ${formatWait(limit)}; closing control connection.`);
-    }, left);
-    this.loginTimer.unref?.();
-  }
-
-  /**
-   * A command line arrived (or the login succeeded): restart the idle timer of a logged-in
-   * session. Before login nothing is restarted: the pre-login deadline is a total.
-   */
+  /** A command line arrived, or the login succeeded (session-deadlines.ts). */
   touch(): void {
-    if (this.closing || !this.loggedIn) return;
-    clearTimeout(this.loginTimer);
-    clearTimeout(this.idleTimer);
-    const limit = this.server.limits.idleTimeoutMs;
-    this.idleTimer = setTimeout(() => {
-      if (this.transfer) return this.touch();
-      this.log('info', 'timeout', `idle for ${formatWait(limit)}; closing`);
-      void this.close('Timeout; closing control connection.');
-    }, limit);
-    this.idleTimer.unref?.();
+    this.deadlines.activity();
   }
 
   /** Say 421 (when given a message), then close everything of this session. */
@@ -343,8 +316,7 @@ export class Session {
 
   private cleanup(): void {
     this.closing = true;
-    clearTimeout(this.idleTimer);
-    clearTimeout(this.loginTimer);
+    this.deadlines.stop();
     this.writer.dispose();
     this.transfer?.abort();
     void this.data?.close?.();
