@@ -6,6 +6,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { isIP, isIPv4 } from 'node:net';
 import type { ServerOptions, ServerUser } from '../server/options.js';
 import { UsageError } from './errors.js';
+import { rememberSecret } from '../report/secrets.js';
 
 export interface ServeArguments {
   host?: string;
@@ -37,6 +38,9 @@ export interface ServeArguments {
   throttle?: number;
   maxSessions?: number;
   maxSessionsPerIp?: number;
+  anonymousWritable?: boolean;
+  maxUploadBytes?: string;
+  minFreeBytes?: string;
 }
 
 export function parsePort(value: unknown, flag: string, allowZero = true): number {
@@ -62,20 +66,67 @@ export function parseUser(value: string, where: string): ServerUser {
   if (colon <= 0 || colon === value.length - 1) throw new UsageError(`${where} must be NAME:PASSWORD with both parts non-empty.`);
   const name = value.slice(0, colon);
   if (/[\s\0]/.test(name)) throw new UsageError(`${where}: the user name must not contain spaces or NUL.`);
-  return { name, password: value.slice(colon + 1) };
+  const password = value.slice(colon + 1);
+  // A client may send a user's password where it does not belong (as USER, say): the log must not show it.
+  rememberSecret(password);
+  return { name, password };
 }
 
-const SIZE_UNITS: Record<string, number> = { '': 1, B: 1, K: 1024, KIB: 1024, M: 1024 ** 2, MIB: 1024 ** 2, G: 1024 ** 3, GIB: 1024 ** 3 };
+const SIZE_UNITS: Record<string, number> = { '': 1, B: 1, K: 1024, KIB: 1024, M: 1024 ** 2, MIB: 1024 ** 2, G: 1024 ** 3, GIB: 1024 ** 3, T: 1024 ** 4, TIB: 1024 ** 4 };
+
+/** "100MiB" → 104857600; undefined when `text` is not a byte count with an optional binary unit. */
+export function parseByteCount(text: string): number | undefined {
+  const match = /^\s*(\d{1,15})\s*([A-Za-z]*)\s*$/.exec(text);
+  const unit = SIZE_UNITS[(match?.[2] ?? '').toUpperCase()];
+  if (!match || unit === undefined) return undefined;
+  const size = Number(match[1]) * unit;
+  return Number.isSafeInteger(size) ? size : undefined;
+}
 
 /** "big/file.bin:100MiB" → ['big/file.bin', 104857600]. */
 export function parseDemoFile(value: string): [string, number] {
   const colon = value.lastIndexOf(':');
-  const match = /^(\d{1,15})\s*([A-Za-z]*)$/.exec(value.slice(colon + 1));
-  const unit = SIZE_UNITS[(match?.[2] ?? '').toUpperCase()];
-  if (colon <= 0 || !match || unit === undefined) throw new UsageError(`--demo-file must be PATH:BYTES (e.g. big.bin:100MiB), not ${JSON.stringify(value)}.`);
-  const size = Number(match[1]) * unit;
-  if (!Number.isSafeInteger(size)) throw new UsageError(`--demo-file ${value}: size too large.`);
+  const size = colon > 0 ? parseByteCount(value.slice(colon + 1)) : undefined;
+  if (size === undefined) throw new UsageError(`--demo-file must be PATH:BYTES (e.g. big.bin:100MiB), not ${JSON.stringify(value)}.`);
   return [value.slice(0, colon), size];
+}
+
+function byteLimit(value: string, flag: string): number {
+  const size = parseByteCount(String(value));
+  if (size === undefined) throw new UsageError(`${flag} must be a number of bytes, optionally with a unit (e.g. 2GiB, 500MiB; 0 = no limit), not ${JSON.stringify(String(value))}.`);
+  return size;
+}
+
+/** Storage limits of a writable root (the server's defaults apply to what is not given). */
+function uploadLimits(args: ServeArguments): ServerOptions['uploadLimits'] {
+  const limits: NonNullable<ServerOptions['uploadLimits']> = {};
+  if (args.maxUploadBytes !== undefined) limits.maxBytes = byteLimit(args.maxUploadBytes, '--max-upload-bytes');
+  if (args.minFreeBytes !== undefined) limits.minFreeBytes = byteLimit(args.minFreeBytes, '--min-free-bytes');
+  if (Object.keys(limits).length === 0) return undefined;
+  if (!args.writable) throw new UsageError('--max-upload-bytes and --min-free-bytes limit uploads and need --writable.');
+  return limits;
+}
+
+/**
+ * Anonymous logins on a writable root let anyone on the network upload, overwrite and delete:
+ * only with an explicit --anonymous-writable, which means nothing on its own.
+ */
+function checkAnonymousWrites(args: ServeArguments): void {
+  if (args.anonymousWritable && !(args.anonymous && args.writable)) {
+    throw new UsageError('--anonymous-writable confirms --anonymous together with --writable; give both, or leave it out.');
+  }
+  if (args.anonymous && args.writable && !args.anonymousWritable) {
+    throw new UsageError('--anonymous with --writable lets anyone who can connect upload, overwrite and delete files; add --anonymous-writable if that is really wanted, or log in with --user NAME:PASSWORD instead of --anonymous.');
+  }
+}
+
+/** What the operator should know before clients arrive (printed on stderr, never fatal). */
+export function serveWarnings(options: Partial<ServerOptions>): string[] {
+  const warnings: string[] = [];
+  if (!options.anonymous && (options.users ?? []).length === 0) {
+    warnings.push('warning: no user can log in (no --anonymous, --user or --users-file): every login will be refused with 530.');
+  }
+  return warnings;
 }
 
 function readable(file: string, flag: string): void {
@@ -120,7 +171,10 @@ export function serveOptionsFromArguments(args: ServeArguments): Partial<ServerO
     if (args.root === undefined) throw new UsageError('--writable needs --root DIR: the built-in demo tree is read-only.');
     options.writable = true;
   }
+  checkAnonymousWrites(args);
   if (args.anonymous) options.anonymous = true;
+  const storage = uploadLimits(args);
+  if (storage) options.uploadLimits = storage;
   const users = [...(args.user ?? []).map((value) => parseUser(value, '--user')), ...(args.usersFile !== undefined ? readUsersFile(args.usersFile) : [])];
   if (users.length > 0) options.users = users;
   if (args.pasvRange !== undefined) options.pasvRange = parseRange(args.pasvRange, '--pasv-range');

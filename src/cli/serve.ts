@@ -6,12 +6,13 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { formatHostPort } from '../ftp/passive.js';
 import { realNetwork } from '../net/real.js';
+import type { ServerOptions } from '../server/options.js';
 import { formatLogJson, formatLogText, type LogEntry } from '../server/log.js';
 import { canBindPort, lowPortFacts } from '../server/low-port.js';
 import { startServer, type RunningServer } from '../server/server.js';
 import type { CommandBody } from './commands.js';
 import { UsageError } from './errors.js';
-import { serveOptionsFromArguments, type ServeArguments } from './serve-options.js';
+import { serveOptionsFromArguments, serveWarnings, type ServeArguments } from './serve-options.js';
 
 function builder(yargs: Argv): Argv<ServeArguments> {
   return yargs
@@ -22,6 +23,9 @@ function builder(yargs: Argv): Argv<ServeArguments> {
     .option('user', { type: 'string', array: true, describe: 'NAME:PASSWORD (repeatable)' })
     .option('users-file', { type: 'string', describe: 'file with one NAME:PASSWORD per line' })
     .option('writable', { type: 'boolean', describe: 'allow uploads, deletes, renames (needs --root)' })
+    .option('anonymous-writable', { type: 'boolean', describe: 'confirm that --anonymous users may write on a --writable root' })
+    .option('max-upload-bytes', { type: 'string', describe: 'most bytes one upload may carry, e.g. 500MiB (default 1GiB; 0 = no limit)' })
+    .option('min-free-bytes', { type: 'string', describe: 'refuse uploads that would leave less free disk space, e.g. 1GiB (default 100MiB; 0 = no floor)' })
     .option('pasv-range', { type: 'string', describe: 'passive ports A-B' })
     .option('external-ip', { type: 'string', describe: 'IPv4 address to put in 227 replies' })
     .option('active-source-port', { type: 'number', describe: 'source port of active connections (e.g. 20)' })
@@ -46,8 +50,7 @@ function builder(yargs: Argv): Argv<ServeArguments> {
     .option('max-sessions-per-ip', { type: 'number', describe: 'most concurrent sessions from one address' }) as unknown as Argv<ServeArguments>;
 }
 
-async function start(args: ServeArguments): Promise<RunningServer> {
-  const options = serveOptionsFromArguments(args);
+async function start(options: Partial<ServerOptions>): Promise<RunningServer> {
   const source = options.activeSourcePort;
   // Said at start, not as a 425 on every active transfer later.
   if (source !== undefined && canBindPort(source, lowPortFacts()) === 'no') {
@@ -67,7 +70,10 @@ async function start(args: ServeArguments): Promise<RunningServer> {
 }
 
 async function handler(args: ArgumentsCamelCase<ServeArguments>): Promise<void> {
-  const server = await start(args);
+  const options = serveOptionsFromArguments(args);
+  const server = await start(options);
+  // After a successful start only: a refusal stays one sentence.
+  for (const warning of serveWarnings(options)) process.stderr.write(`${warning}\n`);
   const format = args.log ?? 'text';
   if (format !== 'none') {
     server.events.on('log', (entry: LogEntry) => {
