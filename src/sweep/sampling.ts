@@ -6,15 +6,19 @@
  * untested, and the report says how much that is.
  *
  * Our own sessions compete for the range: each holds the listener of its last reply until the
- * transfer consumes it or its next request closes it. So a 425 ("every port is in use") while
- * some of them hold listeners is back-pressure: the session waits for one of ours to free a port
- * and asks again. Only a 425 that persists while the sweep holds no listener at all means the
- * server (or another client) really has the range busy, and the sweep gives up. More sessions
- * than ports in the range could only ever queue, so there are at most that many.
+ * transfer consumes it or its next request closes it. So a server out of ports (a 425, or
+ * vsftpd's "500 OOPS: vsf_sysutil_bind", after which it closes the session) while some of them
+ * hold listeners is back-pressure, caused by the sweep itself: that session retires and the sweep
+ * goes on with one session fewer (never fewer than one), so it settles at what the server's range
+ * can hold and its verdict does not depend on --concurrency. The last session waits for one of
+ * ours to free a port and asks again. Only a refusal that persists while the sweep holds no
+ * listener at all means the server (or another client) really has the range busy, and the sweep
+ * gives up. More sessions than ports in the range could only ever queue, so there are at most
+ * that many (of the range asked for: the server's own range may be smaller).
  */
 import pLimit from 'p-limit';
 import net from 'node:net';
-import { normalizeAddress, parseEpsvReply, parsePasvReply } from '../ftp/index.js';
+import { normalizeAddress, parseEpsvReply, parsePasvReply, type Reply } from '../ftp/index.js';
 import { describeError } from '../client/util.js';
 import { rangeSize, type PortRange, type PortResult } from './options.js';
 import type { PooledSession } from './pool.js';
@@ -37,6 +41,8 @@ export interface SamplingOutcome {
   stoppedBecause: string;
   /** Why no port could be asked for at all, when that happened. */
   failure?: string;
+  /** Sessions that retired because the server ran out of ports while ours held some. */
+  shed?: { sessions: number; of: number; line: string };
 }
 
 interface Shared {
@@ -50,8 +56,12 @@ interface Shared {
   holding: number;
   /** Sessions waiting for one of those listeners to be freed (one wakes per freed listener). */
   wakers: (() => void)[];
-  /** 425s answered while our own sessions held listeners (bounded by the budget too). */
+  /** Out-of-ports replies while our own sessions held listeners (bounded by the budget too). */
   busy: number;
+  /** Workers still asking; back-pressure retires them down to one. */
+  workers: number;
+  shed: number;
+  shedLine?: string;
 }
 
 /** How long a session waits for one of our listeners to be freed before it asks again anyway. */
@@ -62,9 +72,9 @@ export const IDLE_REFUSAL_LIMIT = 5;
 const IDLE_RETRY_STEP_MS = 100;
 
 export async function sweepByPassive(limits: SamplingLimits, concurrency: number, runner: Runner): Promise<SamplingOutcome> {
-  const shared: Shared = { requests: 0, stale: 0, claimed: new Set(), results: [], outside: new Map(), holding: 0, wakers: [], busy: 0 };
   // At most one port of the range can be proved per session at a time: more would only queue.
   const sessions = Math.max(1, Math.min(concurrency, rangeSize(limits.range)));
+  const shared: Shared = { requests: 0, stale: 0, claimed: new Set(), results: [], outside: new Map(), holding: 0, wakers: [], busy: 0, workers: sessions, shed: 0 };
   const limit = pLimit(sessions);
   await Promise.all(Array.from({ length: sessions }, () => limit(() => worker(limits, shared, runner))));
   return {
@@ -73,6 +83,7 @@ export async function sweepByPassive(limits: SamplingLimits, concurrency: number
     outside: shared.outside,
     stoppedBecause: stopReason(limits, shared) ?? 'no control session was left',
     ...(shared.failure ? { failure: shared.failure } : {}),
+    ...(shared.shed > 0 ? { shed: { sessions: shared.shed, of: sessions, line: shared.shedLine ?? '' } } : {}),
   };
 }
 
@@ -80,7 +91,7 @@ function stopReason(limits: SamplingLimits, shared: Shared): string | undefined 
   if (shared.failure) return shared.failure;
   if (shared.results.length >= limits.wanted) return 'every wanted port was proved';
   if (shared.requests - shared.busy >= limits.budget) return `the request budget (${limits.budget}) was used up`;
-  if (shared.busy >= limits.budget) return `${limits.budget} requests were refused (425) while the sweep's own sessions held the range's ports`;
+  if (shared.busy >= limits.budget) return `${limits.budget} requests were refused (the server was out of ports) while the sweep's own sessions held the range's ports`;
   if (shared.stale >= limits.staleLimit) return `${limits.staleLimit} requests in a row brought no new port of the range`;
   return undefined;
 }
@@ -90,8 +101,10 @@ async function worker(limits: SamplingLimits, shared: Shared, runner: Runner): P
   let verb: 'PASV' | 'EPSV' | undefined;
   // Whether the server holds a listener of ours on this session (counted in shared.holding).
   let holds = false;
-  // 425s in a row to this session while the sweep held no listener (the range is someone else's).
+  // Refusals in a row to this session while the sweep held no listener (the range is someone else's).
   let idleRefusals = 0;
+  // Back-pressure retired this worker: its session goes back to the pool for the others.
+  let retired = false;
   const hold = (): void => {
     holds = true;
     shared.holding += 1;
@@ -113,8 +126,13 @@ async function worker(limits: SamplingLimits, shared: Shared, runner: Runner): P
       free();
       if (session.control.lostReason) usable = false;
       if (answer.kind === 'busy') {
-        // A session the server is closing (421) is replaced, not waited on.
-        if (usable) idleRefusals = await backOff(shared, answer.line, idleRefusals);
+        if (shared.holding > 0 && retire(shared, runner, answer.line)) {
+          retired = true;
+          break;
+        }
+        // A session the server is closing (421) is replaced, not waited on; one it closed because
+        // it had no port to give (vsftpd's OOPS) is a refusal like a 425.
+        if (usable || answer.outOfPorts) idleRefusals = await backOff(shared, answer.line, idleRefusals);
         continue;
       }
       if (answer.kind === 'refused') {
@@ -148,7 +166,11 @@ async function worker(limits: SamplingLimits, shared: Shared, runner: Runner): P
       usable = false;
       shared.failure ??= runner.pool.size <= 1 ? `the control session failed: ${describeError(error)}` : undefined;
     } finally {
-      if (!usable) {
+      if (retired) {
+        // Back to the pool (if the server left it open): a worker whose session dies takes it.
+        runner.pool.release(session, usable);
+        session = undefined;
+      } else if (!usable) {
         // A discarded session's listeners close with it.
         free();
         runner.pool.release(session, false);
@@ -163,13 +185,27 @@ async function worker(limits: SamplingLimits, shared: Shared, runner: Runner): P
 }
 
 /**
+ * The server ran out of ports while our own sessions held some: the sweep itself is the load.
+ * This worker retires (the others go on, bounded: never below one) and the pool opens no more
+ * sessions than the workers left. False when this is the last worker (it waits instead).
+ */
+function retire(shared: Shared, runner: Runner, line: string): boolean {
+  shared.busy += 1;
+  if (shared.workers <= 1) return false;
+  shared.workers -= 1;
+  shared.shed += 1;
+  shared.shedLine ??= line;
+  runner.pool.limitTo(shared.workers);
+  return true;
+}
+
+/**
  * After a 425: while our own sessions hold listeners, wait (bounded) for one to be freed; else
  * pause a little longer each time, and after IDLE_REFUSAL_LIMIT in a row give up. Returns the
  * session's new count of refusals in a row while the sweep held nothing.
  */
 async function backOff(shared: Shared, line: string, idleRefusals: number): Promise<number> {
   if (shared.holding > 0) {
-    shared.busy += 1;
     await waitFor((wake) => shared.wakers.push(wake), BUSY_WAIT_MS, (wake) => {
       const index = shared.wakers.indexOf(wake);
       if (index >= 0) shared.wakers.splice(index, 1);
@@ -200,15 +236,29 @@ function waitFor(register: (wake: () => void) => void, ms: number, unregister: (
   });
 }
 
-type PortAnswer = { kind: 'port'; port: number } | { kind: 'busy'; line: string } | { kind: 'refused'; line: string };
+type PortAnswer = { kind: 'port'; port: number } | { kind: 'busy'; line: string; outOfPorts: boolean } | { kind: 'refused'; line: string };
+
+/**
+ * Does this refusal of PASV/EPSV say the server has no port to give? A 425 ("can't open data
+ * connection", every port of the range in use), or a 5xx that names the failed bind or listen:
+ * vsftpd answers "500 OOPS: vsf_sysutil_bind" (and closes the session) when every port of its
+ * range is taken. Pure, table-tested.
+ */
+export function saysOutOfPorts(reply: Pick<Reply, 'code' | 'message'>): boolean {
+  if (reply.code === 425) return true;
+  if (reply.code < 500 || reply.code > 599) return false;
+  return /\bvsf_sysutil_(bind|listen)\b|\b(bind|listen)\b.*\b(fail|error|in use)|address already in use|EADDRINUSE|no (free|available) (passive )?ports?/i.test(reply.message);
+}
 
 /**
  * The port of the next PASV/EPSV reply; `busy` for a transient refusal (4xx: 425, the range is
- * in use); `refused` for anything else (the verb is not offered, or the reply is unreadable).
+ * in use) or a server out of ports (saysOutOfPorts); `refused` for anything else (the verb is not
+ * offered, or the reply is unreadable).
  */
 async function requestPort(session: PooledSession, verb: 'PASV' | 'EPSV', replyTimeoutMs: number): Promise<PortAnswer> {
   const reply = await session.control.command(verb, undefined, replyTimeoutMs);
-  if (reply.code >= 400 && reply.code < 500) return { kind: 'busy', line: replyLine(reply) };
+  const outOfPorts = saysOutOfPorts(reply);
+  if ((reply.code >= 400 && reply.code < 500) || outOfPorts) return { kind: 'busy', line: replyLine(reply), outOfPorts };
   const parsed = verb === 'PASV' ? (reply.code === 227 ? parsePasvReply(reply.message) : undefined) : reply.code === 229 ? parseEpsvReply(reply.message) : undefined;
   if (!parsed) return { kind: 'refused', line: replyLine(reply) };
   if (!parsed.ok) return { kind: 'refused', line: `${replyLine(reply)}: ${parsed.error}` };
