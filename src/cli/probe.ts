@@ -32,6 +32,7 @@ export interface ProbeArguments {
   ccc: boolean;
   tlsResume?: boolean;
   plainTwin?: boolean;
+  allRemedies?: boolean;
   json: boolean;
   junit?: string;
   reportDir?: string;
@@ -54,6 +55,7 @@ function builder(yargs: Argv): Argv<ProbeArguments> {
     .option('retrieve', { type: 'string', describe: 'RETR this path after the LIST' })
     .option('ccc', { type: 'boolean', default: false, describe: 'send CCC after login on TLS sessions' })
     .option('plain-twin', { type: 'boolean', describe: 'under explicit TLS also run each mode without TLS; default only for anonymous logins (it sends the credentials in the clear)' })
+    .option('all-remedies', { type: 'boolean', default: false, describe: 'show the remedies of every FTP server product, not only those of the server that answered (the JSON always has them all)' })
     .option('tls-resume', { type: 'boolean', default: true, describe: 'resume the control TLS session on data connections (--no-tls-resume to test servers that require reuse)' })
     .options(outputOptions) as unknown as Argv<ProbeArguments>;
 }
@@ -73,6 +75,7 @@ export function probeOptionsFromArguments(args: ProbeArguments, env: NodeJS.Proc
       ccc: args.ccc,
       ...(args.tlsResume === false ? { resumeTlsSession: false } : {}),
       ...(args.plainTwin !== undefined ? { plainTwin: args.plainTwin } : {}),
+      ...(args.allRemedies ? { allRemedies: true } : {}),
       ...(args.tls ? { tls: args.tls as 'none' | 'explicit' | 'implicit' } : {}),
       ...(args.user !== undefined ? { user: args.user } : {}),
       ...(password !== undefined ? { password } : {}),

@@ -14,6 +14,7 @@ import type { RecordedReply } from '../probe/evidence.js';
 import { ControlLostError } from './control-lost.js';
 import { DeadlineError, withDeadline } from './deadline.js';
 import { Expectation } from './expectation.js';
+import { FirstBytes } from './first-bytes.js';
 import { transcriptCommand, type Recorder } from './recorder.js';
 import { describeError, formatEndpoint } from './util.js';
 
@@ -86,6 +87,8 @@ export class ControlSession {
   readonly unsolicited: { reply: Reply; at: number }[] = [];
   bytesSent = 0;
   bytesReceived = 0;
+  /** The first bytes the server sent: what answered, when it was not FTP (an SSH banner, HTTP). */
+  readonly firstBytes = new FirstBytes();
   /** Set while the control connection runs TLS over a carrier: what CCC uses to leave TLS. */
   tlsCarrier: TlsCarrier | undefined;
   private stream: Duplex;
@@ -219,6 +222,7 @@ export class ControlSession {
   }
 
   private receive(chunk: Buffer): void {
+    this.firstBytes.add(chunk);
     this.bytesReceived += chunk.length;
     this.event.bytes = this.bytesReceived + this.bytesSent;
     let replies: Reply[];

@@ -3,15 +3,17 @@
  * (AUTH TLS), USER/PASS, (PBSZ/PROT P). Each phase has its own deadline and leaves a record, so
  * the probe can say exactly which phase failed and how; a failed phase ends the session.
  */
+import type { Duplex } from 'node:stream';
 import type { Network } from '../net/network.js';
 import { TlsCarrier } from '../net/tls-carrier.js';
 import { isPositiveCompletion, isPositiveIntermediate, type Reply } from '../ftp/index.js';
-import type { ProbeEvidence, RecordedReply, TlsCertificateRecord } from '../probe/evidence.js';
+import type { ProbeEvidence, RecordedReply, TlsCertificateRecord, TlsCheck } from '../probe/evidence.js';
 import type { StepResult } from '../report/model.js';
 import { ControlSession, openControl } from './control.js';
 import { DeadlineError } from './deadline.js';
 import type { Recorder } from './recorder.js';
 import { startTls, TlsStartError } from './tls.js';
+import { printable } from './first-bytes.js';
 import { describeError, formatEndpoint } from './util.js';
 
 /** Added to the reply deadline of PASS: the deliberate delay before a 530 (see openSession). */
@@ -129,7 +131,16 @@ export async function openSession(plan: SessionPlan): Promise<OpenedSession> {
     if (!isPositiveCompletion(reply.code)) return (phase('greeting', 'fail', replyText(reply)), fail());
     phase('greeting', 'ok', replyText(reply));
   } catch (error) {
-    if (error instanceof DeadlineError) record.greeting = { timeout: true, waitedMs: error.ms };
+    // No usable greeting: keep what came instead (an SSH banner, an HTTP reply), or, when nothing
+    // came, whether the port answers a TLS handshake (an implicit-TLS port waits for one).
+    const timedOut = error instanceof DeadlineError;
+    record.greeting = {
+      timeout: timedOut,
+      waitedMs: timedOut ? error.ms : Math.round(recorder.since(phaseStart)),
+      error: describeError(error),
+      ...(control.firstBytes.empty ? {} : { received: control.firstBytes.text() }),
+    };
+    if (timedOut && control.firstBytes.empty && plan.tls !== 'implicit') record.greeting.tlsCheck = await checkForTls(plan, control);
     return (phase('greeting', 'fail', describeError(error)), fail());
   }
 
@@ -194,7 +205,7 @@ async function secure(plan: SessionPlan, control: ControlSession, opened: Opened
     await control.replaceStream(async (stream) => {
       // TLS runs over a carrier so that CCC can later continue on the same connection in clear text.
       const carrier = new TlsCarrier(stream);
-      const started = await startTls(carrier.transport, { host: plan.tlsHost, timeoutMs: plan.connectTimeoutMs, phase: 'control TLS handshake' });
+      const started = await startTls(carrier.transport, { host: plan.tlsHost, timeoutMs: plan.connectTimeoutMs, phase: 'control TLS handshake', captureReceived: true });
       certificate = started.certificate;
       // TLS 1.3 tickets arrive after the handshake: keep the newest for data-connection resumption.
       started.socket.on('session', (session: Buffer) => (latestSession = session));
@@ -221,10 +232,58 @@ async function secure(plan: SessionPlan, control: ControlSession, opened: Opened
     return true;
   } catch (error) {
     const handshake = error instanceof TlsStartError ? (error.kind === 'failed' ? 'failed' : error.kind) : 'failed';
-    record.authTls = { ...(reply ? { reply } : {}), handshake, error: describeError(error) };
+    const received = error instanceof TlsStartError ? error.received : undefined;
+    record.authTls = { ...(reply ? { reply } : {}), handshake, error: describeError(error), ...(received ? { received } : {}) };
     plan.recorder.event(control.session, 'control', `TLS handshake ${handshake}: ${describeError(error)}`);
     return false;
   }
+}
+
+/** How long the TLS check after a missing greeting may take, handshake and first reply each. */
+const TLS_CHECK_MS = 3_000;
+
+/**
+ * Nothing greeted us: offer a TLS handshake on the same connection. An implicit-TLS port (ftps://)
+ * completes it and then greets inside TLS; a web server answers the ClientHello with an HTTP
+ * error; a silent box says nothing. Only ever run on a session that already failed.
+ */
+async function checkForTls(plan: SessionPlan, control: ControlSession): Promise<TlsCheck> {
+  let result: TlsCheck = { handshake: 'failed' };
+  const timeoutMs = Math.min(plan.replyTimeoutMs, TLS_CHECK_MS);
+  try {
+    await control.replaceStream(async (stream) => {
+      const carrier = new TlsCarrier(stream);
+      const started = await startTls(carrier.transport, { host: plan.tlsHost, timeoutMs, phase: 'TLS check after no greeting', captureReceived: true });
+      const greeting = await firstChunk(started.socket, timeoutMs);
+      result = { handshake: 'ok', ...(greeting ? { received: printable(greeting) } : {}) };
+      plan.recorder.event(control.session, 'control', `the port completed a TLS handshake${greeting ? ` and then sent ${printable(greeting).slice(0, 60)}` : ''}`);
+      started.socket.destroy();
+      return carrier.bind(started.socket);
+    });
+  } catch (error) {
+    const received = error instanceof TlsStartError ? error.received : undefined;
+    result = { handshake: 'failed', ...(received ? { received } : {}) };
+    plan.recorder.event(control.session, 'control', `no TLS either: ${describeError(error)}${received ? `; it sent ${received.slice(0, 60)}` : ''}`);
+  }
+  return result;
+}
+
+/** The first data on a stream, or undefined after `ms` (or at its end). */
+function firstChunk(stream: Duplex, ms: number): Promise<Buffer | undefined> {
+  return new Promise((resolve) => {
+    const done = (chunk?: Buffer): void => {
+      clearTimeout(timer);
+      stream.off('data', done);
+      stream.off('end', onEnd);
+      stream.off('error', onEnd);
+      resolve(chunk);
+    };
+    const onEnd = (): void => done();
+    const timer = setTimeout(onEnd, ms);
+    stream.on('data', done);
+    stream.once('end', onEnd);
+    stream.once('error', onEnd);
+  });
 }
 
 function tlsDetail(authTls: SessionRecord['authTls']): string {

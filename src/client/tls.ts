@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import type { TlsCertificateRecord } from '../probe/evidence.js';
 import { DeadlineError, withDeadline } from './deadline.js';
+import { FirstBytes } from './first-bytes.js';
 import { describeError, errorCode } from './util.js';
 
 export interface TlsStartOptions {
@@ -17,12 +18,20 @@ export interface TlsStartOptions {
   session?: Buffer;
   timeoutMs: number;
   phase: string;
+  /**
+   * Keep the first bytes the peer sent, for a failed handshake's evidence (a plain "220" means the
+   * port wanted explicit TLS). Only for JS streams (the TLS carrier): tapping a net.Socket that
+   * node:tls took over would steal its reads.
+   */
+  captureReceived?: boolean;
 }
 
 export class TlsStartError extends Error {
   constructor(
     readonly kind: 'failed' | 'reset' | 'timeout',
     message: string,
+    /** The peer's first bytes in printable form, when asked for and any came. */
+    readonly received?: string,
   ) {
     super(message);
     this.name = 'TlsStartError';
@@ -37,6 +46,9 @@ export interface TlsStarted {
 }
 
 export async function startTls(stream: Duplex, options: TlsStartOptions): Promise<TlsStarted> {
+  const firstBytes = new FirstBytes();
+  const tap = (chunk: Buffer): void => firstBytes.add(chunk);
+  if (options.captureReceived) stream.prependListener('data', tap);
   const socket = tls.connect({
     socket: stream,
     rejectUnauthorized: false,
@@ -46,13 +58,16 @@ export async function startTls(stream: Duplex, options: TlsStartOptions): Promis
   try {
     await withDeadline(options.phase, options.timeoutMs, (signal) => handshake(socket, signal));
   } catch (error) {
+    stream.off('data', tap);
     socket.destroy();
     stream.destroy();
-    if (error instanceof DeadlineError) throw new TlsStartError('timeout', error.message);
+    const received = firstBytes.empty ? undefined : firstBytes.text();
+    if (error instanceof DeadlineError) throw new TlsStartError('timeout', error.message, received);
     const code = errorCode(error);
     const kind = code === 'ECONNRESET' || code === 'EPIPE' || code === 'ERR_TLS_HANDSHAKE_CLOSED' ? 'reset' : 'failed';
-    throw new TlsStartError(kind, `${options.phase}: ${describeError(error)}`);
+    throw new TlsStartError(kind, `${options.phase}: ${describeError(error)}`, received);
   }
+  stream.off('data', tap);
   const certificate = describeCertificate(socket, options.host);
   return { socket, resumed: socket.isSessionReused(), protocol: socket.getProtocol() ?? 'unknown', ...(certificate ? { certificate } : {}) };
 }

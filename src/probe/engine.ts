@@ -12,7 +12,7 @@ import { Recorder, systemClock } from '../client/recorder.js';
 import { openSession, sessionPlanFor, type Phase, type SessionPlan } from '../client/session.js';
 import { SCHEMA_VERSION, type DataMode, type ProbeReport, type Step } from '../report/model.js';
 import { TOOL, VERSION } from '../version.js';
-import { diagnose, RULES } from './diagnosis/index.js';
+import { diagnose, identifyServer, markShownRemedies, RULES, serverClues } from './diagnosis/index.js';
 import type { ProbeEvidence } from './evidence.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_DATA_TIMEOUT_MS, DEFAULT_MODES, MAX_SAMPLES, parseTarget, type ProbeOptions, type ProbeTarget } from './options.js';
 import { modeStepName, runModeSession, type ModeVariant } from './mode-session.js';
@@ -67,14 +67,16 @@ export async function probe(options: ProbeOptions, network: Network): Promise<Pr
   };
   const finish = (): ProbeRun => {
     // The steps go along so that a failed step nothing in the evidence explains still fails the run.
-    const { verdict, findings } = diagnose(evidence, RULES, steps);
+    const diagnosis = diagnose(evidence, RULES, steps);
+    const server = identifyServer(serverClues(evidence));
+    const findings = markShownRemedies(diagnosis.findings, server?.product, options.allRemedies ?? false);
     const report: ProbeReport = {
       tool: TOOL,
       version: VERSION,
       schemaVersion: SCHEMA_VERSION,
       kind: 'probe',
       target: target.display,
-      verdict,
+      verdict: diagnosis.verdict,
       startedAt,
       durationMs: recorder.elapsed(),
       addressPolicy,
@@ -83,6 +85,7 @@ export async function probe(options: ProbeOptions, network: Network): Promise<Pr
       transcript: recorder.transcript,
       connections: recorder.connections,
       passivePorts: evidence.passivePorts,
+      ...(server ? { server } : {}),
     };
     return { report, evidence };
   };
@@ -208,6 +211,8 @@ async function runVariants(
         resumeTlsSession: options.resumeTlsSession ?? true,
         maxDataBytes: options.maxDataBytes,
         ...(options.retrieve ? { retrieve: options.retrieve } : {}),
+        listingDeadlineMs: options.transferTimeoutMs,
+        retrieveDeadlineMs: options.retrieveTimeoutMs,
       }),
     ),
   );

@@ -26,6 +26,7 @@ export type TransferOutcome =
   | 'reset' // RST during the transfer
   | 'closed-early' // FIN before the server's final reply said the transfer was complete, or a 4xx/5xx after data
   | 'tls-failed' // the TLS handshake on the data connection failed
+  | 'too-slow' // still running at the transfer's total deadline (data trickling in): stopped by us
   | 'refused-by-server'; // the server answered 4xx/5xx to the transfer command (e.g. 425 Bad IP)
 
 export interface DataAttempt {
@@ -56,7 +57,8 @@ export interface DataAttempt {
   transferCommand?: string;
   preliminaryReply?: RecordedReply; // 150/125
   finalReply?: RecordedReply; // 226/250 or 4xx/5xx
-  transfer: { outcome: TransferOutcome; bytes: number; durationMs: number; error?: string };
+  /** `deadlineMs`: the transfer's total deadline (set when one applied). */
+  transfer: { outcome: TransferOutcome; bytes: number; durationMs: number; error?: string; deadlineMs?: number };
   /** Data-channel TLS (PROT P): whether the handshake resumed the control session. */
   dataTls?: { handshake: 'ok' | 'failed'; resumed?: boolean; error?: string; certificateMatchesControl?: boolean };
   /** Our reference server's token on the data connection (when tokens were asked for). */
@@ -94,6 +96,26 @@ export interface SessionFailure {
   reply?: RecordedReply;
 }
 
+/** After no greeting: did the port complete a TLS handshake we offered, and what did it send. */
+export interface TlsCheck {
+  handshake: 'ok' | 'failed';
+  /** Printable first bytes: inside TLS when the handshake worked, else in clear (e.g. "HTTP/1.1 400"). */
+  received?: string;
+}
+
+/**
+ * No usable greeting. `timeout`: nothing usable within `waitedMs`; false when the connection
+ * ended or sent something that is not an FTP reply first. `received`: the first bytes that came
+ * instead (printable: an SSH banner, an HTTP response, TLS records).
+ */
+export interface GreetingFailure {
+  timeout: boolean;
+  waitedMs: number;
+  error?: string;
+  received?: string;
+  tlsCheck?: TlsCheck;
+}
+
 export interface ProbeEvidence {
   /** Redacted URL. */
   target: string;
@@ -115,21 +137,29 @@ export interface ProbeEvidence {
     /** Treat certificate problems (self-signed, expired, wrong name, unknown CA) as errors. */
     strictTls?: boolean;
   };
+  /** Name resolution of the URL's host, when it failed: the resolver's error and its code. */
+  resolve?: { error: string; code?: string };
   /** The address the control connection actually reached (after DNS). */
   controlPeer?: string;
   control: { outcome: ConnectOutcome; durationMs: number; error?: string };
-  greeting?: RecordedReply | { timeout: true; waitedMs: number };
+  /**
+   * The 220 (or refusal), or none in time. `received` holds the first bytes that came instead of a
+   * reply (an SSH banner, an HTTP response, TLS records), printable, when something else answered.
+   */
+  greeting?: RecordedReply | GreetingFailure;
   authTls?: {
     reply?: RecordedReply;
     handshake: 'ok' | 'failed' | 'reset' | 'timeout' | 'not-attempted';
     error?: string;
+    /** The peer's first bytes when the handshake failed (a plain "220 …" means the port is not implicit TLS). */
+    received?: string;
     certificate?: TlsCertificateRecord;
   };
   /**
    * `error` is set when USER/PASS got no reply at all (reset, closed, reply deadline): the login was
    * lost, not refused. A refusal has its reply in userReply/passReply and no error.
    */
-  login?: { userReply?: RecordedReply; passReply?: RecordedReply; ok: boolean; error?: string };
+  login?: { userReply?: RecordedReply; passReply?: RecordedReply; ok: boolean; error?: string; noPassword?: boolean };
   features?: string[];
   system?: string;
   /** Did the server identify itself as our reference server (FEAT FTP-DOCTOR or a sent tag)? */

@@ -46,6 +46,8 @@ export interface ProbeOptions {
   resolve?: (host: string) => Promise<string>;
   /** Stop reading a listing after this many bytes (default 16 MiB). */
   maxDataBytes?: number;
+  /** Show the remedies of every FTP server product, not only those of the server that answered. */
+  allRemedies?: boolean;
 }
 
 export const DEFAULT_MODES: readonly DataMode[] = ['epsv', 'pasv'];

@@ -6,6 +6,7 @@
  */
 import { appendFile } from 'node:fs/promises';
 import type { AnyReport, Finding } from './model.js';
+import { shownRemedies } from './remedies-shown.js';
 import { sanitizeReport } from './sanitize.js';
 import { describeFailure, describeScenarioFailure, firstFailure, formatSpans, sweepSpans, truncate } from './format.js';
 
@@ -39,7 +40,7 @@ function format(annotation: Annotation): string {
 
 function fromFinding(finding: Finding, prefix: string): Annotation {
   const level: Level = finding.severity === 'error' ? 'error' : finding.severity === 'warning' ? 'warning' : 'notice';
-  const remedy = finding.remedies[0];
+  const remedy = shownRemedies(finding)[0];
   const hint = remedy ? `\nFix (${remedy.product}): ${remedy.text}` : '';
   return { level, title: `${prefix}${finding.code}: ${finding.title}`, message: `${finding.explanation}${hint}` };
 }

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { AnyReport, CheckReport, Finding, ProbeReport, ScenarioResult, ScenarioRunReport, SweepReport, TraceEntry } from './model.js';
+import { hiddenRemediesNote, shownRemedies } from './remedies-shown.js';
 import { sanitizeReport } from './sanitize.js';
 import { escapeHtml as esc } from './escape.js';
 import { renderSequenceDiagram } from './diagram.js';
@@ -30,7 +31,8 @@ function findingsHtml(findings: readonly Finding[]): string {
     .map((finding) => {
       const evidence = finding.evidence.length > 0 ? `<p><strong>Evidence</strong></p><pre>${esc(finding.evidence.join('\n'))}</pre>` : '';
       const products = new Map<string, Finding['remedies']>();
-      for (const remedy of finding.remedies) products.set(remedy.product, [...(products.get(remedy.product) ?? []), remedy]);
+      for (const remedy of shownRemedies(finding)) products.set(remedy.product, [...(products.get(remedy.product) ?? []), remedy]);
+      const hiddenNote = hiddenRemediesNote(finding);
       const remedies = [...products]
         .map(([product, items]) => {
           const list = items
@@ -38,7 +40,7 @@ function findingsHtml(findings: readonly Finding[]): string {
             .join('');
           return `<div class="remedy-product">${esc(product)}</div><ul>${list}</ul>`;
         })
-        .join('');
+        .join('') + (hiddenNote ? `<p class="hidden-remedies">${esc(hiddenNote)}</p>` : '');
       return `<div class="finding ${esc(finding.severity)}"><h3>${badge(finding.severity, finding.severity)} <code>${esc(String(finding.code))}</code> ${esc(finding.title)}</h3>
 <p>${esc(finding.explanation).replace(/\n/g, '<br>')}</p>${evidence}${remedies ? `<p><strong>Remedies</strong></p>${remedies}` : ''}</div>`;
     })

@@ -10,6 +10,7 @@
  * A failing verdict always yields at least one <failure>, so a CI gate on JUnit alone is sound.
  */
 import type { AnyReport, CheckReport, Finding, ProbeReport, ScenarioResult, ScenarioRunReport, SweepReport } from './model.js';
+import { shownRemedies } from './remedies-shown.js';
 import { sanitizeReport } from './sanitize.js';
 import { escapeXmlAttribute, escapeXmlText } from './escape.js';
 import { describeFailure, describeScenarioFailure, firstFailure, formatSpan, sweepSpans, truncate } from './format.js';
@@ -50,8 +51,9 @@ function tail(lines: string[]): string {
 function findingBody(finding: Finding): string {
   const lines = [finding.explanation];
   if (finding.evidence.length > 0) lines.push('', 'Evidence:', ...finding.evidence.map((item) => `  ${item}`));
-  if (finding.remedies.length > 0) lines.push('', 'Remedies:');
-  for (const remedy of finding.remedies) {
+  const remedies = shownRemedies(finding);
+  if (remedies.length > 0) lines.push('', 'Remedies:');
+  for (const remedy of remedies) {
     lines.push(`  [${remedy.product}] ${remedy.text}`, ...(remedy.commands ?? []).map((command) => `    $ ${command}`));
   }
   return lines.join('\n');

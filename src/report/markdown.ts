@@ -5,6 +5,7 @@
  * own backticks cannot close them.
  */
 import type { AnyReport, CheckReport, Finding, ProbeReport, ScenarioResult, ScenarioRunReport, Step, SweepReport, Verdict } from './model.js';
+import { hiddenRemediesNote, shownRemedies } from './remedies-shown.js';
 import { sanitizeReport } from './sanitize.js';
 import { escapeHtml } from './escape.js';
 import { compareBackends, describeAgreement, isComparison, type Agreement, type ScenarioComparison } from './compare.js';
@@ -78,10 +79,12 @@ function findingsSection(findings: readonly Finding[]): string[] {
     lines.push(`### ${SEVERITY_BADGE[finding.severity]} ${codeSpan(String(finding.code))} ${escapeMarkdown(finding.title)}`, '');
     lines.push(escapeMarkdown(finding.explanation), '');
     if (finding.evidence.length > 0) lines.push('Evidence:', '', ...finding.evidence.map((item) => `- ${codeSpan(item)}`), '');
-    for (const remedy of finding.remedies) {
+    const hiddenNote = hiddenRemediesNote(finding);
+    for (const remedy of shownRemedies(finding)) {
       lines.push(`- **${escapeMarkdown(remedy.product)}**: ${escapeMarkdown(remedy.text)}`);
       if (remedy.commands && remedy.commands.length > 0) lines.push('', codeBlock(remedy.commands.join('\n')).replace(/^/gm, '  '), '');
     }
+    if (hiddenNote) lines.push('', `_${escapeMarkdown(hiddenNote)}_`);
     lines.push('');
   }
   return lines;

@@ -14,6 +14,8 @@ function explain(ports: [number, number], who: { system?: string; greeting?: Rec
   const patch: Partial<ProbeEvidence> = { ...(who.system ? { system: who.system } : {}), ...(who.greeting ? { greeting: who.greeting } : {}) };
   const evidence = probe({
     options: { expectRange: range },
+    // Generic login words: the fixture's default ones are vsftpd's, which would name the server.
+    login: { userReply: reply(331, 'Password required'), passReply: reply(230, 'Logged in'), ok: true },
     attempts: [passive('pasv', { advertised: `203.0.113.10:${ports[0]}`, connect: 'timeout' }), passive('epsv', { advertised: `203.0.113.10:${ports[1]}`, connect: 'timeout' })],
     ...patch,
   });

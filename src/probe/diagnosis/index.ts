@@ -10,7 +10,8 @@ import { RULES } from './rules/index.js';
 
 export type { Rule, RuleInput, RuleOutcome, Diagnosis } from './engine.js';
 export { RULES } from './rules/index.js';
-export { PRODUCTS, remediesFor, remedyContext } from './remedies/index.js';
+export { markShownRemedies, PRODUCTS, remediesFor, remedyContext } from './remedies/index.js';
+export { identifyServer, productName, serverClues, type ServerClues, type ServerIdentity, type ServerProduct } from './server-product.js';
 
 /** `steps`: the report's steps, so a failed step nothing in the evidence accounts for still fails the run. */
 export function diagnose(evidence: ProbeEvidence, rules: readonly Rule[] = RULES, steps: readonly Step[] = []): { verdict: 'pass' | 'fail'; findings: Finding[] } {

@@ -5,6 +5,7 @@ const product = 'Client';
 
 export const client: ProductRemedies = {
   product,
+  kind: 'network',
   table: {
     'open-control': (context) => ({ product, text: `Check the host name and port (${context.controlPort}); try from another network to tell a local firewall from the server's.` }),
     'public-address': () => ({
@@ -69,5 +70,12 @@ export const client: ProductRemedies = {
     }),
     login: () => ({ product, text: 'Check the user name and password; if the server wants TLS before login, use ftpes://.' }),
     certificate: () => ({ product, text: 'Verify the certificate fingerprint out of band before trusting it; do not turn verification off wholesale.' }),
+    'slow-transfer': () => ({
+      product,
+      text:
+        'If the path is merely slow (a big listing over a thin link), give the transfer more time; a healthy server whose data trickles in at a few bytes ' +
+        'a second points at something in between holding the data back (an IPS or proxy): compare from another network.',
+      commands: ['ftp-doctor probe --transfer-timeout 60000 ftp://...', 'ftp-doctor probe --retrieve /file --retrieve-timeout 900000 ftp://...', 'maxTransferMs: 60000   (check policy)'],
+    }),
   },
 };

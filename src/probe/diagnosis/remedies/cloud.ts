@@ -1,10 +1,11 @@
 /** Cloud security groups / network security groups in front of the server. */
-import { dash, type ProductRemedies } from './types.js';
+import { dash, rangeWords, type ProductRemedies } from './types.js';
 
 const product = 'Cloud security group';
 
 export const cloud: ProductRemedies = {
   product,
+  kind: 'network',
   table: {
     'open-control': (context) => ({
       product,
@@ -13,7 +14,7 @@ export const cloud: ProductRemedies = {
     }),
     'open-passive-range': (context) => ({
       product,
-      text: `Cloud firewalls have no FTP inspection: allow the passive range ${dash(context.range)} inbound explicitly.`,
+      text: `Cloud firewalls have no FTP inspection: allow the passive range ${rangeWords(context)} inbound explicitly.`,
       commands: [
         `aws ec2 authorize-security-group-ingress --group-id <sg-id> --protocol tcp --port ${dash(context.range)} --cidr <client CIDR>`,
         `az network nsg rule create --resource-group <group> --nsg-name <nsg> --name ftp-passive --priority 310 --access Allow --protocol Tcp --direction Inbound --destination-port-ranges ${dash(context.range)}`,

@@ -1,14 +1,15 @@
 /** FileZilla Server: settings in its administration interface. */
-import { dash, type ProductRemedies } from './types.js';
+import { rangeWords, type ProductRemedies } from './types.js';
 
 const product = 'FileZilla Server';
 
 export const filezillaServer: ProductRemedies = {
   product,
+  kind: 'server',
   table: {
     'passive-range': (context) => ({
       product,
-      text: `In the server settings for passive mode, use a custom port range: ${dash(context.range)}.`,
+      text: `In the server settings for passive mode, use a custom port range: ${rangeWords(context)}.`,
     }),
     'public-address': (context) => ({
       product,

@@ -5,6 +5,7 @@ const APPCMD = '%windir%\\system32\\inetsrv\\appcmd.exe';
 
 export const iis: ProductRemedies = {
   product: 'IIS',
+  kind: 'server',
   table: {
     'open-control': () => ({
       product: 'IIS',

@@ -2,7 +2,7 @@
  * Remedies for a finding: every product that has something to say about the finding's problems,
  * servers first, then firewalls, then the client, each filled with the probe's own numbers.
  */
-import type { Remedy } from '../../../report/model.js';
+import type { Finding, Remedy } from '../../../report/model.js';
 import type { ProbeEvidence } from '../../evidence.js';
 import { controlAddress, isPassive } from '../facts.js';
 import { client } from './client.js';
@@ -13,6 +13,7 @@ import { iptables } from './iptables.js';
 import { nftables } from './nftables.js';
 import { proftpd } from './proftpd.js';
 import { pureFtpd } from './pure-ftpd.js';
+import { pyftpdlib } from './pyftpdlib.js';
 import { referenceServer } from './reference-server.js';
 import type { Problem, ProductRemedies, RemedyContext } from './types.js';
 import { vsftpd } from './vsftpd.js';
@@ -26,6 +27,7 @@ export const PRODUCTS: readonly ProductRemedies[] = [
   proftpd,
   pureFtpd,
   filezillaServer,
+  pyftpdlib,
   referenceServer,
   windowsFirewall,
   nftables,
@@ -38,28 +40,36 @@ export const PRODUCTS: readonly ProductRemedies[] = [
 const WIDEST_PLAUSIBLE_RANGE = 1000;
 const EXAMPLE_RANGE = { from: 50000, to: 50100 };
 
-/** How many distinct passive ports must have been seen before their span is offered as the range. */
+/**
+ * How many distinct passive ports must have been seen before their span is offered as the range
+ * itself; fewer are still the server's real ports, so they are offered as what the range must at
+ * least cover rather than replaced by an example.
+ */
 const MIN_PORTS_TO_INFER_RANGE = 8;
 
 export function remedyContext(evidence: ProbeEvidence): RemedyContext {
   const context: RemedyContext = {
     range: EXAMPLE_RANGE,
     rangeIsExample: true,
+    rangeSource: 'example',
     publicAddress: evidence.options.expectAddress ?? controlAddress(evidence),
     controlPort: evidence.port,
   };
+  const seen = new Set(evidence.passivePorts);
+  const low = Math.min(...seen);
+  const high = Math.max(...seen);
   if (evidence.options.expectRange) {
     context.range = evidence.options.expectRange;
     context.rangeIsExample = false;
-  } else if (new Set(evidence.passivePorts).size >= MIN_PORTS_TO_INFER_RANGE) {
+    context.rangeSource = 'expected';
+  } else if (seen.size > 0 && high - low <= WIDEST_PLAUSIBLE_RANGE) {
     // Two or three ports seen say little about the server's real range: recommending "5506-5509"
-    // from them would shrink a working range. With enough samples the span is a fair guess.
-    const low = Math.min(...evidence.passivePorts);
-    const high = Math.max(...evidence.passivePorts);
-    if (high - low <= WIDEST_PLAUSIBLE_RANGE) {
-      context.range = { from: low, to: high };
-      context.rangeIsExample = false;
-    }
+    // as the range would shrink a working one, so below MIN_PORTS_TO_INFER_RANGE the words say
+    // these are the ports seen. A span wider than any configured range is the OS's ephemeral
+    // ports: the server has no range, and an example is the honest suggestion.
+    context.range = { from: low, to: high };
+    context.rangeIsExample = false;
+    context.rangeSource = seen.size >= MIN_PORTS_TO_INFER_RANGE ? 'inferred' : 'observed';
   }
   const listening = evidence.attempts.find((attempt) => !isPassive(attempt) && attempt.listening)?.listening;
   if (listening) context.clientListen = listening;
@@ -79,4 +89,19 @@ export function remediesFor(problems: readonly Problem[], context: RemedyContext
     if (make) remedies.push(make(context));
   }
   return remedies;
+}
+
+const SERVER_PRODUCTS: ReadonlySet<string> = new Set(PRODUCTS.filter((product) => product.kind === 'server').map((product) => product.product));
+
+/**
+ * The remedies to show for the server that answered: those of other FTP server products are
+ * marked `shown: false` (kept, for the JSON and --all-remedies); firewall, NAT, cloud and client
+ * remedies always show. Nothing is hidden when the product is unknown or `all` is asked for.
+ */
+export function markShownRemedies(findings: readonly Finding[], product: string | undefined, all: boolean): Finding[] {
+  if (product === undefined || all) return [...findings];
+  return findings.map((finding) => ({
+    ...finding,
+    remedies: finding.remedies.map((remedy) => (SERVER_PRODUCTS.has(remedy.product) && remedy.product !== product ? { ...remedy, shown: false } : remedy)),
+  }));
 }

@@ -1,10 +1,11 @@
 /** iptables (legacy or nft backend); use FORWARD instead of INPUT on a router. */
-import { colon, type ProductRemedies } from './types.js';
+import { colon, rangeWords, type ProductRemedies } from './types.js';
 
 const product = 'iptables';
 
 export const iptables: ProductRemedies = {
   product,
+  kind: 'network',
   table: {
     'open-control': (context) => ({
       product,
@@ -13,7 +14,7 @@ export const iptables: ProductRemedies = {
     }),
     'open-passive-range': (context) => ({
       product,
-      text: `Accept the passive range ${colon(context.range)} explicitly, or attach the ftp helper to the control port and accept related connections (plain FTP only).`,
+      text: `Accept the passive range ${rangeWords(context)} explicitly, or attach the ftp helper to the control port and accept related connections (plain FTP only).`,
       commands: [
         `iptables -A INPUT -p tcp --dport ${colon(context.range)} -j ACCEPT`,
         `iptables -t raw -A PREROUTING -p tcp --dport ${context.controlPort} -j CT --helper ftp`,

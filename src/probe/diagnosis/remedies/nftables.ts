@@ -5,7 +5,7 @@
  * exists). Every nft command here is checked with `nft -c` against that ruleset in
  * test/diagnosis/nftables-remedies.test.ts.
  */
-import { dash, type ProductRemedies } from './types.js';
+import { dash, rangeWords, type ProductRemedies } from './types.js';
 
 const product = 'nftables';
 
@@ -19,6 +19,7 @@ const PREROUTING_CHAIN = `nft add chain inet filter prerouting '{ type filter ho
 
 export const nftables: ProductRemedies = {
   product,
+  kind: 'network',
   table: {
     'open-control': (context) => ({
       product,
@@ -28,7 +29,7 @@ export const nftables: ProductRemedies = {
     'open-passive-range': (context) => ({
       product,
       text:
-        `Either accept the passive range ${dash(context.range)} explicitly (works for FTPS too), or attach the FTP conntrack helper to the control port ` +
+        `Either accept the passive range ${rangeWords(context)} explicitly (works for FTPS too), or attach the FTP conntrack helper to the control port ` +
         'and accept related connections (plain FTP only). Behind NAT, load nf_nat_ftp so the helper also rewrites addresses.',
       commands: [
         `nft add rule inet filter input tcp dport ${dash(context.range)} accept`,

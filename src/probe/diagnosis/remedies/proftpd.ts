@@ -1,14 +1,15 @@
 /** ProFTPD: directives in proftpd.conf (or a <VirtualHost>); reload after a change. */
-import type { ProductRemedies } from './types.js';
+import { rangeWords, type ProductRemedies } from './types.js';
 
 const product = 'ProFTPD';
 
 export const proftpd: ProductRemedies = {
   product,
+  kind: 'server',
   table: {
     'passive-range': (context) => ({
       product,
-      text: `Hand out passive ports only from ${context.range.from} to ${context.range.to}.`,
+      text: `Hand out passive ports only from ${rangeWords(context)}.`,
       commands: [`PassivePorts ${context.range.from} ${context.range.to}`],
     }),
     'public-address': (context) => ({
@@ -57,5 +58,10 @@ export const proftpd: ProductRemedies = {
     }),
     'auth-tls': () => ({ product, text: 'Enable mod_tls for the server.', commands: ['TLSEngine on', 'TLSProtocol TLSv1.2 TLSv1.3'] }),
     certificate: () => ({ product, text: 'Set TLSRSACertificateFile / TLSRSACertificateKeyFile to a certificate for the name clients use.' }),
+    'slow-transfer': () => ({
+      product,
+      text: 'ProFTPD throttles transfers with TransferRate (mod_xfer), per command and optionally per user, group or class: look for one that matches this login and raise or remove it.',
+      commands: ['grep -rn TransferRate /etc/proftpd/'],
+    }),
   },
 };

@@ -1,14 +1,15 @@
 /** Pure-FTPd: command-line switches, or one file per setting under /etc/pure-ftpd/conf on Debian. */
-import { colon, type ProductRemedies } from './types.js';
+import { colon, rangeWords, type ProductRemedies } from './types.js';
 
 const product = 'Pure-FTPd';
 
 export const pureFtpd: ProductRemedies = {
   product,
+  kind: 'server',
   table: {
     'passive-range': (context) => ({
       product,
-      text: `Hand out passive ports only from ${context.range.from} to ${context.range.to} (-p first:last).`,
+      text: `Hand out passive ports only from ${rangeWords(context)} (-p first:last).`,
       commands: [`pure-ftpd -p ${colon(context.range)} ...`, `echo "${context.range.from} ${context.range.to}" > /etc/pure-ftpd/conf/PassivePortRange`],
     }),
     'public-address': (context) => ({
@@ -24,6 +25,11 @@ export const pureFtpd: ProductRemedies = {
     'foreign-source': () => ({
       product,
       text: 'Pure-FTPd drops passive data connections from another address than the control peer unless FXP is allowed (-w or -W); fixing the NAT is the safer change.',
+    }),
+    'slow-transfer': () => ({
+      product,
+      text: 'Pure-FTPd limits bandwidth with -t (anonymous) and -T (other users), in KB/s, and per virtual user with pure-pw; check the options it runs with.',
+      commands: ['ps -o args= -C pure-ftpd', 'cat /etc/pure-ftpd/conf/AnonymousBandwidth /etc/pure-ftpd/conf/UserBandwidth'],
     }),
   },
 };

@@ -5,6 +5,7 @@ const product = 'ftp-doctor serve';
 
 export const referenceServer: ProductRemedies = {
   product,
+  kind: 'server',
   table: {
     'passive-range': (context) => ({
       product,

@@ -23,6 +23,7 @@ export type Problem =
   | 'session-reuse' // the server insists on TLS session resumption on data connections
   | 'foreign-source' // the server refuses data connections from another source address
   | 'idle-timeout' // NAT/firewall forgets the idle control connection during a long transfer
+  | 'slow-transfer' // data keeps arriving, too slowly to finish within the transfer's total deadline
   | 'auth-tls' // AUTH TLS refused or the handshake dies
   | 'login' // credentials rejected
   | 'certificate' // the server's certificate does not verify
@@ -33,6 +34,12 @@ export interface RemedyContext {
   range: { from: number; to: number };
   /** True when nothing told us the range and `range` is only a suggestion. */
   rangeIsExample: boolean;
+  /**
+   * Where `range` came from: --expect-range; the span of many passive ports the server handed out
+   * (inferred); the span of the few seen (observed: the real range holds at least these); or a
+   * suggestion because nothing is known (example).
+   */
+  rangeSource?: 'expected' | 'inferred' | 'observed' | 'example';
   /** The address clients should be told in 227 replies. */
   publicAddress: string;
   controlPort: number;
@@ -44,12 +51,21 @@ export type RemedyTable = Partial<Record<Problem, (context: RemedyContext) => Re
 
 export interface ProductRemedies {
   product: string;
+  /**
+   * 'server': an FTP server's own settings, shown only when that server answered (or nothing
+   * identified it); 'network': firewalls, NAT, cloud and the client, shown whatever the server.
+   */
+  kind: 'server' | 'network';
   table: RemedyTable;
 }
 
 export const dash = (range: { from: number; to: number }): string => `${range.from}-${range.to}`;
 export const colon = (range: { from: number; to: number }): string => `${range.from}:${range.to}`;
-/** "5500-5525" or "5500-5525 (an example: pick your own)". */
+/**
+ * "5500-5525", "5500-5525 (an example range: pick your own)" when nothing is known, or for a
+ * range read off the ports seen "5500-5525 (the ports seen so far; …)".
+ */
 export function rangeWords(context: RemedyContext): string {
+  if (context.rangeSource === 'observed') return `${dash(context.range)} (the span of the few passive ports seen: the server's configured range holds at least these, use its exact bounds)`;
   return context.rangeIsExample ? `${dash(context.range)} (an example range: pick your own)` : dash(context.range);
 }

@@ -5,6 +5,7 @@ const product = 'vsftpd';
 
 export const vsftpd: ProductRemedies = {
   product,
+  kind: 'server',
   table: {
     'open-control': () => ({ product, text: 'Check that vsftpd is running and listening (listen=YES or listen_ipv6=YES).', commands: ['systemctl status vsftpd'] }),
     'passive-range': (context) => ({
@@ -65,6 +66,11 @@ export const vsftpd: ProductRemedies = {
     login: () => ({
       product,
       text: 'Check local_enable / anonymous_enable and, if logins need TLS first (force_local_logins_ssl=YES), connect with ftpes://.',
+    }),
+    'slow-transfer': () => ({
+      product,
+      text: 'vsftpd throttles transfers to local_max_rate (local users) and anon_max_rate (anonymous) bytes per second; 0 means no limit. Check both in vsftpd.conf.',
+      commands: ['grep -E "^(local|anon)_max_rate" /etc/vsftpd.conf'],
     }),
   },
 };

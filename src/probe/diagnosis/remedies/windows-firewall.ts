@@ -1,8 +1,9 @@
 /** Windows Firewall with Advanced Security, through netsh (see the IIS 7 firewall seed document). */
-import { dash, type ProductRemedies } from './types.js';
+import { dash, rangeWords, type ProductRemedies } from './types.js';
 
 export const windowsFirewall: ProductRemedies = {
   product: 'Windows Firewall',
+  kind: 'network',
   table: {
     'open-control': (context) => ({
       product: 'Windows Firewall',
@@ -13,7 +14,7 @@ export const windowsFirewall: ProductRemedies = {
       product: 'Windows Firewall',
       text:
         `For plain FTP, stateful FTP filtering opens data ports by reading the PASV replies; ` +
-        `or allow the passive range ${dash(context.range)} inbound explicitly (needed for FTPS).`,
+        `or allow the passive range ${rangeWords(context)} inbound explicitly (needed for FTPS).`,
       commands: [
         'netsh advfirewall set global StatefulFtp enable',
         `netsh advfirewall firewall add rule name="FTP passive range" action=allow protocol=TCP dir=in localport=${dash(context.range)}`,

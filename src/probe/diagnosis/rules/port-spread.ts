@@ -7,6 +7,7 @@ import type { Remedy } from '../../../report/model.js';
 import type { ProbeEvidence } from '../../evidence.js';
 import { inRange, rangeText } from '../facts.js';
 import { remediesFor, type RemedyContext } from '../remedies/index.js';
+import { identifyServer, serverClues } from '../server-product.js';
 
 /** Dynamic/ephemeral ranges an OS hands out when a server has no passive range configured. They overlap in 49152-60999. */
 const WINDOWS_RANGE = { from: 49152, to: 65535 };
@@ -16,13 +17,15 @@ const NO_RANGE_WORDS = 'the signature of a server with no passive range configur
 
 type ServerOs = 'iis' | 'windows' | 'unix' | 'unknown';
 
-/** What the server says it is: SYST first (215 Windows_NT / UNIX Type: L8), then the greeting. */
+/** The server's OS, from the product that answered (server-product.ts), else from SYST. */
 export function serverOs(evidence: ProbeEvidence): ServerOs {
-  const words = `${evidence.system ?? ''} ${evidence.greeting && 'code' in evidence.greeting ? evidence.greeting.message : ''}`;
-  if (/Windows_NT|Microsoft FTP Service/i.test(words)) return 'iis';
+  const product = identifyServer(serverClues(evidence))?.product;
+  if (product === 'IIS') return 'iis';
   // FileZilla Server runs on Windows but answers SYST with "UNIX emulated by FileZilla".
-  if (/FileZilla/i.test(words)) return 'windows';
-  if (/\bUNIX\b|Linux|vsFTPd|ProFTPD|Pure-FTPd/i.test(words)) return 'unix';
+  if (product === 'FileZilla Server') return 'windows';
+  if (product === 'vsftpd' || product === 'ProFTPD' || product === 'Pure-FTPd') return 'unix';
+  const greeting = evidence.greeting && 'code' in evidence.greeting ? evidence.greeting.message : '';
+  if (/\bUNIX\b|Linux/i.test(`${evidence.system ?? ''} ${greeting}`)) return 'unix';
   return 'unknown';
 }
 
