@@ -16,6 +16,7 @@ const MODE_CODES: Record<DataMode, RegExp> = { epsv: /^EPSV_/, pasv: /^PASV_/, p
 const RANGE_CODES = ['PASV_PORT_OUT_OF_RANGE'];
 const ADDRESS_CODES = ['PASV_ADDRESS_MISMATCH', 'PASV_ADDRESS_PRIVATE'];
 const MAX_LISTED_PORTS = 5;
+const TOO_SLOW_CODE = 'DATA_TRANSFER_TOO_SLOW';
 
 export function evaluateTarget(target: PolicyTarget, run: ProbeRun, plainUser?: PlainUserAnswer): string[] {
   const { evidence, report } = run;
@@ -54,6 +55,13 @@ export function evaluateTarget(target: PolicyTarget, run: ProbeRun, plainUser?: 
     }
     const finding = errors.find((candidate) => MODE_CODES[mode].test(String(candidate.code))) ?? errors.find((candidate) => !covered.has(String(candidate.code)));
     const failed = attempts.find((attempt) => attempt.transfer.outcome !== 'complete');
+    if (failed?.transfer.outcome === 'too-slow' && target.maxTransferMs !== undefined) {
+      // The limit stopped the transfer: say it in the policy's words, with what had arrived by then.
+      covered.add(TOO_SLOW_CODE);
+      const what = failed.transferCommand?.startsWith('RETR') ? `retrieving ${target.retrieve ?? 'the file'}` : 'the listing';
+      failures.push(`${MODE_NAME[mode]} ${what} was stopped at the maxTransferMs limit of ${target.maxTransferMs} ms, unfinished after ${failed.transfer.bytes} bytes (${TOO_SLOW_CODE})`);
+      continue;
+    }
     const step = report.steps.find((candidate) => candidate.id === stepId(mode, tls !== 'none', failed?.transferCommand?.startsWith('RETR') ? 'retr' : 'data'));
     const why = finding ? cite(finding) : (step?.detail ?? 'no data connection was attempted');
     failures.push(`${MODE_NAME[mode]} did not work: ${why}`);

@@ -44,6 +44,8 @@ export function probeOptionsFor(resolved: ResolvedTarget, options: Pick<CheckRun
     ...(target.externalAddress ? { expectAddress: target.externalAddress } : {}),
     ...(target.samples ? { samples: target.samples } : {}),
     ...(target.retrieve ? { retrieve: target.retrieve } : {}),
+    // The limit ends the transfer when reached, not only judges it afterwards.
+    ...(target.maxTransferMs !== undefined ? { transferTimeoutMs: target.maxTransferMs, retrieveTimeoutMs: target.maxTransferMs } : {}),
     // requireTls is proved separately (plain-user.ts) with USER alone: the probe itself never
     // logs in without TLS with these credentials.
     plainTwin: false,

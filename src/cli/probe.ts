@@ -8,7 +8,8 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import type { Network } from '../net/network.js';
 import { realNetwork } from '../net/real.js';
 import { runProbe } from '../probe/engine.js';
-import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_DATA_TIMEOUT_MS, MAX_SAMPLES, parseModes, parsePortRange, parseTarget, ProbeOptionError, type ProbeOptions } from '../probe/options.js';
+import { TRANSFER_DEADLINE_DATA_TIMEOUTS } from '../client/deadline.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_DATA_TIMEOUT_MS, DEFAULT_RETRIEVE_TIMEOUT_MS, MAX_SAMPLES, parseModes, parsePortRange, parseTarget, ProbeOptionError, type ProbeOptions } from '../probe/options.js';
 import type { ProbeReport } from '../report/model.js';
 import type { CommandBody } from './commands.js';
 import { UsageError } from './errors.js';
@@ -26,6 +27,8 @@ export interface ProbeArguments {
   samples: number;
   connectTimeout: number;
   dataTimeout: number;
+  transferTimeout?: number;
+  retrieveTimeout?: number;
   useAdvertisedAddress: boolean;
   strictTls: boolean;
   retrieve?: string;
@@ -50,9 +53,11 @@ function builder(yargs: Argv): Argv<ProbeArguments> {
     .option('samples', { type: 'number', default: 0, describe: `ask PASV/EPSV this many times to see the ports handed out (max ${MAX_SAMPLES})` })
     .option('connect-timeout', { type: 'number', default: DEFAULT_CONNECT_TIMEOUT_MS, describe: 'control connect / reply / TLS deadline, ms' })
     .option('data-timeout', { type: 'number', default: DEFAULT_DATA_TIMEOUT_MS, describe: 'data connect / idle deadline, ms' })
+    .option('transfer-timeout', { type: 'number', describe: `total deadline of each listing, ms (default ${TRANSFER_DEADLINE_DATA_TIMEOUTS} × --data-timeout)` })
     .option('use-advertised-address', { type: 'boolean', default: false, describe: 'dial the 227 address instead of the control peer' })
     .option('strict-tls', { type: 'boolean', default: false, describe: 'fail on certificate problems instead of warning' })
     .option('retrieve', { type: 'string', describe: 'RETR this path after the LIST' })
+    .option('retrieve-timeout', { type: 'number', default: DEFAULT_RETRIEVE_TIMEOUT_MS, describe: 'total deadline of the --retrieve transfer, ms' })
     .option('ccc', { type: 'boolean', default: false, describe: 'send CCC after login on TLS sessions' })
     .option('plain-twin', { type: 'boolean', describe: 'under explicit TLS also run each mode without TLS; default only for anonymous logins (it sends the credentials in the clear)' })
     .option('all-remedies', { type: 'boolean', default: false, describe: 'show the remedies of every FTP server product, not only those of the server that answered (the JSON always has them all)' })
@@ -81,6 +86,8 @@ export function probeOptionsFromArguments(args: ProbeArguments, env: NodeJS.Proc
       ...(password !== undefined ? { password } : {}),
       ...(args.expectRange !== undefined ? { expectRange: parsePortRange(args.expectRange) } : {}),
       ...(args.retrieve !== undefined ? { retrieve: args.retrieve } : {}),
+      ...(args.transferTimeout !== undefined ? { transferTimeoutMs: positiveInteger(args.transferTimeout, '--transfer-timeout') } : {}),
+      ...(args.retrieveTimeout !== undefined ? { retrieveTimeoutMs: positiveInteger(args.retrieveTimeout, '--retrieve-timeout') } : {}),
     };
     if (args.expectAddress !== undefined) {
       if (net.isIP(args.expectAddress) === 0) throw new UsageError(`--expect-address must be an IP address, got ${JSON.stringify(args.expectAddress)}`);

@@ -3,11 +3,17 @@
  * command, optional TLS (PROT P, resuming the control session), the bounded read, and the final
  * reply — all recorded into a DataAttempt. How the transfer ended is decided from what the two
  * channels really did, in the order they did it.
+ *
+ * From the transfer command to the final reply runs one total deadline besides the idle one:
+ * data trickling in just inside each idle period would otherwise hold the probe for ever. At the
+ * deadline the data connection is closed, the server gets a moment to say how it took that, and
+ * the attempt ends as 'too-slow' (a finding, never a pass); the caller closes the session.
  */
 import { isPositiveCompletion, isPositivePreliminary, parseDataToken, type Reply } from '../ftp/index.js';
 import type { DataAttempt, TransferOutcome } from '../probe/evidence.js';
 import type { ConnectionEvent } from '../report/model.js';
 import type { Expectation } from './control.js';
+import { defaultTransferDeadlineMs, startTransferDeadline, type TransferDeadline } from './deadline.js';
 import { STRATEGIES, type PreparedData, type StrategyContext } from './strategies.js';
 import { startTls } from './tls.js';
 import { readData, type DataReadResult } from './transfer.js';
@@ -18,6 +24,8 @@ export interface DataChannelOptions extends StrategyContext {
   tls?: { host: string; session?: Buffer; controlFingerprint?: string };
   transfer: { verb: 'LIST' | 'RETR' | 'NLST'; argument?: string };
   maxDataBytes: number;
+  /** Total deadline from the transfer command to its final reply (default: 4 data timeouts). */
+  deadlineMs?: number;
   /** Our reference server sends a token line first (OPTS FTP-DOCTOR TOKEN ON was accepted). */
   token?: { session?: string };
 }
@@ -49,10 +57,11 @@ export async function runDataChannel(options: DataChannelOptions): Promise<DataA
 
 type FirstReply = { reply: Reply } | { error: Error };
 
+/** How long the server gets to answer (426, 226) once we closed a transfer at its deadline. */
+const STOPPED_REPLY_GRACE_MS = 1000;
+
 async function transfer(options: DataChannelOptions, attempt: DataAttempt, prepared: PreparedData): Promise<void> {
   const { control } = options;
-  const recorder = control.recorder;
-  const started = recorder.elapsed();
   const { verb, argument } = options.transfer;
   attempt.transferCommand = argument ? `${verb} ${argument}` : verb;
   let expectation: Expectation;
@@ -62,9 +71,21 @@ async function transfer(options: DataChannelOptions, attempt: DataAttempt, prepa
     attempt.transfer.error = describeError(error);
     return;
   }
+  const deadline = startTransferDeadline(options.deadlineMs ?? defaultTransferDeadlineMs(options.dataTimeoutMs));
+  try {
+    await transferWithin(options, attempt, prepared, expectation, deadline);
+  } finally {
+    deadline.clear();
+  }
+}
+
+async function transferWithin(options: DataChannelOptions, attempt: DataAttempt, prepared: PreparedData, expectation: Expectation, deadline: TransferDeadline): Promise<void> {
+  const { control } = options;
+  const recorder = control.recorder;
+  const started = recorder.elapsed();
   // The server may refuse the transfer (425, 550) at any point while we wait for the data side.
   const refused = new AbortController();
-  const first: Promise<FirstReply> = expectation.next(options.dataTimeoutMs).then(
+  const first: Promise<FirstReply> = expectation.next(Math.min(options.dataTimeoutMs, deadline.ms)).then(
     (reply) => {
       if (reply.code >= 400) refused.abort();
       return { reply };
@@ -72,21 +93,28 @@ async function transfer(options: DataChannelOptions, attempt: DataAttempt, prepa
     (error: Error) => ({ error }),
   );
   const finish = (outcome: TransferOutcome, bytes: number, error?: string): void => {
-    attempt.transfer = { outcome, bytes, durationMs: recorder.since(started), ...(error ? { error } : {}) };
+    attempt.transfer = { outcome, bytes, durationMs: recorder.since(started), ...(error ? { error } : {}), ...(outcome === 'too-slow' ? { deadlineMs: deadline.ms } : {}) };
+  };
+  const tooSlow = (bytes: number): void => {
+    const message = `still running at the transfer's total deadline of ${deadline.ms} ms: stopped after ${bytes} bytes`;
+    recorder.event(control.session, 'data', `${attempt.transferCommand ?? 'transfer'} ${message}`);
+    finish('too-slow', bytes, message);
   };
 
-  let stream = await prepared.connection(refused.signal);
+  let stream = await prepared.connection(AbortSignal.any([refused.signal, deadline.signal]));
   if (!stream) {
     const answer = await first;
     if ('reply' in answer) recordReply(attempt, control.record(answer.reply), answer.reply.code);
     const refusedByServer = 'reply' in answer && answer.reply.code >= 400;
+    if (!refusedByServer && deadline.signal.aborted) return tooSlow(0);
     finish(refusedByServer ? 'refused-by-server' : 'not-started', 0, 'error' in answer ? describeError(answer.error) : undefined);
     return;
   }
 
   if (options.tls) {
     try {
-      const secured = await startTls(stream, { host: options.tls.host, timeoutMs: options.dataTimeoutMs, phase: 'data TLS handshake', ...(options.tls.session ? { session: options.tls.session } : {}) });
+      const timeoutMs = Math.max(1, Math.min(options.dataTimeoutMs, deadline.remaining()));
+      const secured = await startTls(stream, { host: options.tls.host, timeoutMs, phase: 'data TLS handshake', ...(options.tls.session ? { session: options.tls.session } : {}) });
       const fingerprint = secured.certificate?.fingerprint256;
       attempt.dataTls = {
         handshake: 'ok',
@@ -96,10 +124,15 @@ async function transfer(options: DataChannelOptions, attempt: DataAttempt, prepa
       recorder.event(control.session, 'data', `data TLS ${secured.protocol} ${secured.resumed ? 'resumed the control session' : 'full handshake (session not resumed)'}`);
       stream = secured.socket;
     } catch (error) {
+      if (deadline.signal.aborted || deadline.remaining() === 0) {
+        markEvent(prepared.event, undefined, 0);
+        await collectReplies(options, attempt, expectation, first, STOPPED_REPLY_GRACE_MS);
+        return tooSlow(0);
+      }
       attempt.dataTls = { handshake: 'failed', error: describeError(error) };
       recorder.event(control.session, 'data', describeError(error));
       markEvent(prepared.event, 'tls-failed', 0);
-      await collectReplies(options, attempt, expectation, first);
+      await collectReplies(options, attempt, expectation, first, options.dataTimeoutMs);
       finish('tls-failed', 0, describeError(error));
       return;
     }
@@ -112,12 +145,18 @@ async function transfer(options: DataChannelOptions, attempt: DataAttempt, prepa
     recorder,
     session: control.session,
     signal: refused.signal,
+    deadline: { signal: deadline.signal, ms: deadline.ms },
   });
-  const answer = await collectReplies(options, attempt, expectation, first);
+  // The final reply's wait ends with the total deadline too; once we stopped the transfer, the
+  // server only gets a moment to say how it took that (and the caller closes the session).
+  const finalWaitMs = read.end === 'deadline' ? Math.min(STOPPED_REPLY_GRACE_MS, options.dataTimeoutMs) : Math.min(options.dataTimeoutMs, deadline.remaining());
+  const answer = await collectReplies(options, attempt, expectation, first, finalWaitMs);
   if (options.token) checkToken(options, attempt, read);
-  const outcome = decideOutcome(read, answer);
+  const cutByDeadline = read.end === 'deadline' || (answer.final === undefined && finalWaitMs < options.dataTimeoutMs && (deadline.signal.aborted || deadline.remaining() === 0));
+  const outcome = cutByDeadline && !answer.refusedUpFront ? 'too-slow' : decideOutcome(read, answer);
   if (outcome === 'timeout' && read.end === 'eof' && answer.final === undefined) attempt.controlLostAfterData = true;
   markEvent(prepared.event, outcome === 'reset' ? 'reset' : outcome === 'closed-early' ? 'closed-early' : undefined, read.bytes);
+  if (outcome === 'too-slow') return tooSlow(read.bytes);
   // A lost control connection ("reply too large", reset, desynchronized) is the cause; how the data side then ended is secondary.
   // (After a complete transfer a closed control connection is no cause of anything.)
   const cause = control.lostReason ? (answer.error ?? (outcome === 'complete' ? undefined : control.lostReason.message)) : undefined;
@@ -132,8 +171,8 @@ interface Answer {
   error?: string;
 }
 
-/** Wait for the replies to the transfer command; each wait has the data deadline. */
-async function collectReplies(options: DataChannelOptions, attempt: DataAttempt, expectation: Expectation, first: Promise<FirstReply>): Promise<Answer> {
+/** Wait for the replies to the transfer command; the final one at most `finalWaitMs`. */
+async function collectReplies(options: DataChannelOptions, attempt: DataAttempt, expectation: Expectation, first: Promise<FirstReply>, finalWaitMs: number): Promise<Answer> {
   const { control } = options;
   const answer = await first;
   if ('error' in answer) return { refusedUpFront: false, error: describeError(answer.error) };
@@ -143,7 +182,7 @@ async function collectReplies(options: DataChannelOptions, attempt: DataAttempt,
   }
   attempt.preliminaryReply = control.record(answer.reply);
   try {
-    const { reply } = await expectation.final(options.dataTimeoutMs);
+    const { reply } = await expectation.final(Math.max(1, finalWaitMs));
     attempt.finalReply = control.record(reply);
     return { refusedUpFront: false, final: reply };
   } catch (error) {
@@ -158,6 +197,7 @@ function recordReply(attempt: DataAttempt, reply: DataAttempt['finalReply'], cod
 
 export function decideOutcome(read: Pick<DataReadResult, 'end'>, answer: Answer): TransferOutcome {
   if (answer.refusedUpFront || read.end === 'aborted') return 'refused-by-server';
+  if (read.end === 'deadline') return 'too-slow';
   if (read.end === 'reset') return 'reset';
   if (read.end === 'timeout') return 'timeout';
   if (read.end === 'error') return 'closed-early';

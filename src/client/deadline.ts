@@ -45,3 +45,36 @@ export function whenAborted(signal: AbortSignal): Promise<never> {
     else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
   });
 }
+
+/**
+ * A transfer's total deadline when nothing sets one, in data timeouts. The idle deadline alone
+ * never ends a transfer whose data trickles in (one byte just inside each idle period restarts
+ * it), so every transfer also has a total one; a listing of a few hundred entries that needs
+ * four idle periods is not slow but broken.
+ */
+export const TRANSFER_DEADLINE_DATA_TIMEOUTS = 4;
+
+export function defaultTransferDeadlineMs(dataTimeoutMs: number): number {
+  return TRANSFER_DEADLINE_DATA_TIMEOUTS * dataTimeoutMs;
+}
+
+/** A timer that aborts a signal when a transfer's total deadline passes; `clear()` when it is over. */
+export interface TransferDeadline {
+  readonly ms: number;
+  readonly signal: AbortSignal;
+  /** Milliseconds left (0 once passed). */
+  remaining(): number;
+  clear(): void;
+}
+
+export function startTransferDeadline(ms: number): TransferDeadline {
+  const controller = new AbortController();
+  const endsAt = Date.now() + ms;
+  const timer = setTimeout(() => controller.abort(new DeadlineError('transfer', ms)), ms);
+  return {
+    ms,
+    signal: controller.signal,
+    remaining: () => Math.max(0, endsAt - Date.now()),
+    clear: () => clearTimeout(timer),
+  };
+}

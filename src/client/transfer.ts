@@ -1,7 +1,8 @@
 /**
  * Reading one data connection: bounded in size (an endless LIST must not eat the memory), bounded
- * in idleness (a stalled transfer must end), and honest about how it ended — EOF, reset, timeout,
- * or our own cap. Our reference server's token line is split off here so the listing stays clean.
+ * in idleness (a stalled transfer must end) and in total time (a trickle that never goes idle must
+ * end too), and honest about how it ended — EOF, reset, timeout, deadline, or our own cap. Our
+ * reference server's token line is split off here so the listing stays clean.
  */
 import { canHideReset, endedByReset } from '../net/reset-probe.js';
 import { stopReading } from './stop-reading.js';
@@ -24,10 +25,12 @@ export interface DataReadOptions {
   session: string;
   /** Stop reading (e.g. the server already refused the transfer); ends as 'aborted'. */
   signal?: AbortSignal;
+  /** The transfer's total deadline passed: stop reading; ends as 'deadline'. */
+  deadline?: { signal: AbortSignal; ms: number };
 }
 
 export interface DataReadResult {
-  end: 'eof' | 'timeout' | 'reset' | 'error' | 'capped' | 'aborted';
+  end: 'eof' | 'timeout' | 'reset' | 'error' | 'capped' | 'aborted' | 'deadline';
   /** Payload bytes, the token line excluded. */
   bytes: number;
   durationMs: number;
@@ -69,6 +72,7 @@ export function readData(stream: Duplex, options: DataReadOptions): Promise<Data
       settled = true;
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
+      options.deadline?.signal.removeEventListener('abort', onDeadline);
       stopReading(stream, { data: onData, end: onEnd, error: onError, close: onClose }, end === 'eof');
       if (partialLine !== '' && recordedLines < RECORDED_LINES) recorder.line(session, 'data', '<', partialLine);
       const durationMs = recorder.since(started);
@@ -130,12 +134,15 @@ export function readData(stream: Duplex, options: DataReadOptions): Promise<Data
       if (!probing) finish('reset', 'the connection closed without an orderly end');
     };
     const onAbort = (): void => finish('aborted', 'stopped reading: the transfer was refused on the control connection');
+    const onDeadline = (): void => finish('deadline', `stopped at the transfer's total deadline of ${options.deadline?.ms ?? 0} ms, ${bytes} bytes in`);
     stream.on('data', onData);
     stream.on('end', onEnd);
     stream.on('error', onError);
     stream.on('close', onClose);
     if (options.signal?.aborted) return onAbort();
+    if (options.deadline?.signal.aborted) return onDeadline();
     options.signal?.addEventListener('abort', onAbort, { once: true });
+    options.deadline?.signal.addEventListener('abort', onDeadline, { once: true });
     armIdle();
   });
 }

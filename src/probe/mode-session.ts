@@ -12,7 +12,7 @@ import { describeError } from '../client/util.js';
 import type { DataMode, Step } from '../report/model.js';
 import { attemptSucceeded, describeAttempt, replyLine } from './describe.js';
 import type { DataAttempt, RecordedReply, SessionFailure } from './evidence.js';
-import type { ProbeTarget } from './options.js';
+import { DEFAULT_RETRIEVE_TIMEOUT_MS, type ProbeTarget } from './options.js';
 import { clearControlChannel } from './ccc.js';
 import { refusedAsExpected } from './family.js';
 
@@ -32,6 +32,9 @@ export interface ModeContext {
   resumeTlsSession: boolean;
   maxDataBytes?: number | undefined;
   retrieve?: string;
+  /** Total deadlines of the listing and of the retrieval (defaults: see ProbeOptions). */
+  listingDeadlineMs?: number | undefined;
+  retrieveDeadlineMs?: number | undefined;
 }
 
 export interface ModeResult {
@@ -92,7 +95,7 @@ export async function runModeSession(variant: ModeVariant, context: ModeContext)
     const notes: string[] = [];
     const token = context.referenceServer ? await enableTokens(control, notes) : undefined;
     if (context.ccc && variant.tls) notes.push(await clearControlChannel(control, recorder));
-    const listing = await runDataChannel(channelOptions(context, variant, opened, control, token, target.path === '/' ? { verb: 'LIST' } : { verb: 'LIST', argument: target.path }));
+    const listing = await runDataChannel(channelOptions(context, variant, opened, control, token, target.path === '/' ? { verb: 'LIST' } : { verb: 'LIST', argument: target.path }, context.listingDeadlineMs));
     result.attempts.push(listing);
     // PASV/PORT refused on IPv6 is RFC 2428 at work: the mode does not apply, nothing failed.
     const expected = refusedAsExpected(listing, control.peerAddress);
@@ -100,7 +103,7 @@ export async function runModeSession(variant: ModeVariant, context: ModeContext)
     result.steps.push(makeStep(stepId, name, attemptSucceeded(listing) ? 'ok' : expected ? 'skip' : 'fail', [...notes, listingDetail].join('; ')));
     if (context.retrieve && attemptSucceeded(listing) && !control.lostReason) {
       const retrieveStart = recorder.elapsed();
-      const retrieval = await runDataChannel(channelOptions(context, variant, opened, control, token, { verb: 'RETR', argument: context.retrieve }));
+      const retrieval = await runDataChannel(channelOptions(context, variant, opened, control, token, { verb: 'RETR', argument: context.retrieve }, context.retrieveDeadlineMs ?? DEFAULT_RETRIEVE_TIMEOUT_MS));
       result.attempts.push(retrieval);
       result.steps.push(makeStep(`retr:${session}`, `Retrieve ${variant.mode.toUpperCase()}${variant.tls ? ' (TLS)' : ''}`, attemptSucceeded(retrieval) ? 'ok' : 'fail', describeAttempt(retrieval), retrieveStart));
     }
@@ -135,6 +138,7 @@ function channelOptions(
   control: ControlSession,
   token: { session?: string } | undefined,
   transfer: DataChannelOptions['transfer'],
+  deadlineMs: number | undefined,
 ): DataChannelOptions {
   const tls = opened.dataProtected
     ? {
@@ -152,6 +156,7 @@ function channelOptions(
     replyTimeoutMs: context.plan.replyTimeoutMs,
     transfer,
     maxDataBytes: context.maxDataBytes ?? DEFAULT_MAX_DATA_BYTES,
+    ...(deadlineMs !== undefined ? { deadlineMs } : {}),
     ...(tls ? { tls } : {}),
     ...(token ? { token } : {}),
   };

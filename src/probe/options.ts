@@ -21,6 +21,10 @@ export interface ProbeOptions {
   samples?: number;
   connectTimeoutMs?: number;
   dataTimeoutMs?: number;
+  /** Total deadline of each listing, from LIST to its final reply (default: 4 data timeouts). */
+  transferTimeoutMs?: number;
+  /** Total deadline of the `retrieve` transfer (default DEFAULT_RETRIEVE_TIMEOUT_MS). */
+  retrieveTimeoutMs?: number;
   /** Dial the address the 227 advertised instead of the control peer's. */
   useAdvertisedAddress?: boolean;
   /** Certificate problems end the session instead of being recorded as warnings. */
@@ -57,6 +61,11 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
  * at 1 s and 3 s): it is being dropped, not slow. Longer only delays the verdict users wait for.
  */
 export const DEFAULT_DATA_TIMEOUT_MS = 5_000;
+/**
+ * A retrieval is asked for to keep a transfer running long enough to catch an idle-timeout NAT
+ * (minutes), so it gets far longer than a listing; but not for ever: a trickle must end.
+ */
+export const DEFAULT_RETRIEVE_TIMEOUT_MS = 10 * 60_000;
 /** Samples are cheap but each one costs the server a listener: keep them bounded. */
 export const MAX_SAMPLES = 1000;
 

@@ -2,7 +2,8 @@
  * Reading one sweep data connection: the first line (our reference server's token) decides at
  * once whether the connection reached the listener we asked for; only then is the rest (a short
  * NLST) drained to its end. A connection that reached something else is dropped as soon as its
- * first line says so, instead of waiting for an idle timeout. Bounded in bytes and in idleness.
+ * first line says so, instead of waiting for an idle timeout. Bounded in bytes, in idleness, and
+ * in total time: a peer sending a byte just inside each idle period must not hold a sweep for ever.
  */
 import { stopReading } from '../client/stop-reading.js';
 import type { Duplex } from 'node:stream';
@@ -16,7 +17,7 @@ export interface SweepRead {
   /** The first line without its line end (cut at FIRST_LINE_LIMIT bytes); absent if none came. */
   firstLine?: string;
   /** How the read ended: the peer's EOF, our decision after the first line, or a failure. */
-  end: 'eof' | 'rejected' | 'timeout' | 'reset' | 'error' | 'capped' | 'stopped';
+  end: 'eof' | 'rejected' | 'timeout' | 'reset' | 'error' | 'capped' | 'stopped' | 'deadline';
   /** Bytes after the first line (the first line included when `expectLine` is false). */
   bytes: number;
   error?: string;
@@ -24,6 +25,8 @@ export interface SweepRead {
 
 export interface SweepReadOptions {
   idleTimeoutMs: number;
+  /** The whole read ends as 'deadline' after this long, however the data trickles in. */
+  totalTimeoutMs: number;
   /** Split off the first line and ask `accept` about it; false reads everything as payload. */
   expectLine: boolean;
   /** Keep reading after this first line? false ends the read as 'rejected'. */
@@ -39,10 +42,12 @@ export function readSweepData(stream: Duplex, options: SweepReadOptions): Promis
     let bytes = 0;
     let timer: NodeJS.Timeout | undefined;
     let settled = false;
+    let total: NodeJS.Timeout | undefined;
     const finish = (end: SweepRead['end'], error?: string): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      clearTimeout(total);
       options.signal?.removeEventListener('abort', onStop);
       stopReading(stream, { data: onData, end: onEnd, error: onError, close: onClose }, end === 'eof');
       resolve({ end, bytes, ...(firstLine !== undefined ? { firstLine } : {}), ...(error ? { error } : {}) });
@@ -92,6 +97,7 @@ export function readSweepData(stream: Duplex, options: SweepReadOptions): Promis
     stream.on('close', onClose);
     if (options.signal?.aborted) return onStop();
     options.signal?.addEventListener('abort', onStop, { once: true });
+    total = setTimeout(() => finish('deadline', `still running at the total deadline of ${options.totalTimeoutMs} ms, ${bytes} bytes in`), options.totalTimeoutMs);
     arm();
   });
 }

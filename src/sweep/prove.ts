@@ -15,7 +15,7 @@
  */
 import { isPositiveCompletion, isPositivePreliminary, parseDataToken, type Reply } from '../ftp/index.js';
 import type { ControlSession, Expectation } from '../client/control.js';
-import { DeadlineError, withDeadline } from '../client/deadline.js';
+import { DeadlineError, defaultTransferDeadlineMs, withDeadline } from '../client/deadline.js';
 import { startTls } from '../client/tls.js';
 import { describeError } from '../client/util.js';
 import { classifyConnectError, type Network } from '../net/network.js';
@@ -100,6 +100,7 @@ export async function provePort(context: ProveContext, port: number): Promise<Pr
   };
   const read = await readSweepData(stream, {
     idleTimeoutMs: dataTimeoutMs,
+    totalTimeoutMs: defaultTransferDeadlineMs(dataTimeoutMs),
     expectLine: context.tokens,
     ...(context.tokens ? { accept: expected } : {}),
     signal: refused.signal,

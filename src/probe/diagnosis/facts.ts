@@ -19,6 +19,7 @@ export type AttemptState =
   | 'transfer-refused' // 4xx/5xx to LIST/RETR
   | 'transfer-stalled' // connected, then nothing before our deadline
   | 'transfer-cut' // reset or closed before the transfer was complete
+  | 'transfer-too-slow' // still running at its total deadline, stopped by us
   | 'not-started';
 
 export const isActive = (attempt: DataAttempt): boolean => attempt.mode === 'port' || attempt.mode === 'eprt';
@@ -26,6 +27,8 @@ export const isPassive = (attempt: DataAttempt): boolean => !isActive(attempt);
 
 export function attemptState(attempt: DataAttempt): AttemptState {
   if (attempt.transfer.outcome === 'complete') return 'ok';
+  // Before the mode and connect states: an active connection the deadline stopped waiting for is not a blocked one.
+  if (attempt.transfer.outcome === 'too-slow') return 'transfer-too-slow';
   if (attempt.modeReply && attempt.modeReply.code >= 400) return 'mode-refused';
   if (attempt.parseError !== undefined) return 'unusable-reply';
   if (isPassive(attempt)) {

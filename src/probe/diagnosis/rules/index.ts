@@ -17,7 +17,7 @@ import { controlUnreachable, greetingFailed, loginFailed, tlsCertificate, tlsNeg
 import { dataChannelBlocked, dataChannelRefused, epsvBlocked, passiveModeRefused, tlsBreaksInspection } from './passive.js';
 import { dataSourceRejected, sessionReuseRequired } from './refusals.js';
 import { modeSessionFailed, sessionLimitReached } from './sessions.js';
-import { controlIdleTimeout, dataCertificateMismatch, dataTlsFailed, dataTransferFailed } from './transfer.js';
+import { controlIdleTimeout, dataCertificateMismatch, dataTlsFailed, dataTransferFailed, dataTransferTooSlow } from './transfer.js';
 import { dataMisrouted, passiveReplyUnusable, pasvRewritten } from './transit.js';
 
 export const RULES: readonly Rule[] = [
@@ -35,6 +35,7 @@ export const RULES: readonly Rule[] = [
   dataSourceRejected,
   sessionReuseRequired,
   controlIdleTimeout,
+  dataTransferTooSlow,
   portOutOfRange,
   addressPrivate,
   addressMismatch,

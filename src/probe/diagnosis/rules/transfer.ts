@@ -33,6 +33,37 @@ export const controlIdleTimeout: Rule = {
   },
 };
 
+/**
+ * Data kept coming, but the transfer was still running at its total deadline, so the probe
+ * stopped it. The idle deadline alone cannot catch this: a byte just inside each idle period
+ * restarts it, and a tool that waited would wait for as long as the other side pleases.
+ */
+export const dataTransferTooSlow: Rule = {
+  id: 'data-transfer-too-slow',
+  code: 'DATA_TRANSFER_TOO_SLOW',
+  applies(input) {
+    const slow = unexplained(input, (attempt) => attemptState(attempt) === 'transfer-too-slow');
+    const first = slow[0];
+    if (!first) return undefined;
+    const { bytes, durationMs, deadlineMs } = first.transfer;
+    const limit = deadlineMs === undefined ? 'its total deadline' : `its ${deadlineMs} ms total deadline`;
+    return {
+      finding: {
+        code: 'DATA_TRANSFER_TOO_SLOW',
+        severity: 'error',
+        title: `The ${modeName(first)} transfer (${first.transferCommand ?? 'data'}) did not finish within ${limit}: ${bytes} bytes in ${Math.round(durationMs)} ms, stopped`,
+        explanation:
+          'The data connection stayed alive and data kept arriving, but too slowly for the transfer to finish in time, so the probe closed it at the deadline. ' +
+          'A server or path throttling transfers to a crawl looks like this, and so does something in between that holds the data back and lets it ' +
+          'trickle out; a client that only has an idle timeout would wait for as long as that lasts.',
+        evidence: manyAttemptLines(slow, 2),
+        remedies: remediesFor(['slow-transfer'], input.remedy),
+      },
+      explains: slow,
+    };
+  },
+};
+
 export const dataTlsFailed: Rule = {
   id: 'data-tls-failed',
   code: 'DATA_TLS_FAILED',
