@@ -37,7 +37,7 @@ import { SessionPool, type PooledSession } from './pool.js';
 import type { BlockCapability } from './protocol.js';
 import { provePort } from './prove.js';
 import { buildSweepReport, sessionFailureFindings } from './report.js';
-import { sweepByPassive, type SamplingOutcome } from './sampling.js';
+import { sweepByPassive } from './sampling.js';
 
 /** Checks the options a caller could get wrong; throws ProbeOptionError (the CLI: exit 2). */
 export function validateSweepOptions(options: SweepOptions): ProbeTarget {
@@ -150,8 +150,10 @@ export async function runSweep(options: SweepOptions, network: Network): Promise
     if (outcome.failure) findings.push(infoFinding('SWEEP_PASSIVE_FAILED', 'The server stopped handing out passive ports', outcome.failure, [], 'error'));
     const coverage = coverageFinding(outcome.results.length, wanted, options.range, outcome.requests, outcome.stoppedBecause);
     if (coverage) findings.push(coverage);
-    if (options.method !== 'pasv-sampling') findings.push(infoFinding('SWEEP_EXTENSION_UNAVAILABLE', 'Swept by PASV/EPSV sampling', `${support.reason}, so the sweep tested the ports the server handed out (${count(outcome.requests)} requests).`));
-    findings.push(...poolFindings(pool, concurrency, outcome.shed));
+    // Sessions shed for back-pressure change how long the sweep took, not what it found: a note, not a finding.
+    const shed = outcome.shed ? `; the server ran out of passive ports for ${outcome.shed.of} parallel sessions (${outcome.shed.line}), so the sweep went on with ${outcome.shed.of - outcome.shed.sessions}` : '';
+    if (options.method !== 'pasv-sampling') findings.push(infoFinding('SWEEP_EXTENSION_UNAVAILABLE', 'Swept by PASV/EPSV sampling', `${support.reason}, so the sweep tested the ports the server handed out (${count(outcome.requests)} requests${shed}).`));
+    findings.push(...poolFindings(pool, concurrency));
     return finish({ method: 'pasv-sampling', results: outcome.results, findings });
   } finally {
     await pool.close();
@@ -217,17 +219,9 @@ async function enableTokens(control: ControlSession, timeoutMs: number): Promise
   }
 }
 
-/**
- * The server allowed fewer parallel sessions than asked for (it refused sessions, or ran out of
- * passive ports for them): the sweep was slower, not wrong.
- */
-function poolFindings(pool: SessionPool, concurrency: number, shed?: SamplingOutcome['shed']): Finding[] {
-  const evidence: string[] = [];
-  if (pool.failures.length > 0) {
-    const reason = pool.failures[0]?.record.phases.find((phase) => phase.result === 'fail')?.detail ?? 'unknown';
-    evidence.push(`${pool.failures.length} session(s) refused: ${reason}`);
-  }
-  if (shed) evidence.push(`the server ran out of passive ports for ${shed.of} parallel sessions (${shed.line}): the sweep went on with ${shed.of - shed.sessions}`);
-  if (evidence.length === 0) return [];
-  return [infoFinding('SWEEP_SESSIONS_LIMITED', `The server did not allow ${concurrency} parallel sessions`, 'The sweep went on with the sessions it had: it took longer, and what it concludes does not depend on how many sessions it used.', evidence, 'warning')];
+/** The server allowed fewer parallel sessions than asked for: the sweep was slower, not wrong. */
+function poolFindings(pool: SessionPool, concurrency: number): Finding[] {
+  if (pool.failures.length === 0) return [];
+  const reason = pool.failures[0]?.record.phases.find((phase) => phase.result === 'fail')?.detail ?? 'unknown';
+  return [infoFinding('SWEEP_SESSIONS_LIMITED', `The server did not allow ${concurrency} parallel sessions`, 'The sweep went on with the sessions it had; it took longer, but every port was still tested.', [`${pool.failures.length} session(s) refused: ${reason}`], 'warning')];
 }
