@@ -58,18 +58,53 @@ export function buildLanes(input: DiagramInput): Lane[] {
   return labels.map((label, index) => ({ key: label.toLowerCase(), label, x: Math.round(GUTTER + MARGIN + index * step) }));
 }
 
-type Row = { t: number; order: number } & ({ kind: 'line'; line: TranscriptLine } | { kind: 'connection'; event: ConnectionEvent });
+/** A control-channel message: one line, or every line of a multi-line reply ("211-…" to "211 End"). */
+export interface Message {
+  line: TranscriptLine;
+  /** The lines after the first of a multi-line reply. */
+  more: TranscriptLine[];
+}
+
+type Row = { t: number; order: number } & ({ kind: 'line'; message: Message } | { kind: 'connection'; event: ConnectionEvent });
+
+/** The most lines one reply may gather (a FEAT reply has a dozen): a runaway reply ends the group. */
+const MAX_REPLY_LINES = 200;
+
+/**
+ * Control lines as messages: the lines of a multi-line reply (RFC 959 §4.2: "211-" up to the line
+ * that starts "211 ") become one message, one arrow in the diagram. Sessions interleave in the
+ * transcript, so a reply is gathered per session.
+ */
+export function controlMessages(transcript: readonly TranscriptLine[]): Message[] {
+  const messages: Message[] = [];
+  const open = new Map<string, { message: Message; code: string }>();
+  for (const line of transcript) {
+    if (line.channel !== 'control' || line.direction === '*') continue;
+    const pending = open.get(line.session);
+    if (pending && line.direction === '<' && pending.message.more.length < MAX_REPLY_LINES) {
+      pending.message.more.push(line);
+      if (line.text === pending.code || line.text.startsWith(`${pending.code} `)) open.delete(line.session);
+      continue;
+    }
+    open.delete(line.session);
+    const message: Message = { line, more: [] };
+    messages.push(message);
+    const start = line.direction === '<' ? /^(\d{3})-/.exec(line.text) : null;
+    if (start?.[1]) open.set(line.session, { message, code: start[1] });
+  }
+  return messages;
+}
 
 function rowsOf(input: DiagramInput): { rows: Row[]; omitted: number } {
-  const control = input.transcript.filter((line) => line.channel === 'control' && line.direction !== '*');
-  const shown = control.slice(0, MAX_CONTROL_LINES);
+  const messages = controlMessages(input.transcript);
+  const shown = messages.slice(0, MAX_CONTROL_LINES);
   const rows: Row[] = [
-    ...shown.map((line, order): Row => ({ t: line.t, order, kind: 'line', line })),
+    ...shown.map((message, order): Row => ({ t: message.line.t, order, kind: 'line', message })),
     ...input.connections.map((event, order): Row => ({ t: event.t, order: order - 0.5, kind: 'connection', event })),
   ];
   // Time order; at equal times a connection comes before the lines sent over it.
   rows.sort((a, b) => a.t - b.t || (a.kind === b.kind ? a.order - b.order : a.kind === 'connection' ? -1 : 1));
-  return { rows, omitted: control.length - shown.length };
+  return { rows, omitted: messages.length - shown.length };
 }
 
 function hostOf(endpoint: string): string {
@@ -184,15 +219,19 @@ function connectionRow(event: ConnectionEvent, y: number, lanes: Lane[], input: 
   return [parts.join(''), Math.max(44, firstY - y + 12 + lines.length * 15)];
 }
 
-function lineRow(line: TranscriptLine, y: number, lanes: Lane[], tagSessions: boolean, ids: string): [string, number] {
+function lineRow(message: Message, y: number, lanes: Lane[], tagSessions: boolean, ids: string): [string, number] {
+  const { line, more } = message;
   const client = lanes[0] as Lane;
   const server = lanes[lanes.length - 1] as Lane;
   const outgoing = line.direction === '>';
   const [x1, x2] = outgoing ? [client.x, server.x - 5] : [server.x, client.x + 5];
-  const text = `${tagSessions ? `[${line.session}] ` : ''}${line.text}`;
+  const last = more[more.length - 1];
+  const shown = last ? `${line.text} … ${last.text} (${more.length + 1} lines)` : line.text;
+  const text = `${tagSessions ? `[${line.session}] ` : ''}${shown}`;
+  const full = last ? [line, ...more].map((part) => part.text).join('\n') : text;
   const anchorX = outgoing ? client.x + 10 : server.x - 10;
   return [
-    `${timeLabel(line.t, y)}${arrowLine(x1, x2, y, `msg ${outgoing ? 'out' : 'in'}`, `${ids}-arrow-msg`)}${label(anchorX, y - 5, fitted(text, server.x - client.x - 20), 'msg-label', outgoing ? 'start' : 'end', text)}`,
+    `${timeLabel(line.t, y)}${arrowLine(x1, x2, y, `msg ${outgoing ? 'out' : 'in'}`, `${ids}-arrow-msg`)}${label(anchorX, y - 5, fitted(text, server.x - client.x - 20), 'msg-label', outgoing ? 'start' : 'end', full)}`,
     28,
   ];
 }
@@ -212,7 +251,7 @@ export function renderSequenceDiagram(input: DiagramInput, title: string, ids = 
   const body: string[] = [];
   let y = HEADER + 30;
   for (const row of rows) {
-    const [svg, height] = row.kind === 'connection' ? connectionRow(row.event, y, lanes, input, hosts, tagSessions, ids) : lineRow(row.line, y, lanes, tagSessions, ids);
+    const [svg, height] = row.kind === 'connection' ? connectionRow(row.event, y, lanes, input, hosts, tagSessions, ids) : lineRow(row.message, y, lanes, tagSessions, ids);
     body.push(svg);
     y += height;
   }
@@ -221,7 +260,7 @@ export function renderSequenceDiagram(input: DiagramInput, title: string, ids = 
     y += 28;
   }
   if (omitted > 0) {
-    body.push(label(WIDTH / 2, y, `… ${omitted} more control lines in the transcript below`, 'msg-label', 'middle'));
+    body.push(label(WIDTH / 2, y, `… ${omitted} more control messages in the transcript below`, 'msg-label', 'middle'));
     y += 28;
   }
   const height = y + 10;

@@ -56,7 +56,12 @@ svg .marker-control path { fill:var(--control); } svg .marker-data path { fill:v
 .transcript .line { white-space:pre-wrap; word-break:break-word; } .transcript .d-out { color:var(--control); } .transcript .d-ev { color:var(--muted); }
 .transcript .t { color:var(--muted); } .controls { margin:6px 0; }
 details > summary { cursor:pointer; font-weight:600; margin:8px 0; }
-.scenario { border-top:2px solid var(--line); margin-top:28px; }
+details.scenario { border:1px solid var(--line); border-radius:8px; padding:0 14px; margin:8px 0; }
+details.scenario > summary { font-size:15px; margin:0; padding:10px 0; }
+details.scenario[open] > summary { border-bottom:1px solid var(--line); margin-bottom:8px; }
+.scenario-id { font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace; }
+details.session { margin:6px 0; } details.session > summary { font-weight:500; }
+.fail-text { color:var(--fail); font-weight:600; }
 footer { color:var(--muted); font-size:12px; margin-top:32px; }
 @media print {
   body { font-size:10.5pt; background:#fff; color:#000; } main { max-width:none; padding:0; }
@@ -71,8 +76,8 @@ footer { color:var(--muted); font-size:12px; margin-top:32px; }
 `;
 
 /**
- * Session filter for transcripts, and open every <details> before printing (a closed one would
- * print as a bare summary line).
+ * Session filter for transcripts; open every <details> before printing (a closed one would print
+ * as a bare summary line); open the collapsed section a link or the address points into.
  */
 export const SCRIPT = `
 (function () {
@@ -88,5 +93,11 @@ export const SCRIPT = `
   window.addEventListener('beforeprint', function () {
     document.querySelectorAll('details').forEach(function (details) { details.open = true; });
   });
+  function openTarget() {
+    var element = location.hash ? document.getElementById(decodeURIComponent(location.hash.slice(1))) : null;
+    for (; element; element = element.parentElement) if (element.tagName === 'DETAILS') element.open = true;
+  }
+  window.addEventListener('hashchange', openTarget);
+  openTarget();
 })();
 `;

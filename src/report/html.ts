@@ -1,8 +1,10 @@
 /**
  * One self-contained HTML page per report: inline CSS, inline SVG, one inline script pinned by
  * hash in a Content-Security-Policy that forbids every network load, so the file works opened
- * from disk, from a CI artifact, or mailed around. A probe leads with where it failed and the
- * sequence diagram; scenarios get one section each.
+ * from disk, from a CI artifact, or mailed around. Every page leads with the verdict, where it
+ * failed and the findings; the evidence (steps, sequence diagrams, connections, transcript) comes
+ * after. Diagrams are collapsed per control session, the failing one open; the catalogue is a
+ * summary table and one collapsed section per scenario, so a 31-scenario run stays a short page.
  */
 import { createHash } from 'node:crypto';
 import type { AnyReport, CheckReport, Finding, ProbeReport, ScenarioResult, ScenarioRunReport, SweepReport, TraceEntry } from './model.js';
@@ -10,7 +12,7 @@ import { hiddenRemediesNote, shownRemedies } from './remedies-shown.js';
 import { sanitizeReport } from './sanitize.js';
 import { escapeHtml as esc } from './escape.js';
 import { renderSequenceDiagram } from './diagram.js';
-import { countScenarios, describeFailure, describeScenarioCounts, describeScenarioFailure, firstFailure, formatMs, formatSpans, scenarioState, sweepSpans, type ScenarioState } from './format.js';
+import { connectionFailed, countScenarios, describeFailure, describeScenarioCounts, describeScenarioFailure, firstFailure, formatMs, formatSpans, scenarioState, sweepSpans, type ScenarioState } from './format.js';
 import { SCRIPT, STYLE } from './html-style.js';
 
 function anchor(prefix: string, id: string): string {
@@ -65,7 +67,37 @@ function transcriptHtml(report: ProbeReport, id: string): string {
 
 const LEGEND = `<div class="legend"><span><i style="background:var(--control)"></i>control connection</span><span><i style="background:var(--data)"></i>data connection</span><span><i style="background:var(--fail)"></i>failed connection (✗ where it died)</span><span><i style="background:var(--muted);height:1px"></i>control channel line</span></div>`;
 
-/** Everything about one probe: where it failed, diagram, steps, findings, connections, transcript. */
+/** The sessions of a probe in the order they started: "main", then one per data mode. */
+function sessionsOf(report: ProbeReport): string[] {
+  const first = new Map<string, number>();
+  for (const item of [...report.connections, ...report.transcript]) {
+    const seen = first.get(item.session);
+    if (seen === undefined || item.t < seen) first.set(item.session, item.t);
+  }
+  return [...first].sort((a, b) => a[1] - b[1]).map(([session]) => session);
+}
+
+/**
+ * One collapsed sequence diagram per control session, the first failing one open: a probe runs a
+ * session per data mode, and one diagram of all of them was taller than the rest of the report.
+ */
+function sequenceHtml(report: ProbeReport, trace: readonly TraceEntry[], id: string): string {
+  const sessions = sessionsOf(report);
+  if (sessions.length === 0) return `<div class="figure">${renderSequenceDiagram({ connections: [], transcript: [], trace }, `Sequence diagram: ${report.target}`, id)}</div>`;
+  const failing = sessions.find((session) => report.connections.some((event) => event.session === session && connectionFailed(event)));
+  return sessions
+    .map((session, index) => {
+      const connections = report.connections.filter((event) => event.session === session);
+      const transcript = report.transcript.filter((line) => line.session === session);
+      const failed = firstFailure(connections);
+      const outcome = failed ? `<span class="fail-text">✗ ${esc(describeFailure(failed, trace))}</span>` : connections.length > 0 ? '✓ every connection answered' : 'no connections';
+      const diagram = renderSequenceDiagram({ connections, transcript, trace }, `Sequence diagram: ${report.target}, session ${session}`, `${id}-s${index}`);
+      return `<details class="session"${session === failing ? ' open' : ''}><summary>Session <code>${esc(session)}</code>: ${connections.length} connection${connections.length === 1 ? '' : 's'}, ${outcome}</summary><div class="figure">${diagram}</div></details>`;
+    })
+    .join('\n');
+}
+
+/** Everything about one probe: where it failed, findings, steps, diagrams, connections, transcript. */
 function probeBody(report: ProbeReport, trace: readonly TraceEntry[], id: string, level: 2 | 3): string {
   const h = `h${level}`;
   const failed = firstFailure(report.connections);
@@ -74,7 +106,6 @@ function probeBody(report: ProbeReport, trace: readonly TraceEntry[], id: string
     : report.verdict === 'pass'
       ? '<div class="callout good">Every connection the probe made was answered.</div>'
       : '';
-  const diagram = renderSequenceDiagram({ connections: report.connections, transcript: report.transcript, trace }, `Sequence diagram: ${report.target}`, id);
   const steps = table(
     ['Step', 'Mode', 'Result', 'Time', 'Detail'],
     report.steps.map((step) => [esc(step.name), esc(step.mode ? `${step.mode}${step.tls ? '+tls' : ''}` : step.tls ? 'tls' : ''), badge(step.result, step.result), `<span class="num">${esc(formatMs(step.durationMs))}</span>`, esc(step.detail)]),
@@ -89,9 +120,9 @@ function probeBody(report: ProbeReport, trace: readonly TraceEntry[], id: string
       : '';
   return [
     callout,
-    `<${h}>Sequence</${h}><div class="figure">${diagram}</div>${LEGEND}`,
-    `<${h}>Steps</${h}>${steps}`,
     `<${h}>Findings</${h}>${findingsHtml(report.findings)}`,
+    `<${h}>Steps</${h}>${steps}`,
+    `<${h}>Sequence</${h}>${LEGEND}${sequenceHtml(report, trace, id)}`,
     report.connections.length > 0 ? `<${h}>Connections</${h}>${connections}` : '',
     traceTable,
     transcriptHtml(report, `${id}-transcript`),
@@ -111,43 +142,60 @@ const STATE_BADGE: Record<ScenarioState, [string, string, string]> = {
   skipped: ['skipped', 'skipped', 'skip'],
 };
 
+/** "fail at data:pasv: DATA_CHANNEL_BLOCKED", what the scenario expects. */
+function expectedText(result: ScenarioResult): string {
+  const step = result.expected.failingStep ? ` at ${result.expected.failingStep}` : '';
+  return `${result.expected.verdict}${step}${result.expected.findings.length > 0 ? `: ${result.expected.findings.join(', ')}` : ''}`;
+}
+
+/** What the run showed: verdict, failed steps, where the data channel failed, the findings. */
+function observedText(result: ScenarioResult): string {
+  if (result.skipped !== undefined) return `skipped: ${result.skipped}`;
+  if (result.error) return `tool error: ${result.error.split('\n')[0] ?? ''}`;
+  const failed = result.probe.steps.filter((step) => step.result === 'fail').map((step) => step.id);
+  const where = failed.length > 0 ? ` at ${failed.join(', ')}` : '';
+  const hop = result.failure?.hop ? ` (${result.failure.hop}${result.failure.rule ? `: ${result.failure.rule}` : ''})` : '';
+  const codes = result.probe.findings.map((finding) => finding.code).join(', ');
+  return `${result.probe.verdict}${where}${hop}${codes ? `: ${codes}` : ''}`;
+}
+
+/** One scenario, collapsed unless its expectation was not met (that is what the reader came for). */
 function scenarioSection(result: ScenarioResult): string {
   const id = anchor('scenario', result.id);
-  const [, long, cls] = STATE_BADGE[scenarioState(result)];
-  const heading = `<h2>${badge(long, cls)} ${esc(result.id)}: ${esc(result.title)}</h2>
-<p>${esc(result.description).replace(/\n/g, '<br>')}</p>`;
+  const state = scenarioState(result);
+  const [, long, cls] = STATE_BADGE[state];
+  const open = state === 'unmet' || state === 'error' ? ' open' : '';
+  const summary = `<summary>${badge(long, cls)} <span class="scenario-id">${esc(result.id)}</span>: ${esc(result.title)}</summary>`;
+  const description = `<p>${esc(result.description).replace(/\n/g, '<br>')}</p>`;
   if (result.skipped !== undefined) {
     // Nothing ran: no probe to draw, only the reason.
-    return `<section class="scenario" id="${id}">${heading}
-<p class="meta">${esc(result.backend)} backend, from <code>${esc(result.source)}</code></p>
-<div class="callout">Skipped: ${esc(result.skipped)}</div></section>`;
+    return `<details class="scenario" id="${id}"${open}>${summary}${description}
+<p class="meta">${esc(result.backend)} backend, from ${esc(result.source)}</p>
+<div class="callout">Skipped: ${esc(result.skipped)}</div></details>`;
   }
-  const expected = `${result.expected.verdict}, findings ${result.expected.findings.join(', ') || 'none'}${result.expected.failingStep ? `, failing step ${result.expected.failingStep}` : ''}`;
-  const got = `${result.probe.verdict}, findings ${result.probe.findings.map((finding) => finding.code).join(', ') || 'none'}`;
   const mismatches = result.mismatches.length > 0 ? `<ul>${result.mismatches.map((mismatch) => `<li>${esc(mismatch)}</li>`).join('')}</ul>` : '';
   const error = result.error ? `<p><strong>The tool itself failed:</strong></p><pre>${esc(result.error)}</pre>` : '';
   const failure = result.failure ? `<p>Data channel failed at <strong>${esc(describeScenarioFailure(result.failure))}</strong>.</p>` : '';
-  return `<section class="scenario" id="${id}">${heading}
-<p class="meta">${esc(result.backend)} backend, ${esc(formatMs(result.durationMs))}, from <code>${esc(result.source)}</code></p>
-${table(['', 'Verdict and findings'], [['expected', esc(expected)], ['got', esc(got)]])}${mismatches}${error}${failure}
-${probeBody(result.probe, result.trace, id, 3)}</section>`;
+  return `<details class="scenario" id="${id}"${open}>${summary}${description}
+<p class="meta">${esc(result.backend)} backend, ${esc(formatMs(result.durationMs))}, from ${esc(result.source)}</p>
+${table(['', 'Verdict and findings'], [['expected', esc(expectedText(result))], ['observed', esc(observedText(result))]])}${mismatches}${error}${failure}
+${probeBody(result.probe, result.trace, id, 3)}</details>`;
 }
 
 function scenariosPage(report: ScenarioRunReport): [string, string] {
+  const counts = countScenarios(report.results);
   const summary = table(
-    ['Scenario', 'Expectation', 'Verdict', 'Data channel failed at'],
+    ['Scenario', 'Expected', 'Observed', 'Met'],
     report.results.map((result) => {
       const [short, , cls] = STATE_BADGE[scenarioState(result)];
-      return [
-        `<a href="#${anchor('scenario', result.id)}">${esc(result.id)}</a>`,
-        badge(short, cls),
-        result.skipped !== undefined ? '-' : badge(result.probe.verdict, result.probe.verdict),
-        esc(result.skipped !== undefined ? `skipped: ${result.skipped}` : describeScenarioFailure(result.failure) || '-'),
-      ];
+      return [`<a href="#${anchor('scenario', result.id)}">${esc(result.id)}</a>${report.results.some((other) => other.backend !== result.backend) ? ` <span class="meta">[${esc(result.backend)}]</span>` : ''}`, esc(expectedText(result)), esc(observedText(result)), badge(short, cls)];
     }),
   );
-  const header = `<h1>${badge(report.verdict, report.verdict)} Scenarios</h1><p class="meta">${esc(describeScenarioCounts(countScenarios(report.results)))}; started ${esc(report.startedAt)}, ${esc(formatMs(report.durationMs))}</p>`;
-  return [`ftp-doctor scenarios: ${report.verdict}`, `${header}\n${summary}\n${report.results.map(scenarioSection).join('\n')}`];
+  // The catalogue passes when every scenario did what it expects, expected failures included.
+  const verdict = report.verdict === 'pass' ? badge('every expectation met', 'pass') : badge(`${counts.total - counts.met} of ${counts.total} not met`, 'fail');
+  const header = `<h1>${verdict} Scenarios</h1><p class="meta">${esc(describeScenarioCounts(counts))}; started ${esc(report.startedAt)}, ${esc(formatMs(report.durationMs))}</p>
+<p>A scenario is <strong>met</strong> when the probe's verdict, findings and failing step are the ones it expects: a scenario that expects the data channel to fail, and sees it fail that way, is a success of the catalogue. Each scenario below opens to show its findings, steps and sequence diagrams.</p>`;
+  return [`ftp-doctor scenarios: ${report.verdict === 'pass' ? 'every expectation met' : 'expectations not met'}`, `${header}\n${summary}\n<h2>Scenarios</h2>\n${report.results.map(scenarioSection).join('\n')}`];
 }
 
 function sweepPage(report: SweepReport): [string, string] {
@@ -161,8 +209,8 @@ function sweepPage(report: SweepReport): [string, string] {
   const body = [
     `<div class="callout${report.verdict === 'pass' ? ' good' : ''}">${esc(formatSpans(spans) || 'no ports tested')}</div>`,
     `<div class="portbar" role="img" aria-label="${esc(formatSpans(spans))}">${bar}</div>`,
-    table(['Ports', 'State', 'Count'], spans.map((span) => [esc(span.from === span.to ? `${span.from}` : `${span.from}-${span.to}`), badge(span.state, span.state === 'open' ? 'ok' : 'fail'), String(span.to - span.from + 1)])),
     `<h2>Findings</h2>${findingsHtml(report.findings)}`,
+    `<h2>Ports</h2>${table(['Ports', 'State', 'Count'], spans.map((span) => [esc(span.from === span.to ? `${span.from}` : `${span.from}-${span.to}`), badge(span.state, span.state === 'open' ? 'ok' : 'fail'), String(span.to - span.from + 1)]))}`,
     broken.length > 0 ? `<h2>Ports that failed</h2>${table(['Port', 'State', 'Detail'], broken.map((port) => [String(port.port), esc(port.state), esc(port.detail ?? '')]))}` : '',
   ];
   return [`ftp-doctor sweep ${report.target}: ${report.verdict}`, `${header}\n${body.join('\n')}`];
