@@ -6,6 +6,7 @@
 import { DataFileError, parseYamlText, readDataFile } from '../config/yaml-file.js';
 import type { FieldProblem } from '../config/fields.js';
 import { validatePolicy, type PolicyTarget } from './policy.js';
+import { rememberSecret } from '../report/secrets.js';
 
 export class PolicyFileError extends DataFileError {
   constructor(file: string, problems: string[]) {
@@ -44,6 +45,8 @@ export function parsePolicyText(text: string, file: string, env: NodeJS.ProcessE
       missing.push({ path: `targets[${index}].passwordEnv`, message: `names ${target.passwordEnv}, which is not set in the environment (export it, or in CI map the secret to it)` });
       return { target };
     }
+    // Known from here on: whatever a server echoes back, no output of this process shows it.
+    rememberSecret(password);
     return { target, password };
   });
   if (missing.length > 0) throw new PolicyFileError(file, parsed.describe(missing));

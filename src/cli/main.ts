@@ -9,6 +9,11 @@ import { VERSION } from '../version.js';
 import { DataFileError } from '../config/data-file-error.js';
 import { UsageError } from './errors.js';
 import { commandsFor } from './commands.js';
+import { guardStream } from './guarded-streams.js';
+
+// Before anything is written: no message, log line or progress line may show a known password.
+guardStream(process.stdout);
+guardStream(process.stderr);
 
 export async function main(argv: string[]): Promise<number> {
   try {

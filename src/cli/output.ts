@@ -7,6 +7,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AnyReport } from '../report/model.js';
+import { writeUnguarded } from './guarded-streams.js';
 import { appendStepSummary, githubAnnotations, renderJson, renderJUnit, renderMarkdown, renderTable, shouldUseColor, writeReportDir } from '../report/index.js';
 
 export interface OutputOptions {
@@ -34,7 +35,7 @@ export function tableWidth(stream: { isTTY?: boolean; columns?: number }): numbe
 
 export async function emitReport(report: AnyReport, options: OutputOptions, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   if (options.json) {
-    process.stdout.write(`${renderJson(report)}\n`);
+    writeUnguarded(process.stdout, `${renderJson(report)}\n`);
   } else {
     process.stdout.write(`${renderTable(report, { color: shouldUseColor(process.stdout, env), width: tableWidth(process.stdout) })}\n`);
   }

@@ -5,6 +5,7 @@
 import net from 'node:net';
 import { ALL_MODES, type DataMode } from '../report/model.js';
 import type { Clock } from '../client/recorder.js';
+import { REDACTED, rememberSecret } from '../report/secrets.js';
 
 export interface ProbeOptions {
   /** ftp:// (plain), ftpes:// (explicit TLS), ftps:// (implicit TLS, port 990). */
@@ -93,11 +94,13 @@ const SCHEME_TLS = { ftp: 'none', ftpes: 'explicit', ftps: 'implicit' } as const
 
 /** Take the URL apart; throws ProbeOptionError for anything we cannot probe. */
 export function parseTarget(options: Pick<ProbeOptions, 'url' | 'user' | 'password' | 'tls'>): ProbeTarget {
+  // Before anything can fail and quote it: no later output of this process may show the password.
+  rememberSecret(options.password);
   let url: URL;
   try {
     url = new URL(options.url);
   } catch {
-    throw new ProbeOptionError(`not a URL: ${redactUrlText(options.url)} (expected ftp://host, ftpes://host or ftps://host)`);
+    throw notAUrl(options.url);
   }
   const scheme = url.protocol.replace(/:$/, '').toLowerCase();
   if (scheme !== 'ftp' && scheme !== 'ftpes' && scheme !== 'ftps') {
@@ -107,7 +110,12 @@ export function parseTarget(options: Pick<ProbeOptions, 'url' | 'user' | 'passwo
   if (host === '') throw new ProbeOptionError('the URL has no host');
   const tls = options.tls ?? SCHEME_TLS[scheme];
   const port = url.port === '' ? (tls === 'implicit' ? 990 : 21) : Number(url.port);
+  if (port === 0) throw new ProbeOptionError(`port 0 is out of range in ${redactUrlText(options.url)} (ports are 1-65535)`);
   const user = options.user ?? (url.username === '' ? 'anonymous' : decodeComponent(url.username, 'user name'));
+  if (url.password !== '') {
+    rememberSecret(url.password);
+    rememberSecret(decodeComponent(url.password, 'password'));
+  }
   const password = options.password ?? (url.password === '' ? (user === 'anonymous' ? 'ftp-doctor@' : '') : decodeComponent(url.password, 'password'));
   const path = decodeComponent(url.pathname || '/', 'path') || '/';
   const userPart = url.username === '' && options.user === undefined ? '' : `${encodeURIComponent(user)}@`;
@@ -126,18 +134,55 @@ function decodeComponent(text: string, what: string): string {
 }
 
 /**
+ * Why a text that the URL parser refused is not a URL, without quoting its password. The usual
+ * causes get their own words: a port past 65535, and a password typed without `@host` after it.
+ */
+function notAUrl(text: string): ProbeOptionError {
+  const authority = authorityOf(text);
+  const port = /^(?:\[[^\]]*\]|[^:/?#[\]]*):(\d+)(?:[/?#]|$)/.exec(authority)?.[1];
+  if (port !== undefined && Number(port) > 65535) {
+    return new ProbeOptionError(`port ${port} is out of range in ${redactUrlText(text)} (ports are 1-65535)`);
+  }
+  const missingHost = !text.includes('@') && /:(?!\d*(?:[/?#]|$))/.test(authority) ? '; a password needs @host after it: ftp://user:password@host/' : '';
+  return new ProbeOptionError(`not a URL: ${redactUrlText(text)} (expected ftp://host, ftpes://host or ftps://host${missingHost})`);
+}
+
+/** What follows `scheme://` up to the path, or after the last '@' when there is one. */
+function authorityOf(text: string): string {
+  const slashes = text.indexOf('//');
+  const at = text.lastIndexOf('@');
+  const start = at >= 0 ? at + 1 : slashes >= 0 ? slashes + 2 : 0;
+  return text.slice(start).split(/[/?#]/)[0] ?? '';
+}
+
+/**
  * Even a half-typed URL may carry a password, and a password may hold '/', ':' or spaces, so
  * nothing is guessed: everything between the scheme's '//' and the last '@' is the user's
- * business — keep the user name up to the first ':' and hide the rest.
+ * business — keep the user name up to the first ':' and hide the rest. Without an '@', what
+ * follows a ':' after the host is shown only when it is a port number (`host:2121`); anything
+ * else may be a password typed without its `@host` (`ftp://bob:secret123`) and is hidden.
  */
 export function redactUrlText(text: string): string {
   const at = text.lastIndexOf('@');
-  if (at < 0) return text;
+  if (at < 0) return redactWithoutAt(text);
   const start = text.indexOf('//') >= 0 && text.indexOf('//') < at ? text.indexOf('//') + 2 : 0;
   const credentials = text.slice(start, at);
   const colon = credentials.indexOf(':');
   if (colon < 0) return text;
   return `${text.slice(0, start)}${credentials.slice(0, colon)}:***${text.slice(at)}`;
+}
+
+function redactWithoutAt(text: string): string {
+  const slashes = text.indexOf('//');
+  const hostStart = slashes >= 0 ? slashes + 2 : 0;
+  // An IPv6 literal's colons are not a port separator.
+  const start = text[hostStart] === '[' && text.indexOf(']', hostStart) > 0 ? text.indexOf(']', hostStart) : hostStart;
+  const colon = text.indexOf(':', start);
+  if (colon < 0) return text;
+  const rest = text.slice(colon + 1);
+  // A port and then the path, query or end: nothing secret in it.
+  if (/^\d*(?:[/?#]|$)/.test(rest)) return text;
+  return `${text.slice(0, colon)}:${REDACTED}`;
 }
 
 /** "50000-50100" → {from, to}; throws ProbeOptionError on anything else. */

@@ -7,6 +7,7 @@
  * the per-format escaping below it only has to deal with the format's own metacharacters.
  */
 import type { AnyReport, TranscriptLine } from './model.js';
+import { REDACTED, redactSecrets } from './secrets.js';
 
 // CSI (ESC [ ... final), OSC (ESC ] ... BEL or ESC \), DCS/SOS/PM/APC (ESC P|X|^|_ ... ESC \),
 // two-character and nF escapes (ESC c, ESC ( B), and the 8-bit C1 CSI form. Matched before control characters
@@ -54,8 +55,6 @@ export function sanitizeText(text: string, options: SanitizeOptions = {}): strin
   return result.replace(/\t/g, options.multiline ? '\t' : ' ');
 }
 
-const REDACTED = '***';
-
 /**
  * Removes the password from a URL (`ftp://user:secret@host/` → `ftp://user:***@host/`). Works on
  * strings that are not valid URLs too, because the target may be half-typed by the user.
@@ -80,10 +79,24 @@ export function redactTranscriptLine(line: TranscriptLine): TranscriptLine {
 // Fields whose text is prose written over several lines; everything else is one line.
 const MULTILINE_FIELDS = new Set(['explanation', 'text', 'commands', 'error', 'description']);
 
+/**
+ * Fields that hold one of a fixed set of words (or an id or a time), never text from a server: a
+ * password that happens to be `fail` or `pasv` must not turn the JSON contract's enums into `***`.
+ */
+const STRUCTURAL_FIELDS = new Set([
+  'tool', 'version', 'kind', 'verdict', 'severity', 'code', 'result', 'mode', 'channel', 'direction', 'purpose', 'outcome',
+  'decision', 'state', 'method', 'backend', 'addressPolicy', 'startedAt', 'id', 'session', 'findings', 'failingStep',
+]);
+
+function cleanString(value: string, key: string | undefined): string {
+  const multiline = key !== undefined && MULTILINE_FIELDS.has(key);
+  if (key !== undefined && STRUCTURAL_FIELDS.has(key)) return sanitizeText(value, { multiline });
+  // Redacted before and after: removing an escape sequence can join the two halves of a password.
+  return redactSecrets(sanitizeText(redactPasswordsInText(redactSecrets(value)), { multiline }));
+}
+
 function clean(value: unknown, key: string | undefined): unknown {
-  if (typeof value === 'string') {
-    return sanitizeText(redactPasswordsInText(value), { multiline: key !== undefined && MULTILINE_FIELDS.has(key) });
-  }
+  if (typeof value === 'string') return cleanString(value, key);
   if (Array.isArray(value)) return value.map((item) => clean(item, key));
   if (value !== null && typeof value === 'object') {
     const record = value as Record<string, unknown>;
@@ -100,8 +113,9 @@ function clean(value: unknown, key: string | undefined): unknown {
 }
 
 /**
- * A deep copy of the report with every string sanitised and passwords redacted. Renderers call
- * this first; it is idempotent, so calling it twice is harmless.
+ * A deep copy of the report with every string sanitised and passwords redacted, both by shape
+ * and by value (every password the process knows, see secrets.ts): the one choke point every
+ * renderer passes through. Renderers call this first; it is idempotent.
  */
 export function sanitizeReport<T extends AnyReport>(report: T): T {
   const copy = clean(report, undefined) as T;

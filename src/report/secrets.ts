@@ -1,0 +1,75 @@
+/**
+ * The passwords this process knows, and their removal from any text it outputs. Shapes are not
+ * enough (`PASS x`, `user:x@host`): a server can quote the password back in any reply
+ * (`530 bad password secret123`), and from there it would reach every report format, the CI
+ * annotations and the terminal. So whoever learns a password remembers it here — the target
+ * parser for probe/sweep/check, `serve` for its users — and the two choke points every output
+ * passes through (`sanitizeReport` for reports, the CLI's guarded stdout/stderr for messages,
+ * logs and the progress line) replace it wherever it appears.
+ *
+ * Process-wide on purpose: a password must be hidden from every output of the process, including
+ * renderers that were never handed it.
+ */
+
+export const REDACTED = '***';
+
+/**
+ * Shorter passwords are not searched for in free text: replacing every "ab" would make reports
+ * unreadable. They are still hidden where their shape gives them away (URLs, PASS lines).
+ */
+export const MIN_SECRET_LENGTH = 3;
+
+const secrets = new Set<string>();
+let pattern: RegExp | undefined;
+
+/** Remembers a password so that no later output shows it. Undefined, empty and too-short values are ignored. */
+export function rememberSecret(secret: string | undefined): void {
+  if (secret === undefined || [...secret].length < MIN_SECRET_LENGTH || secrets.has(secret)) return;
+  secrets.add(secret);
+  pattern = undefined;
+}
+
+/** For tests: forget every remembered password. */
+export function forgetSecrets(): void {
+  secrets.clear();
+  pattern = undefined;
+}
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+
+/** `%2f`, `%2F` and the double-encoded `%252F`: one character class per hex digit. */
+function percentByte(byte: number): string {
+  const digit = (value: number): string => {
+    const hex = value.toString(16);
+    return /[a-f]/.test(hex) ? `[${hex}${hex.toUpperCase()}]` : hex;
+  };
+  return `%(?:25)?${digit(byte >> 4)}${digit(byte & 15)}`;
+}
+
+/**
+ * One character of a password in every form it may take in text: itself, percent-encoded (any hex
+ * case, once or twice: URL-encoded in a query, a path or a log), `+` for a space (form encoding),
+ * and backslash-escaped quote or backslash (quoted in JSON or a message).
+ */
+function characterForms(character: string): string {
+  const forms = [escapeRegExp(character), [...Buffer.from(character, 'utf8')].map(percentByte).join('')];
+  if (character === ' ') forms.push('\\+');
+  if (character === '"' || character === '\\') forms.push(`\\\\${escapeRegExp(character)}`);
+  return `(?:${forms.join('|')})`;
+}
+
+function secretPattern(): RegExp | undefined {
+  if (secrets.size === 0) return undefined;
+  if (!pattern) {
+    // Longest first, so a password that contains another is replaced whole.
+    const sources = [...secrets].sort((a, b) => b.length - a.length).map((secret) => [...secret].map(characterForms).join(''));
+    pattern = new RegExp(sources.join('|'), 'g');
+  }
+  return pattern;
+}
+
+/** The text with every remembered password (in any of its encodings) replaced by `***`. */
+export function redactSecrets(text: string): string {
+  const found = secretPattern();
+  return found ? text.replace(found, REDACTED) : text;
+}
