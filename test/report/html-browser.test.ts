@@ -96,22 +96,22 @@ describe('HTML report in chromium', () => {
       await writeFile(file, renderHtml(report), 'utf8');
       const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
       await page.goto(pathToFileURL(file).href, { waitUntil: 'load', timeout: 15_000 });
-      const height = (): Promise<number> => page.evaluate(() => document.documentElement.scrollHeight);
+      const height = async (): Promise<number> => Number(await page.evaluate('document.documentElement.scrollHeight'));
       const collapsed = await height();
       expect(collapsed).toBeLessThan(5_000);
       expect(await page.locator('details.scenario').count()).toBe(report.results.length);
 
       const first = report.results.find((result) => result.failure)?.id ?? '';
       await page.locator(`a[href="#scenario-${first}"]`).click();
-      await expect.poll(() => page.locator(`#scenario-${first}`).evaluate((element) => (element as HTMLDetailsElement).open), { timeout: 5_000 }).toBe(true);
+      await expect.poll(() => page.locator(`#scenario-${first}`).evaluate((element) => (element as unknown as { open: boolean }).open), { timeout: 5_000 }).toBe(true);
       expect(await page.locator(`#scenario-${first} details.session[open] svg.sequence`).first().isVisible()).toBe(true);
 
       // Everything open (as printed) is the long page the sections hide.
-      await page.evaluate(() => document.querySelectorAll('details').forEach((details) => (details.open = true)));
+      await page.evaluate("document.querySelectorAll('details').forEach((details) => { details.open = true; })");
       expect(await height()).toBeGreaterThan(collapsed * 5);
       const artifacts = resolve('test-artifacts');
       await mkdir(artifacts, { recursive: true });
-      await page.evaluate(() => document.querySelectorAll('details').forEach((details) => (details.open = false)));
+      await page.evaluate("document.querySelectorAll('details').forEach((details) => { details.open = false; })");
       await page.screenshot({ path: join(artifacts, 'catalogue.png'), fullPage: true });
     } finally {
       await browser.close();
