@@ -1,17 +1,20 @@
 /**
  * Confinement of a disk root against a local process that swaps directories and symlinks while
- * we work ("open what you checked, check what you opened"). A path is resolved with realpath
- * and checked, then opened without following a final symlink and without blocking (a FIFO or a
- * device would otherwise hold a thread of Node's small file-system pool in open()), and the
- * OPENED descriptor is checked again: on Linux its real location comes from /proc/self/fd, so a
- * swap between the check and the open is caught. Everything after that works on the descriptor:
- * reads and fstat by descriptor, and entries are created, unlinked and renamed through
- * `/proc/self/fd/<dir>/<name>`, which the kernel resolves through the opened directory (as
- * openat would) rather than by the path that was checked.
+ * we work: open what was checked, check what was opened, then use only what was opened.
  *
- * Without /proc/self/fd (macOS, Windows) the descriptor cannot be asked where it is: the opened
- * object is compared (device and inode) with what the path resolves to after the open, which
- * narrows the window a swapper has but cannot close it. The README says what holds where.
+ * Linux (/proc/self/fd): the path is opened as an O_PATH locator (symlinks followed; it opens
+ * nothing, needs no read permission and cannot block on a FIFO), and the descriptor's real
+ * location, read from /proc/self/fd, must be inside the root: there is no earlier check to race.
+ * A file to read is reopened through that descriptor; entries are created, unlinked and renamed
+ * through `/proc/self/fd/<dir>/<name>`, which the kernel resolves through the opened directory
+ * (as openat would), never by the path that was checked.
+ *
+ * Elsewhere (macOS, Windows): realpath and check, open with O_NOFOLLOW | O_NONBLOCK, then compare
+ * the opened object (device, inode) with what the path resolves to now. That narrows a swapper's
+ * window but cannot close it; the README says what holds where.
+ *
+ * Either way only regular files and directories are served: a FIFO or a device would otherwise
+ * hold a thread of Node's small file-system pool in open() or read().
  */
 import { constants, type Stats } from 'node:fs';
 import fs, { type FileHandle } from 'node:fs/promises';
@@ -24,6 +27,14 @@ const NONBLOCK = constants.O_NONBLOCK ?? 0;
 const NOCTTY = constants.O_NOCTTY ?? 0;
 const DIRECTORY = constants.O_DIRECTORY ?? 0;
 const READ_FLAGS = constants.O_RDONLY | NOFOLLOW | NONBLOCK | NOCTTY;
+/**
+ * Linux's O_PATH (not exported by Node; this is its value on the architectures Node is built
+ * for): a descriptor that only locates an entry. Opening it needs no read permission, opens
+ * nothing (a device never sees it, a FIFO cannot block it), and fstat and /proc/self/fd work on it.
+ */
+const O_PATH = process.platform === 'linux' && ['x64', 'arm64', 'arm', 'ia32', 'ppc64', 's390x', 'riscv64', 'loong64'].includes(process.arch) ? 0o10000000 : 0;
+/** Reopening a located regular file through /proc/self/fd/N: the magic link must be followed. */
+const REOPEN_FLAGS = constants.O_RDONLY | NONBLOCK | NOCTTY;
 /** Create a new file, never through a symlink and never over an existing entry. */
 export const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW | NONBLOCK | NOCTTY;
 
@@ -89,8 +100,41 @@ export class Confinement {
     return real;
   }
 
-  /** Open an existing regular file or directory, verified inside the root; the caller closes it. */
-  async openExisting(virtualPath: string): Promise<Opened> {
+  /**
+   * Open an existing regular file or directory, verified inside the root; the caller closes it.
+   * 'read' gives a descriptor to read bytes from; 'locate' one to stat it or act inside it.
+   */
+  async openExisting(virtualPath: string, use: 'locate' | 'read' = 'locate'): Promise<Opened> {
+    if (!(this.descriptorPaths && O_PATH)) return this.openByPath(virtualPath);
+    const located = await this.locate(virtualPath);
+    if (use === 'locate' || !located.info.isFile()) return located;
+    // Bytes to read: reopen the very file located, through its descriptor (no path is walked again).
+    try {
+      return { ...located, handle: await fs.open(`/proc/self/fd/${located.handle.fd}`, REOPEN_FLAGS).catch(translate) };
+    } finally {
+      await located.handle.close().catch(() => {});
+    }
+  }
+
+  /**
+   * Linux: open whatever the path leads to (symlinks followed) as an O_PATH locator, then ask the
+   * descriptor where it is. No separate check precedes the open, so there is nothing to race.
+   */
+  private async locate(virtualPath: string): Promise<Opened> {
+    const handle = await fs.open(path.join(this.root, virtualPath), O_PATH).catch(translate);
+    try {
+      const [real, info] = await Promise.all([fs.readlink(`/proc/self/fd/${handle.fd}`), handle.stat()]);
+      if (!this.inside(real)) throw new FileError('EACCES', OUTSIDE_MESSAGE);
+      if (!isServed(info)) throw new FileError('ENOTREGULAR', NOT_SERVED_MESSAGE);
+      return { handle, info, real };
+    } catch (error) {
+      await handle.close().catch(() => {});
+      translate(error);
+    }
+  }
+
+  /** Elsewhere: check the path, open it without following a final symlink, then check the opened one. */
+  private async openByPath(virtualPath: string): Promise<Opened> {
     const real = await this.resolve(virtualPath);
     // A cheap look first, so a FIFO or a device is refused without ever being opened.
     if (!isServed(await fs.lstat(real).catch(translate))) throw new FileError('ENOTREGULAR', NOT_SERVED_MESSAGE);

@@ -90,7 +90,7 @@ export class DiskFileSystem implements FileSystem {
   }
 
   async read(virtualPath: string, offset: number): Promise<Readable> {
-    const { handle, info } = await this.confinement.openExisting(virtualPath);
+    const { handle, info } = await this.confinement.openExisting(virtualPath, 'read');
     if (info.isDirectory()) {
       await handle.close().catch(() => {});
       throw new FileError('EISDIR', 'Is a directory.');
@@ -121,7 +121,7 @@ export class DiskFileSystem implements FileSystem {
       const keep = mode === 'append' ? (existing ? 'all' : 'none') : offset > 0 ? 'prefix' : 'none';
       if (keep !== 'none') {
         // The old bytes come from the file the name leads to (a symlink is followed, confined).
-        kept = await this.confinement.openExisting(virtualPath);
+        kept = await this.confinement.openExisting(virtualPath, 'read');
         if (!kept.info.isFile()) throw new FileError('ENOTREGULAR', NOT_SERVED_MESSAGE);
         if (keep === 'prefix' && offset > kept.info.size) throw new FileError('ERANGE', `Restart offset ${offset} is past the end of the file (${kept.info.size} bytes).`);
       }
