@@ -76,13 +76,14 @@ export class Confinement {
     readonly descriptorPaths: boolean,
   ) {}
 
-  static async open(root: string): Promise<Confinement> {
+  /** `descriptorPaths: false` forces the portable way (tests use it to cover other platforms' path). */
+  static async open(root: string, options: { descriptorPaths?: boolean } = {}): Promise<Confinement> {
     const real = await fs.realpath(root);
     const handle = await fs.open(real, constants.O_RDONLY | DIRECTORY);
     try {
       if (!(await handle.stat()).isDirectory()) throw new Error(`${root} is not a directory`);
       const seen = await fs.readlink(`/proc/self/fd/${handle.fd}`).catch(() => undefined);
-      return new Confinement(real, seen === real);
+      return new Confinement(real, seen === real && options.descriptorPaths !== false);
     } finally {
       await handle.close();
     }
