@@ -18,6 +18,7 @@
  * set its own. Pure: parsed data in, typed policy or field problems out.
  */
 import { ALL_MODES, type DataMode } from '../report/model.js';
+import { outOfRangePort } from '../probe/options.js';
 import { address, array, boolean, field, integer, isObject, object, oneOf, parsePortRange, portOrRange, string, type Check, type FieldProblem, type FieldSpec } from '../config/fields.js';
 
 export type TlsMode = 'none' | 'explicit' | 'implicit';
@@ -82,6 +83,8 @@ const url: Check = (value, path, problems) => {
   try {
     parsed = new URL(value);
   } catch {
+    const port = outOfRangePort(value);
+    if (port !== undefined) return void problems.push({ path, message: `has port ${port}, which is out of range (ports are 1-65535)` });
     return void problems.push({ path, message: 'must be a URL like ftp://user@host:21/ (ftp://, ftpes:// or ftps://)' });
   }
   const scheme = parsed.protocol.replace(/:$/, '').toLowerCase();

@@ -138,13 +138,17 @@ function decodeComponent(text: string, what: string): string {
  * causes get their own words: a port past 65535, and a password typed without `@host` after it.
  */
 function notAUrl(text: string): ProbeOptionError {
+  const port = outOfRangePort(text);
+  if (port !== undefined) return new ProbeOptionError(`port ${port} is out of range in ${redactUrlText(text)} (ports are 1-65535)`);
   const authority = authorityOf(text);
-  const port = /^(?:\[[^\]]*\]|[^:/?#[\]]*):(\d+)(?:[/?#]|$)/.exec(authority)?.[1];
-  if (port !== undefined && Number(port) > 65535) {
-    return new ProbeOptionError(`port ${port} is out of range in ${redactUrlText(text)} (ports are 1-65535)`);
-  }
   const missingHost = !text.includes('@') && /:(?!\d*(?:[/?#]|$))/.test(authority) ? '; a password needs @host after it: ftp://user:password@host/' : '';
   return new ProbeOptionError(`not a URL: ${redactUrlText(text)} (expected ftp://host, ftpes://host or ftps://host${missingHost})`);
+}
+
+/** The port of a URL-like text when it is past 65535 (the URL parser only says "Invalid URL"). */
+export function outOfRangePort(text: string): number | undefined {
+  const port = /^(?:\[[^\]]*\]|[^:/?#[\]]*):(\d+)(?:[/?#]|$)/.exec(authorityOf(text))?.[1];
+  return port !== undefined && Number(port) > 65535 ? Number(port) : undefined;
 }
 
 /** What follows `scheme://` up to the path, or after the last '@' when there is one. */

@@ -111,3 +111,10 @@ describe('policy files', () => {
     });
   });
 });
+
+describe('a URL with a port past 65535', () => {
+  it('is called out of range, not "not a URL"', () => {
+    const problems = problemsOf('targets:\n  - name: a\n    url: ftp://127.0.0.1:99999/\n');
+    expect(problems.join('\n')).toMatch(/line 3, targets\[0\]\.url has port 99999, which is out of range \(ports are 1-65535\)/);
+  });
+});
