@@ -112,6 +112,8 @@ async function active(context: StrategyContext, attempt: DataAttempt, verb: 'POR
     return undefined;
   }
   const arrivals: Connection[] = [];
+  // Where each arrival came from, read at once: a peer that resets right away takes its address with it.
+  const origins = new WeakMap<Connection, { host: string; port: number }>();
   let notify: (() => void) | undefined;
   let released = false;
   const listener = await context.network.listen({ host, port: 0, backlog: 4, allowHalfOpen: true }, (connection) => {
@@ -120,6 +122,7 @@ async function active(context: StrategyContext, attempt: DataAttempt, verb: 'POR
       connection.destroy();
       return;
     }
+    origins.set(connection, { host: normalizeAddress(connection.remoteAddress ?? '?'), port: connection.remotePort ?? 0 });
     arrivals.push(connection);
     notify?.();
   });
@@ -171,7 +174,7 @@ async function active(context: StrategyContext, attempt: DataAttempt, verb: 'POR
         recorder.event(control.session, 'data', timedOut ? `no inbound connection to ${target} within ${context.dataTimeoutMs} ms` : `no inbound connection to ${target} before the server gave up`);
         return undefined;
       }
-      const from = { host: normalizeAddress(arrived.remoteAddress ?? '?'), port: arrived.remotePort ?? 0 };
+      const from = origins.get(arrived) ?? { host: normalizeAddress(arrived.remoteAddress ?? '?'), port: arrived.remotePort ?? 0 };
       attempt.inbound = { arrived: true, from, waitedMs };
       prepared.event = { t: listenedAt, durationMs: recorder.since(listenedAt), session: control.session, purpose: 'data', from: formatEndpoint(from.host, from.port), to: target, outcome: 'connected' };
       recorder.connection(prepared.event);

@@ -14,6 +14,8 @@ export interface DataContext {
   reply(text: string): void;
   /** 'LIST', 'NLST', 'RETR'. */
   verb: string;
+  /** The mode command this transfer follows ('PASV', 'EPSV', 'PORT', 'EPRT'). */
+  mode: string;
   /** Active modes: the client's listener from PORT/EPRT (a test may dial it again). */
   active?: { host: string; port: number };
   /** Call `tick` every `ms` until the socket closes or the server closes; bounded by close(). */
@@ -37,6 +39,7 @@ export async function startScriptedFtp(onData: DataScript): Promise<ScriptedFtp>
     connection.send('220 scripted\r\n');
     let passive: Promise<net.Socket> | undefined;
     let active: { host: string; port: number } | undefined;
+    let mode = '';
     for (;;) {
       const line = await connection.command(30_000).catch(() => undefined);
       if (line === undefined) return;
@@ -48,6 +51,7 @@ export async function startScriptedFtp(onData: DataScript): Promise<ScriptedFtp>
         connection.socket.end();
         return;
       }
+      if (verb === 'PASV' || verb === 'EPSV' || verb === 'PORT' || verb === 'EPRT') mode = verb;
       if (verb === 'PASV' || verb === 'EPSV') {
         const listener = await connection.dataListener();
         passive = listener.accepted;
@@ -71,7 +75,7 @@ export async function startScriptedFtp(onData: DataScript): Promise<ScriptedFtp>
           continue;
         }
         connection.send('150 here it comes\r\n');
-        await onData({ ...dataContext(socket, connection, verb, timers), ...(active ? { active } : {}) });
+        await onData({ ...dataContext(socket, connection, verb, timers), mode, ...(active ? { active } : {}) });
         continue;
       }
       connection.send(simpleReply(verb));
@@ -88,7 +92,7 @@ export async function startScriptedFtp(onData: DataScript): Promise<ScriptedFtp>
   };
 }
 
-function dataContext(socket: net.Socket, connection: FakeConnection, verb: string, timers: Set<NodeJS.Timeout>): DataContext {
+function dataContext(socket: net.Socket, connection: FakeConnection, verb: string, timers: Set<NodeJS.Timeout>): Omit<DataContext, 'mode'> {
   return {
     socket,
     verb,
