@@ -57,13 +57,36 @@ export function wrapServerTls(stream: Duplex, context: tls.SecureContext): tls.T
   return new tls.TLSSocket(stream, { isServer: true, secureContext: context, requestCert: false, rejectUnauthorized: false });
 }
 
-/** Resolves when the handshake finished; rejects on a handshake error, close, or timeout. */
+/**
+ * Resolves when the handshake finished; rejects on a handshake error, close, or timeout.
+ *
+ * Resolves one turn of the event loop after 'secure', not at it. Node emits 'secure' from inside
+ * OpenSSL's handshake, and with TLS 1.3 the server's NewSessionTicket messages are written only
+ * after that callback returns: OpenSSL is still "in init" until then. Whatever runs at 'secure'
+ * (a promise continuation included: Node drains microtasks before returning to OpenSSL) and
+ * writes and ends the stream — a short listing on a data connection — gets its data out before
+ * the tickets and its close_notify silently dropped (SSL_shutdown fails while in init), so the
+ * client sees the TCP FIN without close_notify. CPython's ftplib then fails with
+ * "SHUTDOWN_WHILE_IN_INIT" (on CPython releases that treat an EOF without close_notify as an
+ * error) and reads the 226 too late. vsftpd's SSL_accept returns only after the tickets are out.
+ */
 export function handshake(socket: tls.TLSSocket, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => finish(new Error(`TLS handshake did not finish within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
-    const onSecure = (): void => finish();
-    const onError = (error: Error): void => finish(error);
-    const onClose = (): void => finish(new Error('connection closed during the TLS handshake'));
+    let secured = false;
+    // setImmediate, not a microtask: it runs once OpenSSL has returned and the tickets are written.
+    const onSecure = (): void => {
+      secured = true;
+      clearTimeout(timer);
+      setImmediate(finish);
+    };
+    // After 'secure' the handshake succeeded: a failure now is the next reader's or writer's.
+    const onError = (error: Error): void => {
+      if (!secured) finish(error);
+    };
+    const onClose = (): void => {
+      if (!secured) finish(new Error('connection closed during the TLS handshake'));
+    };
     function finish(error?: Error): void {
       clearTimeout(timer);
       socket.off('secure', onSecure);
