@@ -42,5 +42,8 @@ announceSkips(it as unknown as Chooser, 'test', 'skipIf');
 announceSkips(it as unknown as Chooser, 'test', 'runIf');
 
 afterEach(({ task }) => {
-  if (task.result?.state === 'skip') console.warn(`↓ skipped test: ${task.name}${task.result.note ? ` — ${task.result.note}` : ''}`);
+  if (task.result?.state !== 'skip') return;
+  // ctx.skip(note) keeps the note on the result; vitest's TaskResult type does not declare it.
+  const note = (task.result as { note?: string }).note;
+  console.warn(`↓ skipped test: ${task.name}${note ? ` — ${note}` : ''}`);
 });
