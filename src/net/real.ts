@@ -38,10 +38,6 @@ export const realNetwork: Network = {
       };
       const onConnect = (): void => {
         cleanup();
-        // For the socket's whole life, as for accepted ones below: an error with no listener
-        // (a reset between the connect and the caller's first listener, or after the caller
-        // stopped listening) would be thrown at the process. Callers still see every error.
-        socket.on('error', () => {});
         resolve(socket);
       };
       const cleanup = (): void => {
