@@ -10,8 +10,9 @@ import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
+import { realNetwork } from '../../src/net/real.js';
 import type { ProbeReport } from '../../src/report/model.js';
-import { pause } from './helpers.js';
+import { eventually, guardUncaught, pause } from './helpers.js';
 import { startScriptedFtp, type DataContext, type ScriptedFtp } from './scripted-ftp.js';
 
 const run = promisify(execFile);
@@ -81,4 +82,25 @@ describe('resets after the transfer never crash the probe', () => {
     for (const id of ['data:epsv', 'data:pasv', 'data:port', 'data:eprt']) expect(report.steps.map((step) => step.id)).toContain(id);
     expect(server.transfers.length).toBeGreaterThanOrEqual(4);
   }, 90_000);
+});
+
+describe('the real network keeps an error listener on every socket it hands out', () => {
+  it('a connection reset before its owner listens for errors is not thrown at the process', async () => {
+    const resets = net.createServer((socket) => {
+      socket.on('error', () => {});
+      setTimeout(() => socket.resetAndDestroy(), 100);
+    });
+    await new Promise<void>((resolve) => resets.listen(0, '127.0.0.1', resolve));
+    const guard = guardUncaught();
+    try {
+      const connection = await realNetwork.connect({ host: '127.0.0.1', port: (resets.address() as net.AddressInfo).port });
+      // No listener of ours yet: the reset arrives meanwhile.
+      expect(await eventually(() => connection.destroyed, 5000)).toBe(true);
+      await pause(50);
+      expect(guard.errors).toEqual([]);
+    } finally {
+      guard.remove();
+      await new Promise((resolve) => resets.close(resolve));
+    }
+  });
 });
