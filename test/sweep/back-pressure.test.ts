@@ -3,7 +3,7 @@
  * passive ports: against a vsftpd with a 6-port range, 16 sessions each holding a listener exhaust
  * it, and vsftpd answers "500 OOPS: vsf_sysutil_bind" and closes the session. That is back-pressure
  * from the sweep itself, not a broken server: the sweep goes on with fewer sessions, and its
- * verdict is the same at --concurrency 16 as at 1. Ranges sit in a band of their own (12000-13999):
+ * verdict is the same at --concurrency 16 as at 1. Ranges sit in a band of their own (test/port-bands.ts):
  * this file fills them to the brim, and a port another file held would read as a refusal.
  */
 import net from 'node:net';
@@ -12,6 +12,7 @@ import { realNetwork } from '../../src/net/real.js';
 import type { SweepReport } from '../../src/report/model.js';
 import { runSweep } from '../../src/sweep/index.js';
 import { saysOutOfPorts } from '../../src/sweep/sampling.js';
+import { RANDOM_BANDS } from '../port-bands.js';
 import { someRange } from './helpers.js';
 import { startVsftpd, vsftpdMissingReason, type VsftpdPeer } from '../peers/vsftpd.js';
 
@@ -57,7 +58,7 @@ const missing = vsftpdMissingReason();
 
 describe.skipIf(missing !== null)(`sweep against a real vsftpd with a 6-port passive range${missing ? ` [skipped: ${missing}]` : ''}`, () => {
   it('16 sessions exhaust it (500 OOPS: vsf_sysutil_bind): the sweep sheds sessions and concludes as it does with 1', async () => {
-    const range = someRange(6, { from: 12000, to: 13999 });
+    const range = someRange(6, RANDOM_BANDS['test/sweep/back-pressure.test.ts']);
     vsftpd = await startVsftpd({ settings: { port: await freePort(), pasvRange: `${range.from}-${range.to}` } });
     // --range twice the server's: the sweep cannot know the server's range, so 12 sessions ask at once.
     const asked = { from: range.from, to: range.to + 6 };
@@ -74,7 +75,7 @@ describe.skipIf(missing !== null)(`sweep against a real vsftpd with a 6-port pas
   }, 120_000);
 
   it('--range exactly the server range at concurrency 16 and 1: the same verdict and spans', async () => {
-    const range = someRange(6, { from: 12000, to: 13999 });
+    const range = someRange(6, RANDOM_BANDS['test/sweep/back-pressure.test.ts']);
     vsftpd = await startVsftpd({ settings: { port: await freePort(), pasvRange: `${range.from}-${range.to}` } });
     const url = `ftp://127.0.0.1:${vsftpd?.port}/`;
     const wide = await runSweep({ url, range, concurrency: 16, ...PATIENT }, realNetwork);

@@ -5,7 +5,6 @@
  * proving a range through it. Ranges sit below Linux's ephemeral ports (32768+).
  */
 import net from 'node:net';
-import { randomInt } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseDataToken } from '../../src/ftp/evidence.js';
 import { realNetwork } from '../../src/net/real.js';
@@ -15,7 +14,11 @@ import type { ServerOptions } from '../../src/server/options.js';
 import { runSweep } from '../../src/sweep/index.js';
 import { parseOpenTag } from '../../src/sweep/protocol.js';
 import { RawClient } from '../server/helpers.js';
-import { someRange } from './helpers.js';
+import { RANDOM_BANDS } from '../port-bands.js';
+import { someRange as anyRange } from './helpers.js';
+
+/** Ranges in this file's own band (test/port-bands.ts). */
+const someRange = (size: number): { from: number; to: number } => anyRange(size, RANDOM_BANDS['test/sweep/blocks.test.ts']);
 
 let server: RunningServer | undefined;
 const clients: RawClient[] = [];
@@ -105,8 +108,7 @@ describe('SITE SWEEP A-B: who may use it', () => {
   });
 
   it('outside the range, reversed, too large or malformed → 501', async () => {
-    const range = { from: 20000 + randomInt(5000), to: 0 };
-    range.to = range.from + 299;
+    const range = someRange(300);
     const { network, open } = countingListeners();
     const running = await serveWith({ allowSweep: true, pasvRange: range }, network);
     const raw = await client(running.port);
@@ -237,7 +239,7 @@ describe('the sweep through SITE SWEEP A-B', () => {
       },
     };
     const running = await serveWith({ allowSweep: true, pasvRange: range });
-    const report = await runSweep({ url: `ftp://127.0.0.1:${running.port}/`, range, concurrency: 64, connectTimeoutMs: 3000, dataTimeoutMs: 2000 }, counted);
+    const report = await runSweep({ url: `ftp://127.0.0.1:${running.port}/`, range, concurrency: 64, connectTimeoutMs: 10_000, dataTimeoutMs: 5_000 }, counted);
     expect(report.method).toBe('extension');
     expect(report.spans).toEqual([{ ...range, state: 'open' }]);
     expect(report.ports.every((port) => port.detail === `token for ${port.port} received`)).toBe(true);

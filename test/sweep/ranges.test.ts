@@ -4,13 +4,14 @@
  * the server's 425 is back-pressure, not a failure), a range held by someone else (a real
  * failure, bounded), and the block method with a --range wider than the server's range (the
  * ports inside are proved, the rest are named not sweepable). Ranges sit below Linux's
- * ephemeral ports (32768+), in a band of their own (14000-19999).
+ * ephemeral ports (32768+), in a band of their own (test/port-bands.ts).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { realNetwork } from '../../src/net/real.js';
 import { startServer, type RunningServer } from '../../src/server/index.js';
 import { runSweep } from '../../src/sweep/index.js';
 import { RawClient } from '../server/helpers.js';
+import { RANDOM_BANDS } from '../port-bands.js';
 import { someRange as anyRange } from './helpers.js';
 
 let server: RunningServer | undefined;
@@ -19,12 +20,13 @@ afterEach(async () => {
   server = undefined;
 });
 
-/** Ports 14000-19999: no other test file uses them. */
+/** Ranges in this file's own band (test/port-bands.ts). */
 function someRange(size: number): { from: number; to: number } {
-  return anyRange(size, { from: 14000, to: 19999 });
+  return anyRange(size, RANDOM_BANDS['test/sweep/ranges.test.ts']);
 }
 
-const FAST = { connectTimeoutMs: 3000, dataTimeoutMs: 1000 };
+// Generous: nothing on loopback is dropped, and a busy machine must not turn a slow listing into a finding.
+const FAST = { connectTimeoutMs: 10_000, dataTimeoutMs: 5_000 };
 
 async function serve(range: { from: number; to: number }, allowSweep: boolean, pasvAcceptTimeoutMs?: number): Promise<RunningServer> {
   server = await startServer(
