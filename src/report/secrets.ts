@@ -37,19 +37,15 @@ export function forgetSecrets(): void {
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 
-/** `%2f`, `%2F` and the double-encoded `%252F`: one character class per hex digit. */
+/** `%2f`, `%2F` (the pattern ignores case) and the double-encoded `%252F`. */
 function percentByte(byte: number): string {
-  const digit = (value: number): string => {
-    const hex = value.toString(16);
-    return /[a-f]/.test(hex) ? `[${hex}${hex.toUpperCase()}]` : hex;
-  };
-  return `%(?:25)?${digit(byte >> 4)}${digit(byte & 15)}`;
+  return `%(?:25)?${byte.toString(16).padStart(2, '0')}`;
 }
 
 /**
- * One character of a password in every form it may take in text: itself, percent-encoded (any hex
- * case, once or twice: URL-encoded in a query, a path or a log), `+` for a space (form encoding),
- * and backslash-escaped quote or backslash (quoted in JSON or a message).
+ * One character of a password in every form it may take in text: itself, percent-encoded (once
+ * or twice: URL-encoded in a query, a path or a log), `+` for a space (form encoding), and a
+ * backslash-escaped quote or backslash (quoted in JSON or a message).
  */
 function characterForms(character: string): string {
   const forms = [escapeRegExp(character), [...Buffer.from(character, 'utf8')].map(percentByte).join('')];
@@ -63,7 +59,8 @@ function secretPattern(): RegExp | undefined {
   if (!pattern) {
     // Longest first, so a password that contains another is replaced whole.
     const sources = [...secrets].sort((a, b) => b.length - a.length).map((secret) => [...secret].map(characterForms).join(''));
-    pattern = new RegExp(sources.join('|'), 'g');
+    // Without regard to case: a server that upper-cases the password still gives it away.
+    pattern = new RegExp(sources.join('|'), 'gi');
   }
   return pattern;
 }

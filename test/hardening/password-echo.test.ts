@@ -15,9 +15,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFake, type FakeConnection, type FakeServer } from '../client/fake-ftp.js';
 
 const PASSWORD = 'secret123';
-/** Every form the password must not take in any output. */
+/** Every form the password must not take in any output (compared without regard to case). */
 const FORMS = [PASSWORD, encodeURIComponent(PASSWORD), 'secret%31%32%33', '%73%65%63%72%65%74%31%32%33', '%73%65%63%72%65%74%31%32%33'.toUpperCase(), 'secret%2531%2532%2533'];
-const ECHO = `password ${PASSWORD} (${FORMS.slice(2).join(', ')})`;
+const ECHO = `password ${PASSWORD} (${FORMS.slice(2).join(', ')}, ${PASSWORD.toUpperCase()})`;
 const CLI = [path.resolve('node_modules/tsx/dist/cli.mjs'), 'src/cli/main.ts'];
 
 /** Logs in (or not) and quotes the password in every reply it can. */

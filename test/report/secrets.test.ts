@@ -51,3 +51,10 @@ describe('sanitizeReport with a known password', () => {
     expect(parsed.findings.map((finding) => finding.code)).toEqual(probe.findings.map((finding) => finding.code));
   });
 });
+
+describe('case', () => {
+  it('an upper-cased echo is redacted too', () => {
+    rememberSecret('secret123');
+    expect(redactSecrets('530 SECRET123 Secret%31%32%33')).toBe('530 *** ***');
+  });
+});
