@@ -99,6 +99,9 @@ export async function runTransfer(session: Session, description: TransferDescrip
   } finally {
     clearTimeout(idleTimer);
     session.transfer = undefined;
+    // The idle time counts from the end of the transfer: an idle timer that fell due during it
+    // re-armed itself, and could otherwise close the session moments after its 226 or 426.
+    session.touch();
     session.restOffset = 0;
     const setup = session.data;
     session.data = undefined;

@@ -12,6 +12,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { RawClient, passivePort, readData, serve, type TestServer } from '../server/helpers.js';
 import { eventually, guardUncaught, pause } from './helpers.js';
 
+const IDLE_MS = 1000;
 let root: string;
 let server: TestServer;
 let guard: ReturnType<typeof guardUncaught>;
@@ -25,7 +26,9 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   guard = guardUncaught();
-  server = await serve({ root, writable: true, limits: { maxSessions: 8, maxSessionsPerIp: 8, idleTimeoutMs: 400 } });
+  // The idle limit is what the stalled-transfer tests wait past; at 400 ms a busy machine's pause
+  // between two commands of the fresh session below could outlast it.
+  server = await serve({ root, writable: true, limits: { maxSessions: 8, maxSessionsPerIp: 8, idleTimeoutMs: IDLE_MS } });
 });
 afterEach(async () => {
   for (const client of clients.splice(0)) client.close();
@@ -122,8 +125,8 @@ describe('faults', () => {
     const socket = await dataSocket(passivePort(await control.command('EPSV')));
     expect((await control.command('STOR stalled.bin')).code).toBe(150);
     socket.write(Buffer.alloc(10_000, 4));
-    // Twice the idle limit: the session is not closed under a running transfer.
-    await pause(800);
+    // Past the idle limit: the session is not closed under a running transfer.
+    await pause(1.5 * IDLE_MS);
     expect(control.closed).toBe(false);
     expect(control.unread).toBe(0);
     socket.destroy();
@@ -139,10 +142,15 @@ describe('faults', () => {
     const socket = await dataSocket(passivePort(await control.command('EPSV')));
     socket.pause();
     expect((await control.command('RETR big.bin')).code).toBe(150);
-    await pause(800);
+    // Past the idle limit, and then some: the idle timer fell due during the transfer and re-armed
+    // itself for 2 × IDLE_MS after the RETR.
+    await pause(1.8 * IDLE_MS);
     expect(control.closed).toBe(false);
     socket.destroy();
     expect((await control.reply()).code).toBe(426);
+    // The idle time restarts at the end of the transfer: past the re-armed timer (2 × IDLE_MS
+    // after the RETR) the session still answers.
+    await pause(0.5 * IDLE_MS);
     expect((await control.command('NOOP')).code).toBe(200);
   });
 
