@@ -74,8 +74,9 @@ async function pass(session: Session, argument: string): Promise<void> {
       'login',
       `failed login for ${JSON.stringify(name.slice(0, 64))} (${session.loginFailures} of ${limits.maxLoginFailures} in this session, ${fromAddress} of ${limits.maxLoginFailuresPerIp} from ${session.peer}); answering in ${delay} ms`,
     );
-    // The address's turn is held through the delay: its other sessions wait behind it.
-    await sleep(delay);
+    // The address's turn is held through the delay, even if this client hangs up: its other
+    // sessions wait behind it. Not ref'd: a stopping server does not wait for it to end.
+    await sleep(delay, undefined, { ref: false });
     release();
     if (fromAddress >= limits.maxLoginFailuresPerIp) {
       session.log('warn', 'login', `too many failed logins from ${session.peer}; closing and refusing its logins until they expire`);
