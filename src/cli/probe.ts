@@ -1,5 +1,5 @@
 /**
- * `ftp-doctor probe <url>`: parse the contract options (DESIGN.md "Probe contract"), run the probe
+ * `ftp-doctor probe <url>`: parse the options (README "Troubleshooting a server"), run the probe
  * on the real network, print the report. The exit code is returned (0 pass, 1 fail) and set by
  * main.ts; usage mistakes throw UsageError (exit 2).
  */

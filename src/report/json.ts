@@ -1,5 +1,5 @@
 /**
- * The contract JSON (DESIGN.md, "--json"): the report model, sanitised, with keys in one stable
+ * The contract JSON (docs/json-report.md): the report model, sanitised, with keys in one stable
  * order no matter in which order the producer built the objects, so diffs between runs and the
  * committed samples only show real changes. Known keys come first in a reading order (who, what,
  * verdict, then the details); keys we do not know yet follow alphabetically.

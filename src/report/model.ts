@@ -1,7 +1,7 @@
 /**
  * The report model: what probe, sweep, check and scenarios produce, and what every renderer
- * (table, json, junit, markdown, html) consumes. The JSON form is a contract (DESIGN.md):
- * add fields freely, never rename or remove one without a changelog entry.
+ * (table, json, junit, markdown, html) consumes. The JSON form is a contract (docs/json-report.md):
+ * add fields freely (and document them there), never rename or remove one without a changelog entry.
  */
 
 export const SCHEMA_VERSION = 1;

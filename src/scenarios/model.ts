@@ -3,7 +3,8 @@
  * real-kernel backend (netns). A scenario is data, not code: a topology, what the client does,
  * and what must happen.
  *
- * The topology always has one shape, because it is the shape of every case in the seed documents:
+ * The topology always has one shape, because it is the shape of every case in the IIS firewall
+ * documents it reproduces (docs/sources.md):
  *
  *     client host ──(outside link)── edge router ──(inside link)── server host
  *
@@ -172,7 +173,7 @@ export interface Scenario {
   id: string;
   title: string;
   description: string;
-  /** Seed document and section, or RFC: "iis7-ftp-firewall-settings.md §Step 1", "RFC 2428". */
+  /** Where the case comes from, by title and section (docs/sources.md): 'Microsoft, "Configuring FTP Firewall Settings in IIS 7" §Step 1', "RFC 2428". */
   source: string;
   /** The id of this scenario's fixed (or broken) counterpart. */
   pairedWith?: string;

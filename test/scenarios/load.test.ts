@@ -92,9 +92,9 @@ describe('the catalogue', () => {
     for (const scenario of scenarios) if (scenario.pairedWith) expect(ids, scenario.id).toContain(scenario.pairedWith);
   });
 
-  it('covers the five seed cases with a failing and a fixed side each', async () => {
+  it('covers the five cases of the IIS firewall guide with a failing and a fixed side each', async () => {
     const scenarios = await loadScenarioDirectory(CATALOGUE_DIR);
-    const seed = scenarios.filter((scenario) => scenario.tags?.includes('seed'));
+    const seed = scenarios.filter((scenario) => scenario.tags?.includes('iis-guide'));
     expect(seed.filter((scenario) => scenario.expect.verdict === 'fail').length).toBeGreaterThanOrEqual(5);
     expect(seed.filter((scenario) => scenario.expect.verdict === 'pass').length).toBeGreaterThanOrEqual(5);
   });

@@ -1,4 +1,4 @@
-/** IIS 7+ FTP service: firewallSupport in applicationHost.config (see the seed documents). */
+/** IIS 7+ FTP service: firewallSupport in applicationHost.config (the IIS firewall documents in docs/sources.md). */
 import { rangeWords, type ProductRemedies } from './types.js';
 
 const APPCMD = '%windir%\\system32\\inetsrv\\appcmd.exe';
@@ -37,6 +37,10 @@ export const iis: ProductRemedies = {
       text: 'IIS accepts data connections without session resumption; if IIS sits behind a TLS-terminating proxy, the proxy is the one refusing.',
     }),
     'auth-tls': () => ({ product: 'IIS', text: 'In the FTP site\'s SSL Settings, select a server certificate and allow (or require) SSL connections.' }),
+    'tls-required': () => ({
+      product: 'IIS',
+      text: 'The FTP site\'s SSL Settings require SSL ("534 Policy requires SSL."): connect with ftpes://, or set the policy to Allow SSL connections to accept clear text.',
+    }),
     certificate: () => ({
       product: 'IIS',
       text: 'Bind a certificate whose name matches the host clients use (FTP SSL Settings of the site), issued by a CA the clients trust.',

@@ -1,4 +1,4 @@
-/** Windows Firewall with Advanced Security, through netsh (see the IIS 7 firewall seed document). */
+/** Windows Firewall with Advanced Security, through netsh (Microsoft, "Configuring FTP Firewall Settings in IIS 7"; docs/sources.md). */
 import { dash, rangeWords, type ProductRemedies } from './types.js';
 
 export const windowsFirewall: ProductRemedies = {
