@@ -77,7 +77,7 @@ export function parseYamlText(text: string, file: string, makeError: ErrorFactor
       file,
       document.errors.slice(0, 5).map((error) => {
         const line = error.linePos?.[0]?.line ?? lineCounter.linePos(error.pos[0]).line;
-        return `${line ? `line ${line}: ` : ''}${error.message.split('\n')[0]}`;
+        return `${line ? `line ${line}: ` : ''}${explainParserMessage(error.message.split('\n')[0] ?? '')}`;
       }),
     );
   }
@@ -104,9 +104,15 @@ function toData(document: Document, file: string, makeError: ErrorFactory): unkn
   } catch (error) {
     const reason = /alias/i.test((error as Error).message)
       ? 'its aliases (*name) would expand to an excessive number of copies of their anchors (an alias bomb): refused rather than expanded; repeat the data instead of nesting aliases'
-      : `cannot be read as data (${(error as Error).message})`;
+      : `cannot be read as data: ${explainParserMessage((error as Error).message)}`;
     throw makeError(file, [reason]);
   }
+}
+
+/** The parser's words, except where they describe the parser rather than the file. */
+function explainParserMessage(message: string): string {
+  if (/call stack/i.test(message)) return 'lists or mappings nested too deeply to read (thousands of levels); no policy or scenario needs more than a few';
+  return message;
 }
 
 /** The YAML library's own default (uses of an alias times the aliases inside its anchor), made explicit. */

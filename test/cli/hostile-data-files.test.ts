@@ -52,6 +52,8 @@ describe('hostile data files are refused as user mistakes, naming the file', asy
   );
   // 9 MB, 200,000 targets: the file that once ran for over a minute at 1.7 GB.
   const hugePolicy = await file('huge.yml', `targets:\n${Array.from({ length: 200_000 }, (_, index) => target(index)).join('')}`);
+  // 400 KB of brackets: the parser's recursion, not the file size, is the limit.
+  const deepPolicy = await file('deep.yml', `targets: ${'['.repeat(200_000)}${']'.repeat(200_000)}\n`);
   // Small enough to read, too many targets to run.
   const manyTargets = await file('many.yml', `targets:\n${Array.from({ length: 5000 }, (_, index) => target(index)).join('')}`);
 
@@ -62,6 +64,8 @@ describe('hostile data files are refused as user mistakes, naming the file', asy
     ['a constructor key in a policy target', ['check', constructorPolicy, '--report-dir', 'none'], /ctor\.yml: line 4, targets\[0\]\.constructor unknown field/],
     ['a __proto__ key in a scenario file', ['scenarios', 'run', protoScenario, '--report-dir', 'none'], /proto-scenario\.yaml: line 8, __proto__ unknown field/],
     ['a 9 MB policy', ['check', hugePolicy, '--report-dir', 'none'], /huge\.yml: is \d+\.\d MiB; data files larger than 1\.0 MiB are refused/],
+    ['a policy nested 200,000 levels deep', ['check', deepPolicy, '--report-dir', 'none'], /deep\.yml: line 1: lists or mappings nested too deeply/],
+    ['a device instead of a file', ['check', '/dev/zero', '--report-dir', 'none'], /\/dev\/zero: is not a regular file/],
     ['a policy with 5000 targets', ['check', manyTargets, '--report-dir', 'none'], /many\.yml: line 2, targets lists 5000 items; at most 200 are allowed/],
   ];
   it.each(cases)('%s', async (_name, args, message) => {
