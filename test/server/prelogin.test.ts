@@ -73,6 +73,18 @@ describe('the pre-login deadline is a total from accept', () => {
   });
 });
 
+describe('after login, only whole lines are activity', () => {
+  it('a logged-in client dribbling bytes that never end a line is closed at the idle time', async () => {
+    server = await serve({ limits: { idleTimeoutMs: 800 } });
+    const { client } = await connect(server.port);
+    await client.login();
+    dribble(client, 'NOO', 100);
+    const reply = await client.reply(10_000);
+    expect([reply.code, reply.message]).toEqual([421, 'Timeout; closing control connection.']);
+    expect(await client.closedByServer()).toBe(true);
+  });
+});
+
 describe('idle pre-login sessions cannot lock others out', () => {
   it('a full server of dribbling pre-login sessions from other addresses: a newcomer gets in, the oldest of the largest share goes', async () => {
     // A scaled-down "200 dribbling clients": 6 slots, held by two addresses.
