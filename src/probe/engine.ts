@@ -8,7 +8,9 @@ import dns from 'node:dns/promises';
 import net from 'node:net';
 import type { Network } from '../net/network.js';
 import { FEATURE_NAME, normalizeAddress } from '../ftp/index.js';
+import { DeadlineError, withDeadline } from '../client/deadline.js';
 import { Recorder, systemClock } from '../client/recorder.js';
+import { describeError, errorCode } from '../client/util.js';
 import { openSession, sessionPlanFor, type Phase, type SessionPlan } from '../client/session.js';
 import { SCHEMA_VERSION, type DataMode, type ProbeReport, type Step } from '../report/model.js';
 import { TOOL, VERSION } from '../version.js';
@@ -86,17 +88,28 @@ export async function probe(options: ProbeOptions, network: Network): Promise<Pr
       connections: recorder.connections,
       passivePorts: evidence.passivePorts,
       ...(server ? { server } : {}),
+      ...(evidence.samples ? { samples: { ...evidence.samples, distinctPorts: new Set(evidence.passivePorts.slice(0, evidence.samples.replies)).size } } : {}),
     };
     return { report, evidence };
   };
 
+  if (options.password === undefined && target.password === '' && !isAnonymousUser(target.user)) {
+    // A named user without a password: say so before anything goes out, not as a refused login.
+    evidence.login = { ok: false, noPasswordFor: target.user };
+    evidence.control = { outcome: 'error', durationMs: 0, error: 'not attempted: no password given' };
+    steps.push(step('login', 'Login', 'fail', recorder.elapsed(), recorder, `no password given for ${target.user} (FTP_PASSWORD): nothing was sent`));
+    return finish();
+  }
+
   const resolveStart = recorder.elapsed();
   let address: string;
   try {
-    address = await resolveHost(target.host, options.resolve);
+    address = await withDeadline(`resolve ${target.host}`, connectTimeoutMs, () => resolveHost(target.host, options.resolve));
     steps.push(step('resolve', 'Resolve', 'ok', resolveStart, recorder, address === target.host ? `${address} (IP address)` : `${target.host} → ${address}`));
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = describeError(error);
+    const code = error instanceof DeadlineError ? 'ETIMEOUT' : errorCode(error);
+    evidence.resolve = { error: message, ...(code ? { code } : {}) };
     evidence.control = { outcome: 'error', durationMs: 0, error: `cannot resolve ${target.host}: ${message}` };
     steps.push(step('resolve', 'Resolve', 'fail', resolveStart, recorder, message));
     return finish();
@@ -143,8 +156,10 @@ export async function probe(options: ProbeOptions, network: Network): Promise<Pr
     const sampleStart = recorder.elapsed();
     const sampled = await takeSamples(main.control, passiveModes, samples, connectTimeoutMs);
     evidence.passivePorts.push(...sampled.ports);
+    evidence.samples = { asked: samples, modes: passiveModes, replies: sampled.ports.length };
     if (sampled.referenceServer) evidence.referenceServer = true;
-    steps.push(step('sample', `Passive port samples (${samples}×)`, sampled.error ? 'warn' : 'ok', sampleStart, recorder, sampled.detail));
+    const asked = `${samples} × ${passiveModes.map((mode) => mode.toUpperCase()).join(' and ')}`;
+    steps.push(step('sample', `Passive port samples (--samples ${samples}: ${asked})`, sampled.error ? 'warn' : 'ok', sampleStart, recorder, sampled.detail));
   }
   await main.control.close(Math.min(connectTimeoutMs, 1000));
 
@@ -186,7 +201,12 @@ function planVariants(modes: DataMode[], target: ProbeTarget, plainTwin: boolean
 /** Anonymous logins carry no secret, so a plain twin may use them without being asked. */
 export function plainTwinAllowed(target: ProbeTarget, optIn: boolean | undefined): boolean {
   if (optIn !== undefined) return optIn;
-  return ['anonymous', 'ftp'].includes(target.user.toLowerCase());
+  return isAnonymousUser(target.user);
+}
+
+/** The conventional anonymous accounts (RFC 1635): they need no password. */
+export function isAnonymousUser(user: string): boolean {
+  return ['anonymous', 'ftp'].includes(user.toLowerCase());
 }
 
 async function runVariants(

@@ -116,6 +116,13 @@ export interface GreetingFailure {
   tlsCheck?: TlsCheck;
 }
 
+export interface SamplesRecord {
+  asked: number;
+  modes: ('epsv' | 'pasv')[];
+  /** Usable 227/229 replies on the main session (at most asked × modes). */
+  replies: number;
+}
+
 export interface ProbeEvidence {
   /** Redacted URL. */
   target: string;
@@ -158,8 +165,9 @@ export interface ProbeEvidence {
   /**
    * `error` is set when USER/PASS got no reply at all (reset, closed, reply deadline): the login was
    * lost, not refused. A refusal has its reply in userReply/passReply and no error.
+   * `noPasswordFor`: a named user and no password given, so nothing was sent at all.
    */
-  login?: { userReply?: RecordedReply; passReply?: RecordedReply; ok: boolean; error?: string; noPassword?: boolean };
+  login?: { userReply?: RecordedReply; passReply?: RecordedReply; ok: boolean; error?: string; noPasswordFor?: string };
   features?: string[];
   system?: string;
   /** Did the server identify itself as our reference server (FEAT FTP-DOCTOR or a sent tag)? */
@@ -171,4 +179,6 @@ export interface ProbeEvidence {
   sessionFailures?: SessionFailure[];
   /** Every passive port seen in 227/229 replies (all sessions, all samples). */
   passivePorts: number[];
+  /** --samples: how many were asked (per mode), of which modes, and how many replies came back. */
+  samples?: SamplesRecord;
 }

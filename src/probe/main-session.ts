@@ -68,6 +68,7 @@ export async function takeSamples(control: ControlSession, modes: ('epsv' | 'pas
   }
   const distinct = [...new Set(ports)].sort((a, b) => a - b);
   const span = distinct.length > 0 ? `, ${distinct[0]}-${distinct[distinct.length - 1]}` : '';
-  const detail = `${ports.length} replies, ${distinct.length} distinct ports${span}${distinct.length <= 20 && distinct.length > 0 ? `: ${distinct.join(', ')}` : ''}${error ? `; stopped: ${error}` : ''}`;
+  const asked = samples * modes.length;
+  const detail = `${ports.length} of ${asked} replies asked (${samples} × ${modes.map((mode) => mode.toUpperCase()).join(' and ')}), ${distinct.length} distinct ports${span}${distinct.length <= 20 && distinct.length > 0 ? `: ${distinct.join(', ')}` : ''}${error ? `; stopped: ${error}` : ''}`;
   return { ports, referenceServer, detail, ...(error ? { error } : {}) };
 }

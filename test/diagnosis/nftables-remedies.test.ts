@@ -85,6 +85,24 @@ describe.skipIf(!environment.ok)(`nftables remedies on a stock Debian ruleset${e
     expect(checked.status, batch).toBe(0);
   });
 
+  it('an accept rule lands before a drop already in the chain (insert, not add)', () => {
+    const file = path.join(scratch, 'drop.nft');
+    writeFileSync(file, 'add rule inet filter input tcp dport 1-65535 drop\n');
+    execFileSync('ip', ['netns', 'exec', namespace, 'nft', '-f', file], { timeout: 10_000 });
+    try {
+      const accept = (nftables.table['open-passive-range']!(context).commands ?? [])[0] ?? '';
+      const apply = path.join(scratch, 'accept.nft');
+      writeFileSync(apply, batchOf([accept]));
+      execFileSync('ip', ['netns', 'exec', namespace, 'nft', '-f', apply], { timeout: 10_000 });
+      const listing = execFileSync('ip', ['netns', 'exec', namespace, 'nft', 'list', 'chain', 'inet', 'filter', 'input'], { encoding: 'utf8', timeout: 10_000 });
+      const acceptAt = listing.indexOf('tcp dport 50000-50100 accept');
+      expect(acceptAt, listing).toBeGreaterThanOrEqual(0);
+      expect(acceptAt, listing).toBeLessThan(listing.indexOf('drop'));
+    } finally {
+      execFileSync('ip', ['netns', 'exec', namespace, 'nft', 'flush', 'chain', 'inet', 'filter', 'input'], { timeout: 10_000 });
+    }
+  });
+
   it('the ct helper object serves IPv4 and IPv6 (l3proto inet)', () => {
     const helper = (nftables.table['open-passive-range']!(context).commands ?? []).find((command) => command.includes('ct helper inet filter'));
     expect(helper).toMatch(/l3proto inet/);

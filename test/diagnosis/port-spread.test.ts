@@ -62,7 +62,7 @@ describe('the wording follows the reading', () => {
     const commands = remedies.flatMap((remedy) => remedy.commands ?? []);
     expect(commands).toContain('pasv_min_port=40000');
     expect(commands).toContain('pasv_max_port=40005');
-    expect(commands).toContain('nft add rule inet filter input tcp dport 40000-40010 accept');
+    expect(commands).toContain('nft insert rule inet filter input tcp dport 40000-40010 accept');
     expect(remedies.find((remedy) => remedy.product === 'nftables')?.text).toMatch(/^Or keep the server's range/);
   });
 
@@ -70,7 +70,7 @@ describe('the wording follows the reading', () => {
     const result = finding([33012, 47901, 58333, 40911], 'UNIX Type: L8');
     expect(result.explanation).toContain('Linux ephemeral port range (32768-60999): the signature of a server with no passive range configured.');
     expect(result.explanation).not.toMatch(/cannot tell/);
-    expect(result.remedies.flatMap((remedy) => remedy.commands ?? [])).toContain('nft add rule inet filter input tcp dport 40000-40005 accept');
+    expect(result.remedies.flatMap((remedy) => remedy.commands ?? [])).toContain('nft insert rule inet filter input tcp dport 40000-40005 accept');
   });
 
   it('one far sample names the OS range but says it cannot tell', () => {

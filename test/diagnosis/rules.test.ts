@@ -9,7 +9,8 @@ describe('rule order', () => {
   it('has unique ids, control first, the catch-all last', () => {
     const ids = RULES.map((rule) => rule.id);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(ids[0]).toBe('control-unreachable');
+    // Nothing is sent without a password; then name resolution, then the connect.
+    expect(ids.slice(0, 3)).toEqual(['password-missing', 'control-resolve-failed', 'control-unreachable']);
     expect(ids[ids.length - 1]).toBe('data-transfer-failed');
   });
 
@@ -145,8 +146,8 @@ describe('passive range', () => {
     expect(commands.some((command) => command.includes('/lowDataChannelPort:"5500" /highDataChannelPort:"5525"'))).toBe(true);
     expect(commands).toContain('pasv_min_port=5500');
     expect(commands).toContain('PassivePorts 5500 5525');
-    expect(commands).toContain('nft add rule inet filter input tcp dport 5500-5525 accept');
-    expect(commands).toContain('iptables -A INPUT -p tcp --dport 5500:5525 -j ACCEPT');
+    expect(commands).toContain('nft insert rule inet filter input tcp dport 5500-5525 accept');
+    expect(commands).toContain('iptables -I INPUT -p tcp --dport 5500:5525 -j ACCEPT');
   });
 });
 

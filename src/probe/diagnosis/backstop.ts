@@ -29,7 +29,7 @@ export function controlStageFailures(evidence: ProbeEvidence): string[] {
   const lines: string[] = [];
   const { control, greeting, authTls, login } = evidence;
   if (control.outcome !== 'connected') lines.push(`* control connection: ${control.outcome}${control.error ? ` (${control.error})` : ''}`);
-  if (greeting && 'timeout' in greeting) lines.push(`* greeting: none within ${greeting.waitedMs} ms`);
+  if (greeting && 'timeout' in greeting) lines.push(greeting.timeout ? `* greeting: none within ${greeting.waitedMs} ms` : `* greeting: none (${greeting.error ?? 'connection ended'})`);
   else if (greeting && (greeting.code < 200 || greeting.code >= 300)) lines.push(replyLine(greeting));
   if (evidence.tlsMode !== 'none' && authTls && authTls.handshake !== 'ok') {
     lines.push(`* TLS on the control connection: ${authTls.handshake}${authTls.reply ? ` (${replyLine(authTls.reply).slice(2)})` : ''}${authTls.error ? ` (${authTls.error})` : ''}`);

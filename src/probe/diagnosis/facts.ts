@@ -89,6 +89,9 @@ export function endpoint(record: { host?: string | undefined; port: number }): s
   return host.includes(':') ? `[${host}]:${record.port}` : `${host}:${record.port}`;
 }
 
+/** "203.0.113.10:21": where the control connection went. */
+export const controlEndpoint = (evidence: ProbeEvidence): string => endpoint({ host: controlAddress(evidence), port: evidence.port });
+
 export const modeName = (attempt: DataAttempt): string => attempt.mode.toUpperCase() + (attempt.tls ? ' over TLS' : '');
 
 export function inRange(port: number, range: { from: number; to: number }): boolean {

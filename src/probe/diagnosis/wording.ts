@@ -34,6 +34,11 @@ export const SESSION_REUSE_WORDINGS: readonly Wording[] = [
 /** Login refused because the server wants TLS first. */
 export const TLS_REQUIRED_WORDINGS: readonly Wording[] = [
   { server: 'vsftpd', pattern: /non-anonymous sessions must use encryption/i },
+  { server: 'IIS', pattern: /policy requires ssl/i },
+  { server: 'FileZilla Server', pattern: /does not allow plain ftp/i },
+  { server: 'Pure-FTPd', pattern: /cleartext sessions .*not accepted/i },
+  // ProFTPD's mod_tls and pyftpdlib's TLS_FTPHandler both say it.
+  { server: 'an FTP server', pattern: /ssl\/tls required on the control channel/i },
   { server: 'an FTP server', pattern: /\b(?:ssl|tls|encrypt\w*|auth tls)\b.*\brequired\b|\brequire[sd]?\b.*\b(?:ssl|tls|encrypt\w*)\b|policy requires ssl/i },
 ];
 
@@ -63,4 +68,16 @@ export const SESSION_LIMIT_WORDINGS: readonly Wording[] = [
   { server: 'Pure-FTPd', pattern: /too many connections \(\d+\) from this ip/i },
   { server: 'ftp-doctor serve', pattern: /too many sessions/i },
   { server: 'an FTP server', pattern: /too many (?:connections|users|clients|sessions|logins)|(?:connection|session|client|user)s? limit|max(?:imum)? (?:number of )?(?:connections|clients|users|sessions)/i },
+];
+
+/**
+ * AUTH TLS refused by the server itself because it runs without TLS: each server's own words, so
+ * the finding can say it was not a firewall answering in its place.
+ */
+export const TLS_UNAVAILABLE_WORDINGS: readonly Wording[] = [
+  { server: 'Pure-FTPd', pattern: /this security scheme is not implemented/i },
+  { server: 'vsftpd', pattern: /^please login with user and pass/i },
+  { server: 'ProFTPD', pattern: /^auth not understood/i },
+  { server: 'pyftpdlib', pattern: /^command "auth" not understood/i },
+  { server: 'IIS', pattern: /local policy on server does not allow tls/i },
 ];

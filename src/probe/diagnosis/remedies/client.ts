@@ -7,6 +7,13 @@ export const client: ProductRemedies = {
   product,
   kind: 'network',
   table: {
+    resolve: (context) => ({
+      product,
+      text:
+        'Check the spelling of the host name and that it is published in DNS. getent asks the same resolver the probe used; dig asks a DNS server directly, ' +
+        'which tells a missing name from a local resolver problem. Names only known inside a company network need its VPN or resolver; or probe the IP address itself.',
+      commands: [`getent hosts ${context.host ?? '<host name>'}`, `dig +short ${context.host ?? '<host name>'}`, 'cat /etc/resolv.conf'],
+    }),
     'open-control': (context) => ({ product, text: `Check the host name and port (${context.controlPort}); try from another network to tell a local firewall from the server's.` }),
     'public-address': () => ({
       product,
@@ -52,6 +59,14 @@ export const client: ProductRemedies = {
     'active-inbound': () => ({
       product,
       text: 'Use passive mode. Active mode needs the server to reach the client, which a client behind NAT or a host firewall usually prevents.',
+    }),
+    'active-private-address': (context) => ({
+      product,
+      text:
+        'Use passive mode (EPSV/PASV, the default of curl, lftp and FileZilla): the client then connects out and its NAT needs nothing. ' +
+        'If active mode is required, make the client announce its public address instead of its private one, and forward the data port(s) on its NAT to this host' +
+        `${context.clientListen ? ` (the probe listened on port ${context.clientListen.port})` : ''}.`,
+      commands: ['curl ftp://... (passive is the default)', 'curl --ftp-port <public address>:<first>-<last> ftp://...', 'lftp -e "set ftp:port-ipv4 <public address>; set ftp:port-range <first>-<last>"'],
     }),
     'session-reuse': () => ({
       product,

@@ -21,6 +21,8 @@ export const filezillaServer: ProductRemedies = {
         'FileZilla Server refuses TLS data connections that do not resume the control session ("TLS session of data connection not resumed"). ' +
         'Use a client that resumes sessions (FileZilla, WinSCP, curl, lftp).',
     }),
+    'auth-tls': () => ({ product, text: 'In the server settings for FTP over TLS, install a certificate and allow explicit FTP over TLS.' }),
+    'tls-required': () => ({ product, text: 'The server requires FTP over TLS ("This server does not allow plain FTP"): connect with ftpes://.' }),
     certificate: () => ({ product, text: 'Install a certificate for the name clients use in the FTP over TLS settings.' }),
   },
 };

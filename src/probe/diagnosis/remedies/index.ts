@@ -54,6 +54,7 @@ export function remedyContext(evidence: ProbeEvidence): RemedyContext {
     rangeSource: 'example',
     publicAddress: evidence.options.expectAddress ?? controlAddress(evidence),
     controlPort: evidence.port,
+    host: evidence.host,
   };
   const seen = new Set(evidence.passivePorts);
   const low = Math.min(...seen);

@@ -2,7 +2,9 @@
  * nftables on Linux hosts and routers. The commands assume Debian's stock /etc/nftables.conf:
  * table inet filter with input, forward and output chains — and nothing else, so a remedy that
  * needs another chain (prerouting) or table (ip nat) creates it first (`add` is a no-op when it
- * exists). Every nft command here is checked with `nft -c` against that ruleset in
+ * exists). Accept rules are inserted, not added: `insert` puts a rule first in its chain, ahead of
+ * any drop rule already there, where `add` would append it after the drop and it would never match.
+ * Every nft command here is checked with `nft -c` against that ruleset in
  * test/diagnosis/nftables-remedies.test.ts.
  */
 import { dash, rangeWords, type ProductRemedies } from './types.js';
@@ -23,8 +25,8 @@ export const nftables: ProductRemedies = {
   table: {
     'open-control': (context) => ({
       product,
-      text: `Accept the control port ${context.controlPort} (use the forward chain on a router).`,
-      commands: [`nft add rule inet filter input tcp dport ${context.controlPort} accept`],
+      text: `Accept the control port ${context.controlPort} (use the forward chain on a router). insert puts the rule first in the chain, ahead of any drop rule.`,
+      commands: [`nft insert rule inet filter input tcp dport ${context.controlPort} accept`],
     }),
     'open-passive-range': (context) => ({
       product,
@@ -32,22 +34,22 @@ export const nftables: ProductRemedies = {
         `Either accept the passive range ${rangeWords(context)} explicitly (works for FTPS too), or attach the FTP conntrack helper to the control port ` +
         'and accept related connections (plain FTP only). Behind NAT, load nf_nat_ftp so the helper also rewrites addresses.',
       commands: [
-        `nft add rule inet filter input tcp dport ${dash(context.range)} accept`,
+        `nft insert rule inet filter input tcp dport ${dash(context.range)} accept`,
         HELPER_OBJECT,
         PREROUTING_CHAIN,
         `nft add rule inet filter prerouting tcp dport ${context.controlPort} ct helper set '"ftp-standard"'`,
-        'nft add rule inet filter input ct state established,related accept',
+        'nft insert rule inet filter input ct state established,related accept',
       ],
     }),
     'tls-inspection': (context) => ({
       product,
       text: `The ftp conntrack helper cannot read TLS-encrypted replies; accept the passive range ${dash(context.range)} explicitly instead of relying on it.`,
-      commands: [`nft add rule inet filter input tcp dport ${dash(context.range)} accept`],
+      commands: [`nft insert rule inet filter input tcp dport ${dash(context.range)} accept`],
     }),
     'epsv-inspection': (context) => ({
       product,
       text: `Accept the passive range ${dash(context.range)} explicitly, so EPSV does not depend on the helper understanding 229 replies.`,
-      commands: [`nft add rule inet filter input tcp dport ${dash(context.range)} accept`],
+      commands: [`nft insert rule inet filter input tcp dport ${dash(context.range)} accept`],
     }),
     rewrite: () => ({
       product,
@@ -62,7 +64,20 @@ export const nftables: ProductRemedies = {
       commands: [
         HELPER_OBJECT,
         `nft add rule inet filter output tcp dport ${context.controlPort} ct helper set '"ftp-standard"'`,
-        'nft add rule inet filter input ct state established,related accept',
+        'nft insert rule inet filter input ct state established,related accept',
+      ],
+    }),
+    'active-private-address': (context) => ({
+      product,
+      text:
+        'On the client\'s own NAT router (plain FTP only): the FTP conntrack helper with nf_nat_ftp rewrites the private address in PORT/EPRT to the public one ' +
+        'and lets the server\'s connection back in. It cannot read FTPS; there, passive mode is the fix.',
+      commands: [
+        'modprobe nf_nat_ftp',
+        HELPER_OBJECT,
+        PREROUTING_CHAIN,
+        `nft add rule inet filter prerouting tcp dport ${context.controlPort} ct helper set '"ftp-standard"'`,
+        'nft insert rule inet filter forward ct state established,related accept',
       ],
     }),
     'foreign-source': () => ({

@@ -57,6 +57,11 @@ export const proftpd: ProductRemedies = {
       commands: ['AllowForeignAddress on'],
     }),
     'auth-tls': () => ({ product, text: 'Enable mod_tls for the server.', commands: ['TLSEngine on', 'TLSProtocol TLSv1.2 TLSv1.3'] }),
+    'tls-required': () => ({
+      product,
+      text: 'TLSRequired on refuses clear-text logins ("550 SSL/TLS required on the control channel"): connect with ftpes://.',
+      commands: ['TLSRequired on'],
+    }),
     certificate: () => ({ product, text: 'Set TLSRSACertificateFile / TLSRSACertificateKeyFile to a certificate for the name clients use.' }),
     'slow-transfer': () => ({
       product,

@@ -57,6 +57,11 @@ export const pyftpdlib: ProductRemedies = {
       text: 'Check the authorizer: the user must be added with that password and a home directory (DummyAuthorizer.add_user, or add_anonymous for anonymous logins).',
       commands: ["authorizer.add_user('<user>', '<password>', '<home>', perm='elr')"],
     }),
+    'tls-required': () => ({
+      product,
+      text: 'tls_control_required refuses clear-text logins ("550 SSL/TLS required on the control channel"): connect with ftpes://.',
+      commands: ['handler.tls_control_required = True'],
+    }),
     certificate: () => ({ product, text: 'Point the TLS_FTPHandler\'s certfile (and keyfile) at a certificate for the name clients use.' }),
   },
 };

@@ -6,6 +6,7 @@
 import type { Remedy } from '../../../report/model.js';
 
 export type Problem =
+  | 'resolve' // the host name does not resolve
   | 'open-control' // let the control port through / start the service
   | 'passive-range' // make the server hand out ports from one known range
   | 'open-passive-range' // let that range through the firewall
@@ -20,12 +21,14 @@ export type Problem =
   | 'session-lost' // a control session died without a reply while a data channel was set up
   | 'active-enable' // the server refuses PORT/EPRT
   | 'active-inbound' // the server's connection back to the client does not arrive
+  | 'active-private-address' // PORT/EPRT carried the client's private address: the client is behind NAT
   | 'session-reuse' // the server insists on TLS session resumption on data connections
   | 'foreign-source' // the server refuses data connections from another source address
   | 'idle-timeout' // NAT/firewall forgets the idle control connection during a long transfer
   | 'slow-transfer' // data keeps arriving, too slowly to finish within the transfer's total deadline
   | 'auth-tls' // AUTH TLS refused or the handshake dies
   | 'login' // credentials rejected
+  | 'tls-required' // the server refuses logins without TLS
   | 'certificate' // the server's certificate does not verify
   | 'misrouted'; // the data port is forwarded to the wrong host
 
@@ -43,6 +46,8 @@ export interface RemedyContext {
   /** The address clients should be told in 227 replies. */
   publicAddress: string;
   controlPort: number;
+  /** The host name or address the user asked for (optional: sweep builds contexts without one). */
+  host?: string;
   /** Active mode: where the client listened. */
   clientListen?: { host: string; port: number };
 }

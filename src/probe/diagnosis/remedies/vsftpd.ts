@@ -63,6 +63,11 @@ export const vsftpd: ProductRemedies = {
       commands: ['ssl_enable=YES', 'rsa_cert_file=/etc/ssl/certs/ftp.pem', 'rsa_private_key_file=/etc/ssl/private/ftp.key'],
     }),
     certificate: () => ({ product, text: 'Point rsa_cert_file/rsa_private_key_file at a certificate for the name clients use, from a CA they trust.' }),
+    'tls-required': () => ({
+      product,
+      text: 'force_local_logins_ssl=YES (with ssl_enable=YES) refuses clear-text logins: keep it and connect with ftpes://; switching it off sends passwords in clear text.',
+      commands: ['force_local_logins_ssl=YES'],
+    }),
     login: () => ({
       product,
       text: 'Check local_enable / anonymous_enable and, if logins need TLS first (force_local_logins_ssl=YES), connect with ftpes://.',

@@ -6,14 +6,41 @@
 import type { DataAttempt, ProbeEvidence } from '../../evidence.js';
 import type { Rule } from '../engine.js';
 import { unexplained } from '../engine.js';
-import { attemptState, controlAddress, endpoint, isActive, manyAttemptLines, replyLine, unroutable } from '../facts.js';
+import { normalizeAddress } from '../../../ftp/index.js';
+import { addressClass, attemptState, controlAddress, endpoint, isActive, manyAttemptLines, replyLine, unroutable } from '../facts.js';
 import { remediesFor } from '../remedies/index.js';
 
-/** Our listening address is private while the server is out on the internet: our NAT is in the way. */
-function behindNat(evidence: ProbeEvidence, attempt: DataAttempt): boolean {
-  return attempt.listening !== undefined && unroutable(attempt.listening.host) && !unroutable(controlAddress(evidence));
+/**
+ * The PORT/EPRT address we sent is private and the server cannot be on our network: it sees us
+ * from another address (a NAT in front of the client), so it either refuses the address as
+ * foreign or connects to a private address it has no route to. Loopback is left out: a loopback
+ * listener means the server is on this host. When the server is private too, only another subnet
+ * (a different /24, or /64 for IPv6) says it is not our LAN.
+ */
+export function privateActiveAddress(evidence: ProbeEvidence, attempt: DataAttempt): string | undefined {
+  const host = attempt.listening?.host;
+  if (host === undefined || !unroutable(host) || addressClass(host) === 'loopback') return undefined;
+  const peer = controlAddress(evidence);
+  if (!unroutable(peer)) return host;
+  return sameSubnet(host, peer) ? undefined : host;
 }
 
+function sameSubnet(left: string, right: string): boolean {
+  if (left.includes(':') !== right.includes(':')) return false;
+  if (!left.includes(':')) return left.split('.').slice(0, 3).join('.') === right.split('.').slice(0, 3).join('.');
+  const prefix = (address: string): string => normalizeAddress(address).split(':').slice(0, 4).join(':');
+  return prefix(left) === prefix(right);
+}
+
+/** Why a private PORT/EPRT address fails, in one sentence, and what to do instead. */
+function privateAddressWords(verb: string, address: string): string {
+  return (
+    `The address ${verb} carried, ${address}, is private: the client is behind NAT, and ${address} is its address inside its own network, while the server ` +
+    'sees it from the public address of that NAT. Servers that check refuse a data address that is not the control connection\'s source ' +
+    `(vsftpd, ProFTPD and pyftpdlib do), and a server that tries anyway has no route to ${address}. Nothing on the server needs changing: ` +
+    'use passive mode, or make the client announce its public address and forward the port on its NAT.'
+  );
+}
 export const activeRejected: Rule = {
   id: 'active-rejected',
   code: 'ACTIVE_REJECTED',
@@ -25,13 +52,11 @@ export const activeRejected: Rule = {
     const sentences = [
       `The server answered ${verb} with "${replyLine(first.modeReply).slice(2)}": it does not accept active-mode data connections from this client.`,
     ];
+    const privateAddress = privateActiveAddress(input.evidence, first);
     if (first.mode === 'eprt' && first.modeReply.code === 522) {
       sentences.push('522 to EPRT means the server does not support the address family we offered (IPv4 vs IPv6).');
-    } else if (behindNat(input.evidence, first) && first.listening) {
-      sentences.push(
-        `The client is behind NAT: ${verb} carried its private address ${first.listening.host}, which is not where the control connection comes from, ` +
-          'so servers that check (vsftpd, ProFTPD, pyftpdlib) refuse it — and could not reach it anyway.',
-      );
+    } else if (privateAddress) {
+      sentences.push(privateAddressWords(verb, privateAddress));
     } else {
       sentences.push('Servers refuse active mode when it is disabled, or when the PORT address is not the control connection\'s source address.');
     }
@@ -39,10 +64,12 @@ export const activeRejected: Rule = {
       finding: {
         code: 'ACTIVE_REJECTED',
         severity: 'error',
-        title: `The server refuses active mode: ${verb} got ${first.modeReply.code}`,
+        title: privateAddress
+          ? `The server refuses ${verb} with the private address ${privateAddress}: ${first.modeReply.code} (the client is behind NAT)`
+          : `The server refuses active mode: ${verb} got ${first.modeReply.code}`,
         explanation: sentences.join(' '),
-        evidence: manyAttemptLines(rejected, 2),
-        remedies: remediesFor(['active-enable'], input.remedy),
+        evidence: [...manyAttemptLines(rejected, 2), ...(privateAddress ? [`* ${verb} address sent: ${privateAddress} (private); control connection to ${controlAddress(input.evidence)}`] : [])],
+        remedies: remediesFor(privateAddress ? ['active-private-address'] : ['active-enable'], input.remedy),
       },
       explains: rejected,
     };
@@ -70,20 +97,21 @@ export const activeInboundBlocked: Rule = {
     } else {
       sentences.push('Either the server\'s outbound connection (usually from port 20) is blocked by its own firewall, or the client side — a host firewall or NAT — drops it.');
     }
-    if (behindNat(input.evidence, first) && first.listening) {
-      sentences.push(
-        `Our listening address ${first.listening.host} is private and the server is not on our network: it cannot reach us unless the client's NAT rewrites ${verb} ` +
-          '(an FTP helper) and forwards the port. Passive mode avoids all of this.',
-      );
+    const privateAddress = privateActiveAddress(input.evidence, first);
+    if (privateAddress) {
+      // The private address explains it by itself: say so instead of the generic guesses.
+      sentences.splice(1, 1, privateAddressWords(verb, privateAddress));
     }
     return {
       finding: {
         code: 'ACTIVE_INBOUND_BLOCKED',
         severity: 'error',
-        title: `The server accepted ${verb} but its connection back to ${where} never arrived`,
+        title: privateAddress
+          ? `${verb} sent the private address ${privateAddress}: the server cannot connect back to it (the client is behind NAT)`
+          : `The server accepted ${verb} but its connection back to ${where} never arrived`,
         explanation: sentences.join(' '),
-        evidence: manyAttemptLines(missing, 2),
-        remedies: remediesFor(['active-inbound'], input.remedy),
+        evidence: [...manyAttemptLines(missing, 2), ...(privateAddress ? [`* ${verb} address sent: ${privateAddress} (private); control connection to ${controlAddress(input.evidence)}`] : [])],
+        remedies: remediesFor(privateAddress ? ['active-private-address'] : ['active-inbound'], input.remedy),
       },
       explains: missing,
     };

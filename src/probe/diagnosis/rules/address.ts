@@ -61,7 +61,7 @@ export const portOutOfRange: Rule = {
       failedOutside.length > 0
         ? `Connections to the outside ports failed (${failedOutside.map((attempt) => endpoint(attempt.dialed ?? attempt.advertised ?? { port: 0 })).join(', ')}).`
         : '',
-      causeWords(reading, reading.kind === 'band' ? undefined : osRangeWords(distinct, serverOs(evidence)), range),
+      causeWords(reading, reading.kind === 'band' ? undefined : osRangeWords(distinct, serverOs(evidence)), range, evidence.samples),
       reading.kind === 'band'
         ? `Align the two: configure the server to hand out exactly ${rangeText(range)}, or open the server's range in the firewall.`
         : 'The server and the firewall must agree on one range: configure the server to use exactly the range the firewall opens.',
@@ -80,7 +80,7 @@ export const portOutOfRange: Rule = {
         title,
         explanation,
         evidence: lines,
-        remedies: rangeRemedies(reading, remedy),
+        remedies: rangeRemedies(reading, remedy, evidence.samples),
       },
     };
   },
@@ -143,7 +143,7 @@ function addressRule(kind: AddressKind): Rule {
       if (failedOne?.connect && failedOne.dialed) {
         sentences.push(
           `The probe followed the 227 reply and its connect to ${endpoint(failedOne.dialed)} ended in ${failedOne.connect.outcome} after ${failedOne.connect.durationMs} ms: ` +
-            'the address is the cause of this failure (the port may be blocked as well; re-run with the control-peer address policy to test the port alone).',
+            'the address is the cause of this failure (the port may be blocked as well; re-run without --use-advertised-address to test the port alone).',
         );
       } else if (hidden && kind === 'routable') {
         sentences.push(
@@ -199,7 +199,7 @@ export const addressHiddenByClient: Rule = {
         explanation:
           `The 227 reply said ${endpoint(first.advertised)}, but the probe connects to the control connection's address ${peer} ` +
           '(the default, as curl has done since 7.74), and the transfer completed. A client that trusts the 227 address would dial ' +
-          `${first.advertised.host} instead. Re-run with the advertised-address policy to see what such a client sees.`,
+          `${first.advertised.host} instead. Re-run with --use-advertised-address to see what such a client sees.`,
         evidence: attemptLines(first),
         remedies: [],
       },

@@ -6,11 +6,10 @@
 import type { Finding, Severity } from '../../../report/model.js';
 import type { ProbeEvidence, RecordedReply } from '../../evidence.js';
 import type { Rule, RuleInput } from '../engine.js';
-import { controlAddress, endpoint, replyLine } from '../facts.js';
-import { remediesFor } from '../remedies/index.js';
-import { matchWording, TLS_REQUIRED_WORDINGS } from '../wording.js';
-
-const controlEndpoint = (evidence: ProbeEvidence): string => endpoint({ host: controlAddress(evidence), port: evidence.port });
+import { controlEndpoint, replyLine } from '../facts.js';
+import { remediesFor, type Problem } from '../remedies/index.js';
+import { matchWording, TLS_REQUIRED_WORDINGS, TLS_UNAVAILABLE_WORDINGS } from '../wording.js';
+import { useTlsScheme } from './greeting.js';
 
 export const controlUnreachable: Rule = {
   id: 'control-unreachable',
@@ -58,58 +57,6 @@ export const controlUnreachable: Rule = {
   },
 };
 
-function isReply(greeting: ProbeEvidence['greeting']): greeting is RecordedReply {
-  return greeting !== undefined && 'code' in greeting;
-}
-
-function implicitHandshakeFailed(evidence: ProbeEvidence): boolean {
-  return evidence.tlsMode === 'implicit' && evidence.authTls !== undefined && evidence.authTls.handshake !== 'ok';
-}
-
-/** Connected, but the server never said 220 (or said 421/5xx). */
-export const greetingFailed: Rule = {
-  id: 'greeting-failed',
-  code: 'CONTROL_GREETING_FAILED',
-  applies({ evidence, remedy }) {
-    const greeting = evidence.greeting;
-    if (greeting === undefined || implicitHandshakeFailed(evidence)) return undefined;
-    const target = controlEndpoint(evidence);
-    if (isReply(greeting)) {
-      if (greeting.code < 400) return undefined;
-      return {
-        finding: {
-          code: 'CONTROL_GREETING_FAILED',
-          severity: 'error',
-          title: `The server at ${target} turned the session away at once: ${greeting.code}`,
-          explanation:
-            `The control connection to ${target} opened, but the server's first reply was ${greeting.code} instead of 220: ` +
-            'it is refusing sessions (too many connections, an address ban, or maintenance).',
-          evidence: [replyLine(greeting)],
-          remedies: [{ product: 'Client', text: 'Read the reply text; retry later or ask the server administrator about connection limits and bans.' }],
-        },
-        final: true,
-      };
-    }
-    const mismatch =
-      evidence.tlsMode === 'none' && evidence.port === 990
-        ? ' Port 990 is the implicit-TLS port: the server is probably waiting for a TLS handshake (use ftps://).'
-        : evidence.tlsMode === 'implicit'
-          ? ''
-          : ' A proxy or intrusion-prevention box holding the connection open would look the same.';
-    return {
-      finding: {
-        code: 'CONTROL_GREETING_FAILED',
-        severity: 'error',
-        title: `${target} accepts the connection but never greets`,
-        explanation: `The control connection to ${target} opened, but no 220 greeting arrived within ${greeting.waitedMs} ms.${mismatch}`,
-        evidence: [`* connect ${target}: connected`, `* greeting: none within ${greeting.waitedMs} ms`],
-        remedies: remediesFor(['open-control'], remedy),
-      },
-      final: true,
-    };
-  },
-};
-
 const CERTIFICATE_ERROR = /cert|self[ -]?signed|issuer|expired|altname|hostname|verify/i;
 
 export const tlsNegotiationBlocked: Rule = {
@@ -123,7 +70,15 @@ export const tlsNegotiationBlocked: Rule = {
     if (auth.reply) lines.push(replyLine(auth.reply));
     let title: string;
     let explanation: string;
-    if (auth.reply && auth.reply.code >= 400) {
+    let problems: Problem[] = ['auth-tls', 'tls-inspection'];
+    const unavailable = auth.reply && auth.reply.code >= 400 ? matchWording([auth.reply], TLS_UNAVAILABLE_WORDINGS) : undefined;
+    if (unavailable && auth.reply) {
+      title = `AUTH TLS is refused on ${target}: ${auth.reply.code} ${auth.reply.message} — ${unavailable.server} running without TLS`;
+      explanation =
+        `"${auth.reply.code} ${auth.reply.message}" is ${unavailable.server}'s own answer to AUTH TLS when TLS is not switched on for it — not a firewall answering in its place. ` +
+        `Turn TLS on in ${unavailable.server} (below), or use ftp:// if clear text (password included) is acceptable on this path.`;
+      problems = ['auth-tls'];
+    } else if (auth.reply && auth.reply.code >= 400) {
       title = `AUTH TLS is refused on ${target}: ${auth.reply.code} ${auth.reply.message}`;
       explanation =
         `The server side answered AUTH TLS with ${auth.reply.code}. Either the server has no TLS configured (500/502/504 "not understood" replies are typical), ` +
@@ -159,7 +114,7 @@ export const tlsNegotiationBlocked: Rule = {
         title,
         explanation,
         evidence: lines,
-        remedies: remediesFor(['auth-tls', 'tls-inspection'], remedy),
+        remedies: remediesFor(problems, remedy),
       },
     };
   },
@@ -206,6 +161,37 @@ export const tlsCertificate: Rule = {
   },
 };
 
+/** A named user and no password: said before anything is sent, so it is never a refused login. */
+export const passwordMissing: Rule = {
+  id: 'password-missing',
+  code: 'LOGIN_PASSWORD_MISSING',
+  applies({ evidence }) {
+    const user = evidence.login?.noPasswordFor;
+    if (user === undefined) return undefined;
+    return {
+      finding: {
+        code: 'LOGIN_PASSWORD_MISSING',
+        severity: 'error',
+        title: `No password given for ${user} (FTP_PASSWORD): nothing was sent`,
+        explanation:
+          `The URL names the user ${user} but no password came with it: neither FTP_PASSWORD in the environment, nor --password, nor one in the URL. ` +
+          'The probe stopped before connecting, rather than send an empty password and report the refusal as a failed login.',
+        evidence: [`* login as ${user}: no password given (FTP_PASSWORD unset, no --password, none in the URL)`],
+        remedies: [
+          {
+            product: 'Client',
+            text:
+              'Put the password in FTP_PASSWORD (it stays out of the process list and the shell history), or give --password. ' +
+              "For an account that really has an empty password, say so: --password ''. Anonymous logins need none.",
+            commands: [`FTP_PASSWORD='…' ftp-doctor probe ${evidence.target}`],
+          },
+        ],
+      },
+      final: true,
+    };
+  },
+};
+
 function loginReplies(input: RuleInput): RecordedReply[] {
   const login = input.evidence.login;
   return [login?.userReply, login?.passReply].filter((reply): reply is RecordedReply => reply !== undefined);
@@ -242,7 +228,8 @@ export const loginFailed: Rule = {
       ? `${evidence.host} requires TLS before login`
       : `Login to ${evidence.host} was refused${last ? `: ${last.code} ${last.message}` : ''}`;
     const explanation = needsTls
-      ? `The server refused the login with "${needsTls.reply.code} ${needsTls.reply.message}": it only accepts credentials over an encrypted control connection. Connect with ftpes:// (explicit TLS).`
+      ? `The server refused the login with "${needsTls.reply.code} ${needsTls.reply.message}"${needsTls.server === 'an FTP server' ? '' : ` (${needsTls.server}'s wording)`}: ` +
+        'it only accepts credentials over an encrypted control connection. The credentials were not judged; connect with ftpes:// (explicit TLS).'
       : 'The control connection works; the server rejected the credentials (or the account is not allowed to use FTP), so no data channel could be tested.';
     return {
       finding: {
@@ -251,7 +238,7 @@ export const loginFailed: Rule = {
         title,
         explanation,
         evidence: replies.length > 0 ? replies.map(replyLine) : ['* login: no reply to USER/PASS'],
-        remedies: remediesFor(['login'], remedy),
+        remedies: needsTls && evidence.tlsMode === 'none' ? [useTlsScheme(evidence, 'ftpes'), ...remediesFor(['tls-required'], remedy)] : remediesFor(['login'], remedy),
       },
       final: true,
     };

@@ -13,7 +13,8 @@ import type { Rule } from '../engine.js';
 import { activeInboundBlocked, activeRejected } from './active.js';
 import { addressHiddenByClient, addressMismatch, addressPrivate, portOutOfRange } from './address.js';
 import { modeNotApplicable } from './family.js';
-import { controlUnreachable, greetingFailed, loginFailed, tlsCertificate, tlsNegotiationBlocked } from './control.js';
+import { controlUnreachable, loginFailed, passwordMissing, tlsCertificate, tlsNegotiationBlocked } from './control.js';
+import { controlResolveFailed, greetingFailed, tlsModeMismatch } from './greeting.js';
 import { dataChannelBlocked, dataChannelRefused, epsvBlocked, passiveModeRefused, tlsBreaksInspection } from './passive.js';
 import { dataSourceRejected, sessionReuseRequired } from './refusals.js';
 import { modeSessionFailed, sessionLimitReached } from './sessions.js';
@@ -21,7 +22,10 @@ import { controlIdleTimeout, dataCertificateMismatch, dataTlsFailed, dataTransfe
 import { dataMisrouted, passiveReplyUnusable, pasvRewritten } from './transit.js';
 
 export const RULES: readonly Rule[] = [
+  passwordMissing,
+  controlResolveFailed,
   controlUnreachable,
+  tlsModeMismatch,
   greetingFailed,
   tlsNegotiationBlocked,
   tlsCertificate,

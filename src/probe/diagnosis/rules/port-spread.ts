@@ -4,7 +4,7 @@
  * (test/diagnosis/port-spread.test.ts); the words and remedies PASV_PORT_OUT_OF_RANGE uses.
  */
 import type { Remedy } from '../../../report/model.js';
-import type { ProbeEvidence } from '../../evidence.js';
+import type { ProbeEvidence, SamplesRecord } from '../../evidence.js';
 import { inRange, rangeText } from '../facts.js';
 import { remediesFor, type RemedyContext } from '../remedies/index.js';
 import { identifyServer, serverClues } from '../server-product.js';
@@ -85,33 +85,45 @@ export function readSpread(ports: readonly number[], outside: readonly number[],
   return { kind: 'undecided', samples: ports.length };
 }
 
-export const samplesText = (count: number): string => `${count} sample${count === 1 ? '' : 's'}`;
+/**
+ * "22 passive ports seen (--samples 10: 20 replies to EPSV and PASV, plus 2 from the data
+ * sessions)": what was asked and what was seen, never a count that mixes them up.
+ */
+export function portsSeenText(count: number, samples?: SamplesRecord): string {
+  const seen = `${count} passive port${count === 1 ? '' : 's'} seen`;
+  if (!samples) return seen;
+  const fromSessions = count - samples.replies;
+  const asked = samples.asked * samples.modes.length;
+  const modes = samples.modes.map((mode) => mode.toUpperCase()).join(' and ');
+  const replies = `${samples.replies}${samples.replies === asked ? '' : ` of ${asked}`} replies to ${modes}`;
+  return `${seen} (--samples ${samples.asked}: ${replies}${fromSessions > 0 ? `, plus ${fromSessions} from the data sessions` : ''})`;
+}
 export const aboutText = (range: PortRange): string => (range.from === range.to ? `port ${range.from}` : `about ${rangeText(range)}`);
 
 /** The sentence that names the cause, from the spread and (for scattered ports) the OS range. */
-export function causeWords(reading: SpreadReading, osRange: string | undefined, expected: PortRange): string {
+export function causeWords(reading: SpreadReading, osRange: string | undefined, expected: PortRange, samples?: SamplesRecord): string {
   if (reading.kind === 'band') {
     return (
       `The server's passive range differs from the one expected (and opened in the firewall, ${rangeText(expected)}): ` +
-      `the server uses ${aboutText(reading.range)} (from ${samplesText(reading.samples)}).`
+      `the server uses ${aboutText(reading.range)} (from ${portsSeenText(reading.samples, samples)}).`
     );
   }
   if (!osRange) return '';
   if (reading.kind === 'scattered') return `All of them lie in ${osRange}.`;
   return (
-    `All of them lie in ${osRange} — or of a range configured there: ${samplesText(reading.samples)} cannot tell the two apart ` +
+    `All of them lie in ${osRange} — or of a range configured there: ${portsSeenText(reading.samples, samples)} cannot tell the two apart ` +
     '(re-run with --samples 20: scattered ports mean no range, a narrow band means another range).'
   );
 }
 
 /** Align the two ranges: servers to the expected one, or firewalls to the server's (when it is known). */
-export function rangeRemedies(reading: SpreadReading, remedy: RemedyContext): Remedy[] {
+export function rangeRemedies(reading: SpreadReading, remedy: RemedyContext, samples?: SamplesRecord): Remedy[] {
   if (reading.kind !== 'band') return remediesFor(['passive-range', 'open-passive-range'], remedy);
   const serverRange = { ...remedy, range: reading.range, rangeIsExample: false };
   const firewalls = remediesFor(['open-passive-range'], serverRange).map((entry) => ({
     ...entry,
     text:
-      `Or keep the server's range and open it instead: ${aboutText(reading.range)} was seen in ${samplesText(reading.samples)}, ` +
+      `Or keep the server's range and open it instead: ${aboutText(reading.range)} was seen in ${portsSeenText(reading.samples, samples)}, ` +
       `so take the exact bounds from the server's configuration. ${entry.text}`,
   }));
   return [...remediesFor(['passive-range'], remedy), ...firewalls];
