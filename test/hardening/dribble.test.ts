@@ -14,7 +14,7 @@ import { openSession, Recorder } from '../../src/client/index.js';
 import { realNetwork } from '../../src/net/real.js';
 import type { ProbeReport } from '../../src/report/model.js';
 import { provePort } from '../../src/sweep/prove.js';
-import { startScriptedFtp, type DataContext, type ScriptedFtp } from './scripted-ftp.js';
+import { startScriptedFtp, within, type DataContext, type ScriptedFtp } from './scripted-ftp.js';
 
 const run = promisify(execFile);
 const CLI = [path.resolve('node_modules/tsx/dist/cli.mjs'), 'src/cli/main.ts'];
@@ -32,16 +32,6 @@ afterEach(async () => {
 function dribble(context: DataContext): void {
   context.every(DRIBBLE_MS, () => context.socket.write('x'));
   context.socket.once('close', () => context.reply('426 transfer aborted\r\n'));
-}
-
-/** Resolves undefined when `promise` has not settled within `ms` (a hang). */
-async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([promise, new Promise<undefined>((resolve) => (timer = setTimeout(resolve, ms, undefined)))]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 describe('a dribbling data channel is stopped at the total deadline', () => {

@@ -122,7 +122,8 @@ async function dataSocket(passive: Promise<net.Socket> | undefined, active: { ho
   return within(connected, 5000);
 }
 
-function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+/** `promise`'s value, or undefined when it has not settled within `ms` (a hang guard). */
+export function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([promise, new Promise<undefined>((resolve) => (timer = setTimeout(resolve, ms, undefined)))]).finally(() => clearTimeout(timer));
 }
