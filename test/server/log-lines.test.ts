@@ -63,7 +63,8 @@ function entriesOf(logs: LogEntry[], localPort: number | undefined): LogEntry[] 
 
 describe('one line for the end of a session', () => {
   it('QUIT, a reset, a pre-login timeout: one "connection closed" each, the reset named in it only', async () => {
-    server = await serve({ limits: { preLoginTimeoutMs: 400 } });
+    // Long enough for the other two to log in on a busy machine.
+    server = await serve({ limits: { preLoginTimeoutMs: 2000 } });
     const quitting = await RawClient.open(server.port);
     // Read now: a closed socket forgets its port.
     const ports = [quitting.socket.localPort];

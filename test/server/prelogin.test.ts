@@ -47,12 +47,12 @@ describe('the pre-login deadline is a total from accept', () => {
   });
 
   it('whole command lines before login do not extend it either; after login, the idle time applies', async () => {
-    server = await serve({ limits: { preLoginTimeoutMs: 800, idleTimeoutMs: 60_000 } });
+    server = await serve({ limits: { preLoginTimeoutMs: 1500, idleTimeoutMs: 60_000 } });
     const { client } = await connect(server.port);
     const started = Date.now();
     let noops = 0;
     let ended: 'by the server' | 'still open at our bound' = 'still open at our bound';
-    // Bounded at 10 s (the deadline is 800 ms): a NOOP every 100 ms would keep an idle timer alive.
+    // Bounded at 10 s (the deadline is 1.5 s): a NOOP every 100 ms would keep an idle timer alive.
     while (Date.now() - started < 10_000) {
       const reply = await client.command('NOOP').catch(() => undefined);
       if (reply?.code !== 200) {
@@ -68,7 +68,7 @@ describe('the pre-login deadline is a total from accept', () => {
     // A session that logs in in time stays, past the pre-login deadline.
     const { client: user } = await connect(server.port);
     await user.login();
-    await new Promise((resolve) => setTimeout(resolve, 1200));
+    await new Promise((resolve) => setTimeout(resolve, 2000));
     expect((await user.command('NOOP')).code).toBe(200);
   });
 });
