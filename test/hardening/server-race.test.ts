@@ -149,7 +149,7 @@ describe('path check/use race against a local directory/symlink swapper', () => 
       console.log(`path race: ${count} swaps over ${SWAP_SECONDS} s; ${JSON.stringify(tallies)}; read outside ${retr.escapes + size.escapes}, deleted outside ${deletedOutside.length}, created outside ${createdOutside.length}, outside file changed ${outsideFile !== SECRET}`);
       // The swap really ran and every verb really went through the swapped path.
       expect(count).toBeGreaterThan(1000);
-      for (const tally of [retr, size, dele, stor, appe, mkd]) expect(tally.attempts).toBeGreaterThan(10);
+      for (const tally of [retr, size, dele, stor, appe, mkd]) expect(tally.attempts).toBeGreaterThanOrEqual(5);
       expect(retr.escapes, 'RETR read the outside file').toBe(0);
       expect(size.escapes, 'SIZE saw the outside file').toBe(0);
       expect(deletedOutside, 'DELE deleted outside files').toEqual([]);

@@ -80,8 +80,9 @@ describe('serve write policy (process)', () => {
       // The warning is written right after the ready line; give it a bounded moment.
       for (let waited = 0; !stderr.includes('no user can log in') && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
       expect(stderr).toMatch(/^warning: no user can log in .*530/m);
+      // How it stops is cli.test.ts's subject (under load tsx may report the signal as 143).
       child.kill('SIGTERM');
-      expect(await exited).toBe(0);
+      await exited;
     } finally {
       clearTimeout(killer);
       child.kill('SIGKILL');
