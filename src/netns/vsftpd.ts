@@ -144,7 +144,8 @@ export async function startVsftpd(options: VsftpdOptions = {}): Promise<VsftpdPe
   const probe = topology
     ? async () => (await topology.exec(role, ['bash', '-c', `exec 3<>/dev/tcp/${host}/${port}`], { timeoutMs: 2_000 })).code === 0
     : () => tryConnectLocal(host, port);
-  const deadline = Date.now() + (options.startTimeoutMs ?? 5_000);
+  // Generous: on a busy machine each probe below spawns a process, and start-up is not what is tested.
+  const deadline = Date.now() + (options.startTimeoutMs ?? 20_000);
   for (let attempt = 0; attempt < 100 && Date.now() < deadline; attempt += 1) {
     if (exited) break;
     if (await probe()) return { host, port, root, output: () => output, stop };

@@ -16,7 +16,8 @@ export async function startTcpServer(network: NetnsTopology, role: Role, ports: 
       .listen(port, ${JSON.stringify(host)}, () => { if (++ready === ${ports.length}) console.log('ready'); }); }`;
   const child = network.spawn(role, ['node', '-e', script]);
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('tcp server did not start within 5 s')), 5_000);
+    // Node starting in a namespace on a busy machine: generous, the start-up is not what is tested.
+    const timer = setTimeout(() => reject(new Error('tcp server did not start within 20 s')), 20_000);
     child.stdout?.once('data', () => {
       clearTimeout(timer);
       resolve();
@@ -39,9 +40,14 @@ export async function tcpOutcome(network: NetnsTopology, role: Role, host: strin
   return result.stdout.trim();
 }
 
-/** curl as an FTP client in the client namespace, verbose (the transcript lands in stderr). */
+/**
+ * curl as an FTP client in the client namespace, verbose (the transcript lands in stderr). A
+ * connection the firewall drops ends at the connect timeout (exit 28); a transfer that works gets
+ * a generous total, since on a busy machine (a package being installed) 5 s was too little for
+ * login and a listing through three namespaces.
+ */
 export function curl(network: NetnsTopology, args: string[]): Promise<RunResult> {
-  return network.exec('client', ['curl', '-sS', '-v', '--connect-timeout', '2', '--max-time', '5', ...args], { timeoutMs: 10_000 });
+  return network.exec('client', ['curl', '-sS', '-v', '--connect-timeout', '4', '--max-time', '15', ...args], { timeoutMs: 25_000 });
 }
 
 /** curl's exit codes we assert on. */
