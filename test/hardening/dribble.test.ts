@@ -9,7 +9,8 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCheck } from '../../src/check/run.js';
+import { probeOptionsFor, runCheck } from '../../src/check/run.js';
+import { probeOptionsFromArguments, type ProbeArguments } from '../../src/cli/probe.js';
 import { openSession, Recorder } from '../../src/client/index.js';
 import { realNetwork } from '../../src/net/real.js';
 import type { ProbeReport } from '../../src/report/model.js';
@@ -90,4 +91,17 @@ describe('a dribbling data channel is stopped at the total deadline', () => {
       control.destroy();
     }
   }, 60_000);
+});
+
+describe('setting the total deadlines', () => {
+  const defaults: ProbeArguments = { url: 'ftp://127.0.0.1/', modes: 'pasv', samples: 0, connectTimeout: 2000, dataTimeout: 300, useAdvertisedAddress: false, strictTls: false, ccc: false, json: true };
+  it('--transfer-timeout and --retrieve-timeout reach the probe; 0 is a usage error', () => {
+    expect(probeOptionsFromArguments({ ...defaults, transferTimeout: 3000, retrieveTimeout: 9000 }, {})).toMatchObject({ transferTimeoutMs: 3000, retrieveTimeoutMs: 9000 });
+    expect(probeOptionsFromArguments(defaults, {}).transferTimeoutMs).toBeUndefined();
+    expect(() => probeOptionsFromArguments({ ...defaults, transferTimeout: 0 }, {})).toThrow(/--transfer-timeout/);
+  });
+  it("check: maxTransferMs is the deadline of the listing and of the retrieval", () => {
+    const options = probeOptionsFor({ target: { name: 't', url: 'ftp://127.0.0.1/', maxTransferMs: 1234, retrieve: '/f' } }, {});
+    expect(options).toMatchObject({ transferTimeoutMs: 1234, retrieveTimeoutMs: 1234 });
+  });
 });
