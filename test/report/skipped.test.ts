@@ -81,10 +81,10 @@ describe('skipped scenarios', () => {
 
   it('HTML: a skipped badge and the reason instead of an empty diagram', () => {
     const html = renderHtml(run());
-    const section = html.slice(html.indexOf('<section class="scenario" id="scenario-epsv-blind-alg">'));
+    const section = html.slice(html.indexOf('<details class="scenario" id="scenario-epsv-blind-alg">'));
     expect(section).toContain('<span class="badge skip">skipped</span>');
     expect(section).toContain(`Skipped: ${REASON}`);
-    expect(section.slice(0, section.indexOf('</section>'))).not.toContain('<svg');
+    expect(section.slice(0, section.indexOf('</details>'))).not.toContain('<svg');
     expect(html).toContain('1 of 4 scenarios met their expectation, 1 unmet, 1 tool error, 1 skipped');
   });
 
