@@ -115,7 +115,9 @@ describe('a data connection reset after the 226', () => {
   });
 
   it('`ftp-doctor serve` as a process survives it and serves the next client', async () => {
-    const child = spawn(path.resolve('node_modules/.bin/tsx'), [path.resolve('src/cli/main.ts'), 'serve', '--host', '127.0.0.1', '--port', '0', '--anonymous'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Node itself with tsx's loader, not the tsx wrapper: a SIGKILL must reach the server, not a
+    // wrapper that would leave it running.
+    const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('src/cli/main.ts'), 'serve', '--host', '127.0.0.1', '--port', '0', '--anonymous'], { stdio: ['ignore', 'pipe', 'pipe'] });
     const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
     let stdout = '';
     let stderr = '';
