@@ -8,7 +8,7 @@ import type { Firewall, Topology } from '../../src/scenarios/model.js';
 import { checkNetnsSupport } from '../../src/netns/preflight.js';
 import { run } from '../../src/netns/process.js';
 import { createNetnsTopology, NotReproducibleError, withNetnsTopology } from '../../src/netns/topology.js';
-import { startVsftpd, vsftpdMissingReason } from '../peers/vsftpd.js';
+import { vsftpdMissingReason, vsftpdOrSkip } from '../peers/vsftpd.js';
 import { CURL, curl, noopAfterIdle, startTcpServer, tcpOutcome } from './kernel-helpers.js';
 
 const support = await checkNetnsSupport();
@@ -62,9 +62,9 @@ describe(`netns: plain TCP through the edge firewall${skipNote(noNetns)}`, () =>
 describe(`netns: real FTP (vsftpd + curl) through the real kernel${skipNote(noFtp)}`, () => {
   const controlOnly = [{ direction: 'in' as const, dport: 21, action: 'accept' as const, comment: 'FTP control' }];
 
-  it.skipIf(noFtp)('only port 21 open, no helper: login works, LIST times out at the edge policy', async () => {
+  it.skipIf(noFtp)('only port 21 open, no helper: login works, LIST times out at the edge policy', async ({ skip }) => {
     await withNetnsTopology({ firewalls: [edgeFirewall(controlOnly)] }, async (network) => {
-      const peer = await startVsftpd({ netns: { topology: network }, settings: { pasvRange: PASV } });
+      const peer = await vsftpdOrSkip(skip, { netns: { topology: network }, settings: { pasvRange: PASV } });
       const result = await curl(network, ['--disable-epsv', `ftp://${network.addresses.server}/`]);
       expect(result.stderr).toContain('230 Login successful');
       expect(result.code).not.toBe(CURL.ok);
@@ -74,10 +74,10 @@ describe(`netns: real FTP (vsftpd + curl) through the real kernel${skipNote(noFt
     });
   }, 30_000);
 
-  it.skipIf(noFtp)('the same with the FTP helper (ct helper): PASV and EPSV listings work', async () => {
+  it.skipIf(noFtp)('the same with the FTP helper (ct helper): PASV and EPSV listings work', async ({ skip }) => {
     const firewall = edgeFirewall(controlOnly, { ftpHelper: {} });
     await withNetnsTopology({ firewalls: [firewall] }, async (network) => {
-      const peer = await startVsftpd({ netns: { topology: network }, settings: { pasvRange: PASV } });
+      const peer = await vsftpdOrSkip(skip, { netns: { topology: network }, settings: { pasvRange: PASV } });
       const pasv = await curl(network, ['--disable-epsv', `ftp://${network.addresses.server}/`]);
       expect(pasv.code, pasv.stderr).toBe(CURL.ok);
       expect(pasv.stdout).toContain('hello.txt');
@@ -91,13 +91,13 @@ describe(`netns: real FTP (vsftpd + curl) through the real kernel${skipNote(noFt
     });
   }, 30_000);
 
-  it.skipIf(noFtp)('DNAT with nf_nat_ftp rewriting: the 227 carries the edge address and PASV works', async () => {
+  it.skipIf(noFtp)('DNAT with nf_nat_ftp rewriting: the 227 carries the edge address and PASV works', async ({ skip }) => {
     const topology: Topology = {
       firewalls: [edgeFirewall(controlOnly, { ftpHelper: {} })],
       nat: { forward: [21, PASV], rewriteFtp: true },
     };
     await withNetnsTopology(topology, async (network) => {
-      const peer = await startVsftpd({ netns: { topology: network }, settings: { pasvRange: PASV } });
+      const peer = await vsftpdOrSkip(skip, { netns: { topology: network }, settings: { pasvRange: PASV } });
       const result = await curl(network, ['--disable-epsv', `ftp://${network.addresses.edgeOutside}/hello.txt`]);
       expect(result.code, result.stderr).toBe(CURL.ok);
       expect(result.stdout).toBe('hello from vsftpd\n');
@@ -108,13 +108,13 @@ describe(`netns: real FTP (vsftpd + curl) through the real kernel${skipNote(noFt
     });
   }, 30_000);
 
-  it.skipIf(noFtp)('DNAT with the helper but without rewriting: the private 227 reaches the client, the pinhole still opens', async () => {
+  it.skipIf(noFtp)('DNAT with the helper but without rewriting: the private 227 reaches the client, the pinhole still opens', async ({ skip }) => {
     const topology: Topology = {
       firewalls: [edgeFirewall(controlOnly, { ftpHelper: {} })],
       nat: { forward: [21, PASV], rewriteFtp: false },
     };
     await withNetnsTopology(topology, async (network) => {
-      const peer = await startVsftpd({ netns: { topology: network }, settings: { pasvRange: PASV } });
+      const peer = await vsftpdOrSkip(skip, { netns: { topology: network }, settings: { pasvRange: PASV } });
       // curl ignores the 227 address by default and dials the control peer, as our probe does.
       const result = await curl(network, ['--disable-epsv', `ftp://${network.addresses.edgeOutside}/hello.txt`]);
       expect(result.code, result.stderr).toBe(CURL.ok);
@@ -125,10 +125,10 @@ describe(`netns: real FTP (vsftpd + curl) through the real kernel${skipNote(noFt
     });
   }, 30_000);
 
-  it.skipIf(noFtp)('TLS hides the 227 from the helper: login works, the data connection hits the policy', async () => {
+  it.skipIf(noFtp)('TLS hides the 227 from the helper: login works, the data connection hits the policy', async ({ skip }) => {
     const firewall = edgeFirewall(controlOnly, { ftpHelper: {} });
     await withNetnsTopology({ firewalls: [firewall] }, async (network) => {
-      const peer = await startVsftpd({ netns: { topology: network }, settings: { pasvRange: PASV, tls: 'explicit' } });
+      const peer = await vsftpdOrSkip(skip, { netns: { topology: network }, settings: { pasvRange: PASV, tls: 'explicit' } });
       const tls = await curl(network, ['--ssl-reqd', '-k', '--disable-epsv', `ftp://${network.addresses.server}/`]);
       expect(tls.stderr).toContain('230 Login successful');
       expect(tls.code).toBe(CURL.timeout);
@@ -139,10 +139,10 @@ describe(`netns: real FTP (vsftpd + curl) through the real kernel${skipNote(noFt
     });
   }, 30_000);
 
-  it.skipIf(noFtp)('a helper that blocks AUTH TLS resets the control connection; plain FTP still works', async () => {
+  it.skipIf(noFtp)('a helper that blocks AUTH TLS resets the control connection; plain FTP still works', async ({ skip }) => {
     const firewall = edgeFirewall(controlOnly, { ftpHelper: { blockAuthTls: true } });
     await withNetnsTopology({ firewalls: [firewall] }, async (network) => {
-      const peer = await startVsftpd({ netns: { topology: network }, settings: { pasvRange: PASV, tls: 'explicit' } });
+      const peer = await vsftpdOrSkip(skip, { netns: { topology: network }, settings: { pasvRange: PASV, tls: 'explicit' } });
       const tls = await curl(network, ['--ssl-reqd', '-k', `ftp://${network.addresses.server}/`]);
       // curl tries AUTH SSL first; the reset arrives in answer to it, before any TLS byte.
       expect(tls.stderr).toMatch(/> AUTH (SSL|TLS)\r?\n\* Recv failure: Connection reset by peer/);
@@ -155,10 +155,10 @@ describe(`netns: real FTP (vsftpd + curl) through the real kernel${skipNote(noFt
     });
   }, 30_000);
 
-  it.skipIf(noFtp)('a SNAT pool sends the data connection from another address: vsftpd answers 425', async () => {
+  it.skipIf(noFtp)('a SNAT pool sends the data connection from another address: vsftpd answers 425', async ({ skip }) => {
     const topology: Topology = { nat: { sourcePool: ['10.0.0.20', '10.0.0.21'] } };
     await withNetnsTopology(topology, async (network) => {
-      const peer = await startVsftpd({ netns: { topology: network }, settings: { pasvRange: PASV } });
+      const peer = await vsftpdOrSkip(skip, { netns: { topology: network }, settings: { pasvRange: PASV } });
       const result = await curl(network, ['--disable-epsv', `ftp://${network.addresses.server}/`]);
       expect(result.code).not.toBe(CURL.ok);
       expect(result.stderr).toContain('425 Security: Bad IP connecting');
@@ -168,10 +168,10 @@ describe(`netns: real FTP (vsftpd + curl) through the real kernel${skipNote(noFt
     });
   }, 30_000);
 
-  it.skipIf(noFtp)('a conntrack idle timeout on the NAT kills an idle control connection', async () => {
+  it.skipIf(noFtp)('a conntrack idle timeout on the NAT kills an idle control connection', async ({ skip }) => {
     const topology: Topology = { nat: { forward: [21, PASV], idleTimeoutMs: 1_000 } };
     await withNetnsTopology(topology, async (network) => {
-      const peer = await startVsftpd({ netns: { topology: network }, settings: { pasvRange: PASV } });
+      const peer = await vsftpdOrSkip(skip, { netns: { topology: network }, settings: { pasvRange: PASV } });
       expect(network.rulesets.edge).toContain('policy = { established: 1 }');
       // vsftpd answers NOOP before login with 530: any answer proves the connection is alive.
       expect(await noopAfterIdle(network, network.addresses.edgeOutside, 21, 200)).toEqual(['first:530', 'second:530']);
@@ -182,14 +182,14 @@ describe(`netns: real FTP (vsftpd + curl) through the real kernel${skipNote(noFt
     });
   }, 30_000);
 
-  it.skipIf(noFtp)('active mode: a client firewall drops the connection back; with its FTP helper (EPRT/PORT) it opens', async () => {
+  it.skipIf(noFtp)('active mode: a client firewall drops the connection back; with its FTP helper (EPRT/PORT) it opens', async ({ skip }) => {
     const clientFirewall = (helper: boolean): Firewall => ({
       name: 'client firewall', at: 'client', policy: 'drop', rules: [{ direction: 'out', action: 'accept' }],
       ...(helper ? { ftpHelper: {} } : {}),
     });
     for (const helper of [false, true]) {
       await withNetnsTopology({ firewalls: [clientFirewall(helper)] }, async (network) => {
-        const peer = await startVsftpd({ netns: { topology: network }, settings: { activeSourcePort: 20 } });
+        const peer = await vsftpdOrSkip(skip, { netns: { topology: network }, settings: { activeSourcePort: 20 } });
         const result = await curl(network, ['-P', network.addresses.client, '--max-time', '3', `ftp://${network.addresses.server}/hello.txt`]);
         const trace = await network.counters();
         if (helper) {

@@ -14,7 +14,7 @@ import { runSweep } from '../../src/sweep/index.js';
 import { saysOutOfPorts } from '../../src/sweep/sampling.js';
 import { RANDOM_BANDS } from '../port-bands.js';
 import { someRange } from './helpers.js';
-import { startVsftpd, vsftpdMissingReason, type VsftpdPeer } from '../peers/vsftpd.js';
+import { vsftpdMissingReason, vsftpdOrSkip, type VsftpdPeer } from '../peers/vsftpd.js';
 
 describe('saysOutOfPorts: which refusals of PASV/EPSV mean the server has no port to give', () => {
   it.each([
@@ -57,9 +57,9 @@ const PATIENT = { connectTimeoutMs: 10_000, dataTimeoutMs: 5_000 };
 const missing = vsftpdMissingReason();
 
 describe.skipIf(missing !== null)(`sweep against a real vsftpd with a 6-port passive range${missing ? ` [skipped: ${missing}]` : ''}`, () => {
-  it('16 sessions exhaust it (500 OOPS: vsf_sysutil_bind): the sweep sheds sessions and concludes as it does with 1', async () => {
+  it('16 sessions exhaust it (500 OOPS: vsf_sysutil_bind): the sweep sheds sessions and concludes as it does with 1', async ({ skip }) => {
     const range = someRange(6, RANDOM_BANDS['test/sweep/back-pressure.test.ts']);
-    vsftpd = await startVsftpd({ settings: { port: await freePort(), pasvRange: `${range.from}-${range.to}` } });
+    vsftpd = await vsftpdOrSkip(skip, { settings: { port: await freePort(), pasvRange: `${range.from}-${range.to}` } });
     // --range twice the server's: the sweep cannot know the server's range, so 12 sessions ask at once.
     const asked = { from: range.from, to: range.to + 6 };
     const url = `ftp://127.0.0.1:${vsftpd?.port}/`;
@@ -74,9 +74,9 @@ describe.skipIf(missing !== null)(`sweep against a real vsftpd with a 6-port pas
     expect(how?.explanation).toMatch(/ran out of passive ports for 12 parallel sessions \((500 OOPS: vsf_sysutil_bind|425 [^)]*)\), so the sweep went on with \d+/);
   }, 120_000);
 
-  it('--range exactly the server range at concurrency 16 and 1: the same verdict and spans', async () => {
+  it('--range exactly the server range at concurrency 16 and 1: the same verdict and spans', async ({ skip }) => {
     const range = someRange(6, RANDOM_BANDS['test/sweep/back-pressure.test.ts']);
-    vsftpd = await startVsftpd({ settings: { port: await freePort(), pasvRange: `${range.from}-${range.to}` } });
+    vsftpd = await vsftpdOrSkip(skip, { settings: { port: await freePort(), pasvRange: `${range.from}-${range.to}` } });
     const url = `ftp://127.0.0.1:${vsftpd?.port}/`;
     const wide = await runSweep({ url, range, concurrency: 16, ...PATIENT }, realNetwork);
     const single = await runSweep({ url, range, concurrency: 1, ...PATIENT }, realNetwork);

@@ -11,7 +11,7 @@ import { startServer, type RunningServer } from '../../src/server/index.js';
 import { runSweep } from '../../src/sweep/index.js';
 import { RANDOM_BANDS } from '../port-bands.js';
 import { someRange as anyRange } from './helpers.js';
-import { startVsftpd, vsftpdMissingReason, type VsftpdPeer } from '../peers/vsftpd.js';
+import { vsftpdMissingReason, vsftpdOrSkip, type VsftpdPeer } from '../peers/vsftpd.js';
 
 let server: RunningServer | undefined;
 let vsftpd: VsftpdPeer | null = null;
@@ -107,9 +107,9 @@ describe('sweep against our reference server on loopback', () => {
 const missing = vsftpdMissingReason();
 
 describe.skipIf(missing !== null)(`sweep against a real vsftpd${missing ? ` (skipped: ${missing})` : ''}`, () => {
-  it('samples PASV replies, proves every port vsftpd hands out, and states the coverage', async () => {
+  it('samples PASV replies, proves every port vsftpd hands out, and states the coverage', async ({ skip }) => {
     const range = someRange(10);
-    vsftpd = await startVsftpd({ settings: { port: await freePort(), pasvRange: `${range.from}-${range.to}` } });
+    vsftpd = await vsftpdOrSkip(skip, { settings: { port: await freePort(), pasvRange: `${range.from}-${range.to}` } });
     // Ask for twice vsftpd's range: only half of it can ever be handed out.
     const wide = { from: range.from, to: range.to + 10 };
     const report = await runSweep({ url: `ftp://127.0.0.1:${vsftpd?.port}/`, range: wide, concurrency: 3, ...FAST }, realNetwork);
@@ -121,9 +121,9 @@ describe.skipIf(missing !== null)(`sweep against a real vsftpd${missing ? ` (ski
     expect(report.findings[1]?.explanation).toMatch(/does not announce FTP-DOCTOR/);
   });
 
-  it('flags the ports vsftpd hands out outside the range', async () => {
+  it('flags the ports vsftpd hands out outside the range', async ({ skip }) => {
     const range = someRange(6);
-    vsftpd = await startVsftpd({ settings: { port: await freePort(), pasvRange: `${range.from}-${range.to}` } });
+    vsftpd = await vsftpdOrSkip(skip, { settings: { port: await freePort(), pasvRange: `${range.from}-${range.to}` } });
     const narrow = { from: range.from, to: range.from + 2 };
     const report = await runSweep({ url: `ftp://127.0.0.1:${vsftpd?.port}/`, range: narrow, concurrency: 2, ...FAST }, realNetwork);
     expect(report.spans).toEqual([{ ...narrow, state: 'open' }]);
