@@ -6,11 +6,12 @@
  * 150 when that is already known, or as soon as it is seen mid-transfer.
  */
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { statfsSync } from 'node:fs';
+import type { StatsFs } from 'node:fs';
+import fsPromises from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { eventually } from '../hardening/helpers.js';
 import { passivePort, RawClient, serve, type TestServer } from './helpers.js';
 
@@ -131,13 +132,25 @@ describe('free-space floor', () => {
   });
 
   it('stopped with 552 when the upload reaches the floor mid-transfer; nothing committed', async () => {
-    const info = statfsSync(root);
-    const free = Number(info.bavail) * Number(info.bsize);
-    // The floor sits 16 MiB below what is free now: a 96 MiB upload crosses it.
-    server = await serve({ root, writable: true, uploadLimits: { minFreeBytes: free - 16 * MiB, maxBytes: 0 } });
-    const client = await login();
-    const result = await upload(client, 'STOR big.bin', Buffer.alloc(96 * MiB, 'f'));
-    expect(result).toMatchObject({ first: 150, final: 552 });
-    expect(await readdir(root)).toEqual([]);
+    // The disk "fills up" once the upload has begun: every look at the free space after the first
+    // (the one before the 150) sees less than the floor. Faked, because other processes write to
+    // the same disk and would make a real margin move.
+    const floor = 100 * MiB;
+    let looks = 0;
+    const statfs = vi.spyOn(fsPromises, 'statfs').mockImplementation(async () => {
+      looks += 1;
+      return { bavail: looks === 1 ? 10 * floor : floor - 1, bsize: 1 } as unknown as StatsFs;
+    });
+    try {
+      server = await serve({ root, writable: true, uploadLimits: { minFreeBytes: floor, maxBytes: 0 } });
+      const client = await login();
+      const result = await upload(client, 'STOR big.bin', Buffer.alloc(32 * MiB, 'f'));
+      expect(result).toMatchObject({ first: 150, final: 552 });
+      expect(result.message).toMatch(/storage space/i);
+      expect(looks).toBeGreaterThanOrEqual(2);
+      expect(await readdir(root)).toEqual([]);
+    } finally {
+      statfs.mockRestore();
+    }
   });
 });
