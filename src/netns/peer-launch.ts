@@ -92,6 +92,18 @@ export function readLogTail(file: string, limit = 32_768): string {
   }
 }
 
+/** A started real server with one user (Pure-FTPd, pyftpdlib). */
+export interface RealPeer {
+  host: string;
+  port: number;
+  /** The server's root on disk (files: hello.txt, dir/nested.txt, empty/). */
+  root: string;
+  user: { name: string; password: string };
+  /** What the server said so far (its output and log tails): for a failing test's message. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
 export interface PeerProcess {
   child: ChildProcess;
   /** The last 64 KiB of stdout and stderr, then the tails of the extra log files. */

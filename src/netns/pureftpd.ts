@@ -14,7 +14,7 @@ import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { awaitGreeting, loopbackFreePort, makeSelfSignedCertificate, spawnPeer } from './peer-launch.js';
+import { awaitGreeting, loopbackFreePort, makeSelfSignedCertificate, spawnPeer, type RealPeer } from './peer-launch.js';
 import { run } from './process.js';
 
 /**
@@ -47,16 +47,8 @@ export interface PureftpdPaths {
   keyFile?: string;
 }
 
-export interface PureftpdPeer {
-  host: string;
-  port: number;
-  /** The virtual user's home on disk (files: hello.txt, dir/nested.txt, empty/). */
-  root: string;
-  user: { name: string; password: string };
-  /** Pure-FTPd's stdout/stderr and transfer log so far (it logs the rest to syslog). */
-  output(): string;
-  stop(): Promise<void>;
-}
+/** Its output is stdout/stderr and the transfer log: Pure-FTPd logs the rest to syslog. */
+export type PureftpdPeer = RealPeer;
 
 export interface PureftpdOptions {
   settings?: PureftpdSettings;

@@ -14,7 +14,7 @@ import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { awaitGreeting, makeSelfSignedCertificate, spawnPeer } from './peer-launch.js';
+import { awaitGreeting, makeSelfSignedCertificate, spawnPeer, type RealPeer } from './peer-launch.js';
 
 /** Debian's python3, which has Debian's python3-pyftpdlib (a pyenv python3 on PATH does not). */
 export const PYFTPDLIB_PYTHON = process.env.FTP_DOCTOR_PYFTPDLIB_PYTHON ?? '/usr/bin/python3';
@@ -28,17 +28,8 @@ export interface PyftpdlibSettings {
   masqueradeAddress?: string;
 }
 
-export interface PyftpdlibPeer {
-  host: string;
-  port: number;
-  /** The shared root on disk (files: hello.txt, dir/nested.txt, empty/). */
-  root: string;
-  /** A user with the same read-only root (anonymous works too). */
-  user: { name: string; password: string };
-  /** The script's stderr: pyftpdlib logs every command and reply there. */
-  output(): string;
-  stop(): Promise<void>;
-}
+/** Anonymous logins work too; the output is the script's log of every command and reply. */
+export type PyftpdlibPeer = RealPeer;
 
 export interface PyftpdlibOptions {
   settings?: PyftpdlibSettings;

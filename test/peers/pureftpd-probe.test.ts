@@ -5,65 +5,30 @@
  * Pure-FTPd admits half as many clients as its passive range has ports, so ranges here have 20.
  */
 import { describe, expect, it } from 'vitest';
-import { probe, type ProbeRun } from '../../src/probe/engine.js';
-import type { ProbeOptions } from '../../src/probe/options.js';
 import { loopbackFreeRange } from '../../src/netns/peer-launch.js';
 import { pureftpdArgs, pureftpdMissingReason, startPureftpd, type PureftpdPeer, type PureftpdSettings } from '../../src/netns/pureftpd.js';
-import { expectOtherConfiguredRange, findingCodes as codes, findingOf as finding, loopbackOnly } from '../probe/real-peer.js';
+import { expectOtherConfiguredRange, findingCodes as codes } from '../probe/real-peer.js';
+import { ALL_MODES, disjointRange, expectAdvertisedAddressNotDialled, expectHealthyAllModes, probePeer, withPeer } from './probe-checks.js';
 
 const missing = pureftpdMissingReason();
 if (missing) console.warn(`Pure-FTPd probe tests skipped: ${missing}`);
 const skipText = missing ? ` (skipped: ${missing})` : '';
-const ALL = ['epsv', 'pasv', 'port', 'eprt'] as const;
-// Generous: a busy 2-core machine must not turn a slow listing into a finding.
-const PATIENT = { connectTimeoutMs: 10_000, dataTimeoutMs: 5_000 };
 
+/** Pure-FTPd with a 20-port passive range unless the settings name one. */
 async function withPureftpd<T>(settings: PureftpdSettings, body: (peer: PureftpdPeer) => Promise<T>): Promise<T> {
-  const peer = await startPureftpd({ settings: { passivePorts: await loopbackFreeRange(20), ...settings } });
-  if (!peer) throw new Error('Pure-FTPd did not start');
-  try {
-    return await body(peer);
-  } catch (error) {
-    throw new Error(`${error instanceof Error ? error.message : String(error)}\n--- Pure-FTPd output ---\n${peer.output().slice(-6000)}`, { cause: error });
-  } finally {
-    await peer.stop();
-  }
-}
-
-async function probePureftpd(peer: PureftpdPeer, options: Omit<ProbeOptions, 'url'> & { scheme?: string }): Promise<ProbeRun & { dialled: string[] }> {
-  const { scheme = 'ftp', ...rest } = options;
-  const { network, dialled } = loopbackOnly();
-  const run = await probe({ url: `${scheme}://127.0.0.1:${peer.port}/`, user: peer.user.name, password: peer.user.password, ...PATIENT, ...rest }, network);
-  return { ...run, dialled };
+  const passivePorts = settings.passivePorts ?? (await loopbackFreeRange(20));
+  return withPeer('Pure-FTPd', () => startPureftpd({ settings: { ...settings, passivePorts } }), body);
 }
 
 describe.skipIf(missing !== null)(`probe against a real Pure-FTPd${skipText}`, () => {
   it('healthy, all four modes: every attempt complete, active connections come back, pass, no findings', async () => {
-    await withPureftpd({}, async (peer) => {
-      const run = await probePureftpd(peer, { modes: [...ALL] });
-      expect(run.evidence.referenceServer).toBe(false);
-      expect(run.evidence.greeting).toMatchObject({ code: 220, message: expect.stringContaining('Pure-FTPd') });
-      expect(run.evidence.attempts.map((attempt) => [attempt.mode, attempt.transfer.outcome, attempt.finalReply?.code])).toEqual([
-        ['epsv', 'complete', 226],
-        ['pasv', 'complete', 226],
-        ['port', 'complete', 226],
-        ['eprt', 'complete', 226],
-      ]);
-      for (const attempt of run.evidence.attempts.filter((item) => item.mode === 'port' || item.mode === 'eprt')) {
-        expect(attempt.inbound).toMatchObject({ arrived: true, from: { host: '127.0.0.1' } });
-      }
-      expect(run.report.findings).toEqual([]);
-      expect(run.report.verdict).toBe('pass');
-      expect(run.dialled.every((host) => host === '127.0.0.1')).toBe(true);
-    });
+    await withPureftpd({}, async (peer) => expectHealthyAllModes(await probePeer(peer, { modes: [...ALL_MODES] }), 'Pure-FTPd'));
   });
 
   it('a passive range other than --expect-range, with samples: PASV_PORT_OUT_OF_RANGE, read as another configured range', async () => {
     const serverRange = await loopbackFreeRange(20);
-    // Disjoint from the server's, inside the ports the probe accepts.
-    const expected = serverRange.from > 40_000 ? { from: 10_000, to: 10_010 } : { from: 50_000, to: 50_010 };
     await withPureftpd({ passivePorts: serverRange }, async (peer) => {
-      const run = await probePureftpd(peer, { modes: ['pasv', 'epsv'], expectRange: expected, samples: 6 });
+      const run = await probePeer(peer, { modes: ['pasv', 'epsv'], expectRange: disjointRange(serverRange), samples: 6 });
       expectOtherConfiguredRange(run, serverRange, 6);
       expect(run.evidence.attempts.map((attempt) => attempt.transfer.outcome)).toEqual(['complete', 'complete']);
       expect(run.report.verdict).toBe('pass');
@@ -72,14 +37,7 @@ describe.skipIf(missing !== null)(`probe against a real Pure-FTPd${skipText}`, (
 
   it('forced passive address 203.0.113.60 (-P): the 227 advertises it, the probe dials the control peer only, PASV_ADDRESS_HIDDEN_BY_CLIENT (info), pass', async () => {
     await withPureftpd({ forcePassiveIp: '203.0.113.60' }, async (peer) => {
-      const run = await probePureftpd(peer, { modes: ['pasv', 'epsv'] });
-      const pasv = run.evidence.attempts.find((attempt) => attempt.mode === 'pasv');
-      expect(pasv?.advertised?.host).toBe('203.0.113.60');
-      expect(pasv?.dialed?.host).toBe('127.0.0.1');
-      expect(pasv?.transfer.outcome).toBe('complete');
-      expect(run.dialled.every((host) => host === '127.0.0.1')).toBe(true);
-      expect(finding(run.report, 'PASV_ADDRESS_HIDDEN_BY_CLIENT').severity).toBe('info');
-      expect(run.report.verdict).toBe('pass');
+      expectAdvertisedAddressNotDialled(await probePeer(peer, { modes: ['pasv', 'epsv'] }), '203.0.113.60');
     });
   });
 });
@@ -87,13 +45,10 @@ describe.skipIf(missing !== null)(`probe against a real Pure-FTPd${skipText}`, (
 describe.skipIf(missing !== null)(`probe against a real Pure-FTPd: explicit TLS${skipText}`, () => {
   it('TLS optional (-Y 1): all four modes complete over TLS, only the self-signed warning, pass', async () => {
     await withPureftpd({ tls: 'optional' }, async (peer) => {
-      const run = await probePureftpd(peer, { scheme: 'ftpes', modes: [...ALL] });
-      expect(run.evidence.attempts.filter((attempt) => attempt.tls).map((attempt) => [attempt.mode, attempt.transfer.outcome, attempt.finalReply?.code])).toEqual([
-        ['epsv', 'complete', 226],
-        ['pasv', 'complete', 226],
-        ['port', 'complete', 226],
-        ['eprt', 'complete', 226],
-      ]);
+      const run = await probePeer(peer, { scheme: 'ftpes', modes: [...ALL_MODES] });
+      expect(run.evidence.attempts.filter((attempt) => attempt.tls).map((attempt) => [attempt.mode, attempt.transfer.outcome, attempt.finalReply?.code])).toEqual(
+        ALL_MODES.map((mode) => [mode, 'complete', 226]),
+      );
       expect(run.evidence.authTls?.certificate?.verifyError).toBe('DEPTH_ZERO_SELF_SIGNED_CERT');
       expect(codes(run.report)).toEqual(['TLS_CERTIFICATE_SELF_SIGNED']);
       expect(run.report.verdict).toBe('pass');
@@ -102,7 +57,7 @@ describe.skipIf(missing !== null)(`probe against a real Pure-FTPd: explicit TLS$
 
   it('TLS required (-Y 2), plain twin asked for: the data completes over TLS, the plain login is refused, pass', async () => {
     await withPureftpd({ tls: 'required' }, async (peer) => {
-      const run = await probePureftpd(peer, { scheme: 'ftpes', modes: ['pasv', 'port'], plainTwin: true });
+      const run = await probePeer(peer, { scheme: 'ftpes', modes: ['pasv', 'port'], plainTwin: true });
       expect(run.evidence.attempts.filter((attempt) => attempt.tls).map((attempt) => [attempt.mode, attempt.transfer.outcome])).toEqual([
         ['pasv', 'complete'],
         ['port', 'complete'],

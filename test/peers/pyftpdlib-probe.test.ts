@@ -5,11 +5,10 @@
  * a guard that refuses anything off 127.0.0.0/8.
  */
 import { describe, expect, it } from 'vitest';
-import { probe, type ProbeRun } from '../../src/probe/engine.js';
-import type { ProbeOptions } from '../../src/probe/options.js';
 import { loopbackFreeRange } from '../../src/netns/peer-launch.js';
 import { pyftpdlibConfig, pyftpdlibMissingReason, pyftpdlibTlsMissingReason, startPyftpdlib, type PyftpdlibPeer, type PyftpdlibSettings } from '../../src/netns/pyftpdlib.js';
-import { expectOtherConfiguredRange, findingCodes as codes, findingOf as finding, loopbackOnly } from '../probe/real-peer.js';
+import { expectOtherConfiguredRange, findingCodes as codes } from '../probe/real-peer.js';
+import { ALL_MODES, disjointRange, expectAdvertisedAddressNotDialled, expectHealthyAllModes, probePeer, withPeer } from './probe-checks.js';
 
 const missing = pyftpdlibMissingReason();
 const tlsMissing = missing ?? pyftpdlibTlsMissingReason();
@@ -17,59 +16,20 @@ if (missing) console.warn(`pyftpdlib probe tests skipped: ${missing}`);
 else if (tlsMissing) console.warn(`pyftpdlib TLS probe tests skipped: ${tlsMissing}`);
 const skipText = missing ? ` (skipped: ${missing})` : '';
 const tlsSkipText = tlsMissing ? ` (skipped: ${tlsMissing})` : '';
-const ALL = ['epsv', 'pasv', 'port', 'eprt'] as const;
-// Generous: a busy 2-core machine must not turn a slow listing into a finding.
-const PATIENT = { connectTimeoutMs: 10_000, dataTimeoutMs: 5_000 };
 
-async function withPyftpdlib<T>(settings: PyftpdlibSettings, body: (peer: PyftpdlibPeer) => Promise<T>): Promise<T> {
-  const peer = await startPyftpdlib({ settings });
-  if (!peer) throw new Error('pyftpdlib did not start');
-  try {
-    return await body(peer);
-  } catch (error) {
-    // pyftpdlib logs every command and reply: show the end of it.
-    throw new Error(`${error instanceof Error ? error.message : String(error)}\n--- pyftpdlib output ---\n${peer.output().slice(-6000)}`, { cause: error });
-  } finally {
-    await peer.stop();
-  }
-}
-
-async function probePyftpdlib(peer: PyftpdlibPeer, options: Omit<ProbeOptions, 'url'> & { scheme?: string; anonymous?: boolean }): Promise<ProbeRun & { dialled: string[] }> {
-  const { scheme = 'ftp', anonymous = false, ...rest } = options;
-  const { network, dialled } = loopbackOnly();
-  const credentials = anonymous ? {} : { user: peer.user.name, password: peer.user.password };
-  const run = await probe({ url: `${scheme}://127.0.0.1:${peer.port}/`, ...credentials, ...PATIENT, ...rest }, network);
-  return { ...run, dialled };
-}
+const withPyftpdlib = <T>(settings: PyftpdlibSettings, body: (peer: PyftpdlibPeer) => Promise<T>): Promise<T> => withPeer('pyftpdlib', () => startPyftpdlib({ settings }), body);
 
 describe.skipIf(missing !== null)(`probe against a real pyftpdlib${skipText}`, () => {
   it('healthy, anonymous and with a user, all four modes: every attempt complete, pass, no findings', async () => {
     await withPyftpdlib({}, async (peer) => {
-      for (const anonymous of [true, false]) {
-        const run = await probePyftpdlib(peer, { modes: [...ALL], anonymous });
-        expect(run.evidence.referenceServer).toBe(false);
-        expect(run.evidence.greeting).toMatchObject({ code: 220, message: expect.stringContaining('pyftpdlib') });
-        expect(run.evidence.attempts.map((attempt) => [attempt.mode, attempt.transfer.outcome, attempt.finalReply?.code])).toEqual([
-          ['epsv', 'complete', 226],
-          ['pasv', 'complete', 226],
-          ['port', 'complete', 226],
-          ['eprt', 'complete', 226],
-        ]);
-        for (const attempt of run.evidence.attempts.filter((item) => item.mode === 'port' || item.mode === 'eprt')) {
-          expect(attempt.inbound).toMatchObject({ arrived: true, from: { host: '127.0.0.1' } });
-        }
-        expect(run.report.findings).toEqual([]);
-        expect(run.report.verdict).toBe('pass');
-        expect(run.dialled.every((host) => host === '127.0.0.1')).toBe(true);
-      }
+      for (const anonymous of [true, false]) expectHealthyAllModes(await probePeer(peer, { modes: [...ALL_MODES], anonymous }), 'pyftpdlib');
     });
   });
 
   it('passive_ports other than --expect-range, with samples: PASV_PORT_OUT_OF_RANGE, read as another configured range', async () => {
     const serverRange = await loopbackFreeRange(20);
-    const expected = serverRange.from > 40_000 ? { from: 10_000, to: 10_010 } : { from: 50_000, to: 50_010 };
     await withPyftpdlib({ passivePorts: serverRange }, async (peer) => {
-      const run = await probePyftpdlib(peer, { modes: ['pasv', 'epsv'], expectRange: expected, samples: 6 });
+      const run = await probePeer(peer, { modes: ['pasv', 'epsv'], expectRange: disjointRange(serverRange), samples: 6 });
       expectOtherConfiguredRange(run, serverRange, 6);
       expect(run.evidence.attempts.map((attempt) => attempt.transfer.outcome)).toEqual(['complete', 'complete']);
       expect(run.report.verdict).toBe('pass');
@@ -78,14 +38,7 @@ describe.skipIf(missing !== null)(`probe against a real pyftpdlib${skipText}`, (
 
   it('masquerade_address 203.0.113.61: the 227 advertises it, the probe dials the control peer only, PASV_ADDRESS_HIDDEN_BY_CLIENT (info), pass', async () => {
     await withPyftpdlib({ masqueradeAddress: '203.0.113.61' }, async (peer) => {
-      const run = await probePyftpdlib(peer, { modes: ['pasv', 'epsv'] });
-      const pasv = run.evidence.attempts.find((attempt) => attempt.mode === 'pasv');
-      expect(pasv?.advertised?.host).toBe('203.0.113.61');
-      expect(pasv?.dialed?.host).toBe('127.0.0.1');
-      expect(pasv?.transfer.outcome).toBe('complete');
-      expect(run.dialled.every((host) => host === '127.0.0.1')).toBe(true);
-      expect(finding(run.report, 'PASV_ADDRESS_HIDDEN_BY_CLIENT').severity).toBe('info');
-      expect(run.report.verdict).toBe('pass');
+      expectAdvertisedAddressNotDialled(await probePeer(peer, { modes: ['pasv', 'epsv'] }), '203.0.113.61');
     });
   });
 });
@@ -93,13 +46,10 @@ describe.skipIf(missing !== null)(`probe against a real pyftpdlib${skipText}`, (
 describe.skipIf(tlsMissing !== null)(`probe against a real pyftpdlib: explicit TLS (TLS_FTPHandler)${tlsSkipText}`, () => {
   it('TLS optional: all four modes complete over TLS, the data sessions resumed, only the self-signed warning, pass', async () => {
     await withPyftpdlib({ tls: 'optional' }, async (peer) => {
-      const run = await probePyftpdlib(peer, { scheme: 'ftpes', modes: [...ALL] });
-      expect(run.evidence.attempts.filter((attempt) => attempt.tls).map((attempt) => [attempt.mode, attempt.transfer.outcome, attempt.finalReply?.code, attempt.dataTls?.resumed])).toEqual([
-        ['epsv', 'complete', 226, true],
-        ['pasv', 'complete', 226, true],
-        ['port', 'complete', 226, true],
-        ['eprt', 'complete', 226, true],
-      ]);
+      const run = await probePeer(peer, { scheme: 'ftpes', modes: [...ALL_MODES] });
+      expect(run.evidence.attempts.filter((attempt) => attempt.tls).map((attempt) => [attempt.mode, attempt.transfer.outcome, attempt.finalReply?.code, attempt.dataTls?.resumed])).toEqual(
+        ALL_MODES.map((mode) => [mode, 'complete', 226, true]),
+      );
       expect(run.evidence.authTls?.certificate?.verifyError).toBe('DEPTH_ZERO_SELF_SIGNED_CERT');
       expect(codes(run.report)).toEqual(['TLS_CERTIFICATE_SELF_SIGNED']);
       expect(run.report.verdict).toBe('pass');
@@ -108,7 +58,7 @@ describe.skipIf(tlsMissing !== null)(`probe against a real pyftpdlib: explicit T
 
   it('TLS required (tls_control_required, tls_data_required), anonymous plain twin: TLS completes, the plain login is refused, pass', async () => {
     await withPyftpdlib({ tls: 'required' }, async (peer) => {
-      const run = await probePyftpdlib(peer, { scheme: 'ftpes', modes: ['pasv', 'port'], anonymous: true });
+      const run = await probePeer(peer, { scheme: 'ftpes', modes: ['pasv', 'port'], anonymous: true });
       expect(run.evidence.attempts.filter((attempt) => attempt.tls).map((attempt) => [attempt.mode, attempt.transfer.outcome])).toEqual([
         ['pasv', 'complete'],
         ['port', 'complete'],
