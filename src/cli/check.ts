@@ -13,6 +13,8 @@ import type { CommandBody } from './commands.js';
 import { UsageError } from './errors.js';
 import { emitReport, outputOptions, type OutputOptions } from './output.js';
 import { progressLine } from './progress.js';
+import { renderNagiosCheck } from '../report/nagios.js';
+import { NAGIOS_FORMAT_OPTION, writeNagios } from './nagios.js';
 
 export interface CheckArguments {
   policy: string;
@@ -20,6 +22,8 @@ export interface CheckArguments {
   connectTimeout: number;
   dataTimeout: number;
   json: boolean;
+  /** 'nagios': one plugin status line and the plugin exit codes (0/1/2/3). */
+  format?: string;
   junit?: string;
   reportDir?: string;
 }
@@ -32,6 +36,7 @@ function builder(yargs: Argv): Argv<CheckArguments> {
     .option('concurrency', { type: 'number', default: DEFAULT_CHECK_CONCURRENCY, describe: 'targets probed at once' })
     .option('connect-timeout', { type: 'number', default: DEFAULT_CONNECT_TIMEOUT_MS, describe: 'control connect / reply / TLS deadline, ms' })
     .option('data-timeout', { type: 'number', default: DEFAULT_DATA_TIMEOUT_MS, describe: 'data connect / idle deadline, ms' })
+    .option('format', NAGIOS_FORMAT_OPTION)
     .options(outputOptions) as unknown as Argv<CheckArguments>;
 }
 
@@ -70,6 +75,7 @@ export async function checkCommandMain(args: CheckArguments, dependencies: Check
     onResult: (result, done, total) => progress.update(`${done}/${total} ${result.name} ${result.verdict === 'pass' ? 'ok' : 'FAILED'}`),
   });
   progress.done();
+  if (args.format === 'nagios') return writeNagios(renderNagiosCheck(report));
   const output: OutputOptions = { json: args.json, ...(args.junit ? { junit: args.junit } : {}), ...(args.reportDir !== undefined ? { reportDir: args.reportDir } : {}) };
   await (dependencies.emit ?? ((value, settings) => emitReport(value, settings, env)))(report, output);
   return checkExitCode(report);

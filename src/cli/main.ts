@@ -11,6 +11,9 @@ import { UsageError } from './errors.js';
 import { commandsFor } from './commands.js';
 import { guardStream } from './guarded-streams.js';
 
+/** `--format nagios` anywhere on the command line (checked without loading the renderer). */
+const nagiosRequested = (argv: readonly string[]): boolean => argv.some((argument, index) => argument === '--format=nagios' || (argument === '--format' && argv[index + 1] === 'nagios'));
+
 // Before anything is written: no message, log line or progress line may show a known password.
 guardStream(process.stdout);
 guardStream(process.stderr);
@@ -31,6 +34,12 @@ export async function main(argv: string[]): Promise<number> {
       .parseAsync();
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
+    // A plugin run (--format nagios) that cannot judge says UNKNOWN (3) on stdout, as the plugin guidelines ask.
+    if (nagiosRequested(argv)) {
+      const { renderNagiosUnknown } = await import('../report/nagios.js');
+      process.stdout.write(`${renderNagiosUnknown((error as Error).message ?? String(error)).line}\n`);
+      return 3;
+    }
     // A bad command line or a bad scenario/policy file is the user's to fix: one sentence, exit 2.
     if (error instanceof UsageError || error instanceof DataFileError) {
       process.stderr.write(`ftp-doctor: ${error.message}\n`);
@@ -53,4 +62,7 @@ function crashed(error: unknown): void {
 process.on('uncaughtException', crashed);
 process.on('unhandledRejection', crashed);
 
-process.exitCode = await main(hideBin(process.argv));
+// No top-level await: the standalone executable runs this file bundled as CommonJS.
+void main(hideBin(process.argv)).then((code) => {
+  process.exitCode = code;
+});

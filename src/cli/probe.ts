@@ -15,6 +15,8 @@ import type { CommandBody } from './commands.js';
 import { UsageError } from './errors.js';
 import { emitReport, outputOptions, verdictExitCode, type OutputOptions } from './output.js';
 import { probeProgressText, progressLine, watchNetwork } from './progress.js';
+import { renderNagiosProbe } from '../report/nagios.js';
+import { NAGIOS_FORMAT_OPTION, writeNagios } from './nagios.js';
 
 export interface ProbeArguments {
   url: string;
@@ -37,6 +39,8 @@ export interface ProbeArguments {
   plainTwin?: boolean;
   allRemedies?: boolean;
   json: boolean;
+  /** 'nagios': one plugin status line and the plugin exit codes (0/1/2/3). */
+  format?: string;
   junit?: string;
   reportDir?: string;
 }
@@ -62,6 +66,7 @@ function builder(yargs: Argv): Argv<ProbeArguments> {
     .option('plain-twin', { type: 'boolean', describe: 'under explicit TLS also run each mode without TLS; default only for anonymous logins (it sends the credentials in the clear)' })
     .option('all-remedies', { type: 'boolean', default: false, describe: 'show the remedies of every FTP server product, not only those of the server that answered (the JSON always has them all)' })
     .option('tls-resume', { type: 'boolean', default: true, describe: 'resume the control TLS session on data connections (--no-tls-resume to test servers that require reuse)' })
+    .option('format', NAGIOS_FORMAT_OPTION)
     .options(outputOptions) as unknown as Argv<ProbeArguments>;
 }
 
@@ -146,7 +151,9 @@ async function probeWithProgress(options: ProbeOptions, network: Network, stream
 export async function probeCommandMain(args: ProbeArguments, dependencies: ProbeCommandDependencies = {}): Promise<number> {
   const env = dependencies.env ?? process.env;
   const options = probeOptionsFromArguments(args, env);
-  const report = await probeWithProgress(options, dependencies.network ?? realNetwork, dependencies.progressStream ?? process.stderr, args.json);
+  const nagios = args.format === 'nagios';
+  const report = await probeWithProgress(options, dependencies.network ?? realNetwork, dependencies.progressStream ?? process.stderr, args.json || nagios);
+  if (nagios) return writeNagios(renderNagiosProbe(report));
   const output: OutputOptions = { json: args.json, ...(args.junit ? { junit: args.junit } : {}), ...(args.reportDir !== undefined ? { reportDir: args.reportDir } : {}) };
   await (dependencies.emit ?? ((value, settings) => emitReport(value, settings, env)))(report, output);
   return verdictExitCode(report);
