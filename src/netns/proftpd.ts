@@ -6,12 +6,12 @@
  * self-signed certificate. Returns null when ProFTPD cannot run here — the caller skips with
  * proftpdMissingReason(). A server that does not come up is an error carrying its logs.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
+import { awaitGreeting, loopbackFreePort, makeSelfSignedCertificate, spawnPeer } from './peer-launch.js';
 import { run } from './process.js';
 
 /**
@@ -161,18 +161,6 @@ export function proftpdConfig(settings: ProftpdSettings, host: string, port: num
   return lines.join('\n') + '\n';
 }
 
-async function makeCertificate(directory: string): Promise<{ certFile: string; keyFile: string }> {
-  const certFile = join(directory, 'cert.pem');
-  const keyFile = join(directory, 'key.pem');
-  const result = await run(
-    ['openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2',
-      '-subj', '/CN=localhost', '-keyout', keyFile, '-out', certFile],
-    { timeoutMs: 20_000 },
-  );
-  if (result.code !== 0) throw new Error(`openssl failed: ${result.stderr.trim()}`);
-  return { certFile, keyFile };
-}
-
 async function makeTree(root: string): Promise<void> {
   await mkdir(join(root, 'dir'), { recursive: true });
   await writeFile(join(root, 'hello.txt'), 'hello from ProFTPD\n');
@@ -180,49 +168,6 @@ async function makeTree(root: string): Promise<void> {
   // nobody reads the tree after the chroot; nothing in it is writable by nobody.
   for (const path of [root, join(root, 'dir')]) await chmod(path, 0o755);
   for (const path of ['hello.txt', 'dir/nested.txt']) await chmod(join(root, path), 0o644);
-}
-
-async function loopbackFreePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/**
- * Whether our ProFTPD answers on host:port: its 220 greeting names it. A bare connect is not
- * enough: whoever already held the port would accept it while ProFTPD exits on EADDRINUSE.
- */
-function greets(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
-    let received = '';
-    const timer = setTimeout(() => finish(false), 1_000);
-    function finish(ok: boolean) {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(ok);
-    }
-    socket.on('data', (chunk: Buffer) => {
-      received += chunk.toString('latin1');
-      if (received.includes('\n')) finish(/^220[ -].*ProFTPD/.test(received));
-      else if (received.length > 4096) finish(false);
-    });
-    socket.once('error', () => finish(false));
-    socket.once('close', () => finish(false));
-  });
-}
-
-function readLog(file: string): string {
-  try {
-    return readFileSync(file, 'utf8').slice(-32_768);
-  } catch {
-    return '';
-  }
 }
 
 export async function startProftpd(options: ProftpdOptions = {}): Promise<ProftpdPeer | null> {
@@ -238,7 +183,7 @@ export async function startProftpd(options: ProftpdOptions = {}): Promise<Proftp
     await chmod(directory, 0o755);
     const root = join(directory, 'root');
     await makeTree(root);
-    const certificate = (settings.tls ?? 'none') === 'none' ? {} : await makeCertificate(directory);
+    const certificate = (settings.tls ?? 'none') === 'none' ? {} : await makeSelfSignedCertificate(directory);
     const port = options.port ?? (await loopbackFreePort());
     const configFile = join(directory, 'proftpd.conf');
     await writeFile(configFile, proftpdConfig(settings, host, port, { directory, root, ...certificate }));
@@ -253,42 +198,7 @@ export async function startProftpd(options: ProftpdOptions = {}): Promise<Proftp
 
 /** Foreground master in its own process group: stop() kills it and every session child it forked. */
 async function launch(directory: string, configFile: string, host: string, port: number, root: string, startTimeoutMs: number): Promise<ProftpdPeer> {
-  const child = spawn(PROFTPD_BINARY, ['-n', '-c', configFile], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  let stderr = '';
-  const collect = (chunk: Buffer) => {
-    if (stderr.length < 65_536) stderr += chunk.toString('utf8');
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  let exited = false;
-  const ended = new Promise<void>((resolve) => child.once('exit', () => {
-    exited = true;
-    resolve();
-  }));
-  child.once('error', (error) => collect(Buffer.from(`spawn failed: ${error.message}\n`)));
-  const output = () => [stderr, readLog(join(directory, 'system.log')), readLog(join(directory, 'tls.log'))].filter((text) => text !== '').join('\n');
-  let stopped: Promise<void> | undefined;
-  const stop = () => {
-    stopped ??= (async () => {
-      if (!exited && child.pid !== undefined) {
-        try {
-          process.kill(-child.pid, 'SIGKILL');
-        } catch {
-          // Already gone.
-        }
-      }
-      await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 2_000))]);
-      await rm(directory, { recursive: true, force: true });
-    })();
-    return stopped;
-  };
-  const deadline = Date.now() + startTimeoutMs;
-  for (let attempt = 0; attempt < 100 && Date.now() < deadline; attempt += 1) {
-    if (exited) break;
-    if (await greets(host, port)) return { host, port, root, output, stop };
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  const log = output().trim() || 'no output';
-  await stop();
-  throw new Error(`ProFTPD did not start on ${host}:${port}${exited ? ' (it exited)' : ''}: ${log}`);
+  const peer = spawnPeer([PROFTPD_BINARY, '-n', '-c', configFile], { directory, logFiles: [join(directory, 'system.log'), join(directory, 'tls.log')] });
+  await awaitGreeting(peer, 'ProFTPD', host, () => port, /^220[ -].*ProFTPD/, startTimeoutMs);
+  return { host, port, root, output: peer.output, stop: peer.stop };
 }
