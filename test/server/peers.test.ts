@@ -1,7 +1,8 @@
 /**
  * Real FTP clients against the reference server on 127.0.0.1: curl, lftp and basic-ftp list,
  * download (checked byte for byte) and upload — plain, explicit and implicit TLS, passive and
- * active. curl and lftp tests skip with a reason when the program is missing.
+ * active. curl and lftp tests skip with a reason when the program is missing. CPython's ftplib over
+ * TLS is in test/peers/ftplib.test.ts.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
