@@ -5,7 +5,7 @@
  */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_DIR, readShippedDirectory } from '../assets/shipped-files.js';
 import { DataFileError, parseYamlText, readDataFile } from '../config/yaml-file.js';
 import type { Scenario } from './model.js';
 import { validateScenario } from './validate.js';
@@ -19,8 +19,8 @@ export class ScenarioFileError extends DataFileError {
 
 const scenarioFileError = (file: string, problems: string[]): ScenarioFileError => new ScenarioFileError(file, problems);
 
-/** The catalogue shipped with the tool: <package>/scenarios. */
-export const CATALOGUE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../scenarios');
+/** The catalogue shipped with the package, on disk: <package>/scenarios (the executable carries it inside). */
+export const CATALOGUE_DIR = path.join(PACKAGE_DIR, 'scenarios');
 
 const SCENARIO_FILE = /\.(ya?ml|json)$/i;
 
@@ -43,7 +43,16 @@ export async function loadScenarioDirectory(directory: string): Promise<Scenario
   } catch {
     throw new ScenarioFileError(directory, ['cannot read this directory']);
   }
-  const scenarios = await Promise.all(names.map((name) => loadScenarioFile(path.join(directory, name))));
+  return withUniqueIds(await Promise.all(names.map((name) => loadScenarioFile(path.join(directory, name)))));
+}
+
+/** The catalogue the tool ships with: from the package on disk, or from inside the executable. */
+export async function loadCatalogue(): Promise<Scenario[]> {
+  const files = await readShippedDirectory('scenarios', (name) => SCENARIO_FILE.test(name));
+  return withUniqueIds(files.map((file) => parseScenarioText(file.text, file.location)));
+}
+
+function withUniqueIds(scenarios: Scenario[]): Scenario[] {
   const seen = new Map<string, string>();
   for (const scenario of scenarios) {
     const previous = seen.get(scenario.id);
@@ -57,8 +66,8 @@ export async function loadScenarioDirectory(directory: string): Promise<Scenario
  * Resolve what the user named on the command line: ids from the catalogue, or paths to their own
  * files. No names: the whole catalogue.
  */
-export async function selectScenarios(names: string[], catalogueDir = CATALOGUE_DIR): Promise<Scenario[]> {
-  const catalogue = await loadScenarioDirectory(catalogueDir);
+export async function selectScenarios(names: string[], catalogueDir?: string): Promise<Scenario[]> {
+  const catalogue = catalogueDir === undefined ? await loadCatalogue() : await loadScenarioDirectory(catalogueDir);
   if (names.length === 0) return catalogue;
   const selected: Scenario[] = [];
   for (const name of names) {

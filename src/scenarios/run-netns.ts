@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
+import { isStandaloneExecutable } from '../assets/shipped-files.js';
 import { blameConnection, blameSession } from '../netns/attribution.js';
 import { countersToTrace, type CounterRule } from '../netns/counters.js';
 import { checkNetnsSupport } from '../netns/preflight.js';
@@ -29,8 +30,9 @@ export interface NetnsRunnerOptions {
   rulesOut?: NodeJS.WritableStream;
 }
 
-/** How to start our own CLI as a child process: the compiled build, or the sources through tsx. */
+/** How to start our own CLI as a child process: the standalone executable itself, the compiled build, or the sources through tsx. */
 export function cliCommand(): string[] {
+  if (isStandaloneExecutable()) return [process.execPath];
   const here = fileURLToPath(import.meta.url);
   if (here.endsWith('.ts')) return [process.execPath, '--import', 'tsx', fileURLToPath(new URL('../cli/main.ts', import.meta.url))];
   return [process.execPath, fileURLToPath(new URL('../cli/main.js', import.meta.url))];
@@ -207,4 +209,4 @@ export function locateFailure(scenario: Scenario, probe: ProbeReport, counters: 
   return blame ? { step: step.id, ...blame } : { step: step.id };
 }
 
-export const hasBuiltCli = (): boolean => existsSync(fileURLToPath(new URL('../cli/main.js', import.meta.url)));
+export const hasBuiltCli = (): boolean => isStandaloneExecutable() || existsSync(fileURLToPath(new URL('../cli/main.js', import.meta.url)));
