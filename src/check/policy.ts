@@ -58,7 +58,7 @@ export interface Policy {
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-const envName: Check = (value, path, problems) => {
+export const envName: Check = (value, path, problems) => {
   if (typeof value !== 'string' || !ENV_NAME.test(value)) problems.push({ path, message: `must be an environment variable name like FTP_PASSWORD_PROD (got ${JSON.stringify(value)})` });
 };
 

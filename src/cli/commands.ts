@@ -44,6 +44,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     describe: 'probe every target of a policy file and gate on its requirements (passive range, address, TLS, modes, time)',
     load: async () => (await import('./check.js')).checkCommand,
   },
+  {
+    name: 'exporter',
+    command: 'exporter',
+    describe: 'Prometheus multi-target exporter: /probe?target=ftp://host/&module=NAME answers with the probe as metrics',
+    load: async () => (await import('./exporter.js')).exporterCommand,
+  },
 ];
 
 /**
