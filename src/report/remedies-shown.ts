@@ -9,10 +9,10 @@ export function shownRemedies(finding: Finding): Remedy[] {
   return finding.remedies.filter((remedy) => remedy.shown !== false);
 }
 
-/** "3 remedies for other FTP servers not shown (--all-remedies shows them)", or undefined. */
+/** "3 remedies for other products (IIS, ProFTPD, …) not shown: --all-remedies shows them", or undefined. */
 export function hiddenRemediesNote(finding: Finding): string | undefined {
   const hidden = finding.remedies.filter((remedy) => remedy.shown === false);
   if (hidden.length === 0) return undefined;
   const products = [...new Set(hidden.map((remedy) => remedy.product))].join(', ');
-  return `${hidden.length} remed${hidden.length === 1 ? 'y' : 'ies'} for other FTP servers (${products}) not shown: --all-remedies shows them`;
+  return `${hidden.length} remed${hidden.length === 1 ? 'y' : 'ies'} for other products (${products}) not shown: --all-remedies shows them`;
 }

@@ -70,7 +70,7 @@ describe('--samples: what was asked and what was seen', () => {
     });
     const finding = find(diagnose(evidence).findings, 'PASV_PORT_OUT_OF_RANGE');
     const text = allText(finding);
-    expect(text).toContain('22 passive ports seen (--samples 10: 20 replies to EPSV and PASV, plus 2 from the data sessions)');
+    expect(text).toContain('22 passive replies (--samples 10: 20 replies to EPSV and PASV, plus 2 from the data sessions)');
     expect(text).not.toMatch(/22 samples/);
   });
 });

@@ -51,7 +51,7 @@ describe('the wording follows the reading', () => {
     const result = finding(twenty, 'UNIX Type: L8');
     expect(result.explanation).not.toMatch(/no passive range configured/);
     expect(result.explanation).not.toMatch(/ephemeral/);
-    expect(result.explanation).toContain('the server uses about 40000-40010 (from 20 samples)');
+    expect(result.explanation).toContain('the server uses about 40000-40010 (from 20 passive replies)');
     expect(result.explanation).toContain('Align the two');
     expect(result.title).toContain('Intermittent');
     expect(result.title).toContain("the server's own range is about 40000-40010");
@@ -76,12 +76,12 @@ describe('the wording follows the reading', () => {
   it('one far sample names the OS range but says it cannot tell', () => {
     const result = finding([50123], 'UNIX Type: L8');
     expect(result.explanation).toMatch(/Linux ephemeral port range/);
-    expect(result.explanation).toContain('1 sample cannot tell the two apart');
+    expect(result.explanation).toContain('1 passive reply cannot tell the two apart');
   });
 
   it('all samples equal: one fixed port, not the OS', () => {
     const result = finding([50123, 50123, 50123], 'UNIX Type: L8');
-    expect(result.explanation).toContain('the server uses port 50123 (from 3 samples)');
+    expect(result.explanation).toContain('the server uses port 50123 (from 3 passive replies)');
     expect(result.explanation).not.toMatch(/ephemeral/);
   });
 });

@@ -93,16 +93,26 @@ export function remediesFor(problems: readonly Problem[], context: RemedyContext
 }
 
 const SERVER_PRODUCTS: ReadonlySet<string> = new Set(PRODUCTS.filter((product) => product.kind === 'server').map((product) => product.product));
+const HOST_FIREWALLS: ReadonlyMap<string, readonly string[]> = new Map(
+  PRODUCTS.flatMap((product) => (product.onlyWithServers ? [[product.product, product.onlyWithServers] as const] : [])),
+);
+
+/** Does a remedy by `remedyProduct` apply to a server identified as `server`? */
+function appliesTo(remedyProduct: string, server: string): boolean {
+  if (SERVER_PRODUCTS.has(remedyProduct)) return remedyProduct === server;
+  const servers = HOST_FIREWALLS.get(remedyProduct);
+  return servers === undefined || servers.includes(server);
+}
 
 /**
- * The remedies to show for the server that answered: those of other FTP server products are
- * marked `shown: false` (kept, for the JSON and --all-remedies); firewall, NAT, cloud and client
- * remedies always show. Nothing is hidden when the product is unknown or `all` is asked for.
+ * The remedies to show for the server that answered: those of other FTP server products (and of
+ * another OS's host firewall) are marked `shown: false` (kept, for the JSON and --all-remedies);
+ * nftables, iptables, cloud and client remedies always show. Nothing is hidden when the product is unknown or `all` is asked for.
  */
 export function markShownRemedies(findings: readonly Finding[], product: string | undefined, all: boolean): Finding[] {
   if (product === undefined || all) return [...findings];
   return findings.map((finding) => ({
     ...finding,
-    remedies: finding.remedies.map((remedy) => (SERVER_PRODUCTS.has(remedy.product) && remedy.product !== product ? { ...remedy, shown: false } : remedy)),
+    remedies: finding.remedies.map((remedy) => (appliesTo(remedy.product, product) ? remedy : { ...remedy, shown: false })),
   }));
 }

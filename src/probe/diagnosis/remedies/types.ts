@@ -61,6 +61,11 @@ export interface ProductRemedies {
    * identified it); 'network': firewalls, NAT, cloud and the client, shown whatever the server.
    */
   kind: 'server' | 'network';
+  /**
+   * A host firewall of one OS: shown only when the identified server runs there (these products),
+   * or when nothing identified it. Windows Firewall is no remedy for a vsftpd on Linux.
+   */
+  onlyWithServers?: readonly string[];
   table: RemedyTable;
 }
 
@@ -71,6 +76,6 @@ export const colon = (range: { from: number; to: number }): string => `${range.f
  * range read off the ports seen "5500-5525 (the ports seen so far; …)".
  */
 export function rangeWords(context: RemedyContext): string {
-  if (context.rangeSource === 'observed') return `${dash(context.range)} (the span of the few passive ports seen: the server's configured range holds at least these, use its exact bounds)`;
+  if (context.rangeSource === 'observed') return `${dash(context.range)} (the ports seen; take the exact bounds from the server's configuration)`;
   return context.rangeIsExample ? `${dash(context.range)} (an example range: pick your own)` : dash(context.range);
 }

@@ -4,6 +4,7 @@ import { dash, rangeWords, type ProductRemedies } from './types.js';
 export const windowsFirewall: ProductRemedies = {
   product: 'Windows Firewall',
   kind: 'network',
+  onlyWithServers: ['IIS', 'FileZilla Server'],
   table: {
     'open-control': (context) => ({
       product: 'Windows Firewall',

@@ -86,11 +86,11 @@ export function readSpread(ports: readonly number[], outside: readonly number[],
 }
 
 /**
- * "22 passive ports seen (--samples 10: 20 replies to EPSV and PASV, plus 2 from the data
- * sessions)": what was asked and what was seen, never a count that mixes them up.
+ * "22 passive replies (--samples 10: 20 replies to EPSV and PASV, plus 2 from the data sessions)":
+ * what was asked and what was seen, never a count that mixes them up.
  */
 export function portsSeenText(count: number, samples?: SamplesRecord): string {
-  const seen = `${count} passive port${count === 1 ? '' : 's'} seen`;
+  const seen = `${count} passive repl${count === 1 ? 'y' : 'ies'}`;
   if (!samples) return seen;
   const fromSessions = count - samples.replies;
   const asked = samples.asked * samples.modes.length;
