@@ -7,6 +7,7 @@
 import type { ConnectionEvent, TraceEntry, TranscriptLine } from './model.js';
 import { escapeHtml as esc } from './escape.js';
 import { connectionFailed, decidingEntry, describeFailure, hopLabel, traceFor, truncate } from './format.js';
+import { wrapText } from './wrap.js';
 
 export interface DiagramInput {
   connections: readonly ConnectionEvent[];
@@ -135,18 +136,10 @@ function fitted(text: string, widthPx: number): string {
   return truncate(text, Math.max(8, Math.floor(widthPx / CHAR)));
 }
 
-/** Greedy word wrap into at most maxLines lines of maxChars; the last line is cut with "…". */
+/** Word wrap (wrap.ts) into at most maxLines lines of maxChars; the last line is cut with "…". */
 export function wrapWords(text: string, maxChars: number, maxLines: number): string[] {
   const width = Math.max(8, maxChars);
-  const lines: string[] = [];
-  let current = '';
-  for (const word of text.split(/\s+/).filter(Boolean)) {
-    if (current && current.length + 1 + word.length > width) {
-      lines.push(current);
-      current = word;
-    } else current = current ? `${current} ${word}` : word;
-  }
-  if (current) lines.push(current);
+  const lines = wrapText(text.replace(/\s+/g, ' ').trim(), width).filter(Boolean);
   const kept = lines.slice(0, maxLines).map((line) => truncate(line, width));
   if (lines.length > maxLines) kept[maxLines - 1] = truncate(`${kept[maxLines - 1]} ${lines.slice(maxLines).join(' ')}`, width);
   return kept;
