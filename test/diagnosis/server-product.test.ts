@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { diagnose, identifyServer, markShownRemedies, remedyContext, serverClues, type ServerClues } from '../../src/probe/diagnosis/index.js';
+import { probeOptionsFromArguments } from '../../src/cli/probe.js';
 import { hiddenRemediesNote, shownRemedies } from '../../src/report/remedies-shown.js';
 import { renderFindingsText } from '../../src/report/table.js';
 import { find, passive, probe, reply } from './fixtures.js';
@@ -73,6 +74,23 @@ describe('remedies shown for the server that answered', () => {
       expect(shownRemedies(only)).toHaveLength(finding.remedies.length);
       expect(hiddenRemediesNote(only)).toBeUndefined();
     }
+  });
+
+  it('Windows Firewall only for a server on Windows (or an unknown one)', () => {
+    const shownFor = (greeting: string, product: string | undefined): string[] => {
+      const [finding] = markShownRemedies([find(diagnose(blocked(greeting)).findings, 'DATA_CHANNEL_BLOCKED')], product, false);
+      return shownRemedies(finding!).map((remedy) => remedy.product);
+    };
+    expect(shownFor('(vsFTPd 3.0.5)', 'vsftpd')).not.toContain('Windows Firewall');
+    expect(shownFor('Microsoft FTP Service', 'IIS')).toContain('Windows Firewall');
+    expect(shownFor('Microsoft FTP Service', 'IIS')).toContain('IIS');
+    expect(shownFor('FTP ready', undefined)).toContain('Windows Firewall');
+  });
+
+  it('--all-remedies on the command line reaches the probe options', () => {
+    const base = { url: 'ftp://127.0.0.1/', modes: 'epsv,pasv', samples: 0, connectTimeout: 1000, dataTimeout: 1000, useAdvertisedAddress: false, strictTls: false, ccc: false, json: false };
+    expect(probeOptionsFromArguments({ ...base, allRemedies: true }, {}).allRemedies).toBe(true);
+    expect(probeOptionsFromArguments(base, {}).allRemedies).toBeUndefined();
   });
 
   it('pyftpdlib has remedies of its own', () => {
