@@ -21,6 +21,7 @@ export interface RunOptions {
   /** Written to stdin, which is then closed. */
   input?: string;
   env?: NodeJS.ProcessEnv;
+  cwd?: string;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -32,7 +33,7 @@ export function run(argv: string[], options: RunOptions = {}): Promise<RunResult
   const [command, ...args] = argv;
   if (!command) return Promise.reject(new Error('run: empty argv'));
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env: options.env ?? process.env });
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env: options.env ?? process.env, ...(options.cwd ? { cwd: options.cwd } : {}) });
     let stdout = '';
     let stderr = '';
     let timedOut = false;
