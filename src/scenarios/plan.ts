@@ -56,6 +56,8 @@ export function probeOptionsFor(scenario: Scenario, host: string, port: number, 
     ...(plan.resumeTlsSession === false ? { resumeTlsSession: false } : {}),
     connectTimeoutMs: timing.connectTimeoutMs,
     dataTimeoutMs: timing.dataTimeoutMs,
+    // The reference server stands in for any product here: the catalogue teaches every remedy.
+    allRemedies: true,
   };
 }
 
