@@ -4,7 +4,9 @@
  * end too), and honest about how it ended — EOF, reset, timeout, deadline, or our own cap. Our
  * reference server's token line is split off here so the listing stays clean.
  */
+import { StringDecoder } from 'node:string_decoder';
 import { canHideReset, endedByReset } from '../net/reset-probe.js';
+import { clipRedacted } from '../report/secrets.js';
 import { stopReading } from './stop-reading.js';
 import type { Duplex } from 'node:stream';
 import type { Recorder } from './recorder.js';
@@ -13,6 +15,8 @@ import { describeError, errorCode } from './util.js';
 export const DEFAULT_MAX_DATA_BYTES = 16 * 1024 * 1024;
 const TOKEN_LINE_LIMIT = 256;
 const RECORDED_LINES = 20;
+/** Characters of each transcribed data line. */
+const RECORDED_LINE_CHARS = 512;
 /** How much of the data stream is looked at for lines to transcribe. */
 const RECORD_SCAN_BYTES = 64 * 1024;
 
@@ -47,6 +51,9 @@ export function readData(stream: Duplex, options: DataReadOptions): Promise<Data
   let recordedLines = 0;
   let partialLine = '';
   let scanned = 0;
+  // One decoder for the stream: a character split between two segments is decoded whole, not as
+  // two U+FFFD (which would also hide a password containing it from redaction).
+  const decoder = new StringDecoder('utf8');
 
   const recordLines = (chunk: Buffer): void => {
     // Only the start of the data is worth transcribing; binary data has no newlines, so without a
@@ -54,11 +61,13 @@ export function readData(stream: Duplex, options: DataReadOptions): Promise<Data
     if (recordedLines >= RECORDED_LINES || scanned >= RECORD_SCAN_BYTES) return;
     const slice = chunk.subarray(0, RECORD_SCAN_BYTES - scanned);
     scanned += slice.length;
-    const lines = (partialLine + slice.toString('utf8')).split('\n');
-    partialLine = (lines.pop() ?? '').slice(0, 512);
+    const lines = (partialLine + decoder.write(slice)).split('\n');
+    // Kept past the cut (twice its length: room for a password across it), so that a line is cut
+    // only once complete, passwords removed first; bounded, so a dribble costs little per byte.
+    partialLine = (lines.pop() ?? '').slice(0, 2 * RECORDED_LINE_CHARS);
     for (const line of lines) {
       if (recordedLines >= RECORDED_LINES) break;
-      recorder.line(session, 'data', '<', line.replace(/\r$/, '').slice(0, 512));
+      recorder.line(session, 'data', '<', clipRedacted(line.replace(/\r$/, ''), RECORDED_LINE_CHARS));
       recordedLines += 1;
     }
   };

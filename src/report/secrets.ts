@@ -22,11 +22,18 @@ export const MIN_SECRET_LENGTH = 3;
 const secrets = new Set<string>();
 let pattern: RegExp | undefined;
 
-/** Remembers a password so that no later output shows it. Undefined, empty and too-short values are ignored. */
+/**
+ * Remembers a password so that no later output shows it. Undefined, empty and too-short values are
+ * ignored. Both Unicode normalisation forms are remembered: a server on a file system that stores
+ * names decomposed (NFD) gives back "cafe\u0301" for a password typed "caf\u00e9" (NFC).
+ */
 export function rememberSecret(secret: string | undefined): void {
-  if (secret === undefined || [...secret].length < MIN_SECRET_LENGTH || secrets.has(secret)) return;
-  secrets.add(secret);
-  pattern = undefined;
+  if (secret === undefined || [...secret].length < MIN_SECRET_LENGTH) return;
+  for (const form of new Set([secret, secret.normalize('NFC'), secret.normalize('NFD')])) {
+    if (secrets.has(form)) continue;
+    secrets.add(form);
+    pattern = undefined;
+  }
 }
 
 /** For tests: forget every remembered password. */
@@ -69,4 +76,13 @@ function secretPattern(): RegExp | undefined {
 export function redactSecrets(text: string): string {
   const found = secretPattern();
   return found ? text.replace(found, REDACTED) : text;
+}
+
+/**
+ * At most `max` characters of `text`, the passwords removed first. Text kept only in part (a
+ * transcript line, a quoted greeting) must be cut this way: cut first, a password across the cut
+ * no longer matches and its first characters would be shown.
+ */
+export function clipRedacted(text: string, max: number): string {
+  return redactSecrets(text).slice(0, max);
 }

@@ -1,0 +1,119 @@
+/**
+ * Round 3 of the attacks on the fixed behaviour: variants the earlier tests did not cover.
+ *
+ * A password a server quotes back must not survive in part either: (1) cut by the client's own
+ * transcript limit (a listing line longer than 512 characters, the password across the cut), (2)
+ * split by the server between two TCP segments inside one multi-byte character (each half decoded
+ * on its own became U+FFFD and the rest of the password was no longer a match), (3) in the other
+ * Unicode normalisation form (a server on a file system that stores names decomposed, NFD, lists
+ * "cafe\u0301" for a password typed "caf\u00e9").
+ */
+import { execFile } from 'node:child_process';
+import type net from 'node:net';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { forgetSecrets, redactSecrets, rememberSecret } from '../../src/report/secrets.js';
+import { startFake, type FakeConnection, type FakeServer } from '../client/fake-ftp.js';
+
+const CLI = [path.resolve('node_modules/tsx/dist/cli.mjs'), 'src/cli/main.ts'];
+const LIST_PREFIX = '-rw-r--r-- 1 ftp ftp 12 Jan 01 00:00 ';
+
+/** Logs in and answers LIST with `write(socket)`; everything else 502. */
+function listingServer(write: (socket: net.Socket) => Promise<void>) {
+  return async (connection: FakeConnection): Promise<void> => {
+    connection.send('220 ready\r\n');
+    let data: Promise<net.Socket> | undefined;
+    for (let count = 0; count < 40 && !connection.socket.destroyed; count += 1) {
+      const line = await connection.command(20_000).catch(() => undefined);
+      if (line === undefined) return;
+      const verb = line.split(' ')[0]!.toUpperCase();
+      if (verb === 'USER') connection.send('331 password please\r\n');
+      else if (verb === 'PASS') connection.send('230 logged in\r\n');
+      else if (verb === 'EPSV' || verb === 'PASV') {
+        const listener = await connection.dataListener();
+        data = listener.accepted;
+        const port = listener.port;
+        connection.send(verb === 'PASV' ? `227 Entering Passive Mode (127,0,0,1,${port >> 8},${port & 255})\r\n` : `229 Entering Extended Passive Mode (|||${port}|)\r\n`);
+      } else if ((verb === 'LIST' || verb === 'NLST' || verb === 'MLSD') && data) {
+        const socket = await data;
+        data = undefined;
+        connection.send('150 listing\r\n');
+        socket.setNoDelay(true);
+        await write(socket);
+        socket.end();
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        connection.send('226 done\r\n');
+      } else if (verb === 'QUIT') {
+        connection.send('221 bye\r\n');
+        connection.socket.end();
+        return;
+      } else connection.send(`502 not here\r\n`);
+    }
+  };
+}
+
+function runProbe(url: string, password: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = { ...process.env, NO_COLOR: '1', FTP_PASSWORD: password };
+  const args = ['probe', url, '--json', '--modes', 'pasv', '--connect-timeout', '5000', '--data-timeout', '5000'];
+  return new Promise((resolve) => {
+    execFile(process.execPath, [...CLI, ...args], { env, timeout: 90_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      resolve({ code: error ? ((error as { code?: number }).code ?? -1) : 0, stdout: String(stdout), stderr: String(stderr) });
+    });
+  });
+}
+
+/** The transcript's data lines of a --json probe report. */
+function dataLines(stdout: string): string[] {
+  const report = JSON.parse(stdout) as { transcript: { channel: string; text: string }[] };
+  return report.transcript.filter((line) => line.channel === 'data').map((line) => line.text);
+}
+
+describe('a password quoted back in part or in another form', () => {
+  let fake: FakeServer | undefined;
+  afterEach(async () => {
+    await fake?.close();
+    fake = undefined;
+    forgetSecrets();
+  });
+
+  it('a listing line longer than the transcript keeps, with the password across the cut: no prefix survives', async () => {
+    const password = 'secret123';
+    // The password starts 5 characters before the 512th: a cut there would keep "secre".
+    const padding = 'a'.repeat(512 - 5 - LIST_PREFIX.length);
+    fake = await startFake(listingServer(async (socket) => void socket.write(`${LIST_PREFIX}${padding}${password}.txt\r\nshort-line\r\n`)));
+    const run = await runProbe(`ftp://bob@127.0.0.1:${fake.port}/`, password);
+    const lines = dataLines(run.stdout);
+    expect(lines.join('\n')).toContain('short-line');
+    expect(run.stdout).not.toMatch(/secre/i);
+    expect(run.stderr).not.toMatch(/secre/i);
+  }, 120_000);
+
+  it('a password with a multi-byte character split between two segments of the listing', async () => {
+    const password = 'p\u00e4ssw\u00f6rd-\u00fc';
+    const line = Buffer.from(`${LIST_PREFIX}${password}.txt\r\n`, 'utf8');
+    // Cut inside the two bytes of U+00E4.
+    const cut = line.indexOf(Buffer.from('\u00e4', 'utf8')) + 1;
+    fake = await startFake(
+      listingServer(async (socket) => {
+        socket.write(line.subarray(0, cut));
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        socket.write(line.subarray(cut));
+      }),
+    );
+    const run = await runProbe(`ftp://bob@127.0.0.1:${fake.port}/`, password);
+    const lines = dataLines(run.stdout);
+    expect(lines.some((text) => text.startsWith(LIST_PREFIX))).toBe(true);
+    // Neither the whole password nor its tail after the split character.
+    expect(run.stdout).not.toContain('ssw\u00f6rd');
+    expect(lines.join('\n')).not.toContain('\ufffd');
+  }, 120_000);
+
+  it('the password in the other Unicode normalisation form (NFD of an NFC password and back)', () => {
+    rememberSecret('caf\u00e9-123');
+    expect(redactSecrets('550 cafe\u0301-123.txt')).toBe('550 ***.txt');
+    expect(redactSecrets(`550 ${encodeURIComponent('cafe\u0301-123')}`)).toBe('550 ***');
+    forgetSecrets();
+    rememberSecret('cafe\u0301-456');
+    expect(redactSecrets('550 caf\u00e9-456')).toBe('550 ***');
+  });
+});
