@@ -2,7 +2,7 @@
  * Small pure helpers shared by the renderers: durations, folded port spans, and the one-sentence
  * story of a failed connection ("SYN to 10.0.0.5:50123 dropped by edge firewall: ...").
  */
-import type { ConnectionEvent, PortState, ScenarioResult, SweepReport, TraceEntry } from './model.js';
+import type { ConnectionEvent, PortState, ProbeReport, ScenarioResult, SweepReport, TraceEntry } from './model.js';
 
 export function formatMs(ms: number): string {
   if (!Number.isFinite(ms)) return '-';
@@ -110,6 +110,16 @@ export function describeScenarioFailure(failure: ScenarioResult['failure']): str
   if (failure.hop) parts.push(`hop ${failure.hop}`);
   if (failure.rule) parts.push(`rule ${failure.rule}`);
   return parts.join(', ');
+}
+
+/** The ids of the steps that failed ("data:epsv", "data:pasv"), what a scenario observed. */
+export function failedStepIds(probe: Pick<ProbeReport, 'steps'>): string[] {
+  return probe.steps.filter((step) => step.result === 'fail').map((step) => step.id);
+}
+
+/** "edge firewall: policy drop": the hop and rule that decided a scenario's failure, or ''. */
+export function describeFailureHop(failure: ScenarioResult['failure']): string {
+  return failure?.hop ? `${failure.hop}${failure.rule ? `: ${failure.rule}` : ''}` : '';
 }
 
 /** Cuts text to a length, marking the cut, without splitting a surrogate pair. */

@@ -12,7 +12,7 @@ import { hiddenRemediesNote, shownRemedies } from './remedies-shown.js';
 import { sanitizeReport } from './sanitize.js';
 import { escapeHtml as esc } from './escape.js';
 import { renderSequenceDiagram } from './diagram.js';
-import { connectionFailed, countScenarios, describeFailure, describeScenarioCounts, describeScenarioFailure, firstFailure, formatMs, formatSpans, scenarioState, sweepSpans, type ScenarioState } from './format.js';
+import { connectionFailed, countScenarios, describeFailure, describeFailureHop, failedStepIds, describeScenarioCounts, describeScenarioFailure, firstFailure, formatMs, formatSpans, scenarioState, sweepSpans, type ScenarioState } from './format.js';
 import { SCRIPT, STYLE } from './html-style.js';
 
 function anchor(prefix: string, id: string): string {
@@ -152,9 +152,9 @@ function expectedText(result: ScenarioResult): string {
 function observedText(result: ScenarioResult): string {
   if (result.skipped !== undefined) return `skipped: ${result.skipped}`;
   if (result.error) return `tool error: ${result.error.split('\n')[0] ?? ''}`;
-  const failed = result.probe.steps.filter((step) => step.result === 'fail').map((step) => step.id);
+  const failed = failedStepIds(result.probe);
   const where = failed.length > 0 ? ` at ${failed.join(', ')}` : '';
-  const hop = result.failure?.hop ? ` (${result.failure.hop}${result.failure.rule ? `: ${result.failure.rule}` : ''})` : '';
+  const hop = describeFailureHop(result.failure) ? ` (${describeFailureHop(result.failure)})` : '';
   const codes = result.probe.findings.map((finding) => finding.code).join(', ');
   return `${result.probe.verdict}${where}${hop}${codes ? `: ${codes}` : ''}`;
 }

@@ -8,7 +8,7 @@
 import type { AnyReport, CheckReport, Finding, ProbeReport, ScenarioResult, ScenarioRunReport, StepResult, SweepReport, Verdict } from './model.js';
 import { hiddenRemediesNote, shownRemedies } from './remedies-shown.js';
 import { sanitizeReport } from './sanitize.js';
-import { countScenarios, describeFailure, describeScenarioCounts, firstFailure, formatMs, formatSpans, scenarioState, sweepSpans, type ScenarioState } from './format.js';
+import { countScenarios, describeFailure, describeFailureHop, describeScenarioCounts, failedStepIds, firstFailure, formatMs, formatSpans, scenarioState, sweepSpans, type ScenarioState } from './format.js';
 import { renderGrid, type GridCell } from './grid.js';
 import { displayWidth, wrapCommand, wrapIndented, wrapText } from './wrap.js';
 
@@ -132,9 +132,9 @@ function expectedCell(result: ScenarioResult): string {
 function observedCell(result: ScenarioResult, state: ScenarioState): string {
   if (state === 'skipped') return `skipped: ${result.skipped ?? ''}`;
   if (state === 'error') return `tool error: ${(result.error ?? '').split('\n')[0] ?? ''}`;
-  const failed = result.probe.steps.filter((step) => step.result === 'fail').map((step) => step.id);
+  const failed = failedStepIds(result.probe);
   const steps = failed.length > 0 ? `\nat ${failed.slice(0, 3).join(', ')}${failed.length > 3 ? ', …' : ''}` : '';
-  const hop = result.failure?.hop ? `\n${result.failure.hop}${result.failure.rule ? `: ${result.failure.rule}` : ''}` : '';
+  const hop = describeFailureHop(result.failure) ? `\n${describeFailureHop(result.failure)}` : '';
   // The findings that decide the verdict; info findings only when nothing else was found.
   const findings = result.probe.findings.filter((finding) => finding.severity !== 'info' || result.probe.findings.every((other) => other.severity === 'info'));
   const codes = state === 'met' ? [] : findings.map((finding) => String(finding.code));
