@@ -10,6 +10,13 @@ export interface BackendOptions {
   /** Override the scenario's timeouts (e.g. longer on a loaded CI machine). */
   connectTimeoutMs?: number;
   dataTimeoutMs?: number;
+  /**
+   * Multiply the scenario's own connect, data and accept deadlines (default 1). A test suite on a
+   * busy machine passes more than 1: a scenario's 300 ms is sized for an idle one, and a process
+   * that waits its turn for a CPU misses it, which reads as a dropped connection. Explicit
+   * connectTimeoutMs/dataTimeoutMs are taken as given.
+   */
+  timeScale?: number;
   seed?: number;
 }
 
@@ -22,10 +29,12 @@ export interface ScenarioTiming {
 
 /** Simulated timeouts are short: nothing in the simulator is slow but what a scenario makes slow. */
 export function scenarioDefaults(scenario: Scenario, options: BackendOptions): ScenarioTiming {
-  const dataTimeoutMs = options.dataTimeoutMs ?? scenario.client.dataTimeoutMs ?? 300;
+  const scale = Math.max(1, options.timeScale ?? 1);
+  const dataTimeoutMs = options.dataTimeoutMs ?? Math.round(scale * (scenario.client.dataTimeoutMs ?? 300));
   // The connect timeout is also the deadline for the greeting and each login reply: a server
   // process just started in a namespace on a loaded machine can take longer than 300 ms to answer.
-  const connectTimeoutMs = options.connectTimeoutMs ?? scenario.client.connectTimeoutMs ?? Math.max(dataTimeoutMs, 1000);
+  const ownConnect = scenario.client.connectTimeoutMs;
+  const connectTimeoutMs = options.connectTimeoutMs ?? (ownConnect !== undefined ? Math.round(scale * ownConnect) : Math.max(dataTimeoutMs, Math.round(scale * 1000)));
   // Shorter than the client's data timeout, so a server-side refusal (425) arrives before the
   // client gives up, as it would with a real server's accept timeout against a patient client.
   return { connectTimeoutMs, dataTimeoutMs, acceptTimeoutMs: Math.max(50, Math.floor(dataTimeoutMs / 2)) };

@@ -54,7 +54,7 @@ describe('nat.forwardToPort in a scenario file', () => {
 describe('the passive range forwarded to the control port, in the simulator', () => {
   it('lands every data connection on the control listener: DATA_MISROUTED, proved by the token', async () => {
     const [scenario] = await selectScenarios(['nat-forward-wrong-port']);
-    const result = await runScenarioInSimulator(scenario!);
+    const result = await runScenarioInSimulator(scenario!, { timeScale: 3 });
     expect(result.expectationMet, result.mismatches.join('; ')).toBe(true);
     expect(result.probe.verdict).toBe('fail');
     expect(result.probe.findings.map((finding) => finding.code)).toEqual(['DATA_MISROUTED']);
@@ -70,7 +70,7 @@ describe('the passive range forwarded to the control port, in the simulator', ()
   it('its fix, the same ports forwarded unchanged, passes', async () => {
     const [scenario] = await selectScenarios(['nat-forward-wrong-port']);
     const fixed = { ...scenario!, topology: { ...scenario!.topology, nat: { forward: [21, '5500-5525'] } }, expect: { verdict: 'pass' as const } };
-    const result = await runScenarioInSimulator(fixed);
+    const result = await runScenarioInSimulator(fixed, { timeScale: 3 });
     expect(result.probe.verdict, result.probe.findings.map((finding) => finding.code).join(', ')).toBe('pass');
   });
 });
