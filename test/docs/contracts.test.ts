@@ -116,7 +116,7 @@ describe('references', () => {
 });
 
 describe('running from a clone', () => {
-  const manifest = JSON.parse(read('package.json')) as { bin: Record<string, string>; scripts: Record<string, string> };
+  const manifest = JSON.parse(read('package.json')) as { bin: Record<string, string>; scripts: Record<string, string>; files: string[] };
   const build = JSON.parse(read('tsconfig.build.json')) as { compilerOptions: { rootDir: string; outDir: string } };
 
   it('npm install builds the bin: prepare compiles src/ into the directory bin points into', () => {
@@ -124,6 +124,10 @@ describe('running from a clone', () => {
     expect(build.compilerOptions).toMatchObject({ rootDir: 'src', outDir: 'dist' });
     expect(manifest.bin['ftp-doctor']).toBe('dist/cli/main.js');
     expect(read('src/cli/main.ts').startsWith('#!/usr/bin/env node\n')).toBe(true);
+  });
+
+  it('a packed or git-installed copy has the pages the help texts point at', () => {
+    expect(manifest.files).toEqual(expect.arrayContaining(['dist', 'scenarios', 'docs', 'README.md']));
   });
 
   it("the README's first two commands are scripts that exist", () => {
