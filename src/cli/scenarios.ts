@@ -76,7 +76,7 @@ const runCommand: CommandModule<object, RunArguments> = {
           concurrency: argv.concurrency ?? (backend === 'sim' ? 4 : 2),
           ...(argv['connect-timeout'] ? { connectTimeoutMs: argv['connect-timeout'] } : {}),
           ...(argv['data-timeout'] ? { dataTimeoutMs: argv['data-timeout'] } : {}),
-          onResult: (result, done, total) => progress.update(`${done}/${total} ${result.id} ${result.expectationMet ? 'ok' : 'FAILED'}`),
+          onResult: (result, done, total) => progress.update(`${done}/${total} ${result.id} ${result.expectationMet ? 'met' : 'NOT MET'}`),
         }),
       );
       progress.done();
