@@ -12,6 +12,7 @@ import { canBindPort, lowPortFacts } from '../server/low-port.js';
 import { startServer, type RunningServer } from '../server/server.js';
 import type { CommandBody } from './commands.js';
 import { UsageError } from './errors.js';
+import { writeUnguarded } from './guarded-streams.js';
 import { serveOptionsFromArguments, serveWarnings, type ServeArguments } from './serve-options.js';
 
 function builder(yargs: Argv): Argv<ServeArguments> {
@@ -78,7 +79,9 @@ async function handler(args: ArgumentsCamelCase<ServeArguments>): Promise<void> 
   if (format !== 'none') {
     server.events.on('log', (entry: LogEntry) => {
       if (format === 'text' && entry.event === 'reply') return;
-      process.stderr.write(`${format === 'json' ? formatLogJson(entry) : formatLogText(entry)}\n`);
+      // JSON lines have the passwords removed value by value (formatLogJson): past the guard, which would break their syntax.
+      if (format === 'json') writeUnguarded(process.stderr, `${formatLogJson(entry)}\n`);
+      else process.stderr.write(`${formatLogText(entry)}\n`);
     });
   }
   process.stdout.write(`listening on ${formatHostPort(server.host, server.port)}\n`);

@@ -5,6 +5,7 @@
  */
 import type { EventEmitter } from 'node:events';
 import { sanitizeText } from '../report/sanitize.js';
+import { redactSecrets } from '../report/secrets.js';
 
 export interface LogEntry {
   time: string;
@@ -48,12 +49,23 @@ export function formatLogText(entry: LogEntry): string {
   return sanitizeText(`${entry.time}${who} ${entry.level === 'info' ? '' : `${entry.level.toUpperCase()} `}${entry.message}`);
 }
 
+/** Fields of a log entry that hold a time, a fixed word or an id of ours, never text from a client. */
+const STRUCTURAL_LOG_FIELDS = new Set(['time', 'level', 'event', 'session']);
+
 /**
  * One JSON object per line, every string neutralised as in formatLogText: JSON escapes C0
  * controls but leaves C1 controls (U+009B is a CSI to many terminals) and bidi overrides raw.
+ * Known passwords are removed here, value by value, and the line is written past the CLI's
+ * guarded stream: redacting the serialised line would turn a password such as `220` or `true`
+ * into `"code":***` (no longer JSON) and a password such as `event` into a key `"***"`.
  */
 export function formatLogJson(entry: LogEntry): string {
-  return JSON.stringify(entry, (_key, value: unknown) => (typeof value === 'string' ? sanitizeText(value) : value));
+  return JSON.stringify(entry, (key, value: unknown) => {
+    if (typeof value !== 'string') return value;
+    if (STRUCTURAL_LOG_FIELDS.has(key)) return sanitizeText(value);
+    // Before and after: removing an escape sequence can join the two halves of a password.
+    return redactSecrets(sanitizeText(redactSecrets(value)));
+  });
 }
 
 /** "PASS secret" → "PASS ****": the only place commands are turned into log text. */

@@ -8,10 +8,11 @@
  * Unicode normalisation form (a server on a file system that stores names decomposed, NFD, lists
  * "cafe\u0301" for a password typed "caf\u00e9").
  */
-import { execFile } from 'node:child_process';
-import type net from 'node:net';
+import { execFile, spawn } from 'node:child_process';
+import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { formatLogJson } from '../../src/server/log.js';
 import { forgetSecrets, redactSecrets, rememberSecret } from '../../src/report/secrets.js';
 import { startFake, type FakeConnection, type FakeServer } from '../client/fake-ftp.js';
 
@@ -115,5 +116,83 @@ describe('a password quoted back in part or in another form', () => {
     forgetSecrets();
     rememberSecret('cafe\u0301-456');
     expect(redactSecrets('550 caf\u00e9-456')).toBe('550 ***');
+  });
+});
+
+/** Starts `serve` as a process (node with tsx's loader, so a kill reaches the server itself). */
+async function startServe(args: string[]): Promise<{ port: number; output: () => string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('src/cli/main.ts'), 'serve', '--host', '127.0.0.1', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGKILL');
+    await new Promise((resolve) => {
+      const timer = setTimeout(resolve, 10_000);
+      child.on('exit', () => {
+        clearTimeout(timer);
+        resolve(undefined);
+      });
+    });
+  };
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`serve did not start: ${stderr}`)), 60_000);
+      child.stdout.on('data', () => {
+        const match = /listening on \S+:(\d+)/.exec(stdout);
+        if (!match) return;
+        clearTimeout(timer);
+        resolve(Number(match[1]));
+      });
+      child.on('exit', () => reject(new Error(`serve exited: ${stderr}`)));
+    });
+    return { port, output: () => stderr, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+describe("serve's JSON log with a password that is also a number or a word of the log", () => {
+  afterEach(() => forgetSecrets());
+
+  it('every line stays JSON, its keys and numbers whole, the password gone from its text (--log json, password "220")', async () => {
+    const password = '220';
+    const served = await startServe(['--user', `bob:${password}`, '--log', 'json']);
+    try {
+      const socket = net.connect(served.port, '127.0.0.1');
+      socket.on('error', () => {});
+      let replies = '';
+      socket.on('data', (chunk: Buffer) => (replies += chunk.toString()));
+      const waitFor = async (pattern: RegExp, text: () => string): Promise<void> => {
+        for (let waited = 0; waited < 20_000 && !pattern.test(text()); waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+      };
+      await waitFor(/^220 /m, () => replies);
+      socket.write(`USER bob\r\nCWD /x${password}y\r\nQUIT\r\n`);
+      await waitFor(/^221 /m, () => replies);
+      socket.destroy();
+      await waitFor(/connection closed/, served.output);
+      const lines = served.output().split('\n').filter((line) => line.startsWith('{'));
+      expect(lines.length).toBeGreaterThan(3);
+      const entries = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+      // The greeting's reply code is the number 220, not the password: the contract's field stays.
+      expect(entries.some((entry) => entry.event === 'reply' && entry.code === 220)).toBe(true);
+      expect(served.output()).not.toContain(`x${password}y`);
+      expect(served.output()).toContain('x***y');
+    } finally {
+      await served.stop();
+    }
+  }, 120_000);
+
+  it('formatLogJson: a password equal to a key or a level word leaves the keys and the fixed words alone', () => {
+    rememberSecret('event');
+    rememberSecret('info');
+    const line = formatLogJson({ time: '2026-01-01T00:00:00.000Z', level: 'info', event: 'command', message: 'CWD event info', session: 's1', peer: '127.0.0.1:5' });
+    const parsed = JSON.parse(line) as Record<string, unknown>;
+    expect(Object.keys(parsed)).toEqual(['time', 'level', 'event', 'message', 'session', 'peer']);
+    expect(parsed.level).toBe('info');
+    expect(parsed.message).toBe('CWD *** ***');
   });
 });
