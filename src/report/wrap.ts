@@ -110,13 +110,32 @@ export function continuationFor(command: string): string {
 /**
  * A command wrapped to `width` at spaces, each line but the last ending with its shell's
  * continuation, so the lines copied from a terminal paste as one command. `prefix` goes before the
- * first line ("$ "), continuation lines are indented under it by two more columns.
+ * first line ("$ "), continuation lines are indented under it by two more columns. A word longer
+ * than a line (a URL) is cut with the mark right after it and no indent on the next line, because
+ * the shell joins a continued line to the word it ends.
  */
 export function wrapCommand(command: string, width: number, prefix: string): string[] {
   if (displayWidth(prefix) + displayWidth(command) <= width || command.includes('\n')) return wrapIndented(command, width, prefix);
   const mark = continuationFor(command);
   const rest = ' '.repeat(displayWidth(prefix) + 2);
   // Room on each line for the text, a space and the continuation mark.
-  const lines = wrapText(command, width - displayWidth(rest) - 2);
-  return lines.map((line, index) => `${index === 0 ? prefix : rest}${line}${index < lines.length - 1 ? ` ${mark}` : ''}`);
+  const room = Math.max(8, width - displayWidth(rest) - 2);
+  const lines: { text: string; midWord: boolean }[] = [];
+  let current = '';
+  for (const word of command.split(/ +/).filter(Boolean)) {
+    if (current && displayWidth(current) + 1 + displayWidth(word) <= room) {
+      current += ` ${word}`;
+      continue;
+    }
+    if (current) lines.push({ text: current, midWord: false });
+    const pieces = displayWidth(word) <= room ? [word] : breakWord(word, room);
+    for (const piece of pieces.slice(0, -1)) lines.push({ text: piece, midWord: true });
+    current = pieces[pieces.length - 1] ?? '';
+  }
+  lines.push({ text: current, midWord: false });
+  return lines.map((line, index) => {
+    const lead = index === 0 ? prefix : lines[index - 1]?.midWord ? '' : rest;
+    const end = index === lines.length - 1 ? '' : line.midWord ? mark : ` ${mark}`;
+    return `${lead}${line.text}${end}`;
+  });
 }

@@ -111,6 +111,17 @@ describe('wrapping', () => {
     expect(lines.map((line) => line.replace(/^ *(\$ )?/, '').replace(/ \\$/, '')).join(' ')).toBe(command);
   });
 
+  it('a word longer than a line is continued inside the word, so the shell joins it back', () => {
+    const url = `https://downloads.example.com/${'very-long-path-segment/'.repeat(6)}ftp-doctor.tar.gz`;
+    const command = `curl -O ${url} --retry 3`;
+    const lines = wrapCommand(command, 60, '$ ');
+    for (const line of lines) expect(stringWidth(line)).toBeLessThanOrEqual(60);
+    // A POSIX shell removes backslash-newline; the indent after a break between words only separates
+    // them (so it is dropped here), and a line after a cut word has none, so the word is whole again.
+    expect(lines.some((line) => /[^ ]\\$/.test(line))).toBe(true);
+    expect(lines.join('\n').replace(/^\$ /, '').replace(/\\\n */g, '')).toBe(command);
+  });
+
   it('leaves a command that fits alone', () => {
     expect(wrapCommand('pasv_min_port=50000', 80, '$ ')).toEqual(['$ pasv_min_port=50000']);
   });
