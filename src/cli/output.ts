@@ -50,8 +50,10 @@ export async function emitReport(report: AnyReport, options: OutputOptions, env:
     process.stderr.write(`reports written to ${path.relative(process.cwd(), path.dirname(paths.json)) || '.'}/ (report.html, report.md, junit.xml, report.json)\n`);
   }
   if (env.GITHUB_ACTIONS === 'true') {
-    // Annotations go to stdout only when stdout is not the JSON contract.
-    for (const line of githubAnnotations(report)) (options.json ? process.stderr : process.stdout).write(`${line}\n`);
+    // Annotations go to stdout only when stdout is not the JSON contract. Past the guard: they are
+    // built from the redacted report, and the guard would turn a password such as `error` or
+    // `title` into `::*** title=…`, which the runner no longer reads as an annotation.
+    for (const line of githubAnnotations(report)) writeUnguarded(options.json ? process.stderr : process.stdout, `${line}\n`);
   }
   await appendStepSummary(renderMarkdown(report), env);
 }

@@ -53,9 +53,9 @@ function listingServer(write: (socket: net.Socket) => Promise<void>) {
   };
 }
 
-function runProbe(url: string, password: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { ...process.env, NO_COLOR: '1', FTP_PASSWORD: password };
-  const args = ['probe', url, '--json', '--modes', 'pasv', '--connect-timeout', '5000', '--data-timeout', '5000'];
+function runProbe(url: string, password: string, extraEnv: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = { ...process.env, NO_COLOR: '1', FTP_PASSWORD: password, ...extraEnv };
+  const args = ['probe', url, ...(extraEnv.GITHUB_ACTIONS ? [] : ['--json']), '--modes', 'pasv', '--connect-timeout', '5000', '--data-timeout', '5000'];
   return new Promise((resolve) => {
     execFile(process.execPath, [...CLI, ...args], { env, timeout: 90_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
       resolve({ code: error ? ((error as { code?: number }).code ?? -1) : 0, stdout: String(stdout), stderr: String(stderr) });
@@ -195,4 +195,33 @@ describe("serve's JSON log with a password that is also a number or a word of th
     expect(parsed.level).toBe('info');
     expect(parsed.message).toBe('CWD *** ***');
   });
+});
+
+describe('GitHub annotations with a password that is a word of their syntax', () => {
+  let fake: FakeServer | undefined;
+  afterEach(async () => {
+    await fake?.close();
+    fake = undefined;
+  });
+
+  it('password "error", login refused quoting it: the ::error line keeps its command, the quote is ***', async () => {
+    const password = 'error';
+    fake = await startFake(async (connection) => {
+      connection.send('220 ready\r\n');
+      for (let count = 0; count < 20 && !connection.socket.destroyed; count += 1) {
+        const line = await connection.command(20_000).catch(() => undefined);
+        if (line === undefined) return;
+        const verb = line.split(' ')[0]!.toUpperCase();
+        if (verb === 'USER') connection.send('331 password please\r\n');
+        else if (verb === 'PASS') connection.send(`530 wrong password: ${password}\r\n`);
+        else if (verb === 'QUIT') return void connection.send('221 bye\r\n');
+        else connection.send('530 log in first\r\n');
+      }
+    });
+    const run = await runProbe(`ftp://bob@127.0.0.1:${fake.port}/`, password, { GITHUB_ACTIONS: 'true' });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^::error title=/m);
+    expect(run.stdout).toMatch(/wrong password: \*\*\*/);
+    expect(run.stdout).not.toMatch(/^::\*\*\*/m);
+  }, 120_000);
 });
