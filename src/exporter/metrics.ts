@@ -63,15 +63,18 @@ export interface ProbeOutcome {
 
 const sample = (definition: MetricDefinition, value: number, labels: Record<string, string> = {}): Sample => ({ name: definition.name, labels, value });
 
+/** Milliseconds → seconds without binary noise in the exposition (66.7 ms is 0.0667, not 0.06670000000000001). */
+const seconds = (ms: number): number => Number((ms / 1000).toFixed(6));
+
 function phaseSamples(report: ProbeReport): Sample[] {
   const samples: Sample[] = [];
   for (const step of report.steps) {
     const phase = PHASES[step.id];
-    if (phase !== undefined && step.result !== 'skip') samples.push(sample(PROBE_METRICS.phase, step.durationMs / 1000, { phase }));
+    if (phase !== undefined && step.result !== 'skip') samples.push(sample(PROBE_METRICS.phase, seconds(step.durationMs), { phase }));
   }
   const dataSteps = report.steps.filter((step) => step.mode !== undefined && step.result !== 'skip');
   // The data sessions run at the same time: the longest is what the probe waited for.
-  if (dataSteps.length > 0) samples.push(sample(PROBE_METRICS.phase, Math.max(...dataSteps.map((step) => step.durationMs)) / 1000, { phase: 'data' }));
+  if (dataSteps.length > 0) samples.push(sample(PROBE_METRICS.phase, seconds(Math.max(...dataSteps.map((step) => step.durationMs))), { phase: 'data' }));
   return samples;
 }
 
@@ -117,8 +120,8 @@ function sameAddress(a: string, b: string): boolean {
 
 function certificateSamples(evidence: ProbeEvidence | undefined): Sample[] {
   const validTo = evidence?.authTls?.certificate?.validTo;
-  const seconds = validTo === undefined ? Number.NaN : Date.parse(validTo) / 1000;
-  return Number.isFinite(seconds) ? [sample(PROBE_METRICS.certificateExpiry, seconds)] : [];
+  const notAfter = validTo === undefined ? Number.NaN : Date.parse(validTo) / 1000;
+  return Number.isFinite(notAfter) ? [sample(PROBE_METRICS.certificateExpiry, notAfter)] : [];
 }
 
 /** The samples of a finished probe. */
@@ -126,7 +129,7 @@ export function probeSamples(outcome: ProbeOutcome): Sample[] {
   const { report, evidence } = outcome;
   return [
     sample(PROBE_METRICS.success, report.verdict === 'pass' ? 1 : 0),
-    sample(PROBE_METRICS.duration, report.durationMs / 1000),
+    sample(PROBE_METRICS.duration, seconds(report.durationMs)),
     sample(PROBE_METRICS.deadlineExceeded, 0),
     ...phaseSamples(report),
     ...dataChannelSamples(report),
@@ -138,5 +141,5 @@ export function probeSamples(outcome: ProbeOutcome): Sample[] {
 
 /** A probe without a report: not finished within the deadline, or broken (exceeded false). Failed, and how long was waited. */
 export function unfinishedSamples(waitedMs: number, deadlineExceeded: boolean): Sample[] {
-  return [sample(PROBE_METRICS.success, 0), sample(PROBE_METRICS.duration, waitedMs / 1000), sample(PROBE_METRICS.deadlineExceeded, deadlineExceeded ? 1 : 0)];
+  return [sample(PROBE_METRICS.success, 0), sample(PROBE_METRICS.duration, seconds(waitedMs)), sample(PROBE_METRICS.deadlineExceeded, deadlineExceeded ? 1 : 0)];
 }

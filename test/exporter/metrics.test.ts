@@ -36,6 +36,8 @@ describe('probe → samples', () => {
     const samples = probeSamples({ report: report() });
     expect(pick(samples, 'ftp_probe_success')).toEqual([[{}, 1]]);
     expect(pick(samples, 'ftp_probe_duration_seconds')).toEqual([[{}, 1.5]]);
+    // No binary noise from clock arithmetic: 66.70000000000002 ms is written 0.0667.
+    expect(pick(probeSamples({ report: report({ durationMs: 66.70000000000002 }) }), 'ftp_probe_duration_seconds')).toEqual([[{}, 0.0667]]);
     expect(pick(samples, 'ftp_probe_deadline_exceeded')).toEqual([[{}, 0]]);
     expect(pick(samples, 'ftp_probe_phase_duration_seconds')).toEqual([
       [{ phase: 'resolve' }, 0.001], [{ phase: 'connect' }, 0.02], [{ phase: 'greeting' }, 0.005], [{ phase: 'tls' }, 0.04], [{ phase: 'login' }, 0.03], [{ phase: 'features' }, 0.003], [{ phase: 'data' }, 5],
