@@ -60,6 +60,12 @@ describe.skipIf(hostReason)(`the standalone Linux executable${hostReason ? ` (sk
     await expect(run(['node', '--version'], { env, cwd: home })).rejects.toThrow(/ENOENT/);
   });
 
+  it('SHA256SUMS is what `sha256sum -c` checks', async () => {
+    const result = await run(['sha256sum', '-c', 'SHA256SUMS'], { cwd: build.dir, timeoutMs: RUN_TIMEOUT_MS });
+    expect(result.stdout, result.stderr).toBe('ftp-doctor-linux-x64: OK\n');
+    expect(result.code).toBe(0);
+  });
+
   it('--version prints the version', async () => {
     const result = await runExe(['--version']);
     expect(result.stderr).toBe('');
