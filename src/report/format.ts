@@ -2,7 +2,7 @@
  * Small pure helpers shared by the renderers: durations, folded port spans, and the one-sentence
  * story of a failed connection ("SYN to 10.0.0.5:50123 dropped by edge firewall: ...").
  */
-import type { ConnectionEvent, PortState, ProbeReport, ScenarioResult, SweepReport, TraceEntry } from './model.js';
+import type { ConnectionEvent, PortState, ProbeReport, ScenarioResult, SweepReport, TraceEntry, Verdict } from './model.js';
 
 export function formatMs(ms: number): string {
   if (!Number.isFinite(ms)) return '-';
@@ -155,4 +155,29 @@ export function describeScenarioCounts(counts: ScenarioCounts): string {
     counts.skipped > 0 ? `${counts.skipped} skipped` : '',
   ].filter(Boolean);
   return `${counts.met} of ${counts.total} scenarios met their expectation${extra.length > 0 ? `, ${extra.join(', ')}` : ''}`;
+}
+
+/**
+ * The catalogue's status in words: it passes when every scenario did what it expects, expected
+ * failures included, so it never says PASS or FAIL over a column of expected failures.
+ */
+export function catalogueStatus(verdict: Verdict, counts: ScenarioCounts): string {
+  return verdict === 'pass' ? 'every expectation met' : `${counts.total - counts.met} of ${counts.total} not met`;
+}
+
+/** "fail at data:pasv: DATA_CHANNEL_BLOCKED", what the scenario expects. */
+export function scenarioExpectedText(result: ScenarioResult): string {
+  const step = result.expected.failingStep ? ` at ${result.expected.failingStep}` : '';
+  return `${result.expected.verdict}${step}${result.expected.findings.length > 0 ? `: ${result.expected.findings.join(', ')}` : ''}`;
+}
+
+/** What the run showed: verdict, failed steps, where the data channel failed, the findings. */
+export function scenarioObservedText(result: ScenarioResult): string {
+  if (result.skipped !== undefined) return `skipped: ${result.skipped}`;
+  if (result.error) return `tool error: ${result.error.split('\n')[0] ?? ''}`;
+  const failed = failedStepIds(result.probe);
+  const where = failed.length > 0 ? ` at ${failed.join(', ')}` : '';
+  const hop = describeFailureHop(result.failure) ? ` (${describeFailureHop(result.failure)})` : '';
+  const codes = result.probe.findings.map((finding) => finding.code).join(', ');
+  return `${result.probe.verdict}${where}${hop}${codes ? `: ${codes}` : ''}`;
 }

@@ -12,7 +12,7 @@ import { hiddenRemediesNote, shownRemedies } from './remedies-shown.js';
 import { sanitizeReport } from './sanitize.js';
 import { escapeHtml as esc } from './escape.js';
 import { renderSequenceDiagram } from './diagram.js';
-import { connectionFailed, countScenarios, describeFailure, describeFailureHop, failedStepIds, describeScenarioCounts, describeScenarioFailure, firstFailure, formatMs, formatSpans, scenarioState, sweepSpans, type ScenarioState } from './format.js';
+import { catalogueStatus, connectionFailed, countScenarios, describeFailure, describeFailureHop, failedStepIds, describeScenarioCounts, scenarioExpectedText, scenarioObservedText, describeScenarioFailure, firstFailure, formatMs, formatSpans, scenarioState, sweepSpans, type ScenarioState } from './format.js';
 import { SCRIPT, STYLE } from './html-style.js';
 
 function anchor(prefix: string, id: string): string {
@@ -142,23 +142,6 @@ const STATE_BADGE: Record<ScenarioState, [string, string, string]> = {
   skipped: ['skipped', 'skipped', 'skip'],
 };
 
-/** "fail at data:pasv: DATA_CHANNEL_BLOCKED", what the scenario expects. */
-function expectedText(result: ScenarioResult): string {
-  const step = result.expected.failingStep ? ` at ${result.expected.failingStep}` : '';
-  return `${result.expected.verdict}${step}${result.expected.findings.length > 0 ? `: ${result.expected.findings.join(', ')}` : ''}`;
-}
-
-/** What the run showed: verdict, failed steps, where the data channel failed, the findings. */
-function observedText(result: ScenarioResult): string {
-  if (result.skipped !== undefined) return `skipped: ${result.skipped}`;
-  if (result.error) return `tool error: ${result.error.split('\n')[0] ?? ''}`;
-  const failed = failedStepIds(result.probe);
-  const where = failed.length > 0 ? ` at ${failed.join(', ')}` : '';
-  const hop = describeFailureHop(result.failure) ? ` (${describeFailureHop(result.failure)})` : '';
-  const codes = result.probe.findings.map((finding) => finding.code).join(', ');
-  return `${result.probe.verdict}${where}${hop}${codes ? `: ${codes}` : ''}`;
-}
-
 /** One scenario, collapsed unless its expectation was not met (that is what the reader came for). */
 function scenarioSection(result: ScenarioResult): string {
   const id = anchor('scenario', result.id);
@@ -178,7 +161,7 @@ function scenarioSection(result: ScenarioResult): string {
   const failure = result.failure ? `<p>Data channel failed at <strong>${esc(describeScenarioFailure(result.failure))}</strong>.</p>` : '';
   return `<details class="scenario" id="${id}"${open}>${summary}${description}
 <p class="meta">${esc(result.backend)} backend, ${esc(formatMs(result.durationMs))}, from ${esc(result.source)}</p>
-${table(['', 'Verdict and findings'], [['expected', esc(expectedText(result))], ['observed', esc(observedText(result))]])}${mismatches}${error}${failure}
+${table(['', 'Verdict and findings'], [['expected', esc(scenarioExpectedText(result))], ['observed', esc(scenarioObservedText(result))]])}${mismatches}${error}${failure}
 ${probeBody(result.probe, result.trace, id, 3)}</details>`;
 }
 
@@ -188,14 +171,14 @@ function scenariosPage(report: ScenarioRunReport): [string, string] {
     ['Scenario', 'Expected', 'Observed', 'Met'],
     report.results.map((result) => {
       const [short, , cls] = STATE_BADGE[scenarioState(result)];
-      return [`<a href="#${anchor('scenario', result.id)}">${esc(result.id)}</a>${report.results.some((other) => other.backend !== result.backend) ? ` <span class="meta">[${esc(result.backend)}]</span>` : ''}`, esc(expectedText(result)), esc(observedText(result)), badge(short, cls)];
+      return [`<a href="#${anchor('scenario', result.id)}">${esc(result.id)}</a>${report.results.some((other) => other.backend !== result.backend) ? ` <span class="meta">[${esc(result.backend)}]</span>` : ''}`, esc(scenarioExpectedText(result)), esc(scenarioObservedText(result)), badge(short, cls)];
     }),
   );
   // The catalogue passes when every scenario did what it expects, expected failures included.
-  const verdict = report.verdict === 'pass' ? badge('every expectation met', 'pass') : badge(`${counts.total - counts.met} of ${counts.total} not met`, 'fail');
+  const verdict = badge(catalogueStatus(report.verdict, counts), report.verdict);
   const header = `<h1>${verdict} Scenarios</h1><p class="meta">${esc(describeScenarioCounts(counts))}; started ${esc(report.startedAt)}, ${esc(formatMs(report.durationMs))}</p>
 <p>A scenario is <strong>met</strong> when the probe's verdict, findings and failing step are the ones it expects: a scenario that expects the data channel to fail, and sees it fail that way, is a success of the catalogue. Each scenario below opens to show its findings, steps and sequence diagrams.</p>`;
-  return [`ftp-doctor scenarios: ${report.verdict === 'pass' ? 'every expectation met' : 'expectations not met'}`, `${header}\n${summary}\n<h2>Scenarios</h2>\n${report.results.map(scenarioSection).join('\n')}`];
+  return [`ftp-doctor scenarios: ${catalogueStatus(report.verdict, counts)}`, `${header}\n${summary}\n<h2>Scenarios</h2>\n${report.results.map(scenarioSection).join('\n')}`];
 }
 
 function sweepPage(report: SweepReport): [string, string] {

@@ -9,7 +9,7 @@ import { hiddenRemediesNote, shownRemedies } from './remedies-shown.js';
 import { sanitizeReport } from './sanitize.js';
 import { escapeHtml } from './escape.js';
 import { compareBackends, describeAgreement, isComparison, type Agreement, type ScenarioComparison } from './compare.js';
-import { countScenarios, describeFailure, describeScenarioCounts, describeScenarioFailure, firstFailure, formatMs, formatSpans, hopLabel, scenarioState, sweepSpans, type ScenarioState } from './format.js';
+import { catalogueStatus, countScenarios, describeFailure, describeScenarioCounts, describeScenarioFailure, firstFailure, formatMs, formatSpans, hopLabel, scenarioExpectedText, scenarioObservedText, scenarioState, sweepSpans, type ScenarioState } from './format.js';
 
 /**
  * What GitHub would turn into a live link even in escaped prose and in headings: a bare URL with
@@ -176,15 +176,17 @@ function comparisonSection(report: ScenarioRunReport): string[] {
 function scenariosSection(report: ScenarioRunReport): string[] {
   if (isComparison(report.results)) return comparisonSection(report);
   const counts = describeScenarioCounts(countScenarios(report.results));
-  const lines = [`## Scenarios: ${VERDICT_BADGE[report.verdict]}`, '', `${counts} (${formatMs(report.durationMs)}).`, ''];
+  // The catalogue passes when every scenario did what it expects: never a pass badge over expected failures.
+  const status = `${report.verdict === 'pass' ? '✅' : '❌'} ${catalogueStatus(report.verdict, countScenarios(report.results))}`;
+  const lines = [`## Scenarios: ${status}`, '', `${counts} (${formatMs(report.durationMs)}). A scenario is met when the probe's verdict, findings and failing step are the ones it expects: an expected failure that was observed is a success.`, ''];
   lines.push(
     ...tableLines(
-      ['Scenario', 'Expectation', 'Verdict', 'Data channel failed at'],
+      ['Scenario', 'Expected', 'Observed', 'Met'],
       report.results.map((result) => [
         `${codeSpan(result.id)} ${escapeMarkdown(result.title)}`,
+        escapeMarkdown(scenarioExpectedText(result)),
+        escapeMarkdown(scenarioObservedText(result)),
         STATE_BADGE[scenarioState(result)],
-        result.skipped !== undefined ? '-' : VERDICT_BADGE[result.probe.verdict],
-        escapeMarkdown(result.skipped !== undefined ? `skipped: ${result.skipped}` : describeScenarioFailure(result.failure) || '-'),
       ]),
     ),
     '',

@@ -8,7 +8,7 @@
 import type { AnyReport, CheckReport, Finding, ProbeReport, ScenarioResult, ScenarioRunReport, StepResult, SweepReport, Verdict } from './model.js';
 import { hiddenRemediesNote, shownRemedies } from './remedies-shown.js';
 import { sanitizeReport } from './sanitize.js';
-import { countScenarios, describeFailure, describeFailureHop, describeScenarioCounts, failedStepIds, firstFailure, formatMs, formatSpans, scenarioState, sweepSpans, type ScenarioState } from './format.js';
+import { catalogueStatus, countScenarios, describeFailure, describeFailureHop, describeScenarioCounts, failedStepIds, firstFailure, formatMs, formatSpans, scenarioState, sweepSpans, type ScenarioState } from './format.js';
 import { renderGrid, type GridCell } from './grid.js';
 import { displayWidth, wrapCommand, wrapIndented, wrapText } from './wrap.js';
 
@@ -154,7 +154,7 @@ export function renderScenariosTable(input: ScenarioRunReport, options: TableOpt
   });
   // The catalogue passes when every scenario did what it expects, failures included: the heading
   // says so in those words, never PASS over a column of expected FAILs.
-  const status = report.verdict === 'pass' ? paint('every expectation met', 'green') : paint(`${counts.total - counts.met} of ${counts.total} not met`, 'red');
+  const status = paint(catalogueStatus(report.verdict, counts), report.verdict === 'pass' ? 'green' : 'red');
   const parts = [
     heading('Scenarios', status, report.durationMs, paint, width),
     renderGrid(['Scenario', 'Expected', 'Observed', 'Met'], rows, { width, keep: [true, true, false, true] }),
