@@ -71,6 +71,7 @@ describe('.github/workflows/release.yml', () => {
     expect(manifest.scripts.package).toBeDefined();
     expect(commands).toMatch(/^npm ci$/m);
     expect(commands).toMatch(/^npm run package$/m);
+    expect(commands).toMatch(/^npm pack --pack-destination release$/m);
     expect(action('actions/checkout')).toBeDefined();
     expect(String(action('actions/setup-node')?.with?.['node-version'])).toMatch(/^20\.\d+\.\d+$/);
   });
