@@ -3,17 +3,16 @@
  * (AUTH TLS), USER/PASS, (PBSZ/PROT P). Each phase has its own deadline and leaves a record, so
  * the probe can say exactly which phase failed and how; a failed phase ends the session.
  */
-import type { Duplex } from 'node:stream';
 import type { Network } from '../net/network.js';
 import { TlsCarrier } from '../net/tls-carrier.js';
 import { isPositiveCompletion, isPositiveIntermediate, type Reply } from '../ftp/index.js';
-import type { ProbeEvidence, RecordedReply, TlsCertificateRecord, TlsCheck } from '../probe/evidence.js';
+import type { ProbeEvidence, RecordedReply, TlsCertificateRecord } from '../probe/evidence.js';
 import type { StepResult } from '../report/model.js';
 import { ControlSession, openControl } from './control.js';
 import { DeadlineError } from './deadline.js';
 import type { Recorder } from './recorder.js';
+import { checkForTls } from './tls-check.js';
 import { startTls, TlsStartError } from './tls.js';
-import { printable } from './first-bytes.js';
 import { describeError, formatEndpoint } from './util.js';
 
 /** Added to the reply deadline of PASS: the deliberate delay before a 530 (see openSession). */
@@ -237,53 +236,6 @@ async function secure(plan: SessionPlan, control: ControlSession, opened: Opened
     plan.recorder.event(control.session, 'control', `TLS handshake ${handshake}: ${describeError(error)}`);
     return false;
   }
-}
-
-/** How long the TLS check after a missing greeting may take, handshake and first reply each. */
-const TLS_CHECK_MS = 3_000;
-
-/**
- * Nothing greeted us: offer a TLS handshake on the same connection. An implicit-TLS port (ftps://)
- * completes it and then greets inside TLS; a web server answers the ClientHello with an HTTP
- * error; a silent box says nothing. Only ever run on a session that already failed.
- */
-async function checkForTls(plan: SessionPlan, control: ControlSession): Promise<TlsCheck> {
-  let result: TlsCheck = { handshake: 'failed' };
-  const timeoutMs = Math.min(plan.replyTimeoutMs, TLS_CHECK_MS);
-  try {
-    await control.replaceStream(async (stream) => {
-      const carrier = new TlsCarrier(stream);
-      const started = await startTls(carrier.transport, { host: plan.tlsHost, timeoutMs, phase: 'TLS check after no greeting', captureReceived: true });
-      const greeting = await firstChunk(started.socket, timeoutMs);
-      result = { handshake: 'ok', ...(greeting ? { received: printable(greeting) } : {}) };
-      plan.recorder.event(control.session, 'control', `the port completed a TLS handshake${greeting ? ` and then sent ${printable(greeting).slice(0, 60)}` : ''}`);
-      started.socket.destroy();
-      return carrier.bind(started.socket);
-    });
-  } catch (error) {
-    const received = error instanceof TlsStartError ? error.received : undefined;
-    result = { handshake: 'failed', ...(received ? { received } : {}) };
-    plan.recorder.event(control.session, 'control', `no TLS either: ${describeError(error)}${received ? `; it sent ${received.slice(0, 60)}` : ''}`);
-  }
-  return result;
-}
-
-/** The first data on a stream, or undefined after `ms` (or at its end). */
-function firstChunk(stream: Duplex, ms: number): Promise<Buffer | undefined> {
-  return new Promise((resolve) => {
-    const done = (chunk?: Buffer): void => {
-      clearTimeout(timer);
-      stream.off('data', done);
-      stream.off('end', onEnd);
-      stream.off('error', onEnd);
-      resolve(chunk);
-    };
-    const onEnd = (): void => done();
-    const timer = setTimeout(onEnd, ms);
-    stream.on('data', done);
-    stream.once('end', onEnd);
-    stream.once('error', onEnd);
-  });
 }
 
 function tlsDetail(authTls: SessionRecord['authTls']): string {
