@@ -2,7 +2,7 @@
  * Pure pieces of the bench: its command-line flags, the row model every benchmark reports in,
  * ratios, and the one table. Kept free of I/O so they can be tested without running anything.
  */
-import Table from 'cli-table3';
+import { renderGrid } from '../src/report/grid.js';
 
 export const BENCHMARKS = ['verdict', 'throughput', 'concurrency', 'catalogue', 'sweep'] as const;
 export type BenchmarkName = (typeof BENCHMARKS)[number];
@@ -86,14 +86,8 @@ function metText(met: boolean | null): string {
 
 /** The one table `npm run bench` prints. No colours: it is pasted into the README as is. */
 export function renderTable(rows: BenchRow[], header: string): string {
-  const table = new Table({
-    head: ['benchmark', 'measure', 'ftp-doctor', 'peer', 'ratio', 'target', 'met'],
-    style: { head: [], border: [] },
-    wordWrap: true,
-    colWidths: [13, 30, 24, 30, 8, 18, 8],
-  });
-  for (const row of rows) {
-    table.push([row.benchmark, row.note ? `${row.measure}\n(${row.note})` : row.measure, row.ours, row.peer, formatRatio(row.ratio), row.target ?? '-', metText(row.met)]);
-  }
-  return `${header}\n${table.toString()}`;
+  const head = ['benchmark', 'measure', 'ftp-doctor', 'peer', 'ratio', 'target', 'met'];
+  const cells = rows.map((row) => [row.benchmark, row.note ? `${row.measure}\n(${row.note})` : row.measure, row.ours, row.peer, formatRatio(row.ratio), row.target ?? '-', metText(row.met)]);
+  // The project's own table (report/grid.ts): wide enough for the figures, wrapped inside cells.
+  return `${header}\n${renderGrid(head, cells, { width: 140, keep: [true, false, false, false, true, false, true] })}`;
 }
