@@ -25,6 +25,7 @@ describe('identifyServer', () => {
     ['vsftpd wording behind a custom banner', { greeting: '220 Welcome to ACME', replies: ['331 Please specify the password.'] }, 'vsftpd'],
     ['Pure-FTPd AUTH TLS wording', { greeting: '220 hi', replies: ['500 This security scheme is not implemented'] }, 'Pure-FTPd'],
     ['ProFTPD login wording', { greeting: '220 FTP', replies: ['331 Password required for deploy'] }, 'ProFTPD'],
+    ['ProFTPD anonymous wording', { greeting: '220 FTP', replies: ['331 Anonymous login ok, send your complete email address as your password'] }, 'ProFTPD'],
     ['pyftpdlib login wording', { greeting: '220 FTP', replies: ['331 Username ok, send password.'] }, 'pyftpdlib'],
     ['IIS TLS policy wording', { greeting: '220 FTP', replies: ['534 Policy requires SSL.'] }, 'IIS'],
     ['a banner outranks wording', { greeting: '220 ProFTPD 1.3.8 Server', replies: ['331 Please specify the password.'] }, 'ProFTPD'],

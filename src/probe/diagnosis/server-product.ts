@@ -52,7 +52,7 @@ const SELF_NAMES: readonly Signature[] = [
 const WORDINGS: readonly Signature[] = [
   { product: 'vsftpd', pattern: /^\d{3} (?:OOPS: |Security: Bad IP connecting|Please specify the password\.|Here comes the directory listing\.|Directory send OK\.|Non-anonymous sessions must use encryption)/i },
   { product: 'Pure-FTPd', pattern: /^\d{3} (?:This security scheme is not implemented|User \S+ OK\. Password required|Extended Passive mode OK|Accepted data connection|Too many connections \(\d+\) from this IP|Sorry, cleartext sessions)/i },
-  { product: 'ProFTPD', pattern: /^\d{3} (?:Password required for |Illegal PORT command|Opening (?:ASCII|BINARY) mode data connection for |SSL\/TLS required on the control channel|AUTH not understood)/i },
+  { product: 'ProFTPD', pattern: /^\d{3} (?:Password required for |Anonymous login ok, send your complete email address|Anonymous access granted, restrictions apply|Illegal PORT command|Opening (?:ASCII|BINARY) mode data connection for |SSL\/TLS required on the control channel|AUTH not understood)/i },
   { product: 'pyftpdlib', pattern: /^\d{3} (?:Username ok, send password\.|Rejected data connection (?:from|to) foreign address|Entering extended passive mode \(\|\|\|\d+\|\)\.$|Command "\w+" not understood)/ },
   { product: 'FileZilla Server', pattern: /^\d{3} (?:TLS session of data connection not resumed|This server does not allow plain FTP)/i },
   { product: 'IIS', pattern: /^\d{3}[ -](?:Policy requires SSL|User cannot log in|Local policy on server does not allow TLS)/i },
