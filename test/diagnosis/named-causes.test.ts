@@ -156,3 +156,16 @@ describe('a named user without a password', () => {
     expect(codes(empty.report.findings)).toContain('LOGIN_FAILED');
   });
 });
+
+describe('--samples against the reference server', () => {
+  it('the report and the step say what was asked and what came back', async () => {
+    const server = await reference({});
+    const run = await runProbe({ url: `ftp://127.0.0.1:${server.port}/`, samples: 3, ...TIMEOUTS }, realNetwork);
+    expect(run.report.samples).toMatchObject({ asked: 3, modes: ['epsv', 'pasv'], replies: 6 });
+    const step = run.report.steps.find((candidate) => candidate.id === 'sample');
+    expect(step?.name).toBe('Passive port samples (--samples 3: 3 × EPSV and PASV)');
+    expect(step?.detail).toMatch(/^6 of 6 replies asked \(3 × EPSV and PASV\)/);
+    // 6 from the samples and one from each data session.
+    expect(run.report.passivePorts).toHaveLength(8);
+  });
+});
