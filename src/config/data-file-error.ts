@@ -1,5 +1,5 @@
 /** Problems named in the message; a broken file with thousands of bad entries is not printed whole. */
-const MAX_PROBLEMS_SHOWN = 10;
+export const MAX_PROBLEMS_SHOWN = 10;
 
 /** A user data file that cannot be used; the message is the whole story, no stack needed. */
 export class DataFileError extends Error {

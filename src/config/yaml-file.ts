@@ -6,9 +6,9 @@
  */
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { FieldProblem } from './fields.js';
-import { DataFileError } from './data-file-error.js';
+import { DataFileError, MAX_PROBLEMS_SHOWN } from './data-file-error.js';
 
 // Its own module so that the CLI entry point can catch it without loading the YAML parser.
 export { DataFileError };
@@ -71,7 +71,13 @@ function formatBytes(bytes: number): string {
 /** Parses YAML; syntax errors throw (through makeError) with their lines. */
 export function parseYamlText(text: string, file: string, makeError: ErrorFactory = defaultError): ParsedYaml {
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  // The library's own duplicate-key check compares each key with every earlier one: 60,000 keys
+  // in one mapping (830 KB, under the size cap) took a minute of CPU. Ours is one pass.
+  const document = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
+  if (document.errors.length === 0) {
+    const duplicate = firstDuplicateKey(document);
+    if (duplicate !== undefined) throw makeError(file, [`line ${lineCounter.linePos(duplicate).line}: Map keys must be unique`]);
+  }
   if (document.errors.length > 0) {
     throw makeError(
       file,
@@ -86,8 +92,10 @@ export function parseYamlText(text: string, file: string, makeError: ErrorFactor
     data: toData(document, file, makeError),
     lineOf,
     describe: (problems) =>
-      problems.map((problem) => {
-        const line = lineOf(problem.path);
+      problems.map((problem, index) => {
+        // Only the problems a message shows are looked up by line: each lookup walks its mappings,
+        // and a file of 60,000 unknown fields would make that quadratic.
+        const line = index < MAX_PROBLEMS_SHOWN ? lineOf(problem.path) : undefined;
         return `${line ? `line ${line}, ` : ''}${problem.path || '(top level)'} ${problem.message}`;
       }),
   };
@@ -113,6 +121,29 @@ function toData(document: Document, file: string, makeError: ErrorFactory): unkn
 function explainParserMessage(message: string): string {
   if (/call stack/i.test(message)) return 'lists or mappings nested too deeply to read (thousands of levels); no policy or scenario needs more than a few';
   return message;
+}
+
+/**
+ * The offset of the first key repeated within one mapping, as the library's `uniqueKeys` finds
+ * them (scalar keys equal by value, 1 and "1" distinct; other keys never equal), in one pass.
+ */
+function firstDuplicateKey(document: Document): number | undefined {
+  let found: number | undefined;
+  visit(document, {
+    Map(_key, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue;
+        if (seen.has(pair.key.value)) {
+          found = pair.key.range?.[0] ?? map.range?.[0] ?? 0;
+          return visit.BREAK;
+        }
+        seen.add(pair.key.value);
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
 
 /** The YAML library's own default (uses of an alias times the aliases inside its anchor), made explicit. */

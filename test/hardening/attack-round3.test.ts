@@ -9,9 +9,12 @@
  * "cafe\u0301" for a password typed "caf\u00e9").
  */
 import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parsePolicyText } from '../../src/check/load.js';
 import { formatLogJson } from '../../src/server/log.js';
 import { forgetSecrets, redactSecrets, rememberSecret } from '../../src/report/secrets.js';
 import { startFake, type FakeConnection, type FakeServer } from '../client/fake-ftp.js';
@@ -224,4 +227,40 @@ describe('GitHub annotations with a password that is a word of their syntax', ()
     expect(run.stdout).toMatch(/wrong password: \*\*\*/);
     expect(run.stdout).not.toMatch(/^::\*\*\*/m);
   }, 120_000);
+});
+
+/**
+ * Data files under the 1 MiB cap that still cost minutes: one mapping with 60,000 keys (830 KB).
+ * The YAML library's duplicate-key check compares each key with every earlier one (60 s of CPU
+ * for this file), and each of the 60,000 unknown fields was then looked up by line the same way.
+ * Run in a worker with a generous limit so a regression fails instead of holding the suite.
+ */
+describe('a policy of many keys in one mapping', () => {
+  const manyKeys = (count: number, duplicate = false): string =>
+    `targets:\n  - name: a\n    url: ftp://127.0.0.1/\n${Array.from({ length: count }, (_, index) => `    k${index}: 1\n`).join('')}${duplicate ? '    name: b\n' : ''}`;
+
+  it('60,000 keys: refused naming the unknown fields, within seconds, not minutes (check as a process)', async () => {
+    const text = manyKeys(60_000);
+    expect(Buffer.byteLength(text)).toBeLessThan(1024 * 1024);
+    const directory = await mkdtemp(path.join(os.tmpdir(), 'fd-many-keys-'));
+    const file = path.join(directory, 'many-keys.yml');
+    await writeFile(file, text);
+    // The limit is a hang guard, far above the few seconds the file now takes (it took over 60 s).
+    const run = await new Promise<{ code: number | string; stderr: string }>((resolve) => {
+      execFile(process.execPath, [...CLI, 'check', file], { timeout: 45_000, killSignal: 'SIGKILL' }, (error, _stdout, stderr) => {
+        resolve({ code: error ? ((error as { code?: number }).code ?? String((error as { signal?: string }).signal)) : 0, stderr: String(stderr) });
+      });
+    });
+    await rm(directory, { recursive: true, force: true });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/many-keys\.yml: line 4, targets\[0\]\.k0 unknown field/);
+    expect(run.stderr).toMatch(/and 59990 more problems/);
+  }, 120_000);
+
+  it('a key given twice in one mapping is still refused, with its line', () => {
+    expect(() => parsePolicyText(manyKeys(2, true), 'twice.yml', {})).toThrow(/twice\.yml: line 6: Map keys must be unique/);
+    expect(() => parsePolicyText('targets: []\ntargets: []\n', 'twice.yml', {})).toThrow(/line 2: Map keys must be unique/);
+    // 1 and "1" are different keys, as YAML has them.
+    expect(() => parsePolicyText('targets:\n  - name: a\n    url: ftp://127.0.0.1/\n    1: x\n    "1": y\n', 'kinds.yml', {})).toThrow(/unknown field/);
+  });
 });
