@@ -9,6 +9,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { ASSET_INDEX } from '../../src/assets/shipped-files.js';
 import type { Target } from './node-binaries.js';
+import { withoutAuthenticodeSignature } from './pe-signature.js';
 
 const run = promisify(execFile);
 
@@ -45,11 +46,12 @@ interface Postject {
 
 /** Copies the target's Node binary to `output` and injects the blob. */
 export async function injectBlob(target: Target, nodeBinary: string, blob: string, output: string): Promise<void> {
-  await copyFile(nodeBinary, output);
+  if (target.os === 'win') await writeFile(output, withoutAuthenticodeSignature(await readFile(nodeBinary)));
+  else await copyFile(nodeBinary, output);
   await chmod(output, 0o755);
   const postject = createRequire(import.meta.url)('postject') as Postject;
-  // postject prints a warning about the now-invalid code signature of the macOS and Windows
-  // binaries; the README says how to re-sign (codesign is not available where this runs).
+  // The macOS binary's signature breaks here (postject says so); the release workflow re-signs it
+  // on macOS, and the README says how (codesign does not exist where this runs).
   const options = { sentinelFuse: SENTINEL_FUSE, ...(target.os === 'darwin' ? { machoSegmentName: 'NODE_SEA' } : {}) };
   await postject.inject(output, 'NODE_SEA_BLOB', await readFile(blob), options);
 }
