@@ -74,3 +74,13 @@ describe('--samples: what was asked and what was seen', () => {
     expect(text).not.toMatch(/22 samples/);
   });
 });
+
+describe('TLS remedies follow the scheme that was used', () => {
+  it('a failed implicit handshake does not advise "try implicit TLS (ftps://)"', () => {
+    const evidence = probe({ tlsMode: 'implicit', port: 990, greeting: undefined, authTls: { handshake: 'reset', error: 'ECONNRESET' }, login: undefined, attempts: [] });
+    const finding = find(diagnose(evidence).findings, 'TLS_NEGOTIATION_BLOCKED');
+    const client = finding.remedies.find((remedy) => remedy.product === 'Client');
+    expect(client?.text).toMatch(/ftpes:\/\//);
+    expect(client?.text).not.toMatch(/try implicit TLS/);
+  });
+});

@@ -79,9 +79,12 @@ export const client: ProductRemedies = {
         'below the NAT idle timeout), or a client that sends NOOP on the control connection during transfers, where the client offers it.',
       commands: ['curl --keepalive-time 60 ftp://...'],
     }),
-    'auth-tls': () => ({
+    'auth-tls': (context) => ({
       product,
-      text: 'If a firewall in between blocks AUTH TLS, try implicit TLS (ftps://, port 990) if the server offers it, or ask for the filter to be relaxed.',
+      text:
+        context.tlsMode === 'implicit'
+          ? 'If the server also offers explicit TLS (AUTH TLS on port 21), try ftpes://; or ask for the filter in between to be relaxed.'
+          : 'If a firewall in between blocks AUTH TLS, try implicit TLS (ftps://, port 990) if the server offers it, or ask for the filter to be relaxed.',
     }),
     login: () => ({ product, text: 'Check the user name and password; if the server wants TLS before login, use ftpes://.' }),
     certificate: () => ({ product, text: 'Verify the certificate fingerprint out of band before trusting it; do not turn verification off wholesale.' }),

@@ -55,6 +55,7 @@ export function remedyContext(evidence: ProbeEvidence): RemedyContext {
     publicAddress: evidence.options.expectAddress ?? controlAddress(evidence),
     controlPort: evidence.port,
     host: evidence.host,
+    tlsMode: evidence.tlsMode,
   };
   const seen = new Set(evidence.passivePorts);
   const low = Math.min(...seen);

@@ -48,6 +48,8 @@ export interface RemedyContext {
   controlPort: number;
   /** The host name or address the user asked for (optional: sweep builds contexts without one). */
   host?: string;
+  /** The TLS mode the URL asked for (optional: sweep builds contexts without one). */
+  tlsMode?: 'none' | 'explicit' | 'implicit';
   /** Active mode: where the client listened. */
   clientListen?: { host: string; port: number };
 }
