@@ -120,7 +120,7 @@ export async function openSession(plan: SessionPlan): Promise<OpenedSession> {
   };
 
   if (plan.tls === 'implicit') {
-    if (!(await secure(plan, control, opened, undefined))) return (phase('auth-tls', 'fail', record.authTls?.error ?? 'TLS failed'), fail());
+    if (!(await secure(plan, control, opened, undefined))) return (phase('auth-tls', 'fail', implicitFailureDetail(record.authTls)), fail());
     phase('auth-tls', record.authTls?.certificate?.verifyError ? 'warn' : 'ok', tlsDetail(record.authTls));
   }
 
@@ -236,6 +236,16 @@ async function secure(plan: SessionPlan, control: ControlSession, opened: Opened
     plan.recorder.event(control.session, 'control', `TLS handshake ${handshake}: ${describeError(error)}`);
     return false;
   }
+}
+
+/**
+ * An implicit handshake answered by a clear-text FTP reply is a port for explicit TLS: the step
+ * says so instead of the TLS library's "wrong version number".
+ */
+function implicitFailureDetail(authTls: SessionRecord['authTls']): string {
+  const firstLine = authTls?.received?.split('\\r\\n')[0];
+  if (firstLine !== undefined && /^[1-5]\d{2}[ -]/.test(firstLine)) return `"${firstLine}" arrived in clear text during the TLS handshake: not an implicit-TLS port (use ftpes://)`;
+  return authTls?.error ?? 'TLS failed';
 }
 
 function tlsDetail(authTls: SessionRecord['authTls']): string {

@@ -90,6 +90,8 @@ describe('a TLS mode that does not match the port', () => {
     expect(finding.title).toContain('220 ftp-doctor reference server ready.');
     expect(finding.remedies[0]?.commands).toContain(`ftp-doctor probe ftpes://127.0.0.1:${server.port}/`);
     expect(`${finding.title} ${finding.explanation}`).not.toMatch(/try implicit TLS/);
+    expect(finding.evidence.join('\n')).toContain('* TLS handshake: failed (ERR_SSL_WRONG_VERSION_NUMBER)');
+    expect(run.report.steps.find((step) => step.id === 'auth-tls')?.detail).toBe('"220 ftp-doctor reference server ready." arrived in clear text during the TLS handshake: not an implicit-TLS port (use ftpes://)');
   });
 
   it('ftpes:// against an implicit-TLS server: silence, then a completed handshake, says use ftps://', async () => {

@@ -49,6 +49,11 @@ export const controlResolveFailed: Rule = {
   },
 };
 
+/** "ERR_SSL_WRONG_VERSION_NUMBER" out of OpenSSL's multi-part message; the message when it has no code. */
+function tlsErrorCode(error: string): string {
+  return /\bERR_[A-Z0-9_]+/.exec(error)?.[0] ?? error;
+}
+
 /** ftps://host:990/ → "ftpes://host/" style suggestions, keeping a non-default port. */
 function schemeUrl(evidence: ProbeEvidence, scheme: 'ftps' | 'ftpes'): string {
   const host = evidence.host.includes(':') ? `[${evidence.host}]` : evidence.host;
@@ -93,7 +98,7 @@ export const tlsModeMismatch: Rule = {
             `ftps:// means implicit TLS: the client starts a TLS handshake as soon as the connection opens. ${target} answered that handshake with a clear-text FTP reply ` +
             `("${peer.firstLine}"), which is what a server for plain FTP with explicit TLS (AUTH TLS, ftpes://) sends first — the TLS library then reports a ` +
             'meaningless protocol error. Nothing is wrong with the server or the network: the URL asks for the wrong TLS mode.',
-          evidence: [`* connect ${target}: connected (implicit TLS)`, `* TLS handshake: ${auth.handshake}${auth.error ? ` (${auth.error})` : ''}`, `* received during the handshake: ${auth.received}`],
+          evidence: [`* connect ${target}: connected (implicit TLS)`, `* TLS handshake: ${auth.handshake}${auth.error ? ` (${tlsErrorCode(auth.error)})` : ''}`, `* received during the handshake: ${auth.received}`],
           remedies: [useTlsScheme(evidence, 'ftpes')],
         },
         final: true,
