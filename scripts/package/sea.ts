@@ -53,5 +53,22 @@ export async function injectBlob(target: Target, nodeBinary: string, blob: strin
   // The macOS binary's signature breaks here (postject says so); the release workflow re-signs it
   // on macOS, and the README says how (codesign does not exist where this runs).
   const options = { sentinelFuse: SENTINEL_FUSE, ...(target.os === 'darwin' ? { machoSegmentName: 'NODE_SEA' } : {}) };
-  await postject.inject(output, 'NODE_SEA_BLOB', await readFile(blob), options);
+  const data = await readFile(blob);
+  await withoutHarmlessWarnings(() => postject.inject(output, 'NODE_SEA_BLOB', data, options));
+}
+
+/** LIEF, inside postject, names ELF note sections it cannot place; harmless (Node's documentation shows the same lines). */
+const HARMLESS_WARNING = /^warning: Can't find string offset for section name/;
+
+/** postject's WebAssembly module prints through console.warn, bound when each inject() loads it. */
+async function withoutHarmlessWarnings<T>(work: () => Promise<T>): Promise<T> {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (!HARMLESS_WARNING.test(args.map(String).join(' '))) warn(...args);
+  };
+  try {
+    return await work();
+  } finally {
+    console.warn = warn;
+  }
 }
