@@ -140,7 +140,8 @@ export async function openSession(plan: SessionPlan): Promise<OpenedSession> {
       ...(control.firstBytes.empty ? {} : { received: control.firstBytes.text() }),
     };
     if (timedOut && control.firstBytes.empty && plan.tls !== 'implicit') record.greeting.tlsCheck = await checkForTls(plan, control);
-    return (phase('greeting', 'fail', describeError(error)), fail());
+    const implicitPort = record.greeting.tlsCheck?.handshake === 'ok' ? '; the port then completed a TLS handshake: implicit TLS (use ftps://)' : '';
+    return (phase('greeting', 'fail', `${describeError(error)}${implicitPort}`), fail());
   }
 
   if (plan.tls === 'explicit') {

@@ -101,6 +101,7 @@ describe('a TLS mode that does not match the port', () => {
     const finding = find(run.report.findings, 'TLS_MODE_MISMATCH');
     expect(finding.title).toMatch(/use ftps:\/\//);
     expect(finding.explanation).toContain('greeted inside TLS ("220 ftp-doctor reference server ready.")');
+    expect(run.report.steps.find((step) => step.id === 'greeting')?.detail).toMatch(/completed a TLS handshake: implicit TLS \(use ftps:\/\/\)$/);
   });
 
   it('ftp:// against an implicit-TLS server says the same', async () => {
