@@ -264,3 +264,32 @@ describe('a policy of many keys in one mapping', () => {
     expect(() => parsePolicyText('targets:\n  - name: a\n    url: ftp://127.0.0.1/\n    1: x\n    "1": y\n', 'kinds.yml', {})).toThrow(/unknown field/);
   });
 });
+
+/**
+ * Anchors and aliases under the size cap: 70,000 anchors and 10,000 aliases (850 KB) are no alias
+ * bomb (each alias is one scalar), but the YAML library resolves each alias by walking every
+ * anchor and alias before it: 40 s of CPU. Refused before any is resolved.
+ */
+describe('a policy of many anchors and aliases', () => {
+  it('70,000 anchors and 10,000 aliases: refused at once, naming the count', async () => {
+    const text = `x: [${Array.from({ length: 70_000 }, (_, index) => `&a${index} 1`).join(', ')}]\ny: [${Array.from({ length: 10_000 }, (_, index) => `*a${index * 7}`).join(', ')}]\n`;
+    expect(Buffer.byteLength(text)).toBeLessThan(1024 * 1024);
+    const directory = await mkdtemp(path.join(os.tmpdir(), 'fd-anchors-'));
+    const file = path.join(directory, 'anchors.yml');
+    await writeFile(file, text);
+    // The limit is a hang guard, far above the seconds the file now takes (it took 40 s).
+    const run = await new Promise<{ code: number | string; stderr: string }>((resolve) => {
+      execFile(process.execPath, [...CLI, 'check', file], { timeout: 30_000, killSignal: 'SIGKILL' }, (error, _stdout, stderr) => {
+        resolve({ code: error ? ((error as { code?: number }).code ?? String((error as { signal?: string }).signal)) : 0, stderr: String(stderr) });
+      });
+    });
+    await rm(directory, { recursive: true, force: true });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/anchors\.yml: has 80000 anchors and aliases/);
+  }, 120_000);
+
+  it('a few anchors and aliases are read as before', () => {
+    const loaded = parsePolicyText('defaults: &d {modes: [pasv]}\ntargets:\n  - name: a\n    url: ftp://127.0.0.1/\n', 'few.yml', {});
+    expect(loaded).toBeDefined();
+  });
+});
