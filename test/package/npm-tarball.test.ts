@@ -3,7 +3,7 @@
  * of the sources, then `npm install <tarball>` into an empty project — runtime dependencies only,
  * nothing compiled at the user's end — and `npx ftp-doctor` runs the catalogue.
  */
-import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,6 +18,21 @@ const RUN_TIMEOUT_MS = 120_000;
 
 interface PackedFile {
   path: string;
+}
+
+/** Every name some installed package depends on (node_modules/*, node_modules/@scope/*, nested ones). */
+async function dependenciesOfInstalled(modules: string, found = new Set<string>()): Promise<Set<string>> {
+  for (const entry of await readdir(modules).catch(() => [] as string[])) {
+    if (entry.startsWith('.')) continue;
+    if (entry.startsWith('@')) {
+      await dependenciesOfInstalled(path.join(modules, entry), found);
+      continue;
+    }
+    const manifest = JSON.parse(await readFile(path.join(modules, entry, 'package.json'), 'utf8').catch(() => '{}')) as Record<string, Record<string, string> | undefined>;
+    for (const field of ['dependencies', 'optionalDependencies', 'peerDependencies']) for (const name of Object.keys(manifest[field] ?? {})) found.add(name);
+    await dependenciesOfInstalled(path.join(modules, entry, 'node_modules'), found);
+  }
+  return found;
 }
 
 let work: string;
@@ -64,8 +79,12 @@ describe('the npm package', { timeout: RUN_TIMEOUT_MS }, () => {
 
   it('installs only the runtime dependencies: no devDependency reaches the user', async () => {
     const manifest = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
-    const present = Object.keys(manifest.devDependencies).filter((name) => existsSync(path.join(project, 'node_modules', name)));
+    // A devDependency may also be a runtime dependency's dependency (string-width is yargs'): that
+    // one is there for the runtime's sake. Any other would have come from ours.
+    const required = await dependenciesOfInstalled(path.join(project, 'node_modules'));
+    const present = Object.keys(manifest.devDependencies).filter((name) => existsSync(path.join(project, 'node_modules', name)) && !required.has(name));
     expect(present).toEqual([]);
+    expect(existsSync(path.join(project, 'node_modules/typescript'))).toBe(false);
     expect(existsSync(path.join(project, 'node_modules/yargs'))).toBe(true);
   });
 
