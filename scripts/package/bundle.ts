@@ -2,8 +2,9 @@
  * The CLI as one CommonJS file, the form Node 20's single executable applications run. The
  * sources are ESM (and yargs and p-limit are ESM only); esbuild turns all of it into CommonJS.
  * `import.meta.url` has no CommonJS meaning, so it is defined as the running file's URL — in the
- * executable that is the executable itself, which only the asset module and the netns runner's
- * "start our own CLI" look at, both of which ask node:sea first.
+ * executable that is the executable itself. Our uses ask node:sea first (src/assets/shipped-files.ts
+ * and the netns runner's "start our own CLI"); yargs' use is made harmless by the shim edits below.
+ * (`import.meta.resolve` in yargs' `extends` support is left empty: we never use `extends`.)
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -59,12 +60,13 @@ export async function bundleCli(root: string, outDir: string): Promise<BundleRes
     minify: true,
     legalComments: 'none',
     logLevel: 'silent',
-    // A "#!" line is kept by esbuild only from the entry; the executable needs none.
+    // esbuild keeps the entry's "#!" line first; the banner follows it.
     banner: { js: `var ${META_URL}=require("node:url").pathToFileURL(__filename).href;` },
     define: { 'import.meta.url': META_URL },
     plugins: [shimPlugin],
     metafile: true,
   });
+  // Any warning but the one about yargs' import.meta.resolve (see above) fails the build.
   const problems = result.warnings.filter((warning) => !/import\.meta/.test(warning.text) || !/apply-extends/.test(warning.location?.file ?? ''));
   if (problems.length > 0) throw new Error(`esbuild warnings:\n${problems.map((warning) => `${warning.location?.file ?? ''}: ${warning.text}`).join('\n')}`);
   const bytes = Object.values(result.metafile.outputs).reduce((sum, output) => sum + output.bytes, 0);
