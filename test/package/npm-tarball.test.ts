@@ -50,7 +50,7 @@ describe('the npm package', { timeout: RUN_TIMEOUT_MS }, () => {
     env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
     const sources = path.join(work, 'sources');
     await mkdir(sources);
-    for (const entry of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'README.md', 'LICENSE', 'src', 'scenarios']) {
+    for (const entry of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'README.md', 'LICENSE', 'src', 'scenarios', 'docs']) {
       if (existsSync(path.join(ROOT, entry))) await cp(path.join(ROOT, entry), path.join(sources, entry), { recursive: true });
     }
     // The clone's devDependencies (tsc for prepare) without installing them again.
