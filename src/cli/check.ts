@@ -11,10 +11,10 @@ import type { CheckReport } from '../report/model.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_DATA_TIMEOUT_MS } from '../probe/options.js';
 import type { CommandBody } from './commands.js';
 import { UsageError } from './errors.js';
-import { emitReport, outputOptions, type OutputOptions } from './output.js';
+import { emitReport, writeReportFiles, outputOptions, type OutputOptions } from './output.js';
 import { progressLine } from './progress.js';
 import { renderNagiosCheck } from '../report/nagios.js';
-import { NAGIOS_FORMAT_OPTION, writeNagios } from './nagios.js';
+import { NAGIOS_FORMAT_OPTION, refuseNagiosWithJson, writeNagios } from './nagios.js';
 
 export interface CheckArguments {
   policy: string;
@@ -57,6 +57,7 @@ export interface CheckCommandDependencies {
 export async function checkCommandMain(args: CheckArguments, dependencies: CheckCommandDependencies = {}): Promise<number> {
   const env = dependencies.env ?? process.env;
   const concurrency = positiveInteger(args.concurrency, '--concurrency');
+  refuseNagiosWithJson(args);
   const connectTimeoutMs = positiveInteger(args.connectTimeout, '--connect-timeout');
   const dataTimeoutMs = positiveInteger(args.dataTimeout, '--data-timeout');
   let policy;
@@ -75,8 +76,11 @@ export async function checkCommandMain(args: CheckArguments, dependencies: Check
     onResult: (result, done, total) => progress.update(`${done}/${total} ${result.name} ${result.verdict === 'pass' ? 'ok' : 'FAILED'}`),
   });
   progress.done();
-  if (args.format === 'nagios') return writeNagios(renderNagiosCheck(report));
   const output: OutputOptions = { json: args.json, ...(args.junit ? { junit: args.junit } : {}), ...(args.reportDir !== undefined ? { reportDir: args.reportDir } : {}) };
+  if (args.format === 'nagios') {
+    await writeReportFiles(report, output);
+    return writeNagios(renderNagiosCheck(report));
+  }
   await (dependencies.emit ?? ((value, settings) => emitReport(value, settings, env)))(report, output);
   return checkExitCode(report);
 }

@@ -39,6 +39,22 @@ export async function emitReport(report: AnyReport, options: OutputOptions, env:
   } else {
     process.stdout.write(`${renderTable(report, { color: shouldUseColor(process.stdout, env), width: tableWidth(process.stdout) })}\n`);
   }
+  await writeReportFiles(report, options);
+  if (env.GITHUB_ACTIONS === 'true') {
+    // Annotations go to stdout only when stdout is not the JSON contract. Past the guard: they are
+    // built from the redacted report, and the guard would turn a password such as `error` or
+    // `title` into `::*** title=…`, which the runner no longer reads as an annotation.
+    for (const line of githubAnnotations(report)) writeUnguarded(options.json ? process.stderr : process.stdout, `${line}\n`);
+  }
+  await appendStepSummary(renderMarkdown(report), env);
+}
+
+/**
+ * The files asked for with --junit and --report-dir, each announced on stderr. Also used by
+ * `--format nagios`, whose stdout is the plugin line alone but whose files are asked for all the
+ * same (a monitoring check that keeps the HTML report of its last run).
+ */
+export async function writeReportFiles(report: AnyReport, options: OutputOptions): Promise<void> {
   if (options.junit) {
     await mkdir(path.dirname(path.resolve(options.junit)), { recursive: true });
     await writeFile(options.junit, renderJUnit(report));
@@ -49,13 +65,6 @@ export async function emitReport(report: AnyReport, options: OutputOptions, env:
     const paths = await writeReportDir(report, options.reportDir);
     process.stderr.write(`reports written to ${path.relative(process.cwd(), path.dirname(paths.json)) || '.'}/ (report.html, report.md, junit.xml, report.json)\n`);
   }
-  if (env.GITHUB_ACTIONS === 'true') {
-    // Annotations go to stdout only when stdout is not the JSON contract. Past the guard: they are
-    // built from the redacted report, and the guard would turn a password such as `error` or
-    // `title` into `::*** title=…`, which the runner no longer reads as an annotation.
-    for (const line of githubAnnotations(report)) writeUnguarded(options.json ? process.stderr : process.stdout, `${line}\n`);
-  }
-  await appendStepSummary(renderMarkdown(report), env);
 }
 
 export function verdictExitCode(report: { verdict: 'pass' | 'fail' }): number {

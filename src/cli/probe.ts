@@ -13,10 +13,10 @@ import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_DATA_TIMEOUT_MS, DEFAULT_RETRIEVE_T
 import type { ProbeReport } from '../report/model.js';
 import type { CommandBody } from './commands.js';
 import { UsageError } from './errors.js';
-import { emitReport, outputOptions, verdictExitCode, type OutputOptions } from './output.js';
+import { emitReport, writeReportFiles, outputOptions, verdictExitCode, type OutputOptions } from './output.js';
 import { probeProgressText, progressLine, watchNetwork } from './progress.js';
 import { renderNagiosProbe } from '../report/nagios.js';
-import { NAGIOS_FORMAT_OPTION, writeNagios } from './nagios.js';
+import { NAGIOS_FORMAT_OPTION, refuseNagiosWithJson, writeNagios } from './nagios.js';
 
 export interface ProbeArguments {
   url: string;
@@ -150,11 +150,15 @@ async function probeWithProgress(options: ProbeOptions, network: Network, stream
 /** The whole command, testable: returns the exit code. */
 export async function probeCommandMain(args: ProbeArguments, dependencies: ProbeCommandDependencies = {}): Promise<number> {
   const env = dependencies.env ?? process.env;
+  refuseNagiosWithJson(args);
   const options = probeOptionsFromArguments(args, env);
   const nagios = args.format === 'nagios';
   const report = await probeWithProgress(options, dependencies.network ?? realNetwork, dependencies.progressStream ?? process.stderr, args.json || nagios);
-  if (nagios) return writeNagios(renderNagiosProbe(report));
   const output: OutputOptions = { json: args.json, ...(args.junit ? { junit: args.junit } : {}), ...(args.reportDir !== undefined ? { reportDir: args.reportDir } : {}) };
+  if (nagios) {
+    await writeReportFiles(report, output);
+    return writeNagios(renderNagiosProbe(report));
+  }
   await (dependencies.emit ?? ((value, settings) => emitReport(value, settings, env)))(report, output);
   return verdictExitCode(report);
 }
