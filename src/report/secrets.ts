@@ -61,11 +61,25 @@ function characterForms(character: string): string {
   return `(?:${forms.join('|')})`;
 }
 
+/**
+ * The password base64-encoded on its own (standard and URL-safe alphabets, with or without its
+ * padding, itself possibly percent-encoded): how a server or a proxy quoting a credential back
+ * most often encodes it. Base64 of a longer text that merely contains the password, or any other
+ * encoding a hostile server may choose, cannot be recognised and is not searched for.
+ */
+function base64Forms(secret: string): string[] {
+  const bytes = Buffer.from(secret, 'utf8');
+  const forms = new Set([bytes.toString('base64').replace(/=+$/, ''), bytes.toString('base64url')]);
+  const character = (c: string): string => (c === '+' ? '(?:\\+|%2B)' : c === '/' ? '(?:/|%2F)' : escapeRegExp(c));
+  return [...forms].map((form) => `${[...form].map(character).join('')}(?:=|%3D){0,2}`);
+}
+
 function secretPattern(): RegExp | undefined {
   if (secrets.size === 0) return undefined;
   if (!pattern) {
-    // Longest first, so a password that contains another is replaced whole.
-    const sources = [...secrets].sort((a, b) => b.length - a.length).map((secret) => [...secret].map(characterForms).join(''));
+    // Longest first, so a password that contains another is replaced whole; base64 forms last.
+    const ordered = [...secrets].sort((a, b) => b.length - a.length);
+    const sources = [...ordered.map((secret) => [...secret].map(characterForms).join('')), ...ordered.flatMap(base64Forms)];
     // Without regard to case: a server that upper-cases the password still gives it away.
     pattern = new RegExp(sources.join('|'), 'gi');
   }

@@ -112,6 +112,20 @@ describe('a password quoted back in part or in another form', () => {
     expect(lines.join('\n')).not.toContain('\ufffd');
   }, 120_000);
 
+  it('the password base64-encoded on its own (both alphabets, padded or not, percent-encoded padding)', () => {
+    rememberSecret('hunter22');
+    expect(redactSecrets('530 bad password / aHVudGVyMjI=')).toBe('530 bad password / ***');
+    expect(redactSecrets('530 token aHVudGVyMjI%3D.')).toBe('530 token ***.');
+    // '\u00ff\u00fe>' encodes with '+' and '/' in standard base64, '-' and '_' in URL-safe.
+    forgetSecrets();
+    rememberSecret('>>?\u00ff\u00fe>');
+    const standard = Buffer.from('>>?\u00ff\u00fe>').toString('base64');
+    expect(standard).toMatch(/[+/]/);
+    expect(redactSecrets(`x ${standard} y`)).toBe('x *** y');
+    expect(redactSecrets(`x ${Buffer.from('>>?\u00ff\u00fe>').toString('base64url')} y`)).toBe('x *** y');
+    expect(redactSecrets(`x ${encodeURIComponent(standard)} y`)).toBe('x *** y');
+  });
+
   it('the password in the other Unicode normalisation form (NFD of an NFC password and back)', () => {
     rememberSecret('caf\u00e9-123');
     expect(redactSecrets('550 cafe\u0301-123.txt')).toBe('550 ***.txt');
