@@ -33,7 +33,7 @@ interface RunArguments {
 const listCommand: CommandModule<object, { names: string[]; json: boolean }> = {
   command: 'list [names..]',
   describe: 'list the scenario catalogue (or the named files)',
-  builder: (yargs) => yargs.positional('names', { type: 'string', array: true, default: [] }).option('json', { type: 'boolean', default: false }) as Argv<{ names: string[]; json: boolean }>,
+  builder: (yargs) => yargs.positional('names', { type: 'string', array: true, default: [], describe: 'scenario ids from the catalogue, or paths of your own scenario files' }).option('json', { type: 'boolean', default: false, describe: 'print the list as a JSON array (id, title, source, pairedWith, tags, expect)' }) as Argv<{ names: string[]; json: boolean }>,
   handler: async (argv) => {
     const scenarios = await selectScenarios(argv.names);
     if (argv.json) {
@@ -51,7 +51,7 @@ const runCommand: CommandModule<object, RunArguments> = {
   describe: 'run scenarios (ids from the catalogue or your own files); all when none named',
   builder: (yargs) =>
     yargs
-      .positional('names', { type: 'string', array: true, default: [] })
+      .positional('names', { type: 'string', array: true, default: [], describe: 'scenario ids from the catalogue, or paths of your own scenario files (default: the whole catalogue)' })
       .option('firewall', { choices: ['sim', 'netns'] as const, default: 'sim' as const, describe: 'simulated network (any OS) or the real Linux firewall in network namespaces (root)' })
       .option('compare', { type: 'boolean', default: false, describe: 'run on both backends and show them side by side' })
       .option('concurrency', { type: 'number', describe: 'scenarios run at once (default 4 in the simulator, 2 on netns)' })
