@@ -28,7 +28,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'scenarios',
-    command: 'scenarios <command>',
+    command: 'scenarios',
     describe: 'the scenario catalogue: list it, run it through the simulator or the real firewall',
     load: async () => (await import('./scenarios.js')).scenariosCommand,
   },

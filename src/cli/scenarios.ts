@@ -139,6 +139,6 @@ function renderComparison(scenarios: Scenario[], reports: ScenarioRunReport[]): 
 }
 
 export const scenariosCommand: CommandBody = {
-  builder: (yargs) => yargs.command(listCommand as unknown as CommandModule).command(runCommand as unknown as CommandModule).demandCommand(1),
+  builder: (yargs) => yargs.command(listCommand as unknown as CommandModule).command(runCommand as unknown as CommandModule).demandCommand(1, 'Say which: scenarios list or scenarios run (see scenarios --help).'),
   handler: () => {},
 };

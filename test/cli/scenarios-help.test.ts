@@ -1,6 +1,7 @@
 /**
  * `scenarios list --help` and `scenarios run --help` say what their arguments are: the positional
- * names and list's --json were shown with no description at all.
+ * names and list's --json were shown with no description at all. `scenarios` alone says which
+ * subcommands there are (it said "Not enough non-option arguments: got 0, need at least 1").
  */
 import { execFile } from 'node:child_process';
 import path from 'node:path';
@@ -36,5 +37,19 @@ describe('scenarios help', () => {
 
   it('run: names are described', { timeout: 60_000 }, async () => {
     expect(entry(await help('scenarios', 'run'), 'names')).toContain('scenario ids');
+  });
+
+  it('scenarios alone names its subcommands; an unknown one is called unknown', { timeout: 60_000 }, async () => {
+    const failure = async (...args: string[]): Promise<{ code: number; stderr: string }> =>
+      run(TSX, [MAIN, ...args], { cwd: ROOT, timeout: 60_000, encoding: 'utf8' }).then(
+        () => ({ code: 0, stderr: '' }),
+        (error: { code?: number; stderr?: string }) => ({ code: Number(error.code), stderr: String(error.stderr) }),
+      );
+    const alone = await failure('scenarios');
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toContain('scenarios list or scenarios run');
+    const unknown = await failure('scenarios', 'bogus');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('Unknown argument: bogus');
   });
 });
