@@ -18,6 +18,7 @@ import { parsePolicyText } from '../../src/check/load.js';
 import { formatLogJson } from '../../src/server/log.js';
 import { forgetSecrets, redactSecrets, rememberSecret } from '../../src/report/secrets.js';
 import { startFake, type FakeConnection, type FakeServer } from '../client/fake-ftp.js';
+import { RawClient, serve } from '../server/helpers.js';
 
 const CLI = [path.resolve('node_modules/tsx/dist/cli.mjs'), 'src/cli/main.ts'];
 const LIST_PREFIX = '-rw-r--r-- 1 ftp ftp 12 Jan 01 00:00 ';
@@ -306,4 +307,34 @@ describe('a policy of many anchors and aliases', () => {
     const loaded = parsePolicyText('defaults: &d {modes: [pasv]}\ntargets:\n  - name: a\n    url: ftp://127.0.0.1/\n', 'few.yml', {});
     expect(loaded).toBeDefined();
   });
+});
+
+/**
+ * serve's log cuts what a client sent (a USER name at 64 characters, a refused path at 200): a
+ * user's password typed into those lines, across the cut, kept its first characters in the log.
+ */
+describe("serve's log lines cut after the password is removed", () => {
+  afterEach(() => forgetSecrets());
+
+  it('a USER name and a refused path with the password across the cut', async () => {
+    const password = 'hunter22';
+    rememberSecret(password);
+    const server = await serve({ anonymous: false, users: [{ name: 'bob', password }], limits: { loginFailureDelayMs: 1 } } as never);
+    try {
+      const client = await RawClient.open(server.port);
+      // The password starts 4 characters before the cut: 'hunt' would remain.
+      await client.command(`USER ${'u'.repeat(60)}${password}`);
+      expect((await client.command('PASS nope')).code).toBe(530);
+      await client.command('USER bob');
+      expect((await client.command(`PASS ${password}`)).code).toBe(230);
+      expect((await client.command(`CWD /${'p'.repeat(195)}${password}\\x`)).code).toBe(550);
+      const messages = server.logs.map((entry) => entry.message);
+      expect(messages.some((message) => message.startsWith('failed login for'))).toBe(true);
+      expect(messages.some((message) => message.startsWith('refused path'))).toBe(true);
+      // What any output makes of them (the whole password is removed on the way out): no prefix left.
+      expect(messages.map(redactSecrets).filter((message) => /hunt/.test(message))).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
 });

@@ -5,6 +5,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { clipRedacted } from '../../report/secrets.js';
 import type { Session } from '../session.js';
 import type { CommandTable } from './table.js';
 
@@ -72,7 +73,7 @@ async function pass(session: Session, argument: string): Promise<void> {
     session.log(
       'warn',
       'login',
-      `failed login for ${JSON.stringify(name.slice(0, 64))} (${session.loginFailures} of ${limits.maxLoginFailures} in this session, ${fromAddress} of ${limits.maxLoginFailuresPerIp} from ${session.peer}); answering in ${delay} ms`,
+      `failed login for ${JSON.stringify(clipRedacted(name, 64))} (${session.loginFailures} of ${limits.maxLoginFailures} in this session, ${fromAddress} of ${limits.maxLoginFailuresPerIp} from ${session.peer}); answering in ${delay} ms`,
     );
     // The address's turn is held through the delay, even if this client hangs up: its other
     // sessions wait behind it. Not ref'd: a stopping server does not wait for it to end.
