@@ -5,6 +5,7 @@
  */
 import type { PlainUserAnswer } from './plain-user.js';
 import type { ProbeRun } from '../probe/engine.js';
+import { replyLine } from '../probe/diagnosis/facts.js';
 import type { DataAttempt } from '../probe/evidence.js';
 import type { DataMode, Finding } from '../report/model.js';
 import { modesOf, tlsModeOf, type PolicyTarget } from './policy.js';
@@ -64,7 +65,7 @@ export function evaluateTarget(target: PolicyTarget, run: ProbeRun, plainUser?: 
     }
     const step = report.steps.find((candidate) => candidate.id === stepId(mode, tls !== 'none', failed?.transferCommand?.startsWith('RETR') ? 'retr' : 'data'));
     const why = finding ? cite(finding) : (step?.detail ?? 'no data connection was attempted');
-    failures.push(`${MODE_NAME[mode]} did not work: ${why}`);
+    failures.push(`${MODE_NAME[mode]} did not work: ${why}${serverSaid(failed, why)}`);
   }
 
   if (target.passiveRange) {
@@ -101,6 +102,17 @@ export function evaluateTarget(target: PolicyTarget, run: ProbeRun, plainUser?: 
   }
 
   return [...failures, ...uncited(errors, covered)];
+}
+
+/**
+ * The server's refusal in its own words ("550 No such file or directory."), unless the sentence
+ * already quotes it: the reason a transfer failed is often only in that reply.
+ */
+function serverSaid(attempt: DataAttempt | undefined, sentence: string): string {
+  const reply = attempt?.finalReply;
+  if (!reply || reply.code < 400) return '';
+  const words = replyLine(reply).slice(2);
+  return sentence.includes(words) ? '' : ` (the server answered "${words}")`;
 }
 
 /** The mode's own session (not samples), over TLS when the target uses TLS. */

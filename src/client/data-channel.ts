@@ -151,7 +151,8 @@ async function transferWithin(options: DataChannelOptions, attempt: DataAttempt,
   // server only gets a moment to say how it took that (and the caller closes the session).
   const finalWaitMs = read.end === 'deadline' ? Math.min(STOPPED_REPLY_GRACE_MS, options.dataTimeoutMs) : Math.min(options.dataTimeoutMs, deadline.remaining());
   const answer = await collectReplies(options, attempt, expectation, first, finalWaitMs);
-  if (options.token) checkToken(options, attempt, read);
+  // A transfer refused up front (4xx/5xx, no 1xx) never started, so no token was owed: only one that came anyway is checked.
+  if (options.token && (!answer.refusedUpFront || read.tokenLine !== undefined)) checkToken(options, attempt, read);
   const cutByDeadline = read.end === 'deadline' || (answer.final === undefined && finalWaitMs < options.dataTimeoutMs && (deadline.signal.aborted || deadline.remaining() === 0));
   const outcome = cutByDeadline && !answer.refusedUpFront ? 'too-slow' : decideOutcome(read, answer);
   if (outcome === 'timeout' && read.end === 'eof' && answer.final === undefined) attempt.controlLostAfterData = true;

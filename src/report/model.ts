@@ -29,7 +29,8 @@ export type FindingCode =
   | 'DATA_SOURCE_REJECTED'
   | 'PASV_REWRITTEN_IN_TRANSIT'
   | 'DATA_MISROUTED'
-  | 'DATA_TRANSFER_TOO_SLOW';
+  | 'DATA_TRANSFER_TOO_SLOW'
+  | 'FILE_UNAVAILABLE';
 
 /** Finding codes beyond the contract table (certificate problems etc.) are allowed as strings. */
 export type AnyFindingCode = FindingCode | (string & {});

@@ -95,5 +95,13 @@ export const client: ProductRemedies = {
         'a second points at something in between holding the data back (an IPS or proxy): compare from another network.',
       commands: ['ftp-doctor probe --transfer-timeout 60000 ftp://...', 'ftp-doctor probe --retrieve /file --retrieve-timeout 900000 ftp://...', 'maxTransferMs: 60000   (check policy)'],
     }),
+    'file-refused': () => ({
+      product,
+      text:
+        'Check the path: list the directory it should be in and compare the name letter for letter (FTP paths are case-sensitive and count from the ' +
+        'login\'s home or chroot directory, not the server\'s file system root). If the file is there, the login user may not read it: check its ' +
+        'permissions and the server\'s access rules for this user. The network is not the problem: the server answered on the control connection.',
+      commands: ['curl --list-only ftp://.../<directory>/', 'lftp -e "cls -l <directory>; quit" ftp://...'],
+    }),
   },
 };

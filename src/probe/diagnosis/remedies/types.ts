@@ -30,7 +30,8 @@ export type Problem =
   | 'login' // credentials rejected
   | 'tls-required' // the server refuses logins without TLS
   | 'certificate' // the server's certificate does not verify
-  | 'misrouted'; // the data port is forwarded to the wrong host
+  | 'misrouted' // the data port is forwarded to the wrong host
+  | 'file-refused'; // the server refused the file itself (no such path, or not readable by this login)
 
 export interface RemedyContext {
   /** The passive range to configure and open. */

@@ -16,7 +16,7 @@ import { modeNotApplicable } from './family.js';
 import { controlUnreachable, loginFailed, passwordMissing, tlsCertificate, tlsNegotiationBlocked } from './control.js';
 import { controlResolveFailed, greetingFailed, tlsModeMismatch } from './greeting.js';
 import { dataChannelBlocked, dataChannelRefused, epsvBlocked, passiveModeRefused, tlsBreaksInspection } from './passive.js';
-import { dataSourceRejected, sessionReuseRequired } from './refusals.js';
+import { dataSourceRejected, fileUnavailable, sessionReuseRequired } from './refusals.js';
 import { modeSessionFailed, sessionLimitReached } from './sessions.js';
 import { controlIdleTimeout, dataCertificateMismatch, dataTlsFailed, dataTransferFailed, dataTransferTooSlow } from './transfer.js';
 import { dataMisrouted, passiveReplyUnusable, pasvRewritten } from './transit.js';
@@ -38,6 +38,7 @@ export const RULES: readonly Rule[] = [
   dataMisrouted,
   dataSourceRejected,
   sessionReuseRequired,
+  fileUnavailable,
   controlIdleTimeout,
   dataTransferTooSlow,
   portOutOfRange,

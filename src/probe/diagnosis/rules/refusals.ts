@@ -6,7 +6,7 @@
  */
 import type { Rule } from '../engine.js';
 import { unexplained } from '../engine.js';
-import { attemptState, controlAddress, dataConnected, endpoint, isPassive, manyAttemptLines, transferReplies } from '../facts.js';
+import { attemptState, controlAddress, dataConnected, endpoint, isPassive, manyAttemptLines, modeName, replyLine, transferReplies } from '../facts.js';
 import { remediesFor } from '../remedies/index.js';
 import { FOREIGN_SOURCE_WORDINGS, matchWording, SESSION_REUSE_WORDINGS } from '../wording.js';
 
@@ -68,6 +68,48 @@ export const sessionReuseRequired: Rule = {
           `${said}. Servers check resumption to be sure the data connection belongs to the same client; the network is fine here, the client's TLS is not what the server wants.`,
         evidence: manyAttemptLines(refused, 2),
         remedies: remediesFor(['session-reuse'], input.remedy),
+      },
+      explains: refused,
+    };
+  },
+};
+
+/**
+ * RFC 959's replies about the file itself (450/550 unavailable, 551 page type, 553 name not
+ * allowed); 425/426 and the rest speak of the data connection or the session, not the path.
+ */
+const FILE_REPLY_CODES: ReadonlySet<number> = new Set([450, 550, 551, 553]);
+
+/**
+ * The server refused the transfer command outright (a file reply, no 1xx before it): the path is
+ * wrong or not readable, and no data was ever going to flow. Network remedies would mislead.
+ */
+export const fileUnavailable: Rule = {
+  id: 'file-unavailable',
+  code: 'FILE_UNAVAILABLE',
+  applies(input) {
+    const refused = unexplained(
+      input,
+      (attempt) =>
+        attemptState(attempt) === 'transfer-refused' &&
+        attempt.preliminaryReply === undefined &&
+        attempt.finalReply !== undefined &&
+        FILE_REPLY_CODES.has(attempt.finalReply.code) &&
+        /^\S+\s+\S/.test(attempt.transferCommand ?? ''),
+    );
+    const first = refused[0];
+    if (!first?.finalReply || !first.transferCommand) return undefined;
+    const reply = replyLine(first.finalReply).slice(2);
+    return {
+      finding: {
+        code: 'FILE_UNAVAILABLE',
+        severity: 'error',
+        title: `The server refused ${first.transferCommand}: "${reply}"`,
+        explanation:
+          `The server answered ${first.transferCommand} with "${reply}" before starting any transfer (no 150 came first): it refused the file itself, ` +
+          `so the path is wrong or this login may not read it. The ${modeName(first)} data channel is not at fault: the refusal came on the control connection.`,
+        evidence: manyAttemptLines(refused, 2),
+        remedies: remediesFor(['file-refused'], input.remedy),
       },
       explains: refused,
     };
