@@ -37,7 +37,9 @@ export async function checkExtension(control: ControlSession, replyTimeoutMs: nu
     const block = parseBlockCapability(reply.message);
     return { supported: true, ...(match ? { serverRange: { from: Number(match[1]), to: Number(match[2]) } } : {}), ...(block ? { block } : {}) };
   }
-  if (reply.code === 502) return { supported: false, reason: `SITE SWEEP is not enabled on the server (${replyLine(reply)}); start it with --allow-sweep` };
+  // Only our reference server announces the extension, and its 502 text already says how to enable
+  // it: quoting that beside our own advice said it twice.
+  if (reply.code === 502) return { supported: false, reason: 'SITE SWEEP is not enabled on the server (it answered 502; start it with --allow-sweep)' };
   return { supported: false, reason: `the server does not know SITE SWEEP (${replyLine(reply)})` };
 }
 
