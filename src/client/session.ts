@@ -5,7 +5,7 @@
  */
 import type { Network } from '../net/network.js';
 import { TlsCarrier } from '../net/tls-carrier.js';
-import { isPositiveCompletion, isPositiveIntermediate, type Reply } from '../ftp/index.js';
+import { isPositiveCompletion, isPositiveIntermediate, replyFirstLine, type Reply } from '../ftp/index.js';
 import type { ProbeEvidence, RecordedReply, TlsCertificateRecord } from '../probe/evidence.js';
 import type { StepResult } from '../report/model.js';
 import { ControlSession, openControl } from './control.js';
@@ -256,6 +256,4 @@ function tlsDetail(authTls: SessionRecord['authTls']): string {
   return `TLS established; certificate ${certificate.subject ?? '?'}${problems.length ? ` (${[...new Set(problems)].join(', ')})` : ''}`;
 }
 
-export function replyText(reply: Reply): string {
-  return `${reply.code} ${reply.message.split('\n')[0] ?? ''}`.trim();
-}
+export const replyText = replyFirstLine;

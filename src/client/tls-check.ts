@@ -10,6 +10,7 @@ import { printable } from './first-bytes.js';
 import type { SessionPlan } from './session.js';
 import { startTls, TlsStartError } from './tls.js';
 import { describeError } from './util.js';
+import { clipRedacted } from '../report/secrets.js';
 
 /** How long the TLS check after a missing greeting may take, handshake and first reply each. */
 const TLS_CHECK_MS = 3_000;
@@ -28,14 +29,14 @@ export async function checkForTls(plan: Pick<SessionPlan, 'replyTimeoutMs' | 'tl
       const started = await startTls(carrier.transport, { host: plan.tlsHost, timeoutMs, phase: 'TLS check after no greeting', captureReceived: true });
       const greeting = await firstChunk(started.socket, timeoutMs);
       result = { handshake: 'ok', ...(greeting ? { received: printable(greeting) } : {}) };
-      plan.recorder.event(control.session, 'control', `the port completed a TLS handshake${greeting ? ` and then sent ${printable(greeting).slice(0, 60)}` : ''}`);
+      plan.recorder.event(control.session, 'control', `the port completed a TLS handshake${greeting ? ` and then sent ${clipRedacted(printable(greeting), 60)}` : ''}`);
       started.socket.destroy();
       return carrier.bind(started.socket);
     });
   } catch (error) {
     const received = error instanceof TlsStartError ? error.received : undefined;
     result = { handshake: 'failed', ...(received ? { received } : {}) };
-    plan.recorder.event(control.session, 'control', `no TLS either: ${describeError(error)}${received ? `; it sent ${received.slice(0, 60)}` : ''}`);
+    plan.recorder.event(control.session, 'control', `no TLS either: ${describeError(error)}${received ? `; it sent ${clipRedacted(received, 60)}` : ''}`);
   }
   return result;
 }

@@ -16,6 +16,11 @@ export interface Reply {
   message: string;
 }
 
+/** "550 No such file": the code and the first line of the message, as quoted in every report. */
+export function replyFirstLine(reply: Pick<Reply, 'code' | 'message'>): string {
+  return `${reply.code} ${reply.message.split('\n')[0] ?? ''}`.trim();
+}
+
 export class ReplyTooLargeError extends Error {
   constructor(readonly limit: number) {
     super(`reply too large: more than ${limit} bytes without a complete reply`);

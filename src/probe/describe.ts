@@ -3,12 +3,10 @@
  * (`227 (10,0,0,5,195,80) → 10.0.0.5:50000`), where we dialled or listened, and how the transfer
  * ended. Pure, so the wording is tested from fixtures.
  */
-import { formatHostPort } from '../ftp/index.js';
+import { formatHostPort, replyFirstLine } from '../ftp/index.js';
 import type { DataAttempt, RecordedReply } from './evidence.js';
 
-export function replyLine(reply: RecordedReply): string {
-  return `${reply.code} ${reply.message.split('\n')[0] ?? ''}`.trim();
-}
+export const replyLine = replyFirstLine;
 
 /** The reply's address group only: `227 (10,0,0,5,195,80)`, `229 (|||50000|)`. */
 function modeReplyShort(reply: RecordedReply): string {

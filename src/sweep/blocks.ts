@@ -22,7 +22,7 @@ import { describeError } from '../client/util.js';
 import { classifyConnectError, type Connection, type Network } from '../net/network.js';
 import type { PortResult } from './options.js';
 import type { PooledSession, SessionPool } from './pool.js';
-import { replyLine } from './prove.js';
+import { quote, replyLine } from './prove.js';
 import { blockSize, parseOpenTag, planBlocks, type BlockCapability, type PortSpan } from './protocol.js';
 
 export interface BlockRunner {
@@ -222,6 +222,3 @@ export function provePortInBlock(network: Network, host: string, port: number, d
   });
 }
 
-function quote(text: string): string {
-  return text === '' ? 'nothing' : JSON.stringify(text.slice(0, 80));
-}

@@ -13,7 +13,7 @@
  * The transfer command is sent only after the connect succeeded, so a dropped port leaves the
  * control session in sync; when its final reply never came, the session is not reused.
  */
-import { isPositiveCompletion, isPositivePreliminary, parseDataToken, type Reply } from '../ftp/index.js';
+import { isPositiveCompletion, isPositivePreliminary, parseDataToken, replyFirstLine, type Reply } from '../ftp/index.js';
 import type { ControlSession, Expectation } from '../client/control.js';
 import { DeadlineError, defaultTransferDeadlineMs, withDeadline } from '../client/deadline.js';
 import { startTls } from '../client/tls.js';
@@ -21,6 +21,7 @@ import { describeError } from '../client/util.js';
 import { classifyConnectError, type Network } from '../net/network.js';
 import type { PortState } from '../report/model.js';
 import { readSweepData, type SweepRead } from './data-read.js';
+import { clipRedacted } from '../report/secrets.js';
 
 export interface ProveContext {
   control: ControlSession;
@@ -163,10 +164,9 @@ function replySuffix(answer: Reply | Error | undefined): string {
   return answer && !(answer instanceof Error) ? ` (${replyLine(answer)})` : '';
 }
 
-export function replyLine(reply: Reply): string {
-  return `${reply.code} ${reply.message.split('\n')[0] ?? ''}`.trim();
-}
+export const replyLine = replyFirstLine;
 
-function quote(text: string): string {
-  return text === '' ? 'nothing' : JSON.stringify(text.slice(0, 80));
+/** A server's text quoted in a detail line: passwords removed before the cut (see clipRedacted). */
+export function quote(text: string): string {
+  return text === '' ? 'nothing' : JSON.stringify(clipRedacted(text, 80));
 }

@@ -2,6 +2,7 @@
  * What answered on the control port when it was not an FTP server, from the first bytes it sent
  * (printable form, see client/first-bytes.ts). Pure, table-tested in test/diagnosis/non-ftp.test.ts.
  */
+import { clipRedacted } from '../../report/secrets.js';
 
 export type PeerKind = 'ssh' | 'http' | 'tls' | 'ftp' | 'mail' | 'unknown';
 
@@ -23,7 +24,7 @@ const READINGS: readonly { kind: PeerKind; pattern: RegExp; words: string }[] = 
 ];
 
 export function readPeer(received: string): PeerReading {
-  const firstLine = received.split('\\n')[0]?.replace(/\\r$/, '').slice(0, 100) ?? '';
+  const firstLine = clipRedacted(received.split('\\n')[0]?.replace(/\\r$/, '') ?? '', 100);
   const reading = READINGS.find((candidate) => candidate.pattern.test(received));
   return { kind: reading?.kind ?? 'unknown', words: reading?.words ?? 'something that is not an FTP server', firstLine };
 }

@@ -9,6 +9,7 @@
  * that decided is always reported beside the product.
  */
 import type { ProbeEvidence, RecordedReply } from '../evidence.js';
+import { clipRedacted } from '../../report/secrets.js';
 
 export type ServerProduct = 'vsftpd' | 'Pure-FTPd' | 'ProFTPD' | 'FileZilla Server' | 'IIS' | 'pyftpdlib' | 'ftp-doctor serve';
 
@@ -58,7 +59,7 @@ const WORDINGS: readonly Signature[] = [
   { product: 'IIS', pattern: /^\d{3}[ -](?:Policy requires SSL|User cannot log in|Local policy on server does not allow TLS)/i },
 ];
 
-const quote = (text: string): string => `"${text.replace(/\s*\r?\n\s*/g, ' ').trim().slice(0, 80)}"`;
+const quote = (text: string): string => `"${clipRedacted(text.replace(/\s*\r?\n\s*/g, ' ').trim(), 80)}"`;
 
 /** The product that answered, or undefined when nothing it said is known to one product. */
 export function identifyServer(clues: ServerClues): ServerIdentity | undefined {
