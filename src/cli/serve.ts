@@ -92,7 +92,7 @@ async function handler(args: ArgumentsCamelCase<ServeArguments>): Promise<void> 
     const stop = (signal: string): void => {
       process.off('SIGINT', onInterrupt);
       process.off('SIGTERM', onTerminate);
-      process.stderr.write(`${signal}: telling clients 421 and stopping\n`);
+      server.log.info('stopping', `${signal}: telling clients 421 and stopping`, { signal });
       void server.close().then(resolve);
     };
     const onInterrupt = (): void => stop('SIGINT');

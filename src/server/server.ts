@@ -32,6 +32,8 @@ export interface RunningServer {
   close(): Promise<void>;
   /** 'log' events carry LogEntry objects. */
   events: EventEmitter;
+  /** The server's own logger, for the CLI's lines about the server (a signal received) to share its format. */
+  log: ServerLog;
 }
 
 export function resolveOptions(options: Partial<ServerOptions>): ResolvedOptions {
@@ -115,6 +117,7 @@ export async function startServer(input: Partial<ServerOptions>, network: Networ
     port: listener.port,
     ...(tlsMaterial ? { fingerprint256: tlsMaterial.fingerprint256, generatedCertificate: tlsMaterial.generated } : {}),
     events,
+    log,
     close: async () => {
       if (closing) return;
       closing = true;

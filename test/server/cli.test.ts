@@ -36,6 +36,11 @@ describe('ftp-doctor serve', () => {
       expect(await exited).toBe(0);
       const entries = stderr.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { event: string; message: string });
       expect(entries.some((entry) => entry.event === 'login')).toBe(true);
+      // The signal is logged like every other line (was a bare line without a time, outside the log format).
+      const stopping = entries.findIndex((entry) => entry.message === 'SIGTERM: telling clients 421 and stopping');
+      expect(stopping).toBeGreaterThanOrEqual(0);
+      expect(stopping).toBeLessThan(entries.findIndex((entry) => entry.message === 'server stopped'));
+      expect(stderr).not.toMatch(/^SIGTERM/m);
       expect(stderr).not.toContain('secret-word');
     } finally {
       clearTimeout(killer);
