@@ -112,6 +112,19 @@ async function transferWithin(options: DataChannelOptions, attempt: DataAttempt,
   }
 
   if (options.tls) {
+    // The handshake waits for the server's answer to the transfer command (for a while): pyftpdlib
+    // closes a data connection with bytes waiting before it has read the command (it takes that for
+    // a disconnect), then answers 150 and waits for a connection that never comes. In active mode
+    // the connection is up before LIST, so a ClientHello sent with LIST lost that race when busy.
+    // A server that wants the handshake before its 1xx costs us only the wait.
+    const early = await answerWithin(first, Math.min(options.dataTimeoutMs / 2, deadline.remaining()));
+    if (early && 'reply' in early && early.reply.code >= 400) {
+      stream.destroy();
+      markEvent(prepared.event, undefined, 0);
+      recordReply(attempt, control.record(early.reply), early.reply.code);
+      finish('refused-by-server', 0);
+      return;
+    }
     try {
       const timeoutMs = Math.max(1, Math.min(options.dataTimeoutMs, deadline.remaining()));
       const secured = await startTls(stream, { host: options.tls.host, timeoutMs, phase: 'data TLS handshake', ...(options.tls.session ? { session: options.tls.session } : {}) });
@@ -163,6 +176,19 @@ async function transferWithin(options: DataChannelOptions, attempt: DataAttempt,
   const cause = control.lostReason ? (answer.error ?? (outcome === 'complete' ? undefined : control.lostReason.message)) : undefined;
   const error = cause ? [cause, read.error].filter(Boolean).join('; ') : (read.error ?? answer.error);
   finish(outcome, read.bytes, error);
+}
+
+/** The first answer to the transfer command, or undefined when none came within `ms`. */
+async function answerWithin(first: Promise<FirstReply>, ms: number): Promise<FirstReply | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const waited = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), Math.max(0, ms));
+  });
+  try {
+    return await Promise.race([first, waited]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 interface Answer {
