@@ -1,5 +1,5 @@
 /** Cloud security groups / network security groups in front of the server. */
-import { dash, rangeWords, type ProductRemedies } from './types.js';
+import { dash, firewallRangeWords, type ProductRemedies } from './types.js';
 
 const product = 'Cloud security group';
 
@@ -14,7 +14,7 @@ export const cloud: ProductRemedies = {
     }),
     'open-passive-range': (context) => ({
       product,
-      text: `Cloud firewalls have no FTP inspection: allow the passive range ${rangeWords(context)} inbound explicitly.`,
+      text: `Cloud firewalls have no FTP inspection: allow the passive range ${firewallRangeWords(context)} inbound explicitly.`,
       commands: [
         `aws ec2 authorize-security-group-ingress --group-id <sg-id> --protocol tcp --port ${dash(context.range)} --cidr <client CIDR>`,
         `az network nsg rule create --resource-group <group> --nsg-name <nsg> --name ftp-passive --priority 310 --access Allow --protocol Tcp --direction Inbound --destination-port-ranges ${dash(context.range)}`,

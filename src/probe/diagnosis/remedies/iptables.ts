@@ -2,7 +2,7 @@
  * iptables (legacy or nft backend); use FORWARD instead of INPUT on a router. Accept rules are
  * inserted (-I, first in the chain): appended (-A) after an existing DROP they would never match.
  */
-import { colon, rangeWords, type ProductRemedies } from './types.js';
+import { colon, firewallRangeWords, type ProductRemedies } from './types.js';
 
 const product = 'iptables';
 
@@ -17,7 +17,7 @@ export const iptables: ProductRemedies = {
     }),
     'open-passive-range': (context) => ({
       product,
-      text: `Accept the passive range ${rangeWords(context)} explicitly, or attach the ftp helper to the control port and accept related connections (plain FTP only).`,
+      text: `Accept the passive range ${firewallRangeWords(context)} explicitly, or attach the ftp helper to the control port and accept related connections (plain FTP only).`,
       commands: [
         `iptables -I INPUT -p tcp --dport ${colon(context.range)} -j ACCEPT`,
         `iptables -t raw -A PREROUTING -p tcp --dport ${context.controlPort} -j CT --helper ftp`,

@@ -7,7 +7,7 @@
  * Every nft command here is checked with `nft -c` against that ruleset in
  * test/diagnosis/nftables-remedies.test.ts.
  */
-import { dash, rangeWords, type ProductRemedies } from './types.js';
+import { dash, firewallRangeWords, type ProductRemedies } from './types.js';
 
 const product = 'nftables';
 
@@ -31,7 +31,7 @@ export const nftables: ProductRemedies = {
     'open-passive-range': (context) => ({
       product,
       text:
-        `Either accept the passive range ${rangeWords(context)} explicitly (works for FTPS too), or attach the FTP conntrack helper to the control port ` +
+        `Either accept the passive range ${firewallRangeWords(context)} explicitly (works for FTPS too), or attach the FTP conntrack helper to the control port ` +
         'and accept related connections (plain FTP only). Behind NAT, load nf_nat_ftp so the helper also rewrites addresses.',
       commands: [
         `nft insert rule inet filter input tcp dport ${dash(context.range)} accept`,

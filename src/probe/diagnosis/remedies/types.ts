@@ -82,3 +82,12 @@ export function rangeWords(context: RemedyContext): string {
   if (context.rangeSource === 'observed') return `${dash(context.range)} (the ports seen; take the exact bounds from the server's configuration)`;
   return context.rangeIsExample ? `${dash(context.range)} (an example range: pick your own)` : dash(context.range);
 }
+
+/**
+ * rangeWords for a firewall's, NAT's or cloud's remedy. A range read off the ports seen says only
+ * "(the ports seen)": the caveat to take the bounds from the server's configuration is said once,
+ * in the server product's own remedy, instead of again under every firewall.
+ */
+export function firewallRangeWords(context: RemedyContext): string {
+  return context.rangeSource === 'observed' ? `${dash(context.range)} (the ports seen)` : rangeWords(context);
+}

@@ -1,5 +1,5 @@
 /** Windows Firewall with Advanced Security, through netsh (Microsoft, "Configuring FTP Firewall Settings in IIS 7"; docs/sources.md). */
-import { dash, rangeWords, type ProductRemedies } from './types.js';
+import { dash, firewallRangeWords, type ProductRemedies } from './types.js';
 
 export const windowsFirewall: ProductRemedies = {
   product: 'Windows Firewall',
@@ -15,7 +15,7 @@ export const windowsFirewall: ProductRemedies = {
       product: 'Windows Firewall',
       text:
         `For plain FTP, stateful FTP filtering opens data ports by reading the PASV replies; ` +
-        `or allow the passive range ${rangeWords(context)} inbound explicitly (needed for FTPS).`,
+        `or allow the passive range ${firewallRangeWords(context)} inbound explicitly (needed for FTPS).`,
       commands: [
         'netsh advfirewall set global StatefulFtp enable',
         `netsh advfirewall firewall add rule name="FTP passive range" action=allow protocol=TCP dir=in localport=${dash(context.range)}`,
