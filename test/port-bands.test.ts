@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { loopbackFreeRange } from '../src/netns/peer-launch.js';
 import { EPHEMERAL_FROM, FIXED_BANDS, RANDOM_BANDS, type Band } from './port-bands.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -16,6 +17,9 @@ const NOT_ON_THIS_HOST: Record<string, string> = {
   'test/server/pure.test.ts': 'option parsing only',
   'test/netns/vsftpd-config.test.ts': 'vsftpd.conf text only',
   'test/sweep/cli.test.ts': 'the simulated network',
+  // Their peers bind ranges from loopbackFreeRange; the literals are launcher arguments under test.
+  'test/peers/pureftpd-probe.test.ts': 'Pure-FTPd arguments only',
+  'test/peers/pyftpdlib-probe.test.ts': 'pyftpdlib settings only',
 };
 
 /** Where a range of ports literally written in a test binds: pasvRange, passivePorts, outOfRange. */
@@ -43,6 +47,14 @@ describe('passive port bands of the loopback tests', () => {
 
   it('random bands lie below the ephemeral ports (no client socket of ours can hold them)', () => {
     for (const [file, band] of Object.entries(RANDOM_BANDS)) expect(band.to, file).toBeLessThan(EPHEMERAL_FROM);
+  });
+
+  it('the real peers’ free ranges come from their own band', async () => {
+    const band = RANDOM_BANDS['src/netns/peer-launch.ts'];
+    for (let draw = 0; draw < 20; draw += 1) {
+      const range = await loopbackFreeRange(20);
+      expect(inside(range, band), `${range.from}-${range.to}`).toBe(true);
+    }
   });
 
   it('every literal range in a test file lies in that file’s own band', () => {

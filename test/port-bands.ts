@@ -6,6 +6,8 @@
  * (32768-60999), so no client socket of ours can hold a port a server needs, except the two noted.
  * test/port-bands.test.ts checks the literal ranges in the test files against this list.
  */
+import { LOOPBACK_PEER_BAND } from '../src/netns/peer-launch.js';
+
 export interface Band {
   from: number;
   to: number;
@@ -13,6 +15,8 @@ export interface Band {
 
 /** Bands a file draws random ranges from (test/sweep/helpers.ts someRange): one file each. */
 export const RANDOM_BANDS = {
+  // loopbackFreeRange (src/netns/peer-launch.ts): Pure-FTPd, pyftpdlib and other real peers.
+  'src/netns/peer-launch.ts': LOOPBACK_PEER_BAND,
   'test/sweep/back-pressure.test.ts': { from: 12000, to: 13999 },
   'test/sweep/ranges.test.ts': { from: 14000, to: 19999 },
   'test/sweep/loopback.test.ts': { from: 28000, to: 29999 },

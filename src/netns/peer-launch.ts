@@ -32,13 +32,18 @@ function bindable(port: number): Promise<boolean> {
 }
 
 /**
- * `count` consecutive loopback ports, free a moment ago, for a server's passive range. Drawn below
- * Linux's ephemeral range (32768 up) so that outgoing connections do not land in it meanwhile.
+ * Where loopbackFreeRange draws: below Linux's ephemeral range (32768 up), so that outgoing
+ * connections do not land in it meanwhile, and apart from the ranges the test files use
+ * themselves (test/port-bands.ts), which a range that was free a moment ago could still meet.
  */
+export const LOOPBACK_PEER_BAND = { from: 4_000, to: 11_999 } as const;
+
+/** `count` consecutive loopback ports in LOOPBACK_PEER_BAND, free a moment ago, for a server's passive range. */
 export async function loopbackFreeRange(count: number, attempts = 40): Promise<{ from: number; to: number }> {
   if (!Number.isInteger(count) || count < 1 || count > 100) throw new Error(`not a range size: ${count}`);
+  const { from: low, to: high } = LOOPBACK_PEER_BAND;
   for (let attempt = 0; attempt < attempts; attempt += 1) {
-    const from = 20_000 + Math.floor(Math.random() * (12_000 - count));
+    const from = low + Math.floor(Math.random() * (high - low + 2 - count));
     let free = true;
     for (let port = from; port < from + count && free; port += 1) free = await bindable(port);
     if (free) return { from, to: from + count - 1 };
