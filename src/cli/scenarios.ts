@@ -118,8 +118,9 @@ function merge(reports: ScenarioRunReport[]): ScenarioRunReport {
 }
 
 /**
- * Side by side, one row per scenario, judged as the Markdown report judges it (agreementOf): the
- * same verdict and the same error findings; a skipped or failed-to-run side is not compared.
+ * Side by side, one row per scenario, judged as the Markdown report judges it (agreementOf: the
+ * same verdict, findings and failing step, port draws compared by the side of the declared range
+ * they fell on); a skipped or failed-to-run side is not compared.
  */
 function renderComparison(scenarios: Scenario[], reports: ScenarioRunReport[]): string {
   const rows: string[][] = [];
