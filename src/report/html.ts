@@ -84,7 +84,13 @@ function sessionsOf(report: ProbeReport): string[] {
 function sequenceHtml(report: ProbeReport, trace: readonly TraceEntry[], id: string): string {
   const sessions = sessionsOf(report);
   if (sessions.length === 0) return `<div class="figure">${renderSequenceDiagram({ connections: [], transcript: [], trace }, `Sequence diagram: ${report.target}`, id)}</div>`;
-  const failing = sessions.find((session) => report.connections.some((event) => event.session === session && connectionFailed(event)));
+  // Open the session whose connection failed; with none (a refused PORT never connects), the
+  // session of the first failed step ("data:port" runs in session "port").
+  const failing =
+    sessions.find((session) => report.connections.some((event) => event.session === session && connectionFailed(event))) ??
+    failedStepIds(report)
+      .map((step) => (step.startsWith('data:') ? step.slice('data:'.length) : 'main'))
+      .find((session) => sessions.includes(session));
   return sessions
     .map((session, index) => {
       const connections = report.connections.filter((event) => event.session === session);
