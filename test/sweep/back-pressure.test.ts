@@ -6,7 +6,6 @@
  * verdict is the same at --concurrency 16 as at 1. Ranges sit in a band of their own (test/port-bands.ts):
  * this file fills them to the brim, and a port another file held would read as a refusal.
  */
-import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { realNetwork } from '../../src/net/real.js';
 import type { SweepReport } from '../../src/report/model.js';
@@ -15,6 +14,7 @@ import { saysOutOfPorts } from '../../src/sweep/sampling.js';
 import { RANDOM_BANDS } from '../port-bands.js';
 import { someRange } from './helpers.js';
 import { vsftpdMissingReason, vsftpdOrSkip, type VsftpdPeer } from '../peers/vsftpd.js';
+import { freePort } from '../probe/free-port.js';
 
 describe('saysOutOfPorts: which refusals of PASV/EPSV mean the server has no port to give', () => {
   it.each([
@@ -39,13 +39,6 @@ afterEach(async () => {
   vsftpd = null;
 });
 
-async function freePort(): Promise<number> {
-  const listener = net.createServer();
-  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
-  const port = (listener.address() as net.AddressInfo).port;
-  await new Promise((resolve) => listener.close(resolve));
-  return port;
-}
 
 /** What a sweep concluded, without what concurrency may change (timing, request counts). */
 function conclusion(report: SweepReport): unknown {

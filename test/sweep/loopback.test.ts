@@ -4,7 +4,6 @@
  * PASV/EPSV sampling fallback). Passive ranges sit below Linux's ephemeral ports (32768+) so our
  * own client sockets never hold a port the server needs.
  */
-import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { realNetwork } from '../../src/net/real.js';
 import { startServer, type RunningServer } from '../../src/server/index.js';
@@ -12,6 +11,7 @@ import { runSweep } from '../../src/sweep/index.js';
 import { RANDOM_BANDS } from '../port-bands.js';
 import { someRange as anyRange } from './helpers.js';
 import { vsftpdMissingReason, vsftpdOrSkip, type VsftpdPeer } from '../peers/vsftpd.js';
+import { freePort } from '../probe/free-port.js';
 
 let server: RunningServer | undefined;
 let vsftpd: VsftpdPeer | null = null;
@@ -22,13 +22,6 @@ afterEach(async () => {
   vsftpd = null;
 });
 
-async function freePort(): Promise<number> {
-  const listener = net.createServer();
-  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
-  const port = (listener.address() as net.AddressInfo).port;
-  await new Promise((resolve) => listener.close(resolve));
-  return port;
-}
 
 /** Ranges in this file's own band (test/port-bands.ts). */
 const someRange = (size: number): { from: number; to: number } => anyRange(size, RANDOM_BANDS['test/sweep/loopback.test.ts']);
