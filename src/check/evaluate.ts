@@ -5,8 +5,8 @@
  */
 import type { PlainUserAnswer } from './plain-user.js';
 import type { ProbeRun } from '../probe/engine.js';
-import { replyLine } from '../probe/diagnosis/facts.js';
-import type { DataAttempt } from '../probe/evidence.js';
+import { replyLine } from '../diagnosis/facts.js';
+import type { DataAttempt } from '../evidence/model.js';
 import type { DataMode, Finding } from '../report/model.js';
 import { modesOf, tlsModeOf, type PolicyTarget } from './policy.js';
 

@@ -8,7 +8,7 @@ import { agreementOf } from '../report/compare.js';
 import { renderGrid } from '../report/grid.js';
 import type { ScenarioResult, ScenarioRunReport } from '../report/model.js';
 import { selectScenarios } from '../scenarios/load.js';
-import type { Scenario } from '../scenarios/model.js';
+import type { Scenario } from '../topology/model.js';
 import { runScenarios, type ScenarioRunner } from '../scenarios/run.js';
 import { runScenarioInSimulator } from '../scenarios/run-sim.js';
 import type { CommandBody } from './commands.js';

@@ -10,7 +10,7 @@ import { classifyConnectError, type Connection, type ConnectOutcome, type Networ
 import type { TlsCarrier } from '../net/tls-carrier.js';
 import { encodeCommand, ReplyReader, type Reply } from '../ftp/index.js';
 import type { ConnectionEvent } from '../report/model.js';
-import type { RecordedReply } from '../probe/evidence.js';
+import type { RecordedReply } from '../evidence/model.js';
 import { ControlLostError } from './control-lost.js';
 import { DeadlineError, withDeadline } from './deadline.js';
 import { Expectation } from './expectation.js';

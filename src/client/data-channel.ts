@@ -10,7 +10,7 @@
  * the attempt ends as 'too-slow' (a finding, never a pass); the caller closes the session.
  */
 import { isPositiveCompletion, isPositivePreliminary, parseDataToken, type Reply } from '../ftp/index.js';
-import type { DataAttempt, TransferOutcome } from '../probe/evidence.js';
+import type { DataAttempt, TransferOutcome } from '../evidence/model.js';
 import type { ConnectionEvent } from '../report/model.js';
 import type { Expectation } from './control.js';
 import { defaultTransferDeadlineMs, startTransferDeadline, type TransferDeadline } from './deadline.js';

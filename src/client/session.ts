@@ -6,7 +6,7 @@
 import type { Network } from '../net/network.js';
 import { TlsCarrier } from '../net/tls-carrier.js';
 import { isPositiveCompletion, isPositiveIntermediate, replyFirstLine, type Reply } from '../ftp/index.js';
-import type { ProbeEvidence, RecordedReply, TlsCertificateRecord } from '../probe/evidence.js';
+import type { ProbeEvidence, RecordedReply, TlsCertificateRecord } from '../evidence/model.js';
 import type { StepResult } from '../report/model.js';
 import { ControlSession, openControl } from './control.js';
 import { DeadlineError } from './deadline.js';

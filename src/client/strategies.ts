@@ -7,7 +7,7 @@
 import type { Duplex } from 'node:stream';
 import { classifyConnectError, type Connection, type Listener, type Network } from '../net/network.js';
 import { formatEprtArgument, formatPortArgument, normalizeAddress, parseEpsvReply, parsePasvReply, parseSentTag } from '../ftp/index.js';
-import type { DataAttempt } from '../probe/evidence.js';
+import type { DataAttempt } from '../evidence/model.js';
 import type { ConnectionEvent, DataMode } from '../report/model.js';
 import type { ControlSession } from './control.js';
 import { DeadlineError, withDeadline } from './deadline.js';

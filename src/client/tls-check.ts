@@ -4,7 +4,7 @@
  */
 import type { Duplex } from 'node:stream';
 import { TlsCarrier } from '../net/tls-carrier.js';
-import type { TlsCheck } from '../probe/evidence.js';
+import type { TlsCheck } from '../evidence/model.js';
 import type { ControlSession } from './control.js';
 import { printable } from './first-bytes.js';
 import type { SessionPlan } from './session.js';

@@ -6,7 +6,7 @@
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
-import type { TlsCertificateRecord } from '../probe/evidence.js';
+import type { TlsCertificateRecord } from '../evidence/model.js';
 import { DeadlineError, withDeadline } from './deadline.js';
 import { FirstBytes } from './first-bytes.js';
 import { describeError, errorCode } from './util.js';

@@ -8,7 +8,7 @@
  * are the same few whatever the server answers.
  */
 import { ALL_MODES, type ProbeReport } from '../report/model.js';
-import type { ProbeEvidence } from '../probe/evidence.js';
+import type { ProbeEvidence } from '../evidence/model.js';
 
 export interface MetricDefinition {
   name: string;

@@ -4,3 +4,4 @@ export * from './command.js';
 export * from './passive.js';
 export * from './address.js';
 export * from './evidence.js';
+export * from './data-mode.js';

@@ -9,6 +9,9 @@
  * - An established connection is a plain byte stream (a Duplex); TLS is layered on top of it by
  *   the caller with node:tls, so an inspecting middlebox sees ciphertext, as a real one does.
  */
+import type { ConnectOutcome } from '../evidence/model.js';
+
+export type { ConnectOutcome };
 import type { Duplex } from 'node:stream';
 
 /** A byte stream with the addresses each side sees (what node's net.Socket provides). */
@@ -70,14 +73,6 @@ export interface Network {
   connect(request: ConnectRequest): Promise<Connection>;
   listen(request: ListenRequest, onConnection: ConnectionHandler): Promise<Listener>;
 }
-
-/** How a connect attempt ended, as the client records it. Never inferred from the test setup. */
-export type ConnectOutcome =
-  | 'connected'
-  | 'timeout' // no answer at all before our deadline: a silent drop somewhere on the path
-  | 'refused' // RST / ECONNREFUSED: a closed port or a firewall "reject"
-  | 'unreachable' // ICMP host/net unreachable, EHOSTUNREACH / ENETUNREACH
-  | 'error';
 
 export function classifyConnectError(error: unknown, timedOut: boolean): ConnectOutcome {
   if (timedOut) return 'timeout';

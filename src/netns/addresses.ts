@@ -4,7 +4,7 @@
  * a scenario file must not be able to inject nft syntax.
  */
 import { isIPv4, isIPv6 } from 'node:net';
-import { DEFAULT_ADDRESSES, topologyAddresses6, type Addresses6, type Topology } from '../scenarios/model.js';
+import { DEFAULT_ADDRESSES, topologyAddresses6, type Addresses6, type Topology } from '../topology/model.js';
 
 export interface ResolvedAddresses {
   client: string;

@@ -11,7 +11,7 @@
  */
 import { renderRule } from '../net/sim/rules.js';
 import { addressFamily, inCidr } from '../ftp/address.js';
-import type { FirewallLocation, Rule, Topology } from '../scenarios/model.js';
+import type { FirewallLocation, Rule, Topology } from '../topology/model.js';
 import { resolveAddresses } from './addresses.js';
 import type { CounterRule } from './counters.js';
 import { authTlsText, commentText, IDLE_TIMEOUT_TEXT, policyText, ruleText } from './ruleset.js';

@@ -18,7 +18,7 @@
  *   finds its next hop), the FTP helper is declared for both families, and NAT stays IPv4 only.
  * Every rule has a counter and a comment `<scope>/<kind> <text>` that counters.ts parses back.
  */
-import type { Firewall, FirewallLocation, Rule, Topology } from '../scenarios/model.js';
+import type { Firewall, FirewallLocation, Rule, Topology } from '../topology/model.js';
 import { addressKeyword, checkAddressMatch, portSet, portSpec, resolveAddresses, type ResolvedAddresses } from './addresses.js';
 
 export interface RulesetNames {

@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { spawn as spawnChild, type ChildProcess, type StdioOptions } from 'node:child_process';
 import type { TraceEntry } from '../report/model.js';
-import type { Topology } from '../scenarios/model.js';
+import type { Topology } from '../topology/model.js';
 import { resolveAddresses, type ResolvedAddresses } from './addresses.js';
 import { countersToTrace, readCounterRules, type CounterRule } from './counters.js';
 import { createNamespaceSync, deleteNamespaces, registerChild, run, runChecked, type RunOptions, type RunResult } from './process.js';

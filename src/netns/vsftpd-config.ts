@@ -3,7 +3,7 @@
  * real vsftpd (`--server vsftpd`). Anything vsftpd cannot do is listed in `unsupported` — the caller
  * reports the scenario as not reproducible with vsftpd instead of running something else.
  */
-import type { ServerSettings } from '../scenarios/model.js';
+import type { ServerSettings } from '../topology/model.js';
 import { portSpec } from './addresses.js';
 
 export interface VsftpdPaths {

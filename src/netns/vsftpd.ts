@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
-import type { ServerSettings } from '../scenarios/model.js';
+import type { ServerSettings } from '../topology/model.js';
 import { run } from './process.js';
 import type { NetnsTopology, Role } from './topology.js';
 import { vsftpdConfig } from './vsftpd-config.js';

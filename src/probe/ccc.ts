@@ -8,7 +8,7 @@ import type { ControlSession } from '../client/control.js';
 import type { Recorder } from '../client/recorder.js';
 import { isPositiveCompletion } from '../ftp/index.js';
 import { replyLine } from './describe.js';
-import type { RecordedReply } from './evidence.js';
+import type { RecordedReply } from '../evidence/model.js';
 
 /** Sends CCC (and, once accepted, one NOOP); returns a note for the step. Throws when the control connection is lost. */
 export async function clearControlChannel(control: ControlSession, recorder: Recorder): Promise<string> {

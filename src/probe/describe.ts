@@ -4,7 +4,7 @@
  * ended. Pure, so the wording is tested from fixtures.
  */
 import { formatHostPort, replyFirstLine } from '../ftp/index.js';
-import type { DataAttempt, RecordedReply } from './evidence.js';
+import type { DataAttempt, RecordedReply } from '../evidence/model.js';
 
 export const replyLine = replyFirstLine;
 

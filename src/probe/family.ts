@@ -8,7 +8,7 @@
 import net from 'node:net';
 import { normalizeAddress } from '../ftp/index.js';
 import { ALL_MODES, type DataMode } from '../report/model.js';
-import type { DataAttempt } from './evidence.js';
+import type { DataAttempt } from '../evidence/model.js';
 import { DEFAULT_MODES } from './options.js';
 
 /** The modes whose command or reply can only carry an IPv4 address. */

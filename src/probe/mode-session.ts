@@ -11,7 +11,7 @@ import { DEFAULT_MAX_DATA_BYTES } from '../client/transfer.js';
 import { describeError } from '../client/util.js';
 import type { DataMode, Step } from '../report/model.js';
 import { attemptSucceeded, describeAttempt, replyLine } from './describe.js';
-import type { DataAttempt, RecordedReply, SessionFailure } from './evidence.js';
+import type { DataAttempt, RecordedReply, SessionFailure } from '../evidence/model.js';
 import { DEFAULT_RETRIEVE_TIMEOUT_MS, type ProbeTarget } from './options.js';
 import { clearControlChannel } from './ccc.js';
 import { refusedAsExpected } from './family.js';

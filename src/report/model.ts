@@ -6,8 +6,8 @@
 
 export const SCHEMA_VERSION = 1;
 
-export type DataMode = 'epsv' | 'pasv' | 'port' | 'eprt';
-export const ALL_MODES: readonly DataMode[] = ['epsv', 'pasv', 'port', 'eprt'];
+export { ALL_MODES, type DataMode } from '../ftp/data-mode.js';
+import type { DataMode } from '../ftp/data-mode.js';
 
 export type Verdict = 'pass' | 'fail';
 export type Severity = 'error' | 'warning' | 'info';

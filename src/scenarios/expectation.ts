@@ -3,7 +3,7 @@
  * sentence, so a run that disagrees with its scenario says exactly how.
  */
 import type { ProbeReport } from '../report/model.js';
-import type { Expectation } from './model.js';
+import type { Expectation } from '../topology/model.js';
 
 export function checkExpectation(expectation: Expectation, report: ProbeReport): string[] {
   const mismatches: string[] = [];

@@ -7,7 +7,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PACKAGE_DIR, readShippedDirectory } from '../assets/shipped-files.js';
 import { DataFileError, parseYamlText, readDataFile } from '../config/yaml-file.js';
-import type { Scenario } from './model.js';
+import type { Scenario } from '../topology/model.js';
 import { validateScenario } from './validate.js';
 
 export class ScenarioFileError extends DataFileError {

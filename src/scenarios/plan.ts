@@ -3,7 +3,7 @@
  * simulator and the kernel run the very same probe.
  */
 import type { ProbeOptions } from '../probe/index.js';
-import type { Scenario } from './model.js';
+import type { Scenario } from '../topology/model.js';
 import { parsePortRange } from './validate.js';
 
 export interface BackendOptions {

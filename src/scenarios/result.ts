@@ -7,7 +7,7 @@ import type { ProbeReport, ScenarioResult, TraceEntry } from '../report/model.js
 import { SCHEMA_VERSION } from '../report/model.js';
 import { TOOL, VERSION } from '../version.js';
 import { checkExpectation } from './expectation.js';
-import type { Scenario } from './model.js';
+import type { Scenario } from '../topology/model.js';
 import { parsePortRange } from './validate.js';
 
 export function toolError(scenario: Scenario, error: unknown, trace: TraceEntry[], durationMs: number, backend: 'sim' | 'netns' = 'sim'): ScenarioResult {

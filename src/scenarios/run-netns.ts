@@ -17,7 +17,7 @@ import { withNetnsTopology, type NetnsTopology, type Role } from '../netns/topol
 import { startVsftpd } from '../netns/vsftpd.js';
 import type { ProbeReport, ScenarioResult, TraceEntry } from '../report/model.js';
 import { firstFailedDataStep } from './expectation.js';
-import type { Scenario } from './model.js';
+import type { Scenario } from '../topology/model.js';
 import { probeArgumentsFor, scenarioDefaults, type BackendOptions, type ScenarioTiming } from './plan.js';
 import type { ScenarioRunner } from './run.js';
 import { completedResult, skippedResult, toolError } from './result.js';

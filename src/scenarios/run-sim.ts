@@ -11,7 +11,7 @@ import type { ProbeReport, ScenarioResult, TraceEntry } from '../report/model.js
 import { startServer, type RunningServer } from '../server/index.js';
 import { firstFailedDataStep } from './expectation.js';
 import { completedResult, toolError } from './result.js';
-import type { Scenario } from './model.js';
+import type { Scenario } from '../topology/model.js';
 import { probeOptionsFor, scenarioDefaults, type BackendOptions } from './plan.js';
 import { serverOptionsFor } from './server-settings.js';
 

@@ -6,7 +6,7 @@ import pLimit from 'p-limit';
 import type { ScenarioResult, ScenarioRunReport } from '../report/model.js';
 import { SCHEMA_VERSION } from '../report/model.js';
 import { TOOL, VERSION } from '../version.js';
-import type { Scenario } from './model.js';
+import type { Scenario } from '../topology/model.js';
 import type { BackendOptions } from './plan.js';
 import { runScenarioInSimulator } from './run-sim.js';
 

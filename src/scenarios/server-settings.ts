@@ -3,7 +3,7 @@
  * simulator runs the server in-process) or as `ftp-doctor serve` flags (netns runs it as a process).
  */
 import type { ServerOptions } from '../server/options.js';
-import type { ServerSettings } from './model.js';
+import type { ServerSettings } from '../topology/model.js';
 import { parsePortRange } from './validate.js';
 
 export interface ServerPlacement {

@@ -4,7 +4,7 @@
  * Pure: takes parsed data, returns the typed scenario or the list of problems.
  */
 import net from 'node:net';
-import { topologyAddresses6, type Scenario } from './model.js';
+import { topologyAddresses6, type Scenario } from '../topology/model.js';
 import { address, array, boolean, field, integer, object, oneOf, parsePortRange, portOrRange, string, type Check, type FieldProblem } from '../config/fields.js';
 
 // Shared with check policies; re-exported because scenario code imports them from here.

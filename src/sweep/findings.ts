@@ -5,7 +5,7 @@
  */
 import { foldPorts, formatSpans, type PortSpan } from '../report/format.js';
 import type { Finding, PortState } from '../report/model.js';
-import { remediesFor, type Problem, type RemedyContext } from '../probe/diagnosis/remedies/index.js';
+import { remediesFor, type Problem, type RemedyContext } from '../diagnosis/remedies/index.js';
 import { rangeSize, type PortRange, type PortResult } from './options.js';
 
 export function count(value: number): string {

@@ -5,7 +5,7 @@
  */
 import type { OpenedSession } from '../client/session.js';
 import type { ProbeTarget } from '../probe/options.js';
-import { remediesFor } from '../probe/diagnosis/remedies/index.js';
+import { remediesFor } from '../diagnosis/remedies/index.js';
 import { SCHEMA_VERSION, type Finding, type SweepReport } from '../report/model.js';
 import { VERSION } from '../version.js';
 import { failingPorts, foldResults, infoFinding } from './findings.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diagnose } from '../../src/probe/diagnosis/index.js';
+import { diagnose } from '../../src/diagnosis/index.js';
 import { ALL, HEALTHY } from './catalogue.js';
 import { codes } from './fixtures.js';
 

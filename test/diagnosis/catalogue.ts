@@ -2,7 +2,7 @@
  * One evidence fixture per finding code (and the healthy cases), named, so the per-code tests and
  * the invariant tests (every error has remedies and evidence; verdict follows severities) share them.
  */
-import type { ProbeEvidence } from '../../src/probe/evidence.js';
+import type { ProbeEvidence } from '../../src/evidence/model.js';
 import { active, passive, probe, reply, SERVER } from './fixtures.js';
 
 export interface CatalogueEntry {

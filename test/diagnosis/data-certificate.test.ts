@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diagnose } from '../../src/probe/diagnosis/index.js';
+import { diagnose } from '../../src/diagnosis/index.js';
 import { codes, find, passive, probe } from './fixtures.js';
 
 describe('TLS_DATA_CERTIFICATE_MISMATCH', () => {

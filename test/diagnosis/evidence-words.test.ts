@@ -4,7 +4,7 @@
  * asked for against what was seen.
  */
 import { describe, expect, it } from 'vitest';
-import { diagnose } from '../../src/probe/diagnosis/index.js';
+import { diagnose } from '../../src/diagnosis/index.js';
 import { active, find, passive, probe, reply } from './fixtures.js';
 
 const allText = (finding: { title: string; explanation: string; remedies: { text: string; commands?: string[] }[] }): string =>

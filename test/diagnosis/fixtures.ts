@@ -5,7 +5,7 @@
  */
 import { formatEprtArgument, formatEpsvReply, formatPasvReply, formatPortArgument } from '../../src/ftp/index.js';
 import type { ConnectOutcome } from '../../src/net/network.js';
-import type { DataAttempt, ProbeEvidence, RecordedReply, TransferOutcome } from '../../src/probe/evidence.js';
+import type { DataAttempt, ProbeEvidence, RecordedReply, TransferOutcome } from '../../src/evidence/model.js';
 import type { DataMode, Finding } from '../../src/report/model.js';
 
 export const SERVER = '203.0.113.10';

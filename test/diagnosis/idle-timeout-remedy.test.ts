@@ -3,8 +3,8 @@
  * established TCP is 5 days (432000 s), so a fixed "set it to 7200" would make things worse.
  */
 import { describe, expect, it } from 'vitest';
-import { remediesFor } from '../../src/probe/diagnosis/index.js';
-import type { RemedyContext } from '../../src/probe/diagnosis/remedies/types.js';
+import { remediesFor } from '../../src/diagnosis/index.js';
+import type { RemedyContext } from '../../src/diagnosis/remedies/types.js';
 
 const context: RemedyContext = { range: { from: 50000, to: 50100 }, rangeIsExample: true, publicAddress: '203.0.113.10', controlPort: 21 };
 const remedies = remediesFor(['idle-timeout'], context);

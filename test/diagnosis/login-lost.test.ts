@@ -3,7 +3,7 @@
  * judged, so the finding must not tell the user to check them.
  */
 import { describe, expect, it } from 'vitest';
-import { diagnose } from '../../src/probe/diagnosis/index.js';
+import { diagnose } from '../../src/diagnosis/index.js';
 import { find, probe, reply } from './fixtures.js';
 
 describe('LOGIN_FAILED for a login that got no answer', () => {

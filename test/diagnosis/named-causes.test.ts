@@ -7,7 +7,7 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { realNetwork } from '../../src/net/real.js';
-import { readPeer } from '../../src/probe/diagnosis/peer-kind.js';
+import { readPeer } from '../../src/diagnosis/peer-kind.js';
 import { probe as runProbe } from '../../src/probe/engine.js';
 import { startServer, type RunningServer } from '../../src/server/index.js';
 import { startFake, type FakeServer } from '../client/fake-ftp.js';

@@ -9,8 +9,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nftables } from '../../src/probe/diagnosis/remedies/nftables.js';
-import type { Problem, RemedyContext } from '../../src/probe/diagnosis/remedies/types.js';
+import { nftables } from '../../src/diagnosis/remedies/nftables.js';
+import type { Problem, RemedyContext } from '../../src/diagnosis/remedies/types.js';
 
 /** Debian's /etc/nftables.conf as shipped. */
 const STOCK_RULESET = `flush ruleset

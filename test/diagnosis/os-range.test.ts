@@ -4,8 +4,8 @@
  * cannot blame IIS: the server's own words (SYST, greeting) decide, or both are named.
  */
 import { describe, expect, it } from 'vitest';
-import { diagnose } from '../../src/probe/diagnosis/index.js';
-import type { ProbeEvidence, RecordedReply } from '../../src/probe/evidence.js';
+import { diagnose } from '../../src/diagnosis/index.js';
+import type { ProbeEvidence, RecordedReply } from '../../src/evidence/model.js';
 import { find, passive, probe, reply } from './fixtures.js';
 
 const range = { from: 5500, to: 5525 };

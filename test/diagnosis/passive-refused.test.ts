@@ -4,7 +4,7 @@
  * switch fixes that, use PASV / fix the filter.
  */
 import { describe, expect, it } from 'vitest';
-import { diagnose, remediesFor, remedyContext } from '../../src/probe/diagnosis/index.js';
+import { diagnose, remediesFor, remedyContext } from '../../src/diagnosis/index.js';
 import { find, passive, probe, reply } from './fixtures.js';
 
 const refused = (mode: 'pasv' | 'epsv', code: number, message: string) =>

@@ -4,8 +4,8 @@
  * band is a configured range that is not the expected one, even inside an ephemeral range.
  */
 import { describe, expect, it } from 'vitest';
-import { diagnose } from '../../src/probe/diagnosis/index.js';
-import { readSpread, type SpreadReading } from '../../src/probe/diagnosis/rules/port-spread.js';
+import { diagnose } from '../../src/diagnosis/index.js';
+import { readSpread, type SpreadReading } from '../../src/diagnosis/rules/port-spread.js';
 import type { Finding } from '../../src/report/model.js';
 import { find, passive, probe, SERVER } from './fixtures.js';
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { diagnose } from '../../src/probe/diagnosis/index.js';
-import type { DataAttempt, ProbeEvidence, SessionFailure } from '../../src/probe/evidence.js';
+import { diagnose } from '../../src/diagnosis/index.js';
+import type { DataAttempt, ProbeEvidence, SessionFailure } from '../../src/evidence/model.js';
 import { active, passive, probe, reply } from './fixtures.js';
 
 const notStarted = { outcome: 'not-started' as const, bytes: 0, durationMs: 0 };

@@ -5,7 +5,7 @@
  * terminal does not repeat the same sentence four times. Pure: no root, no peer.
  */
 import { describe, expect, it } from 'vitest';
-import { diagnose, markShownRemedies } from '../../src/probe/diagnosis/index.js';
+import { diagnose, markShownRemedies } from '../../src/diagnosis/index.js';
 import { shownRemedies } from '../../src/report/remedies-shown.js';
 import { find, passive, probe } from './fixtures.js';
 

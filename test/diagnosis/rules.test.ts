@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diagnose, RULES } from '../../src/probe/diagnosis/index.js';
+import { diagnose, RULES } from '../../src/diagnosis/index.js';
 import { active, codes, find, passive, probe, reply, SERVER } from './fixtures.js';
 
 const refusedWith = (code: number, message: string, extra: Parameters<typeof passive>[1] = {}) =>

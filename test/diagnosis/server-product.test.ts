@@ -4,7 +4,7 @@
  * --all-remedies is given, and always all of them in the report itself.
  */
 import { describe, expect, it } from 'vitest';
-import { diagnose, identifyServer, markShownRemedies, remedyContext, serverClues, type ServerClues } from '../../src/probe/diagnosis/index.js';
+import { diagnose, identifyServer, markShownRemedies, remedyContext, serverClues, type ServerClues } from '../../src/diagnosis/index.js';
 import { probeOptionsFromArguments } from '../../src/cli/probe.js';
 import { hiddenRemediesNote, shownRemedies } from '../../src/report/remedies-shown.js';
 import { renderFindingsText } from '../../src/report/table.js';

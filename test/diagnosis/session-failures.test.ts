@@ -5,9 +5,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { realNetwork } from '../../src/net/real.js';
-import { diagnose, RULES } from '../../src/probe/diagnosis/index.js';
+import { diagnose, RULES } from '../../src/diagnosis/index.js';
 import { probe as runProbe } from '../../src/probe/engine.js';
-import type { SessionFailure } from '../../src/probe/evidence.js';
+import type { SessionFailure } from '../../src/evidence/model.js';
 import type { Step } from '../../src/report/model.js';
 import { startServer, type RunningServer } from '../../src/server/index.js';
 import { codes, find, passive, probe, reply } from './fixtures.js';

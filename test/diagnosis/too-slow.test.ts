@@ -9,8 +9,8 @@ import { decideOutcome } from '../../src/client/data-channel.js';
 import { startTransferDeadline } from '../../src/client/deadline.js';
 import { Recorder } from '../../src/client/recorder.js';
 import { readData } from '../../src/client/transfer.js';
-import { diagnose } from '../../src/probe/diagnosis/index.js';
-import type { DataAttempt } from '../../src/probe/evidence.js';
+import { diagnose } from '../../src/diagnosis/index.js';
+import type { DataAttempt } from '../../src/evidence/model.js';
 import { readSweepData } from '../../src/sweep/data-read.js';
 import { active, codes, find, passive, probe } from './fixtures.js';
 

@@ -7,7 +7,7 @@ import { probeSamples, unfinishedSamples, PROBE_METRICS, type Sample } from '../
 import { exposeSamples } from '../../src/exporter/exposition.js';
 import { probeBudget, scrapeTimeoutMs, SCRAPE_MARGIN_MS } from '../../src/exporter/deadline.js';
 import type { Finding, ProbeReport, Step } from '../../src/report/model.js';
-import type { ProbeEvidence, DataAttempt } from '../../src/probe/evidence.js';
+import type { ProbeEvidence, DataAttempt } from '../../src/evidence/model.js';
 
 const step = (id: string, result: Step['result'], durationMs: number, extra: Partial<Step> = {}): Step => ({ id, name: id, result, startedAt: 0, durationMs, detail: 'server said: \u001b[31m"} evil="1', ...extra });
 const finding = (code: string, severity: Finding['severity']): Finding => ({ code, severity, title: 't', explanation: '', evidence: [], remedies: [] });

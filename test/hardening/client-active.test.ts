@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { openSession, Recorder, runDataChannel } from '../../src/client/index.js';
-import type { DataAttempt } from '../../src/probe/evidence.js';
+import type { DataAttempt } from '../../src/evidence/model.js';
 import { acceptLogin, startFake, type FakeConnection, type FakeServer } from '../client/fake-ftp.js';
 import { countingNetwork, eventually, pause } from './helpers.js';
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { blameConnection, blameSession, parseEndpoint, type FailedConnection } from '../../src/netns/attribution.js';
 import type { CounterRule } from '../../src/netns/counters.js';
-import type { Topology } from '../../src/scenarios/model.js';
+import type { Topology } from '../../src/topology/model.js';
 
 /** A counter that moved (or not), keyed by the comment ruleset.ts writes. */
 function counter(comment: string, packets = 1): CounterRule {

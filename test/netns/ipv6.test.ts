@@ -11,7 +11,7 @@ import { checkNetnsSupport } from '../../src/netns/preflight.js';
 import { buildRuleset } from '../../src/netns/ruleset.js';
 import { vsftpdConfig } from '../../src/netns/vsftpd-config.js';
 import { withNetnsTopology, type NetnsTopology } from '../../src/netns/topology.js';
-import type { Firewall, Topology } from '../../src/scenarios/model.js';
+import type { Firewall, Topology } from '../../src/topology/model.js';
 import { startTcpServer, tcpOutcome } from './kernel-helpers.js';
 
 const support = await checkNetnsSupport();

@@ -4,7 +4,7 @@
  * Needs root, ip, nft (and vsftpd + curl for the FTP part); skipped with the reason otherwise.
  */
 import { describe, expect, it } from 'vitest';
-import type { Firewall, Topology } from '../../src/scenarios/model.js';
+import type { Firewall, Topology } from '../../src/topology/model.js';
 import { checkNetnsSupport } from '../../src/netns/preflight.js';
 import { run } from '../../src/netns/process.js';
 import { createNetnsTopology, NotReproducibleError, withNetnsTopology } from '../../src/netns/topology.js';

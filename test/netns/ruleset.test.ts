@@ -1,6 +1,6 @@
 /** The nftables scripts generated from topologies: pure, table-tested on the text. */
 import { describe, expect, it } from 'vitest';
-import type { Firewall, Topology } from '../../src/scenarios/model.js';
+import type { Firewall, Topology } from '../../src/topology/model.js';
 import { portSet, portSpec, resolveAddresses } from '../../src/netns/addresses.js';
 import { buildRuleset, comment, kernelLimitations } from '../../src/netns/ruleset.js';
 

@@ -1,6 +1,6 @@
 /** ServerSettings → vsftpd.conf: pure, table-tested. */
 import { describe, expect, it } from 'vitest';
-import type { ServerSettings } from '../../src/scenarios/model.js';
+import type { ServerSettings } from '../../src/topology/model.js';
 import { vsftpdConfig } from '../../src/netns/vsftpd-config.js';
 
 const PATHS = { root: '/srv/root', emptyDir: '/srv/empty', certFile: '/srv/cert.pem', keyFile: '/srv/key.pem' };

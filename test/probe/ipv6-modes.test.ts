@@ -3,8 +3,8 @@
  * refusals are RFC 2428 at work (refusedAsExpected), and the MODE_NOT_APPLICABLE rule, from fixtures.
  */
 import { describe, expect, it } from 'vitest';
-import { diagnose } from '../../src/probe/diagnosis/index.js';
-import type { DataAttempt, ProbeEvidence } from '../../src/probe/evidence.js';
+import { diagnose } from '../../src/diagnosis/index.js';
+import type { DataAttempt, ProbeEvidence } from '../../src/evidence/model.js';
 import { isIpv6Control, notApplicableReason, planModes, refusedAsExpected } from '../../src/probe/family.js';
 import type { DataMode } from '../../src/report/model.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseModes, parsePortRange, parseTarget, ProbeOptionError } from '../../src/probe/options.js';
 import { describeAttempt } from '../../src/probe/describe.js';
-import type { DataAttempt } from '../../src/probe/evidence.js';
+import type { DataAttempt } from '../../src/evidence/model.js';
 
 describe('parseTarget', () => {
   it.each([

@@ -10,7 +10,7 @@ import { probe, type ProbeRun } from '../../src/probe/engine.js';
 import type { ProbeOptions } from '../../src/probe/options.js';
 import { probeCommandMain } from '../../src/cli/probe.js';
 import type { ProbeReport } from '../../src/report/model.js';
-import type { ServerSettings } from '../../src/scenarios/model.js';
+import type { ServerSettings } from '../../src/topology/model.js';
 import { freePort } from './free-port.js';
 import { expectOtherConfiguredRange, findingCodes, findingOf, loopbackOnly } from './real-peer.js';
 import { startVsftpd, vsftpdMissingReason, withExtraConfig, type VsftpdPeer } from '../peers/vsftpd.js';

@@ -4,8 +4,8 @@
  * longer matches and its first characters would be shown.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { identifyServer } from '../../src/probe/diagnosis/server-product.js';
-import { readPeer } from '../../src/probe/diagnosis/peer-kind.js';
+import { identifyServer } from '../../src/diagnosis/server-product.js';
+import { readPeer } from '../../src/diagnosis/peer-kind.js';
 import { quote } from '../../src/sweep/prove.js';
 import { forgetSecrets, rememberSecret } from '../../src/report/secrets.js';
 

@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadScenarioDirectory, CATALOGUE_DIR } from '../../src/scenarios/load.js';
-import type { Scenario } from '../../src/scenarios/model.js';
+import type { Scenario } from '../../src/topology/model.js';
 import { runScenarios } from '../../src/scenarios/run.js';
 import type { ScenarioRunReport } from '../../src/report/model.js';
 import { checkExpectation } from '../../src/scenarios/expectation.js';

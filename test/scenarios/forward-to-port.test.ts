@@ -8,7 +8,7 @@ import { blameConnection } from '../../src/netns/attribution.js';
 import type { CounterRule } from '../../src/netns/counters.js';
 import { buildRuleset, kernelLimitations } from '../../src/netns/ruleset.js';
 import { ScenarioFileError, parseScenarioText, selectScenarios } from '../../src/scenarios/load.js';
-import type { Topology } from '../../src/scenarios/model.js';
+import type { Topology } from '../../src/topology/model.js';
 import { runScenarioInSimulator } from '../../src/scenarios/run-sim.js';
 
 const file = `

@@ -3,7 +3,7 @@
  * scenario's own connect, data and accept deadlines grow with it; explicit overrides stay as given.
  */
 import { describe, expect, it } from 'vitest';
-import type { Scenario } from '../../src/scenarios/model.js';
+import type { Scenario } from '../../src/topology/model.js';
 import { scenarioDefaults } from '../../src/scenarios/plan.js';
 
 function scenario(client: Scenario['client'] = {}): Scenario {

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Connection } from '../../src/net/network.js';
 import { addressFamily, mappedAddress } from '../../src/net/sim/address.js';
 import { createSimulation, type Simulation } from '../../src/net/sim/index.js';
-import { DEFAULT_ADDRESSES6, topologyAddresses6, type Firewall, type Topology } from '../../src/scenarios/model.js';
+import { DEFAULT_ADDRESSES6, topologyAddresses6, type Firewall, type Topology } from '../../src/topology/model.js';
 import { isPending, readUntil } from './support.js';
 
 let simulation: Simulation | undefined;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cidrContains, parseCidr, parsePortSpec, portMatches, sameAddress } from '../../src/net/sim/address.js';
 import { compileFirewall, evaluate, renderRule, type Packet } from '../../src/net/sim/rules.js';
-import type { Firewall } from '../../src/scenarios/model.js';
+import type { Firewall } from '../../src/topology/model.js';
 
 describe('addresses and CIDR blocks', () => {
   it.each([

@@ -4,7 +4,7 @@ import { generate } from 'selfsigned';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Connection } from '../../src/net/network.js';
 import { createSimulation, type Simulation } from '../../src/net/sim/index.js';
-import type { Firewall, Topology } from '../../src/scenarios/model.js';
+import type { Firewall, Topology } from '../../src/topology/model.js';
 import { isPending, readUntil } from './support.js';
 
 let simulation: Simulation | undefined;

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Network } from '../../src/net/network.js';
 import { createSimulation, type Simulation } from '../../src/net/sim/index.js';
-import type { Firewall } from '../../src/scenarios/model.js';
+import type { Firewall } from '../../src/topology/model.js';
 import { startServer, type RunningServer } from '../../src/server/index.js';
 import { runSweep, type SweepProgress } from '../../src/sweep/index.js';
 

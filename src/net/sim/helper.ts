@@ -9,7 +9,7 @@
  *   expectation carries the translation back to the real endpoint.
  * It is blind to TLS because ciphertext does not parse, not because it knows about TLS.
  */
-import type { FtpHelper } from '../../scenarios/model.js';
+import type { FtpHelper } from '../../topology/model.js';
 import type { TraceEntry } from '../../report/model.js';
 import { formatEndpoint, sameAddress, type Endpoint } from './address.js';
 import type { Conntrack, Track } from './conntrack.js';

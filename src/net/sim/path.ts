@@ -6,7 +6,7 @@
  * must get back, and the dialler's following packets (state established) must get through.
  */
 import type { TraceEntry } from '../../report/model.js';
-import type { ConnState } from '../../scenarios/model.js';
+import type { ConnState } from '../../topology/model.js';
 import { addressFamily, formatEndpoint, portMatches, sameAddress, type Endpoint, type PortSpec } from './address.js';
 import type { Expectation, Track, Tuple } from './conntrack.js';
 import type { Host, HostName, ListenerEntry } from './hosts.js';

@@ -3,7 +3,7 @@
  * packet description and answers with the action and the rule that decided, in readable form, so
  * the trace can name it.
  */
-import type { ConnState, Firewall, Rule, RuleAction } from '../../scenarios/model.js';
+import type { ConnState, Firewall, Rule, RuleAction } from '../../topology/model.js';
 import { addressFamily, cidrContains, parseCidr, parsePortSpec, portMatches, type Cidr, type Endpoint, type PortSpec } from './address.js';
 
 export type Direction = 'in' | 'out';

@@ -3,8 +3,8 @@
  * accounted for by some finding. A rule list is never complete — a new server reply, a new way for
  * a session to die — and a failure no rule recognises must fail the run loudly rather than pass.
  */
-import type { Finding, Step } from '../../report/model.js';
-import type { DataAttempt, ProbeEvidence, SessionFailure } from '../evidence.js';
+import type { Finding, Step } from '../report/model.js';
+import type { DataAttempt, ProbeEvidence, SessionFailure } from '../evidence/model.js';
 import { attemptLines, attemptState, replyLine } from './facts.js';
 
 interface LooseEndInput {

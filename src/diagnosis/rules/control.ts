@@ -3,8 +3,8 @@
  * TLS negotiation, certificate, login. A control-stage failure ends the diagnosis because no data
  * attempt could follow it.
  */
-import type { Finding, Severity } from '../../../report/model.js';
-import type { ProbeEvidence, RecordedReply } from '../../evidence.js';
+import type { Finding, Severity } from '../../report/model.js';
+import type { ProbeEvidence, RecordedReply } from '../../evidence/model.js';
 import type { Rule, RuleInput } from '../engine.js';
 import { controlEndpoint, replyLine } from '../facts.js';
 import { remediesFor, type Problem } from '../remedies/index.js';

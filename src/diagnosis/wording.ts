@@ -3,7 +3,7 @@
  * not share codes for these (425, 500, 522 and 550 all occur), so the text is what tells them apart.
  * Each pattern names the server it came from, so a match can say who probably answered.
  */
-import type { RecordedReply } from '../evidence.js';
+import type { RecordedReply } from '../evidence/model.js';
 
 interface Wording {
   server: string;

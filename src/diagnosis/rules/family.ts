@@ -4,8 +4,8 @@
  * says which modes did not apply and why, and it takes the refused attempts away from the rules
  * that would call them errors (PASSIVE_MODE_REFUSED, ACTIVE_REJECTED, DATA_TRANSFER_FAILED).
  */
-import type { DataMode } from '../../../report/model.js';
-import { isIpv6Control, notApplicableReason, refusedAsExpected } from '../../family.js';
+import type { DataMode } from '../../report/model.js';
+import { isIpv6Control, notApplicableReason, refusedAsExpected } from '../../probe/family.js';
 import type { Rule } from '../engine.js';
 import { unexplained } from '../engine.js';
 import { attemptLines, controlAddress, replyLine } from '../facts.js';

@@ -3,7 +3,7 @@
  * product's own commands with what the probe saw (the range, the address, the ports). Rules name
  * problems; they never spell out product commands themselves.
  */
-import type { Remedy } from '../../../report/model.js';
+import type { Remedy } from '../../report/model.js';
 
 export type Problem =
   | 'resolve' // the host name does not resolve

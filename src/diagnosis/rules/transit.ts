@@ -3,8 +3,8 @@
  * peer: its ALG-proof copy of each 227/229 reply and its token on every data connection. Also the
  * passive reply that arrived unusable, which is what a bad rewrite looks like from any server.
  */
-import type { Severity } from '../../../report/model.js';
-import type { DataAttempt } from '../../evidence.js';
+import type { Severity } from '../../report/model.js';
+import type { DataAttempt } from '../../evidence/model.js';
 import type { Rule } from '../engine.js';
 import { unexplained } from '../engine.js';
 import { attemptLines, attemptState, dataConnected, endpoint, failed, manyAttemptLines, same, transferReplies } from '../facts.js';

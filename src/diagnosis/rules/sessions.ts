@@ -4,7 +4,7 @@
  * refused at login or PROT P, or died, that mode was never tested — which is a failure to report,
  * not a mode to forget.
  */
-import type { SessionFailure } from '../../evidence.js';
+import type { SessionFailure } from '../../evidence/model.js';
 import type { Rule, RuleInput } from '../engine.js';
 import { replyLine } from '../facts.js';
 import { remediesFor, type Problem } from '../remedies/index.js';

@@ -4,8 +4,8 @@
  * takes it away from later, blunter rules (DATA_CHANNEL_REFUSED), and a rule can end the
  * diagnosis when nothing after it could be true (no control connection, no data to judge).
  */
-import type { AnyFindingCode, Finding, Step, Verdict } from '../../report/model.js';
-import type { DataAttempt, ProbeEvidence, SessionFailure } from '../evidence.js';
+import type { AnyFindingCode, Finding, Step, Verdict } from '../report/model.js';
+import type { DataAttempt, ProbeEvidence, SessionFailure } from '../evidence/model.js';
 import { looseEnds } from './backstop.js';
 import { remedyContext, type RemedyContext } from './remedies/index.js';
 

@@ -3,8 +3,8 @@
  * `verdict` is 'fail' exactly when some finding is an error; a failure no rule explains becomes the
  * error UNEXPLAINED_FAILURE (see backstop.ts).
  */
-import type { Finding, Step } from '../../report/model.js';
-import type { ProbeEvidence } from '../evidence.js';
+import type { Finding, Step } from '../report/model.js';
+import type { ProbeEvidence } from '../evidence/model.js';
 import { runRules, type Rule } from './engine.js';
 import { RULES } from './rules/index.js';
 

@@ -3,8 +3,18 @@
  * function of this record (so it can be tested from fixtures), and the record is written by the
  * probe engine from what really happened on the wire — never from how a test was set up.
  */
-import type { ConnectOutcome } from '../net/network.js';
-import type { DataMode } from '../report/model.js';
+import type { DataMode } from '../ftp/data-mode.js';
+
+export type { DataMode };
+
+/** How a connect attempt ended, as the client records it. Never inferred from the test setup. */
+export type ConnectOutcome =
+  | 'connected'
+  | 'timeout' // no answer at all before our deadline: a silent drop somewhere on the path
+  | 'refused' // RST / ECONNREFUSED: a closed port or a firewall "reject"
+  | 'unreachable' // ICMP host/net unreachable, EHOSTUNREACH / ENETUNREACH
+  | 'error';
+
 
 export interface RecordedReply {
   code: number;

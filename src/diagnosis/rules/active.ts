@@ -3,10 +3,10 @@
  * other side of the picture: the server refusing the command, or its connection never arriving
  * (its own outbound rule, or the client's firewall/NAT).
  */
-import type { DataAttempt, ProbeEvidence } from '../../evidence.js';
+import type { DataAttempt, ProbeEvidence } from '../../evidence/model.js';
 import type { Rule } from '../engine.js';
 import { unexplained } from '../engine.js';
-import { normalizeAddress } from '../../../ftp/index.js';
+import { normalizeAddress } from '../../ftp/index.js';
 import { addressClass, attemptState, controlAddress, endpoint, isActive, manyAttemptLines, replyLine, unroutable } from '../facts.js';
 import { remediesFor } from '../remedies/index.js';
 

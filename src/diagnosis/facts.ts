@@ -2,8 +2,8 @@
  * Small pure readings of the evidence record that several rules share: how a data attempt ended,
  * address classes that never throw, and the transcript-like lines a finding quotes as proof.
  */
-import { classifyAddress, sameAddress, UNROUTABLE_CLASSES, type AddressClass } from '../../ftp/address.js';
-import type { DataAttempt, HostPortRecord, ProbeEvidence, RecordedReply } from '../evidence.js';
+import { classifyAddress, sameAddress, UNROUTABLE_CLASSES, type AddressClass } from '../ftp/address.js';
+import type { DataAttempt, HostPortRecord, ProbeEvidence, RecordedReply } from '../evidence/model.js';
 
 /** Where a data attempt stopped, from the client's point of view. */
 export type AttemptState =

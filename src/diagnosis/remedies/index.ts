@@ -2,8 +2,8 @@
  * Remedies for a finding: every product that has something to say about the finding's problems,
  * servers first, then firewalls, then the client, each filled with the probe's own numbers.
  */
-import type { Finding, Remedy } from '../../../report/model.js';
-import type { ProbeEvidence } from '../../evidence.js';
+import type { Finding, Remedy } from '../../report/model.js';
+import type { ProbeEvidence } from '../../evidence/model.js';
 import { controlAddress, isPassive } from '../facts.js';
 import { client } from './client.js';
 import { cloud } from './cloud.js';

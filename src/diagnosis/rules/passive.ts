@@ -4,8 +4,8 @@
  * the plain "blocked" and "refused" rules take whatever is left and sharpen their wording with
  * what the address rules already found.
  */
-import type { DataMode } from '../../../report/model.js';
-import type { DataAttempt, ProbeEvidence } from '../../evidence.js';
+import type { DataMode } from '../../report/model.js';
+import type { DataAttempt, ProbeEvidence } from '../../evidence/model.js';
 import type { Rule, RuleInput } from '../engine.js';
 import { unexplained } from '../engine.js';
 import {

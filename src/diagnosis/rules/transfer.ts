@@ -2,8 +2,8 @@
  * The data connection opened; what went wrong afterwards. Last in the list is the catch-all:
  * every failed attempt ends up explained by some finding, so a failure can never pass silently.
  */
-import type { Finding } from '../../../report/model.js';
-import type { DataAttempt } from '../../evidence.js';
+import type { Finding } from '../../report/model.js';
+import type { DataAttempt } from '../../evidence/model.js';
 import type { Rule } from '../engine.js';
 import { unexplained } from '../engine.js';
 import { attemptState, dataConnected, endpoint, isPassive, manyAttemptLines, modeName, replyLine } from '../facts.js';

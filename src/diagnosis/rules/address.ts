@@ -4,8 +4,8 @@
  * --expect-address). These findings name a cause; the symptom findings (DATA_CHANNEL_BLOCKED)
  * still appear for attempts that failed for other reasons, and quote the cause when it applies.
  */
-import type { Severity } from '../../../report/model.js';
-import type { DataAttempt, ProbeEvidence } from '../../evidence.js';
+import type { Severity } from '../../report/model.js';
+import type { DataAttempt, ProbeEvidence } from '../../evidence/model.js';
 import type { Rule, RuleInput } from '../engine.js';
 import {
   addressClass,

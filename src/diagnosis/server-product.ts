@@ -8,8 +8,8 @@
  * used where one product is known to say it; an administrator can change a banner, so the clue
  * that decided is always reported beside the product.
  */
-import type { ProbeEvidence, RecordedReply } from '../evidence.js';
-import { clipRedacted } from '../../report/secrets.js';
+import type { ProbeEvidence, RecordedReply } from '../evidence/model.js';
+import { clipRedacted } from '../report/secrets.js';
 
 export type ServerProduct = 'vsftpd' | 'Pure-FTPd' | 'ProFTPD' | 'FileZilla Server' | 'IIS' | 'pyftpdlib' | 'ftp-doctor serve';
 

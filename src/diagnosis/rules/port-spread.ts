@@ -3,8 +3,8 @@
  * (no passive range configured) or a narrow band (another range configured)? Pure, table-tested
  * (test/diagnosis/port-spread.test.ts); the words and remedies PASV_PORT_OUT_OF_RANGE uses.
  */
-import type { Remedy } from '../../../report/model.js';
-import type { ProbeEvidence, SamplesRecord } from '../../evidence.js';
+import type { Remedy } from '../../report/model.js';
+import type { ProbeEvidence, SamplesRecord } from '../../evidence/model.js';
 import { inRange, rangeText } from '../facts.js';
 import { remediesFor, type RemedyContext } from '../remedies/index.js';
 import { identifyServer, serverClues } from '../server-product.js';

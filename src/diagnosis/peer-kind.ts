@@ -2,7 +2,7 @@
  * What answered on the control port when it was not an FTP server, from the first bytes it sent
  * (printable form, see client/first-bytes.ts). Pure, table-tested in test/diagnosis/non-ftp.test.ts.
  */
-import { clipRedacted } from '../../report/secrets.js';
+import { clipRedacted } from '../report/secrets.js';
 
 export type PeerKind = 'ssh' | 'http' | 'tls' | 'ftp' | 'mail' | 'unknown';
 

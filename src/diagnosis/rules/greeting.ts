@@ -4,8 +4,8 @@
  * name, an SSH banner, a web server, a plain 220 arriving inside our TLS handshake — instead of a
  * generic "unreachable" or a raw OpenSSL error. All end the diagnosis: no FTP step could follow.
  */
-import type { Remedy } from '../../../report/model.js';
-import type { GreetingFailure, ProbeEvidence, RecordedReply } from '../../evidence.js';
+import type { Remedy } from '../../report/model.js';
+import type { GreetingFailure, ProbeEvidence, RecordedReply } from '../../evidence/model.js';
 import type { Rule } from '../engine.js';
 import { controlEndpoint, replyLine } from '../facts.js';
 import { readPeer, type PeerReading } from '../peer-kind.js';

@@ -1,0 +1,3 @@
+/** The four ways to open an FTP data connection: passive EPSV/PASV (RFC 2428, RFC 959) and active PORT/EPRT. */
+export type DataMode = 'epsv' | 'pasv' | 'port' | 'eprt';
+export const ALL_MODES: readonly DataMode[] = ['epsv', 'pasv', 'port', 'eprt'];
