@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import type { ScenarioRunReport } from '../src/report/model.js';
 import { loadScenarioDirectory, CATALOGUE_DIR } from '../src/scenarios/load.js';
-import type { Scenario } from '../src/scenarios/model.js';
+import type { Scenario } from '../src/topology/model.js';
 import { runScenarios } from '../src/scenarios/run.js';
 import { runScenarioInSimulator } from '../src/scenarios/run-sim.js';
 import { netnsRunner, NetnsUnavailableError } from '../src/scenarios/run-netns.js';

@@ -24,7 +24,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
 import { withNetnsTopology, type NetnsTopology } from '../src/netns/topology.js';
-import type { Topology } from '../src/scenarios/model.js';
+import type { Topology } from '../src/topology/model.js';
 import type { SweepReport } from '../src/report/model.js';
 import { benchScript, shippedCli } from './system.js';
 import { ratioOf, skippedRow, type BenchRow } from './table.js';

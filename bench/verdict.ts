@@ -17,7 +17,7 @@ import type { ProbeReport } from '../src/report/model.js';
 import { checkNetnsSupport } from '../src/netns/preflight.js';
 import { withNetnsTopology, type NetnsTopology } from '../src/netns/topology.js';
 import { startVsftpd, vsftpdMissingReason } from '../src/netns/vsftpd.js';
-import type { Topology } from '../src/scenarios/model.js';
+import type { Topology } from '../src/topology/model.js';
 import { benchScript, commandExists, lastLine, shippedCli } from './system.js';
 import { formatRatio, formatSeconds, ratioOf, skippedRow, type BenchRow } from './table.js';
 
