@@ -4,11 +4,11 @@
  * a session to die — and a failure no rule recognises must fail the run loudly rather than pass.
  */
 import type { Finding, Step } from '../report/model.js';
-import type { DataAttempt, ProbeEvidence, SessionFailure } from '../evidence/model.js';
+import type { DataAttempt, Evidence, SessionFailure } from '../evidence/model.js';
 import { attemptLines, attemptState, replyLine } from './facts.js';
 
 interface LooseEndInput {
-  evidence: ProbeEvidence;
+  evidence: Evidence;
   explained: ReadonlySet<DataAttempt | SessionFailure>;
   findings: readonly Finding[];
   steps: readonly Step[];
@@ -25,10 +25,10 @@ export function attemptFailed(attempt: DataAttempt): boolean {
 }
 
 /** What went wrong on the main control session, as evidence lines; empty when it worked. */
-export function controlStageFailures(evidence: ProbeEvidence): string[] {
+export function controlStageFailures(evidence: Evidence): string[] {
   const lines: string[] = [];
   const { control, greeting, authTls, login } = evidence;
-  if (control.outcome !== 'connected') lines.push(`* control connection: ${control.outcome}${control.error ? ` (${control.error})` : ''}`);
+  if (control && control.outcome !== 'connected') lines.push(`* control connection: ${control.outcome}${control.error ? ` (${control.error})` : ''}`);
   if (greeting && 'timeout' in greeting) lines.push(greeting.timeout ? `* greeting: none within ${greeting.waitedMs} ms` : `* greeting: none (${greeting.error ?? 'connection ended'})`);
   else if (greeting && (greeting.code < 200 || greeting.code >= 300)) lines.push(replyLine(greeting));
   if (evidence.tlsMode !== 'none' && authTls && authTls.handshake !== 'ok') {
@@ -47,7 +47,7 @@ export function sessionFailureLine(failure: SessionFailure): string {
 }
 
 /** Does the evidence hold anything for the session a data step ran on ('data:epsv:tls' → 'epsv:tls')? */
-function stepBacked(step: Step, evidence: ProbeEvidence, controlFailed: boolean): boolean {
+function stepBacked(step: Step, evidence: Evidence, controlFailed: boolean): boolean {
   if (CONTROL_STEPS.has(step.id)) return controlFailed;
   const match = /^(?:data|retr):(.+)$/.exec(step.id);
   if (!match) return false;

@@ -5,7 +5,7 @@
  * diagnosis when nothing after it could be true (no control connection, no data to judge).
  */
 import type { AnyFindingCode, Finding, Step, Verdict } from '../report/model.js';
-import type { DataAttempt, ProbeEvidence, SessionFailure } from '../evidence/model.js';
+import type { DataAttempt, Evidence, SessionFailure } from '../evidence/model.js';
 import { looseEnds } from './backstop.js';
 import { remedyContext, type RemedyContext } from './remedies/index.js';
 
@@ -13,7 +13,7 @@ import { remedyContext, type RemedyContext } from './remedies/index.js';
 export type Explainable = DataAttempt | SessionFailure;
 
 export interface RuleInput {
-  evidence: ProbeEvidence;
+  evidence: Evidence;
   /** Data attempts and session failures an earlier rule already explained. */
   explained: ReadonlySet<Explainable>;
   /** Findings of earlier rules, for correlations. */
@@ -45,7 +45,7 @@ export interface Diagnosis {
  * no rule accounted for becomes an UNEXPLAINED_FAILURE error, so a gap in the rules can never turn
  * a failed run into a pass.
  */
-export function runRules(rules: readonly Rule[], evidence: ProbeEvidence, steps: readonly Step[] = []): Diagnosis {
+export function runRules(rules: readonly Rule[], evidence: Evidence, steps: readonly Step[] = []): Diagnosis {
   const explained = new Set<Explainable>();
   const findings: Finding[] = [];
   const remedy = remedyContext(evidence);

@@ -3,7 +3,7 @@
  * address classes that never throw, and the transcript-like lines a finding quotes as proof.
  */
 import { classifyAddress, sameAddress, UNROUTABLE_CLASSES, type AddressClass } from '../ftp/address.js';
-import type { DataAttempt, HostPortRecord, ProbeEvidence, RecordedReply } from '../evidence/model.js';
+import type { DataAttempt, HostPortRecord, Evidence, RecordedReply } from '../evidence/model.js';
 
 /** Where a data attempt stopped, from the client's point of view. */
 export type AttemptState =
@@ -82,7 +82,16 @@ export function same(left: string | undefined, right: string | undefined): boole
 }
 
 /** The address the control connection reached: the recorded peer, else the URL's host. */
-export const controlAddress = (evidence: ProbeEvidence): string => evidence.controlPeer ?? evidence.host;
+export const controlAddress = (evidence: Evidence): string => evidence.controlPeer ?? evidence.host ?? 'the server';
+
+/** The control port: the source's, else FTP's default (a log often names the server but not its port). */
+export const controlPort = (evidence: Evidence): number => evidence.port ?? (evidence.tlsMode === 'implicit' ? 990 : 21);
+
+/** Every passive port the replies advertised: the recorded list (a probe's, all samples), else the attempts'. */
+export function passivePortsOf(evidence: Evidence): number[] {
+  if (evidence.passivePorts && evidence.passivePorts.length > 0) return evidence.passivePorts;
+  return evidence.attempts.flatMap((attempt) => (attempt.advertised ? [attempt.advertised.port] : []));
+}
 
 export function endpoint(record: { host?: string | undefined; port: number }): string {
   const host = record.host ?? '?';
@@ -90,7 +99,7 @@ export function endpoint(record: { host?: string | undefined; port: number }): s
 }
 
 /** "203.0.113.10:21": where the control connection went. */
-export const controlEndpoint = (evidence: ProbeEvidence): string => endpoint({ host: controlAddress(evidence), port: evidence.port });
+export const controlEndpoint = (evidence: Evidence): string => endpoint({ host: controlAddress(evidence), port: controlPort(evidence) });
 
 export const modeName = (attempt: DataAttempt): string => attempt.mode.toUpperCase() + (attempt.tls ? ' over TLS' : '');
 

@@ -4,7 +4,7 @@
  * error UNEXPLAINED_FAILURE (see backstop.ts).
  */
 import type { Finding, Step } from '../report/model.js';
-import type { ProbeEvidence } from '../evidence/model.js';
+import type { Evidence } from '../evidence/model.js';
 import { runRules, type Rule } from './engine.js';
 import { RULES } from './rules/index.js';
 
@@ -14,6 +14,6 @@ export { markShownRemedies, PRODUCTS, remediesFor, remedyContext } from './remed
 export { identifyServer, productName, serverClues, type ServerClues, type ServerIdentity, type ServerProduct } from './server-product.js';
 
 /** `steps`: the report's steps, so a failed step nothing in the evidence accounts for still fails the run. */
-export function diagnose(evidence: ProbeEvidence, rules: readonly Rule[] = RULES, steps: readonly Step[] = []): { verdict: 'pass' | 'fail'; findings: Finding[] } {
+export function diagnose(evidence: Evidence, rules: readonly Rule[] = RULES, steps: readonly Step[] = []): { verdict: 'pass' | 'fail'; findings: Finding[] } {
   return runRules(rules, evidence, steps);
 }

@@ -8,7 +8,7 @@
  * used where one product is known to say it; an administrator can change a banner, so the clue
  * that decided is always reported beside the product.
  */
-import type { ProbeEvidence, RecordedReply } from '../evidence/model.js';
+import type { Evidence, RecordedReply } from '../evidence/model.js';
 import { clipRedacted } from '../report/secrets.js';
 
 export type ServerProduct = 'vsftpd' | 'Pure-FTPd' | 'ProFTPD' | 'FileZilla Server' | 'IIS' | 'pyftpdlib' | 'ftp-doctor serve';
@@ -85,7 +85,7 @@ export function identifyServer(clues: ServerClues): ServerIdentity | undefined {
 const replyText = (reply: RecordedReply | undefined): string | undefined => (reply ? `${reply.code} ${reply.message}` : undefined);
 
 /** Everything the server said in a probe, as clues. */
-export function serverClues(evidence: ProbeEvidence): ServerClues {
+export function serverClues(evidence: Evidence): ServerClues {
   const greeting = evidence.greeting && 'code' in evidence.greeting ? evidence.greeting : undefined;
   const replies: (RecordedReply | undefined)[] = [
     evidence.authTls?.reply,

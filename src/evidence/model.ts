@@ -1,9 +1,13 @@
 /**
- * What the probe recorded, and nothing more: the input of the diagnosis. The diagnosis is a pure
- * function of this record (so it can be tested from fixtures), and the record is written by the
- * probe engine from what really happened on the wire — never from how a test was set up.
+ * What a source of evidence recorded, and nothing more: the input of the diagnosis. The diagnosis
+ * is a pure function of this record (so it can be tested from fixtures). A live probe writes it
+ * from what really happened on the wire (never from how a test was set up); a capture, a log or a
+ * configuration fills what it saw (src/evidence/assemble.ts) and leaves the rest out. An absent
+ * field means "not observed", never "did not happen"; `source` says what the source could show.
  */
 import type { DataMode } from '../ftp/data-mode.js';
+import type { Provenance } from './observed.js';
+import type { SourceDeclaration } from './source.js';
 
 export type { DataMode };
 
@@ -19,8 +23,10 @@ export type ConnectOutcome =
 export interface RecordedReply {
   code: number;
   message: string;
-  /** Milliseconds since the run started. */
+  /** Milliseconds since the run (or the source's session) started. */
   at: number;
+  /** Where a passive source saw it (capture frame, log line); absent for a live probe's own transcript. */
+  seenAt?: Provenance;
 }
 
 export interface HostPortRecord {
@@ -63,6 +69,13 @@ export interface DataAttempt {
   connect?: { outcome: ConnectOutcome | 'not-attempted'; durationMs: number; error?: string };
   /** Active: did the server's connection arrive, and from where. */
   inbound?: { arrived: boolean; from?: HostPortRecord; waitedMs: number };
+  /**
+   * The data connection (passive connect, active inbound) never came: `decidedEarlyAtMs` when it was
+   * called dropped before the data timeout (`dataTimeoutMs`) because one SYN retransmission plus a few
+   * round trips of the control connection (`rttMs`) passed; `heldBecause` when the path was too slow
+   * or variable for that and the full data timeout was waited.
+   */
+  earlyDrop?: { dataTimeoutMs: number; rttMs?: number; decidedEarlyAtMs?: number; heldBecause?: string };
   /** The transfer command (`LIST`, `RETR /big.bin`) and the server's replies to it. */
   transferCommand?: string;
   preliminaryReply?: RecordedReply; // 150/125
@@ -75,6 +88,8 @@ export interface DataAttempt {
   token?: { expected: { session?: string; port: number }; received?: string; matches: boolean };
   /** The control connection went silent after the data finished (no final reply): idle-timeout NAT. */
   controlLostAfterData?: boolean;
+  /** Passive sources: where the mode command and the data connection were seen (frame, line). */
+  seenAt?: { command?: Provenance; connect?: Provenance };
 }
 
 export interface TlsCertificateRecord {
@@ -133,32 +148,42 @@ export interface SamplesRecord {
   replies: number;
 }
 
-export interface ProbeEvidence {
-  /** Redacted URL. */
-  target: string;
-  host: string;
-  port: number;
-  tlsMode: 'none' | 'explicit' | 'implicit';
-  options: {
-    modes: DataMode[];
-    /**
-     * Modes asked for (by default or with `all`) but not run: the control connection is IPv6 and
-     * these modes can only carry IPv4 addresses (RFC 2428).
-     */
-    notApplicable?: DataMode[];
-    expectRange?: { from: number; to: number };
-    expectAddress?: string;
-    addressPolicy: 'control-peer' | 'advertised';
-    connectTimeoutMs: number;
-    dataTimeoutMs: number;
-    /** Treat certificate problems (self-signed, expired, wrong name, unknown CA) as errors. */
-    strictTls?: boolean;
-  };
+/** What was asked of the diagnosis: a live probe fills all of it; a passive source only what the user gave (--expect-range). */
+export interface EvidenceOptions {
+  modes?: DataMode[];
+  /**
+   * Modes asked for (by default or with `all`) but not run: the control connection is IPv6 and
+   * these modes can only carry IPv4 addresses (RFC 2428).
+   */
+  notApplicable?: DataMode[];
+  expectRange?: { from: number; to: number };
+  expectAddress?: string;
+  addressPolicy?: 'control-peer' | 'advertised';
+  connectTimeoutMs?: number;
+  dataTimeoutMs?: number;
+  /** Treat certificate problems (self-signed, expired, wrong name, unknown CA) as errors. */
+  strictTls?: boolean;
+}
+
+/**
+ * The record every rule reads, whatever the source. Only what every source can at least leave
+ * out is here: a hand-built record with a source declaration and no live-probe fields at all is
+ * valid, and the rules must judge it.
+ */
+export interface Evidence {
+  source: SourceDeclaration;
+  /** Redacted URL (a probe) or the session's name in its source ("client.pcap, session 3"). */
+  target?: string;
+  /** The server's name or address and control port, when known. */
+  host?: string;
+  port?: number;
+  tlsMode?: 'none' | 'explicit' | 'implicit';
+  options?: EvidenceOptions;
   /** Name resolution of the URL's host, when it failed: the resolver's error and its code. */
   resolve?: { error: string; code?: string };
   /** The address the control connection actually reached (after DNS). */
   controlPeer?: string;
-  control: { outcome: ConnectOutcome; durationMs: number; error?: string };
+  control?: { outcome: ConnectOutcome; durationMs: number; error?: string; seenAt?: Provenance };
   /**
    * The 220 (or refusal), or none in time. `received` holds the first bytes that came instead of a
    * reply (an SSH banner, an HTTP response, TLS records), printable, when something else answered.
@@ -180,15 +205,29 @@ export interface ProbeEvidence {
   login?: { userReply?: RecordedReply; passReply?: RecordedReply; ok: boolean; error?: string; noPasswordFor?: string };
   features?: string[];
   system?: string;
-  /** Did the server identify itself as our reference server (FEAT FTP-DOCTOR or a sent tag)? */
-  referenceServer: boolean;
-  /** Whether the server let us log in without TLS (used to compare plain vs TLS data channels). */
+  /** Did the server identify itself as our reference server (FEAT FTP-DOCTOR or a sent tag)? Absent: not known. */
+  referenceServer?: boolean;
+  /** Whether the server let the client log in without TLS (used to compare plain vs TLS data channels). */
   plainLoginAllowed?: boolean;
   attempts: DataAttempt[];
   /** Data-mode sessions that failed before (or instead of) recording a data attempt. */
   sessionFailures?: SessionFailure[];
-  /** Every passive port seen in 227/229 replies (all sessions, all samples). */
-  passivePorts: number[];
+  /** Every passive port seen in 227/229 replies. */
+  passivePorts?: number[];
   /** --samples: how many were asked (per mode), of which modes, and how many replies came back. */
   samples?: SamplesRecord;
+}
+
+/** What a live probe records: everything a probe always knows is required. */
+export interface ProbeEvidence extends Evidence {
+  /** Redacted URL. */
+  target: string;
+  host: string;
+  port: number;
+  tlsMode: 'none' | 'explicit' | 'implicit';
+  options: EvidenceOptions & Required<Pick<EvidenceOptions, 'modes' | 'addressPolicy' | 'connectTimeoutMs' | 'dataTimeoutMs'>>;
+  control: { outcome: ConnectOutcome; durationMs: number; error?: string };
+  referenceServer: boolean;
+  /** Every passive port seen in 227/229 replies (all sessions, all samples). */
+  passivePorts: number[];
 }

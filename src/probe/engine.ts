@@ -20,6 +20,7 @@ import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_DATA_TIMEOUT_MS, DEFAULT_MODES, MAX
 import { modeStepName, runModeSession, type ModeVariant } from './mode-session.js';
 import { isIpv6Control, notApplicableReason, planModes } from './family.js';
 import { readFeatures, takeSamples } from './main-session.js';
+import { LIVE_PROBE } from '../evidence/source.js';
 
 export interface ProbeRun {
   report: ProbeReport;
@@ -49,6 +50,7 @@ export async function probe(options: ProbeOptions, network: Network): Promise<Pr
   const addressPolicy = options.useAdvertisedAddress ? 'advertised' : 'control-peer';
   const steps: Step[] = [];
   const evidence: ProbeEvidence = {
+    source: LIVE_PROBE,
     target: target.display,
     host: target.host,
     port: target.port,

@@ -7,6 +7,7 @@ import { formatEprtArgument, formatEpsvReply, formatPasvReply, formatPortArgumen
 import type { ConnectOutcome } from '../../src/net/network.js';
 import type { DataAttempt, ProbeEvidence, RecordedReply, TransferOutcome } from '../../src/evidence/model.js';
 import type { DataMode, Finding } from '../../src/report/model.js';
+import { LIVE_PROBE } from '../../src/evidence/source.js';
 
 export const SERVER = '203.0.113.10';
 
@@ -25,6 +26,7 @@ export function probe(patch: EvidencePatch = {}): ProbeEvidence {
   const { options, ...rest } = patch;
   const attempts = rest.attempts ?? [passive('pasv'), passive('epsv')];
   const evidence: ProbeEvidence = {
+    source: LIVE_PROBE,
     target: `ftp://${rest.host ?? SERVER}/`,
     host: SERVER,
     port: 21,

@@ -8,6 +8,7 @@ import { exposeSamples } from '../../src/exporter/exposition.js';
 import { probeBudget, scrapeTimeoutMs, SCRAPE_MARGIN_MS } from '../../src/exporter/deadline.js';
 import type { Finding, ProbeReport, Step } from '../../src/report/model.js';
 import type { ProbeEvidence, DataAttempt } from '../../src/evidence/model.js';
+import { LIVE_PROBE } from '../../src/evidence/source.js';
 
 const step = (id: string, result: Step['result'], durationMs: number, extra: Partial<Step> = {}): Step => ({ id, name: id, result, startedAt: 0, durationMs, detail: 'server said: \u001b[31m"} evil="1', ...extra });
 const finding = (code: string, severity: Finding['severity']): Finding => ({ code, severity, title: 't', explanation: '', evidence: [], remedies: [] });
@@ -26,7 +27,7 @@ function attempt(host: string): DataAttempt {
 }
 
 function evidence(overrides: Partial<ProbeEvidence> = {}, options: Partial<ProbeEvidence['options']> = {}): ProbeEvidence {
-  return { target: '', host: '203.0.113.7', port: 21, tlsMode: 'explicit', options: { modes: ['epsv', 'pasv'], addressPolicy: 'control-peer', connectTimeoutMs: 1, dataTimeoutMs: 1, ...options }, control: { outcome: 'connected', durationMs: 1 }, referenceServer: false, attempts: [], passivePorts: [], controlPeer: '203.0.113.7', ...overrides };
+  return { source: LIVE_PROBE, target: '', host: '203.0.113.7', port: 21, tlsMode: 'explicit', options: { modes: ['epsv', 'pasv'], addressPolicy: 'control-peer', connectTimeoutMs: 1, dataTimeoutMs: 1, ...options }, control: { outcome: 'connected', durationMs: 1 }, referenceServer: false, attempts: [], passivePorts: [], controlPeer: '203.0.113.7', ...overrides };
 }
 
 const pick = (samples: Sample[], name: string): Array<[Record<string, string>, number]> => samples.filter((sample) => sample.name === name).map((sample) => [sample.labels, sample.value]);

@@ -7,6 +7,7 @@ import { diagnose } from '../../src/diagnosis/index.js';
 import type { DataAttempt, ProbeEvidence } from '../../src/evidence/model.js';
 import { isIpv6Control, notApplicableReason, planModes, refusedAsExpected } from '../../src/probe/family.js';
 import type { DataMode } from '../../src/report/model.js';
+import { LIVE_PROBE } from '../../src/evidence/source.js';
 
 describe('isIpv6Control', () => {
   it.each([
@@ -77,6 +78,7 @@ function epsvOk(peer: string): DataAttempt {
 
 function evidenceFor(peer: string, modes: DataMode[], attempts: DataAttempt[], notApplicable?: DataMode[]): ProbeEvidence {
   return {
+    source: LIVE_PROBE,
     target: `ftp://[${peer}]/`,
     host: peer,
     port: 21,

@@ -3,8 +3,8 @@
  * servers first, then firewalls, then the client, each filled with the probe's own numbers.
  */
 import type { Finding, Remedy } from '../../report/model.js';
-import type { ProbeEvidence } from '../../evidence/model.js';
-import { controlAddress, isPassive } from '../facts.js';
+import type { Evidence } from '../../evidence/model.js';
+import { controlAddress, controlPort, isPassive, passivePortsOf } from '../facts.js';
 import { client } from './client.js';
 import { cloud } from './cloud.js';
 import { filezillaServer } from './filezilla-server.js';
@@ -47,21 +47,21 @@ const EXAMPLE_RANGE = { from: 50000, to: 50100 };
  */
 const MIN_PORTS_TO_INFER_RANGE = 8;
 
-export function remedyContext(evidence: ProbeEvidence): RemedyContext {
+export function remedyContext(evidence: Evidence): RemedyContext {
   const context: RemedyContext = {
     range: EXAMPLE_RANGE,
     rangeIsExample: true,
     rangeSource: 'example',
-    publicAddress: evidence.options.expectAddress ?? controlAddress(evidence),
-    controlPort: evidence.port,
+    publicAddress: evidence.options?.expectAddress ?? controlAddress(evidence),
+    controlPort: controlPort(evidence),
     host: evidence.host,
     tlsMode: evidence.tlsMode,
   };
-  const seen = new Set(evidence.passivePorts);
+  const seen = new Set(passivePortsOf(evidence));
   const low = Math.min(...seen);
   const high = Math.max(...seen);
-  if (evidence.options.expectRange) {
-    context.range = evidence.options.expectRange;
+  if (evidence.options?.expectRange) {
+    context.range = evidence.options?.expectRange;
     context.rangeIsExample = false;
     context.rangeSource = 'expected';
   } else if (seen.size > 0 && high - low <= WIDEST_PLAUSIBLE_RANGE) {

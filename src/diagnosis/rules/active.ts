@@ -3,7 +3,7 @@
  * other side of the picture: the server refusing the command, or its connection never arriving
  * (its own outbound rule, or the client's firewall/NAT).
  */
-import type { DataAttempt, ProbeEvidence } from '../../evidence/model.js';
+import type { DataAttempt, Evidence } from '../../evidence/model.js';
 import type { Rule } from '../engine.js';
 import { unexplained } from '../engine.js';
 import { normalizeAddress } from '../../ftp/index.js';
@@ -17,7 +17,7 @@ import { remediesFor } from '../remedies/index.js';
  * listener means the server is on this host. When the server is private too, only another subnet
  * (a different /24, or /64 for IPv6) says it is not our LAN.
  */
-export function privateActiveAddress(evidence: ProbeEvidence, attempt: DataAttempt): string | undefined {
+export function privateActiveAddress(evidence: Evidence, attempt: DataAttempt): string | undefined {
   const host = attempt.listening?.host;
   if (host === undefined || !unroutable(host) || addressClass(host) === 'loopback') return undefined;
   const peer = controlAddress(evidence);

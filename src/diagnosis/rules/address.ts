@@ -5,7 +5,7 @@
  * still appear for attempts that failed for other reasons, and quote the cause when it applies.
  */
 import type { Severity } from '../../report/model.js';
-import type { DataAttempt, ProbeEvidence } from '../../evidence/model.js';
+import type { DataAttempt, Evidence } from '../../evidence/model.js';
 import type { Rule, RuleInput } from '../engine.js';
 import {
   addressClass,
@@ -19,6 +19,7 @@ import {
   rangeText,
   same,
   unroutable,
+  passivePortsOf,
 } from '../facts.js';
 import { remediesFor } from '../remedies/index.js';
 import { aboutText, causeWords, osRangeWords, rangeRemedies, readSpread, serverOs } from './port-spread.js';
@@ -30,10 +31,9 @@ export const portOutOfRange: Rule = {
   id: 'pasv-port-out-of-range',
   code: 'PASV_PORT_OUT_OF_RANGE',
   applies({ evidence, remedy }) {
-    const range = evidence.options.expectRange;
+    const range = evidence.options?.expectRange;
     if (!range) return undefined;
-    const advertised = evidence.attempts.flatMap((attempt) => (attempt.advertised ? [attempt.advertised.port] : []));
-    const ports = evidence.passivePorts.length > 0 ? evidence.passivePorts : advertised;
+    const ports = passivePortsOf(evidence);
     const outside = ports.filter((port) => !inRange(port, range));
     if (outside.length === 0) return undefined;
     const outsideAttempts = evidence.attempts.filter((attempt) => attempt.advertised && !inRange(attempt.advertised.port, range));
@@ -89,13 +89,13 @@ export const portOutOfRange: Rule = {
 type AddressKind = 'private' | 'routable';
 
 /** The 227 address is wrong for clients when it is not where the control connection went (or not --expect-address). */
-function wrongAddress(evidence: ProbeEvidence, attempt: DataAttempt, kind: AddressKind): boolean {
+function wrongAddress(evidence: Evidence, attempt: DataAttempt, kind: AddressKind): boolean {
   if (attempt.mode !== 'pasv' || !attempt.advertised) return false;
   const host = attempt.advertised.host;
   const klass = addressClass(host);
   if (klass === undefined) return false;
   if ((kind === 'private') !== unroutable(host)) return false;
-  const expected = evidence.options.expectAddress;
+  const expected = evidence.options?.expectAddress;
   if (expected !== undefined) return !same(host, expected);
   const peer = controlAddress(evidence);
   if (same(host, peer)) return false;
@@ -116,7 +116,7 @@ function addressRule(kind: AddressKind): Rule {
       if (!first?.advertised) return undefined;
       const advertised = first.advertised.host;
       const peer = controlAddress(evidence);
-      const expected = evidence.options.expectAddress;
+      const expected = evidence.options?.expectAddress;
       const target = expected ?? peer;
       // Attempts that dialled the advertised address and failed: the address explains them.
       const followedFailed = wrong.filter((attempt) => same(attempt.dialed?.host, attempt.advertised?.host) && connectFailed(attempt));
@@ -179,7 +179,7 @@ export const addressHiddenByClient: Rule = {
   id: 'pasv-address-hidden-by-client',
   code: 'PASV_ADDRESS_HIDDEN_BY_CLIENT',
   applies({ evidence }) {
-    if (evidence.options.addressPolicy !== 'control-peer') return undefined;
+    if (evidence.options?.addressPolicy !== 'control-peer') return undefined;
     const peer = controlAddress(evidence);
     const masked = evidence.attempts.filter(
       (attempt) =>

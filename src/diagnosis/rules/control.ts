@@ -4,7 +4,7 @@
  * attempt could follow it.
  */
 import type { Finding, Severity } from '../../report/model.js';
-import type { ProbeEvidence, RecordedReply } from '../../evidence/model.js';
+import type { Evidence, RecordedReply } from '../../evidence/model.js';
 import type { Rule, RuleInput } from '../engine.js';
 import { controlEndpoint, replyLine } from '../facts.js';
 import { remediesFor, type Problem } from '../remedies/index.js';
@@ -15,6 +15,7 @@ export const controlUnreachable: Rule = {
   id: 'control-unreachable',
   code: 'CONTROL_UNREACHABLE',
   applies({ evidence, remedy }) {
+    if (!evidence.control) return undefined;
     const { outcome, durationMs, error } = evidence.control;
     if (outcome === 'connected') return undefined;
     const target = controlEndpoint(evidence);
@@ -139,7 +140,7 @@ export const tlsCertificate: Rule = {
     if (!verifyError) return undefined;
     const { code, what } = certificateCode(verifyError);
     const certificate = auth.certificate;
-    const severity: Severity = handshakeFailed || evidence.options.strictTls ? 'error' : 'warning';
+    const severity: Severity = handshakeFailed || evidence.options?.strictTls ? 'error' : 'warning';
     const lines = [`* TLS certificate: ${verifyError}`];
     if (certificate?.subject) lines.push(`* subject: ${certificate.subject}`);
     if (certificate?.issuer) lines.push(`* issuer: ${certificate.issuer}`);

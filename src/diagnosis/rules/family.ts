@@ -19,13 +19,13 @@ export const modeNotApplicable: Rule = {
     const { evidence } = input;
     const control = controlAddress(evidence);
     if (!isIpv6Control(control)) return undefined;
-    const leftOut = evidence.options.notApplicable ?? [];
+    const leftOut = evidence.options?.notApplicable ?? [];
     const answered = unexplained(input, (attempt) => refusedAsExpected(attempt, control));
     if (leftOut.length === 0 && answered.length === 0) return undefined;
     const modes = [...new Set([...leftOut, ...answered.map((attempt) => attempt.mode)])];
     const sentences = [notApplicableReason(modes)];
     if (leftOut.length > 0) {
-      const ran = evidence.options.modes.filter((mode) => !leftOut.includes(mode));
+      const ran = (evidence.options?.modes ?? []).filter((mode) => !leftOut.includes(mode));
       sentences.push(`So ${names(leftOut)} ${leftOut.length > 1 ? 'were' : 'was'} not tried${ran.length > 0 ? `; the data channel was tested with ${names(ran)}` : ''}.`);
     }
     for (const attempt of answered) {

@@ -5,17 +5,17 @@
  * generic "unreachable" or a raw OpenSSL error. All end the diagnosis: no FTP step could follow.
  */
 import type { Remedy } from '../../report/model.js';
-import type { GreetingFailure, ProbeEvidence, RecordedReply } from '../../evidence/model.js';
+import type { GreetingFailure, Evidence, RecordedReply } from '../../evidence/model.js';
 import type { Rule } from '../engine.js';
-import { controlEndpoint, replyLine } from '../facts.js';
+import { controlAddress, controlEndpoint, replyLine } from '../facts.js';
 import { readPeer, type PeerReading } from '../peer-kind.js';
 import { remediesFor } from '../remedies/index.js';
 
-function isReply(greeting: ProbeEvidence['greeting']): greeting is RecordedReply {
+function isReply(greeting: Evidence['greeting']): greeting is RecordedReply {
   return greeting !== undefined && 'code' in greeting;
 }
 
-function greetingFailure(evidence: ProbeEvidence): GreetingFailure | undefined {
+function greetingFailure(evidence: Evidence): GreetingFailure | undefined {
   const greeting = evidence.greeting;
   return greeting !== undefined && !isReply(greeting) ? greeting : undefined;
 }
@@ -55,14 +55,16 @@ function tlsErrorCode(error: string): string {
 }
 
 /** ftps://host:990/ → "ftpes://host/" style suggestions, keeping a non-default port. */
-function schemeUrl(evidence: ProbeEvidence, scheme: 'ftps' | 'ftpes'): string {
-  const host = evidence.host.includes(':') ? `[${evidence.host}]` : evidence.host;
+function schemeUrl(evidence: Evidence, scheme: 'ftps' | 'ftpes'): string {
+  const name = evidence.host ?? controlAddress(evidence);
+  const host = name.includes(':') ? `[${name}]` : name;
   const defaultPort = scheme === 'ftps' ? 990 : 21;
-  return `${scheme}://${host}${evidence.port === defaultPort ? '' : `:${evidence.port}`}/`;
+  const port = evidence.port ?? defaultPort;
+  return `${scheme}://${host}${port === defaultPort ? '' : `:${port}`}/`;
 }
 
 /** "Use ftpes://host/" (or ftps://) as a client remedy, with the probe and curl commands for it. */
-export function useTlsScheme(evidence: ProbeEvidence, scheme: 'ftps' | 'ftpes'): Remedy {
+export function useTlsScheme(evidence: Evidence, scheme: 'ftps' | 'ftpes'): Remedy {
   const url = schemeUrl(evidence, scheme);
   const curl = scheme === 'ftps' ? `curl ${url}` : `curl --ssl-reqd ${url.replace(/^ftpes:/, 'ftp:')}`;
   return {
@@ -128,7 +130,7 @@ export const tlsModeMismatch: Rule = {
 };
 
 /** The non-FTP peer a failed greeting or implicit handshake shows, if any bytes were received. */
-function nonFtpPeer(evidence: ProbeEvidence): { peer: PeerReading; received: string; how: string } | undefined {
+function nonFtpPeer(evidence: Evidence): { peer: PeerReading; received: string; how: string } | undefined {
   const greeting = greetingFailure(evidence);
   const candidates: [string | undefined, string][] = [
     [greeting?.received, 'instead of a greeting'],
@@ -145,7 +147,7 @@ function nonFtpPeer(evidence: ProbeEvidence): { peer: PeerReading; received: str
   return undefined;
 }
 
-function peerRemedies(evidence: ProbeEvidence, peer: PeerReading): Remedy[] {
+function peerRemedies(evidence: Evidence, peer: PeerReading): Remedy[] {
   const port = evidence.port;
   const remedies: Remedy[] = [];
   if (peer.kind === 'ssh') {
@@ -170,7 +172,7 @@ function peerRemedies(evidence: ProbeEvidence, peer: PeerReading): Remedy[] {
   return remedies;
 }
 
-function implicitHandshakeFailed(evidence: ProbeEvidence): boolean {
+function implicitHandshakeFailed(evidence: Evidence): boolean {
   return evidence.tlsMode === 'implicit' && evidence.authTls !== undefined && evidence.authTls.handshake !== 'ok';
 }
 

@@ -5,7 +5,7 @@
  * what the address rules already found.
  */
 import type { DataMode } from '../../report/model.js';
-import type { DataAttempt, ProbeEvidence } from '../../evidence/model.js';
+import type { DataAttempt, Evidence } from '../../evidence/model.js';
 import type { Rule, RuleInput } from '../engine.js';
 import { unexplained } from '../engine.js';
 import {
@@ -21,20 +21,21 @@ import {
   replyLine,
   same,
   unroutable,
+  controlEndpoint,
 } from '../facts.js';
 import { remediesFor, type Problem } from '../remedies/index.js';
 
 const connectState = (attempt: DataAttempt): string => attemptState(attempt);
 const connectFailed = (attempt: DataAttempt): boolean => connectState(attempt).startsWith('connect-');
-const worked = (evidence: ProbeEvidence, mode: DataMode, tls: boolean): DataAttempt | undefined =>
+const worked = (evidence: Evidence, mode: DataMode, tls: boolean): DataAttempt | undefined =>
   evidence.attempts.find((attempt) => attempt.mode === mode && attempt.tls === tls && attemptState(attempt) === 'ok');
 const dialedList = (attempts: readonly DataAttempt[]): string =>
   listEndpoints(attempts.flatMap((attempt) => (attempt.dialed ? [attempt.dialed] : attempt.advertised ? [attempt.advertised] : [])));
 const waited = (attempt: DataAttempt | undefined): number => attempt?.connect?.durationMs ?? 0;
 
 /** A port outside --expect-range is dropped for that reason, whatever the mode. */
-function outsideExpectedRange(evidence: ProbeEvidence, attempt: DataAttempt): boolean {
-  const range = evidence.options.expectRange;
+function outsideExpectedRange(evidence: Evidence, attempt: DataAttempt): boolean {
+  const range = evidence.options?.expectRange;
   const port = attempt.dialed?.port;
   return range !== undefined && port !== undefined && !inRange(port, range);
 }
@@ -131,7 +132,7 @@ export const epsvBlocked: Rule = {
 /** Sentences that tie a blocked attempt to what the address rules found. */
 function correlations(input: RuleInput, blocked: readonly DataAttempt[]): { suffix: string; sentences: string[] } {
   const { evidence } = input;
-  const range = evidence.options.expectRange;
+  const range = evidence.options?.expectRange;
   const ports = blocked.flatMap((attempt) => (attempt.dialed ? [attempt.dialed.port] : []));
   const sentences: string[] = [];
   let suffix = '';
@@ -168,7 +169,7 @@ export const dataChannelBlocked: Rule = {
     const first = blocked[0];
     if (!first) return undefined;
     const { suffix, sentences } = correlations(input, blocked);
-    const control = endpoint({ host: controlAddress(input.evidence), port: input.evidence.port });
+    const control = controlEndpoint(input.evidence);
     const modes = [...new Set(blocked.map(modeName))].join(', ');
     const problems: Problem[] = ['open-passive-range', 'passive-range'];
     if (blocked.some((attempt) => attempt.tls)) problems.unshift('tls-inspection');

@@ -4,7 +4,7 @@
  * (test/diagnosis/port-spread.test.ts); the words and remedies PASV_PORT_OUT_OF_RANGE uses.
  */
 import type { Remedy } from '../../report/model.js';
-import type { ProbeEvidence, SamplesRecord } from '../../evidence/model.js';
+import type { Evidence, SamplesRecord } from '../../evidence/model.js';
 import { inRange, rangeText } from '../facts.js';
 import { remediesFor, type RemedyContext } from '../remedies/index.js';
 import { identifyServer, serverClues } from '../server-product.js';
@@ -18,7 +18,7 @@ const NO_RANGE_WORDS = 'the signature of a server with no passive range configur
 type ServerOs = 'iis' | 'windows' | 'unix' | 'unknown';
 
 /** The server's OS, from the product that answered (server-product.ts), else from SYST. */
-export function serverOs(evidence: ProbeEvidence): ServerOs {
+export function serverOs(evidence: Evidence): ServerOs {
   const product = identifyServer(serverClues(evidence))?.product;
   if (product === 'IIS') return 'iis';
   // FileZilla Server runs on Windows but answers SYST with "UNIX emulated by FileZilla".
