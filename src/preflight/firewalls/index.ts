@@ -1,0 +1,61 @@
+/**
+ * The firewall half of `preflight`: recognise a file's format and read it into FirewallFacts.
+ * Parsers are pure (text in, facts out); reading the file is the caller's business.
+ */
+import { FirewallParseError, type FirewallFacts, type FirewallKind } from './model.js';
+
+export * from './model.js';
+export { evaluateTcp, type TcpQuery, type TcpVerdict } from './evaluate.js';
+
+type Parser = (file: string, text: string) => FirewallFacts;
+
+/** Filled as the parsers are written; a kind without one is reported, never guessed at. */
+const PARSERS: Partial<Record<FirewallKind, Parser>> = {};
+
+export const FIREWALL_KINDS: readonly FirewallKind[] = [
+  'nftables', 'nftables-json', 'iptables-save', 'modprobe', 'firewalld-zone', 'firewalld-list', 'ufw',
+  'netsh-rules', 'netsh-global', 'aws-security-groups', 'terraform-security-group', 'azure-nsg', 'gcp-firewall',
+];
+
+/**
+ * The format of a file, by content first (names lie: "rules.txt"), the name only to break ties.
+ * Undefined: not a firewall format this folder reads (it may be a server config).
+ */
+export function detectFirewallKind(text: string, fileName: string): FirewallKind | undefined {
+  const head = text.slice(0, 64 * 1024);
+  const name = fileName.toLowerCase();
+  const trimmed = head.trimStart();
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+    if (/"nftables"\s*:/.test(head)) return 'nftables-json';
+    if (/"SecurityGroups"\s*:|"IpPermissions"\s*:/.test(head)) return 'aws-security-groups';
+    if (/"securityRules"\s*:|Microsoft\.Network\/networkSecurityGroups/i.test(head)) return 'azure-nsg';
+    if (/compute#firewall|"sourceRanges"\s*:|"allowed"\s*:\s*\[\s*\{\s*"IPProtocol"/.test(head)) return 'gcp-firewall';
+    return undefined;
+  }
+  if (/^\s*<zone[\s>]/m.test(head)) return 'firewalld-zone';
+  if (/^\s*resource\s+"aws_security_group"/m.test(head)) return 'terraform-security-group';
+  if (/^\s*options\s+nf_conntrack_ftp\b/m.test(head)) return 'modprobe';
+  if (/^\*(filter|nat|raw|mangle|security)\s*$/m.test(head) || /^-A \S+ /m.test(head) && /^:\S+ (ACCEPT|DROP|-)/m.test(head)) return 'iptables-save';
+  if (/^\s*(table\s+(ip|ip6|inet|arp|bridge|netdev)\s+\S+\s*\{|flush ruleset\s*$)/m.test(head)) return 'nftables';
+  if (/^Status: (active|inactive)/m.test(head) && /^(Default:|To\s+Action\s+From)/m.test(head)) return 'ufw';
+  if (/^Status: inactive\s*$/m.test(head) && name.includes('ufw')) return 'ufw';
+  if (/^\S.*\(active\)\s*$|^\s+target: /m.test(head) && /^\s+services: /m.test(head)) return 'firewalld-list';
+  if (/^\s*StatefulFtp\s/m.test(head)) return 'netsh-global';
+  if (/^Rule Name:\s/m.test(head) || (/^-{10,}\s*$/m.test(head) && /^\S[^:\n]*:\s+\S/m.test(head) && name.includes('netsh'))) return 'netsh-rules';
+  if (name.endsWith('.tf') && /aws_security_group/.test(head)) return 'terraform-security-group';
+  if (/modprobe\.d\//.test(name) && /nf_conntrack_ftp/.test(head)) return 'modprobe';
+  return undefined;
+}
+
+/**
+ * Read one file's text into facts. `kind` forces the format (`--as KIND=FILE`); otherwise it is
+ * detected. Throws FirewallParseError (file:line) on input that cannot be read at all; lines it
+ * reads but does not understand are in the result's notUnderstood, never dropped.
+ */
+export function readFirewallFile(file: string, text: string, kind?: FirewallKind): FirewallFacts {
+  const chosen = kind ?? detectFirewallKind(text, file);
+  if (!chosen) throw new FirewallParseError(file, 1, 'not a firewall format preflight reads');
+  const parser = PARSERS[chosen];
+  if (!parser) throw new FirewallParseError(file, 1, `reading ${chosen} is not implemented yet`);
+  return parser(file, text);
+}
