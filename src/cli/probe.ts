@@ -36,6 +36,7 @@ export interface ProbeArguments {
   retrieve?: string;
   ccc: boolean;
   tlsResume?: boolean;
+  earlyVerdict?: boolean;
   plainTwin?: boolean;
   allRemedies?: boolean;
   json: boolean;
@@ -66,6 +67,7 @@ function builder(yargs: Argv): Argv<ProbeArguments> {
     .option('plain-twin', { type: 'boolean', describe: 'under explicit TLS also run each mode without TLS; default only for anonymous logins (it sends the credentials in the clear)' })
     .option('all-remedies', { type: 'boolean', default: false, describe: 'show the remedies of every FTP server product, not only those of the server that answered (the JSON always has them all)' })
     .option('tls-resume', { type: 'boolean', default: true, describe: 'resume the control TLS session on data connections (--no-tls-resume to test servers that require reuse)' })
+    .option('early-verdict', { type: 'boolean', default: true, describe: 'call a data connection that never came dropped after one SYN retransmission plus a few control round trips (never on a slow path); --no-early-verdict waits the full --data-timeout' })
     .option('format', NAGIOS_FORMAT_OPTION)
     .options(outputOptions) as unknown as Argv<ProbeArguments>;
 }
@@ -84,6 +86,7 @@ export function probeOptionsFromArguments(args: ProbeArguments, env: NodeJS.Proc
       strictTls: args.strictTls,
       ccc: args.ccc,
       ...(args.tlsResume === false ? { resumeTlsSession: false } : {}),
+      ...(args.earlyVerdict === false ? { earlyVerdict: false } : {}),
       ...(args.plainTwin !== undefined ? { plainTwin: args.plainTwin } : {}),
       ...(args.allRemedies ? { allRemedies: true } : {}),
       ...(args.tls ? { tls: args.tls as 'none' | 'explicit' | 'implicit' } : {}),

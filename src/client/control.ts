@@ -13,6 +13,7 @@ import type { ConnectionEvent } from '../report/model.js';
 import type { RecordedReply } from '../evidence/model.js';
 import { ControlLostError } from './control-lost.js';
 import { DeadlineError, withDeadline } from './deadline.js';
+import type { RoundTripSamples } from './early-verdict.js';
 import { Expectation } from './expectation.js';
 import { FirstBytes } from './first-bytes.js';
 import { transcriptCommand, type Recorder } from './recorder.js';
@@ -27,6 +28,14 @@ export { Expectation, MAX_PRELIMINARY_REPLIES } from './expectation.js';
  * would let it fill our memory.
  */
 export const UNSOLICITED_REPLY_LIMIT = 100;
+
+/**
+ * Commands whose reply latency says little about the path: PASS (servers delay a login on
+ * purpose, PAM takes its time), transfers (the server opens a data connection first) and QUIT.
+ */
+const NOT_A_ROUND_TRIP = new Set(['PASS', 'LIST', 'NLST', 'RETR', 'STOR', 'STOU', 'APPE', 'QUIT', 'REIN']);
+/** The newest light-reply latencies kept (a sample run must not grow the list without bound). */
+const ROUND_TRIP_SAMPLES = 16;
 
 export interface ControlSessionOptions {
   network: Network;
@@ -97,6 +106,9 @@ export class ControlSession {
   private pending: Expectation | undefined;
   private lost: ControlLostError | undefined;
   private readonly arrivals = new WeakMap<Reply, number>();
+  /** When the pending command went out, while its first reply has not come (light commands only). */
+  private pendingSentAt: number | undefined;
+  private readonly replyLatencies: number[] = [];
   private readonly onData = (chunk: Buffer): void => this.receive(chunk);
   private readonly onEnd = (): void => this.loseConnection(new ControlLostError('closed', 'the server closed the control connection'));
   private readonly onError = (error: Error): void => {
@@ -160,10 +172,19 @@ export class ControlSession {
     }
     const expectation = new Expectation(verb.toUpperCase());
     this.pending = expectation;
+    this.pendingSentAt = NOT_A_ROUND_TRIP.has(verb.toUpperCase()) ? undefined : this.recorder.elapsed();
     this.recorder.line(this.session, 'control', '>', transcriptCommand(verb, argument));
     this.bytesSent += Buffer.byteLength(wire);
     this.stream.write(wire);
     return expectation;
+  }
+
+  /**
+   * The path's round trips as this connection saw them: the connect (SYN to SYN-ACK) and the
+   * latency of light replies (a round trip plus the server's processing), newest last.
+   */
+  roundTrips(): RoundTripSamples {
+    return { connectMs: this.event.durationMs, replyMs: [...this.replyLatencies] };
   }
 
   /** Send and wait for the final reply, with the per-reply deadline. */
@@ -246,6 +267,11 @@ export class ControlSession {
     for (const line of reply.lines) this.recorder.line(this.session, 'control', '<', line);
     const expectation = this.pending;
     if (expectation && !expectation.complete) {
+      if (this.pendingSentAt !== undefined) {
+        this.replyLatencies.push(this.recorder.elapsed() - this.pendingSentAt);
+        if (this.replyLatencies.length > ROUND_TRIP_SAMPLES) this.replyLatencies.shift();
+        this.pendingSentAt = undefined;
+      }
       expectation.deliver(reply);
       return;
     }

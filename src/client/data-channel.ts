@@ -59,6 +59,12 @@ type FirstReply = { reply: Reply } | { error: Error };
 
 /** How long the server gets to answer (426, 226) once we closed a transfer at its deadline. */
 const STOPPED_REPLY_GRACE_MS = 1000;
+/** How long the server's reply to the transfer command may still take once the data connection was called dropped early. */
+const EARLY_VERDICT_REPLY_GRACE_MS = 100;
+
+function noReplyBeforeVerdict(attempt: DataAttempt): FirstReply {
+  return { error: new Error(`no reply to ${attempt.transferCommand ?? 'the transfer command'} before the early verdict on the data connection`) };
+}
 
 async function transfer(options: DataChannelOptions, attempt: DataAttempt, prepared: PreparedData): Promise<void> {
   const { control } = options;
@@ -103,7 +109,9 @@ async function transferWithin(options: DataChannelOptions, attempt: DataAttempt,
 
   let stream = await prepared.connection(AbortSignal.any([refused.signal, deadline.signal]));
   if (!stream) {
-    const answer = await first;
+    // Called dropped early (active modes): the server is most likely still dialling and will not
+    // answer the transfer command before its own connect gives up, so its reply gets only a moment.
+    const answer = attempt.earlyDrop?.decidedEarlyAtMs !== undefined ? ((await answerWithin(first, EARLY_VERDICT_REPLY_GRACE_MS)) ?? noReplyBeforeVerdict(attempt)) : await first;
     if ('reply' in answer) recordReply(attempt, control.record(answer.reply), answer.reply.code);
     const refusedByServer = 'reply' in answer && answer.reply.code >= 400;
     if (!refusedByServer && deadline.signal.aborted) return tooSlow(0);

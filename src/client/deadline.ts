@@ -38,6 +38,32 @@ export async function withDeadline<T>(phase: string, ms: number, work: (signal: 
   }
 }
 
+/**
+ * withDeadline for a wait whose expiry is a verdict ("dropped"): when the timer fires, what the
+ * event loop already has queued gets one turn first. Timers run before I/O in each turn of the
+ * loop, so after a stall (a busy machine) a connection that completed in time would otherwise lose
+ * to a timer that is merely late.
+ */
+export async function withVerdictDeadline<T>(phase: string, ms: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  let turn: NodeJS.Immediate | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      turn = setImmediate(() => {
+        controller.abort(new DeadlineError(phase, ms));
+        reject(new DeadlineError(phase, ms));
+      });
+    }, ms);
+  });
+  try {
+    return await Promise.race([work(controller.signal), expired]);
+  } finally {
+    clearTimeout(timer);
+    if (turn) clearImmediate(turn);
+  }
+}
+
 /** A promise that settles when the signal aborts (for racing against waits without their own signal). */
 export function whenAborted(signal: AbortSignal): Promise<never> {
   return new Promise((_, reject) => {

@@ -10,7 +10,8 @@ import { formatEprtArgument, formatPortArgument, normalizeAddress, parseEpsvRepl
 import type { DataAttempt } from '../evidence/model.js';
 import type { ConnectionEvent, DataMode } from '../report/model.js';
 import type { ControlSession } from './control.js';
-import { DeadlineError, withDeadline } from './deadline.js';
+import { DeadlineError, withVerdictDeadline } from './deadline.js';
+import { describeEarlyDrop, earlyDropRecord, planEarlyVerdict, waitLimitMs, type EarlyVerdictPlan } from './early-verdict.js';
 import { describeError, formatEndpoint } from './util.js';
 import net from 'node:net';
 
@@ -26,6 +27,24 @@ export interface StrategyContext {
   replyTimeoutMs: number;
   /** The data connection stays plain TCP (no TLS will wrap it): a passive dial may read in bulk. */
   bulkRead?: boolean;
+  /**
+   * Call a data connection that has not come dropped after one SYN retransmission plus a few
+   * control round trips, before the data timeout (early-verdict.ts); default true.
+   */
+  earlyVerdict?: boolean;
+}
+
+/** The early-verdict plan for this context's data connection, from its control connection's round trips. */
+function earlyVerdictPlan(context: StrategyContext, waitsForServer: boolean): EarlyVerdictPlan {
+  return planEarlyVerdict({ samples: context.control.roundTrips(), dataTimeoutMs: context.dataTimeoutMs, waitsForServer, enabled: context.earlyVerdict ?? true });
+}
+
+/** Records why a wait without a connection ended when it did; returns the words for the transcript. */
+function recordEarlyDrop(attempt: DataAttempt, plan: EarlyVerdictPlan, dataTimeoutMs: number): string {
+  const record = earlyDropRecord(plan, dataTimeoutMs);
+  if (!record) return '';
+  attempt.earlyDrop = record;
+  return `: ${describeEarlyDrop(record)}`;
 }
 
 /** The data connection, or the way to wait for it (active modes: it arrives after the command). */
@@ -75,10 +94,11 @@ async function passive(context: StrategyContext, attempt: DataAttempt, verb: 'EP
   attempt.dialed = { host, port: parsed.value.port };
   const to = formatEndpoint(host, parsed.value.port);
   recorder.event(control.session, 'data', `${expected} advertised ${formatEndpoint(attempt.advertised.host, attempt.advertised.port)}; dialling ${to} (${context.addressPolicy} policy)`);
+  const plan = earlyVerdictPlan(context, false);
   const started = recorder.elapsed();
   let timedOut = false;
   try {
-    const connection = await withDeadline('data connect', context.dataTimeoutMs, (signal) => {
+    const connection = await withVerdictDeadline('data connect', waitLimitMs(plan, context.dataTimeoutMs), (signal) => {
       signal.addEventListener('abort', () => (timedOut = true), { once: true });
       // Half-open: a reset that ends the data can then be told from a FIN (endedByReset).
       return context.network.connect({ host, port: parsed.value.port, signal, allowHalfOpen: true, ...(context.bulkRead ? { readBuffer: Buffer.allocUnsafe(BULK_READ_BYTES) } : {}) });
@@ -93,8 +113,9 @@ async function passive(context: StrategyContext, attempt: DataAttempt, verb: 'EP
     const durationMs = recorder.since(started);
     const outcome = classifyConnectError(error, timedOut || error instanceof DeadlineError);
     attempt.connect = { outcome, durationMs, error: describeError(error) };
+    const verdict = outcome === 'timeout' ? recordEarlyDrop(attempt, plan, context.dataTimeoutMs) : '';
     recorder.connection({ t: started, durationMs, session: control.session, purpose: 'data', from: 'client', to, outcome });
-    recorder.event(control.session, 'data', `data connect to ${to} failed: ${outcome} (${describeError(error)})`);
+    recorder.event(control.session, 'data', `data connect to ${to} failed: ${outcome} (${describeError(error)})${verdict}`);
     return undefined;
   }
 }
@@ -154,11 +175,13 @@ async function active(context: StrategyContext, attempt: DataAttempt, verb: 'POR
   const target = formatEndpoint(host, listener.port);
   const prepared: PreparedData = {
     connection: async (stop) => {
+      const plan = earlyVerdictPlan(context, true);
+      const waitLimit = waitLimitMs(plan, context.dataTimeoutMs);
       const waitStarted = recorder.elapsed();
       let timedOut = false;
       const arrived =
         arrivals[0] ??
-        (await withDeadline('inbound data connection', context.dataTimeoutMs, (signal) => {
+        (await withVerdictDeadline('inbound data connection', waitLimit, (signal) => {
           signal.addEventListener('abort', () => (timedOut = true), { once: true });
           return new Promise<Connection | undefined>((resolve) => {
             notify = () => resolve(arrivals[0]);
@@ -170,8 +193,9 @@ async function active(context: StrategyContext, attempt: DataAttempt, verb: 'POR
       if (!arrived) {
         attempt.inbound = { arrived: false, waitedMs };
         const outcome = timedOut ? 'timeout' : 'error';
+        const verdict = timedOut ? recordEarlyDrop(attempt, plan, context.dataTimeoutMs) : '';
         recorder.connection({ t: listenedAt, durationMs: recorder.since(listenedAt), session: control.session, purpose: 'data', from: 'server', to: target, outcome });
-        recorder.event(control.session, 'data', timedOut ? `no inbound connection to ${target} within ${context.dataTimeoutMs} ms` : `no inbound connection to ${target} before the server gave up`);
+        recorder.event(control.session, 'data', timedOut ? `no inbound connection to ${target} within ${waitLimit} ms${verdict}` : `no inbound connection to ${target} before the server gave up`);
         return undefined;
       }
       const from = origins.get(arrived) ?? { host: normalizeAddress(arrived.remoteAddress ?? '?'), port: arrived.remotePort ?? 0 };

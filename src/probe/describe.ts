@@ -5,6 +5,7 @@
  */
 import { formatHostPort, replyFirstLine } from '../ftp/index.js';
 import type { DataAttempt, RecordedReply } from '../evidence/model.js';
+import { describeEarlyDrop } from '../client/early-verdict.js';
 
 export const replyLine = replyFirstLine;
 
@@ -35,7 +36,7 @@ export function describeAttempt(attempt: DataAttempt): string {
     }
     if (attempt.dialed && attempt.connect) {
       const how = attempt.connect.outcome === 'connected' ? `connected in ${Math.round(attempt.connect.durationMs)} ms` : `${attempt.connect.outcome} after ${Math.round(attempt.connect.durationMs)} ms`;
-      parts.push(`dialled ${endpoint(attempt.dialed)}: ${how}`);
+      parts.push(`dialled ${endpoint(attempt.dialed)}: ${how}${earlyDropNote(attempt)}`);
     }
   } else {
     if (attempt.modeReply.code < 200 || attempt.modeReply.code >= 300) return `${attempt.command} refused: ${replyLine(attempt.modeReply)}`;
@@ -44,7 +45,7 @@ export function describeAttempt(attempt: DataAttempt): string {
       parts.push(
         attempt.inbound.arrived && attempt.inbound.from
           ? `server connected from ${endpoint(attempt.inbound.from)}`
-          : `no connection from the server within ${Math.round(attempt.inbound.waitedMs)} ms`,
+          : `no connection from the server within ${Math.round(attempt.inbound.waitedMs)} ms${earlyDropNote(attempt)}`,
       );
     }
   }
@@ -54,6 +55,11 @@ export function describeAttempt(attempt: DataAttempt): string {
   if (attempt.transferCommand) parts.push(describeTransfer(attempt));
   if (attempt.token) parts.push(attempt.token.matches ? 'token ok' : `token mismatch (received ${JSON.stringify(attempt.token.received ?? 'nothing')})`);
   return parts.join('; ');
+}
+
+/** " (no answer within 1.25 s (RTT 0.4 ms, one SYN retransmission); the data timeout is 5 s)", or nothing. */
+function earlyDropNote(attempt: DataAttempt): string {
+  return attempt.earlyDrop ? ` (${describeEarlyDrop(attempt.earlyDrop)})` : '';
 }
 
 function describeTransfer(attempt: DataAttempt): string {

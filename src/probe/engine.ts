@@ -232,6 +232,7 @@ async function runVariants(
         ccc: options.ccc ?? false,
         resumeTlsSession: options.resumeTlsSession ?? true,
         maxDataBytes: options.maxDataBytes,
+        ...(options.earlyVerdict === false ? { earlyVerdict: false } : {}),
         ...(options.retrieve ? { retrieve: options.retrieve } : {}),
         listingDeadlineMs: options.transferTimeoutMs,
         retrieveDeadlineMs: options.retrieveTimeoutMs,

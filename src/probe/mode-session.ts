@@ -32,6 +32,8 @@ export interface ModeContext {
   resumeTlsSession: boolean;
   maxDataBytes?: number | undefined;
   retrieve?: string;
+  /** false: wait the full data timeout before calling a data connection dropped (see ProbeOptions). */
+  earlyVerdict?: boolean;
   /** Total deadlines of the listing and of the retrieval (defaults: see ProbeOptions). */
   listingDeadlineMs?: number | undefined;
   retrieveDeadlineMs?: number | undefined;
@@ -153,6 +155,7 @@ function channelOptions(
     mode: variant.mode,
     addressPolicy: context.addressPolicy,
     dataTimeoutMs: context.dataTimeoutMs,
+    ...(context.earlyVerdict === false ? { earlyVerdict: false } : {}),
     replyTimeoutMs: context.plan.replyTimeoutMs,
     transfer,
     maxDataBytes: context.maxDataBytes ?? DEFAULT_MAX_DATA_BYTES,

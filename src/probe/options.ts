@@ -53,6 +53,12 @@ export interface ProbeOptions {
   maxDataBytes?: number;
   /** Show the remedies of every FTP server product, not only those of the server that answered. */
   allRemedies?: boolean;
+  /**
+   * Call a data connection that never came dropped once one SYN retransmission plus a few round
+   * trips of the control connection passed, before the data timeout (default true; never on a
+   * slow or variable path). false waits the full data timeout (--no-early-verdict).
+   */
+  earlyVerdict?: boolean;
 }
 
 export const DEFAULT_MODES: readonly DataMode[] = ['epsv', 'pasv'];
