@@ -73,7 +73,7 @@ export function evaluateTcp(facts: FirewallFacts, query: TcpQuery): TcpVerdict {
     const walked = walkChain(chain, query, lookup, 0);
     firstUncertain ??= walked.uncertain;
     const outcomes = walked.outcomes.map((outcome): TcpVerdict =>
-      outcome.verdict === 'return' ? { verdict: chain.policy ?? 'accept', by: 'policy', chain: chain.source } : outcome,
+      outcome.verdict === 'return' ? { verdict: chain.policy ?? 'accept', by: 'policy', chain: chain.at } : outcome,
     );
     finals.push(...outcomes.filter((outcome) => outcome.verdict !== 'accept'));
     const accepted = outcomes.filter((outcome) => outcome.verdict === 'accept');
@@ -144,7 +144,7 @@ function walkChain(chain: ChainFact, query: TcpQuery, lookup: (from: ChainFact, 
   return { outcomes, uncertain };
 }
 
-const by = (rule: RuleFact): VerdictBy => ({ file: rule.source.file, line: rule.source.line, text: rule.source.text });
+const by = (rule: RuleFact): VerdictBy => ({ file: rule.at.file, line: rule.at.line, text: rule.at.text });
 
 interface Matched {
   tri: Tri;

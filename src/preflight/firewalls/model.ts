@@ -19,8 +19,9 @@
  * Every fact carries where it came from (file:line), so the engine's findings can name it.
  */
 import type { ConnState, FirewallLocation, RuleAction } from '../../topology/model.js';
+import type { NotUnderstood, PortRange, Where } from '../model.js';
 
-export type { ConnState, FirewallLocation, RuleAction };
+export type { ConnState, FirewallLocation, NotUnderstood, PortRange, RuleAction };
 
 /** The formats this folder reads. */
 export type FirewallKind =
@@ -38,19 +39,8 @@ export type FirewallKind =
   | 'azure-nsg' // Azure NSG JSON (az network nsg show, ARM template resource)
   | 'gcp-firewall'; // GCP firewall rule JSON (gcloud compute firewall-rules list --format=json)
 
-/** Where a fact was read: 1-based line in the file as given. */
-export interface Provenance {
-  file: string;
-  line: number;
-  /** The source line (or JSON member) as written, trimmed and cut to a readable length. */
-  text: string;
-}
-
-/** An inclusive port range; a single port has from === to. Always 0 ≤ from ≤ to ≤ 65535. */
-export interface PortRange {
-  from: number;
-  to: number;
-}
+/** Where a fact was read (file, 1-based line, the text as written): the one definition preflight shares. */
+export type Provenance = Where;
 
 export type Hook = 'prerouting' | 'input' | 'forward' | 'output' | 'postrouting';
 
@@ -104,7 +94,7 @@ export type RuleEffect =
   | { kind: 'continue' };
 
 export interface RuleFact {
-  source: Provenance;
+  at: Provenance;
   match: Match;
   effect: RuleEffect;
   /**
@@ -126,20 +116,20 @@ export interface ChainFact {
   /** Base chains: what happens when no rule decided. */
   policy?: RuleAction;
   rules: RuleFact[];
-  source: Provenance;
+  at: Provenance;
 }
 
 export interface FirewallFact {
   /** As a user would name it: "nftables table inet filter", "firewalld zone public", "sg-0abc (web)". */
   name: string;
   /** Where it likely sits, when the format says (Windows Firewall and ufw: on the server). */
-  at?: FirewallLocation;
-  /** Why `at` was chosen, or why it could not be. */
-  atReason?: string;
+  location?: FirewallLocation;
+  /** Why `location` was chosen, or why it could not be. */
+  locationReason?: string;
   /** nftables family of the table (ip, ip6, inet, …); others: absent. */
   family?: string;
   chains: ChainFact[];
-  source: Provenance;
+  at: Provenance;
 }
 
 /** Destination NAT (port forwards) and source NAT (SNAT, masquerade). */
@@ -149,7 +139,7 @@ export interface NatFact {
   match: Match;
   /** The new address and/or port range; absent address: the port is changed only (redirect). */
   to?: { address?: string; ports?: PortRange };
-  source: Provenance;
+  at: Provenance;
   /** Set when the rule cannot be evaluated (a map filled at run time, …). */
   unknown?: string;
 }
@@ -171,7 +161,7 @@ export interface FtpInspectionFact {
   match?: Match;
   /** Helper object name (nft) or helper name ('ftp', 'ftp-2121'). */
   name?: string;
-  source: Provenance;
+  at: Provenance;
 }
 
 /**
@@ -182,13 +172,7 @@ export interface UnknownFact {
   reason: string;
   /** Destination ports it touches; absent: any port. */
   ports?: PortRange[];
-  source: Provenance;
-}
-
-/** A line the parser did not understand (never ignored in silence). */
-export interface NotUnderstood {
-  source: Provenance;
-  reason: string;
+  at: Provenance;
 }
 
 export interface FirewallFacts {

@@ -3,6 +3,7 @@
  * parser looks at it, so hostile input (binary, huge, absurdly long lines, deep JSON) gives one
  * clear error naming file:line, in bounded time and memory.
  */
+import { lineAt } from '../lines.js';
 import { FirewallParseError, type PortRange, type Provenance } from './model.js';
 
 /** Larger than any real ruleset dump we expect (a full `nft list ruleset` of a busy router is < 2 MiB). */
@@ -35,13 +36,6 @@ export function checkText(file: string, text: string): void {
     const line = lineAt(text, control.index);
     throw new FirewallParseError(file, line, `binary data (byte 0x${control[0].charCodeAt(0).toString(16).padStart(2, '0')}): not a text configuration`);
   }
-}
-
-/** 1-based line number of a character offset. */
-export function lineAt(text: string, offset: number): number {
-  let line = 1;
-  for (let index = text.indexOf('\n'); index !== -1 && index < offset; index = text.indexOf('\n', index + 1)) line++;
-  return line;
 }
 
 export function provenance(file: string, line: number, text: string): Provenance {

@@ -7,7 +7,7 @@ import { emptyFacts } from '../../../src/preflight/firewalls/model.js';
 let nextLine = 1;
 const at = (text: string) => ({ file: 'rules', line: nextLine++, text });
 const rule = (text: string, match: Match, effect: RuleEffect, unknown?: string): RuleFact => ({
-  source: at(text), match, effect, ...(unknown ? { unknown } : {}),
+  at: at(text), match, effect, ...(unknown ? { unknown } : {}),
 });
 const accept: RuleEffect = { kind: 'verdict', action: 'accept' };
 const drop: RuleEffect = { kind: 'verdict', action: 'drop' };
@@ -16,10 +16,10 @@ const tcp = { protocol: { values: ['tcp'] } };
 const ports = (...specs: [number, number][]) => ({ values: specs.map(([from, to]) => ({ from, to })) });
 
 function facts(chains: ChainFact[]): FirewallFacts {
-  return { ...emptyFacts('nftables', 'rules'), firewalls: [{ name: 'table inet filter', chains, source: at('table inet filter') }] };
+  return { ...emptyFacts('nftables', 'rules'), firewalls: [{ name: 'table inet filter', chains, at: at('table inet filter') }] };
 }
 const base = (hook: ChainFact['hook'], policy: ChainFact['policy'], rules: RuleFact[], extra: Partial<ChainFact> = {}): ChainFact => ({
-  name: hook ?? 'x', hook, type: 'filter', policy, rules, source: at(`chain ${hook}`), priority: 0, ...extra,
+  name: hook ?? 'x', hook, type: 'filter', policy, rules, at: at(`chain ${hook}`), priority: 0, ...extra,
 });
 
 const inbound = facts([
@@ -82,8 +82,8 @@ describe('evaluateTcp: unknowns, jumps, several base chains', () => {
         rule('tcp dport 9 jump nowhere', { ...tcp, dport: ports([9, 9]) }, { kind: 'jump', chain: 'nowhere' }),
         rule('accept', {}, accept),
       ]),
-      { name: 'ftp', rules: [rule('tcp dport 21 accept', { ...tcp, dport: ports([21, 21]) }, accept), rule('tcp dport 20 return', { ...tcp, dport: ports([20, 20]) }, { kind: 'return' })], source: at('chain ftp') },
-      { name: 'web', rules: [], source: at('chain web') },
+      { name: 'ftp', rules: [rule('tcp dport 21 accept', { ...tcp, dport: ports([21, 21]) }, accept), rule('tcp dport 20 return', { ...tcp, dport: ports([20, 20]) }, { kind: 'return' })], at: at('chain ftp') },
+      { name: 'web', rules: [], at: at('chain web') },
     ];
     const f = facts(chains);
     expect(evaluateTcp(f, q({ dport: 21 })).verdict).toBe('accept');
@@ -93,7 +93,7 @@ describe('evaluateTcp: unknowns, jumps, several base chains', () => {
   });
 
   it('a jump loop is bounded and unknown', () => {
-    const f = facts([base('input', 'accept', [rule('jump a', {}, { kind: 'jump', chain: 'a' })]), { name: 'a', rules: [rule('jump a', {}, { kind: 'jump', chain: 'a' })], source: at('chain a') }]);
+    const f = facts([base('input', 'accept', [rule('jump a', {}, { kind: 'jump', chain: 'a' })]), { name: 'a', rules: [rule('jump a', {}, { kind: 'jump', chain: 'a' })], at: at('chain a') }]);
     expect(evaluateTcp(f, q({})).verdict).toBe('unknown');
   });
 
