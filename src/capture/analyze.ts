@@ -1,0 +1,247 @@
+/**
+ * A capture's TCP segments, one at a time, into FTP sessions (pure, streaming, bounded). Every
+ * connection is tracked by counters; a connection is a control connection when its port says so
+ * (21, 990, --port) or its first bytes do (a 220 greeting, an FTP command), and only control
+ * connections keep payload (reassembled, bounded, cut into lines). Every other connection is
+ * matched, when it opens, to the session whose control channel announced it, or counted and
+ * forgotten. What was cut short (connections beyond the table, sessions beyond the cap) is said.
+ */
+import type { ObservedDataConnection, ObservedSession } from '../evidence/observed.js';
+import { looksLikeCommand, looksLikeGreeting, controlPortsOf, FTPS_IMPLICIT_PORT } from './control-content.js';
+import { ControlChannelReader } from './control-channel.js';
+import {
+  DEFAULT_TABLE_LIMITS,
+  ConnectionTable,
+  connectionKey,
+  isNewConnection,
+  openConnection,
+  trackSegment,
+  trackUnreachable,
+  type ClosedBecause,
+  type Direction,
+  type TableLimits,
+  type TrackedConnection,
+} from './connections.js';
+import { DataMatcher } from './data-match.js';
+import { readConnection } from './outcome.js';
+import { StreamReassembler, type StreamOutput } from './reassembly.js';
+import type { CaptureItem, CapturedSegment } from './segment.js';
+import { SessionBuilder } from './session-builder.js';
+
+export interface AnalyzeOptions {
+  /** The file name as the user gave it: every provenance names it. */
+  file: string;
+  controlPorts?: readonly number[];
+  limits?: Partial<TableLimits & { maxSessions: number }>;
+}
+
+interface ControlState {
+  session: SessionBuilder;
+  reader: ControlChannelReader;
+  streams: Record<Direction, StreamReassembler>;
+}
+
+interface Entry {
+  connection: TrackedConnection;
+  role: 'pending' | 'control' | 'data' | 'other';
+  control?: ControlState;
+  data?: { session: SessionBuilder; event: ObservedDataConnection };
+}
+
+/** What the analysis counted besides the sessions, for the reading's limits. */
+export interface AnalysisCounts {
+  segments: number;
+  skippedFrames: number;
+  connections: number;
+  /** Connections that belonged to no FTP session (counted, not kept). */
+  unrelated: number;
+  /** Connections closed early because the table was full. */
+  evicted: number;
+  /** Control connections beyond the session cap (read as unrelated). */
+  sessionsNotKept: number;
+  firstTimeUs?: number;
+  lastTimeUs?: number;
+}
+
+const DEFAULT_MAX_SESSIONS = 5_000;
+const EXPIRE_EVERY = 4096;
+
+export class CaptureAnalyzer {
+  readonly counts: AnalysisCounts = { segments: 0, skippedFrames: 0, connections: 0, unrelated: 0, evicted: 0, sessionsNotKept: 0 };
+  private readonly controlPorts: Set<number>;
+  private readonly table: ConnectionTable<Entry>;
+  private readonly matcher = new DataMatcher();
+  private readonly sessions: SessionBuilder[] = [];
+  private readonly maxSessions: number;
+  private endUs = 0;
+
+  constructor(private readonly options: AnalyzeOptions) {
+    this.controlPorts = controlPortsOf(options.controlPorts);
+    this.maxSessions = options.limits?.maxSessions ?? DEFAULT_MAX_SESSIONS;
+    this.table = new ConnectionTable<Entry>({ ...DEFAULT_TABLE_LIMITS, ...options.limits }, (entry, because) => this.closed(entry, because));
+  }
+
+  push(item: CaptureItem): void {
+    if (item.kind === 'skipped') {
+      this.counts.skippedFrames += 1;
+      return;
+    }
+    if (item.kind === 'unreachable') {
+      const { unreachable } = item;
+      const entry = this.table.get(connectionKey({ host: unreachable.src, port: unreachable.srcPort }, { host: unreachable.dst, port: unreachable.dstPort }));
+      if (entry) trackUnreachable(entry.connection, unreachable);
+      return;
+    }
+    this.segment(item.segment);
+  }
+
+  /** The capture ended: every connection still open is read as it stands. */
+  finish(): ObservedSession[] {
+    this.table.closeAll();
+    return this.sessions.map((session) => session.finish());
+  }
+
+  get sessionBuilders(): readonly SessionBuilder[] {
+    return this.sessions;
+  }
+
+  private segment(segment: CapturedSegment): void {
+    this.counts.segments += 1;
+    this.endUs = Math.max(this.endUs, segment.timeUs);
+    this.counts.firstTimeUs ??= segment.timeUs;
+    this.counts.lastTimeUs = this.endUs;
+    const key = connectionKey({ host: segment.src, port: segment.srcPort }, { host: segment.dst, port: segment.dstPort });
+    let entry = this.table.get(key);
+    if (entry && isNewConnection(entry.connection, segment)) {
+      this.table.close(entry, 'port-reused');
+      entry = undefined;
+    }
+    if (entry) this.table.touch(entry);
+    else entry = this.open(segment);
+    let direction = trackSegment(entry.connection, segment);
+    if (entry.role === 'pending' && segment.payloadLength > 0) direction = this.decideByContent(entry, segment, direction);
+    if (entry.control) this.feedControl(entry.control, segment, direction);
+    if (this.counts.segments % EXPIRE_EVERY === 0) this.table.expire(segment.timeUs);
+  }
+
+  private open(segment: CapturedSegment): Entry {
+    const connection = openConnection(segment, (side) => this.controlPorts.has(side.port));
+    this.counts.connections += 1;
+    const entry: Entry = { connection, role: 'pending' };
+    this.table.add(entry);
+    if (this.controlPorts.has(connection.responder.port)) {
+      this.becomeControl(entry, connection.responder.port === FTPS_IMPLICIT_PORT);
+      return entry;
+    }
+    const match = this.matcher.match(connection.initiator, connection.responder, segment.timeUs);
+    if (match) {
+      entry.role = 'data';
+      const openedBy = connection.openerSeen ? match.openedBy : undefined;
+      const event = match.session.addData({ kind: 'data', ...(openedBy ? { openedBy } : {}), from: connection.initiator, to: connection.responder, outcome: 'unknown' }, connection.firstSyn ?? connection.first);
+      if (match.inferred) {
+        match.session.note('this data connection was matched to the session by time and addresses (the control channel was encrypted)', connection.first, { from: connection.initiator, to: connection.responder });
+      }
+      entry.data = { session: match.session, event };
+    }
+    return entry;
+  }
+
+  /** Returns the segment's direction, which changes when the greeting shows the ends were guessed the wrong way round. */
+  private decideByContent(entry: Entry, segment: CapturedSegment, direction: Direction): Direction {
+    const { connection } = entry;
+    const greetingFromResponder = direction === 'responder' && looksLikeGreeting(segment.payload);
+    const greetingFromInitiator = direction === 'initiator' && !connection.openerSeen && looksLikeGreeting(segment.payload);
+    if (greetingFromInitiator) swapEnds(connection);
+    if (greetingFromResponder || greetingFromInitiator || (direction === 'initiator' && looksLikeCommand(segment.payload))) {
+      this.becomeControl(entry, false);
+      return greetingFromInitiator ? 'responder' : direction;
+    }
+    entry.role = 'other';
+    return direction;
+  }
+
+  private becomeControl(entry: Entry, implicitTls: boolean): void {
+    const { connection } = entry;
+    if (this.sessions.length >= this.maxSessions) {
+      entry.role = 'other';
+      this.counts.sessionsNotKept += 1;
+      return;
+    }
+    const id = `${this.options.file}#${this.sessions.length + 1}`;
+    const session = new SessionBuilder(this.options.file, id, connection.initiator, connection.responder, connection.firstSyn ?? connection.first);
+    this.sessions.push(session);
+    const streams = { initiator: new StreamReassembler(), responder: new StreamReassembler() };
+    // Found by content after the handshake: the streams still start where the SYNs said.
+    if (connection.firstSyn) streams.initiator.start(connection.firstSyn.seq);
+    if (connection.synAck) streams.responder.start(connection.synAck.seq);
+    entry.role = 'control';
+    entry.control = { session, reader: new ControlChannelReader(implicitTls), streams };
+    if (implicitTls) {
+      session.happened({ kind: 'encrypted', ...(connection.firstSyn ?? connection.first) });
+      this.matcher.encryptedSession(session);
+    }
+  }
+
+  private feedControl(control: ControlState, segment: CapturedSegment, direction: Direction): void {
+    const other: Direction = direction === 'initiator' ? 'responder' : 'initiator';
+    const place = { frame: segment.frame, timeUs: segment.timeUs };
+    if (segment.flags.syn) control.streams[direction].start(segment.seq);
+    const outputs: Record<Direction, StreamOutput[]> = { initiator: [], responder: [] };
+    if (segment.flags.ack) outputs[other].push(...control.streams[other].peerAcknowledged(segment.ack, place));
+    if (segment.payloadLength > 0 && !segment.flags.syn) {
+      outputs[direction].push(...control.streams[direction].push(segment.seq, segment.payload, segment.payloadLength, place));
+    }
+    this.deliver(control, outputs);
+  }
+
+  private deliver(control: ControlState, outputs: Record<Direction, StreamOutput[]>): void {
+    const wasEncrypted = control.reader.encrypted;
+    const happenings = [...control.reader.fromClient(outputs.initiator), ...control.reader.fromServer(outputs.responder)];
+    happenings.sort((a, b) => a.frame - b.frame);
+    for (const happening of happenings) {
+      const announcement = control.session.happened(happening);
+      if (announcement) this.matcher.announced(announcement);
+    }
+    if (!wasEncrypted && control.reader.encrypted) this.matcher.encryptedSession(control.session);
+  }
+
+  private closed(entry: Entry, because: ClosedBecause): void {
+    const { connection } = entry;
+    const endUs = because === 'end-of-capture' ? this.endUs : connection.last.timeUs;
+    if (because === 'table-full') this.counts.evicted += 1;
+    if (entry.control) {
+      const { session, streams } = entry.control;
+      const place = connection.last;
+      this.deliver(entry.control, { initiator: streams.initiator.finish(place), responder: streams.responder.finish(place) });
+      const reading = readConnection(connection, endUs);
+      session.controlConnect.outcome = reading.outcome;
+      session.live = false;
+      session.endUs = Math.max(session.endUs, connection.last.timeUs);
+      if (because === 'table-full') session.note('tracking of this control connection stopped early: the capture had more connections open at once than are tracked', place);
+      return;
+    }
+    if (entry.data) {
+      const reading = readConnection(connection, endUs);
+      const { event, session } = entry.data;
+      event.outcome = reading.outcome;
+      if (reading.synRetransmits > 0) event.synRetransmits = reading.synRetransmits;
+      event.waitedMs = reading.waitedMs;
+      event.bytes = connection.bytes.initiator + connection.bytes.responder;
+      if (reading.ended) event.ended = reading.ended;
+      if (reading.answeredAt) event.answeredAt = session.provenance(reading.answeredAt);
+      if (because === 'table-full') session.note('tracking of this data connection stopped early: too many connections open at once', connection.last, { to: connection.responder });
+      return;
+    }
+    this.counts.unrelated += 1;
+  }
+}
+
+/** The end that sent the greeting is the server: a capture that began mid-connection guessed wrong. */
+function swapEnds(connection: TrackedConnection): void {
+  const { initiator, responder } = connection;
+  connection.initiator = responder;
+  connection.responder = initiator;
+  connection.bytes = { initiator: connection.bytes.responder, responder: connection.bytes.initiator };
+  connection.sawBothSides = { initiator: connection.sawBothSides.responder, responder: connection.sawBothSides.initiator };
+  connection.fin = { initiator: connection.fin.responder, responder: connection.fin.initiator };
+}

@@ -1,0 +1,29 @@
+/**
+ * Is this TCP connection an FTP control connection? Ports 21 and 990 (and the user's --port) say
+ * so from the SYN; otherwise the first bytes do: the server's greeting ("220 ...", or "220-" for a
+ * multi-line banner) or a client line that is an FTP command. Content wins over ports so a server
+ * on 2121 or a NAT-forwarded port is still found.
+ */
+
+export const FTP_CONTROL_PORT = 21;
+export const FTPS_IMPLICIT_PORT = 990;
+
+/** Commands a client sends early in a session: a first client line that is one of these is FTP. */
+const OPENING_VERBS = new Set(['USER', 'AUTH', 'FEAT', 'SYST', 'OPTS', 'HOST', 'PBSZ', 'PROT', 'PASS', 'PWD', 'TYPE', 'PASV', 'EPSV', 'PORT', 'EPRT', 'NOOP', 'QUIT', 'CLNT']);
+
+/** The first bytes a server sent on a connection: an FTP greeting? */
+export function looksLikeGreeting(firstBytes: Buffer): boolean {
+  const head = firstBytes.subarray(0, 4).toString('latin1');
+  return /^220(?:[ -]|\r?$)/.test(head) || head === '220';
+}
+
+/** The first bytes a client sent: an FTP command line (a verb we know, then space or CRLF)? */
+export function looksLikeCommand(firstBytes: Buffer): boolean {
+  const head = firstBytes.subarray(0, 6).toString('latin1');
+  const match = /^([A-Za-z]{3,4})(?: |\r|\n|$)/.exec(head);
+  return match !== null && OPENING_VERBS.has((match[1] as string).toUpperCase());
+}
+
+export function controlPortsOf(extra: readonly number[] | undefined): Set<number> {
+  return new Set([FTP_CONTROL_PORT, FTPS_IMPLICIT_PORT, ...(extra ?? [])]);
+}

@@ -1,0 +1,157 @@
+/**
+ * One FTP session as a capture saw it, built event by event in capture order: the control
+ * connection, its commands and replies, TLS, and the data connections matched to it. Every event
+ * carries its provenance (file, frame, time). What the control channel announced (227/229 from the
+ * server, PORT/EPRT from the client) is kept, bounded, so data connections can be matched to it;
+ * an announcement no connection ever followed becomes a note — a SYN is never invented.
+ */
+import type { Endpoint, ObservedControlConnect, ObservedDataConnection, ObservedEvent, ObservedSession, Provenance } from '../evidence/observed.js';
+import { parseEprtArgument, parseEpsvReply, parsePasvReply, parsePortArgument, formatHostPort } from '../ftp/passive.js';
+import type { ControlHappening } from './control-channel.js';
+import type { StreamPlace } from './reassembly.js';
+
+export const MAX_EVENTS_PER_SESSION = 20_000;
+const MAX_ANNOUNCEMENTS_KEPT = 64;
+
+/** Where the control channel said a data connection would go. */
+export interface Announcement {
+  session: SessionBuilder;
+  /** passive: the client will connect to host:port; active: the server will. */
+  mode: 'passive' | 'active';
+  host: string;
+  port: number;
+  place: StreamPlace;
+  /** The event (227/229 reply, PORT/EPRT command) that announced it. */
+  event: ObservedEvent;
+  followed: boolean;
+}
+
+export function isoTime(timeUs: number): string {
+  return new Date(Math.floor(timeUs / 1000)).toISOString();
+}
+
+export class SessionBuilder {
+  readonly session: ObservedSession;
+  readonly controlConnect: ObservedControlConnect;
+  readonly announcements: Announcement[] = [];
+  /** The control connection is still open (data connections can still belong to it). */
+  live = true;
+  endUs: number;
+  dataConnections = 0;
+  private readonly startUs: number;
+  private capped = false;
+
+  constructor(
+    readonly file: string,
+    id: string,
+    readonly client: Endpoint,
+    readonly server: Endpoint,
+    opened: StreamPlace,
+  ) {
+    this.startUs = opened.timeUs;
+    this.endUs = opened.timeUs;
+    this.controlConnect = { kind: 'control-connect', client, server, outcome: 'unknown', ...this.stamp(opened) };
+    this.session = { id, client, server, events: [this.controlConnect] };
+  }
+
+  provenance(place: StreamPlace): Provenance {
+    return { source: 'capture', file: this.file, frame: place.frame, time: isoTime(place.timeUs) };
+  }
+
+  stamp(place: StreamPlace): { at: Provenance; t: number } {
+    return { at: this.provenance(place), t: Math.max(0, Math.round((place.timeUs - this.startUs) / 1000)) };
+  }
+
+  add(event: ObservedEvent): void {
+    if (this.session.events.length < MAX_EVENTS_PER_SESSION) {
+      this.session.events.push(event);
+      return;
+    }
+    if (this.capped) return;
+    this.capped = true;
+    // The cap's own note replaces the last slot, so the list never grows past the bound.
+    this.session.events[this.session.events.length - 1] = {
+      kind: 'note',
+      meaning: 'other',
+      text: `this session has more than ${MAX_EVENTS_PER_SESSION} events; later ones were not kept`,
+      ...this.stamp({ frame: 0, timeUs: this.endUs }),
+    };
+  }
+
+  note(text: string, place: StreamPlace, extra: { to?: Endpoint; from?: Endpoint } = {}): void {
+    this.add({ kind: 'note', meaning: 'other', text, ...extra, ...this.stamp(place) });
+  }
+
+  /** One thing the control channel said; returns a new announcement when it made one. */
+  happened(happening: ControlHappening): Announcement | undefined {
+    this.endUs = Math.max(this.endUs, happening.timeUs);
+    const stamp = this.stamp(happening);
+    switch (happening.kind) {
+      case 'command': {
+        const event: ObservedEvent = { kind: 'command', text: happening.text, ...stamp };
+        this.add(event);
+        if (happening.verb === 'PORT' || happening.verb === 'EPRT') {
+          const target = happening.verb === 'PORT' ? parsePortArgument(happening.argument) : parseEprtArgument(happening.argument);
+          if (target.ok) return this.announce('active', target.value.host, target.value.port, happening, event);
+        }
+        return undefined;
+      }
+      case 'reply': {
+        const event: ObservedEvent = { kind: 'reply', code: happening.code, message: happening.message, ...stamp };
+        this.add(event);
+        if (happening.code === 227) {
+          const target = parsePasvReply(happening.message);
+          if (target.ok) return this.announce('passive', target.value.host, target.value.port, happening, event);
+        } else if (happening.code === 229) {
+          const port = parseEpsvReply(happening.message);
+          if (port.ok) return this.announce('passive', this.server.host, port.value, happening, event);
+        }
+        return undefined;
+      }
+      case 'encrypted':
+        this.session.encryptedFrom ??= stamp.at;
+        return undefined;
+      case 'tls':
+        this.add({ kind: 'tls', channel: 'control', handshake: happening.handshake, detail: happening.detail, ...stamp });
+        return undefined;
+      case 'damaged':
+        this.note(happening.text, happening);
+        return undefined;
+    }
+  }
+
+  /** A data connection matched to this session; the caller fills in its outcome when it closes. */
+  addData(event: Omit<ObservedDataConnection, 'at' | 't'>, place: StreamPlace): ObservedDataConnection {
+    const data: ObservedDataConnection = { ...event, ...this.stamp(place) };
+    this.dataConnections += 1;
+    this.add(data);
+    this.endUs = Math.max(this.endUs, place.timeUs);
+    return data;
+  }
+
+  /** The control connection closed (or the capture ended): announcements nobody followed are said. */
+  finish(): ObservedSession {
+    for (const announcement of this.announcements) {
+      if (announcement.followed) continue;
+      const what = announcement.mode === 'passive' ? 'the server announced' : 'the client announced';
+      const index = this.session.events.indexOf(announcement.event);
+      const note: ObservedEvent = {
+        kind: 'note',
+        meaning: 'other',
+        text: `${what} ${formatHostPort(announcement.host, announcement.port)}; no connection to it appears in this capture`,
+        to: { host: announcement.host, port: announcement.port },
+        ...this.stamp(announcement.place),
+      };
+      if (index >= 0 && this.session.events.length < MAX_EVENTS_PER_SESSION) this.session.events.splice(index + 1, 0, note);
+    }
+    return this.session;
+  }
+
+  private announce(mode: Announcement['mode'], host: string, port: number, place: StreamPlace, event: ObservedEvent): Announcement {
+    const announcement: Announcement = { session: this, mode, host, port, place: { frame: place.frame, timeUs: place.timeUs }, event, followed: false };
+    this.announcements.push(announcement);
+    // Only recent ones are followed in practice; a session with hundreds of transfers keeps the last 64.
+    if (this.announcements.length > MAX_ANNOUNCEMENTS_KEPT) this.announcements.shift();
+    return announcement;
+  }
+}
