@@ -1,0 +1,47 @@
+/**
+ * The bytes of a capture not yet parsed: one contiguous buffer and a position in it. Parsers read
+ * records out of it in place (views, not copies); when a record runs past the end they say how many
+ * bytes they need and the reader brings the next chunk, moving only the unread tail in front of it.
+ * Buffers are never reused, so a view handed out stays valid (it keeps its chunk alive while held).
+ */
+export class ByteWindow {
+  buffer: Buffer = Buffer.alloc(0);
+  position = 0;
+  /** Offset in the capture of buffer[0]. */
+  base = 0;
+  /** Bytes from `position` the parser needs before it can go on (set when it stops short). */
+  needed = 0;
+
+  get available(): number {
+    return this.buffer.length - this.position;
+  }
+
+  /** Offset in the capture of the current position (for error messages). */
+  get offset(): number {
+    return this.base + this.position;
+  }
+
+  /** Stop short: the record at the current position needs `bytes` bytes in all. */
+  need(bytes: number): undefined {
+    this.needed = bytes;
+    return undefined;
+  }
+
+  /** The unread tail, to be placed in front of the next chunk. */
+  rest(): Buffer {
+    return this.buffer.subarray(this.position);
+  }
+
+  /** Replaces the contents with `buffer`, which starts with what rest() returned. */
+  replace(buffer: Buffer): void {
+    this.base += this.position;
+    this.buffer = buffer;
+    this.position = 0;
+    this.needed = 0;
+  }
+
+  /** Appends a chunk that arrived on its own (a decompressed stream): copies the tail and the chunk. */
+  append(chunk: Buffer): void {
+    this.replace(this.available === 0 ? chunk : Buffer.concat([this.rest(), chunk]));
+  }
+}
