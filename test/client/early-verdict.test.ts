@@ -19,22 +19,25 @@ const input = (connectMs: number | undefined, replyMs: number[], overrides: Part
 });
 
 describe('early "dropped" verdict for a data connection (pure)', () => {
-  // The floor: one SYN retransmission (1 s), four of the worst round trips, the busy-machine margin.
-  const floor = (worst: number, active = false): number => Math.ceil(FIRST_SYN_RETRANSMISSION_MS + 4 * worst + EARLY_VERDICT_MARGIN_MS + (active ? ACTIVE_SERVER_ALLOWANCE_MS + worst : 0));
+  // The floor: one SYN retransmission (1 s), four round trips of the path (the smallest sample), the busy-machine margin.
+  const floor = (rtt: number, active = false): number => Math.ceil(FIRST_SYN_RETRANSMISSION_MS + 4 * rtt + EARLY_VERDICT_MARGIN_MS + (active ? ACTIVE_SERVER_ALLOWANCE_MS : 0));
 
   it.each([
-    { name: 'loopback', connectMs: 0.2, replyMs: [0.4, 0.3], rtt: 0.2, decideAt: floor(0.4) },
-    { name: 'LAN', connectMs: 0.6, replyMs: [1.2, 0.9, 2.5], rtt: 0.6, decideAt: floor(2.5) },
-    { name: 'metro WAN', connectMs: 20, replyMs: [22, 25], rtt: 20, decideAt: floor(25) },
-    { name: 'connect time only', connectMs: 3, replyMs: [], rtt: 3, decideAt: floor(3) },
-    { name: 'reply latencies only', connectMs: undefined, replyMs: [5, 4], rtt: 4, decideAt: floor(5) },
+    { name: 'loopback', connectMs: 0.2, replyMs: [0.4, 0.3], rtt: 0.2, decideAt: 1251 },
+    { name: 'LAN, a busy client', connectMs: 0.6, replyMs: [1.2, 0.9, 150], rtt: 0.6, decideAt: 1253 },
+    { name: 'metro WAN', connectMs: 20, replyMs: [22, 25], rtt: 20, decideAt: 1330 },
+    { name: 'connect time only', connectMs: 3, replyMs: [], rtt: 3, decideAt: 1262 },
+    { name: 'reply latencies only', connectMs: undefined, replyMs: [5, 4], rtt: 4, decideAt: 1266 },
+    { name: 'just below the slow-path threshold', connectMs: 100, replyMs: [110], rtt: 100, decideAt: 1650 },
   ])('$name: decided at 1 s + 4 RTTs + margin ($decideAt ms)', ({ connectMs, replyMs, rtt, decideAt }) => {
     expect(planEarlyVerdict(input(connectMs, replyMs))).toEqual({ kind: 'early', decideAtMs: decideAt, rttMs: rtt });
   });
 
-  it('gives an active mode the server time to read the transfer command and dial', () => {
-    const plan = planEarlyVerdict(input(0.5, [1], { waitsForServer: true }));
-    expect(plan).toEqual({ kind: 'early', decideAtMs: floor(1, true), rttMs: 0.5 });
+  it('follows its formula: 1 s + 4 RTTs + margin (+ the server allowance when it dials us)', () => {
+    for (const rtt of [0.1, 7, 42.5]) {
+      expect(planEarlyVerdict(input(rtt, [rtt + 1]))).toEqual({ kind: 'early', decideAtMs: floor(rtt), rttMs: rtt });
+      expect(planEarlyVerdict(input(rtt, [rtt + 1], { waitsForServer: true }))).toEqual({ kind: 'early', decideAtMs: floor(rtt, true), rttMs: rtt });
+    }
     expect(floor(1, true)).toBeGreaterThan(floor(1));
   });
 
@@ -56,7 +59,7 @@ describe('early "dropped" verdict for a data connection (pure)', () => {
   });
 
   it('--data-timeout caps everything: a timeout at or below the floor leaves nothing early to say', () => {
-    for (const dataTimeoutMs of [300, 1000, floor(0.4)]) {
+    for (const dataTimeoutMs of [300, 1000, floor(0.2)]) {
       const plan = planEarlyVerdict(input(0.2, [0.4], { dataTimeoutMs }));
       expect(plan).toEqual({ kind: 'timeout-first', rttMs: 0.2 });
       expect(waitLimitMs(plan, dataTimeoutMs)).toBe(dataTimeoutMs);
