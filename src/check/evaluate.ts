@@ -7,25 +7,24 @@ import type { PlainUserAnswer } from './plain-user.js';
 import type { ProbeRun } from '../probe/engine.js';
 import { replyLine } from '../diagnosis/facts.js';
 import type { DataAttempt } from '../evidence/model.js';
-import type { DataMode, Finding } from '../report/model.js';
+import type { DataMode, Finding, FindingCode } from '../report/model.js';
+import { speaksForMode } from '../findings/registry.js';
 import { modesOf, tlsModeOf, type PolicyTarget } from './policy.js';
 
 const MODE_NAME: Record<DataMode, string> = { epsv: 'EPSV', pasv: 'PASV', port: 'PORT', eprt: 'EPRT' };
-/** Finding codes that speak for one mode, to cite the right finding when that mode fails. */
-const MODE_CODES: Record<DataMode, RegExp> = { epsv: /^EPSV_/, pasv: /^PASV_/, port: /^ACTIVE_/, eprt: /^ACTIVE_/ };
 /** Findings that a requirement sentence already states in its own words. */
-const RANGE_CODES = ['PASV_PORT_OUT_OF_RANGE'];
-const ADDRESS_CODES = ['PASV_ADDRESS_MISMATCH', 'PASV_ADDRESS_PRIVATE'];
+const RANGE_CODES: readonly FindingCode[] = ['PASV_PORT_OUT_OF_RANGE'];
+const ADDRESS_CODES: readonly FindingCode[] = ['PASV_ADDRESS_MISMATCH', 'PASV_ADDRESS_PRIVATE'];
 const MAX_LISTED_PORTS = 5;
-const TOO_SLOW_CODE = 'DATA_TRANSFER_TOO_SLOW';
+const TOO_SLOW_CODE: FindingCode = 'DATA_TRANSFER_TOO_SLOW';
 
 export function evaluateTarget(target: PolicyTarget, run: ProbeRun, plainUser?: PlainUserAnswer): string[] {
   const { evidence, report } = run;
   const errors = report.findings.filter((finding) => finding.severity === 'error');
   const failures: string[] = [];
-  const covered = new Set<string>();
+  const covered = new Set<FindingCode>();
   const cite = (finding: Finding): string => {
-    covered.add(String(finding.code));
+    covered.add(finding.code);
     return `${finding.code}: ${finding.title}`;
   };
 
@@ -54,7 +53,8 @@ export function evaluateTarget(target: PolicyTarget, run: ProbeRun, plainUser?: 
       working.push(mode);
       continue;
     }
-    const finding = errors.find((candidate) => MODE_CODES[mode].test(String(candidate.code))) ?? errors.find((candidate) => !covered.has(String(candidate.code)));
+    // The finding the registry says speaks for this mode, else the first error not cited yet.
+    const finding = errors.find((candidate) => speaksForMode(candidate.code, mode)) ?? errors.find((candidate) => !covered.has(candidate.code));
     const failed = attempts.find((attempt) => attempt.transfer.outcome !== 'complete');
     if (failed?.transfer.outcome === 'too-slow' && target.maxTransferMs !== undefined) {
       // The limit stopped the transfer: say it in the policy's words, with what had arrived by then.
@@ -135,6 +135,6 @@ function listPorts(ports: number[]): string {
 }
 
 /** Error findings no requirement sentence has stated yet: a gate must not hide them. */
-function uncited(errors: readonly Finding[], covered: ReadonlySet<string>): string[] {
-  return errors.filter((finding) => !covered.has(String(finding.code))).map((finding) => `${finding.code}: ${finding.title}`);
+function uncited(errors: readonly Finding[], covered: ReadonlySet<FindingCode>): string[] {
+  return errors.filter((finding) => !covered.has(finding.code)).map((finding) => `${finding.code}: ${finding.title}`);
 }

@@ -4,7 +4,7 @@
  * takes it away from later, blunter rules (DATA_CHANNEL_REFUSED), and a rule can end the
  * diagnosis when nothing after it could be true (no control connection, no data to judge).
  */
-import type { AnyFindingCode, Finding, Step, Verdict } from '../report/model.js';
+import type { Finding, FindingCode, Step, Verdict } from '../report/model.js';
 import type { DataAttempt, Evidence, SessionFailure } from '../evidence/model.js';
 import { looseEnds } from './backstop.js';
 import { remedyContext, type RemedyContext } from './remedies/index.js';
@@ -31,7 +31,8 @@ export interface RuleOutcome {
 
 export interface Rule {
   id: string;
-  code: AnyFindingCode;
+  /** The code(s) the rule can say (the registry in src/findings lists each). */
+  code: FindingCode | readonly FindingCode[];
   applies(input: RuleInput): RuleOutcome | undefined;
 }
 

@@ -9,31 +9,11 @@ export const SCHEMA_VERSION = 1;
 export { ALL_MODES, type DataMode } from '../ftp/data-mode.js';
 import type { DataMode } from '../ftp/data-mode.js';
 
-export type Verdict = 'pass' | 'fail';
-export type Severity = 'error' | 'warning' | 'info';
-
-export type FindingCode =
-  | 'CONTROL_UNREACHABLE'
-  | 'TLS_NEGOTIATION_BLOCKED'
-  | 'LOGIN_FAILED'
-  | 'DATA_CHANNEL_BLOCKED'
-  | 'DATA_CHANNEL_REFUSED'
-  | 'PASV_PORT_OUT_OF_RANGE'
-  | 'PASV_ADDRESS_PRIVATE'
-  | 'PASV_ADDRESS_MISMATCH'
-  | 'EPSV_BLOCKED'
-  | 'ACTIVE_REJECTED'
-  | 'ACTIVE_INBOUND_BLOCKED'
-  | 'TLS_BREAKS_INSPECTION'
-  | 'TLS_SESSION_REUSE_REQUIRED'
-  | 'DATA_SOURCE_REJECTED'
-  | 'PASV_REWRITTEN_IN_TRANSIT'
-  | 'DATA_MISROUTED'
-  | 'DATA_TRANSFER_TOO_SLOW'
-  | 'FILE_UNAVAILABLE';
-
-/** Finding codes beyond the contract table (certificate problems etc.) are allowed as strings. */
-export type AnyFindingCode = FindingCode | (string & {});
+// Defined below the report (src/findings) so that every layer judges with the same words.
+export type { FindingCode } from '../findings/registry.js';
+export type { Severity, Verdict } from '../findings/severity.js';
+import type { FindingCode } from '../findings/registry.js';
+import type { Severity, Verdict } from '../findings/severity.js';
 
 export interface Remedy {
   /** Who applies it: 'IIS', 'vsftpd', 'ProFTPD', 'Pure-FTPd', 'FileZilla Server', 'nftables',
@@ -50,7 +30,7 @@ export interface Remedy {
 }
 
 export interface Finding {
-  code: AnyFindingCode;
+  code: FindingCode;
   severity: Severity;
   title: string;
   explanation: string;

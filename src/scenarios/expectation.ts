@@ -7,7 +7,7 @@ import type { Expectation } from '../topology/model.js';
 
 export function checkExpectation(expectation: Expectation, report: ProbeReport): string[] {
   const mismatches: string[] = [];
-  const codes = new Set(report.findings.map((finding) => finding.code));
+  const codes = new Set<string>(report.findings.map((finding) => finding.code));
   if (report.verdict !== expectation.verdict) {
     mismatches.push(`verdict is ${report.verdict}, expected ${expectation.verdict}`);
   }

@@ -4,7 +4,7 @@
  * finding's evidence always agree.
  */
 import { foldPorts, formatSpans, type PortSpan } from '../report/format.js';
-import type { Finding, PortState } from '../report/model.js';
+import type { Finding, FindingCode, PortState } from '../report/model.js';
 import { remediesFor, type Problem, type RemedyContext } from '../diagnosis/remedies/index.js';
 import { rangeSize, type PortRange, type PortResult } from './options.js';
 
@@ -29,7 +29,7 @@ export function foldResults(results: readonly PortResult[]): PortSpan[] {
 }
 
 interface StateFinding {
-  code: string;
+  code: FindingCode;
   title: (ports: number, tested: number) => string;
   explanation: string;
   problems: Problem[];
@@ -151,6 +151,6 @@ export function sampleFinding(sampled: readonly number[], range: PortRange): Fin
   };
 }
 
-export function infoFinding(code: string, title: string, explanation: string, evidence: string[] = [], severity: Finding['severity'] = 'info'): Finding {
+export function infoFinding(code: FindingCode, title: string, explanation: string, evidence: string[] = [], severity: Finding['severity'] = 'info'): Finding {
   return { code, severity, title, explanation, evidence, remedies: [] };
 }

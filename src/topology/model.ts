@@ -12,7 +12,8 @@
  * connections back to it), on the edge router (the network firewall / NAT box), and on the server
  * host (e.g. Windows Firewall on the IIS machine). NAT is done by the edge router.
  */
-import type { DataMode, Verdict } from '../report/model.js';
+import type { DataMode } from '../ftp/data-mode.js';
+import type { Verdict } from '../findings/severity.js';
 
 export type FirewallLocation = 'client' | 'edge' | 'server';
 export type RuleAction = 'accept' | 'drop' | 'reject';

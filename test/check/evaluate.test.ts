@@ -75,7 +75,7 @@ describe('evaluateTarget', () => {
   });
 
   it('error findings no requirement states are still failures', () => {
-    const finding = { code: 'DATA_MISROUTED', severity: 'error' as const, title: 'The data connection reached something else', explanation: '', evidence: [], remedies: [] };
+    const finding = { code: 'DATA_MISROUTED' as const, severity: 'error' as const, title: 'The data connection reached something else', explanation: '', evidence: [], remedies: [] };
     const run: ProbeRun = { ...healthy, report: { ...healthy.report, findings: [finding] } };
     expect(evaluateTarget(target(), run)).toEqual(['DATA_MISROUTED: The data connection reached something else']);
   });

@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { FINDING_CODES, isFindingCode } from '../../src/findings/registry.js';
 import { VERSION } from '../../src/version.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -27,17 +28,21 @@ function filesUnder(directory: string, extensions: readonly string[]): string[] 
   return out;
 }
 
-/** Codes the code can put in a finding: `code: 'X'` in rules and `infoFinding('X', …)` in the sweep. */
+/**
+ * Codes the code can put in a finding: `code: 'X'` in rules and findings, `infoFinding('X', …)` in
+ * the sweep, and certificate codes chosen at run time (`{ code: 'X', what }`). The registry must
+ * hold each (the type system checks literal codes too; this catches any that slip past it).
+ */
 function emittedCodes(): string[] {
   const codes = new Set<string>();
-  for (const file of [...filesUnder('src/probe', ['.ts']), ...filesUnder('src/sweep', ['.ts'])]) {
+  const places = ['src/diagnosis', 'src/sweep', 'src/check', 'src/scenarios', 'src/probe'].filter((directory) => existsSync(path.join(ROOT, directory)));
+  for (const file of places.flatMap((directory) => filesUnder(directory, ['.ts']))) {
     for (const match of read(file).matchAll(/(?:\bcode: |infoFinding\()'([A-Z][A-Z0-9]*_[A-Z0-9_]+)'/g)) codes.add(match[1] ?? '');
   }
-  for (const match of read('src/report/model.ts').matchAll(/\| '([A-Z][A-Z0-9_]+)'/g)) codes.add(match[1] ?? '');
   return [...codes].sort();
 }
 
-describe('docs/finding-codes.md', () => {
+describe('finding codes', () => {
   const page = read('docs/finding-codes.md');
   const readme = read('README.md');
   const codes = emittedCodes();
@@ -45,13 +50,19 @@ describe('docs/finding-codes.md', () => {
   it('finds the codes it checks', () => {
     expect(codes).toContain('DATA_CHANNEL_BLOCKED');
     expect(codes).toContain('SWEEP_SAMPLED');
+    expect(codes).toContain('TLS_CERTIFICATE_EXPIRED');
     expect(codes.length).toBeGreaterThan(30);
   });
 
-  it.each(codes)('%s is documented in docs/finding-codes.md and the README', (code) => {
-    expect(page, `add ${code} to docs/finding-codes.md`).toContain(`\`${code}\``);
-    // The README's table lists the sweep's own codes as a family (`SWEEP_*`); every other code by name.
-    expect(readme, `add ${code} to the README's finding-code table`).toContain(code.startsWith('SWEEP_') && readme.includes('`SWEEP_*`') ? '`SWEEP_*`' : `\`${code}\``);
+  it.each(codes)('%s is in the registry, docs/finding-codes.md and the README', (code) => {
+    expect(isFindingCode(code), `add ${code} to the registry in src/findings`).toBe(true);
+    expect(page, `run npm run docs:codes (${code})`).toContain(`\`${code}\``);
+    expect(readme, `run npm run docs:codes (${code})`).toContain(`| \`${code}\` |`);
+  });
+
+  it('every code of the registry is one the code can emit (no dead rows)', () => {
+    const source = filesUnder('src', ['.ts']).filter((file) => !file.startsWith(`src${path.sep}findings`)).map(read).join('\n');
+    expect(FINDING_CODES.filter((code) => !source.includes(`'${code}'`))).toEqual([]);
   });
 });
 

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { perfData, perfLabel, renderNagiosCheck, renderNagiosProbe, statusText } from '../../src/report/nagios.js';
-import type { CheckReport, Finding, ProbeReport, Step } from '../../src/report/model.js';
+import type { CheckReport, Finding, FindingCode, ProbeReport, Step } from '../../src/report/model.js';
 import { realNetwork } from '../../src/net/real.js';
 import { startServer, type RunningServer } from '../../src/server/index.js';
 import { startBrokenDataServer } from './broken-ftp.js';
@@ -29,7 +29,7 @@ function assertPluginOutput(line: string): string {
 }
 
 const step = (id: string, result: Step['result'], extra: Partial<Step> = {}): Step => ({ id, name: id, result, startedAt: 0, durationMs: 120, detail: '', ...extra });
-const finding = (code: string, severity: Finding['severity'], title: string): Finding => ({ code, severity, title, explanation: '', evidence: [], remedies: [] });
+const finding = (code: FindingCode, severity: Finding['severity'], title: string): Finding => ({ code, severity, title, explanation: '', evidence: [], remedies: [] });
 
 function report(verdict: 'pass' | 'fail', findings: Finding[], steps: Step[] = [step('connect', 'ok'), step('login', 'ok'), step('data:epsv', 'ok', { mode: 'epsv', tls: false })]): ProbeReport {
   return { tool: 'ftp-doctor', version: '0', schemaVersion: 1, kind: 'probe', target: 'ftp://203.0.113.7/', verdict, startedAt: '', durationMs: 5100, addressPolicy: 'control-peer', steps, findings, transcript: [], connections: [] };

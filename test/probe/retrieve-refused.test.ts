@@ -55,7 +55,7 @@ describe('a retrieval the server refuses', () => {
   });
 
   it("check quotes the reply even when the cited finding's words do not", () => {
-    const finding = { code: 'DATA_TRANSFER_FAILED', severity: 'error' as const, title: 'The PASV data transfer failed', explanation: '', evidence: [], remedies: [] };
+    const finding = { code: 'DATA_TRANSFER_FAILED' as const, severity: 'error' as const, title: 'The PASV data transfer failed', explanation: '', evidence: [], remedies: [] };
     const generic: ProbeRun = { ...run, report: { ...run.report, findings: [finding] } };
     expect(evaluateTarget(target(), generic)).toEqual([`PASV did not work: DATA_TRANSFER_FAILED: The PASV data transfer failed (the server answered "${REPLY}")`]);
   });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, expect } from 'vitest';
 import { appendStepSummary, escapeAnnotationData, escapeAnnotationProperty, githubAnnotations, MAX_STEP_SUMMARY_BYTES } from '../../src/report/ci.js';
-import type { Finding } from '../../src/report/model.js';
+import type { Finding, FindingCode } from '../../src/report/model.js';
 import { blockedFinding, blockedProbe, check, healthyProbe, scenarioRun, sweep } from './fixtures.js';
 
 /** Splits a workflow command into its parts, undoing GitHub's escaping. */
@@ -69,7 +69,7 @@ describe('githubAnnotations', () => {
   it('keeps within GitHub display limits: 10 per level, the last says how many more, messages cut', () => {
     const probe = blockedProbe();
     const many = (severity: Finding['severity'], count: number): Finding[] =>
-      Array.from({ length: count }, (_, index) => ({ ...blockedFinding(), severity, code: `CODE_${severity}_${index}`, explanation: 'y'.repeat(5000) }));
+      Array.from({ length: count }, (_, index) => ({ ...blockedFinding(), severity, code: `CODE_${severity}_${index}` as FindingCode /* made up, to tell them apart */, explanation: 'y'.repeat(5000) }));
     probe.findings = [...many('error', 14), ...many('warning', 12), ...many('info', 2)];
     const commands = githubAnnotations(probe).map(parseCommand);
     expect(commands.filter((command) => command.level === 'error')).toHaveLength(10);

@@ -80,9 +80,9 @@ describe('compareBackends', () => {
   it('warnings do not make a disagreement; a different error finding does', () => {
     const sim = result('agreeing-scenario', 'sim', 'blocked', true);
     const netns = result('agreeing-scenario', 'netns', 'blocked', true);
-    const warning = { ...netns.probe.findings[0]!, code: 'CERTIFICATE_SELF_SIGNED', severity: 'warning' as const };
+    const warning = { ...netns.probe.findings[0]!, code: 'TLS_CERTIFICATE_SELF_SIGNED' as const, severity: 'warning' as const };
     expect(agreementOf([sim, { ...netns, probe: { ...netns.probe, findings: [...netns.probe.findings, warning] } }])).toBe('agree');
-    const other = { ...netns.probe.findings[0]!, code: 'PASV_PORT_OUT_OF_RANGE' };
+    const other = { ...netns.probe.findings[0]!, code: 'PASV_PORT_OUT_OF_RANGE' as const };
     expect(agreementOf([sim, { ...netns, probe: { ...netns.probe, findings: [other] } }])).toBe('disagree');
   });
 });

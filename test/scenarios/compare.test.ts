@@ -7,13 +7,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { agreementOf } from '../../src/report/compare.js';
-import type { ConnectionEvent, Finding, ProbeReport, ScenarioResult } from '../../src/report/model.js';
+import type { ConnectionEvent, Finding, FindingCode, ProbeReport, ScenarioResult } from '../../src/report/model.js';
 
 const RANGE = { from: 5500, to: 5525 };
 /** 24 samples from 5500-5550, as the server of pasv-partial-overlap hands them out. */
 const SAMPLES = [5506, 5512, 5503, 5550, 5533, 5549, 5504, 5509, 5542, 5544, 5516, 5502, 5514, 5543, 5548, 5511, 5532, 5530, 5519, 5538, 5508, 5541, 5527, 5513];
 
-function finding(code: string): Finding {
+function finding(code: FindingCode): Finding {
   return { code, severity: 'error', title: code, explanation: '', evidence: [], remedies: [] };
 }
 

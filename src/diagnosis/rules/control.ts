@@ -3,7 +3,7 @@
  * TLS negotiation, certificate, login. A control-stage failure ends the diagnosis because no data
  * attempt could follow it.
  */
-import type { Finding, Severity } from '../../report/model.js';
+import type { Finding, FindingCode, Severity } from '../../report/model.js';
 import type { Evidence, RecordedReply } from '../../evidence/model.js';
 import type { Rule, RuleInput } from '../engine.js';
 import { controlEndpoint, replyLine } from '../facts.js';
@@ -121,7 +121,7 @@ export const tlsNegotiationBlocked: Rule = {
   },
 };
 
-function certificateCode(verifyError: string): { code: string; what: string } {
+function certificateCode(verifyError: string): { code: FindingCode; what: string } {
   if (/SELF_SIGNED/i.test(verifyError)) return { code: 'TLS_CERTIFICATE_SELF_SIGNED', what: 'is self-signed' };
   if (/EXPIRED/i.test(verifyError)) return { code: 'TLS_CERTIFICATE_EXPIRED', what: 'has expired' };
   if (/NOT_YET_VALID/i.test(verifyError)) return { code: 'TLS_CERTIFICATE_EXPIRED', what: 'is not valid yet' };
@@ -131,7 +131,7 @@ function certificateCode(verifyError: string): { code: string; what: string } {
 
 export const tlsCertificate: Rule = {
   id: 'tls-certificate',
-  code: 'TLS_CERTIFICATE_*',
+  code: ['TLS_CERTIFICATE_SELF_SIGNED', 'TLS_CERTIFICATE_EXPIRED', 'TLS_CERTIFICATE_NAME_MISMATCH', 'TLS_CERTIFICATE_UNTRUSTED'],
   applies({ evidence, remedy }) {
     const auth = evidence.authTls;
     if (!auth) return undefined;
