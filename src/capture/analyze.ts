@@ -216,6 +216,9 @@ export class CaptureAnalyzer {
       const reading = readConnection(connection, endUs);
       session.controlConnect.outcome = reading.outcome;
       session.live = false;
+      if (connection.firstSyn && connection.synAck && connection.handshakeAck) {
+        session.handshake = { synUs: (connection.lastSyn ?? connection.firstSyn).timeUs, synAckUs: connection.synAck.timeUs, ackUs: connection.handshakeAck.timeUs };
+      }
       session.endUs = Math.max(session.endUs, connection.last.timeUs);
       if (because === 'table-full') session.note('tracking of this control connection stopped early: the capture had more connections open at once than are tracked', place);
       return;

@@ -67,7 +67,8 @@ export class StreamReassembler {
       return [];
     }
     const segment: Pending = { seq, data, wireLength, ...place };
-    if (offset > 0) return this.hold(segment);
+    // Copied when held: a reader's payload is a view into its whole read chunk, which must not stay alive.
+    if (offset > 0) return this.hold({ ...segment, data: Buffer.from(data) });
     const out: StreamOutput[] = [];
     this.deliver(segment, out);
     this.drain(out);

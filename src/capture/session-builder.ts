@@ -38,6 +38,8 @@ export class SessionBuilder {
   live = true;
   endUs: number;
   dataConnections = 0;
+  /** The control connection's handshake times (µs), when all three packets were captured: where the capture stood. */
+  handshake?: { synUs: number; synAckUs: number; ackUs: number };
   private readonly startUs: number;
   private capped = false;
 

@@ -1,0 +1,48 @@
+/**
+ * What one capture cannot show, in words for the user (pure). Said, never guessed around: where
+ * the capture stood decides which hop an unanswered SYN can be pinned on; an encrypted control
+ * channel hides the 227; what was cut short by the bounds is counted.
+ */
+import type { ObservedSession } from '../evidence/observed.js';
+import type { AnalysisCounts } from './analyze.js';
+import type { CaptureVantage } from './vantage.js';
+
+export interface LimitsInput {
+  vantage: CaptureVantage;
+  sessions: readonly ObservedSession[];
+  counts: AnalysisCounts;
+  frames: number;
+  controlPorts: readonly number[];
+}
+
+const VANTAGE_WORDS: Record<CaptureVantage, string> = {
+  client:
+    'This capture was taken at the client (judged from the handshake timings): a SYN that got no answer may have been dropped by any firewall on the way — the client\'s own, an edge firewall or NAT, or the server\'s own — and one capture cannot tell which; a second capture at the server can.',
+  server:
+    'This capture was taken at the server (judged from the handshake timings): connections the client tried that never arrived do not appear in it at all, and what happened on the client\'s side (a NAT rewriting the 227 there) cannot be seen.',
+  'same-host': 'Client and server are on the same host in this capture (loopback or one address): no firewall or NAT between two hosts can be seen in it.',
+  unknown:
+    'Where this capture was taken (at the client or at the server) could not be told from the handshake timings, so an unanswered SYN cannot be placed on either side of the path.',
+};
+
+export function captureLimits(input: LimitsInput): string[] {
+  const limits = [
+    'A capture shows packets, not intentions: a transfer mode the client did not try is not a failure, and no experiment was run to compare modes.',
+    VANTAGE_WORDS[input.vantage],
+  ];
+  const encrypted = input.sessions.filter((session) => session.encryptedFrom !== undefined).length;
+  if (encrypted > 0) {
+    limits.push(
+      `${encrypted} session(s) switched to TLS on the control channel: their commands and replies after that point (the 227/229 with the data port) cannot be read, so their data connections were matched by time and addresses, and a firewall's FTP helper (ALG) could not read them either.`,
+    );
+  }
+  if (input.sessions.length === 0) {
+    const ports = ['21', '990', ...input.controlPorts.map(String)].join(', ');
+    limits.push(`No FTP control connection was found (ports ${ports}, or an FTP greeting or command on any port). If the server listens elsewhere and the capture begins after its greeting, name its port with --port.`);
+  }
+  const { counts } = input;
+  if (counts.evicted > 0) limits.push(`${counts.evicted} connection(s) were closed early in the analysis: the capture had more connections open at once than are tracked; the sessions they belonged to say so.`);
+  if (counts.sessionsNotKept > 0) limits.push(`${counts.sessionsNotKept} FTP control connection(s) beyond the first ${input.sessions.length} were not analysed.`);
+  if (counts.skippedFrames > 0) limits.push(`${counts.skippedFrames} of ${input.frames} frame(s) could not be decoded as TCP and were skipped.`);
+  return limits;
+}

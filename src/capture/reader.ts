@@ -1,0 +1,62 @@
+/**
+ * `explain`'s readers for packet captures (pcap, pcapng, either gzip'd): the file streamed through
+ * the capture reader into the analysis, and the SourceReading that says what a capture can and
+ * cannot show. Detection is by magic number only (a gzip'd file by the magic of what it inflates to).
+ */
+import { gunzipSync, constants as zlibConstants } from 'node:zlib';
+import type { EvidenceReader, ReadOptions, SourceDeclaration, SourceReading, Vantage } from '../evidence/source.js';
+import { CaptureAnalyzer } from './analyze.js';
+import { captureLimits } from './limits.js';
+import { detectCaptureFormat, readCaptureBatches, type CaptureStats } from './read/index.js';
+import { guessVantage, type CaptureVantage } from './vantage.js';
+
+/** What the magic says, looking inside gzip; undefined when it is no capture. */
+export function captureFormatOf(head: Buffer): 'pcap' | 'pcapng' | undefined {
+  const format = detectCaptureFormat(head);
+  if (format !== 'gzip') return format;
+  try {
+    // Only the head is at hand: inflate what it holds without requiring the end of the stream.
+    const inflated = gunzipSync(head, { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: 64 * 1024 });
+    const inner = detectCaptureFormat(inflated);
+    return inner === 'gzip' ? undefined : inner;
+  } catch {
+    return undefined;
+  }
+}
+
+export const VANTAGE_OF: Record<CaptureVantage, Vantage> = { client: 'client', server: 'server', 'same-host': 'both', unknown: 'none' };
+
+/** Analyse one capture file into a SourceReading (the I/O edge: the analysis itself is pure). */
+export async function readCaptureFile(file: string, format: 'pcap' | 'pcapng', options: ReadOptions = {}): Promise<SourceReading & { vantageGuess: CaptureVantage }> {
+  const analyzer = new CaptureAnalyzer({ file, ...(options.controlPorts ? { controlPorts: options.controlPorts } : {}) });
+  const stats: CaptureStats = { compressed: false, frames: 0, bytes: 0 };
+  for await (const batch of readCaptureBatches(file, { format, stats, ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}) })) {
+    for (const item of batch) analyzer.push(item);
+  }
+  const sessions = analyzer.finish();
+  const vantageGuess = guessVantage(analyzer.sessionBuilders);
+  const source: SourceDeclaration = {
+    kind: 'capture',
+    label: `capture ${file}`,
+    vantage: VANTAGE_OF[vantageGuess],
+    controlledExperiment: false,
+    referenceServerProof: true,
+    packets: true,
+    timings: true,
+    actedItself: false,
+  };
+  const limits = captureLimits({ vantage: vantageGuess, sessions, counts: analyzer.counts, frames: stats.frames, controlPorts: options.controlPorts ?? [] });
+  return { file, format, source, sessions, limits, vantageGuess };
+}
+
+function captureReader(format: 'pcap' | 'pcapng', description: string): EvidenceReader {
+  return {
+    format,
+    description,
+    detect: (head) => (captureFormatOf(head) === format ? 1 : 0),
+    read: (file, options) => readCaptureFile(file, format, options),
+  };
+}
+
+export const PCAP_READER = captureReader('pcap', 'packet capture, pcap (tcpdump -w), optionally gzip-compressed');
+export const PCAPNG_READER = captureReader('pcapng', 'packet capture, pcapng (Wireshark, dumpcap, pktmon), optionally gzip-compressed');
