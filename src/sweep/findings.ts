@@ -5,6 +5,7 @@
  */
 import { foldPorts, formatSpans, type PortSpan } from '../report/format.js';
 import type { Finding, FindingCode, PortState } from '../report/model.js';
+import { findingEntry } from '../findings/registry.js';
 import { remediesFor, type Problem, type RemedyContext } from '../diagnosis/remedies/index.js';
 import { rangeSize, type PortRange, type PortResult } from './options.js';
 
@@ -95,7 +96,7 @@ export function stateFindings(results: readonly PortResult[], context: FindingCo
       .map(([detail, port]) => `port ${port}: ${detail || state}`);
     findings.push({
       code: described.code,
-      severity: 'error',
+      severity: findingEntry(described.code).severity,
       title: described.title(affected.length, tested),
       explanation: described.explanation,
       evidence: [
@@ -115,7 +116,7 @@ export function coverageFinding(tested: number, wanted: number, range: PortRange
   const size = rangeSize(range);
   return {
     code: 'SWEEP_PARTIAL_COVERAGE',
-    severity: 'warning',
+    severity: findingEntry('SWEEP_PARTIAL_COVERAGE').severity,
     title: `Only ${count(tested)} of ${count(wanted === size ? size : wanted)} ports proved (${count(size)} in the range)`,
     explanation:
       'Without the SITE SWEEP extension the sweep can only test the ports the server happens to hand out in PASV/EPSV replies. ' +
@@ -131,7 +132,7 @@ export function outOfRangeFinding(outside: ReadonlyMap<number, number>, range: P
   const times = [...outside.values()].reduce((sum, value) => sum + value, 0);
   return {
     code: 'PASV_PORT_OUT_OF_RANGE',
-    severity: 'error',
+    severity: findingEntry('PASV_PORT_OUT_OF_RANGE').severity,
     title: `The server handed out ${count(ports.length)} passive port${ports.length === 1 ? '' : 's'} outside ${range.from}-${range.to}`,
     explanation:
       'Data connections to ports outside the range the firewall allows fail; with a partial overlap the failure is intermittent. Those ports were not tested.',
@@ -143,7 +144,7 @@ export function outOfRangeFinding(outside: ReadonlyMap<number, number>, range: P
 export function sampleFinding(sampled: readonly number[], range: PortRange): Finding {
   return {
     code: 'SWEEP_SAMPLED',
-    severity: 'info',
+    severity: findingEntry('SWEEP_SAMPLED').severity,
     title: `A random sample of ${count(sampled.length)} of ${count(rangeSize(range))} ports was proved`,
     explanation: 'With --sample the sweep proves only these ports; the others are untested. Run without --sample to prove the whole range.',
     evidence: [`sampled ports: ${sampled.join(', ')}`],
@@ -151,6 +152,7 @@ export function sampleFinding(sampled: readonly number[], range: PortRange): Fin
   };
 }
 
-export function infoFinding(code: FindingCode, title: string, explanation: string, evidence: string[] = [], severity: Finding['severity'] = 'info'): Finding {
+/** A finding without remedies, at the registry's severity for the code unless the caller says otherwise. */
+export function infoFinding(code: FindingCode, title: string, explanation: string, evidence: string[] = [], severity: Finding['severity'] = findingEntry(code).severity): Finding {
   return { code, severity, title, explanation, evidence, remedies: [] };
 }
