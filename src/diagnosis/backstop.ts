@@ -78,7 +78,7 @@ export function looseEnds({ evidence, explained, findings, steps, stopped }: Loo
     severity: 'error',
     title: 'Something failed that the diagnosis has no rule for',
     explanation:
-      'The probe recorded a failure (below) that none of the diagnosis rules recognised, so there is no precise cause to name. ' +
+      `${evidence.source.actedItself ? 'The probe' : `The evidence (${evidence.source.label})`} recorded a failure (below) that none` + ' of the diagnosis rules recognised, so there is no precise cause to name. ' +
       'The run fails anyway: a failure the tool cannot explain is still a failure. The transcript shows what the server said.',
     evidence: lines,
     remedies: [

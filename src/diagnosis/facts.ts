@@ -3,6 +3,7 @@
  * address classes that never throw, and the transcript-like lines a finding quotes as proof.
  */
 import { classifyAddress, sameAddress, UNROUTABLE_CLASSES, type AddressClass } from '../ftp/address.js';
+import { withProvenance } from '../evidence/provenance.js';
 import type { DataAttempt, HostPortRecord, Evidence, RecordedReply } from '../evidence/model.js';
 
 /** Where a data attempt stopped, from the client's point of view. */
@@ -84,6 +85,13 @@ export function same(left: string | undefined, right: string | undefined): boole
 /** The address the control connection reached: the recorded peer, else the URL's host. */
 export const controlAddress = (evidence: Evidence): string => evidence.controlPeer ?? evidence.host ?? 'the server';
 
+/** Who opened the connections, as explanations name it: "the probe" only when the source acted itself. */
+export const clientName = (evidence: Evidence): string => (evidence.source.actedItself ? 'the probe' : 'the client');
+export const ClientName = (evidence: Evidence): string => (evidence.source.actedItself ? 'The probe' : 'The client');
+
+/** Advice only a probe can follow ("re-run with …"): left out for captures, logs and configurations. */
+export const probeOnly = (evidence: Evidence, text: string): string => (evidence.source.actedItself ? text : '');
+
 /** The control port: the source's, else FTP's default (a log often names the server but not its port). */
 export const controlPort = (evidence: Evidence): number => evidence.port ?? (evidence.tlsMode === 'implicit' ? 990 : 21);
 
@@ -112,6 +120,9 @@ export const rangeText = (range: { from: number; to: number }): string => `${ran
 export function replyLine(reply: RecordedReply): string {
   return `< ${reply.code} ${reply.message.replace(/\s*\r?\n\s*/g, ' ').trim()}`;
 }
+
+/** A reply as a proof line: with the frame or log line it was seen at, when a passive source saw it. */
+export const proofReply = (reply: RecordedReply): string => withProvenance(replyLine(reply), reply.seenAt);
 
 /** "the server's reply mentions X" tests read the final reply first, then the preliminary one. */
 export function transferReplies(attempt: DataAttempt): RecordedReply[] {
@@ -160,8 +171,8 @@ function transferLine(attempt: DataAttempt): string {
  */
 export function attemptLines(attempt: DataAttempt): string[] {
   if (attempt.notSent !== undefined) return [`* ${attempt.command} not sent: ${attempt.notSent}`];
-  const lines: (string | undefined)[] = [`> ${attempt.command}`];
-  if (attempt.modeReply) lines.push(replyLine(attempt.modeReply));
+  const lines: (string | undefined)[] = [withProvenance(`> ${attempt.command}`, attempt.seenAt?.command)];
+  if (attempt.modeReply) lines.push(proofReply(attempt.modeReply));
   if (attempt.parseError !== undefined) lines.push(`* unusable reply: ${attempt.parseError}`);
   if (attempt.sentByServer && attempt.advertised) {
     const sent = attempt.sentByServer;
@@ -169,7 +180,7 @@ export function attemptLines(attempt: DataAttempt): string[] {
       lines.push(`* the server's own copy says it sent ${sent.host === undefined ? `port ${sent.port}` : endpoint(sent)}`);
     }
   }
-  lines.push(connectLine(attempt), inboundLine(attempt));
+  lines.push(...[connectLine(attempt), inboundLine(attempt)].map((line) => line && withProvenance(line, attempt.seenAt?.connect)));
   if (attempt.dataTls) {
     const { handshake, resumed, error } = attempt.dataTls;
     const session = resumed === undefined ? '' : resumed ? ', control session resumed' : ', new session (not resumed)';
@@ -181,8 +192,8 @@ export function attemptLines(attempt: DataAttempt): string[] {
     lines.push(`* data token: expected ${expected}, received ${attempt.token.received === undefined ? 'nothing' : `"${attempt.token.received}"`}`);
   }
   if (attempt.transferCommand) lines.push(`> ${attempt.transferCommand}`);
-  if (attempt.preliminaryReply) lines.push(replyLine(attempt.preliminaryReply));
-  if (attempt.finalReply) lines.push(replyLine(attempt.finalReply));
+  if (attempt.preliminaryReply) lines.push(proofReply(attempt.preliminaryReply));
+  if (attempt.finalReply) lines.push(proofReply(attempt.finalReply));
   // A transfer that never started after a failed connect says nothing the connect line did not.
   if (attempt.transferCommand || attempt.transfer.outcome !== 'not-started' || attempt.transfer.error) lines.push(transferLine(attempt));
   if (attempt.controlLostAfterData) lines.push('* control connection: no final reply after the data ended');

@@ -10,6 +10,8 @@ import type { Rule, RuleInput } from '../engine.js';
 import {
   addressClass,
   attemptLines,
+  ClientName,
+  probeOnly,
   attemptState,
   controlAddress,
   endpoint,
@@ -142,17 +144,17 @@ function addressRule(kind: AddressKind): Rule {
       const failedOne = followedFailed[0];
       if (failedOne?.connect && failedOne.dialed) {
         sentences.push(
-          `The probe followed the 227 reply and its connect to ${endpoint(failedOne.dialed)} ended in ${failedOne.connect.outcome} after ${failedOne.connect.durationMs} ms: ` +
-            'the address is the cause of this failure (the port may be blocked as well; re-run without --use-advertised-address to test the port alone).',
+          `${ClientName(evidence)} followed the 227 reply and its connect to ${endpoint(failedOne.dialed)} ended in ${failedOne.connect.outcome} after ${failedOne.connect.durationMs} ms: ` +
+            `the address is the cause of this failure${probeOnly(evidence, ' (the port may be blocked as well; re-run without --use-advertised-address to test the port alone)')}.`,
         );
       } else if (hidden && kind === 'routable') {
         sentences.push(
-          `The probe dialled ${peer} instead, as curl (since 7.74) does, so it got through; but clients that trust a routable 227 address — ` +
+          `${ClientName(evidence)} dialled ${peer} instead, as curl (since 7.74) does, so it got through; but clients that trust a routable 227 address — ` +
             `FileZilla, WinSCP, lftp, Windows Explorer — will dial ${advertised} and fail.`,
         );
       } else if (hidden) {
         sentences.push(
-          `The probe dialled ${peer} instead, as curl (since 7.74) does and FileZilla does for unroutable addresses, so this did not stop it; clients that follow the 227 address ` +
+          `${ClientName(evidence)} dialled ${peer} instead, as curl (since 7.74) does and FileZilla does for unroutable addresses, so this did not stop it; clients that follow the 227 address ` +
             '(Windows ftp.exe, older libraries, some embedded clients) will fail.',
         );
       }
@@ -197,9 +199,9 @@ export const addressHiddenByClient: Rule = {
         severity: 'info',
         title: `Works for curl and FileZilla, breaks for clients that follow the 227 address (${first.advertised.host})`,
         explanation:
-          `The 227 reply said ${endpoint(first.advertised)}, but the probe connects to the control connection's address ${peer} ` +
-          '(the default, as curl has done since 7.74), and the transfer completed. A client that trusts the 227 address would dial ' +
-          `${first.advertised.host} instead. Re-run with --use-advertised-address to see what such a client sees.`,
+          `The 227 reply said ${endpoint(first.advertised)}, but ${evidence.source.actedItself ? 'the probe connects' : 'the client connected'} to the control connection's address ${peer} ` +
+          `${probeOnly(evidence, '(the default, as curl has done since 7.74), ')}and the transfer completed. A client that trusts the 227 address would dial ` +
+          `${first.advertised.host} instead.${probeOnly(evidence, ' Re-run with --use-advertised-address to see what such a client sees.')}`,
         evidence: attemptLines(first),
         remedies: [],
       },

@@ -25,7 +25,7 @@ export const controlUnreachable: Rule = {
         case 'timeout':
           return [
             `Filtered: nothing answers on ${target}, the control connection is silently dropped`,
-            `The client's connect to ${target} got no answer within ${durationMs} ms: the SYN was dropped between us and the server ` +
+            `The client's connect to ${target} got no answer within ${durationMs} ms: the SYN was dropped between ${evidence.source.actedItself ? 'us' : 'the client'} and the server ` +
               `(a firewall on the path or on the server host), or the host is down. No FTP step could run.`,
             `* connect ${target}: timeout after ${durationMs} ms${detail}`,
           ];

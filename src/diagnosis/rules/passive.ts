@@ -10,6 +10,7 @@ import type { Rule, RuleInput } from '../engine.js';
 import { unexplained } from '../engine.js';
 import {
   attemptState,
+  clientName,
   controlAddress,
   endpoint,
   inRange,
@@ -150,7 +151,7 @@ function correlations(input: RuleInput, blocked: readonly DataAttempt[]): { suff
   );
   if (privateAdvert?.advertised) {
     sentences.push(
-      `The 227 reply also carried the private address ${privateAdvert.advertised.host}, but the probe dialled the control connection's address ${peer}, ` +
+      `The 227 reply also carried the private address ${privateAdvert.advertised.host}, but ${clientName(evidence)} dialled the control connection's address ${peer}, ` +
         'so the address is not why this connection timed out: the port is dropped. Clients that follow the 227 address fail for both reasons.',
     );
   }
@@ -180,7 +181,7 @@ export const dataChannelBlocked: Rule = {
         title: `The firewall lets the control connection through but silently drops data connections to ${dialedList(blocked)}${suffix}`,
         explanation: [
           `The control connection to ${control} works, but the client's data connect (${modes}) to ${dialedList(blocked)} timed out after ${waited(first)} ms with no answer at all: ` +
-            'a silent drop between us and the server, typically the server-side or edge firewall, which has no rule for the passive data ports. ' +
+            `a silent drop between ${input.evidence.source.actedItself ? 'us' : 'the client'} and the server, typically the server-side` + ' or edge firewall, which has no rule for the passive data ports. ' +
             'This is the classic "login works, LIST hangs".',
           ...sentences,
         ].join(' '),

@@ -1,0 +1,31 @@
+/**
+ * Provenance in words, for the proof lines a finding quotes: "client.log line 412", "client.pcap
+ * frame 812, 12:00:03.101". A live probe's own transcript needs none (its lines carry times).
+ */
+import type { Provenance } from './observed.js';
+
+/** The time of day from an ISO time, to the millisecond: "12:00:03.101". */
+function timeOfDay(iso: string): string {
+  const match = /T(\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?)/.exec(iso);
+  return match?.[1] ?? iso;
+}
+
+export function provenanceText(at: Provenance | undefined): string | undefined {
+  if (!at) return undefined;
+  switch (at.source) {
+    case 'probe':
+      return undefined;
+    case 'capture':
+      return `${at.file} frame ${at.frame}${at.time ? `, ${timeOfDay(at.time)}` : ''}`;
+    case 'log':
+      return `${at.file} line ${at.line}${at.time ? `, ${timeOfDay(at.time)}` : ''}`;
+    case 'config':
+      return `${at.file}:${at.line}`;
+  }
+}
+
+/** A proof line with its provenance appended in brackets, or unchanged when there is none. */
+export function withProvenance(line: string, at: Provenance | undefined): string {
+  const text = provenanceText(at);
+  return text === undefined ? line : `${line}   [${text}]`;
+}
