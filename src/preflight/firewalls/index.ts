@@ -3,14 +3,20 @@
  * Parsers are pure (text in, facts out); reading the file is the caller's business.
  */
 import { FirewallParseError, type FirewallFacts, type FirewallKind } from './model.js';
+import { parseNftJson } from './nft-json.js';
+import { parseNftText } from './nft-text.js';
 
 export * from './model.js';
 export { evaluateTcp, type TcpQuery, type TcpVerdict } from './evaluate.js';
+export { translateDestination, type DnatResult } from './nat.js';
 
 type Parser = (file: string, text: string) => FirewallFacts;
 
 /** Filled as the parsers are written; a kind without one is reported, never guessed at. */
-const PARSERS: Partial<Record<FirewallKind, Parser>> = {};
+const PARSERS: Partial<Record<FirewallKind, Parser>> = {
+  nftables: parseNftText,
+  'nftables-json': parseNftJson,
+};
 
 export const FIREWALL_KINDS: readonly FirewallKind[] = [
   'nftables', 'nftables-json', 'iptables-save', 'modprobe', 'firewalld-zone', 'firewalld-list', 'ufw',

@@ -1,0 +1,86 @@
+/**
+ * The nftables parsers against the real kernel: a fixture is loaded with `nft -f` into a namespace
+ * of the project's three-namespace topology, read back with `nft list ruleset` and `nft -j list
+ * ruleset`, and (1) both forms must give the same facts, (2) evaluateTcp's verdict for each port
+ * must be what the kernel does to a TCP SYN from the client namespace. Needs root, ip and nft.
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { evaluateTcp, readFirewallFile, translateDestination, type FirewallFacts } from '../../../src/preflight/firewalls/index.js';
+import { checkNetnsSupport } from '../../../src/netns/preflight.js';
+import { runChecked } from '../../../src/netns/process.js';
+import { createNetnsTopology, type NetnsTopology, type Role } from '../../../src/netns/topology.js';
+import { startTcpServer, tcpOutcome } from '../../netns/kernel-helpers.js';
+
+const support = await checkNetnsSupport();
+const noNetns = support.ok ? null : support.reason;
+const FIXTURES = new URL('../../fixtures/preflight/firewalls/nftables/', import.meta.url);
+const fixture = (name: string) => readFileSync(new URL(name, FIXTURES), 'utf8');
+
+/** Facts without where they were read: the two forms have different lines, not different meaning. */
+function meaning(facts: FirewallFacts): unknown {
+  return JSON.parse(JSON.stringify({ ...facts, kind: undefined, file: undefined }, (key, value: unknown) => (key === 'at' ? undefined : value)));
+}
+
+/** The kernel's answer to one SYN, in evaluateTcp's words. */
+const KERNEL_VERDICT: Record<string, string> = { connected: 'accept', ECONNREFUSED: 'reject', timeout: 'drop' };
+
+async function loadAndReadBack(network: NetnsTopology, role: Role, script: string): Promise<{ text: FirewallFacts; json: FirewallFacts }> {
+  const inNamespace = ['ip', 'netns', 'exec', network.names.namespaces[role], 'nft'];
+  await runChecked([...inNamespace, '-f', '-'], { input: script, timeoutMs: 10_000 });
+  const text = (await runChecked([...inNamespace, 'list', 'ruleset'], { timeoutMs: 10_000 })).stdout;
+  const json = (await runChecked([...inNamespace, '-j', 'list', 'ruleset'], { timeoutMs: 10_000 })).stdout;
+  return { text: readFirewallFile('nft-list.txt', text), json: readFirewallFile('nft-list.json', json) };
+}
+
+describe.skipIf(noNetns)(`nftables facts agree with the kernel${noNetns ? ` [skipped: ${noNetns}]` : ''}`, () => {
+  let network: NetnsTopology | undefined;
+  beforeAll(async () => {
+    network = await createNetnsTopology({});
+  }, 60_000);
+  afterAll(async () => {
+    await network?.destroy();
+  });
+
+  it('server input filter: text and JSON give the same facts, and each verdict is the kernel\'s', async () => {
+    const net = network as NetnsTopology;
+    const { text, json } = await loadAndReadBack(net, 'server', fixture('server-input.nft'));
+    expect(text.notUnderstood).toEqual([]);
+    expect(meaning(json)).toEqual(meaning(text));
+    const ports = [8021, 8022, 8023, 8024, 8025, 8026, 8027, 8028, 8029, 50000, 50009, 50010];
+    const server = await startTcpServer(net, 'server', ports);
+    try {
+      for (const port of ports) {
+        const kernel = KERNEL_VERDICT[await tcpOutcome(net, 'client', net.addresses.server, port, 1_500)];
+        const predicted = evaluateTcp(text, { direction: 'in', src: net.addresses.client, dst: net.addresses.server, dport: port, state: 'new' });
+        expect({ port, verdict: predicted.verdict }).toEqual({ port, verdict: kernel });
+      }
+    } finally {
+      server.kill('SIGKILL');
+    }
+  }, 120_000);
+
+  it('edge with DNAT: the translated port, then the forward filter, are what the kernel does', async () => {
+    const net = network as NetnsTopology;
+    const { text, json } = await loadAndReadBack(net, 'edge', fixture('edge-dnat.nft'));
+    expect(text.notUnderstood).toEqual([]);
+    expect(meaning(json)).toEqual(meaning(text));
+    const listening = [8021, 50000, 50004, 50005, 50006];
+    const server = await startTcpServer(net, 'server', listening);
+    try {
+      for (const port of [2100, 50000, 50004, 50005, 50006]) {
+        const kernel = KERNEL_VERDICT[await tcpOutcome(net, 'client', net.addresses.edgeOutside, port, 1_500)];
+        const nat = translateDestination(text, { src: net.addresses.client, dst: net.addresses.edgeOutside, dport: port });
+        expect(nat.translated).toBe(true);
+        const translated = nat.translated === true ? nat : undefined;
+        const predicted = evaluateTcp(text, {
+          direction: 'forward', src: net.addresses.client, dst: translated?.address, dport: translated?.port ?? port, state: 'new',
+          iif: net.names.interfaces.edgeOutside, oif: net.names.interfaces.edgeInside,
+        });
+        expect({ port, verdict: predicted.verdict }).toEqual({ port, verdict: kernel });
+      }
+    } finally {
+      server.kill('SIGKILL');
+    }
+  }, 120_000);
+});
