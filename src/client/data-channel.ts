@@ -60,7 +60,7 @@ type FirstReply = { reply: Reply } | { error: Error };
 /** How long the server gets to answer (426, 226) once we closed a transfer at its deadline. */
 const STOPPED_REPLY_GRACE_MS = 1000;
 /** How long the server's reply to the transfer command may still take once the data connection was called dropped early. */
-const EARLY_VERDICT_REPLY_GRACE_MS = 100;
+const EARLY_VERDICT_REPLY_GRACE_MS = 50;
 
 function noReplyBeforeVerdict(attempt: DataAttempt): FirstReply {
   return { error: new Error(`no reply to ${attempt.transferCommand ?? 'the transfer command'} before the early verdict on the data connection`) };

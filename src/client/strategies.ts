@@ -11,7 +11,7 @@ import type { DataAttempt } from '../evidence/model.js';
 import type { ConnectionEvent, DataMode } from '../report/model.js';
 import type { ControlSession } from './control.js';
 import { DeadlineError, withVerdictDeadline } from './deadline.js';
-import { describeEarlyDrop, earlyDropRecord, planEarlyVerdict, waitLimitMs, type EarlyVerdictPlan } from './early-verdict.js';
+import { describeEarlyDrop, earlyDropRecord, mergeRoundTrips, planEarlyVerdict, waitLimitMs, type EarlyVerdictPlan, type RoundTripSamples } from './early-verdict.js';
 import { describeError, formatEndpoint } from './util.js';
 import net from 'node:net';
 
@@ -32,11 +32,14 @@ export interface StrategyContext {
    * control round trips, before the data timeout (early-verdict.ts); default true.
    */
   earlyVerdict?: boolean;
+  /** Round trips other control connections to this server measured (the probe's main session). */
+  pathRoundTrips?: RoundTripSamples;
 }
 
 /** The early-verdict plan for this context's data connection, from its control connection's round trips. */
 function earlyVerdictPlan(context: StrategyContext, waitsForServer: boolean): EarlyVerdictPlan {
-  return planEarlyVerdict({ samples: context.control.roundTrips(), dataTimeoutMs: context.dataTimeoutMs, waitsForServer, enabled: context.earlyVerdict ?? true });
+  const samples = mergeRoundTrips(context.control.roundTrips(), context.pathRoundTrips ? [context.pathRoundTrips] : []);
+  return planEarlyVerdict({ samples, dataTimeoutMs: context.dataTimeoutMs, waitsForServer, enabled: context.earlyVerdict ?? true });
 }
 
 /** Records why a wait without a connection ended when it did; returns the words for the transcript. */

@@ -10,6 +10,7 @@ import type { Network } from '../net/network.js';
 import { FEATURE_NAME, normalizeAddress } from '../ftp/index.js';
 import { DeadlineError, withDeadline } from '../client/deadline.js';
 import { Recorder, systemClock } from '../client/recorder.js';
+import type { RoundTripSamples } from '../client/early-verdict.js';
 import { describeError, errorCode } from '../client/util.js';
 import { openSession, sessionPlanFor, type Phase, type SessionPlan } from '../client/session.js';
 import { SCHEMA_VERSION, type DataMode, type ProbeReport, type Step } from '../report/model.js';
@@ -165,7 +166,8 @@ export async function probe(options: ProbeOptions, network: Network): Promise<Pr
   }
   await main.control.close(Math.min(connectTimeoutMs, 1000));
 
-  await runVariants(variants, plan, target, options, evidence, steps, dataTimeoutMs, addressPolicy);
+  // The main session's round trips were measured while nothing else ran: the cleanest samples of the path.
+  await runVariants(variants, plan, target, options, evidence, steps, dataTimeoutMs, addressPolicy, main.control.roundTrips());
   steps.push(...notApplicableSteps(notApplicable, target, recorder));
   return finish();
 }
@@ -220,6 +222,7 @@ async function runVariants(
   steps: Step[],
   dataTimeoutMs: number,
   addressPolicy: 'control-peer' | 'advertised',
+  pathRoundTrips?: RoundTripSamples,
 ): Promise<void> {
   const results = await Promise.all(
     variants.map((variant) =>
@@ -233,6 +236,7 @@ async function runVariants(
         resumeTlsSession: options.resumeTlsSession ?? true,
         maxDataBytes: options.maxDataBytes,
         ...(options.earlyVerdict === false ? { earlyVerdict: false } : {}),
+        ...(pathRoundTrips ? { pathRoundTrips } : {}),
         ...(options.retrieve ? { retrieve: options.retrieve } : {}),
         listingDeadlineMs: options.transferTimeoutMs,
         retrieveDeadlineMs: options.retrieveTimeoutMs,

@@ -6,6 +6,7 @@
 import { isPositiveCompletion, TOKEN_OPTION } from '../ftp/index.js';
 import type { ControlSession } from '../client/control.js';
 import { runDataChannel, type DataChannelOptions } from '../client/data-channel.js';
+import type { RoundTripSamples } from '../client/early-verdict.js';
 import { openSession, type OpenedSession, type SessionPlan } from '../client/session.js';
 import { DEFAULT_MAX_DATA_BYTES } from '../client/transfer.js';
 import { describeError } from '../client/util.js';
@@ -34,6 +35,8 @@ export interface ModeContext {
   retrieve?: string;
   /** false: wait the full data timeout before calling a data connection dropped (see ProbeOptions). */
   earlyVerdict?: boolean;
+  /** The main session's round trips to this server: early-verdict samples taken while nothing else ran. */
+  pathRoundTrips?: RoundTripSamples;
   /** Total deadlines of the listing and of the retrieval (defaults: see ProbeOptions). */
   listingDeadlineMs?: number | undefined;
   retrieveDeadlineMs?: number | undefined;
@@ -156,6 +159,7 @@ function channelOptions(
     addressPolicy: context.addressPolicy,
     dataTimeoutMs: context.dataTimeoutMs,
     ...(context.earlyVerdict === false ? { earlyVerdict: false } : {}),
+    ...(context.pathRoundTrips ? { pathRoundTrips: context.pathRoundTrips } : {}),
     replyTimeoutMs: context.plan.replyTimeoutMs,
     transfer,
     maxDataBytes: context.maxDataBytes ?? DEFAULT_MAX_DATA_BYTES,

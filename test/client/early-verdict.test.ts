@@ -5,6 +5,7 @@ import {
   EARLY_VERDICT_MARGIN_MS,
   earlyDropRecord,
   FIRST_SYN_RETRANSMISSION_MS,
+  mergeRoundTrips,
   planEarlyVerdict,
   waitLimitMs,
   type EarlyVerdictInput,
@@ -73,6 +74,14 @@ describe('early "dropped" verdict for a data connection (pure)', () => {
     const plan = { kind: 'early' as const, decideAtMs: 1300, rttMs: 0.4 };
     expect(waitLimitMs(plan, 5000)).toBe(1300);
     expect(waitLimitMs(plan, 1000)).toBe(1000);
+  });
+
+  it('takes the main session\'s round trips along with the mode session\'s own', () => {
+    const merged = mergeRoundTrips({ connectMs: 40, replyMs: [45] }, [{ connectMs: 0.3, replyMs: [0.5, 0.6] }]);
+    expect(merged).toEqual({ connectMs: 40, replyMs: [45, 0.3, 0.5, 0.6] });
+    // A busy start of the mode session inflates its own samples, not the path's round trip.
+    expect(planEarlyVerdict(input(merged.connectMs, [...merged.replyMs]))).toEqual({ kind: 'early', decideAtMs: floor(0.3), rttMs: 0.3 });
+    expect(mergeRoundTrips({ replyMs: [] }, [])).toEqual({ replyMs: [] });
   });
 
   it('words the evidence for the report', () => {
