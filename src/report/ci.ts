@@ -69,6 +69,11 @@ function collect(report: AnyReport): Annotation[] {
       const annotations: Annotation[] = bad.length > 0 ? [{ level: 'error', title: `sweep ${report.target}: ports not open`, message: formatSpans(sweepSpans(report)) }] : [];
       return [...annotations, ...report.findings.map((finding) => fromFinding(finding, ''))];
     }
+    case 'explain':
+      return [
+        ...report.findings.map((finding) => fromFinding(finding, '')),
+        ...report.sessions.flatMap((session) => session.report.findings.map((finding) => fromFinding(finding, `${session.id}: `))),
+      ];
     case 'check':
       return report.targets.flatMap((target): Annotation[] => {
         if (target.error) return [{ level: 'error', title: `check ${target.name}: tool error`, message: target.error }];

@@ -7,13 +7,14 @@
  * summary table and one collapsed section per scenario, so a 31-scenario run stays a short page.
  */
 import { createHash } from 'node:crypto';
-import type { AnyReport, CheckReport, Finding, ProbeReport, ScenarioResult, ScenarioRunReport, SweepReport, TraceEntry } from './model.js';
+import type { AnyReport, CheckReport, ExplainReport, Finding, ProbeReport, ScenarioResult, ScenarioRunReport, SweepReport, TraceEntry } from './model.js';
 import { hiddenRemediesNote, shownRemedies } from './remedies-shown.js';
 import { sanitizeReport } from './sanitize.js';
 import { escapeHtml as esc } from './escape.js';
 import { renderSequenceDiagram } from './diagram.js';
 import { catalogueStatus, connectionFailed, countScenarios, describeFailure, describeFailureHop, failedStepIds, describeScenarioCounts, scenarioExpectedText, scenarioObservedText, describeScenarioFailure, firstFailure, formatMs, formatSpans, scenarioState, sweepSpans, type ScenarioState } from './format.js';
 import { SCRIPT, STYLE } from './html-style.js';
+import { inputLine, sessionsNote, sessionsShown } from './explain-text.js';
 
 function anchor(prefix: string, id: string): string {
   return `${prefix}-${id.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}`;
@@ -217,11 +218,22 @@ function checkPage(report: CheckReport): [string, string] {
   return [`ftp-doctor check: ${report.verdict}`, `${header}\n${summary}\n${details.join('\n')}`];
 }
 
+function explainPage(report: ExplainReport): [string, string] {
+  const header = `<h1>${badge(report.verdict, report.verdict)} Explain</h1><p class="meta">started ${esc(report.startedAt)}, ${esc(formatMs(report.durationMs))}</p>`;
+  const inputs = `<ul>${report.inputs.map((item) => `<li>${esc(inputLine(item))}${item.limits.length > 0 ? `<ul>${item.limits.map((limit) => `<li>${esc(limit)}</li>`).join('')}</ul>` : ''}</li>`).join('')}</ul>`;
+  const summary = report.summary.length > 0 ? `<div class="callout${report.verdict === 'pass' ? ' good' : ''}">${report.summary.map(esc).join('<br>')}</div>` : '';
+  const across = report.findings.length > 0 ? `<h2>Across the inputs</h2>${findingsHtml(report.findings)}` : '';
+  const shown = sessionsShown(report);
+  const details = shown.map((session, index) => `<details${session.verdict === 'fail' ? ' open' : ''}><summary>${esc(session.id)}</summary>${probeBody(session.report, [], `explain-${index}`, 3)}</details>`);
+  const note = sessionsNote(report, shown.length);
+  return [`ftp-doctor explain: ${report.verdict}`, `${header}\n${summary}\n${inputs}\n${across}\n${details.join('\n')}${note ? `\n<p>${esc(note)}</p>` : ''}`];
+}
+
 /** The report as one self-contained HTML document. */
 export function renderHtml(input: AnyReport): string {
   const report = sanitizeReport(input);
   const [title, body] =
-    report.kind === 'probe' ? probePage(report) : report.kind === 'scenarios' ? scenariosPage(report) : report.kind === 'sweep' ? sweepPage(report) : checkPage(report);
+    report.kind === 'probe' ? probePage(report) : report.kind === 'scenarios' ? scenariosPage(report) : report.kind === 'sweep' ? sweepPage(report) : report.kind === 'explain' ? explainPage(report) : checkPage(report);
   const scriptHash = createHash('sha256').update(SCRIPT, 'utf8').digest('base64');
   const policy = `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${scriptHash}'; img-src data:; base-uri 'none'; form-action 'none'`;
   return `<!DOCTYPE html>

@@ -196,6 +196,11 @@ export function junitSuites(input: AnyReport): JUnitSuite[] {
       return [sweepSuite(report)];
     case 'check':
       return [checkSuite(report)];
+    case 'explain':
+      return [
+        ...report.sessions.map((session) => probeSuite(session.report, `explain ${session.id}`)),
+        ...(report.findings.length > 0 ? [{ name: 'explain: across inputs', timestamp: report.startedAt, timeMs: report.durationMs, properties: [], cases: findingCases(report.findings, 'ftp-doctor.explain.finding') }] : []),
+      ];
   }
 }
 

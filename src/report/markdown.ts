@@ -4,9 +4,10 @@
  * material (evidence, commands, transcript) goes into code spans and fences long enough that its
  * own backticks cannot close them.
  */
-import type { AnyReport, CheckReport, Finding, ProbeReport, ScenarioResult, ScenarioRunReport, Step, SweepReport, Verdict } from './model.js';
+import type { AnyReport, CheckReport, ExplainReport, Finding, ProbeReport, ScenarioResult, ScenarioRunReport, Step, SweepReport, Verdict } from './model.js';
 import { hiddenRemediesNote, shownRemedies } from './remedies-shown.js';
 import { sanitizeReport } from './sanitize.js';
+import { inputLine, sessionsNote, sessionsShown } from './explain-text.js';
 import { escapeHtml } from './escape.js';
 import { compareBackends, describeAgreement, isComparison, type Agreement, type ScenarioComparison } from './compare.js';
 import { catalogueStatus, countScenarios, describeFailure, describeScenarioCounts, describeScenarioFailure, firstFailure, formatMs, formatSpans, hopLabel, scenarioExpectedText, scenarioObservedText, scenarioState, sweepSpans, type ScenarioState } from './format.js';
@@ -228,6 +229,21 @@ function checkSection(report: CheckReport): string[] {
   ];
 }
 
+function explainSection(report: ExplainReport): string[] {
+  const shown = sessionsShown(report);
+  const note = sessionsNote(report, shown.length);
+  return [
+    `## Explain: ${VERDICT_BADGE[report.verdict]}`,
+    '',
+    ...report.inputs.flatMap((item) => [`- ${escapeMarkdown(inputLine(item))}`, ...item.limits.map((limit) => `  - ${escapeMarkdown(limit)}`)]),
+    '',
+    ...report.summary.map((line) => `**${escapeMarkdown(line)}**\n`),
+    ...(report.findings.length > 0 ? ['### Across the inputs', '', ...findingsSection(report.findings)] : []),
+    ...shown.flatMap((session) => probeSection(session.report, '###')),
+    ...(note ? [escapeMarkdown(note), ''] : []),
+  ];
+}
+
 /** The report as GitHub-flavoured Markdown. */
 export function renderMarkdown(input: AnyReport): string {
   const report = sanitizeReport(input);
@@ -238,7 +254,9 @@ export function renderMarkdown(input: AnyReport): string {
         ? scenariosSection(report)
         : report.kind === 'sweep'
           ? sweepSection(report)
-          : checkSection(report);
+          : report.kind === 'explain'
+            ? explainSection(report)
+            : checkSection(report);
   lines.push(`<sub>${report.tool} ${escapeMarkdown(report.version)}, schema ${report.schemaVersion}, started ${escapeMarkdown(report.startedAt)}</sub>`);
   return `${lines.join('\n').replace(/\n{3,}/g, '\n\n')}\n`;
 }

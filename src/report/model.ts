@@ -192,4 +192,38 @@ export interface CheckReport {
   targets: { name: string; target: string; verdict: Verdict; failures: string[]; probe?: ProbeReport; error?: string }[];
 }
 
-export type AnyReport = ProbeReport | ScenarioRunReport | SweepReport | CheckReport;
+/** One input of `explain`: the file, the format read, and what such a source cannot show. */
+export interface ExplainInput {
+  file: string;
+  format: string;
+  /** 'capture', 'log', 'config'. */
+  kind: string;
+  /** Where the source stood: 'client', 'server', 'both', 'path', 'none'. */
+  vantage: string;
+  /** FTP sessions found in it. */
+  sessions: number;
+  /** What this source cannot show, said rather than guessed around. */
+  limits: string[];
+}
+
+/**
+ * `explain`: the evidence users already have (captures, logs), diagnosed with the probe's rules.
+ * Each FTP session found is a probe report of its own (`kind: 'probe'`, its target naming the file
+ * and session); `findings` holds what only several inputs together show (where a drop happened).
+ */
+export interface ExplainReport {
+  tool: 'ftp-doctor';
+  version: string;
+  schemaVersion: number;
+  kind: 'explain';
+  verdict: Verdict;
+  startedAt: string;
+  durationMs: number;
+  inputs: ExplainInput[];
+  /** Across sessions, one sentence each: "23 of 25 passive data connections … completed; the 2 to 51xxx timed out". */
+  summary: string[];
+  sessions: { id: string; file: string; verdict: Verdict; report: ProbeReport }[];
+  findings: Finding[];
+}
+
+export type AnyReport = ProbeReport | ScenarioRunReport | SweepReport | CheckReport | ExplainReport;

@@ -49,6 +49,8 @@ function connectionsOf(report: AnyReport): ConnectionEvent[] {
       return report.results.flatMap((result) => result.probe.connections);
     case 'check':
       return report.targets.flatMap((target) => target.probe?.connections ?? []);
+    case 'explain':
+      return report.sessions.flatMap((session) => session.report.connections);
     case 'sweep':
       return [];
   }
@@ -110,6 +112,8 @@ function retime<T extends AnyReport>(report: T): T {
       return { ...report, results: report.results.map((result) => ({ ...result, probe: retimeProbe(result.probe), trace: retimeTrace(result.trace) })) };
     case 'check':
       return { ...report, targets: report.targets.map((target) => (target.probe ? { ...target, probe: retimeProbe(target.probe) } : target)) };
+    case 'explain':
+      return { ...report, sessions: report.sessions.map((session) => ({ ...session, report: retimeProbe(session.report) })) };
     case 'sweep':
       return report;
   }

@@ -5,11 +5,12 @@
  * (`shouldUseColor` decides from the stream and the environment), because cli-table3 and most
  * colour libraries would otherwise colour even when piped into a file or a CI log.
  */
-import type { AnyReport, CheckReport, Finding, ProbeReport, ScenarioResult, ScenarioRunReport, StepResult, SweepReport, Verdict } from './model.js';
+import type { AnyReport, CheckReport, ExplainReport, Finding, ProbeReport, ScenarioResult, ScenarioRunReport, StepResult, SweepReport, Verdict } from './model.js';
 import { hiddenRemediesNote, shownRemedies } from './remedies-shown.js';
 import { sanitizeReport } from './sanitize.js';
 import { catalogueStatus, countScenarios, describeFailure, describeFailureHop, describeScenarioCounts, failedStepIds, firstFailure, formatMs, formatSpans, scenarioState, sweepSpans, type ScenarioState } from './format.js';
 import { renderGrid, type GridCell } from './grid.js';
+import { inputLine, sessionsNote, sessionsShown } from './explain-text.js';
 import { displayWidth, wrapCommand, wrapIndented, wrapText } from './wrap.js';
 
 export interface TableOptions {
@@ -213,6 +214,22 @@ export function renderCheckTable(input: CheckReport, options: TableOptions): str
   return `${[heading('Check', verdictText(report.verdict, paint), report.durationMs, paint, width), renderGrid(['Name', 'Target', 'Verdict', 'Failures'], rows, { width, keep: [false, false, true, false] })].join('\n\n')}\n`;
 }
 
+export function renderExplainTable(input: ExplainReport, options: TableOptions): string {
+  const report = sanitizeReport(input);
+  const paint = painter(options.color);
+  const width = widthOf(options);
+  const shown = sessionsShown(report);
+  const head = [
+    heading('Explain', verdictText(report.verdict, paint), report.durationMs, paint, width),
+    report.inputs.flatMap((item) => [inputLine(item), ...item.limits.map((limit) => `  limit: ${limit}`)]).map((line) => wrapIndented(line, width, '    ')).join('\n'),
+    report.summary.map((line) => wrapText(line, width)).join('\n'),
+  ];
+  const across = report.findings.length > 0 ? [renderFindingsText(report.findings, paint, width)] : [];
+  const sessions = shown.map((session) => renderProbeTable(session.report, options).trimEnd());
+  const note = sessionsNote(report, shown.length);
+  return `${[...head.filter(Boolean), ...across, ...sessions, ...(note ? [note] : [])].join('\n\n')}\n`;
+}
+
 /** Any report, as terminal text. */
 export function renderTable(report: AnyReport, options: TableOptions): string {
   switch (report.kind) {
@@ -224,5 +241,7 @@ export function renderTable(report: AnyReport, options: TableOptions): string {
       return renderSweepTable(report, options);
     case 'check':
       return renderCheckTable(report, options);
+    case 'explain':
+      return renderExplainTable(report, options);
   }
 }
