@@ -3,6 +3,8 @@
  * bytes (see EvidenceReader in src/evidence/source.ts); the most confident wins, `--format` forces
  * one by name. Capture readers are in src/capture, log readers in src/logs; each adds itself here.
  */
+import { PCAP_READER, PCAPNG_READER } from '../capture/reader.js';
 import type { EvidenceReader } from '../evidence/source.js';
+import { LOG_READERS } from '../logs/index.js';
 
-export const READERS: readonly EvidenceReader[] = [];
+export const READERS: readonly EvidenceReader[] = [PCAP_READER, PCAPNG_READER, ...LOG_READERS];

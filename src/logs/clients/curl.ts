@@ -1,0 +1,72 @@
+/**
+ * curl -v (and --trace-time): `> PASV`, `< 227 …`, `*   Trying 10.0.0.5:50123...`, `* Connecting to
+ * h (ip) port p`, `* connect to ip port p failed: Connection refused`, `* Connection timed out
+ * after 20000 milliseconds`, `* Skip 10.0.0.5 for data connection, re-use 203.0.113.5 instead`.
+ * The progress meter that -v prints on the same stream is cut off a line's start.
+ */
+import { endpoint, type LineParser, type LogItem } from '../items.js';
+import { CLIENT_LOG_LIMIT, countLines, makeLogReader } from '../reader.js';
+import { leadingTime, outcomeOf } from './words.js';
+
+const PROGRESS = /^.*?--:--:--\s+\S+\s*(?=[*<>{}] )|^\s*\d+\s+[\d.]+[kMG]?\s+\d+\s+[\d.]+[kMG]?.*?\s+[\d.]+[kMG]?\s*(?=[*<>{}] )/;
+
+function curlParser(): LineParser {
+  let dataPhase = false;
+  return {
+    parse(raw) {
+      const { time, rest } = leadingTime(raw.replace(PROGRESS, ''));
+      const items = curlItems(rest, dataPhase);
+      if (items.some((item) => item.type === 'connect' && item.role === 'data')) dataPhase = true;
+      if (items.some((item) => item.type === 'command' && /^(PASV|EPSV|PORT|EPRT)\b/i.test(item.text))) dataPhase = false;
+      return { ...(time ? { time } : {}), items };
+    },
+  };
+}
+
+function curlItems(text: string, dataPhase: boolean): LogItem[] {
+  let m: RegExpExecArray | null;
+  if ((m = /^> (.*)$/.exec(text))) return [{ type: 'command', text: String(m[1]) }];
+  if ((m = /^< (.*)$/.exec(text))) return [{ type: 'reply-line', text: String(m[1]) }];
+  if (!text.startsWith('* ')) return [];
+  const said = text.slice(2).trim();
+  if ((m = /^Connecting to \S+ \(([^)]+)\) port (\d+)/.exec(said))) {
+    const to = endpoint(m[1], m[2]);
+    return [{ type: 'connect', role: 'data', openedBy: 'client', ...(to ? { to } : {}) }];
+  }
+  if ((m = /^Trying \[?([0-9A-Fa-f:.]+?)\]?:(\d+)\.\.\./.exec(said))) {
+    const to = endpoint(m[1], m[2]);
+    return [{ type: 'connect', ...(to ? { to } : {}) }];
+  }
+  if (/^Connected (?:2nd connection )?to /.test(said)) return [{ type: 'connect-result', outcome: 'connected' }];
+  if ((m = /^(?:connect to|Immediate connect fail for) \[?([0-9A-Fa-f:.]+?)\]? port (\d+)(?: failed)?: (.*)$/i.exec(said))) {
+    const to = endpoint(m[1], m[2]);
+    return [{ type: 'connect-result', outcome: outcomeOf(String(m[3])) ?? 'unknown', ...(to ? { to } : {}) }];
+  }
+  // curl replaces every 227 address (--ftp-skip-pasv-ip is on by default): a replacement only when it differs.
+  if ((m = /^Skip (\S+) for data connection, re-use (\S+) instead/.exec(said))) return [{ type: 'note', meaning: m[1] === m[2] ? 'other' : 'unroutable-replaced', text: said }];
+  if (/^(?:Connection|Operation) timed out after|^Accept timeout occurred|^FTP response timeout/i.test(said)) {
+    const data = dataPhase || /Accept timeout/i.test(said);
+    return [{ type: 'note', meaning: data ? 'data-timeout' : 'control-timeout', text: said }];
+  }
+  if (/^(?:Recv failure|Send failure): /.test(said)) return [{ type: 'note', meaning: 'connection-lost', text: said }];
+  if (/^(?:SSL|TLS) connection using /.test(said)) return [{ type: 'tls', channel: dataPhase ? 'data' : 'control', handshake: 'ok', detail: said }];
+  if (/^(?:SSL certificate problem|OpenSSL SSL_connect|TLS connect error|schannel: )/i.test(said)) return [{ type: 'tls', channel: dataPhase ? 'data' : 'control', handshake: 'failed', detail: said }];
+  if (/^Doing the SSL\/TLS handshake on the data stream/.test(said)) return [{ type: 'tls', channel: 'data', handshake: 'seen', detail: said }];
+  if (/^Closing connection/.test(said)) return [{ type: 'end' }];
+  return [];
+}
+
+export const curlReader = makeLogReader({
+  format: 'curl',
+  description: 'curl -v (or --trace-time) output of an ftp:// or ftps:// transfer',
+  label: 'curl -v log',
+  vantage: 'client',
+  timings: false,
+  signature: (lines) =>
+    countLines(lines, /^(?:.*--:--:--\s+\S+\s*)?(?:[\d:.]+ )?\*\s+(?:Trying \S+\.\.\.|Connected to |Connecting to |Entry path is|Connect data stream)/) > 0 &&
+    countLines(lines, /^(?:[\d:.]+ )?[<>] \S/) > 0
+      ? 0.85
+      : 0,
+  createParser: () => curlParser(),
+  limits: [CLIENT_LOG_LIMIT, 'curl -v writes no times unless --trace-time was given'],
+});

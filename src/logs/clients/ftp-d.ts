@@ -1,0 +1,48 @@
+/**
+ * The classic command-line clients with debugging on: Windows `ftp.exe -d` and Linux `ftp -d`
+ * (inetutils, netkit, tnftp): commands as `---> PASV`, replies as the server sent them with no
+ * prefix, the client's own complaints as `ftp: connect: Connection refused` or `> ftp: connect
+ * :Unknown error number`.
+ */
+import { REPLY_LINE, type LineParser, type LogItem } from '../items.js';
+import { CLIENT_LOG_LIMIT, countLines, makeLogReader } from '../reader.js';
+import { leadingTime, outcomeOf } from './words.js';
+
+function ftpDebugParser(): LineParser {
+  let dataPhase = false;
+  return {
+    parse(raw) {
+      const { time, rest } = leadingTime(raw);
+      const items = ftpDebugItems(rest.replace(/^ftp> /, ''), dataPhase);
+      for (const item of items) {
+        if (item.type === 'command') dataPhase = /^(PASV|EPSV|PORT|EPRT|LIST|NLST|RETR|STOR|MLSD)\b/i.test(item.text);
+      }
+      return { ...(time ? { time } : {}), items };
+    },
+  };
+}
+
+function ftpDebugItems(text: string, dataPhase: boolean): LogItem[] {
+  let m: RegExpExecArray | null;
+  if ((m = /^---> (.*)$/.exec(text))) return [{ type: 'command', text: String(m[1]) }];
+  if ((m = /^(?:> )?ftp: (?:connect|bind|accept|receive|send)\s*:\s*(.*)$/i.exec(text))) {
+    const outcome = outcomeOf(String(m[1]));
+    if (outcome === 'no-answer') return [{ type: 'note', meaning: dataPhase ? 'data-timeout' : 'control-timeout', text }];
+    if (outcome === 'reset') return [{ type: 'note', meaning: 'connection-lost', text }];
+    return [{ type: 'note', meaning: 'other', text }];
+  }
+  if (/^Connection closed by remote host|^421 /i.test(text) && !REPLY_LINE.test(text)) return [{ type: 'note', meaning: 'connection-lost', text }];
+  // Replies and the continuation lines of multi-line ones: the builder keeps only those.
+  return [{ type: 'reply-line', text }];
+}
+
+export const ftpDebugReader = makeLogReader({
+  format: 'ftp-d',
+  description: 'Windows ftp.exe -d or Linux ftp -d (inetutils, netkit, tnftp) output',
+  label: 'ftp -d transcript',
+  vantage: 'client',
+  timings: false,
+  signature: (lines) => (countLines(lines, /^(?:ftp> )?---> [A-Za-z]{3,4}\b/) > 0 && countLines(lines, /^<--- /) === 0 && countLines(lines, /^[1-5]\d\d[ -]/) > 0 ? 0.75 : 0),
+  createParser: () => ftpDebugParser(),
+  limits: [CLIENT_LOG_LIMIT, 'ftp -d names no addresses it connects to: the data connection is known only from the replies'],
+});

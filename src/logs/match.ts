@@ -1,0 +1,146 @@
+/**
+ * Pure: which sessions of different files are the same FTP session (a client's log and the
+ * server's log of it; a log and a capture). Judged by the command sequence (the longest common
+ * subsequence of verbs — servers and clients log the same commands, NAT or not), by time (when
+ * both sources have clocks in the same convention) and by the client's port when both know it.
+ * Greedy, best pairs first, each session in at most one group.
+ */
+import type { ObservedSession } from '../evidence/observed.js';
+import type { SourceReading } from '../evidence/source.js';
+
+export interface SessionRef {
+  file: string;
+  id: string;
+}
+
+export interface SessionMatch {
+  sessions: SessionRef[];
+  /** 0..1.5: the best pair's score within the group. */
+  score: number;
+  /** For people: what agreed. */
+  why: string[];
+}
+
+/** Below this a pair is not matched. */
+export const MATCH_THRESHOLD = 0.5;
+/** Sessions compared per file at most (pairs grow with the square). */
+const MAX_SESSIONS_COMPARED = 2_000;
+/** Verbs compared per session at most. */
+const MAX_VERBS = 200;
+
+function verbs(session: ObservedSession): string[] {
+  const out: string[] = [];
+  for (const event of session.events) {
+    if (event.kind !== 'command') continue;
+    out.push(event.text.split(' ')[0]?.toUpperCase() ?? '');
+    if (out.length >= MAX_VERBS) break;
+  }
+  return out;
+}
+
+export function longestCommonSubsequence(a: readonly string[], b: readonly string[]): number {
+  let previous = new Array<number>(b.length + 1).fill(0);
+  for (const x of a) {
+    const row = new Array<number>(b.length + 1).fill(0);
+    for (let j = 1; j <= b.length; j += 1) row[j] = x === b[j - 1] ? (previous[j - 1] ?? 0) + 1 : Math.max(previous[j] ?? 0, row[j - 1] ?? 0);
+    previous = row;
+  }
+  return previous[b.length] ?? 0;
+}
+
+interface Span {
+  from: number;
+  to: number;
+  utc: boolean;
+}
+
+function span(session: ObservedSession): Span | undefined {
+  let from = Infinity;
+  let to = -Infinity;
+  let utc = false;
+  for (const event of session.events) {
+    const time = 'time' in event.at ? event.at.time : undefined;
+    if (!time || !/^\d{4}-/.test(time)) continue;
+    utc = time.endsWith('Z');
+    const ms = Date.parse(utc ? time : `${time}Z`);
+    if (!Number.isFinite(ms)) continue;
+    from = Math.min(from, ms);
+    to = Math.max(to, ms);
+  }
+  return from <= to ? { from, to, utc } : undefined;
+}
+
+export function pairScore(a: ObservedSession, b: ObservedSession): { score: number; why: string[] } {
+  const why: string[] = [];
+  const va = verbs(a);
+  const vb = verbs(b);
+  let score = 0;
+  if (va.length > 0 && vb.length > 0) {
+    const common = longestCommonSubsequence(va, vb);
+    score += common / Math.max(va.length, vb.length);
+    if (common > 0) why.push(`${common} command(s) in the same order`);
+  }
+  const sa = span(a);
+  const sb = span(b);
+  if (sa && sb && sa.utc === sb.utc) {
+    const gap = Math.max(0, Math.max(sa.from, sb.from) - Math.min(sa.to, sb.to));
+    if (gap <= 2_000) {
+      score += 0.3;
+      why.push('at the same time');
+    } else if (gap > 5 * 60_000) {
+      score -= 0.5;
+      why.push(`${Math.round(gap / 1000)} s apart`);
+    }
+  }
+  const ca = a.client;
+  const cb = b.client;
+  if (ca && cb && ca.port > 0 && cb.port > 0) {
+    if (ca.port === cb.port) {
+      score += 0.4;
+      why.push(`client port ${ca.port} on both`);
+    }
+  }
+  return { score, why };
+}
+
+export function matchSessions(readings: readonly SourceReading[]): SessionMatch[] {
+  const candidates: { a: SessionRef; b: SessionRef; score: number; why: string[] }[] = [];
+  for (let i = 0; i < readings.length; i += 1) {
+    for (let j = i + 1; j < readings.length; j += 1) {
+      const left = readings[i];
+      const right = readings[j];
+      if (!left || !right || left.file === right.file) continue;
+      for (const a of left.sessions.slice(0, MAX_SESSIONS_COMPARED)) {
+        for (const b of right.sessions.slice(0, MAX_SESSIONS_COMPARED)) {
+          const { score, why } = pairScore(a, b);
+          if (score >= MATCH_THRESHOLD) candidates.push({ a: { file: left.file, id: a.id }, b: { file: right.file, id: b.id }, score, why });
+        }
+      }
+    }
+  }
+  candidates.sort((x, y) => y.score - x.score);
+  const groupOf = new Map<string, SessionMatch>();
+  const keyOf = (ref: SessionRef): string => `${ref.file}\u0000${ref.id}`;
+  const hasFile = (group: SessionMatch | undefined, file: string): boolean => group?.sessions.some((ref) => ref.file === file) ?? false;
+  const groups: SessionMatch[] = [];
+  for (const candidate of candidates) {
+    const ga = groupOf.get(keyOf(candidate.a));
+    const gb = groupOf.get(keyOf(candidate.b));
+    if (ga && gb) continue;
+    if (ga) {
+      if (hasFile(ga, candidate.b.file)) continue;
+      ga.sessions.push(candidate.b);
+      groupOf.set(keyOf(candidate.b), ga);
+    } else if (gb) {
+      if (hasFile(gb, candidate.a.file)) continue;
+      gb.sessions.push(candidate.a);
+      groupOf.set(keyOf(candidate.a), gb);
+    } else {
+      const group: SessionMatch = { sessions: [candidate.a, candidate.b], score: candidate.score, why: candidate.why };
+      groups.push(group);
+      groupOf.set(keyOf(candidate.a), group);
+      groupOf.set(keyOf(candidate.b), group);
+    }
+  }
+  return groups;
+}

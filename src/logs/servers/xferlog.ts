@@ -1,0 +1,52 @@
+/**
+ * xferlog (wu-ftpd's transfer log, written by vsftpd, ProFTPD, Pure-FTPd): one line per transfer,
+ * `Sat Dec  5 05:00:01 2026 1 127.0.0.1 18 /hello.txt b _ o a <email> ftp 0 * c` — time, seconds,
+ * remote host, bytes, file name (may hold spaces), then nine fixed fields ending with `c` (complete)
+ * or `i` (incomplete). An anonymous user's "user name" is the e-mail typed as password: masked.
+ * It shows transfers that happened, nothing about the control connection or a data connection
+ * that never came; sessions are per remote host.
+ */
+import { normalizeAddress } from '../../ftp/address.js';
+import type { LineParser } from '../items.js';
+import { countLines, makeLogReader, SERVER_LOG_LIMIT } from '../reader.js';
+import { maskPassword } from '../redact.js';
+import { CTIME, parseCtime } from '../time.js';
+
+const XFERLOG_LINE = new RegExp(
+  `^${CTIME.source} (\\d+) (\\S+) (\\d+) (.+) ([ab]) (\\S+) ([oid]) ([agr]) (\\S+) (\\S+) ([01]) (\\S+) ([ci])$`,
+);
+
+function xferlogParser(): LineParser {
+  return {
+    parse(raw) {
+      const m = XFERLOG_LINE.exec(raw.trim());
+      if (!m) return undefined;
+      const time = parseCtime(raw);
+      const [seconds, host, bytes, file, , , direction, access, user, , , , status] = m.slice(7);
+      if (access === 'a') maskPassword(String(user));
+      const key = normalizeAddress(String(host));
+      const verb = direction === 'o' ? 'download' : direction === 'i' ? 'upload' : 'delete';
+      const complete = status === 'c';
+      return {
+        ...(time ? { time } : {}),
+        key,
+        items: [
+          { type: 'endpoints', client: { host: key, port: 0 } },
+          { type: 'connect', role: 'data', outcome: 'connected', to: { host: '', port: 0 }, bytes: Number(bytes), ended: complete ? 'fin' : 'reset' },
+          { type: 'note', meaning: 'other', text: `${verb} of ${file} (${bytes} bytes, ${seconds} s) ${complete ? 'complete' : 'incomplete'}` },
+        ],
+      };
+    },
+  };
+}
+
+export const xferlogReader = makeLogReader({
+  format: 'xferlog',
+  description: 'xferlog transfer log (vsftpd xferlog_std_format, ProFTPD TransferLog, Pure-FTPd)',
+  label: 'xferlog',
+  vantage: 'server',
+  timings: true,
+  signature: (lines) => (countLines(lines, XFERLOG_LINE) > 0 ? 0.9 : 0),
+  createParser: () => xferlogParser(),
+  limits: [SERVER_LOG_LIMIT, 'xferlog lists finished transfers only: no commands, replies, or data connections that failed to open'],
+});
