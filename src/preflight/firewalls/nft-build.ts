@@ -258,7 +258,8 @@ function addMatch(match: Match, expr: Extract<NftExpr, { kind: 'match' }>, conte
       if (typeof range === 'string') problems.push(range);
       else ranges.push(range);
     }
-    match[target] = withNegation(ranges, expr.negated);
+    // A bad port leaves the rule touching every port: which one was meant is not known.
+    if (ranges.length === values.length) match[target] = withNegation(ranges, expr.negated);
     return;
   }
   const strings = values.map((value) => (typeof value === 'object' ? `${value.range[0]}-${value.range[1]}` : String(value)));

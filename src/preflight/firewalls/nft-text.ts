@@ -25,6 +25,12 @@ export function parseNftText(file: string, text: string): FirewallFacts {
   const lines = checkedLines(file, text);
   const tables: NftTable[] = [];
   const stack: Block[] = [];
+  /** The line each open block started on, to name an unclosed one. */
+  const openedAt: number[] = [];
+  let lastLine = 0;
+  const syncOpened = () => {
+    while (openedAt.length < stack.length) openedAt.push(lastLine);
+  };
   const complain = (at: Provenance, reason: string) => facts.notUnderstood.push({ at, reason });
   for (let index = 0; index < lines.length; index++) {
     const first = lines[index] as (typeof lines)[number];
@@ -38,10 +44,13 @@ export function parseNftText(file: string, text: string): FirewallFacts {
       statement = `${statement} ${stripComment((lines[index] as (typeof lines)[number]).text).trim()}`;
     }
     if (statement === '') continue;
+    syncOpened();
+    lastLine = first.number;
     const at = provenance(file, first.number, statement);
     const top = stack[stack.length - 1];
     if (statement === '}') {
       if (!stack.pop()) throw new FirewallParseError(file, first.number, 'a "}" closes nothing');
+      openedAt.pop();
       continue;
     }
     if (!top) {
@@ -85,7 +94,8 @@ export function parseNftText(file: string, text: string): FirewallFacts {
     }
     chainStatement(statement, at, top.chain, complain);
   }
-  if (stack.length > 0) throw new FirewallParseError(file, lines.length, `${stack.length} block(s) not closed at the end of the file`);
+  syncOpened();
+  if (stack.length > 0) throw new FirewallParseError(file, openedAt[openedAt.length - 1] ?? lines.length, `this block is not closed by the end of the file (${stack.length} open)`);
   buildNftFacts(facts, tables);
   return facts;
 }

@@ -141,6 +141,7 @@ export function parseRuleTokens(tokens: string[]): NftExpr[] {
       index++;
       return { kind: 'match', field, negated, values: { setRef: first.slice(1) } };
     }
+    if (first === '.') return { kind: 'unknown', reason: 'a concatenation (a . b) is not evaluated' };
     if (first === '$') return { kind: 'unknown', reason: 'a variable ($name) is not expanded' };
     let values: string[];
     if (first === '{') {

@@ -65,10 +65,23 @@ export function parseJson(file: string, text: string): unknown {
     return JSON.parse(text);
   } catch (error) {
     const message = (error as Error).message;
-    const position = /position (\d+)/.exec(message);
-    const line = position ? lineAt(text, Number(position[1])) : 1;
-    throw new FirewallParseError(file, line, `not valid JSON: ${message}`);
+    throw new FirewallParseError(file, jsonErrorLine(text, message), `not valid JSON: ${message}`);
   }
+}
+
+/**
+ * The line of a JSON.parse error: from "at position N" where the message has it, else (Node 20)
+ * from the quoted neighbourhood it shows (`…"{"table": }]}" is not valid JSON`), found in the text.
+ */
+function jsonErrorLine(text: string, message: string): number {
+  const position = /position (\d+)/.exec(message);
+  if (position) return lineAt(text, Number(position[1]));
+  const shown = /"(?:\.\.\.)?([\s\S]*?)(?:\.\.\.)?" is not valid JSON/.exec(message);
+  const at = shown?.[1] ? text.indexOf(shown[1]) : -1;
+  if (at === -1) return 1;
+  const token = /Unexpected token '(.)'/.exec(message)?.[1];
+  const inside = token ? (shown?.[1] ?? '').indexOf(token) : 0;
+  return lineAt(text, at + Math.max(0, inside));
 }
 
 /**
