@@ -214,7 +214,12 @@ export class CaptureAnalyzer {
       const place = connection.last;
       this.deliver(entry.control, { initiator: streams.initiator.finish(place), responder: streams.responder.finish(place) });
       const reading = readConnection(connection, endUs);
-      session.controlConnect.outcome = reading.outcome;
+      // The control-connect event is about opening: a reset later is the session's end, said in a note.
+      session.controlConnect.outcome = reading.outcome === 'reset' ? 'connected' : reading.outcome;
+      if (reading.ended === 'reset' && connection.rst && !session.saidGoodbye && !session.session.encryptedFrom) {
+        const by = connection.rst.by === 'initiator' ? 'client' : 'server';
+        session.add({ kind: 'note', meaning: 'connection-lost', text: `the ${by} reset the control connection`, ...session.stamp(connection.rst) });
+      }
       session.live = false;
       if (connection.firstSyn && connection.synAck && connection.handshakeAck) {
         session.handshake = { synUs: (connection.lastSyn ?? connection.firstSyn).timeUs, synAckUs: connection.synAck.timeUs, ackUs: connection.handshakeAck.timeUs };

@@ -38,6 +38,8 @@ export class SessionBuilder {
   live = true;
   endUs: number;
   dataConnections = 0;
+  /** The server answered QUIT (221): a reset after it is no lost connection. */
+  saidGoodbye = false;
   /** The control connection's handshake times (µs), when all three packets were captured: where the capture stood. */
   handshake?: { synUs: number; synAckUs: number; ackUs: number };
   private readonly startUs: number;
@@ -101,6 +103,7 @@ export class SessionBuilder {
       case 'reply': {
         const event: ObservedEvent = { kind: 'reply', code: happening.code, message: happening.message, ...stamp };
         this.add(event);
+        if (happening.code === 221) this.saidGoodbye = true;
         if (happening.code === 227) {
           const target = parsePasvReply(happening.message);
           if (target.ok) return this.announce('passive', target.value.host, target.value.port, happening, event);
