@@ -50,6 +50,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     describe: 'Prometheus multi-target exporter: /probe?target=ftp://host/&module=NAME answers with the probe as metrics',
     load: async () => (await import('./exporter.js')).exporterCommand,
   },
+  {
+    name: 'findings',
+    command: 'findings [code]',
+    describe: 'list the finding codes, or explain one: meaning, causes, references and remedies',
+    load: async () => (await import('./findings.js')).findingsCommand,
+  },
 ];
 
 /**

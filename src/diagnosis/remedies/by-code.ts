@@ -60,20 +60,46 @@ export const EXAMPLE_REMEDY_CONTEXT: RemedyContext = {
   tlsMode: 'explicit',
 };
 
+/** What each kind of problem is, as the heading of its remedies (the comments of `Problem`, for users). */
+export const PROBLEM_WORDS: Readonly<Record<Problem, string>> = {
+  resolve: 'the host name does not resolve',
+  'open-control': 'the control port is closed or filtered',
+  'passive-range': 'the server must hand out passive ports from one known range',
+  'open-passive-range': 'the firewall must let that passive range through',
+  'public-address': 'the 227 reply must carry the address clients reach',
+  'tls-inspection': 'FTP inspection cannot read an encrypted control channel',
+  'epsv-inspection': 'an inspection helper that does not understand EPSV (229)',
+  rewrite: 'an inspection helper rewrites passive replies badly',
+  'passive-enable': 'the server refuses PASV (passive mode switched off)',
+  'epsv-refused': 'the server or a filter refuses EPSV',
+  'session-limit': 'a per-address or global session limit',
+  'data-protection': 'PBSZ/PROT P refused: data connections cannot be encrypted',
+  'session-lost': 'a control session died without a reply',
+  'active-enable': 'the server refuses PORT/EPRT',
+  'active-inbound': "the server's connection back to the client does not arrive",
+  'active-private-address': "PORT/EPRT carried the client's private address (a client behind NAT)",
+  'session-reuse': 'the server insists on TLS session resumption on data connections',
+  'foreign-source': 'the server refuses data connections from another source address',
+  'idle-timeout': 'a NAT or firewall forgets the idle control connection during a long transfer',
+  'slow-transfer': 'data arrives too slowly to finish within the deadline',
+  'auth-tls': 'AUTH TLS is refused or the handshake dies',
+  login: 'the credentials are rejected',
+  'tls-required': 'the server refuses logins without TLS',
+  certificate: "the server's certificate does not verify",
+  misrouted: 'the data port is forwarded to the wrong host or port',
+  'file-refused': 'the server refused the file itself (path or permissions)',
+};
+
+export interface RemedyGroup {
+  problem: Problem;
+  about: string;
+  remedies: Remedy[];
+}
+
 /**
- * Every product's remedies for the code: for each kind of problem in order, one remedy per product
- * that has one (a product can have several here, for different situations of the same code).
+ * Every product's remedies for the code, grouped by the kind of problem (in the rules' priority
+ * order): a run shows one remedy per product, for the first problem that matches what it saw.
  */
-export function remediesForCode(code: FindingCode, context: RemedyContext = EXAMPLE_REMEDY_CONTEXT): Remedy[] {
-  const remedies: Remedy[] = [];
-  const seen = new Set<string>();
-  for (const problem of PROBLEMS_BY_CODE[code] ?? []) {
-    for (const remedy of remediesFor([problem], context)) {
-      const key = `${remedy.product}\n${remedy.text}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      remedies.push(remedy);
-    }
-  }
-  return remedies;
+export function remediesForCode(code: FindingCode, context: RemedyContext = EXAMPLE_REMEDY_CONTEXT): RemedyGroup[] {
+  return (PROBLEMS_BY_CODE[code] ?? []).map((problem) => ({ problem, about: PROBLEM_WORDS[problem], remedies: remediesFor([problem], context) }));
 }
