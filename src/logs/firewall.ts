@@ -10,7 +10,7 @@ import { endpoint, type LineParser } from './items.js';
 import { countLines, makeLogReader } from './reader.js';
 import { parseSyslogTime, type LogTime } from './time.js';
 
-const PACKET = /\bIN=(\S*) OUT=(\S*)\b.*?\bSRC=([0-9A-Fa-f:.]+) DST=([0-9A-Fa-f:.]+)\b.*?\bPROTO=(\w+)(?:.*?\bSPT=(\d+) DPT=(\d+))?/;
+const PACKET = /\bIN=(\S*) OUT=(\S*) .*?\bSRC=([0-9A-Fa-f:.]+) DST=([0-9A-Fa-f:.]+)\b.*?\bPROTO=(\w+)(?:.*?\bSPT=(\d+) DPT=(\d+))?/;
 
 /** The log prefix: what stands between `kernel:` (and dmesg's `[123.456]`) and `IN=`. */
 export function firewallPrefix(line: string): string {

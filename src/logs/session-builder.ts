@@ -30,6 +30,13 @@ export const MAX_SESSIONS = 5_000;
 /** Most events in one session (a mirror job's session can list a million files). */
 export const MAX_EVENTS_PER_SESSION = 20_000;
 
+function startsSession(item: LogItem): boolean {
+  if (item.type === 'connect') return item.role !== 'data';
+  if (item.type === 'command') return /^USER\b/i.test(item.text.trim());
+  if (item.type === 'reply') return item.code === 220;
+  return item.type === 'reply-line' && /^220[ -]/.test(item.text);
+}
+
 export class SessionBuilder {
   private readonly open = new Map<string, OpenSession>();
   private readonly done: ObservedSession[] = [];
@@ -53,7 +60,7 @@ export class SessionBuilder {
 
   private current(key: string, ms: number | undefined, fresh = false): OpenSession | undefined {
     let state = this.open.get(key);
-    if (state && (fresh || state.ended)) {
+    if (state && fresh) {
       this.close(key);
       state = undefined;
     }
@@ -96,7 +103,10 @@ export class SessionBuilder {
 
   private apply(key: string, item: LogItem, at: Provenance, ms: number | undefined): void {
     const isControlConnect = item.type === 'connect' && this.isControl(key, item.role);
-    const state = this.current(key, ms, isControlConnect && this.hasActivity(key));
+    const ended = this.open.get(key)?.ended === true;
+    // After a session ended, what the server still logs for it (pyftpdlib answers ABOR after the
+    // close) stays in it; a new connection, greeting or USER starts the next one.
+    const state = this.current(key, ms, (isControlConnect && this.hasActivity(key)) || (ended && startsSession(item)));
     if (!state) return;
     const base = this.base(state, at, ms);
     switch (item.type) {

@@ -12,6 +12,7 @@ import { countLines, makeLogReader, SERVER_LOG_LIMIT } from '../reader.js';
 import { parseClock, parseIsoLike } from '../time.js';
 
 const V09_LINE = /^\((\d{6})\)(.*?) - (.+?) \(([^)]+)\)> (.*)$/;
+const V1_CREATED = /^(?:<[^>]*> )?(\d{4}-\d{2}-\d{2}T[\d:.]+Z?) \S+ \[FTP Server\] Session (\d+) with ID \d+ created for \[?([0-9A-Fa-f:.]+?)\]?:(\d+)/;
 const V1_LINE = /^(?:<[^>]*> )?(\d{4}-\d{2}-\d{2}T[\d:.]+Z?) (>>|<<|==|!!|--|\*\*|\S) \[FTP Session (\d+) ([^\] ]+)(?: ([^\]]*))?\] (.*)$/;
 
 function contentItems(direction: string, text: string, commandsFirst: boolean): LogItem[] {
@@ -26,6 +27,7 @@ function contentItems(direction: string, text: string, commandsFirst: boolean): 
   if ((direction === '<<' || !commandsFirst || /^Response:/.test(text)) && REPLY_LINE.test(body)) return [{ type: 'reply-line', text: body }];
   if ((direction === '>>' || commandsFirst || /^Command:/.test(text)) && isCommand(body)) return [{ type: 'command', text: body }];
   if (REPLY_LINE.test(body)) return [{ type: 'reply-line', text: body }];
+  if (/^[A-Z]{3,4}\b/.test(body) && isCommand(body)) return [{ type: 'command', text: body }];
   if (/timed out/i.test(body)) return [{ type: 'note', meaning: /data/i.test(body) ? 'data-timeout' : 'control-timeout', text: body }];
   if (/data connection|Data channel|ECONNREFUSED|ECONNRESET/i.test(body)) return [{ type: 'note', meaning: 'other', text: body }];
   return [];
@@ -37,7 +39,7 @@ export const fileZillaServerReader = makeLogReader({
   label: 'FileZilla Server log',
   vantage: 'server',
   timings: true,
-  signature: (lines) => (countLines(lines, V09_LINE) > 0 || countLines(lines, V1_LINE) > 0 ? 0.9 : 0),
+  signature: (lines) => (countLines(lines, V09_LINE) > 0 || countLines(lines, V1_LINE) > 0 || countLines(lines, V1_CREATED) > 0 ? 0.9 : 0),
   createParser: (): LineParser => ({
     parse(raw) {
       const old = V09_LINE.exec(raw);
@@ -46,6 +48,12 @@ export const fileZillaServerReader = makeLogReader({
         const client = normalizeAddress(String(old[4]));
         const items = contentItems('', String(old[5]), false);
         return { ...(time ? { time } : {}), key: `${old[1]}`, items: [{ type: 'endpoints', client: { host: client, port: 0 } }, ...items] };
+      }
+      const created = V1_CREATED.exec(raw);
+      if (created) {
+        const time = parseIsoLike(String(created[1]), true);
+        const client = { host: normalizeAddress(String(created[3])), port: Number(created[4]) };
+        return { ...(time ? { time } : {}), key: `session ${created[2]}`, items: [{ type: 'connect', role: 'control', outcome: 'connected', from: client }, { type: 'endpoints', client }] };
       }
       const m = V1_LINE.exec(raw);
       if (!m) return undefined;
