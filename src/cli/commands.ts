@@ -45,6 +45,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./check.js')).checkCommand,
   },
   {
+    name: 'explain',
+    command: 'explain <files..>',
+    describe: 'diagnose a packet capture or an FTP client/server log with the probe\'s rules: where the data channel failed, and why',
+    load: async () => (await import('./explain.js')).explainCommand,
+  },
+  {
     name: 'exporter',
     command: 'exporter',
     describe: 'Prometheus multi-target exporter: /probe?target=ftp://host/&module=NAME answers with the probe as metrics',

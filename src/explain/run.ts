@@ -1,0 +1,105 @@
+/**
+ * `explain`: read each file with the reader its content calls for, turn every FTP session found
+ * into evidence, diagnose it with the probe's rules, and put the sessions side by side with a
+ * summary across them. Readers and the assembler are pure; this module only sequences them.
+ */
+import { DataFileError } from '../config/data-file-error.js';
+import { assembleEvidence, type AssembleOptions } from '../evidence/assemble.js';
+import type { Evidence } from '../evidence/model.js';
+import type { EvidenceReader, ReadOptions, SourceReading } from '../evidence/source.js';
+import { diagnose } from '../diagnosis/index.js';
+import type { ExplainInput, ExplainReport, Finding } from '../report/model.js';
+import { SCHEMA_VERSION } from '../report/model.js';
+import { VERSION } from '../version.js';
+import { chooseReader, readHead } from './detect.js';
+import { READERS } from './readers.js';
+import { sessionReport } from './session-report.js';
+import { summarise } from './summary.js';
+
+export interface ExplainOptions extends AssembleOptions, ReadOptions {
+  /** Force one format for every file (`--format`). */
+  format?: string;
+  /** Only this session (1-based, in the order sessions were found across the files). */
+  session?: number;
+  readers?: readonly EvidenceReader[];
+  /**
+   * What several readings together show that none shows alone (two captures of one path: where a
+   * SYN was dropped). Empty by default; the capture pairing adds its findings here.
+   */
+  across?: (readings: readonly SourceReading[]) => Finding[];
+}
+
+async function readOne(file: string, options: ExplainOptions, readers: readonly EvidenceReader[]): Promise<SourceReading> {
+  const head = await readHead(file);
+  const reader = chooseReader(readers, file, head, options.format);
+  try {
+    return await reader.read(file, options);
+  } catch (error) {
+    if (error instanceof DataFileError) throw error;
+    // A reader's typed error already names the place (offset, line); keep its words, name the file once.
+    const message = error instanceof Error ? error.message : String(error);
+    throw new DataFileError(file, [message.startsWith(file) ? message.slice(file.length).replace(/^[:\s]+/, '') : message]);
+  }
+}
+
+function inputOf(reading: SourceReading): ExplainInput {
+  return {
+    file: reading.file,
+    format: reading.format,
+    kind: reading.source.kind,
+    vantage: reading.source.vantage,
+    sessions: reading.sessions.length,
+    limits: reading.limits,
+  };
+}
+
+/** The first event's wall-clock time, when the source records one. */
+function sessionStart(reading: SourceReading, index: number): string | undefined {
+  for (const event of reading.sessions[index]?.events ?? []) {
+    if ('time' in event.at && event.at.time) return event.at.time;
+  }
+  return undefined;
+}
+
+export async function runExplain(files: readonly string[], options: ExplainOptions = {}): Promise<ExplainReport> {
+  const started = Date.now();
+  const startedAt = new Date(started).toISOString();
+  const readers = options.readers ?? READERS;
+  const readings: SourceReading[] = [];
+  for (const file of files) readings.push(await readOne(file, options, readers));
+  const sessions: ExplainReport['sessions'] = [];
+  const evidence: Evidence[] = [];
+  let number = 0;
+  for (const reading of readings) {
+    reading.sessions.forEach((session, index) => {
+      number += 1;
+      if (options.session !== undefined && options.session !== number) return;
+      const record = assembleEvidence(session, reading.source, options);
+      const diagnosis = diagnose(record);
+      evidence.push(record);
+      sessions.push({ id: session.id, file: reading.file, verdict: diagnosis.verdict, report: sessionReport(session, record, diagnosis, sessionStart(reading, index) ?? startedAt) });
+    });
+  }
+  if (number === 0) {
+    const ports = options.controlPorts?.length ? `, ${options.controlPorts.join(', ')}` : '';
+    throw new DataFileError(files.join(', '), [`no FTP control session found (control ports tried: 21, 990${ports}, and any port whose first reply was an FTP greeting; --port N names another)`]);
+  }
+  if (options.session !== undefined && sessions.length === 0) {
+    throw new DataFileError(files.join(', '), [`--session ${options.session}: only ${number} FTP session${number === 1 ? ' was' : 's were'} found`]);
+  }
+  const findings = options.across?.(readings) ?? [];
+  const failed = sessions.some((session) => session.verdict === 'fail') || findings.some((finding) => finding.severity === 'error');
+  return {
+    tool: 'ftp-doctor',
+    version: VERSION,
+    schemaVersion: SCHEMA_VERSION,
+    kind: 'explain',
+    verdict: failed ? 'fail' : 'pass',
+    startedAt,
+    durationMs: Date.now() - started,
+    inputs: readings.map(inputOf),
+    summary: summarise(evidence),
+    sessions,
+    findings,
+  };
+}

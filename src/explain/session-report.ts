@@ -1,0 +1,113 @@
+/**
+ * One observed FTP session as a probe report: the same steps, transcript, connections and
+ * findings a live probe shows, so every renderer and every reader of the JSON treats a session
+ * from a capture or a log like a probe's. Pure.
+ */
+import type { Evidence } from '../evidence/model.js';
+import type { ObservedEvent, ObservedSession } from '../evidence/observed.js';
+import { provenanceText } from '../evidence/provenance.js';
+import { attemptState, endpoint, modeName } from '../diagnosis/facts.js';
+import type { ConnectionEvent, Finding, ProbeReport, Step, TranscriptLine, Verdict } from '../report/model.js';
+import { SCHEMA_VERSION } from '../report/model.js';
+import { VERSION } from '../version.js';
+
+const CONNECTION_OUTCOME: Record<string, ConnectionEvent['outcome']> = {
+  connected: 'connected',
+  'no-answer': 'timeout',
+  refused: 'refused',
+  unreachable: 'unreachable',
+  reset: 'reset',
+  unknown: 'error',
+};
+
+function where(event: ObservedEvent): string {
+  const text = provenanceText(event.at);
+  return text === undefined ? '' : ` [${text}]`;
+}
+
+function transcriptLine(session: string, event: ObservedEvent): TranscriptLine | undefined {
+  const t = event.t ?? 0;
+  switch (event.kind) {
+    case 'command':
+      return { t, session, channel: 'control', direction: '>', text: event.text };
+    case 'reply':
+      return { t, session, channel: 'control', direction: '<', text: `${event.code} ${event.message.split('\n')[0] ?? ''}` };
+    case 'control-connect':
+      return { t, session, channel: 'net', direction: '*', text: `control connection${event.server ? ` to ${endpoint(event.server)}` : ''}: ${event.outcome}${where(event)}` };
+    case 'data':
+      return { t, session, channel: 'data', direction: '*', text: `data connection to ${endpoint(event.to)}: ${event.outcome}${event.synRetransmits ? ` (${event.synRetransmits} SYN retransmissions)` : ''}${where(event)}` };
+    case 'tls':
+      return { t, session, channel: event.channel === 'data' ? 'data' : 'control', direction: '*', text: `TLS on the ${event.channel} connection: ${event.handshake}${where(event)}` };
+    case 'note':
+      return { t, session, channel: 'net', direction: '*', text: `${event.text}${where(event)}` };
+  }
+}
+
+function connections(session: ObservedSession): ConnectionEvent[] {
+  const result: ConnectionEvent[] = [];
+  for (const event of session.events) {
+    if (event.kind === 'control-connect' && event.server) {
+      result.push({ t: event.t ?? 0, durationMs: 0, session: session.id, purpose: 'control', from: event.client ? endpoint(event.client) : 'client', to: endpoint(event.server), outcome: CONNECTION_OUTCOME[event.outcome] ?? 'error' });
+    } else if (event.kind === 'data') {
+      result.push({
+        t: event.t ?? 0,
+        durationMs: event.waitedMs ?? 0,
+        session: session.id,
+        purpose: 'data',
+        from: event.from ? endpoint(event.from) : event.openedBy === 'server' ? 'server' : 'client',
+        to: endpoint(event.to),
+        outcome: CONNECTION_OUTCOME[event.outcome] ?? 'error',
+        ...(event.bytes === undefined ? {} : { bytes: event.bytes }),
+      });
+    }
+  }
+  return result;
+}
+
+function steps(evidence: Evidence): Step[] {
+  const list: Step[] = [];
+  const add = (id: string, name: string, ok: boolean, detail: string, extra: Partial<Step> = {}): void => {
+    list.push({ id, name, result: ok ? 'ok' : 'fail', startedAt: 0, durationMs: 0, detail, ...extra });
+  };
+  if (evidence.control) add('connect', 'Control connection', evidence.control.outcome === 'connected', evidence.control.outcome);
+  const greeting = evidence.greeting;
+  if (greeting && 'code' in greeting) add('greeting', 'Greeting', greeting.code >= 200 && greeting.code < 300, `${greeting.code} ${greeting.message.split('\n')[0] ?? ''}`);
+  if (evidence.authTls) add('auth-tls', 'AUTH TLS', evidence.authTls.handshake === 'ok', evidence.authTls.handshake);
+  if (evidence.login) add('login', 'Login', evidence.login.ok, evidence.login.ok ? 'logged in' : 'refused');
+  const seen = new Map<string, number>();
+  for (const attempt of evidence.attempts) {
+    const base = `data:${attempt.mode}${attempt.tls ? ':tls' : ''}`;
+    const count = (seen.get(base) ?? 0) + 1;
+    seen.set(base, count);
+    const state = attemptState(attempt);
+    add(count === 1 ? base : `${base}#${count}`, `${modeName(attempt)} ${attempt.transferCommand ?? ''}`.trim(), state === 'ok', state, { mode: attempt.mode, tls: attempt.tls });
+  }
+  return list;
+}
+
+export interface SessionDiagnosis {
+  verdict: Verdict;
+  findings: Finding[];
+}
+
+/** The probe report of one observed session, `startedAt` being the session's first event when the source has clocks. */
+export function sessionReport(session: ObservedSession, evidence: Evidence, diagnosis: SessionDiagnosis, startedAt: string): ProbeReport {
+  const transcript = session.events.map((event) => transcriptLine(session.id, event)).filter((line): line is TranscriptLine => line !== undefined);
+  const last = session.events.at(-1)?.t ?? 0;
+  return {
+    tool: 'ftp-doctor',
+    version: VERSION,
+    schemaVersion: SCHEMA_VERSION,
+    kind: 'probe',
+    target: session.id,
+    verdict: diagnosis.verdict,
+    startedAt,
+    durationMs: last,
+    addressPolicy: evidence.options?.addressPolicy ?? 'advertised',
+    steps: steps(evidence),
+    findings: diagnosis.findings,
+    transcript,
+    connections: connections(session),
+    ...(evidence.passivePorts && evidence.passivePorts.length > 0 ? { passivePorts: evidence.passivePorts } : {}),
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * One sentence across all sessions of the inputs, the line a user reads first:
+ * "23 of 25 passive data connections to 50000-50009 completed; the 2 to 51000-51001 timed out". Pure.
+ */
+import type { DataAttempt, Evidence } from '../evidence/model.js';
+import { attemptState, isPassive } from '../diagnosis/facts.js';
+
+const STATE_WORDS: Record<string, string> = {
+  'connect-timeout': 'got no answer',
+  'connect-refused': 'were refused',
+  'connect-unreachable': 'were unreachable',
+  'connect-error': 'failed to connect',
+  'inbound-missing': 'never arrived',
+  'transfer-stalled': 'stalled',
+  'transfer-cut': 'were cut',
+  'transfer-refused': 'were refused by the server',
+  'mode-refused': 'were refused by the server',
+  'data-tls-failed': 'failed their TLS handshake',
+  'unusable-reply': 'had an unusable reply',
+  'transfer-too-slow': 'were too slow',
+  'not-started': 'did not start',
+};
+
+/** "50000-50009" or "50000, 50003 and 50007" for a handful of ports. */
+export function portsText(ports: readonly number[]): string {
+  const sorted = [...new Set(ports)].sort((a, b) => a - b);
+  if (sorted.length === 0) return '';
+  const first = sorted[0] as number;
+  const last = sorted.at(-1) as number;
+  if (sorted.length > 3 || last - first + 1 === sorted.length) return first === last ? `${first}` : `${first}-${last}`;
+  return sorted.length === 1 ? `${first}` : `${sorted.slice(0, -1).join(', ')} and ${last}`;
+}
+
+function portOf(attempt: DataAttempt): number | undefined {
+  return (attempt.dialed ?? attempt.advertised ?? attempt.listening)?.port;
+}
+
+function sentence(kind: 'passive' | 'active', attempts: readonly DataAttempt[]): string | undefined {
+  if (attempts.length === 0) return undefined;
+  const ok = attempts.filter((attempt) => attemptState(attempt) === 'ok');
+  const ports = (list: readonly DataAttempt[]): string => portsText(list.flatMap((attempt) => portOf(attempt) ?? []));
+  const head = `${ok.length} of ${attempts.length} ${kind} data connection${attempts.length === 1 ? '' : 's'}${ports(attempts) ? ` to ${ports(attempts)}` : ''} completed`;
+  const failures = new Map<string, DataAttempt[]>();
+  for (const attempt of attempts) {
+    const state = attemptState(attempt);
+    if (state !== 'ok') failures.set(state, [...(failures.get(state) ?? []), attempt]);
+  }
+  const tails = [...failures].map(([state, list]) => `the ${list.length}${ports(list) ? ` to ${ports(list)}` : ''} ${STATE_WORDS[state] ?? state}`);
+  return tails.length === 0 ? head : `${head}; ${tails.join('; ')}`;
+}
+
+export function summarise(evidence: readonly Evidence[]): string[] {
+  const attempts = evidence.flatMap((record) => record.attempts);
+  const failedSessions = evidence.filter((record) => record.attempts.some((attempt) => attemptState(attempt) !== 'ok')).length;
+  const lines = [sentence('passive', attempts.filter(isPassive)), sentence('active', attempts.filter((attempt) => !isPassive(attempt)))].filter((line): line is string => line !== undefined);
+  if (evidence.length > 1) lines.unshift(`${evidence.length} FTP sessions, ${failedSessions} with a failed data connection.`);
+  if (attempts.length === 0) lines.push('No data connection was seen in any session.');
+  return lines;
+}
