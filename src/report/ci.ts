@@ -80,6 +80,8 @@ function collect(report: AnyReport): Annotation[] {
         if (target.verdict === 'pass') return [];
         return [{ level: 'error', title: `check ${target.name} failed`, message: target.failures.join('\n') || 'check failed' }];
       });
+    case 'preflight':
+      return report.findings.map((finding) => fromFinding(finding, 'preflight: '));
   }
 }
 

@@ -7,7 +7,8 @@
  * summary table and one collapsed section per scenario, so a 31-scenario run stays a short page.
  */
 import { createHash } from 'node:crypto';
-import type { AnyReport, CheckReport, ExplainReport, Finding, ProbeReport, ScenarioResult, ScenarioRunReport, SweepReport, TraceEntry } from './model.js';
+import { preflightBlocks } from './preflight-text.js';
+import type { AnyReport, CheckReport, ExplainReport, PreflightReport, Finding, ProbeReport, ScenarioResult, ScenarioRunReport, SweepReport, TraceEntry } from './model.js';
 import { hiddenRemediesNote, shownRemedies } from './remedies-shown.js';
 import { sanitizeReport } from './sanitize.js';
 import { escapeHtml as esc } from './escape.js';
@@ -229,11 +230,17 @@ function explainPage(report: ExplainReport): [string, string] {
   return [`ftp-doctor explain: ${report.verdict}`, `${header}\n${summary}\n${inputs}\n${across}\n${details.join('\n')}${note ? `\n<p>${esc(note)}</p>` : ''}`];
 }
 
+function preflightPage(report: PreflightReport): [string, string] {
+  const header = `<h1>${badge(report.verdict, report.verdict)} Preflight</h1><p class="meta">started ${esc(report.startedAt)}, ${esc(formatMs(report.durationMs))}</p>`;
+  const blocks = preflightBlocks(report).map((block) => `<h2>${esc(block.title)}</h2><ul>${block.lines.map((line) => `<li>${esc(line)}</li>`).join('')}</ul>`);
+  return [`ftp-doctor preflight: ${report.verdict}`, `${header}\n${blocks.join('\n')}\n${findingsHtml(report.findings)}`];
+}
+
 /** The report as one self-contained HTML document. */
 export function renderHtml(input: AnyReport): string {
   const report = sanitizeReport(input);
   const [title, body] =
-    report.kind === 'probe' ? probePage(report) : report.kind === 'scenarios' ? scenariosPage(report) : report.kind === 'sweep' ? sweepPage(report) : report.kind === 'explain' ? explainPage(report) : checkPage(report);
+    report.kind === 'probe' ? probePage(report) : report.kind === 'scenarios' ? scenariosPage(report) : report.kind === 'sweep' ? sweepPage(report) : report.kind === 'explain' ? explainPage(report) : report.kind === 'preflight' ? preflightPage(report) : checkPage(report);
   const scriptHash = createHash('sha256').update(SCRIPT, 'utf8').digest('base64');
   const policy = `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${scriptHash}'; img-src data:; base-uri 'none'; form-action 'none'`;
   return `<!DOCTYPE html>

@@ -201,6 +201,16 @@ export function junitSuites(input: AnyReport): JUnitSuite[] {
         ...report.sessions.map((session) => probeSuite(session.report, `explain ${session.id}`)),
         ...(report.findings.length > 0 ? [{ name: 'explain: across inputs', timestamp: report.startedAt, timeMs: report.durationMs, properties: [], cases: findingCases(report.findings, 'ftp-doctor.explain.finding') }] : []),
       ];
+    case 'preflight':
+      return [
+        {
+          name: 'preflight',
+          timestamp: report.startedAt,
+          timeMs: report.durationMs,
+          properties: [['schemaVersion', String(report.schemaVersion)], ...report.inputs.map((input): [string, string] => ['input', `${input.file} (${input.kind})`])],
+          cases: ensureVerdictFailure(findingCases(report.findings, 'ftp-doctor.preflight.finding'), report.verdict === 'fail', 'ftp-doctor.preflight', 'The preflight failed; see report.json.'),
+        },
+      ];
   }
 }
 

@@ -4,7 +4,8 @@
  * material (evidence, commands, transcript) goes into code spans and fences long enough that its
  * own backticks cannot close them.
  */
-import type { AnyReport, CheckReport, ExplainReport, Finding, ProbeReport, ScenarioResult, ScenarioRunReport, Step, SweepReport, Verdict } from './model.js';
+import { preflightBlocks } from './preflight-text.js';
+import type { AnyReport, CheckReport, ExplainReport, PreflightReport, Finding, ProbeReport, ScenarioResult, ScenarioRunReport, Step, SweepReport, Verdict } from './model.js';
 import { hiddenRemediesNote, shownRemedies } from './remedies-shown.js';
 import { sanitizeReport } from './sanitize.js';
 import { inputLine, sessionsNote, sessionsShown } from './explain-text.js';
@@ -244,6 +245,15 @@ function explainSection(report: ExplainReport): string[] {
   ];
 }
 
+function preflightSection(report: PreflightReport): string[] {
+  return [
+    `## Preflight: ${VERDICT_BADGE[report.verdict]}`,
+    '',
+    ...preflightBlocks(report).flatMap((block) => [`**${escapeMarkdown(block.title)}**`, '', ...block.lines.map((line) => `- ${escapeMarkdown(line)}`), '']),
+    ...findingsSection(report.findings),
+  ];
+}
+
 /** The report as GitHub-flavoured Markdown. */
 export function renderMarkdown(input: AnyReport): string {
   const report = sanitizeReport(input);
@@ -256,7 +266,9 @@ export function renderMarkdown(input: AnyReport): string {
           ? sweepSection(report)
           : report.kind === 'explain'
             ? explainSection(report)
-            : checkSection(report);
+            : report.kind === 'preflight'
+              ? preflightSection(report)
+              : checkSection(report);
   lines.push(`<sub>${report.tool} ${escapeMarkdown(report.version)}, schema ${report.schemaVersion}, started ${escapeMarkdown(report.startedAt)}</sub>`);
   return `${lines.join('\n').replace(/\n{3,}/g, '\n\n')}\n`;
 }

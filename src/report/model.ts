@@ -226,4 +226,39 @@ export interface ExplainReport {
   findings: Finding[];
 }
 
-export type AnyReport = ProbeReport | ScenarioRunReport | SweepReport | CheckReport | ExplainReport;
+/** One span of ports and what a client's new connection to them meets, with the file:line reasons. */
+export interface PreflightPorts {
+  ports: { from: number; to: number };
+  outcome: 'open' | 'blocked' | 'refused' | 'unknown';
+  because: string[];
+}
+
+/**
+ * `preflight`: the configuration files read (server, publishing, firewalls), the data channel they
+ * predict (static findings with file:line evidence, and the simulated probe of the same site), and
+ * what could not be read or evaluated. Findings use the probe's codes.
+ */
+export interface PreflightReport {
+  tool: 'ftp-doctor';
+  version: string;
+  schemaVersion: number;
+  kind: 'preflight';
+  verdict: Verdict;
+  startedAt: string;
+  durationMs: number;
+  inputs: { file: string; kind: string }[];
+  /** The facts read, one line each with its place ("vsftpd.conf:12 pasv_max_port=50100"). */
+  facts: string[];
+  client: 'inside' | 'outside';
+  control: PreflightPorts;
+  passive: PreflightPorts[];
+  findings: Finding[];
+  /** The same site run through the simulator with the probe (absent with --no-simulate). */
+  simulation?: { verdict: Verdict; codes: string[]; failure?: { step: string; hop?: string; rule?: string }; probe: ProbeReport };
+  /** Ports whose fate depends on what cannot be evaluated, each with its file:line. */
+  unknown: string[];
+  notUnderstood: { place: string; text: string; reason: string }[];
+  notes: string[];
+}
+
+export type AnyReport = ProbeReport | ScenarioRunReport | SweepReport | CheckReport | ExplainReport | PreflightReport;

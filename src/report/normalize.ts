@@ -51,6 +51,8 @@ function connectionsOf(report: AnyReport): ConnectionEvent[] {
       return report.targets.flatMap((target) => target.probe?.connections ?? []);
     case 'explain':
       return report.sessions.flatMap((session) => session.report.connections);
+    case 'preflight':
+      return report.simulation?.probe.connections ?? [];
     case 'sweep':
       return [];
   }
@@ -114,6 +116,8 @@ function retime<T extends AnyReport>(report: T): T {
       return { ...report, targets: report.targets.map((target) => (target.probe ? { ...target, probe: retimeProbe(target.probe) } : target)) };
     case 'explain':
       return { ...report, sessions: report.sessions.map((session) => ({ ...session, report: retimeProbe(session.report) })) };
+    case 'preflight':
+      return report.simulation ? { ...report, simulation: { ...report.simulation, probe: retimeProbe(report.simulation.probe) } } : report;
     case 'sweep':
       return report;
   }

@@ -5,7 +5,8 @@
  * (`shouldUseColor` decides from the stream and the environment), because cli-table3 and most
  * colour libraries would otherwise colour even when piped into a file or a CI log.
  */
-import type { AnyReport, CheckReport, ExplainReport, Finding, ProbeReport, ScenarioResult, ScenarioRunReport, StepResult, SweepReport, Verdict } from './model.js';
+import { preflightBlocks } from './preflight-text.js';
+import type { AnyReport, CheckReport, ExplainReport, PreflightReport, Finding, ProbeReport, ScenarioResult, ScenarioRunReport, StepResult, SweepReport, Verdict } from './model.js';
 import { hiddenRemediesNote, shownRemedies } from './remedies-shown.js';
 import { sanitizeReport } from './sanitize.js';
 import { catalogueStatus, countScenarios, describeFailure, describeFailureHop, describeScenarioCounts, failedStepIds, firstFailure, formatMs, formatSpans, scenarioState, sweepSpans, type ScenarioState } from './format.js';
@@ -243,5 +244,15 @@ export function renderTable(report: AnyReport, options: TableOptions): string {
       return renderCheckTable(report, options);
     case 'explain':
       return renderExplainTable(report, options);
+    case 'preflight':
+      return renderPreflightTable(report, options);
   }
+}
+
+export function renderPreflightTable(input: PreflightReport, options: TableOptions): string {
+  const report = sanitizeReport(input);
+  const paint = painter(options.color);
+  const width = widthOf(options);
+  const blocks = preflightBlocks(report).map((block) => [block.title, ...block.lines.map((line) => wrapIndented(line, width, '  ', '    ').join('\n'))].join('\n'));
+  return `${[heading('Preflight', verdictText(report.verdict, paint), report.durationMs, paint, width), ...blocks, renderFindingsText(report.findings, paint, width)].join('\n\n')}\n`;
 }
