@@ -3,6 +3,7 @@
  * Parsers are pure (text in, facts out); reading the file is the caller's business.
  */
 import { FirewallParseError, type FirewallFacts, type FirewallKind } from './model.js';
+import { parseIptablesSave } from './iptables.js';
 import { parseNftJson } from './nft-json.js';
 import { parseNftText } from './nft-text.js';
 
@@ -16,6 +17,7 @@ type Parser = (file: string, text: string) => FirewallFacts;
 const PARSERS: Partial<Record<FirewallKind, Parser>> = {
   nftables: parseNftText,
   'nftables-json': parseNftJson,
+  'iptables-save': parseIptablesSave,
 };
 
 export const FIREWALL_KINDS: readonly FirewallKind[] = [
@@ -42,6 +44,7 @@ export function detectFirewallKind(text: string, fileName: string): FirewallKind
   if (/^\s*resource\s+"aws_security_group"/m.test(head)) return 'terraform-security-group';
   if (/^\s*options\s+nf_conntrack_ftp\b/m.test(head)) return 'modprobe';
   if (/^\*(filter|nat|raw|mangle|security)\s*$/m.test(head) || /^-A \S+ /m.test(head) && /^:\S+ (ACCEPT|DROP|-)/m.test(head)) return 'iptables-save';
+  if (/^\s*(sudo\s+)?ip6?tables(-legacy|-nft)?\s+(-t\s+\w+\s+)?(-[AIPN]|--append|--insert|--policy)\s/m.test(head)) return 'iptables-save';
   if (/^\s*(table\s+(ip|ip6|inet|arp|bridge|netdev)\s+\S+\s*\{|flush ruleset\s*$)/m.test(head)) return 'nftables';
   if (/^Status: (active|inactive)/m.test(head) && /^(Default:|To\s+Action\s+From)/m.test(head)) return 'ufw';
   if (/^Status: inactive\s*$/m.test(head) && name.includes('ufw')) return 'ufw';

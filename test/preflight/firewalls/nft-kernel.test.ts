@@ -10,20 +10,13 @@ import { evaluateTcp, readFirewallFile, translateDestination, type FirewallFacts
 import { checkNetnsSupport } from '../../../src/netns/preflight.js';
 import { runChecked } from '../../../src/netns/process.js';
 import { createNetnsTopology, type NetnsTopology, type Role } from '../../../src/netns/topology.js';
-import { startTcpServer, tcpOutcome } from '../../netns/kernel-helpers.js';
+import { startTcpServer } from '../../netns/kernel-helpers.js';
+import { kernelVerdict, meaning } from './kernel-compare.js';
 
 const support = await checkNetnsSupport();
 const noNetns = support.ok ? null : support.reason;
 const FIXTURES = new URL('../../fixtures/preflight/firewalls/nftables/', import.meta.url);
 const fixture = (name: string) => readFileSync(new URL(name, FIXTURES), 'utf8');
-
-/** Facts without where they were read: the two forms have different lines, not different meaning. */
-function meaning(facts: FirewallFacts): unknown {
-  return JSON.parse(JSON.stringify({ ...facts, kind: undefined, file: undefined }, (key, value: unknown) => (key === 'at' ? undefined : value)));
-}
-
-/** The kernel's answer to one SYN, in evaluateTcp's words. */
-const KERNEL_VERDICT: Record<string, string> = { connected: 'accept', ECONNREFUSED: 'reject', timeout: 'drop' };
 
 async function loadAndReadBack(network: NetnsTopology, role: Role, script: string): Promise<{ text: FirewallFacts; json: FirewallFacts }> {
   const inNamespace = ['ip', 'netns', 'exec', network.names.namespaces[role], 'nft'];
@@ -51,7 +44,7 @@ describe.skipIf(noNetns)(`nftables facts agree with the kernel${noNetns ? ` [ski
     const server = await startTcpServer(net, 'server', ports);
     try {
       for (const port of ports) {
-        const kernel = KERNEL_VERDICT[await tcpOutcome(net, 'client', net.addresses.server, port, 1_500)];
+        const kernel = await kernelVerdict(net, net.addresses.server, port);
         const predicted = evaluateTcp(text, { direction: 'in', src: net.addresses.client, dst: net.addresses.server, dport: port, state: 'new' });
         expect({ port, verdict: predicted.verdict }).toEqual({ port, verdict: kernel });
       }
@@ -69,7 +62,7 @@ describe.skipIf(noNetns)(`nftables facts agree with the kernel${noNetns ? ` [ski
     const server = await startTcpServer(net, 'server', listening);
     try {
       for (const port of [2100, 50000, 50004, 50005, 50006]) {
-        const kernel = KERNEL_VERDICT[await tcpOutcome(net, 'client', net.addresses.edgeOutside, port, 1_500)];
+        const kernel = await kernelVerdict(net, net.addresses.edgeOutside, port);
         const nat = translateDestination(text, { src: net.addresses.client, dst: net.addresses.edgeOutside, dport: port });
         expect(nat.translated).toBe(true);
         const translated = nat.translated === true ? nat : undefined;

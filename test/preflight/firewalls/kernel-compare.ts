@@ -1,0 +1,22 @@
+/**
+ * Shared by the kernel tests of the firewall readers: facts compared without where they were read,
+ * and the kernel's answer to one TCP SYN in evaluateTcp's words.
+ */
+import type { FirewallFacts } from '../../../src/preflight/firewalls/index.js';
+import type { NetnsTopology } from '../../../src/netns/topology.js';
+import { tcpOutcome } from '../../netns/kernel-helpers.js';
+
+/** Facts without provenance, firewalls in name order: two spellings differ in lines and order, not meaning. */
+export function meaning(facts: FirewallFacts): unknown {
+  const stripped = JSON.parse(JSON.stringify({ ...facts, kind: undefined, file: undefined }, (key, value: unknown) => (key === 'at' ? undefined : value))) as { firewalls: { name: string }[] };
+  stripped.firewalls.sort((a, b) => a.name.localeCompare(b.name));
+  return stripped;
+}
+
+const KERNEL_VERDICT: Record<string, string> = { connected: 'accept', ECONNREFUSED: 'reject', timeout: 'drop' };
+
+/** What the kernel did to a SYN from the client namespace: accept, reject, drop (or the raw outcome). */
+export async function kernelVerdict(network: NetnsTopology, host: string, port: number): Promise<string> {
+  const outcome = await tcpOutcome(network, 'client', host, port, 1_500);
+  return KERNEL_VERDICT[outcome] ?? outcome;
+}
