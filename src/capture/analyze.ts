@@ -52,11 +52,15 @@ interface Entry {
 export interface AnalysisCounts {
   segments: number;
   skippedFrames: number;
+  /** Why frames were skipped, the first few reasons with their counts. */
+  skipReasons: Record<string, number>;
   connections: number;
   /** Connections that belonged to no FTP session (counted, not kept). */
   unrelated: number;
   /** Connections closed early because the table was full. */
   evicted: number;
+  /** Of those, the ones that belonged to an FTP session (their sessions carry a note). */
+  evictedFtp: number;
   /** Control connections beyond the session cap (read as unrelated). */
   sessionsNotKept: number;
   firstTimeUs?: number;
@@ -67,7 +71,7 @@ const DEFAULT_MAX_SESSIONS = 5_000;
 const EXPIRE_EVERY = 4096;
 
 export class CaptureAnalyzer {
-  readonly counts: AnalysisCounts = { segments: 0, skippedFrames: 0, connections: 0, unrelated: 0, evicted: 0, sessionsNotKept: 0 };
+  readonly counts: AnalysisCounts = { segments: 0, skippedFrames: 0, skipReasons: {}, connections: 0, unrelated: 0, evicted: 0, evictedFtp: 0, sessionsNotKept: 0 };
   private readonly controlPorts: Set<number>;
   private readonly table: ConnectionTable<Entry>;
   private readonly matcher = new DataMatcher();
@@ -78,12 +82,14 @@ export class CaptureAnalyzer {
   constructor(private readonly options: AnalyzeOptions) {
     this.controlPorts = controlPortsOf(options.controlPorts);
     this.maxSessions = options.limits?.maxSessions ?? DEFAULT_MAX_SESSIONS;
-    this.table = new ConnectionTable<Entry>({ ...DEFAULT_TABLE_LIMITS, ...options.limits }, (entry, because) => this.closed(entry, because));
+    this.table = new ConnectionTable<Entry>({ ...DEFAULT_TABLE_LIMITS, ...options.limits }, (entry, because) => this.closed(entry, because), (entry) => entry.role === 'control' || entry.role === 'data');
   }
 
   push(item: CaptureItem): void {
     if (item.kind === 'skipped') {
       this.counts.skippedFrames += 1;
+      const reasons = this.counts.skipReasons;
+      if (Object.hasOwn(reasons, item.reason) || Object.keys(reasons).length < 8) reasons[item.reason] = (reasons[item.reason] ?? 0) + 1;
       return;
     }
     if (item.kind === 'unreachable') {
@@ -209,6 +215,7 @@ export class CaptureAnalyzer {
     const { connection } = entry;
     const endUs = because === 'end-of-capture' ? this.endUs : connection.last.timeUs;
     if (because === 'table-full') this.counts.evicted += 1;
+    if (because === 'table-full' && (entry.control || entry.data)) this.counts.evictedFtp += 1;
     if (entry.control) {
       const { session, streams } = entry.control;
       const place = connection.last;

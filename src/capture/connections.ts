@@ -119,6 +119,9 @@ export interface TableLimits {
   idleUs: number;
 }
 
+/** How many of the oldest entries a full table looks through for one not worth keeping. */
+const EVICTION_SCAN = 64;
+
 export const DEFAULT_TABLE_LIMITS: TableLimits = { maxConnections: 20_000, idleUs: 15 * 60 * 1_000_000 };
 
 /**
@@ -131,6 +134,8 @@ export class ConnectionTable<T extends { connection: TrackedConnection }> {
   constructor(
     private readonly limits: TableLimits,
     private readonly onClose: (entry: T, because: ClosedBecause) => void,
+    /** Entries worth keeping longer (FTP control and data): a full table closes others first. */
+    private readonly keep: (entry: T) => boolean = () => false,
   ) {}
 
   get(key: string): T | undefined {
@@ -148,10 +153,23 @@ export class ConnectionTable<T extends { connection: TrackedConnection }> {
 
   add(entry: T): void {
     this.entries.set(entry.connection.key, entry);
-    while (this.entries.size > this.limits.maxConnections) {
-      const oldest = this.entries.values().next().value as T;
-      this.close(oldest, 'table-full');
+    while (this.entries.size > this.limits.maxConnections) this.close(this.evictionCandidate(), 'table-full');
+  }
+
+  /**
+   * The least recently active entry not worth keeping, looked for among the oldest few (bounded
+   * work per packet); when they are all worth keeping, the oldest goes anyway. A flood of SYNs
+   * then pushes out other SYNs, not an idle FTP control connection.
+   */
+  private evictionCandidate(): T {
+    let first: T | undefined;
+    let looked = 0;
+    for (const entry of this.entries.values()) {
+      first ??= entry;
+      if (!this.keep(entry)) return entry;
+      if (++looked >= EVICTION_SCAN) break;
     }
+    return first as T;
   }
 
   close(entry: T, because: ClosedBecause): void {

@@ -41,8 +41,13 @@ export function captureLimits(input: LimitsInput): string[] {
     limits.push(`No FTP control connection was found (ports ${ports}, or an FTP greeting or command on any port). If the server listens elsewhere and the capture begins after its greeting, name its port with --port.`);
   }
   const { counts } = input;
-  if (counts.evicted > 0) limits.push(`${counts.evicted} connection(s) were closed early in the analysis: the capture had more connections open at once than are tracked; the sessions they belonged to say so.`);
+  if (counts.evictedFtp > 0) {
+    limits.push(`${counts.evictedFtp} connection(s) of FTP sessions were closed early in the analysis: the capture had more connections open at once than are tracked (${counts.evicted} in all); the sessions they belonged to say so.`);
+  }
   if (counts.sessionsNotKept > 0) limits.push(`${counts.sessionsNotKept} FTP control connection(s) beyond the first ${input.sessions.length} were not analysed.`);
-  if (counts.skippedFrames > 0) limits.push(`${counts.skippedFrames} of ${input.frames} frame(s) could not be decoded as TCP and were skipped.`);
+  if (counts.skippedFrames > 0) {
+    const reasons = Object.entries(counts.skipReasons).map(([reason, count]) => `${count}× ${reason}`).join('; ');
+    limits.push(`${counts.skippedFrames} of ${input.frames} frame(s) could not be decoded and were skipped (${reasons}).`);
+  }
   return limits;
 }
