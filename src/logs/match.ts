@@ -21,6 +21,9 @@ export interface SessionMatch {
   why: string[];
 }
 
+/** Times closer than this are the same moment (log clocks have one-second resolution). */
+const SAME_TIME_MS = 2_000;
+const ZONE_STEP_MS = 15 * 60_000;
 /** Below this a pair is not matched. */
 export const MATCH_THRESHOLD = 0.5;
 /** Sessions compared per file at most (pairs grow with the square). */
@@ -82,13 +85,21 @@ export function pairScore(a: ObservedSession, b: ObservedSession): { score: numb
   }
   const sa = span(a);
   const sb = span(b);
-  if (sa && sb && sa.utc === sb.utc) {
+  if (sa && sb) {
     const gap = Math.max(0, Math.max(sa.from, sb.from) - Math.min(sa.to, sb.to));
-    if (gap <= 2_000) {
+    // Logs without a zone are in their host's local time: two hosts may differ by a zone offset
+    // (a multiple of 15 minutes), which is still "the same time".
+    const shift = sb.from - sa.from;
+    const zone = Math.round(shift / ZONE_STEP_MS) * ZONE_STEP_MS;
+    const zoneGap = Math.abs(shift - zone) - Math.max(sa.to - sa.from, sb.to - sb.from);
+    if (gap <= SAME_TIME_MS) {
       score += 0.3;
       why.push('at the same time');
+    } else if (!(sa.utc && sb.utc) && zone !== 0 && Math.abs(zone) <= 14 * 3_600_000 && zoneGap <= SAME_TIME_MS) {
+      score += 0.2;
+      why.push(`at the same time, ${zone / 3_600_000} h apart by the hosts' time zones`);
     } else if (gap > 5 * 60_000) {
-      score -= 0.5;
+      score -= 0.8;
       why.push(`${Math.round(gap / 1000)} s apart`);
     }
   }

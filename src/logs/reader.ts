@@ -10,7 +10,7 @@ import type { EvidenceReader, ReadOptions, SourceDeclaration, SourceReading, Van
 import { LogFormatError } from './errors.js';
 import type { LineParser, ParsedLine } from './items.js';
 import { headLines, looksBinary, MAX_LINE_CHARS, readLogLines } from './line-reader.js';
-import { SessionBuilder } from './session-builder.js';
+import { MAX_EVENTS_PER_SESSION, MAX_SESSIONS, SessionBuilder } from './session-builder.js';
 
 export interface LogFormat {
   format: string;
@@ -49,11 +49,12 @@ export const SERVER_LOG_LIMIT = "a server's log cannot know the address the clie
 export const CLIENT_LOG_LIMIT = 'a client log cannot tell a SYN dropped by a firewall on the way from one the server never answered';
 
 /** Where the notes about skipped input go (in limits: said to the user). */
-function skippedWords(binary: number, truncated: number, dropped: number): string[] {
+function skippedWords(binary: number, truncated: number, builder: SessionBuilder): string[] {
   const out: string[] = [];
   if (binary > 0) out.push(`${binary} line(s) of binary data skipped`);
   if (truncated > 0) out.push(`${truncated} line(s) longer than ${MAX_LINE_CHARS} characters were cut there`);
-  if (dropped > 0) out.push(`${dropped} session(s) or event(s) beyond the reader's limits left out`);
+  if (builder.droppedSessions > 0) out.push(`${builder.droppedSessions} session(s) after the first ${MAX_SESSIONS} left out: cut the log to the time of the failure`);
+  if (builder.droppedEvents > 0) out.push(`${builder.droppedEvents} event(s) past ${MAX_EVENTS_PER_SESSION} in one session left out`);
   return out;
 }
 
@@ -103,7 +104,7 @@ export async function readWith(format: LogFormat, file: string, options: ReadOpt
     format: format.format,
     source,
     sessions,
-    limits: [...format.limits, ...skippedWords(binary, truncated, builder.dropped)],
+    limits: [...format.limits, ...skippedWords(binary, truncated, builder)],
     ...(format.pathOnly ? { pathEvents } : {}),
   };
 }

@@ -42,8 +42,10 @@ export class SessionBuilder {
   private readonly done: ObservedSession[] = [];
   private count = 0;
   private readonly ids = new Set<string>();
-  /** Sessions or events left out because of the limits above. */
-  dropped = 0;
+  /** Sessions not kept past MAX_SESSIONS, and events past MAX_EVENTS_PER_SESSION. */
+  droppedSessions = 0;
+  droppedEvents = 0;
+  private readonly droppedKeys = new Set<string>();
 
   constructor(private readonly file: string, private readonly idPrefix: string) {}
 
@@ -58,7 +60,7 @@ export class SessionBuilder {
     return this.done;
   }
 
-  private current(key: string, ms: number | undefined, fresh = false): OpenSession | undefined {
+  private current(key: string, ms: number | undefined, fresh: boolean, item: LogItem): OpenSession | undefined {
     let state = this.open.get(key);
     if (state && fresh) {
       this.close(key);
@@ -66,7 +68,11 @@ export class SessionBuilder {
     }
     if (!state) {
       if (this.count >= MAX_SESSIONS) {
-        this.dropped += 1;
+        // Counted once per key until that session's end (a client's log has one key, '').
+        if (!this.droppedKeys.has(key)) this.droppedSessions += 1;
+        if (this.droppedKeys.size >= 100_000) this.droppedKeys.clear();
+        if (item.type === 'end' || (key === '' && item.type === 'reply-line' && /^221\b/.test(item.text))) this.droppedKeys.delete(key);
+        else this.droppedKeys.add(key);
         return undefined;
       }
       this.count += 1;
@@ -91,7 +97,7 @@ export class SessionBuilder {
 
   private push(state: OpenSession, event: ObservedEvent): void {
     if (state.session.events.length >= MAX_EVENTS_PER_SESSION) {
-      this.dropped += 1;
+      this.droppedEvents += 1;
       return;
     }
     state.session.events.push(event);
@@ -106,7 +112,7 @@ export class SessionBuilder {
     const ended = this.open.get(key)?.ended === true;
     // After a session ended, what the server still logs for it (pyftpdlib answers ABOR after the
     // close) stays in it; a new connection, greeting or USER starts the next one.
-    const state = this.current(key, ms, (isControlConnect && this.hasActivity(key)) || (ended && startsSession(item)));
+    const state = this.current(key, ms, (isControlConnect && this.hasActivity(key)) || (ended && startsSession(item)), item);
     if (!state) return;
     const base = this.base(state, at, ms);
     switch (item.type) {
