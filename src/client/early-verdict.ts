@@ -18,9 +18,10 @@ export const FIRST_SYN_RETRANSMISSION_MS = 1000;
 export const EARLY_VERDICT_ROUND_TRIPS = 4;
 /**
  * Added for a busy machine: timer slack and a late event loop on either side. Measured on this
- * 2-core machine (load average 7) through the netns topology with half the SYNs dropped
- * (bench/early-verdict-floor.ts): connects that needed one retransmission completed 1022 ms
- * (median) to 1058 ms (latest of 85) after they started; 250 ms is four times that overshoot.
+ * 2-core machine through the netns topology with half the SYNs dropped (bench/early-verdict-floor.ts):
+ * connects that needed one retransmission completed 1022 ms (median) to 1058 ms (latest of 85)
+ * after they started at load average 7, 1024 ms to 1110 ms (latest of 184) at load average 15;
+ * 250 ms keeps more than twice the worst overshoot seen.
  */
 export const EARLY_VERDICT_MARGIN_MS = 250;
 /**
