@@ -17,7 +17,7 @@ import { hasCurl, hasLftp, run, serve, type TestServer } from '../server/helpers
 import { captureSkipReason, startCapture, tsharkFrames, tsharkFtpLines, tsharkSkipReason } from './tcpdump.js';
 
 /** This file's passive band (test/port-bands.ts); a port in it that nothing ever listens on. */
-const PASSIVE = { from: 24000, to: 24009 };
+const PASSIVE = { from: 24000, to: 24019 };
 const CLOSED_PORT = 24050;
 const USER = { name: 'alice', password: 'capture-secret-9' };
 
@@ -163,6 +163,26 @@ describe.skipIf(captureSkipReason)(`real clients captured with tcpdump${captureS
     expect(commandsOf(session)).toEqual(expect.arrayContaining(['USER alice', 'PASS ****']));
     expect(dataOf(session).length).toBeGreaterThan(0);
     expect(dataOf(session).every((data) => data.outcome === 'connected')).toBe(true);
+  });
+
+  it.skipIf(!hasCurl)('curl over explicit TLS (AUTH TLS): encrypted from the 234, the data connection matched by addresses and said to be', async () => {
+    const tlsServer = await serve({ pasvRange: { from: 24010, to: 24019 }, users: [USER], anonymous: false, tls: 'explicit' });
+    try {
+      const port = tlsServer.port;
+      const { reading } = await captured('tls.pcap', port, async () => {
+        const result = await run('curl', ['-sS', '-k', '--ssl-reqd', '--max-time', '30', `ftp://${USER.name}:${USER.password}@127.0.0.1:${port}/`]);
+        expect(result.code, result.stderr).toBe(0);
+      });
+      const [session] = reading.sessions as [ObservedSession];
+      expect(commandsOf(session)).toEqual(['AUTH SSL']);
+      expect(codesOf(session)).toEqual([220, 234]);
+      expect(session.encryptedFrom).toMatchObject({ source: 'capture' });
+      expect(dataOf(session).map((data) => data.outcome)).toEqual(['connected']);
+      expect(session.events.some((event) => event.kind === 'note' && /matched to the session by time and addresses/.test(event.text))).toBe(true);
+      expect(reading.limits.join('\n')).toContain('switched to TLS');
+    } finally {
+      await tlsServer.close();
+    }
   });
 
   it.skipIf(!hasCurl)('curl against a passive port nothing listens on: the data connection is refused (RST), in the frame tshark shows', async (context) => {
