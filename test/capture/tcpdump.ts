@@ -21,9 +21,13 @@ export interface RunningCapture {
   stop(): Promise<void>;
 }
 
-/** Starts `tcpdump -i lo -w file filter` and resolves once it is listening (bounded wait). */
-export async function startCapture(file: string, filter: string): Promise<RunningCapture> {
-  const child: ChildProcess = spawn(TCPDUMP as string, ['-i', 'lo', '-n', '-U', '--immediate-mode', '-s', '0', '-w', file, filter], { stdio: ['ignore', 'ignore', 'pipe'] });
+/** How tcpdump is started: here, or inside a network namespace (NetnsTopology.spawn). */
+export type Launch = (argv: string[]) => ChildProcess;
+const launchHere: Launch = ([command, ...args]) => spawn(command as string, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+
+/** Starts `tcpdump -i INTERFACE -w file filter` and resolves once it is listening (bounded wait). */
+export async function startCapture(file: string, filter: string, options: { interfaceName?: string; launch?: Launch } = {}): Promise<RunningCapture> {
+  const child = (options.launch ?? launchHere)([TCPDUMP as string, '-i', options.interfaceName ?? 'lo', '-n', '-U', '--immediate-mode', '-s', '0', '-w', file, filter]);
   let stderr = '';
   const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   await new Promise<void>((resolve, reject) => {
