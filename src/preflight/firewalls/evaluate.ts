@@ -54,12 +54,15 @@ export function evaluateTcp(facts: FirewallFacts, query: TcpQuery): TcpVerdict {
   const bases: ChainFact[] = [];
   // Chains are found by name within their own firewall (table): jumps never cross tables.
   const owner = new Map<ChainFact, number>();
+  const family = queryFamily(query);
   for (const [index, firewall] of facts.firewalls.entries()) {
+    // An `ip` table (iptables) never sees IPv6 packets, an `ip6` table (ip6tables) never IPv4.
+    const seesFamily = !(firewall.family === 'ip' && family === 6) && !(firewall.family === 'ip6' && family === 4);
     for (const chain of firewall.chains) {
       chainsByName.set(`${index}\u0000${chain.name}`, chain);
       owner.set(chain, index);
       // NAT chains translate; they are read as NatFacts, not as filter decisions.
-      if (chain.hook && hooks.includes(chain.hook) && chain.type !== 'nat') bases.push(chain);
+      if (seesFamily && chain.hook && hooks.includes(chain.hook) && chain.type !== 'nat') bases.push(chain);
     }
   }
   bases.sort((a, b) => hooks.indexOf(a.hook as Hook) - hooks.indexOf(b.hook as Hook) || (a.priority ?? 0) - (b.priority ?? 0));
@@ -153,7 +156,7 @@ interface Matched {
 
 /** Does a rule's match hold for the query: yes, no, or maybe (with why). */
 export function matchRule(match: Match, query: TcpQuery): Matched {
-  const family = query.family ?? familyOf(query.src) ?? familyOf(query.dst) ?? 4;
+  const family = queryFamily(query);
   const parts: [Tri, string][] = [
     [match.protocol ? negate(match.protocol, match.protocol.values.some((value) => value === 'tcp' || value === '6') ? 'yes' : 'no') : 'yes', ''],
     [match.family === undefined || match.family === family ? 'yes' : 'no', ''],
@@ -170,6 +173,10 @@ export function matchRule(match: Match, query: TcpQuery): Matched {
   if (parts.some(([tri]) => tri === 'no')) return { tri: 'no' };
   const maybe = parts.find(([tri]) => tri === 'maybe');
   return maybe ? { tri: 'maybe', why: maybe[1] } : { tri: 'yes' };
+}
+
+function queryFamily(query: TcpQuery): 4 | 6 {
+  return query.family ?? familyOf(query.src) ?? familyOf(query.dst) ?? 4;
 }
 
 function negate<T>(match: ValueMatch<T>, tri: Tri): Tri {

@@ -4,6 +4,7 @@
  */
 import { FirewallParseError, type FirewallFacts, type FirewallKind } from './model.js';
 import { parseIptablesSave } from './iptables.js';
+import { parseModprobe } from './modprobe.js';
 import { parseNftJson } from './nft-json.js';
 import { parseNftText } from './nft-text.js';
 
@@ -18,6 +19,7 @@ const PARSERS: Partial<Record<FirewallKind, Parser>> = {
   nftables: parseNftText,
   'nftables-json': parseNftJson,
   'iptables-save': parseIptablesSave,
+  modprobe: parseModprobe,
 };
 
 export const FIREWALL_KINDS: readonly FirewallKind[] = [

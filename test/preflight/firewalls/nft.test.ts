@@ -43,6 +43,12 @@ describe('nftables text: rules', () => {
     expect(facts.firewalls[0]?.chains[1]?.rules[0]?.match.family).toBe(4);
   });
 
+  it('an ip table never sees IPv6, an ip6 table never IPv4 (each policy applies to its family only)', () => {
+    const text = 'table ip four {\n chain input {\n type filter hook input priority 0; policy drop;\n }\n}\ntable ip6 six {\n chain input {\n type filter hook input priority 0; policy accept;\n }\n}';
+    expect(evaluateTcp(read(text), { direction: 'in', src: '2001:db8::1', dport: 21, state: 'new' }).verdict).toBe('accept');
+    expect(evaluateTcp(read(text), { direction: 'in', src: '192.0.2.1', dport: 21, state: 'new' }).verdict).toBe('drop');
+  });
+
   it('every rule carries its file and line', () => {
     const rules = inputRules(wrap('tcp dport 21 accept\n\t\ttcp dport 22 drop'));
     expect(rules.map((rule) => [rule.at.file, rule.at.line, rule.at.text])).toEqual([['rules.nft', 4, 'tcp dport 21 accept'], ['rules.nft', 5, 'tcp dport 22 drop']]);
