@@ -75,6 +75,16 @@ export function dataAddressOf(text: string): Endpoint | undefined {
   return undefined;
 }
 
+/**
+ * A reply a log gives by its code only (IIS, ProFTPD's ExtendedLog). A 227/229 without its text
+ * would read as a malformed reply, so it becomes a note that says so; other codes are replies with
+ * an empty message.
+ */
+export function codeOnlyReply(code: number, logName: string): LogItem {
+  if (code === 227 || code === 229) return { type: 'note', meaning: 'other', text: `${code} (${logName} does not log the reply's text, so the address offered is not known)` };
+  return { type: 'reply', code, message: '' };
+}
+
 /** FTP command verbs, for the generic transcript and for telling a command from prose. */
 export const FTP_VERBS = new Set(
   ('ABOR ACCT ADAT ALLO APPE AUTH CCC CDUP CONF CWD DELE ENC EPRT EPSV FEAT HELP HOST LANG LIST LPRT LPSV MDTM MFCT MFF MFMT MIC ' +

@@ -143,7 +143,10 @@ export class SessionBuilder {
         const last = state.lastAttempt;
         // One attempt logged twice ("Connecting to … port 50123", then "Trying …:50123...").
         if (last?.kind === 'data' && last.outcome === 'unknown' && item.to && last.to.host === item.to.host && last.to.port === item.to.port) return;
-        const event: ObservedDataConnection = { kind: 'data', to: item.to ?? { host: '', port: 0 }, outcome: item.outcome ?? 'unknown', ...base };
+        if (!item.to || item.to.port === 0) return; // a data connection to nobody knows where says nothing
+        // A 229's host is the control peer's, which some logs do not name where they connect.
+        const to = item.to.host === '' && state.session.server ? { host: state.session.server.host, port: item.to.port } : item.to;
+        const event: ObservedDataConnection = { kind: 'data', to, outcome: item.outcome ?? 'unknown', ...base };
         if (item.from) event.from = item.from;
         if (item.openedBy) event.openedBy = item.openedBy;
         if (item.bytes !== undefined) event.bytes = item.bytes;

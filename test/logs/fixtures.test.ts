@@ -137,7 +137,8 @@ describe('server logs', () => {
 
   it('xferlog (real vsftpd): one transfer per line, complete or not (the second: the RETR that got its 425)', async () => {
     const reading = await readLog(fixture('vsftpd-xferlog'));
-    expect(allEvents(reading, 'data').map((d) => [d.bytes, d.ended])).toEqual([[18, 'fin'], [0, 'reset']]);
+    expect(allEvents(reading, 'note').map((n) => n.text)).toEqual(['download of /hello.txt (18 bytes, 1 s) complete', 'download of /hello.txt (0 bytes, 60 s) incomplete']);
+    expect(allEvents(reading, 'data')).toEqual([]);
   });
 
   it('IIS W3C: sessions by x-session, reply codes, 10060 on LIST as a data timeout, DataChannelOpened as a connected data connection, UTC times', async () => {
@@ -145,10 +146,11 @@ describe('server logs', () => {
     expect(reading.sessions).toHaveLength(2);
     const [first, second] = reading.sessions;
     expect(first?.client).toEqual({ host: '203.0.113.9', port: 50512 });
-    expect(events(first, 'reply').map((r) => r.code)).toEqual([331, 230, 257, 227, 425, 221]);
-    expect(events(first, 'note')).toMatchObject([{ meaning: 'data-timeout', at: { line: 10, time: '2024-01-05T10:11:33Z' } }]);
+    // The 227's text is not in IIS's log: a note says so instead of a reply that would read as malformed.
+    expect(events(first, 'reply').map((r) => r.code)).toEqual([331, 230, 257, 425, 221]);
+    expect(events(first, 'note')).toMatchObject([{ meaning: 'other', text: expect.stringMatching(/^227 \(IIS does not log/) }, { meaning: 'data-timeout', at: { line: 10, time: '2024-01-05T10:11:33Z' } }]);
     expect(events(second, 'data')).toMatchObject([{ from: { host: '198.51.100.20', port: 61002 }, to: { host: '10.0.0.5', port: 5001 }, outcome: 'connected' }]);
-    expect(events(second, 'note').map((n) => n.meaning)).toEqual(['connection-lost']);
+    expect(events(second, 'note').map((n) => n.meaning)).toEqual(['other', 'connection-lost']);
   });
 
   it('FileZilla Server 0.9 and 1.x: commands, replies, the password of 0.9 masked', async () => {
@@ -165,7 +167,7 @@ describe('server logs', () => {
     const system = await readLog(fixture('proftpd-syslog.log'));
     expect(allEvents(system, 'note').map((n) => n.meaning)).toContain('data-timeout');
     const extended = await readLog(fixture('proftpd-extended.log'));
-    expect(allEvents(extended, 'reply').map((r) => r.code)).toEqual([331, 230, 227, 425, 221]);
+    expect(allEvents(extended, 'reply').map((r) => r.code)).toEqual([331, 230, 425, 221]);
     const pure = await readLog(fixture('pure-ftpd-syslog.log'));
     expect(allEvents(pure, 'command').map((c) => c.text)).toEqual(['USER sofia', 'PASS ****', 'PASV', 'LIST']);
     expect(allEvents(pure, 'reply').map((r) => r.code)).toEqual([227]);

@@ -7,7 +7,7 @@
  * keys the sessions (else the client's address and port). IIS logs `PASS ***` itself.
  */
 import { normalizeAddress } from '../../ftp/address.js';
-import { endpoint, type LineParser, type LogItem } from '../items.js';
+import { codeOnlyReply, endpoint, type LineParser, type LogItem } from '../items.js';
 import { countLines, makeLogReader, SERVER_LOG_LIMIT } from '../reader.js';
 import { parseIsoLike } from '../time.js';
 
@@ -74,7 +74,7 @@ function iisParser(): LineParser {
         if (meaning) items.push({ type: 'note', meaning: meaning.outcome === 'no-answer' ? 'data-timeout' : 'other', text: `data channel closed: ${meaning.words}` });
       } else if (/^[A-Za-z]{3,4}$/.test(method)) {
         items.push({ type: 'command', text: uri ? `${method} ${uri}` : method });
-        if (Number.isInteger(status)) items.push({ type: 'reply', code: status, message: '' });
+        if (Number.isInteger(status)) items.push(codeOnlyReply(status, 'IIS'));
         const meaning = win32Meaning(win32);
         if (meaning) {
           const data = TRANSFER.test(method);

@@ -9,7 +9,7 @@
  *   [05/Dec/2026:04:53:53 +0000] "PASV" 227 -` (a command and its reply code, no reply text).
  */
 import { normalizeAddress } from '../../ftp/address.js';
-import type { LineParser, LogItem } from '../items.js';
+import { codeOnlyReply, type LineParser, type LogItem } from '../items.js';
 import { countLines, makeLogReader, SERVER_LOG_LIMIT } from '../reader.js';
 import { parseClfTime, parseSyslogTime } from '../time.js';
 
@@ -42,7 +42,7 @@ function proftpdParser(year: number): LineParser {
         const time = parseClfTime(raw);
         const request = String(extended[4]);
         const items: LogItem[] = [];
-        if (/^[A-Za-z]{3,4}\b/.test(request)) items.push({ type: 'command', text: request }, { type: 'reply', code: Number(extended[5]), message: '' });
+        if (/^[A-Za-z]{3,4}\b/.test(request)) items.push({ type: 'command', text: request }, codeOnlyReply(Number(extended[5]), "ProFTPD's ExtendedLog"));
         if (/^QUIT\b/i.test(request)) items.push({ type: 'end' });
         return { ...(time ? { time } : {}), key: normalizeAddress(String(extended[1])), items };
       }

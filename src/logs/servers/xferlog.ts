@@ -4,7 +4,7 @@
  * remote host, bytes, file name (may hold spaces), then nine fixed fields ending with `c` (complete)
  * or `i` (incomplete). An anonymous user's "user name" is the e-mail typed as password: masked.
  * It shows transfers that happened, nothing about the control connection or a data connection
- * that never came; sessions are per remote host.
+ * that never came, nor where a transfer's data connection went: each line is a note, sessions per remote host.
  */
 import { normalizeAddress } from '../../ftp/address.js';
 import type { LineParser } from '../items.js';
@@ -32,7 +32,6 @@ function xferlogParser(): LineParser {
         key,
         items: [
           { type: 'endpoints', client: { host: key, port: 0 } },
-          { type: 'connect', role: 'data', outcome: 'connected', to: { host: '', port: 0 }, bytes: Number(bytes), ended: complete ? 'fin' : 'reset' },
           { type: 'note', meaning: 'other', text: `${verb} of ${file} (${bytes} bytes, ${seconds} s) ${complete ? 'complete' : 'incomplete'}` },
         ],
       };
