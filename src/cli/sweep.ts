@@ -17,7 +17,7 @@ import { progressLine } from './progress.js';
 export interface SweepArguments {
   url: string;
   range?: string;
-  concurrency: number;
+  concurrency?: number;
   sample: number;
   tls?: string;
   dataTls: boolean;
@@ -36,7 +36,7 @@ function builder(yargs: Argv): Argv<SweepArguments> {
   return yargs
     .positional('url', { type: 'string', demandOption: true, describe: 'ftp://user@host (plain), ftpes://host (explicit TLS), ftps://host (implicit TLS)' })
     .option('range', { type: 'string', describe: 'the passive range to prove, A-B (required)' })
-    .option('concurrency', { type: 'number', default: DEFAULT_CONCURRENCY, describe: `dials in flight with servers that open port blocks (our serve); control sessions in parallel, one port each, with older ones (1-${MAX_CONCURRENCY})` })
+    .option('concurrency', { type: 'number', describe: `with servers that open port blocks (our serve): the most ports dialled at once (default: as many as both sides' open-files limits allow, growing while the path keeps up); with older ones: control sessions in parallel, one port each (default ${DEFAULT_CONCURRENCY}) (1-${MAX_CONCURRENCY})` })
     .option('sample', { type: 'number', default: 0, describe: 'prove only this many ports, drawn at random from the range (0: all)' })
     .option('tls', { type: 'string', choices: ['none', 'explicit', 'implicit'], describe: 'TLS mode of the control sessions (default: from the URL scheme)' })
     .option('data-tls', { type: 'boolean', default: true, describe: 'with TLS: PROT P, so data connections are TLS too (--no-data-tls: plain data)' })
@@ -57,13 +57,13 @@ export function sweepOptionsFromArguments(args: SweepArguments, env: NodeJS.Proc
     const options: SweepOptions = {
       url: args.url,
       range: parsePortRange(args.range),
-      concurrency: wholeNumber(args.concurrency, '--concurrency', 1, MAX_CONCURRENCY),
       sample: wholeNumber(args.sample, '--sample', 0, 65535),
       connectTimeoutMs: wholeNumber(args.connectTimeout, '--connect-timeout', 1, 3_600_000),
       dataTimeoutMs: wholeNumber(args.dataTimeout, '--data-timeout', 1, 3_600_000),
       protectData: args.dataTls,
       strictTls: args.strictTls,
       method: args.method as 'auto' | 'extension' | 'pasv-sampling',
+      ...(args.concurrency !== undefined ? { concurrency: wholeNumber(args.concurrency, '--concurrency', 1, MAX_CONCURRENCY) } : {}),
       ...(args.tls ? { tls: args.tls as 'none' | 'explicit' | 'implicit' } : {}),
       ...(args.user !== undefined ? { user: args.user } : {}),
       ...(password !== undefined ? { password } : {}),

@@ -1,29 +1,35 @@
 /**
  * The batched extension method: the server opens a whole block of listeners with one
- * `SITE SWEEP A-B` (src/sweep/protocol.ts), and each port is proved by one TCP exchange — connect,
- * read the token naming that port, FIN — with `concurrency` dials in flight at once across blocks.
- * The control sessions only open and close blocks, so a few of them suffice.
+ * `SITE SWEEP A-B` (src/sweep/protocol.ts), and every port of the block is dialled at once, each
+ * proved by one TCP exchange — connect, read the token naming that port, reset (dial.ts).
  *
- * Blocks are pipelined one deep: block k+1 is opened (and its dials queued) while block k's dials
- * run, and block k+2 only once every dial of block k has started. So the dial slots never wait
- * for a SITE SWEEP round trip, and a block's listeners stay open for at most its own dials and
- * its predecessor's (the server closes an idle block; blockSize() keeps even two fully dropped
- * blocks well inside that deadline).
+ * Two dials per unanswered port (pace.ts says why), both while the block's listeners are open:
+ * 1. every port, with the fast connect deadline (a few round trips plus one SYN retransmission);
+ *    a port that answered is decided at once, a port that did not is only *suspected* dropped;
+ * 2. the suspects again, on a new socket, with the full data timeout. Only a port unanswered
+ *    twice is reported dropped, so a lost SYN never becomes a false "dropped".
+ * When the fast deadline is the full data timeout already (a short --data-timeout), the first
+ * dial is final. Ports the server had busy get one more block at the end.
+ *
+ * Blocks grow while their first dials go cleanly and shrink when the server or the path pushes
+ * back (Pace). Up to BLOCK_SESSIONS blocks are in flight: the next is opened and dialled as soon
+ * as the newest one's first dials are done, while older ones re-dial their suspects, as long as
+ * all of them together hold no more listeners than both sides' open-files budgets allow.
  *
  * Classification per port (same states as the per-port method):
- * - connect times out → dropped; ECONNREFUSED / unreachable → refused;
+ * - no answer to the connect, twice → dropped; ECONNREFUSED / unreachable → refused;
  * - connected and the first line is the token for this port → open;
  * - connected and anything else (another port's token, a banner, silence, a FIN without a
  *   token) → misrouted: what answered is not the server's listener on that port.
  */
-import pLimit, { type LimitFunction } from 'p-limit';
-import { parseDataToken } from '../ftp/index.js';
 import { describeError } from '../client/util.js';
-import { classifyConnectError, type Connection, type Network } from '../net/network.js';
+import type { Network } from '../net/network.js';
+import { provePortInBlock, type BlockProof, type DialDeadlines } from './dial.js';
 import type { PortResult } from './options.js';
+import type { BlockObservation, Pace } from './pace.js';
 import type { PooledSession, SessionPool } from './pool.js';
-import { quote, replyLine } from './prove.js';
-import { blockSize, parseOpenTag, planBlocks, type BlockCapability, type PortSpan } from './protocol.js';
+import { replyLine } from './prove.js';
+import { nextBlock, parseBlockReply, type BlockCapability, type PortSpan } from './protocol.js';
 
 export interface BlockRunner {
   pool: SessionPool;
@@ -32,193 +38,201 @@ export interface BlockRunner {
   dialHost: string;
   replyTimeoutMs: number;
   dataTimeoutMs: number;
-  /** Dials in flight at once. */
-  concurrency: number;
+  /** The first pass's connect deadline (≤ dataTimeoutMs). */
+  fastDeadlineMs: number;
   capability: BlockCapability;
+  pace: Pace;
+  /** Listeners (and so sockets) all blocks in flight may hold together. */
+  inFlightLimit: number;
   /** Called once per port, as soon as it is decided. */
   done(result: PortResult, slot: number): void;
 }
 
-/**
- * Control sessions a block sweep uses: one whose block is being dialled, one opening the next
- * (a third would only help while a block's last dials drain, and costs a login).
- */
-export const BLOCK_SESSIONS = 2;
-
-const BUSY = 'busy on the server (another session held it)';
-/** The token line is short; anything this long without a newline is not one. */
-const FIRST_LINE_LIMIT = 256;
-/**
- * One read buffer for every token connection: each chunk is used up (copied into a string) in
- * its 'data' listener, and Node would otherwise allocate 64 KiB for each connection's read.
- */
-const TOKEN_READ_BUFFER = Buffer.allocUnsafe(4 * FIRST_LINE_LIMIT);
-
-/** Prove `ports` (ascending) block by block; ports the server had busy are tried once more at the end. */
-export async function sweepByBlocks(ports: readonly number[], runner: BlockRunner): Promise<PortResult[]> {
-  const size = blockSize(runner.capability, runner.concurrency, runner.dataTimeoutMs);
-  const dial = pLimit(runner.concurrency);
-  const first = await runBlocks(ports, size, dial, runner, false);
-  const busy = first.filter((result) => result.detail === BUSY).map((result) => result.port);
-  if (busy.length === 0) return first;
-  const again = new Map((await runBlocks(busy, size, dial, runner, true)).map((result) => [result.port, result]));
-  return first.map((result) => again.get(result.port) ?? result);
+export interface BlockSweepOutcome {
+  results: PortResult[];
+  /** Ports the first pass suspected dropped, dialled again with the full data timeout. */
+  retested: number;
+  /** Of those, the ports that answered the second time (a lost SYN, or a slow machine). */
+  answeredOnRetest: number;
 }
 
-async function runBlocks(ports: readonly number[], size: number, dial: LimitFunction, runner: BlockRunner, last: boolean): Promise<PortResult[]> {
-  const results: PortResult[] = [];
-  const finishing: Promise<void>[] = [];
-  // One block of lookahead: block k+1 is opened while block k's dials are still being started.
-  let previousStarted: Promise<void> = Promise.resolve();
-  // Report a port at once, except a busy one on the first pass: it is retried, then reported.
-  const report = (result: PortResult, slot: number): void => {
-    results.push(result);
-    if (last || result.detail !== BUSY) runner.done(result, slot);
+/**
+ * Blocks in flight at once, one control session each: the newest in its first dials, the older
+ * ones re-dialling their unanswered ports (a fourth would only add logins).
+ */
+export const BLOCK_SESSIONS = 3;
+
+const BUSY = 'busy on the server (another session held it)';
+/** Dials started in one go before answers are read (see dialBlock). */
+const DIAL_CHUNK = 128;
+/** Push-backs (425) in a row on one block before its ports are reported as errors. */
+const PUSHBACK_RETRIES = 8;
+
+type Report = (result: PortResult, slot: number) => void;
+
+export async function sweepByBlocks(ports: readonly number[], runner: BlockRunner): Promise<BlockSweepOutcome> {
+  const full = runner.dataTimeoutMs;
+  const deadlines: Deadlines = { fastMs: Math.min(runner.fastDeadlineMs, full), fullMs: full };
+  const results = new Map<number, PortResult>();
+  const busy: number[] = [];
+  const tally: Tally = { retested: 0, answeredOnRetest: 0 };
+  // Ports the server had busy are reported after one more try, at the end.
+  await runPass(ports, deadlines, runner, tally, (result, slot) => {
+    results.set(result.port, result);
+    if (result.detail === BUSY) busy.push(result.port);
+    else runner.done(result, slot);
+  });
+  if (busy.length > 0) {
+    await runPass(busy, deadlines, runner, tally, (result, slot) => {
+      results.set(result.port, result);
+      runner.done(result, slot);
+    });
+  }
+  return { results: [...results.values()].sort((a, b) => a.port - b.port), ...tally };
+}
+
+interface Deadlines {
+  /** The first dial's connect deadline. */
+  fastMs: number;
+  /** The data timeout: the second dial's connect deadline, and every token's. */
+  fullMs: number;
+}
+
+type Tally = Omit<BlockSweepOutcome, 'results'>;
+
+/** A block being dialled: its listeners are held until `done`; `fastDone` ends its first dials. */
+interface InFlight {
+  ports: number;
+  fastDone: Promise<BlockObservation>;
+  done: Promise<void>;
+}
+
+/** Dial `ports` (ascending) block by block at the pace's width; each port is reported once. */
+async function runPass(ports: readonly number[], deadlines: Deadlines, runner: BlockRunner, tally: Tally, report: Report): Promise<void> {
+  const { pace } = runner;
+  const inFlight: InFlight[] = [];
+  let lastFast: Promise<BlockObservation> | undefined;
+  const held = (): number => inFlight.reduce((sum, block) => sum + block.ports, 0);
+  const retireOldest = async (): Promise<void> => {
+    await inFlight[0]?.done;
+    inFlight.shift();
   };
-  for (const block of planBlocks(ports, size)) {
+  let next = 0;
+  let retries = 0;
+  // Each pass advances `next` or counts a retry (bounded by PUSHBACK_RETRIES per block).
+  while (next < ports.length) {
+    // The newest block's first dials say whether to grow or shrink before the next is sized;
+    // its second dials (the suspects, up to the full timeout) go on meanwhile.
+    if (lastFast) pace.observe(await lastFast);
+    lastFast = undefined;
+    const block = nextBlock(ports, next, Math.min(pace.width, runner.capability.max));
+    while (inFlight.length > 0 && (inFlight.length >= BLOCK_SESSIONS || held() + block.ports.length > runner.inFlightLimit)) await retireOldest();
     const session = await runner.pool.acquire();
     if (!session) {
       for (const port of block.ports) report({ port, state: 'error', detail: 'no control session could be opened for it' }, -1);
+      next += block.ports.length;
       continue;
     }
     const opened = await openBlock(session, block.span, runner);
-    if (typeof opened === 'string') {
+    if (opened.kind !== 'opened') {
       runner.pool.release(session, !session.control.lostReason);
-      for (const port of block.ports) report({ port, state: 'error', detail: opened }, session.slot);
+      if (opened.kind === 'pushback' && retries < PUSHBACK_RETRIES && !pace.atFloor) {
+        // The blocks in flight hold what the server is short of: let them go first.
+        while (inFlight.length > 0) await retireOldest();
+        pace.pushback(opened.reason);
+        retries += 1;
+        continue;
+      }
+      for (const port of block.ports) report({ port, state: 'error', detail: opened.reason }, session.slot);
+      next += block.ports.length;
+      retries = 0;
       continue;
     }
-    const listening = new Set(opened);
+    next += block.ports.length;
+    retries = 0;
+    const listening = new Set(opened.ports);
     const dialled = block.ports.filter((port) => listening.has(port));
     for (const port of block.ports) if (!listening.has(port)) report({ port, state: 'error', detail: BUSY }, session.slot);
-    let started = 0;
-    let allStarted: () => void = () => {};
-    const startedAll = new Promise<void>((resolve) => (allStarted = resolve));
-    if (dialled.length === 0) allStarted();
-    const proofs = dialled.map((port) =>
-      dial(async () => {
-        started += 1;
-        if (started === dialled.length) allStarted();
-        return provePortInBlock(runner.network, runner.dialHost, port, runner.dataTimeoutMs);
-      }),
-    );
-    finishing.push(finishBlock(session, proofs, runner, report));
-    await previousStarted;
-    previousStarted = startedAll;
+    if (opened.failed > 0) pace.pushback(`the server could not open ${opened.failed} of ${block.span.to - block.span.from + 1} listeners`);
+    const dialling = dialBlock(session, dialled, deadlines, runner, tally, report);
+    lastFast = dialling.fastDone;
+    inFlight.push({ ports: block.span.to - block.span.from + 1, fastDone: dialling.fastDone, done: dialling.done });
   }
-  await Promise.all(finishing);
-  return results;
+  if (lastFast) pace.observe(await lastFast);
+  while (inFlight.length > 0) await retireOldest();
 }
 
+type Opened = { kind: 'opened'; ports: number[]; failed: number } | { kind: 'pushback' | 'error'; reason: string };
+
 /** `SITE SWEEP A-B`: the ports the server listens on, or why the block could not be had. */
-async function openBlock(session: PooledSession, span: PortSpan, runner: BlockRunner): Promise<number[] | string> {
+async function openBlock(session: PooledSession, span: PortSpan, runner: BlockRunner): Promise<Opened> {
   const asked = `SITE SWEEP ${span.from}-${span.to}`;
   try {
     const reply = await session.control.command('SITE', `SWEEP ${span.from}-${span.to}`, runner.replyTimeoutMs);
-    if (reply.code !== 200) return `${asked}: ${replyLine(reply)}`;
-    const ports = parseOpenTag(reply.message);
-    if (!ports) return `${asked}: the reply names no ports (${replyLine(reply)})`;
+    if (reply.code === 425 || reply.code === 421) return { kind: reply.code === 425 ? 'pushback' : 'error', reason: `${asked}: ${replyLine(reply)}` };
+    if (reply.code !== 200) return { kind: 'error', reason: `${asked}: ${replyLine(reply)}` };
+    const parsed = parseBlockReply(reply.message);
+    if (!parsed) return { kind: 'error', reason: `${asked}: the reply names no ports (${replyLine(reply)})` };
     // Only what we asked for counts: a server naming other ports is not honouring the request.
-    return ports.filter((port) => port >= span.from && port <= span.to);
+    return { kind: 'opened', ports: parsed.ports.filter((port) => port >= span.from && port <= span.to), failed: parsed.failed };
   } catch (error) {
-    return `${asked}: control session failed: ${describeError(error)}`;
+    return { kind: 'error', reason: `${asked}: control session failed: ${describeError(error)}` };
   }
-}
-
-/** Wait for the block's proofs, close it (SITE SWEEP DONE), note refused sources, report. */
-async function finishBlock(session: PooledSession, proofs: Promise<BlockProof>[], runner: BlockRunner, report: (result: PortResult, slot: number) => void): Promise<void> {
-  const settled = await Promise.all(proofs);
-  let usable = true;
-  let refusedNote = '';
-  try {
-    const reply = await session.control.command('SITE', 'SWEEP DONE', runner.replyTimeoutMs);
-    // The server names the addresses it refused: a NAT pool sending data from another address.
-    const refused = /refused connections from ([^;(]+)/.exec(reply.message);
-    if (refused?.[1]) refusedNote = `; the server refused data connections from ${refused[1].trim()}`;
-  } catch {
-    usable = false;
-  }
-  runner.pool.release(session, usable);
-  for (const proof of settled) report(proof.noToken && refusedNote ? { ...proof.result, detail: `${proof.result.detail}${refusedNote}` } : proof.result, session.slot);
-}
-
-interface BlockProof {
-  result: PortResult;
-  /** Connected, and the peer closed without sending anything. */
-  noToken: boolean;
 }
 
 /**
- * One port of an open block: connect, read the first line, close. Runs once per port, so it is
- * kept lean: one timer and one AbortController cover both the connect and the token.
+ * Dial every port of an open block at once with the fast deadline (`fastDone` says how that went),
+ * then the ports that did not answer once more with the full data timeout while the listeners are
+ * still open, close the block (SITE SWEEP DONE) and report.
  */
-export function provePortInBlock(network: Network, host: string, port: number, dataTimeoutMs: number): Promise<BlockProof> {
-  return new Promise((resolve) => {
-    const controller = new AbortController();
-    let connection: Connection | undefined;
-    let head = '';
-    let settled = false;
-    const decide = (state: PortResult['state'], detail: string, noToken = false): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      if (connection) {
-        connection.off('data', onData);
-        connection.off('end', onEnd);
-        connection.off('close', onClose);
-        // A reset: the server needs nothing more from this connection, and it spares a FIN
-        // exchange per port (the server's listener leaves the closing to us).
-        if (connection.resetAndDestroy) connection.resetAndDestroy();
-        else connection.destroy();
-      }
-      resolve({ result: { port, state, detail }, noToken });
-    };
-    const timer = setTimeout(() => {
-      if (!connection) {
-        controller.abort();
-        decide('dropped', `no answer to the connect within ${dataTimeoutMs} ms`);
-      } else if (head === '') {
-        decide('misrouted', `connected, but no token within ${dataTimeoutMs} ms: something other than the server's listener on ${port} answered`);
-      } else {
-        decide('misrouted', `expected the token for port ${port}, got ${quote(head)} and then nothing for ${dataTimeoutMs} ms`);
-      }
-    }, dataTimeoutMs);
-    const line = (text: string): void => {
-      const token = parseDataToken(text);
-      if (token.ok && token.value.port === port) decide('open', `token for ${port} received`);
-      else decide('misrouted', `expected the token for port ${port}, got ${quote(text)}`);
-    };
-    const onData = (chunk: Buffer): void => {
-      head += chunk.toString('latin1');
-      const newline = head.indexOf('\n');
-      if (newline >= 0) line(head.slice(0, newline).replace(/\r$/, ''));
-      else if (head.length >= FIRST_LINE_LIMIT) line(head.slice(0, FIRST_LINE_LIMIT));
-    };
-    const onEnd = (): void => {
-      if (head !== '') return line(head);
-      decide('misrouted', `connected, but it closed without the token for ${port}: not the server's listener, or the server saw the connection come from another address`, true);
-    };
-    const onClose = (): void => decide('error', `connected, then the connection was reset before the token for ${port}`);
-    network.connect({ host, port, signal: controller.signal, readBuffer: TOKEN_READ_BUFFER }).then(
-      (connected) => {
-        connected.on('error', () => {});
-        if (settled) {
-          connected.destroy();
-          return;
-        }
-        connection = connected;
-        connected.on('data', onData);
-        connected.on('end', onEnd);
-        connected.on('close', onClose);
-      },
-      (error: unknown) => {
-        if (settled) return;
-        const outcome = classifyConnectError(error, false);
-        if (outcome === 'refused') decide('refused', 'connection refused (RST)');
-        else if (outcome === 'unreachable') decide('refused', `unreachable: ${describeError(error)}`);
-        else if (outcome === 'timeout') decide('dropped', `the connect timed out (${describeError(error)})`);
-        else decide('error', `connect failed: ${describeError(error)}`);
-      },
-    );
+function dialBlock(session: PooledSession, ports: readonly number[], deadlines: Deadlines, runner: BlockRunner, tally: Tally, report: Report): { fastDone: Promise<BlockObservation>; done: Promise<void> } {
+  const { fastMs, fullMs } = deadlines;
+  const firstDials = dialAll(ports, { connectMs: fastMs, tokenMs: fullMs }, runner);
+  const fastDone = firstDials.then((first) => {
+    let fastest: number | undefined;
+    for (const proof of first) if (proof.answerMs !== undefined) fastest = Math.min(fastest ?? Infinity, proof.answerMs);
+    return fastest !== undefined ? { fastestAnswerMs: fastest } : {};
   });
+  const done = (async () => {
+    const first = await firstDials;
+    const suspects = fastMs < fullMs ? first.filter((proof) => proof.result.state === 'dropped').map((proof) => proof.result.port) : [];
+    const second = new Map((await dialAll(suspects, { connectMs: fullMs, tokenMs: fullMs }, runner)).map((proof) => [proof.result.port, proof]));
+    tally.retested += suspects.length;
+    let usable = true;
+    let refusedNote = '';
+    try {
+      const reply = await session.control.command('SITE', 'SWEEP DONE', runner.replyTimeoutMs);
+      // The server names the addresses it refused: a NAT pool sending data from another address.
+      const refused = /refused connections from ([^;(]+)/.exec(reply.message);
+      if (refused?.[1]) refusedNote = `; the server refused data connections from ${refused[1].trim()}`;
+    } catch {
+      usable = false;
+    }
+    runner.pool.release(session, usable);
+    for (const proof of first) {
+      const again = second.get(proof.result.port);
+      let final = again ?? proof;
+      if (again?.result.state === 'dropped') {
+        final = { ...again, result: { ...again.result, detail: `no answer to the connect within ${fastMs} ms, nor within ${fullMs} ms when dialled again` } };
+      } else if (again) {
+        tally.answeredOnRetest += 1;
+        final = { ...again, result: { ...again.result, detail: `${again.result.detail ?? again.result.state} (no answer within ${fastMs} ms on the first dial)` } };
+      }
+      report(final.noToken && refusedNote ? { ...final.result, detail: `${final.result.detail}${refusedNote}` } : final.result, session.slot);
+    }
+  })();
+  return { fastDone, done };
 }
 
+async function dialAll(ports: readonly number[], deadlines: DialDeadlines, runner: BlockRunner): Promise<BlockProof[]> {
+  const proofs: Promise<BlockProof>[] = [];
+  for (let index = 0; index < ports.length; index += DIAL_CHUNK) {
+    // Node makes the connect() calls on the next tick, and through veths and a firewall each
+    // one costs the kernel's whole path: thousands in one go would hold the event loop for
+    // seconds, and answers that came in time would be read after their deadlines. So the dials
+    // go out a chunk at a time, with answers read in between.
+    if (index > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    for (const port of ports.slice(index, index + DIAL_CHUNK)) proofs.push(provePortInBlock(runner.network, runner.dialHost, port, deadlines));
+  }
+  return Promise.all(proofs);
+}

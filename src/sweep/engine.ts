@@ -32,7 +32,9 @@ import {
   type PortResult,
   type SweepOptions,
 } from './options.js';
-import { BLOCK_SESSIONS, sweepByBlocks } from './blocks.js';
+import { BLOCK_SESSIONS, sweepByBlocks, type BlockSweepOutcome } from './blocks.js';
+import { describeOpenFilesLimit, readOpenFilesLimit, sweepSocketBudget } from './limits.js';
+import { fastDeadlineMs, formatMs, Pace, SYN_RETRANSMIT_MS, type WidthLimit } from './pace.js';
 import { SessionPool, type PooledSession } from './pool.js';
 import type { BlockCapability } from './protocol.js';
 import { provePort } from './prove.js';
@@ -57,6 +59,7 @@ export async function runSweep(options: SweepOptions, network: Network): Promise
   const target = validateSweepOptions(options);
   const startedAt = new Date().toISOString();
   const recorder = new Recorder(options.now);
+  // Absent: the block method paces itself (pace.ts); the older methods use the default.
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_SWEEP_CONNECT_TIMEOUT_MS;
   const dataTimeoutMs = options.dataTimeoutMs ?? DEFAULT_SWEEP_DATA_TIMEOUT_MS;
@@ -124,15 +127,22 @@ export async function runSweep(options: SweepOptions, network: Network): Promise
         );
       }
       for (const result of outside) runner.done(result, -1);
-      const proved =
-        byBlocks && support.block
-          ? await sweepWithBlocks(pool, support.block, network, normalizeAddress(first.control.peerAddress), { concurrency, dataTimeoutMs, connectTimeoutMs }, inside, runner)
-          : await sweepByExtension(inside, concurrency, runner);
+      let proved: PortResult[];
+      let width = concurrency;
+      if (byBlocks && support.block && inside.length > 0) {
+        const rttMs = await controlRoundTrip(first.control, connectTimeoutMs);
+        const blocks = await sweepWithBlocks(pool, support.block, network, normalizeAddress(first.control.peerAddress), { concurrency: options.concurrency, dataTimeoutMs, connectTimeoutMs, rttMs }, inside, runner);
+        proved = blocks.outcome.results;
+        width = blocks.pace.peak;
+        findings.push(paceFinding(blocks, dataTimeoutMs));
+      } else {
+        proved = await sweepByExtension(inside, concurrency, runner);
+      }
       const results = [...proved, ...outside].sort((a, b) => a.port - b.port);
       findings.unshift(...stateFindings(results, context));
       findings.push(...poolFindings(pool, concurrency));
       if (sampling) findings.push(sampleFinding(ports, options.range));
-      return { ...finish({ method: 'extension', results, findings }), ...(sampling ? { sampled: ports } : {}) };
+      return { ...finish({ method: 'extension', results, findings }), concurrency: width, ...(sampling ? { sampled: ports } : {}) };
     }
     if (options.method === 'extension') {
       return finish({ method: 'extension', results: [], findings: [infoFinding('SWEEP_EXTENSION_UNAVAILABLE', 'The SITE SWEEP extension is not available', support.reason, [], 'error')] });
@@ -186,29 +196,76 @@ function makeRunner(pool: SessionPool, options: SweepOptions, network: Network, 
 }
 
 /**
- * The batched form: a few sessions open blocks of listeners, and the dials (not the sessions)
- * run `concurrency` at a time. Progress goes through the same runner as the per-port form.
+ * The batched form: two sessions open blocks of listeners, and every port of a block is dialled
+ * at once; the blocks grow while that goes well (pace.ts). Progress goes through the same runner
+ * as the per-port form.
  */
-function sweepWithBlocks(
+async function sweepWithBlocks(
   pool: SessionPool,
   capability: BlockCapability,
   network: Network,
   dialHost: string,
-  limits: { concurrency: number; dataTimeoutMs: number; connectTimeoutMs: number },
+  limits: { concurrency: number | undefined; dataTimeoutMs: number; connectTimeoutMs: number; rttMs: number },
   ports: readonly number[],
   runner: Runner,
-): Promise<PortResult[]> {
+): Promise<{ outcome: BlockSweepOutcome; pace: Pace; fastDeadlineMs: number }> {
   pool.limitTo(BLOCK_SESSIONS);
-  return sweepByBlocks(ports, {
+  const openFiles = readOpenFilesLimit();
+  const widths: WidthLimit[] = [
+    { width: capability.max, why: `the server's largest block (${capability.max} ports; its open-files limit decides it)` },
+    { width: sweepSocketBudget(openFiles), why: `this process's ${describeOpenFilesLimit(openFiles)}` },
+    { width: ports.length, why: `the ${ports.length} ports to sweep` },
+    ...(limits.concurrency !== undefined ? [{ width: limits.concurrency, why: `--concurrency ${limits.concurrency}` }] : []),
+  ];
+  const pace = new Pace(widths, limits.rttMs);
+  const fast = fastDeadlineMs(limits.rttMs, limits.dataTimeoutMs);
+  const outcome = await sweepByBlocks(ports, {
     pool,
     network,
     dialHost,
     replyTimeoutMs: limits.connectTimeoutMs,
     dataTimeoutMs: limits.dataTimeoutMs,
-    concurrency: limits.concurrency,
+    fastDeadlineMs: fast,
     capability,
+    pace,
+    // The server's budget is twice its largest block (protocol.ts, blockMaxFor).
+    inFlightLimit: Math.min(2 * capability.max, sweepSocketBudget(openFiles), limits.concurrency ?? Infinity),
     done: (result, slot) => runner.done(result, slot),
   });
+  return { outcome, pace, fastDeadlineMs: fast };
+}
+
+/** The path's round trip: the fastest of a few NOOPs on the control connection (ms). */
+async function controlRoundTrip(control: ControlSession, timeoutMs: number): Promise<number> {
+  let fastest = Infinity;
+  for (let index = 0; index < RTT_SAMPLES; index += 1) {
+    const started = performance.now();
+    try {
+      await control.command('NOOP', undefined, timeoutMs);
+    } catch {
+      break;
+    }
+    fastest = Math.min(fastest, performance.now() - started);
+  }
+  // No answer at all: assume a slow path; the re-test keeps the verdict right either way.
+  return Number.isFinite(fastest) ? fastest : UNKNOWN_RTT_MS;
+}
+
+const RTT_SAMPLES = 3;
+const UNKNOWN_RTT_MS = 500;
+
+/** How the block sweep was paced, and what limited it: an info finding, always shown. */
+function paceFinding(blocks: { outcome: BlockSweepOutcome; pace: Pace; fastDeadlineMs: number }, dataTimeoutMs: number): Finding {
+  const { outcome, pace, fastDeadlineMs } = blocks;
+  const evidence = [
+    `blocks of up to ${count(pace.peak)} ports, every port of a block dialled at once; the limit was ${count(pace.limit.width)}: ${pace.limit.why}`,
+    fastDeadlineMs < dataTimeoutMs
+      ? `first dial: ${fastDeadlineMs} ms to answer (path round trip ${formatMs(pace.rttMs)} on the control connection, plus the first SYN retransmission at ${SYN_RETRANSMIT_MS} ms)`
+      : `first dial: the full data timeout (${dataTimeoutMs} ms), which is no longer than a SYN retransmission and a few round trips`,
+    outcome.retested > 0 ? `${count(outcome.retested)} unanswered port(s) dialled again with the full data timeout (${dataTimeoutMs} ms) before being called dropped; ${count(outcome.answeredOnRetest)} answered then` : 'no port needed a second dial',
+    ...(pace.pushbackCount > 0 ? [`slowed down ${pace.pushbackCount} time(s): ${pace.pushbacks.join('; ')}`] : []),
+  ];
+  return infoFinding('SWEEP_PACE', `Swept in blocks of up to ${count(pace.peak)} ports`, 'How fast the sweep could go, and what held it back. A port unanswered on its first, short dial is dialled again with the full data timeout before it is called dropped.', evidence);
 }
 
 async function enableTokens(control: ControlSession, timeoutMs: number): Promise<boolean> {

@@ -8,13 +8,18 @@
  *   from the control peer gets its token line and a FIN. The 200 reply lists the ports opened as
  *   spans in letter-spelt digits (`[open caaaa-cacff]`): no FTP ALG parses SITE replies, but the
  *   spelling costs nothing and keeps the list out of reach of anything that rewrites numbers.
+ *   Listeners the server could not open for want of descriptors are counted (`[failed 12]`): the
+ *   client takes that as push-back and asks for smaller blocks.
  * - `SITE SWEEP DONE`: close the block's listeners (also done by the next SITE SWEEP, the idle
  *   deadline, or the end of the session).
  */
 import { spellDigits, unspellDigits } from '../ftp/evidence.js';
 
-/** The most ports one `SITE SWEEP A-B` may ask for. */
-export const SWEEP_BLOCK_MAX = 256;
+/**
+ * The most ports one `SITE SWEEP A-B` may ask for on any server: the whole dynamic range
+ * (49152-65535). A server offers less when its open-files limit says so (blockMaxFor).
+ */
+export const SWEEP_BLOCK_MAX = 16_384;
 /** A session may open at most this many times its passive range in block listeners, in all. */
 export const SWEEP_SESSION_FACTOR = 4;
 
@@ -99,7 +104,7 @@ export function parseOpenTag(message: string): number[] | undefined {
     spans.push({ from, to });
   }
   const ports = fromSpans(spans);
-  return ports.length <= SWEEP_BLOCK_MAX * 4 ? ports : undefined;
+  return ports.length <= SWEEP_BLOCK_MAX ? ports : undefined;
 }
 
 /**
@@ -120,12 +125,31 @@ export function planBlocks(ports: readonly number[], size: number): { span: Port
   return blocks;
 }
 
+/** The next block of `ports` (ascending) from `start`: at most `size` consecutive port numbers. */
+export function nextBlock(ports: readonly number[], start: number, size: number): { span: PortSpan; ports: number[] } {
+  const block = planBlocks(ports.slice(start, start + Math.max(1, size)), Math.max(1, size))[0];
+  if (!block) throw new RangeError(`no port left at ${start} of ${ports.length}`);
+  return block;
+}
+
 /**
- * How many ports a block may hold so that its listeners' life — waiting for the previous block's
- * dials, then its own, `concurrency` at a time, each at most `dataTimeoutMs` — ends within half
- * the server's idle deadline, even when every port of both blocks is dropped.
+ * The most ports one block may hold on a server that may hold `budget` sockets for sweeps
+ * (limits.ts): half of it, so that a client's next block can open while its current one is
+ * dialled; never more than SWEEP_BLOCK_MAX.
  */
-export function blockSize(capability: BlockCapability, concurrency: number, dataTimeoutMs: number): number {
-  const rounds = Math.floor(capability.idleMs / 4 / Math.max(1, dataTimeoutMs)) - 1;
-  return Math.max(1, Math.min(capability.max, concurrency * Math.max(1, rounds)));
+export function blockMaxFor(budget: number): number {
+  return Math.max(1, Math.min(SWEEP_BLOCK_MAX, Math.floor(budget / 2)));
+}
+
+/** `failed 3`: listeners the server tried to open and could not (EMFILE, …), not busy ones. */
+export function formatFailedTag(failed: number): string {
+  return failed > 0 ? ` [failed ${failed}]` : '';
+}
+
+/** The 200 reply to `SITE SWEEP A-B`: the ports listening, and how many listeners failed. */
+export function parseBlockReply(message: string): { ports: number[]; failed: number } | undefined {
+  const ports = parseOpenTag(message);
+  if (!ports) return undefined;
+  const failed = /\[failed (\d{1,5})\]/.exec(message);
+  return { ports, failed: failed ? Number(failed[1]) : 0 };
 }

@@ -1,8 +1,11 @@
 /** The batched SITE SWEEP protocol text, both directions (pure). */
 import { describe, expect, it } from 'vitest';
 import {
-  blockSize,
+  blockMaxFor,
   formatBlockCapability,
+  formatFailedTag,
+  nextBlock,
+  parseBlockReply,
   formatOpenTag,
   parseBlockCapability,
   parseOpenTag,
@@ -96,16 +99,33 @@ describe('toSpans and planBlocks', () => {
   });
 });
 
-describe('blockSize', () => {
-  it('fits a fully dropped block inside half the idle deadline', () => {
-    // 30 s idle, 200 ms per dial: 36 rounds for two blocks, so the server maximum decides.
-    expect(blockSize({ max: SWEEP_BLOCK_MAX, idleMs: 30_000 }, 32, 200)).toBe(256);
-    // 60 s idle, 5 s per dial: 2 rounds of 16.
-    expect(blockSize({ max: 256, idleMs: 60_000 }, 16, 5000)).toBe(32);
-    // 30 s idle, 5 s per dial: one round of 16.
-    expect(blockSize({ max: 256, idleMs: 30_000 }, 16, 5000)).toBe(16);
-    // A deadline shorter than one dial: still one round, never zero.
-    expect(blockSize({ max: 256, idleMs: 1000 }, 8, 5000)).toBe(8);
-    expect(blockSize({ max: 4, idleMs: 30_000 }, 64, 100)).toBe(4);
+describe('blockMaxFor, nextBlock and the failed tag', () => {
+  it('offers half the server\'s socket budget, at most the whole dynamic range', () => {
+    expect(blockMaxFor(18_976)).toBe(9_488);
+    expect(blockMaxFor(1_000_000)).toBe(SWEEP_BLOCK_MAX);
+    expect(SWEEP_BLOCK_MAX).toBe(65_535 - 49_152 + 1);
+    expect(blockMaxFor(1)).toBe(1);
+  });
+
+  it('takes the next block from where the last one ended, at most `size` port numbers wide', () => {
+    const ports = [10, 11, 12, 40, 41, 300];
+    expect(nextBlock(ports, 0, 8)).toEqual({ span: { from: 10, to: 12 }, ports: [10, 11, 12] });
+    expect(nextBlock(ports, 3, 8)).toEqual({ span: { from: 40, to: 41 }, ports: [40, 41] });
+    expect(nextBlock(ports, 0, 1000)).toEqual({ span: { from: 10, to: 300 }, ports });
+    expect(nextBlock(ports, 5, 1)).toEqual({ span: { from: 300, to: 300 }, ports: [300] });
+    expect(() => nextBlock(ports, 6, 8)).toThrow(RangeError);
+  });
+
+  it('reads the ports and the failed count of a block reply', () => {
+    const message = `Sweep block 100-109: 7 listening, busy: 103. ${formatOpenTag([100, 101, 102, 104, 105, 106, 107])}${formatFailedTag(2)}`;
+    expect(parseBlockReply(message)).toEqual({ ports: [100, 101, 102, 104, 105, 106, 107], failed: 2 });
+    expect(parseBlockReply(`Sweep block 1-2: 2 listening. ${formatOpenTag([1, 2])}${formatFailedTag(0)}`)).toEqual({ ports: [1, 2], failed: 0 });
+    expect(parseBlockReply('Sweep block: no tag')).toBeUndefined();
+  });
+
+  it('accepts an open tag naming a whole dynamic range, not more', () => {
+    const whole = Array.from({ length: SWEEP_BLOCK_MAX }, (_, index) => 49_152 + index);
+    expect(parseOpenTag(formatOpenTag(whole))).toHaveLength(SWEEP_BLOCK_MAX);
+    expect(parseOpenTag(formatOpenTag(Array.from({ length: SWEEP_BLOCK_MAX + 1 }, (_, index) => 1_000 + index)))).toBeUndefined();
   });
 });

@@ -97,7 +97,8 @@ describe('sweep through the simulated firewall', () => {
     expect(report.tested).toBe(27);
     expect(report.verdict).toBe('fail');
     expect(report.failing).toEqual({ first: 5510, last: 5526, count: 8 });
-    expect(report.findings.map((finding) => finding.code)).toEqual(['DATA_MISROUTED', 'DATA_CHANNEL_BLOCKED', 'DATA_CHANNEL_REFUSED']);
+    // The block sweep also says how it was paced (an info finding).
+    expect(report.findings.map((finding) => finding.code)).toEqual(['DATA_MISROUTED', 'DATA_CHANNEL_BLOCKED', 'DATA_CHANNEL_REFUSED', ...(blocks ? ['SWEEP_PACE'] : [])]);
     const misrouted = report.ports.find((port) => port.port === 5510);
     expect(misrouted?.detail).toMatch(/expected the token for port 5510, got "220 /);
     expect(report.ports.find((port) => port.port === 5500)?.detail).toMatch(proof);
@@ -177,8 +178,8 @@ describe('sweep through the simulated firewall', () => {
     expect(report.ports.map((port) => port.port)).toEqual(report.sampled);
     expect(report.tested).toBe(5);
     expect(report.verdict).toBe('pass');
-    expect(report.findings.map((finding) => finding.code)).toEqual(['SWEEP_SAMPLED']);
-    expect(report.findings[0]?.evidence[0]).toBe(`sampled ports: ${report.sampled?.join(', ')}`);
+    expect(report.findings.map((finding) => finding.code)).toEqual(['SWEEP_PACE', 'SWEEP_SAMPLED']);
+    expect(report.findings[1]?.evidence[0]).toBe(`sampled ports: ${report.sampled?.join(', ')}`);
   });
 
   it('reports an unreachable control port instead of sweeping', async () => {

@@ -16,12 +16,30 @@
 import { normalizeAddress, sameAddress } from '../../ftp/address.js';
 import { formatDataToken } from '../../ftp/evidence.js';
 import type { Connection, Listener } from '../../net/network.js';
-import { formatBlockCapability, formatOpenTag, parseSweepRequest, SWEEP_BLOCK_MAX, SWEEP_SESSION_FACTOR, toSpans } from '../../sweep/protocol.js';
+import { describeOpenFilesLimit, readOpenFilesLimit, sweepSocketBudget } from '../../sweep/limits.js';
+import { blockMaxFor, formatBlockCapability, formatFailedTag, formatOpenTag, parseSweepRequest, SWEEP_SESSION_FACTOR, toSpans } from '../../sweep/protocol.js';
+import type { ServerContext } from '../context.js';
 import type { Session } from '../session.js';
 import { openPassive, replyPassive } from './passive.js';
 
 /** Token connections left for the client to close, at most (beyond: we send the FIN). */
-const LIVE_CONNECTIONS = 2 * SWEEP_BLOCK_MAX;
+const LIVE_CONNECTIONS = 512;
+
+/**
+ * Sweep listeners this process may hold, for all sessions together: the open-files limit less a
+ * reserve for sessions and files (limits.ts). A block is at most half of it, so one client's
+ * next block can open while its current one is dialled; beyond the budget a block gets 425 and
+ * the client asks for a smaller one.
+ */
+const SWEEP_BUDGET = sweepSocketBudget(readOpenFilesLimit());
+const BLOCK_MAX = blockMaxFor(SWEEP_BUDGET);
+const LIMIT_TEXT = describeOpenFilesLimit(readOpenFilesLimit());
+/** Sweep listeners open per server (a process may run more than one, e.g. in tests). */
+const listening = new WeakMap<ServerContext, number>();
+/** Blocks still closing after their DONE, per server: their listeners still count. */
+const closingBlocks = new WeakMap<ServerContext, Set<Promise<void>>>();
+/** How long a block over the budget waits for blocks that are closing (DONE) to finish. */
+const CLOSING_WAIT_MS = 2_000;
 /** The busy ports named in a reply, at most (the open tag is what the client trusts). */
 const BUSY_NAMED = 16;
 
@@ -32,11 +50,22 @@ class SweepBlock {
   private timer: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
   tokens = 0;
+  /** Listeners that could not be opened for another reason than a busy port (EMFILE, …). */
+  failed = 0;
 
   constructor(
     private readonly session: Session,
     private readonly onIdle: () => void,
   ) {}
+
+  /** Budget counted for this block (its span), returned once when it closes. */
+  budgeted = 0;
+
+  unbudget(): void {
+    const server = this.session.server;
+    listening.set(server, Math.max(0, (listening.get(server) ?? 0) - this.budgeted));
+    this.budgeted = 0;
+  }
 
   get ports(): number[] {
     return [...this.listeners.keys()].sort((a, b) => a - b);
@@ -61,7 +90,11 @@ class SweepBlock {
         } catch (error) {
           server.ports.release(port);
           const code = (error as { code?: string }).code;
-          if (code !== 'EADDRINUSE' && code !== 'EACCES') this.session.log('warn', 'data', `sweep listener on ${port} failed: ${(error as Error).message}`, { port });
+          if (code !== 'EADDRINUSE' && code !== 'EACCES') {
+            this.failed += 1;
+            // One line per block, not one per port: a block may hold thousands.
+            if (this.failed === 1) this.session.log('warn', 'data', `sweep listener on ${port} failed: ${(error as Error).message}`, { port });
+          }
         }
       }),
     );
@@ -115,6 +148,7 @@ class SweepBlock {
           this.session.server.ports.release(port);
         }),
       );
+      this.unbudget();
     })();
     return this.closing;
   }
@@ -144,7 +178,12 @@ async function closeBlock(session: Session, state: SweepState, why: string): Pro
   const block = state.block;
   state.block = undefined;
   if (!block) return undefined;
-  await block.close();
+  const closing = block.close();
+  let set = closingBlocks.get(session.server);
+  if (!set) closingBlocks.set(session.server, (set = new Set()));
+  set.add(closing);
+  await closing;
+  set.delete(closing);
   session.log('info', 'data', `sweep block closed (${why}): ${block.tokens} token(s) sent${block.foreign.size > 0 ? `, refused ${[...block.foreign].join(', ')}` : ''}`);
   return block;
 }
@@ -171,7 +210,7 @@ export async function siteSweep(session: Session, argument: string): Promise<voi
   }
   await closeBlock(session, state, 'the next SITE SWEEP');
   if (request.kind === 'probe' || request.kind === 'invalid') {
-    return session.reply(501, `${usage} (at most ${SWEEP_BLOCK_MAX} ports). ${formatBlockCapability({ max: SWEEP_BLOCK_MAX, idleMs: session.server.limits.pasvAcceptTimeoutMs })}`);
+    return session.reply(501, `${usage} (at most ${BLOCK_MAX} ports at once: ${LIMIT_TEXT}). ${formatBlockCapability({ max: BLOCK_MAX, idleMs: session.server.limits.pasvAcceptTimeoutMs })}`);
   }
   if (request.kind === 'port') {
     if (request.port < range.from || request.port > range.to) return session.reply(501, `${usage}.`);
@@ -181,16 +220,27 @@ export async function siteSweep(session: Session, argument: string): Promise<voi
   }
   const { from, to } = request;
   if (from > to || from < range.from || to > range.to) return session.reply(501, `${usage}.`);
-  if (to - from + 1 > SWEEP_BLOCK_MAX) return session.reply(501, `A sweep block holds at most ${SWEEP_BLOCK_MAX} ports.`);
+  if (to - from + 1 > BLOCK_MAX) return session.reply(501, `A sweep block holds at most ${BLOCK_MAX} ports here (${LIMIT_TEXT}).`);
   const cap = SWEEP_SESSION_FACTOR * (range.to - range.from + 1);
   if (state.opened + (to - from + 1) > cap) {
     return session.reply(425, `This session has opened ${state.opened} sweep listeners; the limit is ${cap} (${SWEEP_SESSION_FACTOR}× the passive range). Open a new session.`);
+  }
+  if ((listening.get(session.server) ?? 0) + (to - from + 1) > SWEEP_BUDGET) {
+    // A client's previous block may still be closing after its DONE: wait for it, bounded.
+    const closing = [...(closingBlocks.get(session.server) ?? [])];
+    if (closing.length > 0) await Promise.race([Promise.all(closing), new Promise((resolve) => setTimeout(resolve, CLOSING_WAIT_MS).unref())]);
+  }
+  const inUse = listening.get(session.server) ?? 0;
+  if (inUse + (to - from + 1) > SWEEP_BUDGET) {
+    return session.reply(425, `This server holds ${inUse} sweep listeners; ${to - from + 1} more would pass its budget of ${SWEEP_BUDGET} (${LIMIT_TEXT}). Ask for a smaller block.`);
   }
   const wanted = Array.from({ length: to - from + 1 }, (_, index) => from + index);
   state.opened += wanted.length;
   const block: SweepBlock = new SweepBlock(session, () => {
     if (state.block === block) void closeBlock(session, state, 'idle deadline');
   });
+  block.budgeted = wanted.length;
+  listening.set(session.server, inUse + wanted.length);
   state.block = block;
   await block.open(wanted);
   if (state.block !== block) return session.reply(425, 'The sweep block was closed while it opened.');
@@ -199,5 +249,5 @@ export async function siteSweep(session: Session, argument: string): Promise<voi
   const busy = wanted.filter((port) => !openSet.has(port));
   const busyText = busy.length === 0 ? 'none busy' : `busy: ${toSpans(busy).slice(0, BUSY_NAMED).map((span) => (span.from === span.to ? `${span.from}` : `${span.from}-${span.to}`)).join(',')}`;
   session.log('info', 'data', `sweep block ${from}-${to}: ${open.length} listening, ${busy.length} busy`, { port: from });
-  await session.reply(200, `Sweep block ${from}-${to}: ${open.length} listening, ${busyText}. ${formatOpenTag(open)}`);
+  await session.reply(200, `Sweep block ${from}-${to}: ${open.length} listening, ${busyText}. ${formatOpenTag(open)}${formatFailedTag(block.failed)}`);
 }

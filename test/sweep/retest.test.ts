@@ -1,0 +1,77 @@
+/**
+ * The block sweep's two dials per unanswered port, through the simulated internet: a port whose
+ * first SYN got no answer (lost, or answered too late) is dialled again with the full data
+ * timeout before it may be called dropped, and a port dropped by the firewall is unanswered
+ * twice. No timing is asserted: what is counted is which ports were dialled how often.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { abortError, type Network } from '../../src/net/network.js';
+import { createSimulation, type Simulation } from '../../src/net/sim/index.js';
+import { startServer, type RunningServer } from '../../src/server/index.js';
+import { runSweep } from '../../src/sweep/index.js';
+
+let simulation: Simulation | undefined;
+let server: RunningServer | undefined;
+afterEach(async () => {
+  simulation?.close();
+  await server?.close();
+  simulation = undefined;
+  server = undefined;
+});
+
+const RANGE = { from: 5500, to: 5539 };
+const LOST = 5503;
+
+/** The first connect to `port` is never answered (a lost SYN): it ends only when aborted. */
+function loseFirstSyn(network: Network, port: number, dials: Map<number, number>): Network {
+  return {
+    name: `${network.name}+lossy`,
+    listen: (request, handler) => network.listen(request, handler),
+    connect: (request) => {
+      if (request.port !== 21) dials.set(request.port, (dials.get(request.port) ?? 0) + 1);
+      if (request.port !== port || dials.get(port) !== 1) return network.connect(request);
+      return new Promise((_, reject) => {
+        if (request.signal?.aborted) return reject(abortError());
+        request.signal?.addEventListener('abort', () => reject(abortError()), { once: true });
+      });
+    },
+  };
+}
+
+describe('sweep: a port unanswered on its first dial is dialled again before it is called dropped', () => {
+  it('a lost first SYN is open on the second dial, never a false "dropped"; firewall drops are unanswered twice', async () => {
+    simulation = createSimulation({
+      firewalls: [
+        {
+          name: 'edge firewall',
+          at: 'edge',
+          policy: 'drop',
+          rules: [
+            { comment: 'replies', state: ['established'], action: 'accept' },
+            { comment: 'FTP control', direction: 'in', dport: 21, action: 'accept' },
+            { comment: 'passive range, part of it', direction: 'in', dport: '5500-5529', action: 'accept' },
+          ],
+        },
+      ],
+    });
+    server = await startServer(
+      { host: '0.0.0.0', port: 21, anonymous: true, log: 'none', allowSweep: true, pasvRange: RANGE, limits: { pasvAcceptTimeoutMs: 30_000 } },
+      simulation.network('server'),
+    );
+    const dials = new Map<number, number>();
+    // A data timeout above the fast deadline (one SYN retransmission and a few round trips).
+    const report = await runSweep({ url: `ftp://${simulation.addresses.server}/`, range: RANGE, dataTimeoutMs: 2_500, connectTimeoutMs: 5_000 }, loseFirstSyn(simulation.network('client'), LOST, dials));
+    expect(report.spans).toEqual([
+      { from: 5500, to: 5529, state: 'open' },
+      { from: 5530, to: 5539, state: 'dropped' },
+    ]);
+    expect(report.ports.find((port) => port.port === LOST)?.detail).toMatch(/^token for 5503 received \(no answer within \d+ ms on the first dial\)$/);
+    expect(report.ports.find((port) => port.port === 5530)?.detail).toMatch(/^no answer to the connect within \d+ ms, nor within 2500 ms when dialled again$/);
+    // Answered ports are dialled once; the lost SYN and the dropped ports twice.
+    expect(dials.get(5500)).toBe(1);
+    expect(dials.get(LOST)).toBe(2);
+    for (let port = 5530; port <= 5539; port += 1) expect(dials.get(port), String(port)).toBe(2);
+    const pace = report.findings.find((finding) => finding.code === 'SWEEP_PACE');
+    expect(pace?.evidence.join('\n')).toContain('11 unanswered port(s) dialled again with the full data timeout (2500 ms) before being called dropped; 1 answered then');
+  });
+});
