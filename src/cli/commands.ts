@@ -51,6 +51,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./explain.js')).explainCommand,
   },
   {
+    name: 'preflight',
+    command: 'preflight [files..]',
+    describe: 'read server, publishing and firewall configuration files and predict the data channel before anything runs',
+    load: async () => (await import('./preflight.js')).preflightCommand,
+  },
+  {
     name: 'exporter',
     command: 'exporter',
     describe: 'Prometheus multi-target exporter: /probe?target=ftp://host/&module=NAME answers with the probe as metrics',

@@ -7,7 +7,8 @@ import { markShownRemedies, remediesFor } from '../diagnosis/index.js';
 import type { Problem } from '../diagnosis/remedies/index.js';
 import type { FindingCode } from '../findings/registry.js';
 import type { Finding, Severity } from '../report/model.js';
-import { quoteOf, rangeText, type PortRange } from './model.js';
+import { placeOf, quoteOf, rangeText, type PortRange } from './model.js';
+import { nearest } from './reach.js';
 import type { PortsOutcome, Reach } from './reach.js';
 import { isPrivateAddress, type BuiltScenario } from './scenario-build.js';
 import type { SiteFacts } from './site.js';
@@ -68,7 +69,7 @@ export function staticFindings(site: SiteFacts, built: BuiltScenario, reach: Rea
       'error',
       `The server hands out passive ports ${spanList(plainFailing)} that clients cannot reach; ${spanList(open)} work`,
       'Each transfer draws a port from the whole range: some work and some fail, at random. Make the server\'s range and what is open the same.',
-      [`${rangeLine} but ${spanList(plainFailing)} ${plainFailing.every((span) => span.outcome === 'refused') ? 'are not published' : 'are not open'}`, ...plainFailing.flatMap((span) => span.because.map((line) => `${rangeText(span.ports)}: ${line}`))],
+      [headline(rangeLine, plainFailing, site, built), ...plainFailing.flatMap((span) => span.because.map((line) => `${rangeText(span.ports)}: ${line}`))],
       ['passive-range', 'open-passive-range'],
     );
   }
@@ -94,6 +95,14 @@ function addressFindings(site: SiteFacts, built: BuiltScenario, make: (code: Fin
   } else if (built.publicAddress?.given && value !== built.publicAddress.address && /^[\d.]+$/.test(value)) {
     make('PASV_ADDRESS_MISMATCH', 'warning', `The server advertises ${value}, but clients dial ${built.publicAddress.address}`, `${CLIENT_BEHAVIOUR}.`, [quoteOf(advertised.at), `--public-address ${built.publicAddress.address}`], ['public-address']);
   }
+}
+
+/** "vsftpd.conf:6 pasv_max_port=50100 but compose.yml:8 publishes 50000-50050". */
+function headline(rangeLine: string, failing: readonly PortsOutcome[], site: SiteFacts, built: BuiltScenario): string {
+  const first = failing[0];
+  const publication = built.behindNat && first ? nearest(site.publications, first.ports) : undefined;
+  if (publication && failing.every((span) => span.outcome === 'refused')) return `${rangeLine} but ${placeOf(publication.at)} publishes ${rangeText(publication.hostPorts)}`;
+  return `${rangeLine} but ${spanList(failing)} ${failing.every((span) => span.outcome === 'refused') ? 'are refused' : 'are dropped'} on the way`;
 }
 
 function spanList(outcomes: readonly PortsOutcome[]): string {

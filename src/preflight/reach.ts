@@ -39,7 +39,8 @@ function judge(ports: PortRange, publications: Publication[], built: BuiltScenar
     const same = publications.find((publication) => publication.serverPorts.from <= ports.from && ports.from <= publication.serverPorts.to && publication.hostPorts.from === publication.serverPorts.from);
     if (!same) {
       const shifted = publications.find((publication) => publication.serverPorts.from <= ports.from && ports.from <= publication.serverPorts.to);
-      const listed = publications.map((publication) => `${quoteOf(publication.at)}`).join('; ');
+      const near = nearest(publications, ports);
+      const listed = near ? `${placeOf(near.at)} publishes ${rangeText(near.hostPorts)}` : 'nothing is published';
       if (shifted && what === 'control') because.push(`${quoteOf(shifted.at)}: clients dial host port ${rangeText(shifted.hostPorts)} for it`);
       else {
         because.push(shifted ? `${quoteOf(shifted.at)} publishes container ports ${rangeText(shifted.serverPorts)} on other host ports (${rangeText(shifted.hostPorts)}), but the server's replies name the container ports` : `not published: ${listed}`);
@@ -71,6 +72,12 @@ function judge(ports: PortRange, publications: Publication[], built: BuiltScenar
   }
   void site;
   return { ports, outcome, because, ...(viaHelper ? { viaHelper } : {}) };
+}
+
+/** The publication whose ports lie closest to these (the one a reader compares them with). */
+export function nearest(publications: readonly Publication[], ports: PortRange): Publication | undefined {
+  const distance = (publication: Publication) => Math.max(0, publication.serverPorts.from - ports.to, ports.from - publication.serverPorts.to);
+  return [...publications].sort((a, b) => distance(a) - distance(b))[0];
 }
 
 /** Neighbouring spans with the same outcome and reasons are one. */

@@ -1,0 +1,155 @@
+/**
+ * `ftp-doctor preflight FILE...`: read the configuration files (server, publishing, firewalls),
+ * predict the data channel and report it like a probe. Reading files is here; parsing and
+ * predicting are pure (src/preflight). Exit 0 pass, 1 fail, 2 a file that cannot be read.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { isIPv4 } from 'node:net';
+import path from 'node:path';
+import type { Argv } from 'yargs';
+import { stringify } from 'yaml';
+import { DataFileError } from '../config/data-file-error.js';
+import { MAX_DATA_FILE_BYTES, readDataFile } from '../config/yaml-file.js';
+import { ALL_KINDS, detectKind, isInputKind, isServerKind, parseServerKind, type InputKind } from '../preflight/detect.js';
+import { FirewallParseError, readFirewallFile, type FirewallFacts } from '../preflight/firewalls/index.js';
+import type { InputFacts } from '../preflight/model.js';
+import { preflight } from '../preflight/predict.js';
+import type { IncludeReader } from '../preflight/servers/proftpd.js';
+import type { CommandBody } from './commands.js';
+import { UsageError } from './errors.js';
+import { emitReport, outputOptions, verdictExitCode } from './output.js';
+
+interface PreflightArguments {
+  files: string[];
+  as: string[];
+  'public-address'?: string;
+  client: 'inside' | 'outside';
+  interface?: string;
+  'write-scenario'?: string;
+  firewall: 'sim' | 'netns';
+  simulate: boolean;
+  json: boolean;
+  junit?: string;
+  'report-dir'?: string;
+}
+
+/** Files read from one directory argument (/etc/pure-ftpd/conf) at most. */
+const MAX_DIRECTORY_FILES = 200;
+
+export const preflightCommand: CommandBody<PreflightArguments> = {
+  builder: (yargs) =>
+    yargs
+      .positional('files', { type: 'string', array: true, default: [], describe: 'configuration files (or a directory such as /etc/pure-ftpd/conf)' })
+      .option('as', { type: 'string', array: true, default: [], describe: `force a file's kind: KIND=FILE (kinds: ${ALL_KINDS.join(', ')})` })
+      .option('public-address', { type: 'string', describe: 'the IPv4 address clients dial' })
+      .option('client', { choices: ['inside', 'outside'] as const, default: 'outside' as const, describe: 'where the client is: the internet (outside) or the server\'s own network (inside)' })
+      .option('interface', { type: 'string', describe: 'the interface client connections arrive on, as firewall rules name it (iifname); default: one no rule names' })
+      .option('write-scenario', { type: 'string', describe: 'write the scenario these files describe (for `scenarios run`)' })
+      .option('firewall', { choices: ['sim', 'netns'] as const, default: 'sim' as const, describe: 'run the scenario in the simulator, or on the real Linux kernel in network namespaces (root)' })
+      .option('simulate', { type: 'boolean', default: true, describe: 'run the simulated client through the site (--no-simulate: the files alone)' })
+      .options(outputOptions) as unknown as Argv<PreflightArguments>,
+  handler: async (argv) => {
+    if (argv.files.length === 0) throw new UsageError('Name at least one configuration file (see preflight --help).');
+    if (argv['public-address'] !== undefined && !isIPv4(argv['public-address'])) throw new UsageError(`--public-address must be an IPv4 address, got ${argv['public-address']}.`);
+    const forced = forcedKinds(argv.as);
+    const inputs: InputFacts[] = [];
+    const firewalls: FirewallFacts[] = [];
+    for (const { file, text } of await readInputs(argv.files)) {
+      const kind = forced.get(file) ?? forced.get(path.resolve(file)) ?? detectKind(file, text);
+      if (!kind) throw new UsageError(`${file}: cannot tell what kind of file this is; say --as KIND=${file} (kinds: ${ALL_KINDS.join(', ')}).`);
+      if (isServerKind(kind)) inputs.push(parseServerKind(kind, file, text, includeReader));
+      else {
+        try {
+          firewalls.push(readFirewallFile(file, text, kind));
+        } catch (error) {
+          if (error instanceof FirewallParseError) throw new UsageError(error.message);
+          throw error;
+        }
+      }
+    }
+    const runScenario = argv.firewall === 'netns' ? await kernelRunner() : undefined;
+    const result = await preflight(inputs, firewalls, {
+      client: argv.client,
+      simulate: argv.simulate,
+      ...(argv['public-address'] ? { publicAddress: argv['public-address'] } : {}),
+      ...(argv.interface ? { interfaceName: argv.interface } : {}),
+      ...(runScenario ? { runScenario } : {}),
+    });
+    if (argv['write-scenario']) {
+      await writeFile(argv['write-scenario'], `# Written by ftp-doctor preflight from ${argv.files.join(', ')}\n${stringify(result.scenario)}`);
+      process.stderr.write(`scenario written to ${argv['write-scenario']} (run it with: ftp-doctor scenarios run ${argv['write-scenario']})\n`);
+    }
+    await emitReport(result.report, { json: argv.json, ...(argv.junit ? { junit: argv.junit } : {}), ...(argv['report-dir'] !== undefined ? { reportDir: argv['report-dir'] } : {}) });
+    process.exitCode = verdictExitCode(result.report);
+  },
+};
+
+function forcedKinds(pairs: readonly string[]): Map<string, InputKind> {
+  const forced = new Map<string, InputKind>();
+  for (const pair of pairs) {
+    const [kind = '', file] = pair.split(/=(.*)/s);
+    if (!file || !isInputKind(kind)) throw new UsageError(`--as ${pair}: write KIND=FILE with KIND one of ${ALL_KINDS.join(', ')}.`);
+    forced.set(file, kind);
+    forced.set(path.resolve(file), kind);
+  }
+  return forced;
+}
+
+/** Each named file, and each regular file of a named directory (sorted), through the size-limited reader. */
+async function readInputs(names: readonly string[]): Promise<{ file: string; text: string }[]> {
+  const out: { file: string; text: string }[] = [];
+  for (const name of names) {
+    let entries: string[] | undefined;
+    try {
+      if (statSync(name).isDirectory()) entries = readdirSync(name).sort();
+    } catch {
+      // readDataFile says what is wrong with it.
+    }
+    if (entries === undefined) {
+      out.push({ file: name, text: await readDataFile(name) });
+      continue;
+    }
+    const files = entries.map((entry) => path.join(name, entry)).filter((file) => statSync(file).isFile());
+    if (files.length > MAX_DIRECTORY_FILES) throw new DataFileError(name, [`holds ${files.length} files; at most ${MAX_DIRECTORY_FILES} are read from a directory`]);
+    for (const file of files) out.push({ file, text: await readDataFile(file) });
+  }
+  return out;
+}
+
+/** ProFTPD's Include: a file, or `*` patterns in its last part, relative to the including file's directory. */
+const includeReader: IncludeReader = (pattern, fromFile) => {
+  const resolved = path.resolve(path.dirname(fromFile), pattern);
+  const directory = path.dirname(resolved);
+  const last = path.basename(resolved);
+  let names: string[];
+  try {
+    names = last.includes('*') ? readdirSync(directory).filter((name) => new RegExp(`^${last.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(name)).sort() : [last];
+  } catch {
+    return 'not found (name the included file on the command line too)';
+  }
+  const files: { file: string; text: string }[] = [];
+  for (const name of names.slice(0, MAX_DIRECTORY_FILES)) {
+    const file = path.join(directory, name);
+    try {
+      const stat = statSync(file);
+      if (!stat.isFile()) continue;
+      if (stat.size > MAX_DATA_FILE_BYTES) return `${file} is larger than ${MAX_DATA_FILE_BYTES} bytes`;
+      files.push({ file: path.relative(process.cwd(), file) || file, text: readFileSync(file, 'utf8') });
+    } catch {
+      return `${file}: cannot read it`;
+    }
+  }
+  return files.length === 0 && !last.includes('*') ? 'not found' : files;
+};
+
+async function kernelRunner() {
+  const { netnsRunner, NetnsUnavailableError } = await import('../scenarios/run-netns.js');
+  try {
+    const runner = await netnsRunner({});
+    return (scenario: Parameters<typeof runner>[0]) => runner(scenario, { timeScale: 3 });
+  } catch (error) {
+    if (error instanceof NetnsUnavailableError) throw new UsageError(`--firewall netns: ${error.message}.`);
+    throw error;
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * The prediction: the files' facts merged into one site, its reachability judged from the files
+ * alone (findings with file:line evidence), and the same site run as a scenario through the
+ * simulator with the unchanged probe, whose findings join the static ones (a code both give is
+ * shown once, the static evidence first). Pure but for the in-process simulation.
+ */
+import { performance } from 'node:perf_hooks';
+import { SCHEMA_VERSION, type Finding, type PreflightReport, type ScenarioResult } from '../report/model.js';
+import type { Scenario } from '../topology/model.js';
+import { TOOL, VERSION } from '../version.js';
+import { staticFindings } from './findings.js';
+import type { FirewallFacts } from './firewalls/model.js';
+import { placeOf, quoteOf, rangeText, type InputFacts } from './model.js';
+import { reachOf, type PortsOutcome } from './reach.js';
+import { buildScenario, type BuiltScenario, type PredictOptions } from './scenario-build.js';
+import { mergeSite, type SiteFacts } from './site.js';
+
+export interface PreflightOptions extends PredictOptions {
+  /** Run the simulated probe too (default true). */
+  simulate?: boolean;
+  /** Run a scenario: the simulator by default; tests and `--firewall netns` pass another backend. */
+  runScenario?: (scenario: Scenario) => Promise<ScenarioResult>;
+}
+
+export interface Preflight {
+  report: PreflightReport;
+  scenario: Scenario;
+  site: SiteFacts;
+  built: BuiltScenario;
+}
+
+export async function preflight(inputs: readonly InputFacts[], firewalls: readonly FirewallFacts[], options: PreflightOptions): Promise<Preflight> {
+  const started = performance.now();
+  const startedAt = new Date().toISOString();
+  const site = mergeSite(inputs, firewalls);
+  const built = buildScenario(site, options);
+  const tlsInUse = (site.server?.tls?.value ?? 'none') !== 'none';
+  const reach = reachOf(site, built, tlsInUse);
+  const findings = staticFindings(site, built, reach, tlsInUse);
+  let simulation: PreflightReport['simulation'];
+  const notes = [...site.notes, ...built.assumptions, ...built.views.map((view) => `${view.facts.file}: placed on the ${view.location} (${view.direction} path): ${view.placedBecause}`)];
+  if (options.simulate !== false) {
+    const run = options.runScenario ?? (async (scenario: Scenario) => (await import('../scenarios/run-sim.js')).runScenarioInSimulator(scenario, { timeScale: 2 }));
+    const result = await run(built.scenario);
+    if (result.error) notes.push(`the simulation could not run: ${result.error}`);
+    else {
+      simulation = { verdict: result.probe.verdict, codes: result.probe.findings.map((finding) => finding.code), ...(result.failure ? { failure: result.failure } : {}), probe: result.probe };
+      mergeSimulated(findings, result.probe.findings, result.backend === 'netns' ? 'on the kernel' : 'simulated');
+    }
+  }
+  const report: PreflightReport = {
+    tool: TOOL,
+    version: VERSION,
+    schemaVersion: SCHEMA_VERSION,
+    kind: 'preflight',
+    verdict: findings.some((finding) => finding.severity === 'error') ? 'fail' : 'pass',
+    startedAt,
+    durationMs: Math.round(performance.now() - started),
+    inputs: site.inputs,
+    facts: factLines(site, built),
+    client: options.client,
+    control: outcomeOf(reach.control),
+    passive: reach.passive.map(outcomeOf),
+    findings,
+    ...(simulation ? { simulation } : {}),
+    unknown: unknownLines(reach, site),
+    notUnderstood: site.notUnderstood.map((item) => ({ place: placeOf(item.at), text: item.at.text, reason: item.reason })),
+    notes,
+  };
+  return { report, scenario: built.scenario, site, built };
+}
+
+/** Codes of a data connection that failed: the consequence of a port the files already fail. */
+const DATA_FAILURES = new Set(['EPSV_BLOCKED', 'DATA_CHANNEL_BLOCKED', 'DATA_CHANNEL_REFUSED', 'PASV_PORT_OUT_OF_RANGE', 'TLS_BREAKS_INSPECTION']);
+
+/**
+ * Simulated findings the files did not already give are added, their evidence marked. A failed data
+ * connection to a port the files already show failing is that finding seen once more (the random
+ * port the simulated server drew), not news: it joins the static finding's evidence.
+ */
+function mergeSimulated(findings: Finding[], simulated: readonly Finding[], label: string): void {
+  const passiveFailure = findings.find((finding) => DATA_FAILURES.has(finding.code) && finding.severity === 'error');
+  for (const finding of simulated) {
+    const same = findings.find((existing) => existing.code === finding.code) ?? (DATA_FAILURES.has(finding.code) ? passiveFailure : undefined);
+    if (same) same.evidence.push(`${label}: ${finding.code}: ${finding.title}`);
+    else findings.push({ ...finding, evidence: [...finding.evidence.map((line) => `${label}: ${line}`)] });
+  }
+}
+
+function outcomeOf(span: PortsOutcome): PreflightReport['control'] {
+  return { ports: span.ports, outcome: span.outcome, because: span.because };
+}
+
+function factLines(site: SiteFacts, built: BuiltScenario): string[] {
+  const lines: string[] = [];
+  const server = site.server;
+  if (server) {
+    const say = (label: string, fact: { at: Parameters<typeof quoteOf>[0] } | undefined, value: string) => {
+      if (fact) lines.push(`${label} ${value} (${quoteOf(fact.at)})`);
+    };
+    lines.push(`server: ${server.product}${server.image ? ` (image ${server.image})` : ''}`);
+    say('control port', server.controlPort, String(built.controlPort));
+    say('passive range', server.passiveRange, rangeText(built.passiveRange));
+    say('advertised address', server.advertisedAddress, server.advertisedAddress?.value ?? '');
+    say('TLS', server.tls, `${server.tls?.value}${server.tlsRequired?.value ? ', required' : ''}`);
+  } else lines.push('server: no server configuration read (our reference server stands in, with defaults)');
+  for (const publication of site.publications) lines.push(`published ${publication.hostAddress ? `${publication.hostAddress}:` : ''}${rangeText(publication.hostPorts)} → ${rangeText(publication.serverPorts)}/${publication.protocol} (${publication.via}, ${quoteOf(publication.at)})`);
+  if (built.publicAddress) lines.push(`public address ${built.publicAddress.address}${built.publicAddress.given ? ' (--public-address)' : ' (the advertised address, assumed to be what clients dial)'}`);
+  return lines;
+}
+
+function unknownLines(reach: { control: PortsOutcome; passive: PortsOutcome[] }, site: SiteFacts): string[] {
+  const lines = [reach.control, ...reach.passive].filter((span) => span.outcome === 'unknown').map((span) => `ports ${rangeText(span.ports)}: ${span.because.join('; ')}`);
+  for (const facts of site.firewalls) for (const unknown of facts.unknowns) lines.push(`${quoteOf(unknown.at)}: ${unknown.reason}${unknown.ports ? ` (ports ${unknown.ports.map(rangeText).join(', ')})` : ''}`);
+  return lines;
+}
