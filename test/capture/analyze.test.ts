@@ -225,6 +225,27 @@ describe('FTP sessions from segments', () => {
     expect(notes(session).join('\n')).toContain('matched to the session by time and addresses');
   });
 
+  it.each([
+    ['application data follows: ok', 0x17, 'ok'],
+    ['an alert before any data: failed', 0x15, 'failed'],
+  ] as const)('TLS on a data connection — %s', (_name, next, handshake) => {
+    const capture = new Capture();
+    controlWithPasv(capture, 50123);
+    const data = capture.conversation({ host: CLIENT, port: 40001 }, { host: SERVER, port: 50123 }).handshake();
+    data.data('client', Buffer.from([0x16, 0x03, 0x01, 0x00, 0x01, 0x01]));
+    data.data('server', Buffer.from([next, 0x03, 0x03, 0x00, 0x01, 0x02]));
+    const { sessions } = analyse(capture);
+    expect(sessions[0]?.events.filter((event) => event.kind === 'tls')).toEqual([expect.objectContaining({ channel: 'data', handshake })]);
+  });
+
+  it('a clear data connection has no TLS event', () => {
+    const capture = new Capture();
+    controlWithPasv(capture, 50123);
+    capture.conversation({ host: CLIENT, port: 40001 }, { host: SERVER, port: 50123 }).handshake().data('server', 'drwxr-xr-x 2 a a 4096 x\r\n');
+    const { sessions } = analyse(capture);
+    expect(sessions[0]?.events.some((event) => event.kind === 'tls')).toBe(false);
+  });
+
   it('AUTH TLS refused (530): the channel stays readable', () => {
     const capture = new Capture();
     const control = capture.conversation({ host: CLIENT, port: 40000 }, { host: SERVER, port: 21 }).handshake();

@@ -178,6 +178,7 @@ describe.skipIf(captureSkipReason)(`real clients captured with tcpdump${captureS
       expect(codesOf(session)).toEqual([220, 234]);
       expect(session.encryptedFrom).toMatchObject({ source: 'capture' });
       expect(dataOf(session).map((data) => data.outcome)).toEqual(['connected']);
+      expect(session.events.filter((event) => event.kind === 'tls' && event.channel === 'data')).toEqual([expect.objectContaining({ handshake: 'ok' })]);
       expect(session.events.some((event) => event.kind === 'note' && /matched to the session by time and addresses/.test(event.text))).toBe(true);
       expect(reading.limits.join('\n')).toContain('switched to TLS');
     } finally {
