@@ -48,7 +48,7 @@ function readService(name: string, service: unknown, document: YamlDocument, fac
   const command = [...words(service.entrypoint), ...words(service.command)];
   const image = typeof service.image === 'string' ? service.image : '';
   const at = document.at(service.command !== undefined && !image ? `${base}.command` : `${base}.image`);
-  if (image || command.length > 0) readImageAndCommand(image, at, env, command, facts);
+  if (image || command.length > 0) readImageAndCommand(image, at, env, command, facts, document.at(service.command !== undefined ? `${base}.command` : `${base}.entrypoint`));
 }
 
 function readPort(entry: unknown, fieldPath: string, document: YamlDocument, facts: InputFacts): void {

@@ -100,12 +100,12 @@ function readRun(words: Word[], file: string, facts: InputFacts): void {
 }
 
 /** The image's conventions and, when the command runs pure-ftpd, its flags. */
-export function readImageAndCommand(reference: string, imageAt: Where, env: Environment, command: readonly string[], facts: InputFacts): void {
+export function readImageAndCommand(reference: string, imageAt: Where, env: Environment, command: readonly string[], facts: InputFacts, commandAt: Where = imageAt): void {
   const convention = conventionFor(reference);
   const server = convention ? convention.read(env, imageAt, facts) : undefined;
   const program = command.findIndex((word) => /(^|\/)pure-ftpd$/.test(word));
   if (program !== -1 || (server?.product === 'Pure-FTPd' && command.length > 0)) {
-    facts.servers.push(pureFtpdFromArguments(command.slice(program + 1), imageAt, facts, server ?? { product: 'Pure-FTPd' }));
+    facts.servers.push(pureFtpdFromArguments(command.slice(program + 1), commandAt, facts, server ?? { product: 'Pure-FTPd' }));
     return;
   }
   if (server) facts.servers.push(server);
@@ -147,7 +147,7 @@ export function parseDockerfile(file: string, text: string): InputFacts {
       if (parsed) command = { words: [...(command?.words ?? []), ...parsed], at };
     }
   }
-  if (from) readImageAndCommand(from.image, from.at, env, command?.words ?? [], facts);
+  if (from) readImageAndCommand(from.image, from.at, env, command?.words ?? [], facts, command?.at);
   else if (command) readImageAndCommand('', command.at, env, command.words, facts);
   return facts;
 }
