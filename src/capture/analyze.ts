@@ -6,7 +6,8 @@
  * matched, when it opens, to the session whose control channel announced it, or counted and
  * forgotten. What was cut short (connections beyond the table, sessions beyond the cap) is said.
  */
-import type { ObservedDataConnection, ObservedSession, ObservedTls } from '../evidence/observed.js';
+import type { ObservedDataConnection, ObservedSession } from '../evidence/observed.js';
+import { watchDataTls, type DataTlsWatch } from './data-tls.js';
 import { looksLikeCommand, looksLikeGreeting, controlPortsOf, FTPS_IMPLICIT_PORT } from './control-content.js';
 import { ControlChannelReader } from './control-channel.js';
 import {
@@ -47,15 +48,6 @@ interface Entry {
   control?: ControlState;
   data?: { session: SessionBuilder; event: ObservedDataConnection; tls?: DataTlsWatch };
 }
-
-/** TLS on a data connection, read off the first byte of its first few segments (record types). */
-interface DataTlsWatch {
-  event?: ObservedTls;
-  looked: number;
-}
-
-const TLS_RECORD = { alert: 0x15, handshake: 0x16, applicationData: 0x17 } as const;
-const TLS_SEGMENTS_LOOKED_AT = 8;
 
 /** What the analysis counted besides the sessions, for the reading's limits. */
 export interface AnalysisCounts {
@@ -269,33 +261,4 @@ function swapEnds(connection: TrackedConnection): void {
   connection.bytes = { initiator: connection.bytes.responder, responder: connection.bytes.initiator };
   connection.sawBothSides = { initiator: connection.sawBothSides.responder, responder: connection.sawBothSides.initiator };
   connection.fin = { initiator: connection.fin.responder, responder: connection.fin.initiator };
-}
-
-/**
- * A data connection whose first payload is a TLS handshake record is protected (PROT P): said once;
- * an alert before any application data is a failed handshake, application data a finished one.
- */
-function watchDataTls(data: NonNullable<Entry['data']>, segment: CapturedSegment): void {
-  const watch = (data.tls ??= { looked: 0 });
-  if (watch.looked >= TLS_SEGMENTS_LOOKED_AT) return;
-  watch.looked += 1;
-  const type = segment.payload[0];
-  const place = { frame: segment.frame, timeUs: segment.timeUs };
-  if (!watch.event) {
-    if (type !== TLS_RECORD.handshake) {
-      watch.looked = TLS_SEGMENTS_LOOKED_AT; // clear text: nothing more to look for
-      return;
-    }
-    watch.event = { kind: 'tls', channel: 'data', handshake: 'seen', detail: 'TLS handshake on the data connection', ...data.session.stamp(place) };
-    data.session.add(watch.event);
-    return;
-  }
-  if (type === TLS_RECORD.alert) {
-    watch.event.handshake = 'failed';
-    watch.event.detail = `TLS alert on the data connection (frame ${segment.frame}) before any data`;
-    watch.looked = TLS_SEGMENTS_LOOKED_AT;
-  } else if (type === TLS_RECORD.applicationData) {
-    watch.event.handshake = 'ok';
-    watch.looked = TLS_SEGMENTS_LOOKED_AT;
-  }
 }
