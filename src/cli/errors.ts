@@ -1,7 +1,2 @@
-/** A mistake in what the user asked for: main.ts prints its one sentence and exits 2, no stack. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+/** UsageError is defined in src/config (the exporter and the probe's option parsing throw it too). */
+export { UsageError } from '../config/usage-error.js';

@@ -3,48 +3,22 @@
  * on the real network, print the report. The exit code is returned (0 pass, 1 fail) and set by
  * main.ts; usage mistakes throw UsageError (exit 2).
  */
-import net from 'node:net';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import type { Network } from '../net/network.js';
 import { realNetwork } from '../net/real.js';
 import { runProbe } from '../probe/engine.js';
 import { TRANSFER_DEADLINE_DATA_TIMEOUTS } from '../client/deadline.js';
-import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_DATA_TIMEOUT_MS, DEFAULT_RETRIEVE_TIMEOUT_MS, MAX_SAMPLES, parseModes, parsePortRange, parseTarget, ProbeOptionError, type ProbeOptions } from '../probe/options.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_DATA_TIMEOUT_MS, DEFAULT_RETRIEVE_TIMEOUT_MS, MAX_SAMPLES, parseTarget, type ProbeOptions } from '../probe/options.js';
 import type { ProbeReport } from '../report/model.js';
 import type { CommandBody } from './commands.js';
-import { UsageError } from './errors.js';
+import { probeOptionsFromArguments, type ProbeArguments } from '../probe/arguments.js';
 import { emitReport, writeReportFiles, outputOptions, verdictExitCode, type OutputOptions } from './output.js';
 import { probeProgressText, progressLine, watchNetwork } from './progress.js';
 import { renderNagiosProbe } from '../report/nagios.js';
 import { NAGIOS_FORMAT_OPTION, refuseNagiosWithJson, writeNagios } from './nagios.js';
 
-export interface ProbeArguments {
-  url: string;
-  modes: string;
-  tls?: string;
-  user?: string;
-  password?: string;
-  expectRange?: string;
-  expectAddress?: string;
-  samples: number;
-  connectTimeout: number;
-  dataTimeout: number;
-  transferTimeout?: number;
-  retrieveTimeout?: number;
-  useAdvertisedAddress: boolean;
-  strictTls: boolean;
-  retrieve?: string;
-  ccc: boolean;
-  tlsResume?: boolean;
-  earlyVerdict?: boolean;
-  plainTwin?: boolean;
-  allRemedies?: boolean;
-  json: boolean;
-  /** 'nagios': one plugin status line and the plugin exit codes (0/1/2/3). */
-  format?: string;
-  junit?: string;
-  reportDir?: string;
-}
+// The exporter builds the same options from a module: both parse them with src/probe/arguments.ts.
+export { probeOptionsFromArguments, type ProbeArguments } from '../probe/arguments.js';
 
 function builder(yargs: Argv): Argv<ProbeArguments> {
   return yargs
@@ -72,52 +46,6 @@ function builder(yargs: Argv): Argv<ProbeArguments> {
     .options(outputOptions) as unknown as Argv<ProbeArguments>;
 }
 
-/** Arguments → ProbeOptions; throws UsageError for anything the user must fix. */
-export function probeOptionsFromArguments(args: ProbeArguments, env: NodeJS.ProcessEnv = process.env): ProbeOptions {
-  try {
-    const password = args.password ?? env.FTP_PASSWORD;
-    const options: ProbeOptions = {
-      url: args.url,
-      modes: parseModes(args.modes),
-      samples: nonNegativeInteger(args.samples, '--samples', MAX_SAMPLES),
-      connectTimeoutMs: positiveInteger(args.connectTimeout, '--connect-timeout'),
-      dataTimeoutMs: positiveInteger(args.dataTimeout, '--data-timeout'),
-      useAdvertisedAddress: args.useAdvertisedAddress,
-      strictTls: args.strictTls,
-      ccc: args.ccc,
-      ...(args.tlsResume === false ? { resumeTlsSession: false } : {}),
-      ...(args.earlyVerdict === false ? { earlyVerdict: false } : {}),
-      ...(args.plainTwin !== undefined ? { plainTwin: args.plainTwin } : {}),
-      ...(args.allRemedies ? { allRemedies: true } : {}),
-      ...(args.tls ? { tls: args.tls as 'none' | 'explicit' | 'implicit' } : {}),
-      ...(args.user !== undefined ? { user: args.user } : {}),
-      ...(password !== undefined ? { password } : {}),
-      ...(args.expectRange !== undefined ? { expectRange: parsePortRange(args.expectRange) } : {}),
-      ...(args.retrieve !== undefined ? { retrieve: args.retrieve } : {}),
-      ...(args.transferTimeout !== undefined ? { transferTimeoutMs: positiveInteger(args.transferTimeout, '--transfer-timeout') } : {}),
-      ...(args.retrieveTimeout !== undefined ? { retrieveTimeoutMs: positiveInteger(args.retrieveTimeout, '--retrieve-timeout') } : {}),
-    };
-    if (args.expectAddress !== undefined) {
-      if (net.isIP(args.expectAddress) === 0) throw new UsageError(`--expect-address must be an IP address, got ${JSON.stringify(args.expectAddress)}`);
-      options.expectAddress = args.expectAddress;
-    }
-    parseTarget(options); // validate the URL now, before any connection
-    return options;
-  } catch (error) {
-    if (error instanceof ProbeOptionError) throw new UsageError(error.message);
-    throw error;
-  }
-}
-
-function positiveInteger(value: number, name: string): number {
-  if (!Number.isInteger(value) || value <= 0) throw new UsageError(`${name} must be a positive whole number of milliseconds`);
-  return value;
-}
-
-function nonNegativeInteger(value: number, name: string, max: number): number {
-  if (!Number.isInteger(value) || value < 0 || value > max) throw new UsageError(`${name} must be a whole number from 0 to ${max}`);
-  return value;
-}
 
 export interface ProbeCommandDependencies {
   network?: Network;

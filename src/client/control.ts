@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import { classifyConnectError, type Connection, type ConnectOutcome, type Network } from '../net/network.js';
 import type { TlsCarrier } from '../net/tls-carrier.js';
 import { encodeCommand, ReplyReader, type Reply } from '../ftp/index.js';
-import type { ConnectionEvent } from '../report/model.js';
+import type { ConnectionEvent } from '../evidence/record.js';
 import type { RecordedReply } from '../evidence/model.js';
 import { ControlLostError } from './control-lost.js';
 import { DeadlineError, withDeadline } from './deadline.js';

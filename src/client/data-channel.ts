@@ -11,7 +11,7 @@
  */
 import { isPositiveCompletion, isPositivePreliminary, parseDataToken, type Reply } from '../ftp/index.js';
 import type { DataAttempt, TransferOutcome } from '../evidence/model.js';
-import type { ConnectionEvent } from '../report/model.js';
+import type { ConnectionEvent } from '../evidence/record.js';
 import type { Expectation } from './control.js';
 import { defaultTransferDeadlineMs, startTransferDeadline, type TransferDeadline } from './deadline.js';
 import { STRATEGIES, type PreparedData, type StrategyContext } from './strategies.js';

@@ -5,7 +5,7 @@
  * drop marker: a hostile server can make a session talk without end, so each session has a budget
  * of lines and connection records, and one marker line keeps counting what was left out.
  */
-import type { Channel, ConnectionEvent, Direction, TranscriptLine } from '../report/model.js';
+import type { Channel, ConnectionEvent, Direction, TranscriptLine } from '../evidence/record.js';
 
 /** Milliseconds on any monotonic-enough scale; tests pass a fake one. */
 export type Clock = () => number;

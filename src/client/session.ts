@@ -7,7 +7,7 @@ import type { Network } from '../net/network.js';
 import { TlsCarrier } from '../net/tls-carrier.js';
 import { isPositiveCompletion, isPositiveIntermediate, replyFirstLine, type Reply } from '../ftp/index.js';
 import type { ProbeEvidence, RecordedReply, TlsCertificateRecord } from '../evidence/model.js';
-import type { StepResult } from '../report/model.js';
+import type { StepResult } from '../evidence/record.js';
 import { ControlSession, openControl } from './control.js';
 import { DeadlineError } from './deadline.js';
 import type { Recorder } from './recorder.js';

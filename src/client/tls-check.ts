@@ -10,7 +10,7 @@ import { printable } from './first-bytes.js';
 import type { SessionPlan } from './session.js';
 import { startTls, TlsStartError } from './tls.js';
 import { describeError } from './util.js';
-import { clipRedacted } from '../report/secrets.js';
+import { clipRedacted } from '../text/secrets.js';
 
 /** How long the TLS check after a missing greeting may take, handshake and first reply each. */
 const TLS_CHECK_MS = 3_000;

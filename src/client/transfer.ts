@@ -6,7 +6,7 @@
  */
 import { StringDecoder } from 'node:string_decoder';
 import { canHideReset, endedByReset } from '../net/reset-probe.js';
-import { clipRedacted } from '../report/secrets.js';
+import { clipRedacted } from '../text/secrets.js';
 import { stopReading } from './stop-reading.js';
 import type { Duplex } from 'node:stream';
 import type { Recorder } from './recorder.js';

@@ -9,7 +9,7 @@
  * simulator's vocabulary (hop = firewall name, rule = its comment or "policy drop"), so the two
  * backends' `failure` fields can be compared directly.
  */
-import { renderRule } from '../net/sim/rules.js';
+import { renderRule } from '../topology/rule-text.js';
 import { addressFamily, inCidr } from '../ftp/address.js';
 import type { FirewallLocation, Rule, Topology } from '../topology/model.js';
 import { resolveAddresses } from './addresses.js';

@@ -14,6 +14,9 @@ export type { FindingCode } from '../findings/registry.js';
 export type { Severity, Verdict } from '../findings/severity.js';
 import type { FindingCode } from '../findings/registry.js';
 import type { Severity, Verdict } from '../findings/severity.js';
+// What a run recorded on the wire, defined with the evidence (the client and the simulator write it).
+export type { Channel, ConnectionEvent, Direction, StepResult, TraceEntry, TranscriptLine } from '../evidence/record.js';
+import type { ConnectionEvent, StepResult, TraceEntry, TranscriptLine } from '../evidence/record.js';
 
 export interface Remedy {
   /** Who applies it: 'IIS', 'vsftpd', 'ProFTPD', 'Pure-FTPd', 'FileZilla Server', 'nftables',
@@ -39,8 +42,6 @@ export interface Finding {
   remedies: Remedy[];
 }
 
-export type StepResult = 'ok' | 'fail' | 'warn' | 'skip';
-
 export interface Step {
   /** Stable id: 'connect', 'greeting', 'auth-tls', 'login', 'features', 'data:pasv', 'data:epsv:tls'. */
   id: string;
@@ -52,48 +53,6 @@ export interface Step {
   startedAt: number;
   durationMs: number;
   detail: string;
-}
-
-export type Channel = 'control' | 'data' | 'net';
-/** '>' we sent, '<' we received, '*' an event (connect, close, TLS, timeout). */
-export type Direction = '>' | '<' | '*';
-
-export interface TranscriptLine {
-  /** Milliseconds since the run started. */
-  t: number;
-  /** Which control session ('main', 'pasv', 'epsv:tls', ...) the line belongs to. */
-  session: string;
-  channel: Channel;
-  direction: Direction;
-  text: string;
-}
-
-/**
- * One connection attempt on the wire, for the sequence diagram: who dialled whom, how it ended,
- * and (when a simulator or kernel trace knows) which firewall rule decided it.
- */
-export interface ConnectionEvent {
-  t: number;
-  durationMs: number;
-  session: string;
-  purpose: 'control' | 'data';
-  from: string; // "198.51.100.10:40000" or "client"
-  to: string; // "10.0.0.5:50123"
-  outcome: 'connected' | 'timeout' | 'refused' | 'unreachable' | 'reset' | 'closed-early' | 'tls-failed' | 'error';
-  /** e.g. "dropped by edge firewall: no rule matched, policy drop" */
-  decidedBy?: string;
-  bytes?: number;
-}
-
-/** A hop's decision from the simulator or the kernel (nftables counters / trace). */
-export interface TraceEntry {
-  t: number;
-  /** 'edge', 'client', 'server' firewall, or 'nat' */
-  at: string;
-  connection: string; // "198.51.100.10:40000 -> 10.0.0.5:50123"
-  decision: 'accept' | 'drop' | 'reject' | 'dnat' | 'snat' | 'expect' | 'rewrite' | 'timeout';
-  rule: string; // human-readable rule, or "policy drop"
-  detail?: string;
 }
 
 export interface ProbeReport {

@@ -4,8 +4,8 @@
  * here: the command logger redacts PASS before logging.
  */
 import type { EventEmitter } from 'node:events';
-import { sanitizeText } from '../report/sanitize.js';
-import { redactSecrets } from '../report/secrets.js';
+import { sanitizeText } from '../text/sanitize.js';
+import { redactSecrets } from '../text/secrets.js';
 
 export interface LogEntry {
   time: string;

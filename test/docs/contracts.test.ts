@@ -68,8 +68,9 @@ describe('finding codes', () => {
 
 describe('docs/json-report.md', () => {
   const page = read('docs/json-report.md');
-  // Property names of the report interfaces, one per line in src/report/model.ts.
-  const model = read('src/report/model.ts');
+  // Property names of the report interfaces, one per line in src/report/model.ts and the recorded
+  // transcript, connections and trace it carries (src/evidence/record.ts).
+  const model = read('src/report/model.ts') + read('src/evidence/record.ts');
   const fields = [...new Set([...model.matchAll(/^ {2}(\w+)\??: /gm)].map((match) => match[1] ?? ''))].sort();
 
   it('finds the fields it checks', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cidrContains, parseCidr, parsePortSpec, portMatches, sameAddress } from '../../src/net/sim/address.js';
-import { compileFirewall, evaluate, renderRule, type Packet } from '../../src/net/sim/rules.js';
+import { compileFirewall, evaluate, type Packet } from '../../src/net/sim/rules.js';
+import { renderRule } from '../../src/topology/rule-text.js';
 import type { Firewall } from '../../src/topology/model.js';
 
 describe('addresses and CIDR blocks', () => {

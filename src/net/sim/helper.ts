@@ -10,7 +10,7 @@
  * It is blind to TLS because ciphertext does not parse, not because it knows about TLS.
  */
 import type { FtpHelper } from '../../topology/model.js';
-import type { TraceEntry } from '../../report/model.js';
+import type { TraceEntry } from '../../evidence/record.js';
 import { formatEndpoint, sameAddress, type Endpoint } from './address.js';
 import type { Conntrack, Track } from './conntrack.js';
 import { observeSegment, rewriteSegment, type Observation, type Sender } from './ftp-segment.js';

@@ -5,7 +5,7 @@
  * connections carry bytes through the middleboxes (pipe.ts). Nothing here has a timer that decides
  * a connect: a dropped connect stays pending until the caller aborts it.
  */
-import type { TraceEntry } from '../../report/model.js';
+import type { TraceEntry } from '../../evidence/record.js';
 import { DEFAULT_ADDRESSES, topologyAddresses6, type Addresses6, type Topology } from '../../topology/model.js';
 import { abortError, type Connection, type ConnectionHandler, type ConnectRequest, type Listener, type ListenRequest, type Network } from '../network.js';
 import { addressFamily, formatEndpoint, isLoopback, mappedAddress, parseAddress, parsePortSpec, sameAddress, type Endpoint } from './address.js';

@@ -5,7 +5,7 @@
  * expectation); each firewall's verdict is traced. Then the handshake's replies (SYN-ACK or RST)
  * must get back, and the dialler's following packets (state established) must get through.
  */
-import type { TraceEntry } from '../../report/model.js';
+import type { TraceEntry } from '../../evidence/record.js';
 import type { ConnState } from '../../topology/model.js';
 import { addressFamily, formatEndpoint, portMatches, sameAddress, type Endpoint, type PortSpec } from './address.js';
 import type { Expectation, Track, Tuple } from './conntrack.js';

@@ -4,6 +4,7 @@
  * the trace can name it.
  */
 import type { ConnState, Firewall, Rule, RuleAction } from '../../topology/model.js';
+import { renderRule } from '../../topology/rule-text.js';
 import { addressFamily, cidrContains, parseCidr, parsePortSpec, portMatches, type Cidr, type Endpoint, type PortSpec } from './address.js';
 
 export type Direction = 'in' | 'out';
@@ -55,20 +56,6 @@ export function compileFirewall(firewall: Firewall): CompiledFirewall {
     }
   });
   return { firewall, rules };
-}
-
-export function renderRule(rule: Rule): string {
-  const parts: string[] = [];
-  if (rule.direction) parts.push(rule.direction);
-  if (rule.family !== undefined) parts.push(`ipv${rule.family}`);
-  parts.push('tcp');
-  if (rule.src !== undefined) parts.push(`saddr ${rule.src}`);
-  if (rule.dst !== undefined) parts.push(`daddr ${rule.dst}`);
-  if (rule.sport !== undefined) parts.push(`sport ${rule.sport}`);
-  if (rule.dport !== undefined) parts.push(`dport ${rule.dport}`);
-  if (rule.state !== undefined) parts.push(`ct state ${rule.state.join(',')}`);
-  parts.push(rule.action);
-  return parts.join(' ');
 }
 
 function matches(compiled: CompiledRule, packet: Packet): boolean {

@@ -2,7 +2,7 @@
  * The packet trace: every decision the simulated network took, in order, with the connection
  * named as its dialler saw it, so a scenario runner can ask why a given connection failed.
  */
-import type { TraceEntry } from '../../report/model.js';
+import type { TraceEntry } from '../../evidence/record.js';
 
 const DECISIVE_FAILURES = new Set<TraceEntry['decision']>(['drop', 'reject', 'timeout']);
 

@@ -5,7 +5,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { clipRedacted } from '../../report/secrets.js';
+import { clipRedacted } from '../../text/secrets.js';
 import type { Session } from '../session.js';
 import type { CommandTable } from './table.js';
 

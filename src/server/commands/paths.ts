@@ -1,5 +1,5 @@
 /** Turn a command's path argument into a confined virtual path, or refuse with 550. */
-import { clipRedacted } from '../../report/secrets.js';
+import { clipRedacted } from '../../text/secrets.js';
 import { FileError } from '../filesystem/vfs.js';
 import { resolveVirtualPath } from '../filesystem/paths.js';
 import type { Session } from '../session.js';
