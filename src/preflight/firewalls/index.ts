@@ -3,6 +3,7 @@
  * Parsers are pure (text in, facts out); reading the file is the caller's business.
  */
 import { FirewallParseError, type FirewallFacts, type FirewallKind } from './model.js';
+import { parseFirewalldList, parseFirewalldZone } from './firewalld.js';
 import { parseIptablesSave } from './iptables.js';
 import { parseModprobe } from './modprobe.js';
 import { parseNftJson } from './nft-json.js';
@@ -20,6 +21,8 @@ const PARSERS: Partial<Record<FirewallKind, Parser>> = {
   'nftables-json': parseNftJson,
   'iptables-save': parseIptablesSave,
   modprobe: parseModprobe,
+  'firewalld-zone': parseFirewalldZone,
+  'firewalld-list': parseFirewalldList,
 };
 
 export const FIREWALL_KINDS: readonly FirewallKind[] = [
