@@ -24,7 +24,8 @@ export function captureFormatOf(head: Buffer): 'pcap' | 'pcapng' | undefined {
   }
 }
 
-export const VANTAGE_OF: Record<CaptureVantage, Vantage> = { client: 'client', server: 'server', 'same-host': 'both', unknown: 'none' };
+/** Unknown: somewhere on the path, which end not known ('none' is for sources that are not on it at all). */
+export const VANTAGE_OF: Record<CaptureVantage, Vantage> = { client: 'client', server: 'server', 'same-host': 'both', unknown: 'path' };
 
 /** Analyse one capture file into a SourceReading (the I/O edge: the analysis itself is pure). */
 export async function readCaptureFile(file: string, format: 'pcap' | 'pcapng', options: ReadOptions = {}): Promise<SourceReading & { vantageGuess: CaptureVantage }> {
