@@ -95,10 +95,16 @@ export function spans(range: PortRange, points: readonly number[]): PortRange[] 
   return out;
 }
 
-/** "nftables.conf:14 tcp dport 21 accept" or "nftables.conf:3 policy drop". */
+/** "nftables.conf:14 tcp dport 21 accept" or "nftables.conf:3 (chain input) policy drop". */
 export function verdictPlace(verdict: TcpVerdict): string {
-  if (verdict.by === 'policy') return verdict.chain ? `${verdict.chain.file}:${verdict.chain.line} ${verdict.chain.text} (policy ${verdict.verdict})` : 'no chain filters this way';
+  if (verdict.by === 'policy') return verdict.chain ? `${verdict.chain.file}:${verdict.chain.line} (${verdict.chain.text.replace(/\s*\{\s*$/, '')}) policy ${verdict.verdict}` : 'no chain filters this way';
   return `${verdict.by.file}:${verdict.by.line} ${verdict.by.text}`;
+}
+
+/** The verdict as a sentence part: "nftables.conf:8 tcp dport 21 accept accepts", policies as they are. */
+export function verdictPhrase(verdict: TcpVerdict): string {
+  const words: Record<string, string> = { accept: 'accepts', drop: 'drops', reject: 'rejects', unknown: 'may match' };
+  return verdict.by === 'policy' ? verdictPlace(verdict) : `${verdictPlace(verdict)}: ${words[verdict.verdict] ?? verdict.verdict}`;
 }
 
 export function whereOfVerdict(verdict: TcpVerdict): Where | undefined {

@@ -81,6 +81,8 @@ const DATA_FAILURES = new Set(['EPSV_BLOCKED', 'DATA_CHANNEL_BLOCKED', 'DATA_CHA
 function mergeSimulated(findings: Finding[], simulated: readonly Finding[], label: string): void {
   const passiveFailure = findings.find((finding) => DATA_FAILURES.has(finding.code) && finding.severity === 'error');
   for (const finding of simulated) {
+    // The simulated server's certificate is ours, made for the run: nothing about theirs.
+    if (finding.code.startsWith('TLS_CERTIFICATE_')) continue;
     const same = findings.find((existing) => existing.code === finding.code) ?? (DATA_FAILURES.has(finding.code) ? passiveFailure : undefined);
     if (same) same.evidence.push(`${label}: ${finding.code}: ${finding.title}`);
     else findings.push({ ...finding, evidence: [...finding.evidence.map((line) => `${label}: ${line}`)] });

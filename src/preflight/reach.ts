@@ -4,7 +4,7 @@
  * published on a Docker/Kubernetes host is refused there), then each firewall's verdict, then the
  * FTP helper (which opens data ports only while it can read the control connection).
  */
-import { spans, verdictPlace, type FirewallView } from './firewall-view.js';
+import { spans, verdictPhrase, verdictPlace, type FirewallView } from './firewall-view.js';
 import { placeOf, quoteOf, rangeText, type PortRange, type Publication } from './model.js';
 import type { BuiltScenario } from './scenario-build.js';
 import type { SiteFacts } from './site.js';
@@ -55,7 +55,7 @@ function judge(ports: PortRange, publications: Publication[], built: BuiltScenar
     const verdict = what === 'control' ? view.control : view.passive.find((span) => span.ports.from <= ports.from && ports.from <= span.ports.to)?.verdict;
     if (!verdict) continue;
     if (verdict.verdict === 'accept') {
-      because.push(`${verdictPlace(verdict)} accepts`);
+      because.push(verdictPhrase(verdict));
       continue;
     }
     if (verdict.verdict === 'unknown') {
@@ -65,9 +65,9 @@ function judge(ports: PortRange, publications: Publication[], built: BuiltScenar
     }
     if (what === 'passive' && view.helper && view.related?.verdict === 'accept') {
       viaHelper = `${placeOf(view.helper.at)} ${view.helper.at.text} (FTP inspection), ${verdictPlace(view.related)} accepts what it expects`;
-      because.push(`${verdictPlace(verdict)} ${verdict.verdict}s new connections; only ${viaHelper}`);
+      because.push(`${verdictPhrase(verdict)} new connections; only ${viaHelper}`);
       if (!tlsInUse) continue;
-    } else because.push(`${verdictPlace(verdict)} ${verdict.verdict}s`);
+    } else because.push(verdictPhrase(verdict));
     return { ports, outcome: verdict.verdict === 'reject' ? 'refused' : 'blocked', because, ...(viaHelper ? { viaHelper } : {}) };
   }
   void site;

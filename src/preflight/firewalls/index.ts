@@ -7,6 +7,7 @@ import { parseFirewalldList, parseFirewalldZone } from './firewalld.js';
 import { parseIptablesSave } from './iptables.js';
 import { parseModprobe } from './modprobe.js';
 import { parseNftJson } from './nft-json.js';
+import { parseUfw } from './ufw.js';
 import { parseNftText } from './nft-text.js';
 
 export * from './model.js';
@@ -23,6 +24,7 @@ const PARSERS: Partial<Record<FirewallKind, Parser>> = {
   modprobe: parseModprobe,
   'firewalld-zone': parseFirewalldZone,
   'firewalld-list': parseFirewalldList,
+  ufw: parseUfw,
 };
 
 export const FIREWALL_KINDS: readonly FirewallKind[] = [

@@ -1,0 +1,111 @@
+/**
+ * The prediction from files: static findings with file:line evidence, the simulated probe of the
+ * same site agreeing with them, unknowns said with their place, the scenario written for
+ * `scenarios run` loading with the scenario loader.
+ */
+import { readFileSync } from 'node:fs';
+import { stringify } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { detectKind, isServerKind, parseServerKind } from '../../src/preflight/detect.js';
+import { readFirewallFile, type FirewallFacts } from '../../src/preflight/firewalls/index.js';
+import type { InputFacts } from '../../src/preflight/model.js';
+import { preflight, type PreflightOptions } from '../../src/preflight/predict.js';
+import { parseScenarioText } from '../../src/scenarios/load.js';
+
+const FIXTURES = 'test/fixtures/preflight';
+
+/** Files as the CLI reads them: [name shown, text]. */
+function read(files: [string, string][]): { inputs: InputFacts[]; firewalls: FirewallFacts[] } {
+  const inputs: InputFacts[] = [];
+  const firewalls: FirewallFacts[] = [];
+  for (const [name, text] of files) {
+    const kind = detectKind(name, text);
+    if (!kind) throw new Error(`no kind for ${name}`);
+    if (isServerKind(kind)) inputs.push(parseServerKind(kind, name, text));
+    else firewalls.push(readFirewallFile(name, text, kind));
+  }
+  return { inputs, firewalls };
+}
+
+const fixture = (name: string): [string, string] => [name, readFileSync(`${FIXTURES}/${name}`, 'utf8')];
+
+async function predict(files: [string, string][], options: Partial<PreflightOptions> = {}) {
+  const { inputs, firewalls } = read(files);
+  return preflight(inputs, firewalls, { client: 'outside', ...options });
+}
+
+const VSFTPD_PUBLIC = ['vsftpd.conf', 'listen=YES\npasv_min_port=50000\npasv_max_port=50100\npasv_address=203.0.113.7\n'] as [string, string];
+
+describe('preflight: server, publishing and firewall files to findings', () => {
+  it('a passive range wider than what compose publishes: PASV_PORT_OUT_OF_RANGE naming both lines', async () => {
+    const { report } = await predict([fixture('vsftpd.conf'), fixture('compose.yml')], { simulate: false });
+    expect(report.verdict).toBe('fail');
+    const finding = report.findings.find((candidate) => candidate.code === 'PASV_PORT_OUT_OF_RANGE');
+    expect(finding?.severity).toBe('error');
+    expect(finding?.evidence[0]).toBe('vsftpd.conf:6 pasv_max_port=50100 but compose.yml:8 publishes 50000-50050');
+    expect(report.passive.map((span) => `${span.ports.from}-${span.ports.to} ${span.outcome}`)).toEqual(['50000-50050 open', '50051-50100 refused']);
+    // vsftpd's remedy is shown (the server read), IIS's is not.
+    expect(finding?.remedies.find((remedy) => remedy.product === 'vsftpd')?.shown).not.toBe(false);
+    expect(finding?.remedies.find((remedy) => remedy.product === 'IIS')?.shown).toBe(false);
+  });
+
+  it('the same range published and a public pasv_address: pass, and the simulated probe passes too', async () => {
+    const { report } = await predict([VSFTPD_PUBLIC, fixture('compose-matching.yml')]);
+    expect(report.findings.filter((finding) => finding.severity === 'error')).toEqual([]);
+    expect(report.verdict).toBe('pass');
+    expect(report.simulation?.verdict).toBe('pass');
+  });
+
+  it('no pasv_address behind Docker NAT: PASV_ADDRESS_PRIVATE from the files and from the simulated probe', async () => {
+    const { report } = await predict([['vsftpd.conf', 'pasv_min_port=50000\npasv_max_port=50100\n'], fixture('compose-matching.yml')]);
+    const finding = report.findings.find((candidate) => candidate.code === 'PASV_ADDRESS_PRIVATE');
+    expect(finding?.severity).toBe('warning');
+    expect(finding?.explanation).toMatch(/curl, FileZilla/);
+    expect(report.simulation?.codes).toContain('PASV_ADDRESS_PRIVATE');
+    expect(finding?.evidence.some((line) => line.startsWith('simulated: '))).toBe(true);
+  });
+
+  it('an inside client does not cross the NAT: no address finding', async () => {
+    const { report } = await predict([['vsftpd.conf', 'pasv_min_port=50000\npasv_max_port=50100\n'], fixture('compose-matching.yml')], { client: 'inside', simulate: false });
+    expect(report.findings.map((finding) => finding.code)).not.toContain('PASV_ADDRESS_PRIVATE');
+  });
+
+  it('pasv_address=0.0.0.0 is an error; another public address than --public-address a mismatch', async () => {
+    const zero = await predict([['vsftpd.conf', 'pasv_min_port=50000\npasv_max_port=50100\npasv_address=0.0.0.0\n'], fixture('compose-matching.yml')], { simulate: false });
+    expect(zero.report.findings.find((finding) => finding.code === 'PASV_ADDRESS_PRIVATE')?.severity).toBe('error');
+    const other = await predict([VSFTPD_PUBLIC, fixture('compose-matching.yml')], { simulate: false, publicAddress: '198.51.100.200' });
+    expect(other.report.findings.find((finding) => finding.code === 'PASV_ADDRESS_MISMATCH')?.evidence).toEqual(['vsftpd.conf:4 pasv_address=203.0.113.7', '--public-address 198.51.100.200']);
+  });
+
+  it('a passive range opened only by the FTP helper: plain FTP passes, FTPS is TLS_BREAKS_INSPECTION', async () => {
+    const plain = await predict([['vsftpd.conf', 'pasv_min_port=50000\npasv_max_port=50100\n'], fixture('helper-only.nft')]);
+    expect(plain.report.verdict).toBe('pass');
+    expect(plain.report.simulation?.verdict).toBe('pass');
+    const tls = await predict([['vsftpd.conf', 'pasv_min_port=50000\npasv_max_port=50100\nssl_enable=YES\n'], fixture('helper-only.nft')]);
+    const finding = tls.report.findings.find((candidate) => candidate.code === 'TLS_BREAKS_INSPECTION');
+    expect(finding?.evidence.slice(0, 2)).toEqual(['vsftpd.conf:3 ssl_enable=YES', expect.stringMatching(/^helper-only\.nft:11 \(chain input\) policy drop new connections; only helper-only\.nft:9 tcp dport 21 ct helper set "ftp-standard"/)]);
+    expect(tls.report.simulation?.verdict).toBe('fail');
+    expect(tls.report.findings.map((candidate) => candidate.code)).not.toContain('TLS_CERTIFICATE_SELF_SIGNED');
+  });
+
+  it('half the range open on the server host: the dropped half named with the policy line', async () => {
+    const { report } = await predict([['vsftpd.conf', 'pasv_min_port=50000\npasv_max_port=50100\n'], fixture('half-range.nft')], { simulate: false });
+    const finding = report.findings.find((candidate) => candidate.code === 'PASV_PORT_OUT_OF_RANGE');
+    expect(finding?.evidence).toEqual(['vsftpd.conf:2 pasv_max_port=50100 but 50051-50100 are dropped on the way', '50051-50100: half-range.nft:3 (chain input) policy drop']);
+  });
+
+  it('a rule on a set filled at run time makes those ports unknown, said with its line', async () => {
+    const nft = 'table inet filter {\n\tset ftp_clients {\n\t\ttype ipv4_addr\n\t}\n\tchain input {\n\t\ttype filter hook input priority filter; policy drop;\n\t\ttcp dport 21 accept\n\t\tip saddr @ftp_clients tcp dport 50000-50100 accept\n\t}\n}\n';
+    const { report } = await predict([['vsftpd.conf', 'pasv_min_port=50000\npasv_max_port=50100\n'], ['fw.nft', nft]], { simulate: false });
+    expect(report.passive[0]?.outcome).toBe('unknown');
+    expect(report.unknown.join('\n')).toMatch(/ports 50000-50100: fw\.nft:8 /);
+    expect(report.verdict).toBe('pass');
+  });
+
+  it('the scenario it writes loads with the scenario loader', async () => {
+    const { scenario } = await predict([fixture('vsftpd.conf'), fixture('compose.yml'), fixture('half-range.nft')], { simulate: false });
+    const loaded = parseScenarioText(stringify(scenario), 'written.yaml');
+    expect(loaded.topology.nat?.forward).toEqual(['21', '50000-50050']);
+    expect(loaded.topology.server?.pasvRange).toBe('50000-50100');
+  });
+});
