@@ -8,6 +8,7 @@
 import { parseCommandLine } from '../ftp/command.js';
 import { ReplyReader, MalformedReplyError, ReplyTooLargeError } from '../ftp/reply.js';
 import { rememberSecret, redactSecrets } from '../report/secrets.js';
+import { isFtpCommandLine, isReplyLine } from './control-content.js';
 import { CapturedLineSplitter, type CapturedLine } from './lines.js';
 import type { StreamOutput, StreamPlace } from './reassembly.js';
 
@@ -31,8 +32,8 @@ export function maskPassword(verb: string, argument: string, line: string): stri
 }
 
 export class ControlChannelReader {
-  private readonly clientLines = new CapturedLineSplitter();
-  private readonly serverLines = new CapturedLineSplitter();
+  private readonly clientLines = new CapturedLineSplitter(isFtpCommandLine);
+  private readonly serverLines = new CapturedLineSplitter(isReplyLine);
   private replies = new ReplyReader();
   private client: 'clear' | 'awaiting-tls' | 'encrypted';
   private server: 'clear' | 'encrypted' | 'encrypted-seen';

@@ -8,6 +8,25 @@
 export const FTP_CONTROL_PORT = 21;
 export const FTPS_IMPLICIT_PORT = 990;
 
+/** FTP verbs (RFC 959, 2228, 2389, 2428, 3659, 7151 and common extensions). */
+const FTP_VERBS = new Set([
+  'ABOR', 'ACCT', 'ADAT', 'ALLO', 'APPE', 'AUTH', 'CCC', 'CDUP', 'CLNT', 'CONF', 'CWD', 'DELE', 'ENC', 'EPRT', 'EPSV', 'FEAT', 'HELP', 'HOST',
+  'LANG', 'LIST', 'MDTM', 'MFMT', 'MIC', 'MKD', 'MLSD', 'MLST', 'MODE', 'NLST', 'NOOP', 'OPTS', 'PASS', 'PASV', 'PBSZ', 'PORT', 'PROT', 'PWD',
+  'QUIT', 'REIN', 'REST', 'RETR', 'RMD', 'RNFR', 'RNTO', 'SITE', 'SIZE', 'SMNT', 'STAT', 'STOR', 'STOU', 'STRU', 'SYST', 'TYPE', 'USER',
+  'XCUP', 'XCWD', 'XMKD', 'XPWD', 'XRMD',
+]);
+
+/** A whole client line that starts with an FTP verb (used to resync after bytes the capture lost). */
+export function isFtpCommandLine(line: string): boolean {
+  const match = /^([A-Za-z]{3,4})(?: |$)/.exec(line);
+  return match !== null && FTP_VERBS.has((match[1] as string).toUpperCase());
+}
+
+/** A whole server line that starts like a reply. */
+export function isReplyLine(line: string): boolean {
+  return /^[1-6]\d{2}(?:[ -]|$)/.test(line);
+}
+
 /** Commands a client sends early in a session: a first client line that is one of these is FTP. */
 const OPENING_VERBS = new Set(['USER', 'AUTH', 'FEAT', 'SYST', 'OPTS', 'HOST', 'PBSZ', 'PROT', 'PASS', 'PWD', 'TYPE', 'PASV', 'EPSV', 'PORT', 'EPRT', 'NOOP', 'QUIT', 'CLNT']);
 

@@ -2,8 +2,9 @@
  * A reassembled control stream cut into lines, each with the frame that completed it. Bounded: a
  * line longer than the limit is reported once and skipped up to its end (a 10 MB "line" costs the
  * limit, not 10 MB). After a gap (bytes the capture lost) the damaged line is dropped and reading
- * resumes at the next line; the first line after a gap is kept only when it starts like a control
- * line (a reply code or a command verb), since the lost bytes may have ended exactly at a newline.
+ * resumes at the next line; the first line after a gap is kept only when `startsLine` accepts it
+ * (a reply code, an FTP verb), since the lost bytes may have ended exactly at a newline — and the
+ * tail of a damaged `PASS` line must never pass for a command.
  *
  * Not CommandLineReader (src/ftp/command.ts): that one splits a live socket's text; this one works
  * on bytes with their capture frames and knows about gaps.
@@ -24,15 +25,16 @@ export interface LineBatch {
   dropped: number;
 }
 
-const CONTROL_LINE_START = /^(?:[1-6]\d{2}(?:[ -]|$)|[A-Za-z]{3,4}(?: |$))/;
-
 export class CapturedLineSplitter {
   private parts: Buffer[] = [];
   private partsLength = 0;
   private discarding = false;
   private afterGap = false;
 
-  constructor(private readonly maxBytes = MAX_CONTROL_LINE_BYTES) {}
+  constructor(
+    private readonly startsLine: (text: string) => boolean,
+    private readonly maxBytes = MAX_CONTROL_LINE_BYTES,
+  ) {}
 
   push(data: Buffer, place: StreamPlace): LineBatch {
     const batch: LineBatch = { lines: [], tooLong: 0, dropped: 0 };
@@ -81,7 +83,7 @@ export class CapturedLineSplitter {
     this.discarding = false;
     this.afterGap = false;
     if (wasDiscarding) return;
-    if (afterGap && !CONTROL_LINE_START.test(text)) {
+    if (afterGap && !this.startsLine(text)) {
       batch.dropped += 1;
       return;
     }

@@ -1,5 +1,6 @@
 /** TCP stream reassembly and line splitting of control streams, table-tested (pure). */
 import { describe, expect, it } from 'vitest';
+import { isFtpCommandLine, isReplyLine } from '../../src/capture/control-content.js';
 import { CapturedLineSplitter } from '../../src/capture/lines.js';
 import { StreamReassembler, seqDiff, type StreamOutput } from '../../src/capture/reassembly.js';
 
@@ -73,14 +74,14 @@ describe('StreamReassembler', () => {
 describe('CapturedLineSplitter', () => {
   const place = { frame: 1, timeUs: 1 };
   it('splits lines, keeps the frame that completed each, strips CR', () => {
-    const splitter = new CapturedLineSplitter();
+    const splitter = new CapturedLineSplitter(isFtpCommandLine);
     expect(splitter.push(Buffer.from('USER a\r\nPA'), place).lines.map((line) => line.text)).toEqual(['USER a']);
     const batch = splitter.push(Buffer.from('SV\r\n'), { frame: 2, timeUs: 2 });
     expect(batch.lines).toEqual([{ text: 'PASV', frame: 2, timeUs: 2 }]);
   });
 
   it('a 10 MB line costs the limit, is counted once, and the next line is read', () => {
-    const splitter = new CapturedLineSplitter(1024);
+    const splitter = new CapturedLineSplitter(isFtpCommandLine, 1024);
     let tooLong = 0;
     const chunk = Buffer.alloc(64 * 1024, 0x41);
     for (let index = 0; index < 160; index += 1) tooLong += splitter.push(chunk, place).tooLong;
@@ -90,7 +91,7 @@ describe('CapturedLineSplitter', () => {
   });
 
   it('after a gap the damaged line is dropped, and a line that starts like a reply is kept', () => {
-    const splitter = new CapturedLineSplitter();
+    const splitter = new CapturedLineSplitter(isReplyLine);
     splitter.push(Buffer.from('227 Entering'), place);
     splitter.gap();
     const damaged = splitter.push(Buffer.from(',5,6).\r\n150 Here\r\n'), place);
@@ -98,5 +99,13 @@ describe('CapturedLineSplitter', () => {
     expect(damaged.dropped).toBe(1);
     splitter.gap();
     expect(splitter.push(Buffer.from('226 Done\r\n'), place).lines.map((line) => line.text)).toEqual(['226 Done']);
+  });
+
+  it('the tail of a PASS line cut by a gap never passes for a command (its first letters lost)', () => {
+    const splitter = new CapturedLineSplitter(isFtpCommandLine);
+    splitter.push(Buffer.from('P'), place);
+    splitter.gap();
+    const batch = splitter.push(Buffer.from('ASS hunter22\r\nNOOP\r\n'), place);
+    expect(batch.lines.map((line) => line.text)).toEqual(['NOOP']);
   });
 });
