@@ -17,6 +17,9 @@
  * - the cost of a fully dropped range (the firewall drops a second range the server also serves):
  *   about (ports ÷ concurrency) × data timeout, against the ports × timeout a sequential tool pays.
  *
+ * The whole dynamic range (16,384 ports, partly open and fully dropped, at default settings) is
+ * bench/sweep-range.ts; benchSweep() runs both.
+ *
  * `npx tsx bench/sweep.ts` runs it alone; bench/run.ts calls benchSweep().
  */
 import { existsSync } from 'node:fs';
@@ -27,6 +30,7 @@ import { withNetnsTopology, type NetnsTopology } from '../src/netns/topology.js'
 import type { Topology } from '../src/topology/model.js';
 import type { SweepReport } from '../src/report/model.js';
 import { benchScript, shippedCli } from './system.js';
+import { benchSweepFullRange } from './sweep-range.js';
 import { ratioOf, skippedRow, type BenchRow } from './table.js';
 
 const OPEN_RANGE = { from: 20000, to: 20999 };
@@ -37,7 +41,7 @@ const CONCURRENCY = 128;
 const RUNS = 3;
 const DATA_TIMEOUT_MS = 200;
 const TARGET_RATIO = 1.5;
-const NMAP = '/usr/bin/nmap';
+export const NMAP = '/usr/bin/nmap';
 
 export interface SweepFigures {
   ports: number;
@@ -66,7 +70,7 @@ export interface SweepBenchResult {
   skipped?: string;
 }
 
-function missingReason(): string | null {
+export function missingReason(): string | null {
   if (process.platform !== 'linux') return 'needs Linux network namespaces';
   if (process.getuid?.() !== 0) return 'needs root (network namespaces, nftables)';
   if (!existsSync('/usr/sbin/nft')) return 'nftables is not installed (apt-get install nftables)';
@@ -88,7 +92,7 @@ const topology: Topology = {
   ],
 };
 
-function waitForListening(child: ChildProcess, timeoutMs: number): Promise<void> {
+export function waitForListening(child: ChildProcess, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     let output = '';
     const timer = setTimeout(() => finish(new Error(`the server did not start within ${timeoutMs} ms: ${output.slice(0, 300)}`)), timeoutMs);
@@ -112,11 +116,14 @@ function waitForListening(child: ChildProcess, timeoutMs: number): Promise<void>
   });
 }
 
-async function sweepIn(network: NetnsTopology, range: { from: number; to: number }, capMs: number): Promise<{ report: SweepReport; wallMs: number }> {
-  const argv = [
-    ...shippedCli(), 'sweep', `ftp://${network.addresses.server}/`, '--range', `${range.from}-${range.to}`,
-    '--concurrency', String(CONCURRENCY), '--data-timeout', String(DATA_TIMEOUT_MS), '--connect-timeout', '5000', '--json', '--report-dir', 'none',
-  ];
+/** One sweep in the client namespace; `settings` default to this benchmark's (concurrency 128, 200 ms). */
+export async function sweepIn(
+  network: NetnsTopology,
+  range: { from: number; to: number },
+  capMs: number,
+  settings: string[] = ['--concurrency', String(CONCURRENCY), '--data-timeout', String(DATA_TIMEOUT_MS), '--connect-timeout', '5000'],
+): Promise<{ report: SweepReport; wallMs: number }> {
+  const argv = [...shippedCli(), 'sweep', `ftp://${network.addresses.server}/`, '--range', `${range.from}-${range.to}`, ...settings, '--json', '--report-dir', 'none'];
   const started = performance.now();
   const result = await network.exec('client', argv, { timeoutMs: capMs });
   const wallMs = performance.now() - started;
@@ -128,14 +135,14 @@ async function sweepIn(network: NetnsTopology, range: { from: number; to: number
   }
 }
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
 const spansText = (report: SweepReport): string => report.spans.map((span) => `${span.from}-${span.to} ${span.state}`).join(', ');
 
-export async function benchSweep(options: { quick?: boolean } = {}): Promise<SweepBenchResult> {
+export async function benchSweepOpenRange(options: { quick?: boolean } = {}): Promise<SweepBenchResult> {
   const missing = missingReason();
   if (missing) return { rows: [skippedRow('sweep', `not run: ${missing}`)], skipped: missing };
   void options.quick; // one size: the 1,000-port range is the point of the benchmark
@@ -229,6 +236,14 @@ export async function benchSweep(options: { quick?: boolean } = {}): Promise<Swe
   });
 }
 
+/** bench/run.ts calls this: the open-range rows above, then the whole dynamic range (bench/sweep-range.ts). */
+export async function benchSweep(options: { quick?: boolean } = {}): Promise<SweepBenchResult & { fullRange?: unknown }> {
+  const open = await benchSweepOpenRange(options);
+  if (open.skipped) return open;
+  const full = await benchSweepFullRange();
+  return { rows: [...open.rows, ...full.rows], ...(open.figures ? { figures: open.figures } : {}), fullRange: full.figures };
+}
+
 /**
  * What any Node program pays to prove these ports with a token: bare listeners in the server
  * namespace (our server's block listeners are closed by now), a bare dialer in the client one.
@@ -263,5 +278,5 @@ async function measureFloor(network: NetnsTopology): Promise<SweepFigures['floor
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const result = await benchSweep();
-  process.stdout.write(`${JSON.stringify(result.figures ?? result, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 }
