@@ -117,8 +117,36 @@ describe.skipIf(captureSkipReason)(`real clients captured with tcpdump${captureS
     const tshark = tsharkFtpLines(file, port);
     const ours = ourFtpLines(reading);
     expect(tshark.requests.length).toBeGreaterThan(3);
+    // The same capture as pcapng (Wireshark's editcap) reads to the same sessions.
+    const converted = `${file}ng`;
+    const editcap = await run('editcap', ['-F', 'pcapng', file, converted]);
+    if (editcap.code === 0) {
+      const again = await readCaptureFile(converted, 'pcapng');
+      expect(again.sessions.map((item) => item.events.map((event) => [event.kind, event.at.source === 'capture' ? event.at.frame : 0]))).toEqual(
+        reading.sessions.map((item) => item.events.map((event) => [event.kind, event.at.source === 'capture' ? event.at.frame : 0])),
+      );
+    }
     expect(tshark.requests.filter((line) => !ours.requests.has(line))).toEqual([]);
     expect(tshark.responses.filter((line) => !ours.responses.has(line))).toEqual([]);
+  });
+
+  it.skipIf(!hasCurl)('curl in active mode (EPRT/PORT on ports of this band): the server dials the client, matched by what the client announced', async () => {
+    const port = server.port;
+    const { file, reading } = await captured('active.pcap', port, async () => {
+      const result = await run('curl', ['-sS', '--max-time', '30', '--ftp-port', '127.0.0.1:24030-24039', `ftp://${USER.name}:${USER.password}@127.0.0.1:${port}/`]);
+      expect(result.code, result.stderr).toBe(0);
+    });
+    const [session] = reading.sessions as [ObservedSession];
+    expect(commandsOf(session).some((text) => /^(EPRT|PORT) /.test(text))).toBe(true);
+    const [data] = dataOf(session);
+    expect(data).toMatchObject({ openedBy: 'server', outcome: 'connected', to: { host: '127.0.0.1' } });
+    expect(data?.to.port).toBeGreaterThanOrEqual(24030);
+    if (!tsharkSkipReason) {
+      const tshark = tsharkFtpLines(file, port);
+      const ours = ourFtpLines(reading);
+      expect(tshark.requests.filter((line) => !ours.requests.has(line))).toEqual([]);
+      expect(tshark.responses.filter((line) => !ours.responses.has(line))).toEqual([]);
+    }
   });
 
   it('python ftplib: PASV LIST and RETR, two data connections, both connected with their bytes', async () => {
