@@ -90,7 +90,7 @@ function mergeSimulated(findings: Finding[], simulated: readonly Finding[], labe
 }
 
 function outcomeOf(span: PortsOutcome): PreflightReport['control'] {
-  return { ports: span.ports, outcome: span.outcome, because: span.because };
+  return { ports: span.ports, outcome: span.outcome, because: span.because, ...(span.viaHelper ? { viaHelper: span.viaHelper } : {}) };
 }
 
 function factLines(site: SiteFacts, built: BuiltScenario): string[] {

@@ -190,6 +190,8 @@ export interface PreflightPorts {
   ports: { from: number; to: number };
   outcome: 'open' | 'blocked' | 'refused' | 'unknown';
   because: string[];
+  /** Open only through FTP inspection (a helper reading the control connection): for plain FTP, not FTPS. */
+  viaHelper?: string;
 }
 
 /**

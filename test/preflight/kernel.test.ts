@@ -1,0 +1,124 @@
+/**
+ * Preflight agrees with the kernel: for configurations Linux runs here, the very vsftpd.conf
+ * settings start a real vsftpd in the server namespace of the scenario preflight built, the very
+ * nftables file is loaded there with `nft -f`, and the real probe (our CLI, in the client
+ * namespace) runs through it. Every data connection the probe made must have met what preflight
+ * predicted for its port (connected where "open", timed out where "blocked"), and where the
+ * prediction does not depend on which port the server draws, the verdict must be the same.
+ * The harness supplies vsftpd's paths, listener and certificate; the fixture's passive and TLS
+ * settings are given to vsftpd verbatim. Needs root, nft and vsftpd: skipped with the reason.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checkNetnsSupport } from '../../src/netns/preflight.js';
+import { withNetnsTopology, type NetnsTopology } from '../../src/netns/topology.js';
+import { startVsftpd, vsftpdMissingReason } from '../../src/netns/vsftpd.js';
+import { readFirewallFile } from '../../src/preflight/firewalls/index.js';
+import { parseVsftpdConf } from '../../src/preflight/servers/vsftpd.js';
+import { preflight } from '../../src/preflight/predict.js';
+import type { PreflightReport, ProbeReport } from '../../src/report/model.js';
+import { cliCommand } from '../../src/scenarios/run-netns.js';
+
+const support = await checkNetnsSupport();
+const missing = (support.ok ? null : support.reason) ?? vsftpdMissingReason();
+const FIXTURES = path.resolve('test/fixtures/preflight');
+
+/** The fixture's own lines vsftpd reads for passive mode: given verbatim. */
+function passiveSettings(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const match = /^(pasv_[a-z_]+)=(\S+)$/.exec(line.trim());
+    if (match) out[match[1] as string] = match[2] as string;
+  }
+  return out;
+}
+
+interface KernelRun {
+  prediction: PreflightReport;
+  probes: ProbeReport[];
+}
+
+async function onKernel(conf: string, nftFile: string, runs: number): Promise<KernelRun> {
+  const confText = readFileSync(path.join(FIXTURES, conf), 'utf8');
+  const nftText = readFileSync(path.join(FIXTURES, nftFile), 'utf8');
+  const { report, scenario } = await preflight([parseVsftpdConf(conf, confText)], [readFirewallFile(nftFile, nftText)], { client: 'outside', simulate: false });
+  // The namespaces and addresses of the scenario; its firewalls are the fixture itself, loaded below.
+  const topology = { ...scenario.topology };
+  delete topology.firewalls;
+  return withNetnsTopology(topology, async (network) => {
+    const loaded = await network.exec('server', ['nft', '-f', path.join(FIXTURES, nftFile)]);
+    if (loaded.code !== 0) throw new Error(`nft -f ${nftFile}: ${loaded.stderr}`);
+    const tls = scenario.topology.server?.tls ?? 'none';
+    const peer = await startVsftpd({ settings: { tls }, netns: { topology: network }, extraConfig: passiveSettings(confText) });
+    if (!peer) throw new Error('vsftpd did not start');
+    try {
+      const probes: ProbeReport[] = [];
+      for (let index = 0; index < runs; index += 1) probes.push(await probeIn(network, peer.host, peer.port, tls));
+      return { prediction: report, probes };
+    } finally {
+      await peer.stop();
+    }
+  });
+}
+
+async function probeIn(network: NetnsTopology, host: string, port: number, tls: string): Promise<ProbeReport> {
+  const url = `ftp://anonymous@${host}:${port}/`;
+  const argv = [...cliCommand(), 'probe', url, '--json', '--modes', 'epsv,pasv', '--tls', tls, '--connect-timeout', '10000', '--data-timeout', '2500', '--report-dir', 'none'];
+  const result = await network.exec('client', argv, { timeoutMs: 120_000 });
+  return JSON.parse(result.stdout) as ProbeReport;
+}
+
+/**
+ * What preflight predicted for one port, for a plain or a TLS session: a span opened only by the
+ * FTP helper is open to plain FTP (the helper reads the 227) and closed to FTPS.
+ */
+function predicted(report: PreflightReport, port: number, tls: boolean): string {
+  const span = report.passive.find((candidate) => candidate.ports.from <= port && port <= candidate.ports.to);
+  if (!span) return 'outside the range';
+  return span.viaHelper !== undefined ? (tls ? 'blocked' : 'open') : span.outcome;
+}
+
+const KERNEL: Record<string, string> = { connected: 'open', timeout: 'blocked', refused: 'refused' };
+
+/** Each data connection the probes made: its port, what the kernel did, what was predicted. */
+function dataConnections(run: KernelRun): { port: number; tls: boolean; kernel: string; predicted: string }[] {
+  return run.probes.flatMap((probe) =>
+    probe.connections
+      .filter((event) => event.purpose === 'data')
+      .map((event) => {
+        const port = Number(event.to.split(':').pop());
+        const tls = event.session.includes('tls');
+        return { port, tls, kernel: KERNEL[event.outcome] ?? event.outcome, predicted: predicted(run.prediction, port, tls) };
+      }),
+  );
+}
+
+describe.skipIf(missing)('preflight agrees with the kernel (real vsftpd, the fixture ruleset loaded with nft -f)', () => {
+  it('half the passive range open: each data connection meets what was predicted for its port', { timeout: 300_000 }, async () => {
+    const run = await onKernel('vsftpd-small-range.conf', 'half-small-range.nft', 3);
+    expect(run.prediction.findings.map((finding) => finding.code)).toContain('PASV_PORT_OUT_OF_RANGE');
+    const connections = dataConnections(run);
+    expect(connections.length).toBeGreaterThan(0);
+    for (const connection of connections) expect(connection.kernel, `port ${connection.port}`).toBe(connection.predicted);
+  });
+
+  it('a range opened only by the FTP helper, plain FTP: predicted to pass, and it does', { timeout: 300_000 }, async () => {
+    const run = await onKernel('vsftpd-small-range.conf', 'helper-only.nft', 1);
+    expect(run.prediction.verdict).toBe('pass');
+    const connections = dataConnections(run);
+    expect(connections.length).toBeGreaterThan(0);
+    expect(connections.every((connection) => connection.kernel === 'open' && connection.predicted === 'open')).toBe(true);
+    expect(run.probes[0]?.verdict).toBe('pass');
+  });
+
+  it('the same with FTPS offered: predicted TLS_BREAKS_INSPECTION; the kernel drops the TLS sessions\' data connections and passes the plain ones', { timeout: 300_000 }, async () => {
+    const run = await onKernel('vsftpd-small-range-tls.conf', 'helper-only.nft', 1);
+    expect(run.prediction.findings.map((finding) => finding.code)).toContain('TLS_BREAKS_INSPECTION');
+    const connections = dataConnections(run);
+    expect(connections.some((connection) => connection.tls)).toBe(true);
+    for (const connection of connections) expect(connection.kernel, `port ${connection.port}${connection.tls ? ' (TLS)' : ''}`).toBe(connection.predicted);
+    expect(connections.filter((connection) => connection.tls).every((connection) => connection.kernel === 'blocked')).toBe(true);
+    expect(run.probes[0]?.verdict).toBe('fail');
+  });
+});
