@@ -23,6 +23,7 @@ describe('detection: each fixture is recognised as its own format, above the gen
     ['filezilla-server-0.9.log', 'filezilla-server'],
     ['filezilla-server-1.x.log', 'filezilla-server'],
     ['proftpd-syslog.log', 'proftpd'],
+    ['proftpd-system-real.log', 'proftpd'],
     ['proftpd-extended.log', 'proftpd'],
     ['pure-ftpd-syslog.log', 'pure-ftpd'],
     ['fluentftp.log', 'fluentftp'],
@@ -161,6 +162,14 @@ describe('server logs', () => {
     const current = await readLog(fixture('filezilla-server-1.x.log'));
     expect(current.sessions[0]?.client).toEqual({ host: '198.51.100.23', port: 52011 });
     expect(events(current.sessions[0], 'reply').map((r) => r.code)).toEqual([220, 331, 230, 229, 425]);
+  });
+
+  it("ProFTPD SystemLog (real): one session per process (the first is the launcher's readiness check), opened, logged in, closed; the startup lines belong to none", async () => {
+    const reading = await readLog(fixture('proftpd-system-real.log'));
+    expect(reading.sessions.map((s) => s.id.replace(/^.*#/, ''))).toEqual(['pid 28643', 'pid 28647', 'pid 28650']);
+    expect(reading.sessions.map((s) => s.client?.host)).toEqual(['127.0.0.1', '127.0.0.1', '127.0.0.1']);
+    expect(events(reading.sessions[1], 'note').map((n) => n.text)).toEqual(['ANON nobody: Login successful.']);
+    expect(events(reading.sessions[1], 'control-connect')[0]?.at).toMatchObject({ time: '2026-12-05T05:26:31.399' });
   });
 
   it('ProFTPD system log and ExtendedLog, Pure-FTPd syslog', async () => {
