@@ -30,8 +30,8 @@ export type LocationKind =
 
 export interface Location {
   kind: LocationKind;
-  /** The two sessions (ids in each capture). */
-  sessions: { client: string; server: string };
+  /** The two sessions (ids in each capture); one is absent when that capture has no such session. */
+  sessions: { client?: string; server?: string };
   channel: 'control' | 'data';
   /** The connection as the dialling side addressed it. */
   to?: Endpoint;
@@ -55,7 +55,15 @@ export interface CapturePair {
 }
 
 export function locate(pair: CapturePair, matching: PairMatching = matchSessions(pair.client.sessions, pair.server.sessions)): Location[] {
-  return matching.pairs.flatMap((sessions) => locateInPair(sessions));
+  const located = matching.pairs.flatMap((sessions) => locateInPair(sessions));
+  // A control connection that failed at the client and has no session at the server never got there.
+  for (const session of matching.unmatchedClient) {
+    const connect = session.events.find((event): event is ObservedControlConnect => event.kind === 'control-connect');
+    if (!connect || connect.outcome === 'connected') continue;
+    const location = place('control', 'client', connect, undefined, { client: session.id }, connect.server ?? session.server);
+    if (location) located.push(location);
+  }
+  return located;
 }
 
 type Connection = ObservedDataConnection | ObservedControlConnect;

@@ -162,6 +162,18 @@ describe('FTP sessions from segments', () => {
     expect(sessions[0]?.events).toEqual([expect.objectContaining({ kind: 'control-connect', outcome: 'no-answer' })]);
   });
 
+  it('IPv6: EPRT with an IPv6 address, the server dials it', () => {
+    const capture = new Capture();
+    const control = capture.conversation({ host: '2001:db8::10', port: 40000 }, { host: '2001:db8::5', port: 21 }).handshake();
+    login(control);
+    control.data('client', 'EPRT |2|2001:db8::10|40100|\r\n');
+    control.data('server', '200 EPRT command successful.\r\n');
+    control.data('client', 'LIST\r\n');
+    capture.conversation({ host: '2001:db8::5', port: 20 }, { host: '2001:db8::10', port: 40100 }).refused();
+    const { sessions } = analyse(capture);
+    expect(dataOf(sessions[0])).toEqual([expect.objectContaining({ openedBy: 'server', outcome: 'refused', to: { host: '2001:db8::10', port: 40100 } })]);
+  });
+
   it('a control SYN to 21 refused', () => {
     const capture = new Capture();
     capture.conversation({ host: CLIENT, port: 40000 }, { host: SERVER, port: 21 }).refused();

@@ -150,6 +150,16 @@ describe('two captures of the same sessions', () => {
     expect(locations[0]?.text).toContain('SNAT');
   });
 
+  it('a control SYN that never reached the server: located on the control channel', () => {
+    const client = new Capture();
+    const control = client.conversation({ host: AT_CLIENT.client, port: 40000 }, { host: AT_CLIENT.server, port: 21 });
+    control.syn();
+    client.wait(1000);
+    control.synRetransmit();
+    const pair = { client: { file: 'client.pcap', sessions: analyse('client.pcap', client) }, server: { file: 'server.pcap', sessions: [] } };
+    expect(locate(pair)).toEqual([expect.objectContaining({ kind: 'dropped-between', channel: 'control', to: { host: AT_CLIENT.server, port: 21 }, sessions: { client: 'client.pcap#1' } })]);
+  });
+
   it('sessions that all worked: nothing to locate', () => {
     expect(locate(pairOf(twoCaptures([{ fate: 'ok', clientPort: 40000 }, { fate: 'ok', clientPort: 40010 }])))).toEqual([]);
   });
