@@ -41,14 +41,47 @@ interface Walk {
   attempt?: DataAttempt;
   /** Anything after the mode reply was seen for the current attempt. */
   attemptObserved: boolean;
+  /** The current attempt's mode command (for elapsed times). */
+  modeCommand?: ObservedEvent;
+  /** When the current attempt's transfer command was sent (ms), when the source has clocks. */
+  transferCommandAt?: number;
   protected: boolean;
   controlPeer?: string;
+  /** The client said it dials the control peer instead of an unroutable 227 address (FileZilla). */
+  replacesUnroutable: boolean;
+}
+
+/** Milliseconds between two observations, when the source has clocks for both. */
+function elapsed(from: ObservedEvent | undefined, to: ObservedEvent): number {
+  return from?.t !== undefined && to.t !== undefined ? Math.max(0, to.t - from.t) : 0;
+}
+
+/**
+ * 425 to the transfer command with no data connection seen, from a source that does not see
+ * packets (a log): the data connection never came where it was awaited — the server's accept (a
+ * passive mode) or the server's own connect (an active mode) failed. A capture sees packets, so
+ * there an absent SYN stays absent.
+ */
+function inferNeverConnected(walk: Walk, attempt: DataAttempt): void {
+  const final = attempt.finalReply;
+  if (walk.evidence.source.packets || !final) return;
+  // Servers that say 150 before the connection is there (FileZilla Server) end with 426 when it never comes.
+  const serverWaited = walk.evidence.source.vantage === 'server' && final.code === 426 && attempt.transfer.bytes === 0 && !attempt.seenAt?.connect;
+  if (!serverWaited && (final.code !== 425 || attempt.preliminaryReply)) return;
+  const waited = walk.transferCommandAt !== undefined ? Math.max(0, final.at - walk.transferCommandAt) : 0;
+  if (attempt.mode === 'port' || attempt.mode === 'eprt') {
+    attempt.inbound ??= { arrived: false, waitedMs: waited };
+  } else if (!attempt.connect) {
+    attempt.connect = { outcome: 'timeout', durationMs: waited };
+    attempt.transfer.outcome = 'timeout';
+  }
 }
 
 function finishAttempt(walk: Walk): void {
   const attempt = walk.attempt;
   walk.attempt = undefined;
   if (!attempt || !walk.attemptObserved) return;
+  inferNeverConnected(walk, attempt);
   attempt.transfer.outcome = transferOutcome(attempt);
   walk.evidence.attempts.push(attempt);
 }
@@ -80,6 +113,7 @@ function startAttempt(walk: Walk, verb: string, argument: string, text: string, 
   }
   walk.attempt = attempt;
   walk.attemptObserved = false;
+  walk.modeCommand = event;
 }
 
 function modeReply(walk: Walk, attempt: DataAttempt, reply: ObservedReply): void {
@@ -159,6 +193,7 @@ function onCommand(walk: Walk, text: string, event: ObservedEvent): void {
   } else if (TRANSFER_VERBS.has(verb) && walk.attempt) {
     walk.attempt.transferCommand = text;
     walk.attemptObserved = true;
+    walk.transferCommandAt = event.t;
   }
 }
 
@@ -220,6 +255,7 @@ function onNote(walk: Walk, note: Extract<ObservedEvent, { kind: 'note' }>): voi
   const attempt = walk.attempt;
   if (note.meaning === 'unroutable-replaced') {
     walk.evidence.options = { ...walk.evidence.options, addressPolicy: 'control-peer' };
+    walk.replacesUnroutable = true;
     return;
   }
   if (!attempt) {
@@ -233,12 +269,21 @@ function onNote(walk: Walk, note: Extract<ObservedEvent, { kind: 'note' }>): voi
     if (attempt.mode === 'port' || attempt.mode === 'eprt') {
       if (!attempt.inbound) attempt.inbound = { arrived: false, waitedMs: 0 };
     } else if (!attempt.connect) {
-      attempt.connect = { outcome: 'timeout', durationMs: 0 };
+      attempt.connect = { outcome: 'timeout', durationMs: elapsed(walk.pending?.event ?? walk.modeCommand, note) };
+      // The client said where it dials instead of an unroutable 227 address: the control peer, same port.
+      if (!attempt.dialed && attempt.advertised && walk.replacesUnroutable && walk.controlPeer) attempt.dialed = { host: walk.controlPeer, port: attempt.advertised.port };
     }
     attempt.transfer.outcome = 'timeout';
     if (connected) attempt.transfer.error = note.text;
   } else if (note.meaning === 'control-timeout' || note.meaning === 'connection-lost') {
     walk.attemptObserved = true;
+    // A server that timed the session out while it waited for the data connection after the transfer command.
+    const serverWaiting = walk.evidence.source.vantage === 'server' && !walk.evidence.source.packets && attempt.transferCommand && !attempt.preliminaryReply && !attempt.seenAt?.connect;
+    if (serverWaiting && attempt.mode !== 'port' && attempt.mode !== 'eprt') {
+      attempt.connect = { outcome: 'timeout', durationMs: walk.transferCommandAt !== undefined && note.t !== undefined ? Math.max(0, note.t - walk.transferCommandAt) : 0 };
+      attempt.transfer.outcome = 'timeout';
+      return;
+    }
     if (attempt.transfer.bytes > 0 || attempt.preliminaryReply) attempt.controlLostAfterData = true;
   }
 }
@@ -250,14 +295,18 @@ export type AssembleOptions = Pick<EvidenceOptions, 'expectRange' | 'expectAddre
 export function assembleEvidence(session: ObservedSession, source: SourceDeclaration, options: AssembleOptions = {}): Evidence {
   const evidence: Evidence = { source, target: session.id, attempts: [], passivePorts: [] };
   if (options.expectRange || options.expectAddress) evidence.options = { ...options };
+  if (session.client) evidence.clientAddress = session.client.host;
   if (session.server) {
     evidence.host = session.server.host;
     evidence.port = session.server.port;
     evidence.controlPeer = session.server.host;
   }
-  const walk: Walk = { evidence, attemptObserved: false, protected: false, ...(session.server ? { controlPeer: session.server.host } : {}) };
+  const walk: Walk = { evidence, attemptObserved: false, protected: false, replacesUnroutable: false, ...(session.server ? { controlPeer: session.server.host } : {}) };
   for (const event of session.events) onEvent(walk, event);
   finishAttempt(walk);
+  // AUTH refused and the session went on in clear text: the client fell back (FileZilla's "use TLS
+  // if available"); the session was a clear-text one, and the refusal alone fails nothing.
+  if (evidence.authTls?.reply && evidence.authTls.reply.code >= 400 && evidence.login?.ok) evidence.tlsMode = 'none';
   if (evidence.port === 990 && evidence.tlsMode === undefined && session.encryptedFrom) evidence.tlsMode = 'implicit';
   return evidence;
 }

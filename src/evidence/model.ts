@@ -183,6 +183,8 @@ export interface Evidence {
   resolve?: { error: string; code?: string };
   /** The address the control connection actually reached (after DNS). */
   controlPeer?: string;
+  /** The client's address on the control connection, when the source saw it (a server's log, a capture). */
+  clientAddress?: string;
   control?: { outcome: ConnectOutcome; durationMs: number; error?: string; seenAt?: Provenance };
   /**
    * The 220 (or refusal), or none in time. `received` holds the first bytes that came instead of a

@@ -222,8 +222,8 @@ export function renderExplainTable(input: ExplainReport, options: TableOptions):
   const shown = sessionsShown(report);
   const head = [
     heading('Explain', verdictText(report.verdict, paint), report.durationMs, paint, width),
-    report.inputs.flatMap((item) => [inputLine(item), ...item.limits.map((limit) => `  limit: ${limit}`)]).map((line) => wrapIndented(line, width, '    ')).join('\n'),
-    report.summary.map((line) => wrapText(line, width)).join('\n'),
+    report.inputs.flatMap((item) => [...wrapIndented(inputLine(item), width, '', '  '), ...item.limits.flatMap((limit) => wrapIndented(limit, width, '  limit: ', '         '))]).join('\n'),
+    report.summary.flatMap((line) => wrapText(line, width)).join('\n'),
   ];
   const across = report.findings.length > 0 ? [renderFindingsText(report.findings, paint, width)] : [];
   const sessions = shown.map((session) => renderProbeTable(session.report, options).trimEnd());

@@ -99,6 +99,11 @@ function wrongAddress(evidence: Evidence, attempt: DataAttempt, kind: AddressKin
   if ((kind === 'private') !== unroutable(host)) return false;
   const expected = evidence.options?.expectAddress;
   if (expected !== undefined) return !same(host, expected);
+  // A server's log does not know the address the client dialled: nothing to compare the 227 with,
+  // except that a client coming from a public address cannot reach a private one.
+  if (evidence.controlPeer === undefined && evidence.host === undefined) {
+    return kind === 'private' && evidence.clientAddress !== undefined && addressClass(evidence.clientAddress) !== undefined && !unroutable(evidence.clientAddress);
+  }
   const peer = controlAddress(evidence);
   if (same(host, peer)) return false;
   // Reached over the LAN, a server that advertises its public address is right for everyone else.
