@@ -9,6 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { benchCapture } from './capture.js';
 import { benchCatalogue } from './catalogue.js';
 import { benchConcurrency } from './concurrency.js';
 import { describeMachine, machineInfo } from './system.js';
@@ -42,6 +43,7 @@ const RUNNERS: Record<BenchmarkName, (quick: boolean) => Promise<Outcome>> = {
   concurrency: benchConcurrency,
   catalogue: benchCatalogue,
   sweep,
+  capture: benchCapture,
 };
 
 async function main(): Promise<number> {

@@ -4,7 +4,7 @@
  */
 import { renderGrid } from '../src/report/grid.js';
 
-export const BENCHMARKS = ['verdict', 'throughput', 'concurrency', 'catalogue', 'sweep'] as const;
+export const BENCHMARKS = ['verdict', 'throughput', 'concurrency', 'catalogue', 'sweep', 'capture'] as const;
 export type BenchmarkName = (typeof BENCHMARKS)[number];
 
 export interface BenchFlags {

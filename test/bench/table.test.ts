@@ -4,8 +4,8 @@ import { verdictRows, type VerdictResult } from '../../bench/verdict.js';
 
 describe('bench flags', () => {
   it.each([
-    [[], { only: ['verdict', 'throughput', 'concurrency', 'catalogue', 'sweep'], quick: false }],
-    [['--quick'], { only: ['verdict', 'throughput', 'concurrency', 'catalogue', 'sweep'], quick: true }],
+    [[], { only: ['verdict', 'throughput', 'concurrency', 'catalogue', 'sweep', 'capture'], quick: false }],
+    [['--quick'], { only: ['verdict', 'throughput', 'concurrency', 'catalogue', 'sweep', 'capture'], quick: true }],
     [['--', '--only', 'concurrency,throughput'], { only: ['throughput', 'concurrency'], quick: false }],
     [['--only=catalogue', '--quick'], { only: ['catalogue'], quick: true }],
   ])('%j', (argv, expected) => {

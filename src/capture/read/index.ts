@@ -96,8 +96,34 @@ class GzipSource implements ChunkSource {
   }
 }
 
-export async function* readCapture(file: string, options: ReadCaptureOptions = {}): AsyncGenerator<CaptureItem> {
-  for await (const batch of readCaptureBatches(file, options)) yield* batch;
+/**
+ * Every item in file order. Served out of the batches by a plain iterator: an async generator's
+ * machinery per item cost more than decoding the frame.
+ */
+export function readCapture(file: string, options: ReadCaptureOptions = {}): AsyncIterableIterator<CaptureItem> {
+  const batches = readCaptureBatches(file, options);
+  let batch: CaptureItem[] = [];
+  let index = 0;
+  const refill = async (): Promise<IteratorResult<CaptureItem>> => {
+    // Bounded: each pass takes a new batch; batches are finite.
+    for (;;) {
+      const next = await batches.next();
+      if (next.done) return { value: undefined, done: true };
+      batch = next.value;
+      index = 0;
+      if (batch.length > 0) return { value: batch[index++]!, done: false };
+    }
+  };
+  return {
+    next: () => (index < batch.length ? Promise.resolve({ value: batch[index++]!, done: false }) : refill()),
+    return: async () => {
+      await batches.return(undefined);
+      return { value: undefined, done: true };
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }
 
 /** The same items in arrays of up to a few thousand (fewer awaits for a consumer in a hurry). */

@@ -2,10 +2,17 @@
  * The transport layer of one IP packet: a TCP segment, or an ICMP/ICMPv6 destination unreachable
  * that quotes a TCP packet (a firewall's "reject", a router with no route). Pure.
  */
-import type { CaptureItem } from '../segment.js';
+import type { CaptureItem, CapturedSegment } from '../segment.js';
 import { ipv4String, ipv6String } from './address.js';
 
 export const PROTOCOL = { icmp: 1, tcp: 6, icmpv6: 58 } as const;
+
+type Flags = CapturedSegment['flags'];
+
+/** The 32 combinations of the flags we report, made once and frozen: one object less per segment. */
+const FLAG_SETS: readonly Flags[] = Array.from({ length: 32 }, (_, bits) =>
+  Object.freeze({ fin: (bits & 0x01) !== 0, syn: (bits & 0x02) !== 0, rst: (bits & 0x04) !== 0, psh: (bits & 0x08) !== 0, ack: (bits & 0x10) !== 0 }),
+);
 
 /** The IP packet around a transport payload (filled in place by the IP layer). */
 export interface IpContext {
@@ -48,7 +55,7 @@ export function decodeTcp(ip: IpContext, buffer: Buffer, at: number, end: number
       dstPort: buffer.readUInt16BE(at + 2),
       seq: buffer.readUInt32BE(at + 4),
       ack: buffer.readUInt32BE(at + 8),
-      flags: { syn: (flags & 0x02) !== 0, ack: (flags & 0x10) !== 0, fin: (flags & 0x01) !== 0, rst: (flags & 0x04) !== 0, psh: (flags & 0x08) !== 0 },
+      flags: FLAG_SETS[flags & 0x1f]!,
       payload: buffer.subarray(payloadStart, end),
       payloadLength: Math.max(0, wireLength - headerLength),
       reassembled: ip.reassembled,
