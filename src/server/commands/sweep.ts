@@ -16,8 +16,8 @@
 import { normalizeAddress, sameAddress } from '../../ftp/address.js';
 import { formatDataToken } from '../../ftp/evidence.js';
 import type { Connection, Listener } from '../../net/network.js';
-import { describeOpenFilesLimit, readOpenFilesLimit, sweepSocketBudget } from '../../sweep/limits.js';
-import { blockMaxFor, formatBlockCapability, formatFailedTag, formatOpenTag, parseSweepRequest, SWEEP_SESSION_FACTOR, toSpans } from '../../sweep/protocol.js';
+import { describeOpenFilesLimit, readOpenFilesLimit, sweepSocketBudget } from '../../net/open-files.js';
+import { blockMaxFor, formatBlockCapability, formatFailedTag, formatOpenTag, parseSweepRequest, SWEEP_SESSION_FACTOR, toSpans } from '../../ftp/sweep-protocol.js';
 import type { ServerContext } from '../context.js';
 import type { Session } from '../session.js';
 import { openPassive, replyPassive } from './passive.js';
