@@ -8,6 +8,7 @@ import { parseIptablesSave } from './iptables.js';
 import { parseModprobe } from './modprobe.js';
 import { parseNftJson } from './nft-json.js';
 import { parseUfw } from './ufw.js';
+import { parseNetshGlobal, parseNetshRules } from './windows.js';
 import { parseNftText } from './nft-text.js';
 
 export * from './model.js';
@@ -25,6 +26,8 @@ const PARSERS: Partial<Record<FirewallKind, Parser>> = {
   'firewalld-zone': parseFirewalldZone,
   'firewalld-list': parseFirewalldList,
   ufw: parseUfw,
+  'netsh-rules': parseNetshRules,
+  'netsh-global': parseNetshGlobal,
 };
 
 export const FIREWALL_KINDS: readonly FirewallKind[] = [
@@ -56,8 +59,9 @@ export function detectFirewallKind(text: string, fileName: string): FirewallKind
   if (/^Status: (active|inactive)/m.test(head) && /^(Default:|To\s+Action\s+From)/m.test(head)) return 'ufw';
   if (/^Status: inactive\s*$/m.test(head) && name.includes('ufw')) return 'ufw';
   if (/^\S.*\(active\)\s*$|^\s+target: /m.test(head) && /^\s+services: /m.test(head)) return 'firewalld-list';
-  if (/^\s*StatefulFtp\s/m.test(head)) return 'netsh-global';
-  if (/^Rule Name:\s/m.test(head) || (/^-{10,}\s*$/m.test(head) && /^\S[^:\n]*:\s+\S/m.test(head) && name.includes('netsh'))) return 'netsh-rules';
+  if (/^\s*StatefulFtp\s/im.test(head)) return 'netsh-global';
+  // Rule blocks: "Rule Name: …" (English), or in any locale a name line, a line of dashes, and "Label: value" lines.
+  if (/^Rule Name:\s/m.test(head) || /^[^\n:]+:[^\n]*\r?\n-{30,}[ \t]*\r?\n[^\n:]+:[ \t]+\S/m.test(head)) return 'netsh-rules';
   if (name.endsWith('.tf') && /aws_security_group/.test(head)) return 'terraform-security-group';
   if (/modprobe\.d\//.test(name) && /nf_conntrack_ftp/.test(head)) return 'modprobe';
   return undefined;
