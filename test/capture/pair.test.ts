@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { CaptureAnalyzer } from '../../src/capture/analyze.js';
 import { matchSessions } from '../../src/capture/pair-match.js';
 import { locate } from '../../src/capture/pair-locate.js';
+import { pairCaptures } from '../../src/capture/pair.js';
+import type { SourceReading } from '../../src/evidence/source.js';
 import type { ObservedSession } from '../../src/evidence/observed.js';
 import { Capture, login, pasvReply } from './conversation.js';
 
@@ -162,5 +164,22 @@ describe('two captures of the same sessions', () => {
 
   it('sessions that all worked: nothing to locate', () => {
     expect(locate(pairOf(twoCaptures([{ fate: 'ok', clientPort: 40000 }, { fate: 'ok', clientPort: 40010 }])))).toEqual([]);
+  });
+
+  it('pairCaptures: the vantages decide which file is the client\'s, whatever the order; the clock offset is said', () => {
+    const captures = twoCaptures([{ fate: 'dropped', clientPort: 40000 }]);
+    const reading = (file: string, sessions: ObservedSession[], vantage: 'client' | 'server' | 'path'): SourceReading => ({
+      file,
+      format: 'pcap',
+      sessions,
+      limits: [],
+      source: { kind: 'capture', label: file, vantage, controlledExperiment: false, referenceServerProof: true, packets: true, timings: true, actedItself: false },
+    });
+    const paired = pairCaptures(reading('server.pcap', captures.server, 'server'), reading('client.pcap', captures.client, 'client'));
+    expect(paired.pair.client.file).toBe('client.pcap');
+    expect(paired.locations).toEqual([expect.objectContaining({ kind: 'dropped-between' })]);
+    expect(paired.limits.join('\n')).toMatch(/server\.pcap's clock reads 3601\.\d s ahead of client\.pcap's/);
+    const unknown = pairCaptures(reading('client.pcap', captures.client, 'path'), reading('server.pcap', captures.server, 'path'));
+    expect(unknown.limits.join('\n')).toContain('the order given');
   });
 });
