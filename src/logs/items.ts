@@ -92,6 +92,16 @@ export const FTP_VERBS = new Set(
     .split(' '),
 );
 
+/** Commands that open a data connection (listing or file transfer). */
+export function isTransferCommand(text: string): boolean {
+  return /^(LIST|NLST|MLSD|RETR|STOR|APPE|STOU)\b/i.test(text.trim());
+}
+
+/** Commands that choose a data address (the mode commands). */
+export function isModeCommand(text: string): boolean {
+  return /^(PASV|EPSV|PORT|EPRT)\b/i.test(text.trim());
+}
+
 /** `PASV`, `RETR file`: a known verb in upper or lower case, then its argument. */
 export function isCommand(text: string): boolean {
   const m = /^([A-Za-z]{3,4})(?:\s|$)/.exec(text.trim());

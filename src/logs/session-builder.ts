@@ -12,7 +12,7 @@ import type {
   ObservedSession,
   Provenance,
 } from '../evidence/observed.js';
-import { REPLY_LINE, type LogItem, type ParsedLine } from './items.js';
+import { isTransferCommand, REPLY_LINE, type LogItem, type ParsedLine } from './items.js';
 import { redactCommand, redactText } from './redact.js';
 
 interface OpenSession {
@@ -120,7 +120,7 @@ export class SessionBuilder {
         this.flushMulti(state);
         state.commands += 1;
         const text = redactCommand(item.text.trim());
-        if (/^(RETR|STOR|LIST|NLST|MLSD|APPE|STOU)\b/i.test(text)) state.transferStarted = false;
+        if (isTransferCommand(text)) state.transferStarted = false;
         this.push(state, { kind: 'command', text, ...base });
         return;
       }

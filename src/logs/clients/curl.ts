@@ -4,7 +4,7 @@
  * after 20000 milliseconds`, `* Skip 10.0.0.5 for data connection, re-use 203.0.113.5 instead`.
  * The progress meter that -v prints on the same stream is cut off a line's start.
  */
-import { endpoint, type LineParser, type LogItem } from '../items.js';
+import { endpoint, isModeCommand, type LineParser, type LogItem } from '../items.js';
 import { CLIENT_LOG_LIMIT, countLines, makeLogReader } from '../reader.js';
 import { leadingTime, outcomeOf } from './words.js';
 
@@ -17,7 +17,7 @@ function curlParser(): LineParser {
       const { time, rest } = leadingTime(raw.replace(PROGRESS, ''));
       const items = curlItems(rest, dataPhase);
       if (items.some((item) => item.type === 'connect' && item.role === 'data')) dataPhase = true;
-      if (items.some((item) => item.type === 'command' && /^(PASV|EPSV|PORT|EPRT)\b/i.test(item.text))) dataPhase = false;
+      if (items.some((item) => item.type === 'command' && isModeCommand(item.text))) dataPhase = false;
       return { ...(time ? { time } : {}), items };
     },
   };

@@ -9,7 +9,7 @@
  */
 import { isUnroutable } from '../../ftp/address.js';
 import { parsePasvReply } from '../../ftp/passive.js';
-import { isCommand, parseHostPort, REPLY_LINE, type LineParser, type LogItem } from '../items.js';
+import { isCommand, isTransferCommand, parseHostPort, REPLY_LINE, type LineParser, type LogItem } from '../items.js';
 import { CLIENT_LOG_LIMIT, countLines, makeLogReader } from '../reader.js';
 import { parseClock, parseIsoLike, type LogTime } from '../time.js';
 
@@ -56,7 +56,7 @@ function fileZillaItems(label: string, content: string, state: FileZillaState): 
   if (isCommand(content) && /^[A-Z]{3,4}\b/.test(content)) {
     state.commands += 1;
     state.lastUnroutable227 = false;
-    state.transferPending = /^(LIST|MLSD|NLST|RETR|STOR|APPE)\b/.test(content);
+    state.transferPending = isTransferCommand(content);
     return [{ type: 'command', text: content }];
   }
   return messageItems(content, state);

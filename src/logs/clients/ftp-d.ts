@@ -4,7 +4,7 @@
  * prefix, the client's own complaints as `ftp: connect: Connection refused` or `> ftp: connect
  * :Unknown error number`.
  */
-import { REPLY_LINE, type LineParser, type LogItem } from '../items.js';
+import { isModeCommand, isTransferCommand, REPLY_LINE, type LineParser, type LogItem } from '../items.js';
 import { CLIENT_LOG_LIMIT, countLines, makeLogReader } from '../reader.js';
 import { leadingTime, outcomeOf } from './words.js';
 
@@ -15,7 +15,7 @@ function ftpDebugParser(): LineParser {
       const { time, rest } = leadingTime(raw);
       const items = ftpDebugItems(rest.replace(/^ftp> /, ''), dataPhase);
       for (const item of items) {
-        if (item.type === 'command') dataPhase = /^(PASV|EPSV|PORT|EPRT|LIST|NLST|RETR|STOR|MLSD)\b/i.test(item.text);
+        if (item.type === 'command') dataPhase = isModeCommand(item.text) || isTransferCommand(item.text);
       }
       return { ...(time ? { time } : {}), items };
     },

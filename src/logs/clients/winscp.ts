@@ -4,7 +4,7 @@
  * `> 2024-01-05 10:11:13.000 PASV`, `< 2024-01-05 10:11:13.010 227 Entering Passive Mode (…)`,
  * `. 2024-01-05 10:11:13.013 Connecting to 203.0.113.5:50000 ...`, `. … Timeout detected. (data connection)`.
  */
-import { parseHostPort, type LineParser, type LogItem } from '../items.js';
+import { isTransferCommand, parseHostPort, type LineParser, type LogItem } from '../items.js';
 import { CLIENT_LOG_LIMIT, countLines, makeLogReader } from '../reader.js';
 import { parseIsoLike } from '../time.js';
 import { outcomeOf } from './words.js';
@@ -24,7 +24,7 @@ function winscpParser(): LineParser {
       const items: LogItem[] = [];
       if (kind === '>') {
         commands += 1;
-        transferPending = /^(LIST|MLSD|NLST|RETR|STOR|APPE)\b/i.test(text);
+        transferPending = isTransferCommand(text);
         items.push({ type: 'command', text });
       } else if (kind === '<') {
         const code = Number(text.slice(0, 3));

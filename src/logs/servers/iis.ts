@@ -7,7 +7,7 @@
  * keys the sessions (else the client's address and port). IIS logs `PASS ***` itself.
  */
 import { normalizeAddress } from '../../ftp/address.js';
-import { codeOnlyReply, endpoint, type LineParser, type LogItem } from '../items.js';
+import { codeOnlyReply, endpoint, isTransferCommand, type LineParser, type LogItem } from '../items.js';
 import { countLines, makeLogReader, SERVER_LOG_LIMIT } from '../reader.js';
 import { parseIsoLike } from '../time.js';
 
@@ -25,8 +25,6 @@ export function win32Meaning(code: number): { outcome?: 'no-answer' | 'refused' 
     default: return { words: `Windows error ${code}` };
   }
 }
-
-const TRANSFER = /^(LIST|NLST|MLSD|RETR|STOR|APPE|STOU)$/i;
 
 function iisParser(): LineParser {
   let fields: string[] = [];
@@ -77,7 +75,7 @@ function iisParser(): LineParser {
         if (Number.isInteger(status)) items.push(codeOnlyReply(status, 'IIS'));
         const meaning = win32Meaning(win32);
         if (meaning) {
-          const data = TRANSFER.test(method);
+          const data = isTransferCommand(method);
           if (data && meaning.outcome === 'no-answer') items.push({ type: 'note', meaning: 'data-timeout', text: `${method}: data connection ${meaning.words}` });
           else items.push({ type: 'note', meaning: 'other', text: `${method}: ${meaning.words}` });
         }
