@@ -69,6 +69,15 @@ describe('evaluateTarget', () => {
     expect(evaluateTarget(target({ modes: ['pasv'] }), noEpsv).filter((failure) => failure.startsWith('EPSV'))).toEqual([]);
   });
 
+  it('a finding the registry says speaks for several modes is cited for each of them', () => {
+    // One DATA_CHANNEL_BLOCKED for both passive modes: the registry lists EPSV and PASV for it, so
+    // each failed mode names it (by code prefix, PASV fell back to the bare step detail).
+    const blocked = { code: 'DATA_CHANNEL_BLOCKED' as const, severity: 'error' as const, title: 'Passive data connections are dropped', explanation: '', evidence: [], remedies: [] };
+    const attempts = healthy.evidence.attempts.map((attempt) => ({ ...attempt, transfer: { ...attempt.transfer, outcome: 'not-started' as const } }));
+    const run: ProbeRun = { evidence: { ...healthy.evidence, attempts }, report: { ...healthy.report, verdict: 'fail', findings: [blocked] } };
+    expect(evaluateTarget(target(), run)).toEqual(['EPSV did not work: DATA_CHANNEL_BLOCKED: Passive data connections are dropped', 'PASV did not work: DATA_CHANNEL_BLOCKED: Passive data connections are dropped']);
+  });
+
   it('no passive port to check is a failure, not a silent pass', () => {
     const run: ProbeRun = { ...healthy, evidence: { ...healthy.evidence, passivePorts: [] } };
     expect(evaluateTarget(target({ passiveRange: { from: 1, to: 2 } }), run)).toEqual(['no passive port was handed out, so the range 1-2 could not be checked']);
