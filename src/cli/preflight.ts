@@ -22,7 +22,7 @@ import { emitReport, outputOptions, verdictExitCode } from './output.js';
 
 interface PreflightArguments {
   files: string[];
-  as: string[];
+  as?: string | string[];
   'public-address'?: string;
   client: 'inside' | 'outside';
   interface?: string;
@@ -41,7 +41,8 @@ export const preflightCommand: CommandBody<PreflightArguments> = {
   builder: (yargs) =>
     yargs
       .positional('files', { type: 'string', array: true, default: [], describe: 'configuration files (or a directory such as /etc/pure-ftpd/conf)' })
-      .option('as', { type: 'string', array: true, default: [], describe: `force a file's kind: KIND=FILE (kinds: ${ALL_KINDS.join(', ')})` })
+      // Not an array option: that would swallow the file names after it. Given twice, yargs makes a list.
+      .option('as', { type: 'string', describe: `force a file's kind: KIND=FILE, once per file (kinds: ${ALL_KINDS.join(', ')})` })
       .option('public-address', { type: 'string', describe: 'the IPv4 address clients dial' })
       .option('client', { choices: ['inside', 'outside'] as const, default: 'outside' as const, describe: 'where the client is: the internet (outside) or the server\'s own network (inside)' })
       .option('interface', { type: 'string', describe: 'the interface client connections arrive on, as firewall rules name it (iifname); default: one no rule names' })
@@ -52,7 +53,7 @@ export const preflightCommand: CommandBody<PreflightArguments> = {
   handler: async (argv) => {
     if (argv.files.length === 0) throw new UsageError('Name at least one configuration file (see preflight --help).');
     if (argv['public-address'] !== undefined && !isIPv4(argv['public-address'])) throw new UsageError(`--public-address must be an IPv4 address, got ${argv['public-address']}.`);
-    const forced = forcedKinds(argv.as);
+    const forced = forcedKinds(argv.as === undefined ? [] : ([] as string[]).concat(argv.as));
     const inputs: InputFacts[] = [];
     const firewalls: FirewallFacts[] = [];
     for (const { file, text } of await readInputs(argv.files)) {

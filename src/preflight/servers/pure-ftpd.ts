@@ -49,7 +49,7 @@ export function isPureFtpdOptionFile(file: string): boolean {
 }
 
 export function parsePureFtpdOptionFile(file: string, text: string): InputFacts {
-  const facts = emptyFacts(file, 'pure-ftpd-conf');
+  const facts = emptyFacts(file, 'pure-ftpd-option');
   const server: ServerFacts = { product: 'Pure-FTPd' };
   const lines = meaningfulLines(text);
   const first = lines[0];
