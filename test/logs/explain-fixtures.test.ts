@@ -1,0 +1,56 @@
+/**
+ * End to end: `explain` (runExplain: detection, the log reader, the assembler, the probe's rules)
+ * on the committed log fixtures gives the findings their established causes call for — in every
+ * UI language FileZilla was captured in, from client and server logs alike — and quotes the lines
+ * that prove them with their line numbers, passwords never among them.
+ */
+import { describe, expect, it } from 'vitest';
+import { runExplain } from '../../src/explain/run.js';
+import type { ExplainReport } from '../../src/report/model.js';
+import { fixture } from './helpers.js';
+
+const codes = (report: ExplainReport): string[][] => report.sessions.map((session) => session.report.findings.map((finding) => `${finding.severity}:${finding.code}`));
+
+describe('explain on logs', () => {
+  it.each(['filezilla-en-unroutable.log', 'filezilla-fr-message-log.txt', 'filezilla-zh-message-log.txt', 'filezilla-ru-message-log.txt'])(
+    'FileZilla %s: the private 227 address and the data connection that timed out after MLSD',
+    async (name) => {
+      const report = await runExplain([fixture(name)]);
+      expect(report.verdict).toBe('fail');
+      expect(codes(report)).toEqual([['warning:PASV_ADDRESS_PRIVATE', 'error:DATA_CHANNEL_BLOCKED']]);
+      const evidence = report.sessions[0]?.report.findings.flatMap((finding) => finding.evidence).join('\n') ?? '';
+      expect(evidence).toMatch(/227 Entering Passive Mode .*\[[^\]]+ line \d+[,\]]/);
+    },
+  );
+
+  it.each([
+    ['curl-pasv-refused.log', [['error:DATA_CHANNEL_REFUSED']]],
+    ['winscp-timeout.log', [['error:DATA_CHANNEL_BLOCKED']]],
+    ['fluentftp.log', [['error:DATA_CHANNEL_BLOCKED']]],
+    ['iis-ftp-u_ex240105.log', [['error:DATA_CHANNEL_BLOCKED'], []]],
+    ['filezilla-server-1.x.log', [['error:DATA_CHANNEL_BLOCKED']]],
+  ])('%s → %j', async (name, expected) => {
+    expect(codes(await runExplain([fixture(name)]))).toEqual(expected);
+  });
+
+  it('healthy client and server logs pass', async () => {
+    for (const name of ['curl-epsv-ok.log', 'ftplib-ok.log', 'pyftpdlib-debug.log', 'proftpd-system-real.log']) {
+      const report = await runExplain([fixture(name)]);
+      expect([name, report.verdict]).toEqual([name, 'pass']);
+    }
+  });
+
+  it('vsftpd (real): the 425 session is a data-channel fault, the 530 a login failure and nothing else; no password in the report', async () => {
+    const report = await runExplain([fixture('vsftpd-protocol.log')]);
+    const byId = Object.fromEntries(report.sessions.map((session) => [session.id.replace(/^.*#/, ''), session.report.findings.map((finding) => finding.code)]));
+    expect(byId['pid 26849']).toEqual(['DATA_CHANNEL_BLOCKED']);
+    expect(byId['pid 27000']).toEqual([]);
+    expect(byId['pid 27009']).toEqual(['LOGIN_FAILED']);
+    expect(report.inputs[0]?.vantage).toBe('server');
+  });
+
+  it('a password in the log is in no output (curl -v shows PASS in clear)', async () => {
+    const report = await runExplain([fixture('curl-pasv-refused.log')]);
+    expect(JSON.stringify(report)).not.toContain('pw123456');
+  });
+});
