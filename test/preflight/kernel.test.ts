@@ -15,6 +15,7 @@ import { checkNetnsSupport } from '../../src/netns/preflight.js';
 import { withNetnsTopology, type NetnsTopology } from '../../src/netns/topology.js';
 import { startVsftpd, vsftpdMissingReason } from '../../src/netns/vsftpd.js';
 import { readFirewallFile } from '../../src/preflight/firewalls/index.js';
+import { parseCompose } from '../../src/preflight/publishing/compose.js';
 import { parseVsftpdConf } from '../../src/preflight/servers/vsftpd.js';
 import { preflight } from '../../src/preflight/predict.js';
 import type { PreflightReport, ProbeReport } from '../../src/report/model.js';
@@ -39,22 +40,30 @@ interface KernelRun {
   probes: ProbeReport[];
 }
 
-async function onKernel(conf: string, nftFile: string, runs: number): Promise<KernelRun> {
+/**
+ * `front`: an nftables file (loaded as it is on the server host) or a compose file (its
+ * publishing reproduced as what Docker makes of it: DNAT on the edge, the topology's own rules).
+ */
+async function onKernel(conf: string, front: string, runs: number): Promise<KernelRun> {
   const confText = readFileSync(path.join(FIXTURES, conf), 'utf8');
-  const nftText = readFileSync(path.join(FIXTURES, nftFile), 'utf8');
-  const { report, scenario } = await preflight([parseVsftpdConf(conf, confText)], [readFirewallFile(nftFile, nftText)], { client: 'outside', simulate: false });
-  // The namespaces and addresses of the scenario; its firewalls are the fixture itself, loaded below.
+  const frontText = readFileSync(path.join(FIXTURES, front), 'utf8');
+  const isNft = front.endsWith('.nft');
+  const { report, scenario } = await preflight([parseVsftpdConf(conf, confText), ...(isNft ? [] : [parseCompose(front, frontText)])], isNft ? [readFirewallFile(front, frontText)] : [], { client: 'outside', simulate: false });
+  // The namespaces, addresses and NAT of the scenario; its firewalls are the fixture itself, loaded below.
   const topology = { ...scenario.topology };
   delete topology.firewalls;
   return withNetnsTopology(topology, async (network) => {
-    const loaded = await network.exec('server', ['nft', '-f', path.join(FIXTURES, nftFile)]);
-    if (loaded.code !== 0) throw new Error(`nft -f ${nftFile}: ${loaded.stderr}`);
+    if (isNft) {
+      const loaded = await network.exec('server', ['nft', '-f', path.join(FIXTURES, front)]);
+      if (loaded.code !== 0) throw new Error(`nft -f ${front}: ${loaded.stderr}`);
+    }
+    const host = scenario.client.dial === 'edge' ? network.addresses.edgeOutside : undefined;
     const tls = scenario.topology.server?.tls ?? 'none';
     const peer = await startVsftpd({ settings: { tls }, netns: { topology: network }, extraConfig: passiveSettings(confText) });
     if (!peer) throw new Error('vsftpd did not start');
     try {
       const probes: ProbeReport[] = [];
-      for (let index = 0; index < runs; index += 1) probes.push(await probeIn(network, peer.host, peer.port, tls));
+      for (let index = 0; index < runs; index += 1) probes.push(await probeIn(network, host ?? peer.host, peer.port, tls));
       return { prediction: report, probes };
     } finally {
       await peer.stop();
@@ -98,6 +107,15 @@ describe.skipIf(missing)('preflight agrees with the kernel (real vsftpd, the fix
   it('half the passive range open: each data connection meets what was predicted for its port', { timeout: 300_000 }, async () => {
     const run = await onKernel('vsftpd-small-range.conf', 'half-small-range.nft', 3);
     expect(run.prediction.findings.map((finding) => finding.code)).toContain('PASV_PORT_OUT_OF_RANGE');
+    const connections = dataConnections(run);
+    expect(connections.length).toBeGreaterThan(0);
+    for (const connection of connections) expect(connection.kernel, `port ${connection.port}`).toBe(connection.predicted);
+  });
+
+  it('compose publishes half the range (Docker\'s DNAT on the edge): unpublished ports are refused, as predicted', { timeout: 300_000 }, async () => {
+    const run = await onKernel('vsftpd-small-range.conf', 'compose-half-small.yml', 3);
+    expect(run.prediction.findings.map((finding) => finding.code)).toContain('PASV_PORT_OUT_OF_RANGE');
+    expect(run.prediction.passive.map((span) => `${span.ports.from}-${span.ports.to} ${span.outcome}`)).toEqual(['50000-50001 open', '50002-50003 refused']);
     const connections = dataConnections(run);
     expect(connections.length).toBeGreaterThan(0);
     for (const connection of connections) expect(connection.kernel, `port ${connection.port}`).toBe(connection.predicted);
