@@ -7,6 +7,7 @@
  */
 import { parseCommandLine } from '../ftp/command.js';
 import { ReplyReader, MalformedReplyError, ReplyTooLargeError } from '../ftp/reply.js';
+import { TlsRecordSplitter } from '../net/tls-records.js';
 import { rememberSecret, redactSecrets } from '../report/secrets.js';
 import { isFtpCommandLine, isReplyLine } from './control-content.js';
 import { CapturedLineSplitter, type CapturedLine } from './lines.js';
@@ -18,6 +19,8 @@ export type ControlHappening =
   /** The readable part ended: AUTH answered 234 (or the implicit-TLS port). */
   | ({ kind: 'encrypted' } & StreamPlace)
   | ({ kind: 'tls'; handshake: 'seen' | 'failed'; detail: string } & StreamPlace)
+  /** Clear text again after TLS records (CCC, RFC 4217 §12.3): readable from here. */
+  | ({ kind: 'cleartext'; side: 'client' | 'server' } & StreamPlace)
   /** Bytes missing or unreadable: said once per cause and place, never guessed around. */
   | ({ kind: 'damaged'; text: string } & StreamPlace);
 
@@ -38,10 +41,14 @@ export class ControlChannelReader {
   private client: 'clear' | 'awaiting-tls' | 'encrypted';
   private server: 'clear' | 'encrypted' | 'encrypted-seen';
   private authSent = false;
+  /** Record boundaries of each encrypted direction, to find where clear text resumes (CCC); lost after a gap. */
+  private clientRecords: TlsRecordSplitter | undefined;
+  private serverRecords: TlsRecordSplitter | undefined;
 
   constructor(implicitTls: boolean) {
     this.client = implicitTls ? 'awaiting-tls' : 'clear';
     this.server = implicitTls ? 'encrypted' : 'clear';
+    if (implicitTls) this.serverRecords = new TlsRecordSplitter();
   }
 
   get encrypted(): boolean {
@@ -54,19 +61,29 @@ export class ControlChannelReader {
       if (output.kind === 'gap') {
         if (this.client !== 'encrypted') happenings.push(gapNote('client', output));
         this.clientLines.gap();
+        this.clientRecords = undefined;
         continue;
       }
+      let data = output.data;
       if (this.client === 'awaiting-tls') {
-        if (output.data[0] === TLS_HANDSHAKE_RECORD) {
+        if (data[0] === TLS_HANDSHAKE_RECORD) {
           this.client = 'encrypted';
+          this.clientRecords = new TlsRecordSplitter();
           happenings.push({ kind: 'tls', handshake: 'seen', detail: 'TLS handshake on the control connection', frame: output.frame, timeUs: output.timeUs });
-          continue;
+        } else {
+          // AUTH was refused (or this is not TLS after all): the client goes on in clear text.
+          this.client = 'clear';
         }
-        // AUTH was refused (or this is not TLS after all): the client goes on in clear text.
-        this.client = 'clear';
       }
-      if (this.client === 'encrypted') continue;
-      const batch = this.clientLines.push(output.data, output);
+      if (this.client === 'encrypted') {
+        const clear = this.clientRecords?.push(data).clear;
+        if (!clear || clear.length === 0) continue;
+        this.client = 'clear';
+        this.clientRecords = undefined;
+        happenings.push({ kind: 'cleartext', side: 'client', frame: output.frame, timeUs: output.timeUs });
+        data = clear;
+      }
+      const batch = this.clientLines.push(data, output);
       if (batch.tooLong > 0) happenings.push(overlong('client', batch.tooLong, output));
       for (const line of batch.lines) happenings.push(this.command(line));
     }
@@ -80,16 +97,26 @@ export class ControlChannelReader {
         if (this.server === 'clear') happenings.push(gapNote('server', output));
         this.serverLines.gap();
         this.replies = new ReplyReader();
+        this.serverRecords = undefined;
         continue;
       }
+      let data = output.data;
       if (this.server === 'encrypted') {
         this.server = 'encrypted-seen';
-        if (output.data[0] === TLS_ALERT_RECORD) {
+        if (data[0] === TLS_ALERT_RECORD) {
           happenings.push({ kind: 'tls', handshake: 'failed', detail: 'the server answered the TLS handshake with an alert', frame: output.frame, timeUs: output.timeUs });
         }
       }
-      if (this.server !== 'clear') continue;
-      const batch = this.serverLines.push(output.data, output);
+      if (this.server !== 'clear') {
+        const clear = this.serverRecords?.push(data).clear;
+        if (!clear || clear.length === 0) continue;
+        this.server = 'clear';
+        this.serverRecords = undefined;
+        this.replies = new ReplyReader();
+        happenings.push({ kind: 'cleartext', side: 'server', frame: output.frame, timeUs: output.timeUs });
+        data = clear;
+      }
+      const batch = this.serverLines.push(data, output);
       if (batch.tooLong > 0) happenings.push(overlong('server', batch.tooLong, output));
       for (const line of batch.lines) {
         happenings.push(...this.replyLine(line));
@@ -118,6 +145,8 @@ export class ControlChannelReader {
         happenings.push({ kind: 'reply', code: reply.code, message: redactSecrets(reply.message), ...place });
         if (reply.code === 234 && this.authSent) {
           this.server = 'encrypted';
+          this.serverRecords = new TlsRecordSplitter();
+          this.authSent = false;
           this.client = 'awaiting-tls';
           happenings.push({ kind: 'encrypted', ...place });
           break;

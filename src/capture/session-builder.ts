@@ -119,6 +119,9 @@ export class SessionBuilder {
       case 'tls':
         this.add({ kind: 'tls', channel: 'control', handshake: happening.handshake, detail: happening.detail, ...stamp });
         return undefined;
+      case 'cleartext':
+        this.note(`the ${happening.side}'s side of the control channel is clear text again after TLS (CCC): readable from here`, happening);
+        return undefined;
       case 'damaged':
         this.note(happening.text, happening);
         return undefined;

@@ -258,6 +258,27 @@ describe('FTP sessions from segments', () => {
     expect(sessions[0]?.events.some((event) => event.kind === 'tls')).toBe(false);
   });
 
+  it('CCC: after the TLS records (a close_notify in the same segment as the clear text), commands and replies are read again', () => {
+    const record = (type: number, body: number): Buffer => Buffer.concat([Buffer.from([type, 0x03, 0x03, 0x00, body]), Buffer.alloc(body, 0xaa)]);
+    const capture = new Capture();
+    const control = capture.conversation({ host: CLIENT, port: 40000 }, { host: SERVER, port: 21 }).handshake();
+    control.data('server', '220 hi\r\n');
+    control.data('client', 'AUTH TLS\r\n');
+    control.data('server', '234 Proceed.\r\n');
+    control.data('client', record(0x16, 40));
+    control.data('server', Buffer.concat([record(0x16, 60), record(0x17, 20)]));
+    control.data('client', record(0x17, 20)); // CCC, encrypted
+    control.data('server', Buffer.concat([record(0x17, 20), record(0x15, 2)])); // 200, close_notify
+    control.data('client', Buffer.concat([record(0x15, 2), Buffer.from('PASV\r\n')]));
+    control.data('server', pasvReply(SERVER, 50123));
+    capture.conversation({ host: CLIENT, port: 40001 }, { host: SERVER, port: 50123 }).handshake().close();
+    const { sessions } = analyse(capture);
+    expect(lines(sessions[0])).toEqual(['< 220 hi', '> AUTH TLS', '< 234 Proceed.', '> PASV', '< 227 Entering Passive Mode (203,0,113,5,195,203).']);
+    expect(dataOf(sessions[0])).toEqual([expect.objectContaining({ outcome: 'connected' })]);
+    expect(notes(sessions[0]).some((text) => /matched to the session by time/.test(text))).toBe(false);
+    expect(notes(sessions[0]).filter((text) => text.includes('clear text again'))).toHaveLength(2);
+  });
+
   it('AUTH TLS refused (530): the channel stays readable', () => {
     const capture = new Capture();
     const control = capture.conversation({ host: CLIENT, port: 40000 }, { host: SERVER, port: 21 }).handshake();
