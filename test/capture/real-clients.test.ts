@@ -214,6 +214,26 @@ describe.skipIf(captureSkipReason)(`real clients captured with tcpdump${captureS
     }
   });
 
+  it.skipIf(!hasLftp)('lftp with CCC after an explicit TLS login: the PASV and 227 after CCC are read, the data connection matched by them', async () => {
+    const tlsServer = await serve({ pasvRange: { from: 24040, to: 24049 }, users: [USER], anonymous: false, tls: 'explicit', allowCcc: true });
+    try {
+      const port = tlsServer.port;
+      const { reading } = await captured('ccc.pcap', port, async () => {
+        const commands = 'set ssl:verify-certificate no; set ftp:ssl-force yes; set ftp:ssl-protect-data no; set ftp:ssl-use-ccc yes; set net:max-retries 1; set net:timeout 20; set ftp:passive-mode on; set ftp:prefer-epsv no; cls; bye';
+        const result = await run('lftp', ['-u', `${USER.name},${USER.password}`, '-p', String(port), '-e', commands, '127.0.0.1'], 60_000);
+        expect(result.code, result.stderr).toBe(0);
+      });
+      const [session] = reading.sessions as [ObservedSession];
+      expect(session.encryptedFrom).toBeDefined();
+      expect(commandsOf(session)).toContain('PASV');
+      expect(codesOf(session)).toContain(227);
+      expect(dataOf(session).map((data) => data.outcome)).toEqual(['connected']);
+      expect(JSON.stringify(reading)).not.toContain(USER.password);
+    } finally {
+      await tlsServer.close();
+    }
+  });
+
   it.skipIf(!hasCurl)('curl against a passive port nothing listens on: the data connection is refused (RST), in the frame tshark shows', async (context) => {
     const port = portOf(refusing);
     const { file, reading } = await captured('refused.pcap', port, async () => {
