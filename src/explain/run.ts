@@ -11,7 +11,9 @@ import { diagnose } from '../diagnosis/index.js';
 import type { ExplainInput, ExplainReport, Finding } from '../report/model.js';
 import { SCHEMA_VERSION } from '../report/model.js';
 import { VERSION } from '../version.js';
+import { pairCaptures } from '../capture/pair.js';
 import { chooseReader, readHead } from './detect.js';
+import { locationFindings } from './locations.js';
 import { READERS } from './readers.js';
 import { sessionReport } from './session-report.js';
 import { summarise } from './summary.js';
@@ -22,11 +24,26 @@ export interface ExplainOptions extends AssembleOptions, ReadOptions {
   /** Only this session (1-based, in the order sessions were found across the files). */
   session?: number;
   readers?: readonly EvidenceReader[];
-  /**
-   * What several readings together show that none shows alone (two captures of one path: where a
-   * SYN was dropped). Empty by default; the capture pairing adds its findings here.
-   */
-  across?: (readings: readonly SourceReading[]) => Finding[];
+  /** What several readings together show that none shows alone; default: two captures of one path paired. */
+  across?: (readings: readonly SourceReading[]) => Across;
+}
+
+export interface Across {
+  findings: Finding[];
+  /** Sentences for the summary (how the inputs were matched, what could not be). */
+  notes: string[];
+}
+
+/** Two captures (the client's and the server's side): match their sessions and locate each failure. */
+export function pairedCaptures(readings: readonly SourceReading[]): Across {
+  const captures = readings.filter((reading) => reading.source.kind === 'capture');
+  if (captures.length !== 2) {
+    return { findings: [], notes: captures.length > 2 ? [`${captures.length} captures given: only two (one at each end of the path) are paired to locate failures.`] : [] };
+  }
+  const [first, second] = captures as [SourceReading, SourceReading];
+  const paired = pairCaptures(first, second);
+  const matched = `${paired.matching.pairs.length} session${paired.matching.pairs.length === 1 ? '' : 's'} matched between ${paired.pair.client.file} (client side) and ${paired.pair.server.file} (server side).`;
+  return { findings: locationFindings(paired.locations), notes: [matched, ...paired.limits] };
 }
 
 async function readOne(file: string, options: ExplainOptions, readers: readonly EvidenceReader[]): Promise<SourceReading> {
@@ -87,7 +104,7 @@ export async function runExplain(files: readonly string[], options: ExplainOptio
   if (options.session !== undefined && sessions.length === 0) {
     throw new DataFileError(files.join(', '), [`--session ${options.session}: only ${number} FTP session${number === 1 ? ' was' : 's were'} found`]);
   }
-  const findings = options.across?.(readings) ?? [];
+  const { findings, notes } = (options.across ?? pairedCaptures)(readings);
   const failed = sessions.some((session) => session.verdict === 'fail') || findings.some((finding) => finding.severity === 'error');
   return {
     tool: 'ftp-doctor',
@@ -98,7 +115,7 @@ export async function runExplain(files: readonly string[], options: ExplainOptio
     startedAt,
     durationMs: Date.now() - started,
     inputs: readings.map(inputOf),
-    summary: summarise(evidence),
+    summary: [...summarise(evidence), ...notes],
     sessions,
     findings,
   };
