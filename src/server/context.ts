@@ -2,6 +2,7 @@
  * What every session shares: the resolved options, the network, the file system, the log, TLS
  * material and the passive port allocator. Built once by the server.
  */
+import { readOpenFilesLimit, sweepSocketBudget } from '../net/open-files.js';
 import type { EventEmitter } from 'node:events';
 import type { Network } from '../net/network.js';
 import type { FileSystem } from './filesystem/vfs.js';
@@ -30,6 +31,7 @@ export const DEFAULT_LIMITS: Limits = {
   tlsHandshakeTimeoutMs: 15_000,
   cccPeerCloseGraceMs: 500,
   dataLingerMs: 5_000,
+  sweepListenerBudget: sweepSocketBudget(readOpenFilesLimit()),
 };
 
 export function resolveLimits(given: ServerOptions['limits'] = {}): Limits {

@@ -82,5 +82,10 @@ export interface ServerOptions {
      * close its side before we close it.
      */
     dataLingerMs?: number;
+    /**
+     * SITE SWEEP listeners all sessions together may hold (default: the open-files limit less a
+     * reserve, src/net/open-files.ts); one block is at most half of it.
+     */
+    sweepListenerBudget?: number;
   };
 }

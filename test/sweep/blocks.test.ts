@@ -136,6 +136,37 @@ describe('SITE SWEEP A-B: who may use it', () => {
   });
 });
 
+describe('SITE SWEEP A-B: the server\'s listener budget', () => {
+  it('offers blocks of half its budget; a block beyond the budget of all sessions gets 425 until one closes', async () => {
+    const range = someRange(20);
+    const running = await serveWith({ allowSweep: true, pasvRange: range, limits: { sweepListenerBudget: 12 } });
+    const [first, second, third] = [await client(running.port), await client(running.port), await client(running.port)];
+    const probe = await first.command('SITE SWEEP');
+    expect(probe.message).toContain('[block 6 idle ');
+    expect((await first.command(`SITE SWEEP ${range.from}-${range.from + 6}`)).code).toBe(501);
+    expect((await first.command(`SITE SWEEP ${range.from}-${range.from + 5}`)).code).toBe(200);
+    expect((await second.command(`SITE SWEEP ${range.from + 6}-${range.from + 11}`)).code).toBe(200);
+    const refused = await third.command(`SITE SWEEP ${range.from + 12}-${range.from + 13}`);
+    expect(refused.code).toBe(425);
+    expect(refused.message).toContain('This server holds 12 sweep listeners; 2 more would pass its budget (a budget of 12 sweep listeners;');
+    expect((await first.command('SITE SWEEP DONE')).code).toBe(200);
+    // The closed block's listeners no longer count (a block closing after DONE is waited for).
+    expect((await third.command(`SITE SWEEP ${range.from + 12}-${range.from + 13}`)).code).toBe(200);
+  });
+
+  it('the sweep halves its blocks on a 425 and still proves every port', async () => {
+    const range = someRange(160);
+    const running = await serveWith({ allowSweep: true, pasvRange: range, limits: { sweepListenerBudget: 80 } });
+    // Two other sessions hold 60 of the 80, outside the range swept: a block of 40 gets 425.
+    for (const from of [range.to - 59, range.to - 29]) expect((await (await client(running.port)).command(`SITE SWEEP ${from}-${from + 29}`)).code).toBe(200);
+    const swept = { from: range.from, to: range.from + 99 };
+    const report = await runSweep({ url: `ftp://127.0.0.1:${running.port}/`, range: swept, connectTimeoutMs: 10_000, dataTimeoutMs: 5_000 }, realNetwork);
+    expect(report.spans).toEqual([{ ...swept, state: 'open' }]);
+    const pace = report.findings.find((finding) => finding.code === 'SWEEP_PACE');
+    expect(pace?.evidence.join('\n')).toMatch(/slowed down \d+ time\(s\): SITE SWEEP \d+-\d+: 425 This server holds \d+ sweep listeners/);
+  });
+});
+
 describe('SITE SWEEP A-B: what a connection gets', () => {
   it('the control peer gets the token naming the port; another address gets a FIN and no token, and DONE names it', async () => {
     const range = someRange(6);

@@ -3,7 +3,7 @@
  * to end (only for logged-in users, only with --allow-sweep, only inside the passive range):
  *
  * - `SITE SWEEP <port>`: like PASV, on exactly that port (the per-port form older clients use).
- * - `SITE SWEEP <from>-<to>`: a block of listeners at once (src/sweep/protocol.ts). A connection
+ * - `SITE SWEEP <from>-<to>`: a block of listeners at once (src/ftp/sweep-protocol.ts). A connection
  *   from the control peer gets `FTP-DOCTOR-TOKEN <session> <port>` and a FIN at once: no transfer
  *   command, no 150/226, so a port costs one TCP exchange instead of a control round trip.
  *   Anyone else gets a FIN without a token (the data-connection stealing rule of RFC 2577).
@@ -16,7 +16,7 @@
 import { normalizeAddress, sameAddress } from '../../ftp/address.js';
 import { formatDataToken } from '../../ftp/evidence.js';
 import type { Connection, Listener } from '../../net/network.js';
-import { describeOpenFilesLimit, readOpenFilesLimit, sweepSocketBudget } from '../../net/open-files.js';
+import { describeOpenFilesLimit, readOpenFilesLimit } from '../../net/open-files.js';
 import { blockMaxFor, formatBlockCapability, formatFailedTag, formatOpenTag, parseSweepRequest, SWEEP_SESSION_FACTOR, toSpans } from '../../ftp/sweep-protocol.js';
 import type { ServerContext } from '../context.js';
 import type { Session } from '../session.js';
@@ -26,14 +26,15 @@ import { openPassive, replyPassive } from './passive.js';
 const LIVE_CONNECTIONS = 512;
 
 /**
- * Sweep listeners this process may hold, for all sessions together: the open-files limit less a
- * reserve for sessions and files (limits.ts). A block is at most half of it, so one client's
- * next block can open while its current one is dialled; beyond the budget a block gets 425 and
- * the client asks for a smaller one.
+ * Sweep listeners the server may hold, for all sessions together (limits.sweepListenerBudget:
+ * by default the open-files limit less a reserve for sessions and files, src/net/open-files.ts).
+ * A block is at most half of it, so one client's next block can open while its current one is
+ * dialled; beyond the budget a block gets 425 and the client asks for a smaller one.
  */
-const SWEEP_BUDGET = sweepSocketBudget(readOpenFilesLimit());
-const BLOCK_MAX = blockMaxFor(SWEEP_BUDGET);
-const LIMIT_TEXT = describeOpenFilesLimit(readOpenFilesLimit());
+function budgetOf(session: Session): { budget: number; blockMax: number; text: string } {
+  const budget = session.server.limits.sweepListenerBudget;
+  return { budget, blockMax: blockMaxFor(budget), text: `a budget of ${budget} sweep listeners; ${describeOpenFilesLimit(readOpenFilesLimit())}` };
+}
 /** Sweep listeners open per server (a process may run more than one, e.g. in tests). */
 const listening = new WeakMap<ServerContext, number>();
 /** Blocks still closing after their DONE, per server: their listeners still count. */
@@ -197,6 +198,7 @@ export async function siteSweep(session: Session, argument: string): Promise<voi
   const range = options.pasvRange;
   if (!range) return session.reply(504, 'SITE SWEEP needs a configured passive range.');
   const state = stateOf(session);
+  const { budget, blockMax, text: limitText } = budgetOf(session);
   const usage = `SITE SWEEP takes a port or a block FROM-TO inside the passive range ${range.from}-${range.to}`;
 
   if (request.kind === 'done') {
@@ -210,7 +212,7 @@ export async function siteSweep(session: Session, argument: string): Promise<voi
   }
   await closeBlock(session, state, 'the next SITE SWEEP');
   if (request.kind === 'probe' || request.kind === 'invalid') {
-    return session.reply(501, `${usage} (at most ${BLOCK_MAX} ports at once: ${LIMIT_TEXT}). ${formatBlockCapability({ max: BLOCK_MAX, idleMs: session.server.limits.pasvAcceptTimeoutMs })}`);
+    return session.reply(501, `${usage} (at most ${blockMax} ports at once: ${limitText}). ${formatBlockCapability({ max: blockMax, idleMs: session.server.limits.pasvAcceptTimeoutMs })}`);
   }
   if (request.kind === 'port') {
     if (request.port < range.from || request.port > range.to) return session.reply(501, `${usage}.`);
@@ -220,19 +222,19 @@ export async function siteSweep(session: Session, argument: string): Promise<voi
   }
   const { from, to } = request;
   if (from > to || from < range.from || to > range.to) return session.reply(501, `${usage}.`);
-  if (to - from + 1 > BLOCK_MAX) return session.reply(501, `A sweep block holds at most ${BLOCK_MAX} ports here (${LIMIT_TEXT}).`);
+  if (to - from + 1 > blockMax) return session.reply(501, `A sweep block holds at most ${blockMax} ports here (${limitText}).`);
   const cap = SWEEP_SESSION_FACTOR * (range.to - range.from + 1);
   if (state.opened + (to - from + 1) > cap) {
     return session.reply(425, `This session has opened ${state.opened} sweep listeners; the limit is ${cap} (${SWEEP_SESSION_FACTOR}× the passive range). Open a new session.`);
   }
-  if ((listening.get(session.server) ?? 0) + (to - from + 1) > SWEEP_BUDGET) {
+  if ((listening.get(session.server) ?? 0) + (to - from + 1) > budget) {
     // A client's previous block may still be closing after its DONE: wait for it, bounded.
     const closing = [...(closingBlocks.get(session.server) ?? [])];
     if (closing.length > 0) await Promise.race([Promise.all(closing), new Promise((resolve) => setTimeout(resolve, CLOSING_WAIT_MS).unref())]);
   }
   const inUse = listening.get(session.server) ?? 0;
-  if (inUse + (to - from + 1) > SWEEP_BUDGET) {
-    return session.reply(425, `This server holds ${inUse} sweep listeners; ${to - from + 1} more would pass its budget of ${SWEEP_BUDGET} (${LIMIT_TEXT}). Ask for a smaller block.`);
+  if (inUse + (to - from + 1) > budget) {
+    return session.reply(425, `This server holds ${inUse} sweep listeners; ${to - from + 1} more would pass its budget (${limitText}). Ask for a smaller block.`);
   }
   const wanted = Array.from({ length: to - from + 1 }, (_, index) => from + index);
   state.opened += wanted.length;
