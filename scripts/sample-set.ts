@@ -9,14 +9,16 @@ import { syncBuiltinESMExports } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ScenarioRunReport } from '../src/report/model.js';
-import { normalizeForSample, renderHtml, renderJson, renderJUnit, renderMarkdown } from '../src/report/index.js';
+import { normalizeForSample, renderJson } from '../src/report/index.js';
+import { REPORT_FORMATS, renderFormats, type ReportFileName } from '../src/report/formats.js';
 import { selectScenarios } from '../src/scenarios/load.js';
 import { runScenarios } from '../src/scenarios/run.js';
 import { runScenarioInSimulator } from '../src/scenarios/run-sim.js';
 
 export const SAMPLES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../reports/samples');
-export const SAMPLE_FILES = ['report.json', 'junit.xml', 'report.md', 'report.html'] as const;
-export type SampleFile = (typeof SAMPLE_FILES)[number];
+/** The samples are the files `--report-dir` writes (src/report/formats.ts). */
+export const SAMPLE_FILES: readonly ReportFileName[] = REPORT_FORMATS.map((format) => format.file);
+export type SampleFile = ReportFileName;
 
 /** mulberry32: a tiny seeded generator, good enough to pick ports. */
 function generator(seed: number): () => number {
@@ -88,12 +90,7 @@ export async function sampleReport(): Promise<ScenarioRunReport> {
 }
 
 export function renderSampleSet(report: ScenarioRunReport): Record<SampleFile, string> {
-  return {
-    'report.json': renderJson(report),
-    'junit.xml': renderJUnit(report),
-    'report.md': renderMarkdown(report),
-    'report.html': renderHtml(report),
-  };
+  return Object.fromEntries(renderFormats(report).map(({ format, text }) => [format.file, text])) as Record<SampleFile, string>;
 }
 
 type Timed = { t: number; session?: unknown; channel?: unknown };

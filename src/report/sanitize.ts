@@ -71,14 +71,23 @@ function clean(value: unknown, key: string | undefined): unknown {
 }
 
 /**
+ * The copies sanitizeReport returned: handed back to it (every format of one report rendered from
+ * one sanitised copy, src/report/formats.ts), they are already clean and are returned as they are.
+ * Renderers never modify a report, so a returned copy stays clean.
+ */
+const SANITIZED = new WeakSet<AnyReport>();
+
+/**
  * A deep copy of the report with every string sanitised and passwords redacted, both by shape
  * and by value (every password the process knows, see secrets.ts): the one choke point every
  * renderer passes through. Renderers call this first; it is idempotent.
  */
 export function sanitizeReport<T extends AnyReport>(report: T): T {
+  if (SANITIZED.has(report)) return report;
   const copy = clean(report, undefined) as T;
   if ('target' in copy && typeof copy.target === 'string') {
     (copy as { target: string }).target = redactPassword(copy.target);
   }
+  SANITIZED.add(copy);
   return copy;
 }

@@ -5,34 +5,17 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AnyReport } from './model.js';
-import { renderJson } from './json.js';
-import { renderJUnit } from './junit.js';
-import { renderMarkdown } from './markdown.js';
-import { renderHtml } from './html.js';
+import { renderFormats, type ReportFormatName } from './formats.js';
 
-export interface ReportPaths {
-  json: string;
-  junit: string;
-  markdown: string;
-  html: string;
-}
+/** Where each format was written. */
+export type ReportPaths = Record<ReportFormatName, string>;
 
-/** Writes report.json, junit.xml, report.md and report.html into dir (created if missing). */
+/** Writes every format (report.json, junit.xml, report.md, report.html) into dir (created if missing). */
 export async function writeReportDir(report: AnyReport, dir: string): Promise<ReportPaths> {
   await mkdir(dir, { recursive: true });
-  const paths: ReportPaths = {
-    json: join(dir, 'report.json'),
-    junit: join(dir, 'junit.xml'),
-    markdown: join(dir, 'report.md'),
-    html: join(dir, 'report.html'),
-  };
   // Render everything before writing anything, so a renderer bug cannot leave a half-written set.
-  const contents: [string, string][] = [
-    [paths.json, renderJson(report)],
-    [paths.junit, renderJUnit(report)],
-    [paths.markdown, renderMarkdown(report)],
-    [paths.html, renderHtml(report)],
-  ];
-  for (const [path, text] of contents) await writeFile(path, text, 'utf8');
+  const rendered = renderFormats(report);
+  const paths = Object.fromEntries(rendered.map(({ format }) => [format.name, join(dir, format.file)])) as ReportPaths;
+  for (const { format, text } of rendered) await writeFile(paths[format.name], text, 'utf8');
   return paths;
 }
