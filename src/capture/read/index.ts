@@ -3,8 +3,8 @@
  * chunks from a file handle with bounded memory whatever the file's size. This is the I/O edge; the
  * format parsers and the frame decoder it drives are pure.
  *
- * Payloads are views into the read chunk (no copy): a consumer that keeps one long should copy
- * it (Buffer.from), or the whole chunk (1 MiB by default) stays in memory while it is held.
+ * Payloads are the consumer's own copies (the read buffers are reused): keeping one holds only its
+ * bytes, never a read chunk.
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
@@ -50,9 +50,15 @@ interface ChunkSource {
   fill(window: ByteWindow): Promise<boolean>;
 }
 
-/** Reads the file straight into fresh buffers, the unread tail moved to their front. */
+/**
+ * Reads the file into two buffers of its own, used in turn: the unread tail of one is moved to the
+ * front of the other. Reusing them spares the kernel zeroing fresh pages for every chunk (a third
+ * of the reading time); it is safe because nothing handed out points into them (payloads are
+ * copied, see transport.ts; fragments are copied).
+ */
 class FileSource implements ChunkSource {
   private position = 0;
+  private spare: Buffer | undefined;
 
   constructor(
     private readonly handle: FileHandle,
@@ -65,14 +71,20 @@ class FileSource implements ChunkSource {
     // A length that runs past the end of the file is not allocated for: the caller reports it.
     if (window.needed - rest.length > this.size - this.position) return false;
     const target = Math.max(this.chunkBytes, window.needed);
-    const next = Buffer.allocUnsafe(target);
+    // allocUnsafeSlow: never a slice of Node's shared pool, so ours alone to overwrite.
+    const next = this.spare && this.spare.length >= target ? this.spare : Buffer.allocUnsafeSlow(target);
     rest.copy(next, 0);
-    const { bytesRead } = await this.handle.read(next, rest.length, target - rest.length, this.position);
+    const { bytesRead } = await this.handle.read(next, rest.length, next.length - rest.length, this.position);
     if (bytesRead === 0) return false;
     this.position += bytesRead;
+    const previous = this.current;
+    this.current = next;
+    this.spare = previous;
     window.replace(next.subarray(0, rest.length + bytesRead));
     return true;
   }
+
+  private current: Buffer | undefined;
 }
 
 /** Decompresses on the fly; each decompressed chunk is appended to the window. */

@@ -56,7 +56,7 @@ export function decodeTcp(ip: IpContext, buffer: Buffer, at: number, end: number
       seq: buffer.readUInt32BE(at + 4),
       ack: buffer.readUInt32BE(at + 8),
       flags: FLAG_SETS[flags & 0x1f]!,
-      payload: buffer.subarray(payloadStart, end),
+      payload: copyOf(buffer, payloadStart, end),
       payloadLength: Math.max(0, wireLength - headerLength),
       reassembled: ip.reassembled,
     },
@@ -111,3 +111,17 @@ export function decodeIcmp6(ip: IpContext, buffer: Buffer, at: number, end: numb
     },
   });
 }
+
+/**
+ * The payload as a buffer of its own: the reader reuses its read buffers, so a view would change
+ * under a consumer that keeps it. Small copies come from Node's pool (no page faults); an empty
+ * payload is one shared empty buffer.
+ */
+function copyOf(buffer: Buffer, start: number, end: number): Buffer {
+  if (end <= start) return EMPTY;
+  const out = Buffer.allocUnsafe(end - start);
+  buffer.copy(out, 0, start, end);
+  return out;
+}
+
+const EMPTY = Buffer.alloc(0);

@@ -2,7 +2,7 @@
  * The bytes of a capture not yet parsed: one contiguous buffer and a position in it. Parsers read
  * records out of it in place (views, not copies); when a record runs past the end they say how many
  * bytes they need and the reader brings the next chunk, moving only the unread tail in front of it.
- * Buffers are never reused, so a view handed out stays valid (it keeps its chunk alive while held).
+ * The file reader reuses its buffers: nothing handed out may point into them (payloads are copied).
  */
 export class ByteWindow {
   buffer: Buffer = Buffer.alloc(0);

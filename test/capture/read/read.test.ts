@@ -61,6 +61,18 @@ describe('pcap', () => {
   });
 });
 
+describe('payloads', () => {
+  it('stay intact after the whole file is read in small reused chunks (they are copies, not views of the read buffer)', async () => {
+    const records = Array.from({ length: 300 }, (_, index) => ({
+      timeUs: T0 + index,
+      data: ethernet(ETHERTYPE.ipv4, ipv4('10.0.0.1', '10.0.0.2', 6, tcp({ srcPort: 20, dstPort: 40000, seq: index, payload: `segment ${index} `.repeat(1 + (index % 7)) }))),
+    }));
+    const { items } = await readAll(tempCapture(pcapFile({ linkType: 1, records })), { chunkBytes: 256 });
+    const texts = segments(items).map((segment) => segment.payload.toString());
+    expect(texts).toEqual(records.map((_, index) => `segment ${index} `.repeat(1 + (index % 7))));
+  });
+});
+
 describe('link types', () => {
   const cases: [string, number, Buffer, 4 | 6][] = [
     ['Ethernet', 1, ethernet(ETHERTYPE.ipv4, helloV4), 4],
