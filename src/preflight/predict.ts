@@ -44,7 +44,7 @@ export async function preflight(inputs: readonly InputFacts[], firewalls: readon
     const result = await run(built.scenario);
     if (result.error) notes.push(`the simulation could not run: ${result.error}`);
     else {
-      simulation = { verdict: result.probe.verdict, codes: result.probe.findings.map((finding) => finding.code), ...(result.failure ? { failure: result.failure } : {}), probe: result.probe };
+      simulation = { backend: result.backend, verdict: result.probe.verdict, codes: result.probe.findings.map((finding) => finding.code), ...(result.failure ? { failure: result.failure } : {}), probe: result.probe };
       mergeSimulated(findings, result.probe.findings, result.backend === 'netns' ? 'on the kernel' : 'simulated');
     }
   }

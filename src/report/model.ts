@@ -136,7 +136,7 @@ export interface SweepReport {
   failing?: { first: number; last: number; count: number };
   /** With --sample: the ports drawn at random and proved, ascending. */
   sampled?: number[];
-  /** Control sessions that proved ports in parallel. */
+  /** Ports proved in parallel: the largest block (SITE SWEEP A-B), else control sessions. */
   concurrency?: number;
 }
 
@@ -215,7 +215,7 @@ export interface PreflightReport {
   passive: PreflightPorts[];
   findings: Finding[];
   /** The same site run through the simulator with the probe (absent with --no-simulate). */
-  simulation?: { verdict: Verdict; codes: string[]; failure?: { step: string; hop?: string; rule?: string }; probe: ProbeReport };
+  simulation?: { backend: 'sim' | 'netns'; verdict: Verdict; codes: string[]; failure?: { step: string; hop?: string; rule?: string }; probe: ProbeReport };
   /** Ports whose fate depends on what cannot be evaluated, each with its file:line. */
   unknown: string[];
   notUnderstood: { place: string; text: string; reason: string }[];

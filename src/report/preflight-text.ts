@@ -26,7 +26,7 @@ export interface PreflightSections {
 export function preflightSections(report: PreflightReport): PreflightSections {
   const simulation = report.simulation
     ? [
-        `simulated ${report.client === 'inside' ? 'inside' : 'outside'} client: ${report.simulation.verdict}${report.simulation.codes.length > 0 ? `, ${report.simulation.codes.join(', ')}` : ''}${report.simulation.failure ? ` (failed at ${report.simulation.failure.step}${report.simulation.failure.hop ? ` @ ${report.simulation.failure.hop}: ${report.simulation.failure.rule ?? '?'}` : ''})` : ''}`,
+        `${report.simulation.backend === 'netns' ? 'on the real kernel (netns), ' : 'simulated '}${report.client === 'inside' ? 'inside' : 'outside'} client: ${report.simulation.verdict}${report.simulation.codes.length > 0 ? `, ${report.simulation.codes.join(', ')}` : ''}${report.simulation.failure ? ` (failed at ${report.simulation.failure.step}${report.simulation.failure.hop ? ` @ ${report.simulation.failure.hop}: ${report.simulation.failure.rule ?? '?'}` : ''})` : ''}`,
       ]
     : [];
   return {
