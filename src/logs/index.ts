@@ -15,6 +15,7 @@ import { winscpReader } from './clients/winscp.js';
 import { firewallReader } from './firewall.js';
 import { fileZillaServerReader } from './servers/filezilla-server.js';
 import { iisReader } from './servers/iis.js';
+import { jsonLinesReader } from './servers/json-lines.js';
 import { proftpdReader } from './servers/proftpd.js';
 import { pureFtpdReader } from './servers/pureftpd.js';
 import { pyftpdlibReader } from './servers/pyftpdlib.js';
@@ -29,6 +30,7 @@ export const LOG_READERS: readonly EvidenceReader[] = [
   proftpdReader,
   pureFtpdReader,
   fileZillaServerReader,
+  jsonLinesReader,
   firewallReader,
   ftplibReader,
   lftpReader,

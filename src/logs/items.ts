@@ -4,6 +4,7 @@
  * timeout" means the same whichever program wrote it.
  */
 import type { Endpoint, ObservedConnectOutcome, ObservedNote, ObservedTls } from '../evidence/observed.js';
+import { isIP } from 'node:net';
 import { parseEprtArgument, parseEpsvReply, parsePasvReply, parsePortArgument } from '../ftp/passive.js';
 import type { LogTime } from './time.js';
 
@@ -48,10 +49,12 @@ export function endpoint(host: string | undefined, port: string | number | undef
   return { host: host.replace(/^\[|\]$/g, ''), port: number };
 }
 
-/** `host:port` with IPv6 in brackets or as the last colon. */
+/** `10.0.0.5:50123`, `[2001:db8::5]:21`, `::ffff:10.0.0.5:21`; a bare address (`::ffff:10.0.0.5`) has no port. */
 export function parseHostPort(text: string): Endpoint | undefined {
-  const m = /^\[?([0-9A-Fa-f:.]+?)\]?[:.](\d{1,5})$/.exec(text.trim());
-  return m ? endpoint(m[1], m[2]) : undefined;
+  const trimmed = text.trim();
+  if (isIP(trimmed.replace(/^\[|\]$/g, ''))) return undefined;
+  const m = /^\[?([0-9A-Fa-f:.]+?)\]?:(\d{1,5})$/.exec(trimmed);
+  return m && isIP(String(m[1])) ? endpoint(m[1], m[2]) : undefined;
 }
 
 /** A reply's first line: `227 Entering …` → code and message; `211-Features` is a multi-line start. */

@@ -12,7 +12,7 @@ import type {
   ObservedSession,
   Provenance,
 } from '../evidence/observed.js';
-import { isTransferCommand, REPLY_LINE, type LogItem, type ParsedLine } from './items.js';
+import { dataAddressOf, isTransferCommand, REPLY_LINE, type LogItem, type ParsedLine } from './items.js';
 import { redactCommand, redactText } from './redact.js';
 
 interface OpenSession {
@@ -23,6 +23,8 @@ interface OpenSession {
   multi?: { code: number; lines: string[]; at: Provenance; t?: number };
   lastAttempt?: ObservedControlConnect | ObservedDataConnection;
   transferStarted: boolean;
+  /** The address the last 227 offered: fills in a data connection whose log names only the port. */
+  offered?: { host: string; port: number };
 }
 
 /** Most sessions kept from one file: a log of a busy server has millions; the diagnosis needs the ones that failed, which come with errors. */
@@ -144,8 +146,9 @@ export class SessionBuilder {
         // One attempt logged twice ("Connecting to … port 50123", then "Trying …:50123...").
         if (last?.kind === 'data' && last.outcome === 'unknown' && item.to && last.to.host === item.to.host && last.to.port === item.to.port) return;
         if (!item.to || item.to.port === 0) return; // a data connection to nobody knows where says nothing
-        // A 229's host is the control peer's, which some logs do not name where they connect.
-        const to = item.to.host === '' && state.session.server ? { host: state.session.server.host, port: item.to.port } : item.to;
+        // A log that names only the port (a 229's, a server's own listener): the 227 that offered it, or the control peer.
+        const host = item.to.host !== '' ? item.to.host : state.offered?.port === item.to.port ? state.offered.host : (state.session.server?.host ?? '');
+        const to = { host, port: item.to.port };
         const event: ObservedDataConnection = { kind: 'data', to, outcome: item.outcome ?? 'unknown', ...base };
         if (item.from) event.from = item.from;
         if (item.openedBy) event.openedBy = item.openedBy;
@@ -222,6 +225,10 @@ export class SessionBuilder {
 
   private reply(state: OpenSession, code: number, message: string, base: { at: Provenance; t?: number }): void {
     if (code === 150 || code === 125) state.transferStarted = true;
+    if (code === 227) {
+      const offered = dataAddressOf(`227 ${message}`);
+      if (offered) state.offered = offered;
+    }
     // Any reply means the control connection was open.
     if (state.lastAttempt?.kind === 'control-connect') this.settle(state, 'connected');
     // A transfer that completed had its data connection, whatever the log said of it.

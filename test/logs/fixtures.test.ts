@@ -29,6 +29,7 @@ describe('detection: each fixture is recognised as its own format, above the gen
     ['fluentftp.log', 'fluentftp'],
     ['windows-ftp-d.log', 'ftp-d'],
     ['ufw-kern.log', 'firewall'],
+    ['serve-json.log', 'json-lines'],
   ])('%s → %s', (name, format) => {
     expect(detectFormat(fixture(name)).format).toBe(format);
   });
@@ -180,6 +181,42 @@ describe('server logs', () => {
     const pure = await readLog(fixture('pure-ftpd-syslog.log'));
     expect(allEvents(pure, 'command').map((c) => c.text)).toEqual(['USER sofia', 'PASS ****', 'PASV', 'LIST']);
     expect(allEvents(pure, 'reply').map((r) => r.code)).toEqual([227]);
+  });
+});
+
+describe('JSON-lines server logs', () => {
+  it("ftp-doctor serve --log json (real): commands, replies, the data connection to the 227's address from the client's port", async () => {
+    const reading = await readLog(fixture('serve-json.log'));
+    const [session] = reading.sessions;
+    expect(session?.client).toEqual({ host: '127.0.0.1', port: 59186 });
+    expect(events(session, 'command').map((c) => c.text)).toEqual(['USER alice', 'PASS ****', 'PWD', 'PASV', 'TYPE A', 'LIST', 'QUIT']);
+    expect(events(session, 'data')).toMatchObject([{ from: { host: '127.0.0.1', port: 47518 }, to: { host: '127.0.0.1', port: 40583 }, outcome: 'connected' }]);
+  });
+
+  it('SFTPGo/ftpserverlib and ftp-srv field names (written from their documented fields)', async () => {
+    const { jsonLinesReader } = await import('../../src/logs/servers/json-lines.js');
+    const { writeFile, mkdtemp, rm } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const directory = await mkdtemp(join(tmpdir(), 'ftp-doctor-json-'));
+    try {
+      const lines = [
+        { level: 'debug', time: '2024-02-01T09:00:00.100Z', sender: 'ftpserver', connection_id: 'FTP_abc', remote_address: '198.51.100.9:50100', message: 'Received line', line: 'PASV' },
+        { level: 'debug', time: '2024-02-01T09:00:00.101Z', sender: 'ftpserver', connection_id: 'FTP_abc', remote_address: '198.51.100.9:50100', message: 'Sending answer', answer: '227 Entering Passive Mode (10,0,0,7,195,80)' },
+        { name: 'ftp-srv', id: 'conn-7', ip: '::ffff:198.51.100.10', directive: 'PASS', args: 'hunter22', time: '2024-02-01T09:00:01.000Z', msg: '' },
+      ];
+      const file = join(directory, 'json.log');
+      await writeFile(file, lines.map((line) => JSON.stringify(line)).join('\n'));
+      expect(jsonLinesReader.detect(Buffer.from(lines.map((line) => JSON.stringify(line)).join('\n')), file)).toBeGreaterThan(0);
+      const reading = await jsonLinesReader.read(file, {});
+      expect(reading.sessions.map((s) => [s.client, s.events.map((e) => (e.kind === 'command' ? e.text : e.kind === 'reply' ? e.code : e.kind))])).toEqual([
+        [{ host: '198.51.100.9', port: 50100 }, ['PASV', 227]],
+        [{ host: '198.51.100.10', port: 0 }, ['PASS ****']],
+      ]);
+      expect(JSON.stringify(reading)).not.toContain('hunter22');
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
   });
 });
 
