@@ -15,6 +15,8 @@ import type { CommandBody } from './commands.js';
 import { UsageError } from './errors.js';
 import { emitReport, outputOptions, tableWidth, verdictExitCode } from './output.js';
 import { progressLine } from './progress.js';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 
 interface RunArguments {
   names: string[];
@@ -25,6 +27,7 @@ interface RunArguments {
   'data-timeout'?: number;
   'print-rules': boolean;
   server: 'ftp-doctor' | 'vsftpd';
+  capture?: string;
   json: boolean;
   junit?: string;
   'report-dir'?: string;
@@ -35,6 +38,7 @@ const listCommand: CommandModule<object, { names: string[]; json: boolean }> = {
   describe: 'list the scenario catalogue (or the named files)',
   builder: (yargs) => yargs.positional('names', { type: 'string', array: true, default: [], describe: 'scenario ids from the catalogue, or paths of your own scenario files' }).option('json', { type: 'boolean', default: false, describe: 'print the list as a JSON array (id, title, source, pairedWith, tags, expect)' }) as Argv<{ names: string[]; json: boolean }>,
   handler: async (argv) => {
+    if (argv.capture !== undefined && (argv.firewall !== 'netns' || argv.compare)) throw new UsageError('--capture needs --firewall netns (the simulator has no packets to capture).');
     const scenarios = await selectScenarios(argv.names);
     if (argv.json) {
       process.stdout.write(`${JSON.stringify(scenarios.map(({ id, title, source, pairedWith, tags, expect }) => ({ id, title, source, pairedWith, tags, expect })), null, 2)}\n`);
@@ -59,6 +63,7 @@ const runCommand: CommandModule<object, RunArguments> = {
       .option('data-timeout', { type: 'number', describe: 'override the scenarios\' data timeout (ms)' })
       .option('print-rules', { type: 'boolean', default: false, describe: 'print the nftables ruleset generated for each scenario (stderr; with --firewall sim the interfaces are named outside0/inside0)' })
       .option('server', { choices: ['ftp-doctor', 'vsftpd'] as const, default: 'ftp-doctor' as const, describe: 'server in the netns backend' })
+      .option('capture', { type: 'string', describe: 'netns: write a packet capture of each side into this directory (<id>.client.pcap, <id>.server.pcap; needs tcpdump), for `ftp-doctor explain`' })
       .options(outputOptions) as unknown as Argv<RunArguments>,
   handler: async (argv) => {
     for (const key of ['concurrency', 'connect-timeout', 'data-timeout'] as const) {
@@ -97,12 +102,21 @@ async function runnerFor(backend: 'sim' | 'netns', argv: RunArguments): Promise<
   }
   const { netnsRunner, NetnsUnavailableError } = await import('../scenarios/run-netns.js');
   try {
-    return await netnsRunner({ printRules: argv['print-rules'], server: argv.server });
+    if (argv.capture !== undefined) await prepareCaptureDir(argv.capture);
+    return await netnsRunner({ printRules: argv['print-rules'], server: argv.server, ...(argv.capture !== undefined ? { captureDir: path.resolve(argv.capture) } : {}) });
   } catch (error) {
     // Not a bug of ours: the machine cannot run it. Exit 2 with the one sentence naming what is missing.
     if (error instanceof NetnsUnavailableError) throw new UsageError(`--firewall netns: ${error.message}.`);
     throw error;
   }
+}
+
+/** The capture directory exists (made if missing) and tcpdump is there: else a usage error before any scenario runs. */
+async function prepareCaptureDir(dir: string): Promise<void> {
+  const { captureMissingReason } = await import('../netns/capture.js');
+  const missing = captureMissingReason();
+  if (missing) throw new UsageError(`--capture: ${missing}.`);
+  await mkdir(dir, { recursive: true });
 }
 
 function merge(reports: ScenarioRunReport[]): ScenarioRunReport {
