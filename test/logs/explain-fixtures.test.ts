@@ -34,7 +34,7 @@ describe('explain on logs', () => {
   });
 
   it('healthy client and server logs pass', async () => {
-    for (const name of ['curl-epsv-ok.log', 'ftplib-ok.log', 'pyftpdlib-debug.log', 'proftpd-system-real.log']) {
+    for (const name of ['filezilla-debug-ok.log', 'serve-json.log', 'curl-epsv-ok.log', 'ftplib-ok.log', 'pyftpdlib-debug.log', 'proftpd-system-real.log']) {
       const report = await runExplain([fixture(name)]);
       expect([name, report.verdict]).toEqual([name, 'pass']);
     }

@@ -15,6 +15,7 @@ describe('detection: each fixture is recognised as its own format, above the gen
     ['vsftpd-protocol.log', 'vsftpd'],
     ['vsftpd-xferlog', 'xferlog'],
     ['filezilla-en-unroutable.log', 'filezilla'],
+    ['filezilla-debug-ok.log', 'filezilla'],
     ['filezilla-fr-message-log.txt', 'filezilla'],
     ['filezilla-zh-message-log.txt', 'filezilla'],
     ['filezilla-ru-message-log.txt', 'filezilla'],
@@ -90,6 +91,30 @@ describe('client logs (written from documented formats)', () => {
       expect(notes.map((n) => n.meaning)).toEqual(['unroutable-replaced', 'data-timeout']);
     },
   );
+
+  it('FileZilla debug log: the data connection from its Trace lines, connected; Trace lines are neither commands nor replies', async () => {
+    const reading = await readLog(fixture('filezilla-debug-ok.log'));
+    const [session] = reading.sessions;
+    expect(events(session, 'command').map((c) => c.text)).toEqual(['USER martin', 'PASS ****', 'PWD', 'TYPE I', 'PASV', 'MLSD']);
+    expect(events(session, 'data')).toMatchObject([{ to: { host: '203.0.113.5', port: 40000 }, outcome: 'connected', at: { line: 23 } }]);
+    expect(events(session, 'note')).toEqual([]);
+  });
+
+  it('a generic transcript: a timeout after a transfer command is the data connection\'s', async () => {
+    const { genericTranscriptReader } = await import('../../src/logs/clients/generic.js');
+    const { writeFile, mkdtemp, rm } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const directory = await mkdtemp(join(tmpdir(), 'ftp-doctor-generic-'));
+    try {
+      const file = join(directory, 'paste.txt');
+      await writeFile(file, ['C: USER bob', 'S: 331 ok', 'C: PASV', 'S: 227 Entering Passive Mode (10,0,0,5,195,80)', 'C: LIST', 'ftp: connection timed out'].join('\n'));
+      const reading = await genericTranscriptReader.read(file, {});
+      expect(reading.sessions[0]?.events.map((e) => (e.kind === 'note' ? e.meaning : e.kind))).toEqual(['command', 'reply', 'command', 'reply', 'command', 'data-timeout']);
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
 
   it('WinSCP: the data connection to the host address, timed out, and the replacement note', async () => {
     const reading = await readLog(fixture('winscp-timeout.log'));

@@ -91,12 +91,13 @@ function messageItems(content: string, state: FileZillaState): LogItem[] {
 
 /** Debug lines: `Trace: CFtpRawTransferOpData::ParseResponse() …`, `Trace: Binding data connection source IP to control connection source IP`. */
 function traceItems(content: string, state: FileZillaState): LogItem[] {
+  // FileZilla opens a passive data connection around its transfer command, before or after it.
   const m = /Connecting to (\[?[0-9A-Fa-f:.]+\]?:\d+)/.exec(content);
-  if (m && state.transferPending) {
+  if (m && state.commands > 0) {
     const to = parseHostPort(String(m[1]));
     return to ? [{ type: 'connect', role: 'data', openedBy: 'client', to }] : [];
   }
-  if (/Connection established|CTransferSocket::OnConnect/.test(content) && state.transferPending) return [{ type: 'connect-result', outcome: 'connected', role: 'data' }];
+  if (/CTransferSocket::OnConnect|Data connection established/.test(content) && state.commands > 0) return [{ type: 'connect-result', outcome: 'connected', role: 'data' }];
   return [];
 }
 
