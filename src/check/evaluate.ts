@@ -7,6 +7,7 @@ import type { PlainUserAnswer } from './plain-user.js';
 import type { ProbeRun } from '../probe/engine.js';
 import { replyLine } from '../diagnosis/facts.js';
 import type { DataAttempt } from '../evidence/model.js';
+import { modeSessionName, modeStepId } from '../evidence/record.js';
 import type { DataMode, Finding, FindingCode } from '../report/model.js';
 import { speaksForMode } from '../findings/registry.js';
 import { modesOf, tlsModeOf, type PolicyTarget } from './policy.js';
@@ -117,12 +118,12 @@ function serverSaid(attempt: DataAttempt | undefined, sentence: string): string 
 
 /** The mode's own session (not samples), over TLS when the target uses TLS. */
 function modeAttempts(attempts: readonly DataAttempt[], mode: DataMode, tls: boolean): DataAttempt[] {
-  const session = `${mode}${tls ? ':tls' : ''}`;
+  const session = modeSessionName(mode, tls);
   return attempts.filter((attempt) => attempt.mode === mode && attempt.tls === tls && attempt.session === session);
 }
 
 function stepId(mode: DataMode, tls: boolean, kind: 'data' | 'retr' = 'data'): string {
-  return `${kind}:${mode}${tls ? ':tls' : ''}`;
+  return modeStepId(kind, modeSessionName(mode, tls));
 }
 
 /** "passive port 61234 is" / "passive ports 61234, 61240 and 3 more are" */

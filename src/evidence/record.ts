@@ -5,6 +5,8 @@
  * of captures and logs write them; src/report/model.ts re-exports them.
  */
 
+import type { DataMode } from '../ftp/data-mode.js';
+
 /** How a step of a run ended. */
 export type StepResult = 'ok' | 'fail' | 'warn' | 'skip';
 
@@ -48,4 +50,28 @@ export interface TraceEntry {
   decision: 'accept' | 'drop' | 'reject' | 'dnat' | 'snat' | 'expect' | 'rewrite' | 'timeout';
   rule: string; // human-readable rule, or "policy drop"
   detail?: string;
+}
+
+/**
+ * Step ids, one format for whoever writes or reads them: the main session's steps are named by
+ * their phase ('connect', 'login', …); a mode's own session is named by the mode and TLS
+ * ('pasv', 'epsv:tls'), its listing step is 'data:<session>' and its retrieval 'retr:<session>'.
+ */
+export type StepKind = 'control' | 'data' | 'retr';
+
+/** The control session a data mode runs on: 'pasv', 'epsv:tls'. */
+export function modeSessionName(mode: DataMode, tls: boolean): string {
+  return `${mode}${tls ? ':tls' : ''}`;
+}
+
+export function modeStepId(kind: Exclude<StepKind, 'control'>, session: string): string {
+  return `${kind}:${session}`;
+}
+
+/** What a step id says: its kind, and the control session it ran on ('main' for the main session's steps). */
+export function parseStepId(id: string): { kind: StepKind; session: string } {
+  const separator = id.indexOf(':');
+  const kind = id.slice(0, separator);
+  if (separator > 0 && (kind === 'data' || kind === 'retr')) return { kind, session: id.slice(separator + 1) };
+  return { kind: 'control', session: 'main' };
 }

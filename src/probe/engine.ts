@@ -17,6 +17,7 @@ import { SCHEMA_VERSION, type DataMode, type ProbeReport, type Step } from '../r
 import { TOOL, VERSION } from '../version.js';
 import { diagnose, identifyServer, markShownRemedies, RULES, serverClues } from '../diagnosis/index.js';
 import type { ProbeEvidence } from '../evidence/model.js';
+import { modeSessionName, modeStepId } from '../evidence/record.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_DATA_TIMEOUT_MS, DEFAULT_MODES, MAX_SAMPLES, parseTarget, type ProbeOptions, type ProbeTarget } from './options.js';
 import { modeStepName, runModeSession, type ModeVariant } from './mode-session.js';
 import { isIpv6Control, notApplicableReason, planModes } from './family.js';
@@ -176,7 +177,7 @@ export async function probe(options: ProbeOptions, network: Network): Promise<Pr
 function notApplicableSteps(variants: readonly ModeVariant[], target: ProbeTarget, recorder: Recorder): Step[] {
   const at = recorder.elapsed();
   return variants.map((variant) => ({
-    id: `data:${variant.mode}${variant.tls ? ':tls' : ''}`,
+    id: modeStepId('data', modeSessionName(variant.mode, variant.tls)),
     name: modeStepName(variant, target),
     mode: variant.mode,
     tls: variant.tls,

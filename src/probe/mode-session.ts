@@ -13,6 +13,7 @@ import { describeError } from '../client/util.js';
 import type { DataMode, Step } from '../report/model.js';
 import { attemptSucceeded, describeAttempt, replyLine } from './describe.js';
 import type { DataAttempt, RecordedReply, SessionFailure } from '../evidence/model.js';
+import { modeSessionName, modeStepId } from '../evidence/record.js';
 import { DEFAULT_RETRIEVE_TIMEOUT_MS, type ProbeTarget } from './options.js';
 import { clearControlChannel } from './ccc.js';
 import { refusedAsExpected } from './family.js';
@@ -60,8 +61,8 @@ export function modeStepName(variant: ModeVariant, target: ProbeTarget): string 
 export async function runModeSession(variant: ModeVariant, context: ModeContext): Promise<ModeResult> {
   const { plan, target } = context;
   const recorder = plan.recorder;
-  const session = `${variant.mode}${variant.tls ? ':tls' : ''}`;
-  const stepId = `data:${session}`;
+  const session = modeSessionName(variant.mode, variant.tls);
+  const stepId = modeStepId('data', session);
   const name = modeStepName(variant, target);
   const started = recorder.elapsed();
   const result: ModeResult = { attempts: [], steps: [], referenceServer: false };
@@ -110,7 +111,7 @@ export async function runModeSession(variant: ModeVariant, context: ModeContext)
       const retrieveStart = recorder.elapsed();
       const retrieval = await runDataChannel(channelOptions(context, variant, opened, control, token, { verb: 'RETR', argument: context.retrieve }, context.retrieveDeadlineMs ?? DEFAULT_RETRIEVE_TIMEOUT_MS));
       result.attempts.push(retrieval);
-      result.steps.push(makeStep(`retr:${session}`, `Retrieve ${variant.mode.toUpperCase()}${variant.tls ? ' (TLS)' : ''}`, attemptSucceeded(retrieval) ? 'ok' : 'fail', describeAttempt(retrieval), retrieveStart));
+      result.steps.push(makeStep(modeStepId('retr', session), `Retrieve ${variant.mode.toUpperCase()}${variant.tls ? ' (TLS)' : ''}`, attemptSucceeded(retrieval) ? 'ok' : 'fail', describeAttempt(retrieval), retrieveStart));
     }
   } catch (error) {
     result.failure = { session, mode: variant.mode, tls: variant.tls, phase: 'data', detail: describeError(error) };

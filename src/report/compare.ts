@@ -4,6 +4,7 @@
  * paired again, with a word on whether the two backends saw the same network. Pure.
  */
 import type { ScenarioResult } from './model.js';
+import { parseStepId } from '../evidence/record.js';
 
 export type Backend = ScenarioResult['backend'];
 
@@ -99,7 +100,7 @@ function outcomesBySide(result: ScenarioResult, range: PortRange): Map<Side, str
 
 /** The first step that failed: where the run broke. */
 function failingStep(result: ScenarioResult, skipData: boolean): string {
-  return result.probe.steps.find((step) => step.result === 'fail' && !(skipData && step.id.startsWith('data:')))?.id ?? 'none';
+  return result.probe.steps.find((step) => step.result === 'fail' && !(skipData && parseStepId(step.id).kind === 'data'))?.id ?? 'none';
 }
 
 /**

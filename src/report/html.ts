@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { preflightBlocks } from './preflight-text.js';
 import type { AnyReport, CheckReport, ExplainReport, PreflightReport, Finding, ProbeReport, ScenarioResult, ScenarioRunReport, SweepReport, TraceEntry } from './model.js';
+import { parseStepId } from '../evidence/record.js';
 import { hiddenRemediesNote, shownRemedies } from './remedies-shown.js';
 import { sanitizeReport } from './sanitize.js';
 import { escapeHtml as esc } from './escape.js';
@@ -87,11 +88,11 @@ function sequenceHtml(report: ProbeReport, trace: readonly TraceEntry[], id: str
   const sessions = sessionsOf(report);
   if (sessions.length === 0) return `<div class="figure">${renderSequenceDiagram({ connections: [], transcript: [], trace }, `Sequence diagram: ${report.target}`, id)}</div>`;
   // Open the session whose connection failed; with none (a refused PORT never connects), the
-  // session of the first failed step ("data:port" runs in session "port").
+  // session of the first failed step ("data:port" runs in session "port", "connect" in "main").
   const failing =
     sessions.find((session) => report.connections.some((event) => event.session === session && connectionFailed(event))) ??
     failedStepIds(report)
-      .map((step) => (step.startsWith('data:') ? step.slice('data:'.length) : 'main'))
+      .map((step) => parseStepId(step).session)
       .find((session) => sessions.includes(session));
   return sessions
     .map((session, index) => {

@@ -10,6 +10,7 @@
  * A failing verdict always yields at least one <failure>, so a CI gate on JUnit alone is sound.
  */
 import type { AnyReport, CheckReport, Finding, ProbeReport, ScenarioResult, ScenarioRunReport, SweepReport } from './model.js';
+import { parseStepId } from '../evidence/record.js';
 import { shownRemedies } from './remedies-shown.js';
 import { sanitizeReport } from './sanitize.js';
 import { escapeXmlAttribute, escapeXmlText } from './escape.js';
@@ -79,7 +80,7 @@ function probeSuite(report: ProbeReport, name: string): JUnitSuite {
   const steps = report.steps.map((step): JUnitCase => {
     const testcase: JUnitCase = { classname: 'ftp-doctor.probe.step', name: `${step.name} [${step.id}]`, timeMs: step.durationMs };
     if (step.result === 'fail') {
-      const where = failed && step.id.startsWith('data') ? `\n${describeFailure(failed)}` : '';
+      const where = failed && parseStepId(step.id).kind === 'data' ? `\n${describeFailure(failed)}` : '';
       testcase.failure = { message: truncate(step.detail, 500), type: 'step-failed', body: `${step.detail}${where}` };
     } else if (step.result === 'skip') testcase.skipped = step.detail;
     else if (step.result === 'warn') testcase.systemOut = `warning: ${step.detail}`;

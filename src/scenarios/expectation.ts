@@ -4,6 +4,7 @@
  */
 import type { ProbeReport } from '../report/model.js';
 import type { Expectation } from '../topology/model.js';
+import { parseStepId } from '../evidence/record.js';
 
 export function checkExpectation(expectation: Expectation, report: ProbeReport): string[] {
   const mismatches: string[] = [];
@@ -27,5 +28,5 @@ export function checkExpectation(expectation: Expectation, report: ProbeReport):
 
 /** The first data step that failed, which is where "the data channel failed". */
 export function firstFailedDataStep(report: ProbeReport): ProbeReport['steps'][number] | undefined {
-  return report.steps.find((step) => step.id.startsWith('data:') && step.result === 'fail') ?? report.steps.find((step) => step.result === 'fail');
+  return report.steps.find((step) => parseStepId(step.id).kind === 'data' && step.result === 'fail') ?? report.steps.find((step) => step.result === 'fail');
 }

@@ -12,6 +12,7 @@ import { startServer, type RunningServer } from '../server/index.js';
 import { firstFailedDataStep } from './expectation.js';
 import { completedResult, toolError } from './result.js';
 import type { Scenario } from '../topology/model.js';
+import { parseStepId } from '../evidence/record.js';
 import { probeOptionsFor, scenarioDefaults, type BackendOptions } from './plan.js';
 import { serverOptionsFor } from './server-settings.js';
 
@@ -43,7 +44,7 @@ export async function runScenarioInSimulator(scenario: Scenario, options: Backen
 function locateFailure(probe: ProbeReport, sim: Simulation): ScenarioResult['failure'] {
   const step = firstFailedDataStep(probe);
   if (!step) return undefined;
-  const candidates = probe.connections.filter((event) => event.outcome !== 'connected' && (step.mode === undefined || event.session === sessionOf(step.id) || event.session.startsWith(step.mode)));
+  const candidates = probe.connections.filter((event) => event.outcome !== 'connected' && (step.mode === undefined || event.session === parseStepId(step.id).session || event.session.startsWith(step.mode)));
   for (const event of candidates) {
     const decision = sim.decisionFor(event.from, event.to);
     if (decision && decision.decision !== 'accept') return { step: step.id, hop: decision.at, rule: decision.rule };
@@ -52,7 +53,4 @@ function locateFailure(probe: ProbeReport, sim: Simulation): ScenarioResult['fai
   return lastBlock ? { step: step.id, hop: lastBlock.at, rule: lastBlock.rule } : { step: step.id };
 }
 
-function sessionOf(stepId: string): string {
-  return stepId.replace(/^data:/, '');
-}
 
