@@ -25,15 +25,15 @@ import {
 } from './connections.js';
 import { DataMatcher } from './data-match.js';
 import { readConnection } from './outcome.js';
-import { StreamReassembler, type StreamOutput } from './reassembly.js';
+import { CONTROL_REASSEMBLY_LIMITS, StreamReassembler, type SharedBudget, type StreamOutput } from './reassembly.js';
 import type { CaptureItem, CapturedSegment } from './segment.js';
-import { SessionBuilder } from './session-builder.js';
+import { EventBudget, SessionBuilder } from './session-builder.js';
 
 export interface AnalyzeOptions {
   /** The file name as the user gave it: every provenance names it. */
   file: string;
   controlPorts?: readonly number[];
-  limits?: Partial<TableLimits & { maxSessions: number }>;
+  limits?: Partial<TableLimits & { maxSessions: number; maxEvents: number; maxWaitingBytes: number }>;
 }
 
 interface ControlState {
@@ -79,10 +79,15 @@ export class CaptureAnalyzer {
   private readonly sessions: SessionBuilder[] = [];
   private readonly maxSessions: number;
   private endUs = 0;
+  /** Bounds shared by every session and control stream of the capture. */
+  private readonly events: EventBudget;
+  private readonly waiting: SharedBudget;
 
   constructor(private readonly options: AnalyzeOptions) {
     this.controlPorts = controlPortsOf(options.controlPorts);
     this.maxSessions = options.limits?.maxSessions ?? DEFAULT_MAX_SESSIONS;
+    this.events = new EventBudget(options.limits?.maxEvents);
+    this.waiting = { bytes: 0, max: options.limits?.maxWaitingBytes ?? 32 * 1024 * 1024 };
     this.table = new ConnectionTable<Entry>({ ...DEFAULT_TABLE_LIMITS, ...options.limits }, (entry, because) => this.closed(entry, because), (entry) => entry.role === 'control' || entry.role === 'data');
   }
 
@@ -176,9 +181,9 @@ export class CaptureAnalyzer {
       return;
     }
     const id = `${this.options.file}#${this.sessions.length + 1}`;
-    const session = new SessionBuilder(this.options.file, id, connection.initiator, connection.responder, connection.firstSyn ?? connection.first);
+    const session = new SessionBuilder(this.options.file, id, connection.initiator, connection.responder, connection.firstSyn ?? connection.first, this.events);
     this.sessions.push(session);
-    const streams = { initiator: new StreamReassembler(), responder: new StreamReassembler() };
+    const streams = { initiator: new StreamReassembler(CONTROL_REASSEMBLY_LIMITS, this.waiting), responder: new StreamReassembler(CONTROL_REASSEMBLY_LIMITS, this.waiting) };
     // Found by content after the handshake: the streams still start where the SYNs said.
     if (connection.firstSyn) streams.initiator.start(connection.firstSyn.seq);
     if (connection.synAck) streams.responder.start(connection.synAck.seq);

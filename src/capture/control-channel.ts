@@ -24,6 +24,8 @@ export type ControlHappening =
   /** Bytes missing or unreadable: said once per cause and place, never guessed around. */
   | ({ kind: 'damaged'; text: string } & StreamPlace);
 
+/** A multi-line reply kept while it is read (FEAT and HELP are well below; thousands of sessions may be open at once). */
+const MAX_CAPTURED_REPLY_BYTES = 16 * 1024;
 const TLS_HANDSHAKE_RECORD = 0x16;
 const TLS_ALERT_RECORD = 0x15;
 
@@ -37,7 +39,7 @@ export function maskPassword(verb: string, argument: string, line: string): stri
 export class ControlChannelReader {
   private readonly clientLines = new CapturedLineSplitter(isFtpCommandLine);
   private readonly serverLines = new CapturedLineSplitter(isReplyLine);
-  private replies = new ReplyReader();
+  private replies = new ReplyReader(MAX_CAPTURED_REPLY_BYTES);
   private client: 'clear' | 'awaiting-tls' | 'encrypted';
   private server: 'clear' | 'encrypted' | 'encrypted-seen';
   private authSent = false;
@@ -96,7 +98,7 @@ export class ControlChannelReader {
       if (output.kind === 'gap') {
         if (this.server === 'clear') happenings.push(gapNote('server', output));
         this.serverLines.gap();
-        this.replies = new ReplyReader();
+        this.replies = new ReplyReader(MAX_CAPTURED_REPLY_BYTES);
         this.serverRecords = undefined;
         continue;
       }
@@ -112,7 +114,7 @@ export class ControlChannelReader {
         if (!clear || clear.length === 0) continue;
         this.server = 'clear';
         this.serverRecords = undefined;
-        this.replies = new ReplyReader();
+        this.replies = new ReplyReader(MAX_CAPTURED_REPLY_BYTES);
         happenings.push({ kind: 'cleartext', side: 'server', frame: output.frame, timeUs: output.timeUs });
         data = clear;
       }
@@ -155,7 +157,7 @@ export class ControlChannelReader {
       return happenings;
     } catch (error) {
       if (!(error instanceof MalformedReplyError) && !(error instanceof ReplyTooLargeError)) throw error;
-      this.replies = new ReplyReader();
+      this.replies = new ReplyReader(MAX_CAPTURED_REPLY_BYTES);
       const text = error instanceof ReplyTooLargeError ? 'a reply longer than the parser allows was skipped' : `a server line that is not an FTP reply was skipped: ${redactSecrets(error.line.slice(0, 60))}`;
       return [{ kind: 'damaged', text, ...place }];
     }

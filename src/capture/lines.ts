@@ -11,7 +11,8 @@
  */
 import type { StreamPlace } from './reassembly.js';
 
-export const MAX_CONTROL_LINE_BYTES = 8 * 1024;
+/** As long as a command line the project's own server accepts (CommandLineReader). */
+export const MAX_CONTROL_LINE_BYTES = 4 * 1024;
 
 export interface CapturedLine extends StreamPlace {
   text: string;

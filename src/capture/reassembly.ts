@@ -36,6 +36,12 @@ export interface ReassemblyLimits {
 
 export const CONTROL_REASSEMBLY_LIMITS: ReassemblyLimits = { maxPendingBytes: 256 * 1024, maxPendingSegments: 256 };
 
+/** Bytes waiting out of order across every stream of a capture, and the most there may be. */
+export interface SharedBudget {
+  bytes: number;
+  max: number;
+}
+
 interface Pending extends StreamPlace {
   seq: number;
   data: Buffer;
@@ -49,7 +55,11 @@ export class StreamReassembler {
   /** Segments whose bytes had all been delivered already (retransmissions, duplicates). */
   retransmitted = 0;
 
-  constructor(private readonly limits: ReassemblyLimits = CONTROL_REASSEMBLY_LIMITS) {}
+  constructor(
+    private readonly limits: ReassemblyLimits = CONTROL_REASSEMBLY_LIMITS,
+    /** Shared with the capture's other streams: thousands of streams each within its own limit must not add up unbounded. */
+    private readonly shared: SharedBudget = { bytes: 0, max: Number.POSITIVE_INFINITY },
+  ) {}
 
   /** The SYN's sequence number: the stream starts one after it. Ignored once the start is known. */
   start(initialSequence: number): void {
@@ -111,8 +121,10 @@ export class StreamReassembler {
     while (index > 0 && seqDiff((this.pending[index - 1] as Pending).seq, segment.seq) > 0) index -= 1;
     this.pending.splice(index, 0, segment);
     this.pendingBytes += segment.data.length;
+    this.shared.bytes += segment.data.length;
     const out: StreamOutput[] = [];
-    while (this.pending.length > 0 && (this.pendingBytes > this.limits.maxPendingBytes || this.pending.length > this.limits.maxPendingSegments)) {
+    const over = (): boolean => this.pendingBytes > this.limits.maxPendingBytes || this.pending.length > this.limits.maxPendingSegments || this.shared.bytes > this.shared.max;
+    while (this.pending.length > 0 && over()) {
       this.skipTo((this.pending[0] as Pending).seq, 'out-of-order-limit', segment, out);
       this.drain(out);
     }
@@ -133,6 +145,7 @@ export class StreamReassembler {
       if (seqDiff(first.seq, this.next as number) > 0) return;
       this.pending.shift();
       this.pendingBytes -= first.data.length;
+      this.shared.bytes -= first.data.length;
       if (seqDiff(seqAdd(first.seq, first.wireLength), this.next as number) > 0) this.deliver(first, out);
       else this.retransmitted += 1;
     }

@@ -11,6 +11,30 @@ import type { ControlHappening } from './control-channel.js';
 import type { StreamPlace } from './reassembly.js';
 
 export const MAX_EVENTS_PER_SESSION = 20_000;
+
+/**
+ * What all the sessions of one capture may keep together, so thousands of sessions of thousands
+ * of lines stay bounded too: a count of events and the bytes of their text.
+ */
+export class EventBudget {
+  constructor(
+    public events = 200_000,
+    public bytes = 32 * 1024 * 1024,
+  ) {}
+
+  take(bytes: number): boolean {
+    if (this.events < 1 || this.bytes < bytes) return false;
+    this.events -= 1;
+    this.bytes -= bytes;
+    return true;
+  }
+}
+
+function textBytes(event: ObservedEvent): number {
+  if (event.kind === 'command' || event.kind === 'note') return event.text.length + 64;
+  if (event.kind === 'reply') return event.message.length + 64;
+  return 128;
+}
 const MAX_ANNOUNCEMENTS_KEPT = 64;
 
 /** Where the control channel said a data connection would go. */
@@ -51,6 +75,7 @@ export class SessionBuilder {
     readonly client: Endpoint,
     readonly server: Endpoint,
     opened: StreamPlace,
+    private readonly budget: EventBudget = new EventBudget(),
   ) {
     this.startUs = opened.timeUs;
     this.endUs = opened.timeUs;
@@ -67,19 +92,18 @@ export class SessionBuilder {
   }
 
   add(event: ObservedEvent): void {
-    if (this.session.events.length < MAX_EVENTS_PER_SESSION) {
+    const room = this.session.events.length < MAX_EVENTS_PER_SESSION;
+    if (room && this.budget.take(textBytes(event))) {
       this.session.events.push(event);
       return;
     }
     if (this.capped) return;
     this.capped = true;
-    // The cap's own note replaces the last slot, so the list never grows past the bound.
-    this.session.events[this.session.events.length - 1] = {
-      kind: 'note',
-      meaning: 'other',
-      text: `this session has more than ${MAX_EVENTS_PER_SESSION} events; later ones were not kept`,
-      ...this.stamp({ frame: 0, timeUs: this.endUs }),
-    };
+    const why = room ? 'the capture\'s sessions hold more than the analysis keeps' : `this session has more than ${MAX_EVENTS_PER_SESSION} events`;
+    const note: ObservedEvent = { kind: 'note', meaning: 'other', text: `${why}; later events of this session were not kept`, ...this.stamp({ frame: event.at.source === 'capture' ? event.at.frame : 0, timeUs: this.endUs }) };
+    // The note takes the last slot when the session is full, so the list never grows past the bound.
+    if (room) this.session.events.push(note);
+    else this.session.events[this.session.events.length - 1] = note;
   }
 
   note(text: string, place: StreamPlace, extra: { to?: Endpoint; from?: Endpoint } = {}): void {

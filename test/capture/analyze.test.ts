@@ -353,4 +353,16 @@ describe('bounds', () => {
     expect(lines(sessions[0])).toEqual(['< 220 hi', '> QUIT']);
     expect(notes(sessions[0])).toEqual(['1 client control line(s) longer than the reader keeps were skipped']);
   });
+
+  it('events of all sessions together are bounded: sessions past the budget say they were cut', () => {
+    const capture = new Capture();
+    for (let index = 0; index < 20; index += 1) {
+      const control = capture.conversation({ host: CLIENT, port: 41000 + index }, { host: SERVER, port: 21 }).handshake();
+      for (let line = 0; line < 10; line += 1) control.data('client', `NOOP\r\n`);
+    }
+    const { sessions } = analyse(capture, { limits: { maxEvents: 100 } });
+    const kept = sessions.reduce((sum, session) => sum + session.events.filter((event) => event.kind === 'command').length, 0);
+    expect(kept).toBeLessThanOrEqual(100);
+    expect(notes(sessions.at(-1))).toEqual(["the capture's sessions hold more than the analysis keeps; later events of this session were not kept"]);
+  });
 });

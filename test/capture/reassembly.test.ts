@@ -60,6 +60,21 @@ describe('StreamReassembler', () => {
     expect(gaps).toBeGreaterThan(1000);
   });
 
+  it('streams sharing a budget: bytes waiting in all of them together stay within it', () => {
+    const shared = { bytes: 0, max: 10 };
+    const limits = { maxPendingBytes: 1000, maxPendingSegments: 100 };
+    const [first, second] = [new StreamReassembler(limits, shared), new StreamReassembler(limits, shared)];
+    first.start(0);
+    second.start(0);
+    expect(first.push(5, Buffer.from('abcdefgh'), 8, { frame: 1, timeUs: 1 })).toEqual([]);
+    expect(shared.bytes).toBe(8);
+    // The second stream's waiting bytes would pass the shared bound: its hole is declared a gap.
+    const out = second.push(5, Buffer.from('abcdefgh'), 8, { frame: 2, timeUs: 2 });
+    expect(out.map((item) => item.kind)).toEqual(['gap', 'data']);
+    expect(out[0]).toMatchObject({ why: 'out-of-order-limit' });
+    expect(shared.bytes).toBe(8);
+  });
+
   it('the peer acknowledging bytes the capture lost makes the gap known at once', () => {
     const stream = new StreamReassembler();
     stream.start(0);
