@@ -67,17 +67,40 @@ export function evaluateTcp(facts: FirewallFacts, query: TcpQuery): TcpVerdict {
   }
   bases.sort((a, b) => hooks.indexOf(a.hook as Hook) - hooks.indexOf(b.hook as Hook) || (a.priority ?? 0) - (b.priority ?? 0));
   const lookup = (from: ChainFact, name: string) => chainsByName.get(`${owner.get(from)}\u0000${name}`);
+  // Stages in order; the chains of firewalls in one union (security groups on one instance) on the
+  // same hook are one stage, passed when any of them accepts.
+  const stages: ChainFact[][] = [];
+  const unionStage = new Map<string, ChainFact[]>();
+  for (const chain of bases) {
+    const union = facts.firewalls[owner.get(chain) as number]?.union;
+    const key = union === undefined ? undefined : `${union}\u0000${chain.hook}`;
+    const stage = key === undefined ? undefined : unionStage.get(key);
+    if (stage) stage.push(chain);
+    else {
+      stages.push([chain]);
+      if (key !== undefined) unionStage.set(key, stages[stages.length - 1] as ChainFact[]);
+    }
+  }
 
   let pending: TcpVerdict[] = [{ verdict: 'accept', by: 'policy' }];
   const finals: TcpVerdict[] = [];
   let firstUncertain: TcpVerdict | undefined;
-  for (const chain of bases) {
+  for (const stage of stages) {
     if (pending.length === 0) break;
-    const walked = walkChain(chain, query, lookup, 0);
-    firstUncertain ??= walked.uncertain;
-    const outcomes = walked.outcomes.map((outcome): TcpVerdict =>
-      outcome.verdict === 'return' ? { verdict: chain.policy ?? 'accept', by: 'policy', chain: chain.at } : outcome,
-    );
+    const perChain = stage.map((chain) => {
+      const walked = walkChain(chain, query, lookup, 0);
+      firstUncertain ??= walked.uncertain;
+      const outcomes = walked.outcomes.map((outcome): TcpVerdict =>
+        outcome.verdict === 'return' ? { verdict: chain.policy ?? 'accept', by: 'policy', chain: chain.at } : outcome,
+      );
+      return { outcomes, uncertain: walked.uncertain };
+    });
+    let outcomes = perChain[0]?.outcomes as TcpVerdict[];
+    if (perChain.length > 1) {
+      const decided = perChain.map((walked) => collapse(walked.outcomes, walked.uncertain));
+      const accepting = decided.find((item) => item.verdict === 'accept');
+      outcomes = accepting ? [accepting] : decided;
+    }
     finals.push(...outcomes.filter((outcome) => outcome.verdict !== 'accept'));
     const accepted = outcomes.filter((outcome) => outcome.verdict === 'accept');
     pending = accepted.length > 0 ? [accepted[0] as TcpVerdict] : [];

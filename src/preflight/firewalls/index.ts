@@ -3,10 +3,12 @@
  * Parsers are pure (text in, facts out); reading the file is the caller's business.
  */
 import { FirewallParseError, type FirewallFacts, type FirewallKind } from './model.js';
+import { parseAwsSecurityGroups } from './aws.js';
 import { parseFirewalldList, parseFirewalldZone } from './firewalld.js';
 import { parseIptablesSave } from './iptables.js';
 import { parseModprobe } from './modprobe.js';
 import { parseNftJson } from './nft-json.js';
+import { parseTerraformSecurityGroups } from './terraform.js';
 import { parseUfw } from './ufw.js';
 import { parseNetshGlobal, parseNetshRules } from './windows.js';
 import { parseNftText } from './nft-text.js';
@@ -28,6 +30,8 @@ const PARSERS: Partial<Record<FirewallKind, Parser>> = {
   ufw: parseUfw,
   'netsh-rules': parseNetshRules,
   'netsh-global': parseNetshGlobal,
+  'aws-security-groups': parseAwsSecurityGroups,
+  'terraform-security-group': parseTerraformSecurityGroups,
 };
 
 export const FIREWALL_KINDS: readonly FirewallKind[] = [
@@ -51,7 +55,7 @@ export function detectFirewallKind(text: string, fileName: string): FirewallKind
     return undefined;
   }
   if (/^\s*<zone[\s>]/m.test(head)) return 'firewalld-zone';
-  if (/^\s*resource\s+"aws_security_group"/m.test(head)) return 'terraform-security-group';
+  if (/^\s*resource\s+"aws_(vpc_)?security_group/m.test(head)) return 'terraform-security-group';
   if (/^\s*options\s+nf_conntrack_ftp\b/m.test(head)) return 'modprobe';
   if (/^\*(filter|nat|raw|mangle|security)\s*$/m.test(head) || /^-A \S+ /m.test(head) && /^:\S+ (ACCEPT|DROP|-)/m.test(head)) return 'iptables-save';
   if (/^\s*(sudo\s+)?ip6?tables(-legacy|-nft)?\s+(-t\s+\w+\s+)?(-[AIPN]|--append|--insert|--policy)\s/m.test(head)) return 'iptables-save';

@@ -126,6 +126,11 @@ export interface FirewallFact {
   location?: FirewallLocation;
   /** Why `location` was chosen, or why it could not be. */
   locationReason?: string;
+  /**
+   * Firewalls with the same union key are attached together and a connection any of them allows
+   * passes (AWS security groups on one instance); without one, firewalls are passed in series.
+   */
+  union?: string;
   /** nftables family of the table (ip, ip6, inet, …); others: absent. */
   family?: string;
   chains: ChainFact[];

@@ -5,7 +5,7 @@
  */
 import { emptyFacts, FirewallParseError, type FirewallFacts, type Provenance } from './model.js';
 import { buildNftFacts, type NftExpr, type NftField, type NftSet, type NftTable, type NftValue, type NftVerdict } from './nft-build.js';
-import { lineAt } from '../lines.js';
+import { jsonValueLines } from './json-lines.js';
 import { parseJson, provenance } from './text.js';
 
 type Json = Record<string, unknown>;
@@ -15,7 +15,7 @@ export function parseNftJson(file: string, text: string): FirewallFacts {
   const facts = emptyFacts('nftables-json', file);
   const root = parseJson(file, text);
   if (!isObject(root) || !Array.isArray(root.nftables)) throw new FirewallParseError(file, 1, 'not nft JSON: no "nftables" array at the top');
-  const offsets = elementOffsets(text);
+  const lines = jsonValueLines(text);
   const tables = new Map<string, NftTable>();
   const tableOf = (item: Json, at: Provenance) => {
     const key = `${String(item.family)} ${String(item.table)}`;
@@ -24,7 +24,7 @@ export function parseNftJson(file: string, text: string): FirewallFacts {
     return table;
   };
   for (const [index, element] of root.nftables.entries()) {
-    const line = lineAt(text, offsets[index] ?? 0);
+    const line = lines.get(`/nftables/${index}`) ?? 1;
     const [kind, body] = isObject(element) ? (Object.entries(element)[0] ?? []) : [];
     if (!kind || !isObject(body)) {
       facts.notUnderstood.push({ at: provenance(file, line, JSON.stringify(element).slice(0, 200)), reason: 'not an nft JSON object' });
@@ -181,23 +181,4 @@ function readMatch(body: Json): NftExpr {
   const ranges: Record<string, [number, number]> = { '<': [0, port - 1], '<=': [0, port], '>': [port + 1, 65535], '>=': [port, 65535] };
   const range = ranges[op];
   return range ? { kind: 'match', field, negated: false, values: [{ range }] } : { kind: 'unknown', reason: `operator ${op} is not understood` };
-}
-
-/** Offsets where each element of the top-level "nftables" array starts (depth 2), by one scan. */
-function elementOffsets(text: string): number[] {
-  const offsets: number[] = [];
-  let depth = 0;
-  let inString = false;
-  for (let index = 0; index < text.length; index++) {
-    const char = text[index];
-    if (inString) {
-      if (char === '\\') index++;
-      else if (char === '"') inString = false;
-    } else if (char === '"') inString = true;
-    else if (char === '{' || char === '[') {
-      if (depth === 2) offsets.push(index);
-      depth++;
-    } else if (char === '}' || char === ']') depth--;
-  }
-  return offsets;
 }
