@@ -14,6 +14,7 @@ import { parseStepId } from '../evidence/record.js';
 import { shownRemedies } from './remedies-shown.js';
 import { sanitizeReport } from './sanitize.js';
 import { escapeXmlAttribute, escapeXmlText } from './escape.js';
+import { preflightBlocks } from './preflight-text.js';
 import { describeFailure, describeScenarioFailure, firstFailure, formatSpan, sweepSpans, truncate } from './format.js';
 
 interface Outcome {
@@ -210,6 +211,7 @@ export function junitSuites(input: AnyReport): JUnitSuite[] {
           timeMs: report.durationMs,
           properties: [['schemaVersion', String(report.schemaVersion)], ...report.inputs.map((input): [string, string] => ['input', `${input.file} (${input.kind})`])],
           cases: ensureVerdictFailure(findingCases(report.findings, 'ftp-doctor.preflight.finding'), report.verdict === 'fail', 'ftp-doctor.preflight', 'The preflight failed; see report.json.'),
+          systemOut: preflightBlocks(report).map((block) => [block.title, ...block.lines.map((line) => `  ${line}`)].join('\n')).join('\n\n'),
         },
       ];
   }
