@@ -5,6 +5,8 @@
  */
 import net from 'node:net';
 import { topologyAddresses6, type Scenario } from '../topology/model.js';
+import { isFindingCode } from '../findings/registry.js';
+import { suggestCodes } from '../findings/suggest.js';
 import { address, array, boolean, field, integer, object, oneOf, parsePortRange, portOrRange, string, type Check, type FieldProblem } from '../config/fields.js';
 
 // Shared with check policies; re-exported because scenario code imports them from here.
@@ -26,8 +28,12 @@ const ipFamily: Check = (value, path, problems) => {
   if (value !== 4 && value !== 6) problems.push({ path, message: `must be 4 (IPv4) or 6 (IPv6) (got ${JSON.stringify(value)})` });
 };
 
+/** A code of the finding registry: an expectation naming any other could never be met (or never fail). */
 const findingCode: Check = (value, path, problems) => {
-  if (typeof value !== 'string' || !/^[A-Z][A-Z0-9_]+$/.test(value)) problems.push({ path, message: `must be a finding code like DATA_CHANNEL_BLOCKED (got ${JSON.stringify(value)})` });
+  if (typeof value === 'string' && isFindingCode(value)) return;
+  const near = typeof value === 'string' ? suggestCodes(value) : [];
+  const hint = near.length > 0 ? `; did you mean ${near.join(', ')}?` : ' (`ftp-doctor findings` lists them)';
+  problems.push({ path, message: `must be a finding code like DATA_CHANNEL_BLOCKED (got ${JSON.stringify(value)})${hint}` });
 };
 
 const rule = object({
