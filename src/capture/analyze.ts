@@ -8,7 +8,7 @@
  */
 import type { ObservedDataConnection, ObservedSession } from '../evidence/observed.js';
 import { watchDataTls, type DataTlsWatch } from './data-tls.js';
-import { looksLikeCommand, looksLikeGreeting, controlPortsOf, FTPS_IMPLICIT_PORT } from './control-content.js';
+import { looksLikeCommand, looksLikeGreeting, controlPortsOf, FTPS_IMPLICIT_PORT, LOOKALIKE_PORTS } from './control-content.js';
 import { ControlChannelReader } from './control-channel.js';
 import {
   DEFAULT_TABLE_LIMITS,
@@ -162,12 +162,18 @@ export class CaptureAnalyzer {
   /** Returns the segment's direction, which changes when the greeting shows the ends were guessed the wrong way round. */
   private decideByContent(entry: Entry, segment: CapturedSegment, direction: Direction): Direction {
     const { connection } = entry;
-    const greetingFromResponder = direction === 'responder' && looksLikeGreeting(segment.payload);
-    const greetingFromInitiator = direction === 'initiator' && !connection.openerSeen && looksLikeGreeting(segment.payload);
-    if (greetingFromInitiator) swapEnds(connection);
-    if (greetingFromResponder || greetingFromInitiator || (direction === 'initiator' && looksLikeCommand(segment.payload))) {
+    if (LOOKALIKE_PORTS.has(connection.responder.port) || LOOKALIKE_PORTS.has(connection.initiator.port)) {
+      entry.role = 'other';
+      return direction;
+    }
+    const greeting = looksLikeGreeting(segment.payload);
+    const command = !greeting && looksLikeCommand(segment.payload);
+    // Without the SYN the ends were guessed: the one that greets is the server, the one that sends a command the client.
+    const swapped = !connection.openerSeen && ((greeting && direction === 'initiator') || (command && direction === 'responder'));
+    if (swapped) swapEnds(connection);
+    if ((greeting && (direction === 'responder' || swapped)) || (command && (direction === 'initiator' || swapped))) {
       this.becomeControl(entry, false);
-      return greetingFromInitiator ? 'responder' : direction;
+      return swapped ? (direction === 'initiator' ? 'responder' : 'initiator') : direction;
     }
     entry.role = 'other';
     return direction;

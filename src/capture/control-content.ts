@@ -30,10 +30,16 @@ export function isReplyLine(line: string): boolean {
 /** Commands a client sends early in a session: a first client line that is one of these is FTP. */
 const OPENING_VERBS = new Set(['USER', 'AUTH', 'FEAT', 'SYST', 'OPTS', 'HOST', 'PBSZ', 'PROT', 'PASS', 'PWD', 'TYPE', 'PASV', 'EPSV', 'PORT', 'EPRT', 'NOOP', 'QUIT', 'CLNT']);
 
-/** The first bytes a server sent on a connection: an FTP greeting? */
+/**
+ * Ports of other protocols whose greetings or commands look like FTP's: SMTP greets with 220 too,
+ * POP3 has USER and PASS. Never taken for FTP by content (the user can still name one with --port).
+ */
+export const LOOKALIKE_PORTS: ReadonlySet<number> = new Set([25, 110, 119, 143, 465, 587, 993, 995, 2525]);
+
+/** The first bytes a server sent on a connection: an FTP greeting (and not an SMTP one)? */
 export function looksLikeGreeting(firstBytes: Buffer): boolean {
-  const head = firstBytes.subarray(0, 4).toString('latin1');
-  return /^220(?:[ -]|\r?$)/.test(head) || head === '220';
+  const line = firstBytes.subarray(0, 256).toString('latin1').split('\n')[0] ?? '';
+  return /^220(?:[ -]|\r?$)/.test(line) && !/\b(?:E?SMTP|LMTP|Postfix|Exim|Sendmail)\b/i.test(line);
 }
 
 /** The first bytes a client sent: an FTP command line (a verb we know, then space or CRLF)? */

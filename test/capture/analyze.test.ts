@@ -316,6 +316,28 @@ describe('FTP sessions from segments', () => {
     expect(lines(sessions[0])).toHaveLength(5);
   });
 
+  it('look-alikes are not FTP: an SMTP server greeting 220 on any port, POP3 USER/PASS on 110', () => {
+    const capture = new Capture();
+    const smtp = capture.conversation({ host: CLIENT, port: 40000 }, { host: SERVER, port: 2626 }).handshake();
+    smtp.data('server', '220 mail.example.com ESMTP Postfix\r\n');
+    smtp.data('client', 'EHLO me\r\n');
+    const pop = capture.conversation({ host: CLIENT, port: 40001 }, { host: SERVER, port: 110 }).handshake();
+    pop.data('client', 'USER alice\r\n');
+    pop.data('client', 'PASS hunter22\r\n');
+    const { sessions } = analyse(capture);
+    expect(sessions).toEqual([]);
+  });
+
+  it('a capture that begins mid-session with the client on the lower port: the end that sends a command is the client', () => {
+    const capture = new Capture();
+    const control = capture.conversation({ host: CLIENT, port: 1500 }, { host: SERVER, port: 50021 });
+    control.data('client', 'USER a\r\n');
+    control.data('server', '331 ok\r\n');
+    const { sessions } = analyse(capture);
+    expect(sessions[0]?.server).toEqual({ host: SERVER, port: 50021 });
+    expect(lines(sessions[0])).toEqual(['> USER a', '< 331 ok']);
+  });
+
   it('a capture that begins mid-session: the end that greets or replies is the server', () => {
     const capture = new Capture();
     const control = capture.conversation({ host: CLIENT, port: 40000 }, { host: SERVER, port: 2121 });
