@@ -55,7 +55,8 @@ function judge(ports: PortRange, publications: Publication[], built: BuiltScenar
     const verdict = what === 'control' ? view.control : view.passive.find((span) => span.ports.from <= ports.from && ports.from <= span.ports.to)?.verdict;
     if (!verdict) continue;
     if (verdict.verdict === 'accept') {
-      because.push(verdictPhrase(verdict));
+      // "No chain filters this way" says nothing about the port: not worth a line.
+      if (verdict.by !== 'policy' || verdict.chain) because.push(verdictPhrase(verdict));
       continue;
     }
     if (verdict.verdict === 'unknown') {

@@ -22,7 +22,7 @@ const SETTINGS = ['controlPort', 'passiveRange', 'advertisedAddress', 'tls', 'tl
 export function mergeSite(inputs: readonly InputFacts[], firewalls: readonly FirewallFacts[]): SiteFacts {
   const site: SiteFacts = {
     inputs: [...inputs.map(({ file, kind }) => ({ file, kind })), ...firewalls.map(({ file, kind }) => ({ file, kind }))],
-    publications: inputs.flatMap((input) => input.publications),
+    publications: [...inputs.flatMap((input) => input.publications), ...firewalls.flatMap(forwardsOf)],
     firewalls: [...firewalls],
     notUnderstood: [...inputs.flatMap((input) => input.notUnderstood), ...firewalls.flatMap((facts) => facts.notUnderstood)],
     notes: inputs.flatMap((input) => input.notes),
@@ -32,6 +32,25 @@ export function mergeSite(inputs: readonly InputFacts[], firewalls: readonly Fir
   const ordered = [...servers.filter((server) => server.image !== undefined), ...servers.filter((server) => server.image === undefined)];
   for (const server of ordered) site.server = site.server ? mergeServer(site.server, server, site.notes) : { ...server };
   return site;
+}
+
+/**
+ * A firewall's DNAT rules are port publishing as much as Docker's are: each TCP port range it
+ * forwards becomes a publication (its own port, or the one port it is sent to).
+ */
+function forwardsOf(facts: FirewallFacts): Publication[] {
+  const out: Publication[] = [];
+  for (const nat of facts.nat) {
+    if (nat.kind !== 'dnat' || nat.unknown || nat.match.dport?.negated) continue;
+    const protocols = nat.match.protocol?.values ?? ['tcp'];
+    if (!protocols.some((protocol) => protocol === 'tcp' || protocol === '6')) continue;
+    for (const range of nat.match.dport?.values ?? []) {
+      const target = nat.to?.ports;
+      const serverPorts = !target || target.to - target.from === range.to - range.from ? (target ?? range) : { from: target.from, to: target.from };
+      out.push({ hostPorts: range, serverPorts, protocol: 'tcp', via: `${facts.kind} DNAT`, at: nat.at });
+    }
+  }
+  return out;
 }
 
 function mergeServer(base: ServerFacts, next: ServerFacts, notes: string[]): ServerFacts {

@@ -102,6 +102,14 @@ describe('preflight: server, publishing and firewall files to findings', () => {
     expect(report.verdict).toBe('pass');
   });
 
+  it('a DNAT rule in an nftables file publishes like Docker does: unforwarded passive ports refused', async () => {
+    const nft = 'table ip nat {\n\tchain prerouting {\n\t\ttype nat hook prerouting priority dstnat; policy accept;\n\t\ttcp dport { 21, 50000-50050 } dnat to 10.0.0.5\n\t}\n}\n';
+    const { report } = await predict([['vsftpd.conf', 'pasv_min_port=50000\npasv_max_port=50100\npasv_address=203.0.113.7\n'], ['nat.nft', nft]]);
+    expect(report.passive.map((span) => `${span.ports.from}-${span.ports.to} ${span.outcome}`)).toEqual(['50000-50050 open', '50051-50100 refused']);
+    expect(report.findings.find((finding) => finding.code === 'PASV_PORT_OUT_OF_RANGE')?.evidence[0]).toBe('vsftpd.conf:2 pasv_max_port=50100 but nat.nft:4 publishes 50000-50050');
+    expect(report.control.outcome).toBe('open');
+  });
+
   it('the scenario it writes loads with the scenario loader', async () => {
     const { scenario } = await predict([fixture('vsftpd.conf'), fixture('compose.yml'), fixture('half-range.nft')], { simulate: false });
     const loaded = parseScenarioText(stringify(scenario), 'written.yaml');
