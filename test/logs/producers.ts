@@ -26,9 +26,10 @@ export async function curlLog(target: Target, options: { pasv?: boolean; extra?:
 }
 
 /** lftp with `debug 10`, one listing; retries and timeouts short so a failure ends quickly. */
-export async function lftpLog(target: Target): Promise<string> {
+export async function lftpLog(target: Target, options: { active?: boolean } = {}): Promise<string> {
   const script = [
     'debug 10',
+    ...(options.active ? ['set ftp:passive-mode off'] : []),
     'set net:timeout 5',
     'set net:max-retries 1',
     'set net:reconnect-interval-base 1',

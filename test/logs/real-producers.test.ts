@@ -85,6 +85,33 @@ describe('against the project\'s server: healthy', () => {
   });
 });
 
+describe("against the project's server: active mode (the server connects to the client)", () => {
+  let server: TestServer;
+  let target: Target;
+  beforeAll(async () => {
+    server = await serve({ anonymous: false, users: [{ name: USER.user, password: USER.password }] });
+    target = { port: server.port, ...USER };
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  const clients: [string, string | null, (t: Target) => Promise<string>][] = [
+    ['curl', curlMissing, (t) => curlLog(t, { extra: ['-P', '127.0.0.1'] })],
+    ['lftp', lftpMissing, (t) => lftpLog(t, { active: true })],
+  ];
+  it.for(clients)('%s: PORT/EPRT, then the connection the server made to it, connected; explain passes', async ([name, missing, produce], context) => {
+    if (missing) return context.skip(missing);
+    const file = await saved(`${name}-active.log`, await produce(target));
+    const reading = await readLog(file);
+    const [session] = reading.sessions;
+    const mode = events(session, 'command').find((c) => /^(PORT|EPRT)\b/.test(c.text));
+    expect(mode).toBeDefined();
+    expect(events(session, 'data')).toMatchObject([{ openedBy: 'server', outcome: 'connected', to: { host: '127.0.0.1' } }]);
+    expect((await runExplain([file])).verdict).toBe('pass');
+  });
+});
+
 describe('against a scripted server whose 227 offers a port nothing listens on', () => {
   let server: ScriptedServer;
   let target: Target;

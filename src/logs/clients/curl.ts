@@ -4,7 +4,8 @@
  * after 20000 milliseconds`, `* Skip 10.0.0.5 for data connection, re-use 203.0.113.5 instead`.
  * The progress meter that -v prints on the same stream is cut off a line's start.
  */
-import { endpoint, isModeCommand, type LineParser, type LogItem } from '../items.js';
+import type { Endpoint } from '../../evidence/observed.js';
+import { dataAddressOf, endpoint, isModeCommand, type LineParser, type LogItem } from '../items.js';
 import { CLIENT_LOG_LIMIT, countLines, makeLogReader } from '../reader.js';
 import { leadingTime, outcomeOf } from './words.js';
 
@@ -12,10 +13,18 @@ const PROGRESS = /^.*?--:--:--\s+\S+\s*(?=[*<>{}] )|^\s*\d+\s+[\d.]+[kMG]?\s+\d+
 
 function curlParser(): LineParser {
   let dataPhase = false;
+  /** Where the client listens in active mode (its PORT/EPRT), for the connection the server makes. */
+  let listening: Endpoint | undefined;
   return {
     parse(raw) {
       const { time, rest } = leadingTime(raw.replace(PROGRESS, ''));
       const items = curlItems(rest, dataPhase);
+      for (const item of items) {
+        if (item.type === 'command' && /^(PORT|EPRT)\b/i.test(item.text)) listening = dataAddressOf(item.text);
+      }
+      if (/^\* Connection accepted from server/.test(rest) && listening) {
+        items.push({ type: 'connect', role: 'data', openedBy: 'server', outcome: 'connected', to: listening });
+      }
       if (items.some((item) => item.type === 'connect' && item.role === 'data')) dataPhase = true;
       if (items.some((item) => item.type === 'command' && isModeCommand(item.text))) dataPhase = false;
       return { ...(time ? { time } : {}), items };

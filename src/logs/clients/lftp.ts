@@ -4,17 +4,24 @@
  * error (Connection refused)`, `**** Timeout - reconnecting`, `---- Address returned by PASV
  * seemed to be incorrect and has been fixed`.
  */
-import { endpoint, type LineParser, type LogItem } from '../items.js';
+import type { Endpoint } from '../../evidence/observed.js';
+import { dataAddressOf, endpoint, type LineParser, type LogItem } from '../items.js';
 import { CLIENT_LOG_LIMIT, countLines, makeLogReader } from '../reader.js';
 import { leadingTime, outcomeOf } from './words.js';
 
 function lftpParser(): LineParser {
   let dataPending = false;
+  /** Where lftp listens in active mode (its PORT/EPRT), for the connection the server makes. */
+  let listening: Endpoint | undefined;
   return {
     parse(raw) {
       const { time, rest } = leadingTime(raw);
       const items = lftpItems(rest, dataPending);
+      const accepted = /^---- Accepted data connection from \(([^)]+)\) port (\d+)/.exec(rest);
+      const from = accepted ? endpoint(accepted[1], accepted[2]) : undefined;
+      if (accepted && listening) items.push({ type: 'connect', role: 'data', openedBy: 'server', outcome: 'connected', to: listening, ...(from ? { from } : {}) });
       for (const item of items) {
+        if (item.type === 'command' && /^(PORT|EPRT)\b/i.test(item.text)) listening = dataAddressOf(item.text);
         if (item.type === 'connect') dataPending = item.role === 'data';
         if (item.type === 'connect-result' || item.type === 'end') dataPending = false;
       }
