@@ -4,6 +4,7 @@
  */
 import { FirewallParseError, type FirewallFacts, type FirewallKind } from './model.js';
 import { parseAwsSecurityGroups } from './aws.js';
+import { parseAzureNsg, parseGcpFirewall } from './azure-gcp.js';
 import { parseFirewalldList, parseFirewalldZone } from './firewalld.js';
 import { parseIptablesSave } from './iptables.js';
 import { parseModprobe } from './modprobe.js';
@@ -19,8 +20,8 @@ export { translateDestination, type DnatResult } from './nat.js';
 
 type Parser = (file: string, text: string) => FirewallFacts;
 
-/** Filled as the parsers are written; a kind without one is reported, never guessed at. */
-const PARSERS: Partial<Record<FirewallKind, Parser>> = {
+/** Every kind has its reader. */
+const PARSERS: Record<FirewallKind, Parser> = {
   nftables: parseNftText,
   'nftables-json': parseNftJson,
   'iptables-save': parseIptablesSave,
@@ -32,12 +33,12 @@ const PARSERS: Partial<Record<FirewallKind, Parser>> = {
   'netsh-global': parseNetshGlobal,
   'aws-security-groups': parseAwsSecurityGroups,
   'terraform-security-group': parseTerraformSecurityGroups,
+  'azure-nsg': parseAzureNsg,
+  'gcp-firewall': parseGcpFirewall,
 };
 
-export const FIREWALL_KINDS: readonly FirewallKind[] = [
-  'nftables', 'nftables-json', 'iptables-save', 'modprobe', 'firewalld-zone', 'firewalld-list', 'ufw',
-  'netsh-rules', 'netsh-global', 'aws-security-groups', 'terraform-security-group', 'azure-nsg', 'gcp-firewall',
-];
+/** The formats readFirewallFile reads (for `--as KIND=FILE`). */
+export const FIREWALL_KINDS = Object.keys(PARSERS) as readonly FirewallKind[];
 
 /**
  * The format of a file, by content first (names lie: "rules.txt"), the name only to break ties.
@@ -50,7 +51,7 @@ export function detectFirewallKind(text: string, fileName: string): FirewallKind
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
     if (/"nftables"\s*:/.test(head)) return 'nftables-json';
     if (/"SecurityGroups"\s*:|"IpPermissions"\s*:/.test(head)) return 'aws-security-groups';
-    if (/"securityRules"\s*:|Microsoft\.Network\/networkSecurityGroups/i.test(head)) return 'azure-nsg';
+    if (/"securityRules"\s*:|Microsoft\.Network\/networkSecurityGroups|"destinationPortRanges?"\s*:/i.test(head)) return 'azure-nsg';
     if (/compute#firewall|"sourceRanges"\s*:|"allowed"\s*:\s*\[\s*\{\s*"IPProtocol"/.test(head)) return 'gcp-firewall';
     return undefined;
   }
@@ -79,7 +80,5 @@ export function detectFirewallKind(text: string, fileName: string): FirewallKind
 export function readFirewallFile(file: string, text: string, kind?: FirewallKind): FirewallFacts {
   const chosen = kind ?? detectFirewallKind(text, file);
   if (!chosen) throw new FirewallParseError(file, 1, 'not a firewall format preflight reads');
-  const parser = PARSERS[chosen];
-  if (!parser) throw new FirewallParseError(file, 1, `reading ${chosen} is not implemented yet`);
-  return parser(file, text);
+  return PARSERS[chosen](file, text);
 }
