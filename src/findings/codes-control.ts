@@ -10,7 +10,7 @@ export const CONTROL_FINDINGS = {
     severity: 'error',
     stage: 'resolve',
     modes: 'all',
-    emittedBy: ['probe', 'sweep'],
+    emittedBy: ['probe'],
     meaning:
       "The server's host name does not resolve (no such name in DNS, or the resolver failed), so no connection was tried. Nothing about the firewall or the FTP server can be judged until the name resolves.",
     causes: ['a typing mistake in the host name', 'a record that does not exist (yet) in public DNS, or exists only in an internal zone', 'no working resolver on the machine that ran the check'],

@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { FINDING_CODES, isFindingCode } from '../../src/findings/registry.js';
+import { FINDING_CODES, findingEntry, isFindingCode } from '../../src/findings/registry.js';
 import { VERSION } from '../../src/version.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -58,6 +58,18 @@ describe('finding codes', () => {
     expect(isFindingCode(code), `add ${code} to the registry in src/findings`).toBe(true);
     expect(page, `run npm run docs:codes (${code})`).toContain(`\`${code}\``);
     expect(readme, `run npm run docs:codes (${code})`).toContain(`| \`${code}\` |`);
+  });
+
+  it("the registry says truly which commands report each code (sweep: src/sweep; probe: the diagnosis)", () => {
+    const codesIn = (directory: string): Set<string> => new Set(filesUnder(directory, ['.ts']).flatMap((file) => [...read(file).matchAll(/'([A-Z]+(?:_[A-Z0-9]+)+)'/g)].map((match) => match[1] ?? '')));
+    const places = { sweep: codesIn('src/sweep'), probe: codesIn('src/diagnosis') };
+    const wrong = FINDING_CODES.flatMap((code) =>
+      (['sweep', 'probe'] as const).flatMap((command) => {
+        const listed = (findingEntry(code).emittedBy as readonly string[]).includes(command);
+        return listed === places[command].has(code) ? [] : [`${code}: ${listed ? 'listed for' : 'not listed for'} ${command}`];
+      }),
+    );
+    expect(wrong).toEqual([]);
   });
 
   it('every code of the registry is one the code can emit (no dead rows)', () => {
