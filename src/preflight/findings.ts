@@ -69,7 +69,7 @@ export function staticFindings(site: SiteFacts, built: BuiltScenario, reach: Rea
       'error',
       `The server hands out passive ports ${spanList(plainFailing)} that clients cannot reach; ${spanList(open)} work`,
       'Each transfer draws a port from the whole range: some work and some fail, at random. Make the server\'s range and what is open the same.',
-      [headline(rangeLine, plainFailing, site, built), ...plainFailing.flatMap((span) => span.because.map((line) => `${rangeText(span.ports)}: ${line}`))],
+      [headline(rangeLine, plainFailing, site, built), ...plainFailing.flatMap((span) => span.because.map((line) => `${rangeText(span.ports)}: ${line}`)), ...serviceNote(site)],
       ['passive-range', 'open-passive-range'],
     );
   }
@@ -95,6 +95,12 @@ function addressFindings(site: SiteFacts, built: BuiltScenario, make: (code: Fin
   } else if (built.publicAddress?.given && value !== built.publicAddress.address && /^[\d.]+$/.test(value)) {
     make('PASV_ADDRESS_MISMATCH', 'warning', `The server advertises ${value}, but clients dial ${built.publicAddress.address}`, `${CLIENT_BEHAVIOUR}.`, [quoteOf(advertised.at), `--public-address ${built.publicAddress.address}`], ['public-address']);
   }
+}
+
+/** Kubernetes Services list ports one at a time: the reason a range is so often short there. */
+function serviceNote(site: SiteFacts): string[] {
+  const service = site.publications.find((publication) => publication.via.startsWith('Kubernetes Service'));
+  return service ? [`${placeOf(service.at)}: a Kubernetes Service has no port ranges; every passive port needs its own entry under ports:`] : [];
 }
 
 /** "vsftpd.conf:6 pasv_max_port=50100 but compose.yml:8 publishes 50000-50050". */

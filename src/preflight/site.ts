@@ -31,6 +31,8 @@ export function mergeSite(inputs: readonly InputFacts[], firewalls: readonly Fir
   // Image conventions first, config files after: a later value replaces an earlier one.
   const ordered = [...servers.filter((server) => server.image !== undefined), ...servers.filter((server) => server.image === undefined)];
   for (const server of ordered) site.server = site.server ? mergeServer(site.server, server, site.notes) : { ...server };
+  // An image's "without PASV_ADDRESS…" note is moot once a config file sets the address.
+  if (site.server?.advertisedAddress) site.notes = site.notes.filter((note) => !note.includes("advertises the container's own (private) address"));
   return site;
 }
 

@@ -110,6 +110,34 @@ describe('preflight: server, publishing and firewall files to findings', () => {
     expect(report.control.outcome).toBe('open');
   });
 
+  it('a Kubernetes Service listing two of ten passive ports: the other eight refused, and why a Service falls short', async () => {
+    const manifest = [
+      'apiVersion: v1',
+      'kind: Service',
+      'spec:',
+      '  type: LoadBalancer',
+      '  ports:',
+      '    - { port: 21, targetPort: 21 }',
+      '    - { port: 30100, targetPort: 30100 }',
+      '    - { port: 30101, targetPort: 30101 }',
+      '---',
+      'apiVersion: v1',
+      'kind: Pod',
+      'spec:',
+      '  containers:',
+      '    - image: delfer/alpine-ftp-server',
+      '      env:',
+      '        - { name: ADDRESS, value: 203.0.113.12 }',
+      '        - { name: MIN_PORT, value: "30100" }',
+      '        - { name: MAX_PORT, value: "30109" }',
+    ].join('\n');
+    const { report } = await predict([['ftp.yaml', manifest]], { simulate: false });
+    expect(report.passive.map((span) => `${span.ports.from}-${span.ports.to} ${span.outcome}`)).toEqual(['30100-30100 open', '30101-30101 open', '30102-30109 refused']);
+    const finding = report.findings.find((candidate) => candidate.code === 'PASV_PORT_OUT_OF_RANGE');
+    expect(finding?.evidence[0]).toBe('ftp.yaml:18 - { name: MAX_PORT, value: "30109" } but ftp.yaml:8 publishes 30101');
+    expect(finding?.evidence.at(-1)).toMatch(/^ftp\.yaml:6: a Kubernetes Service has no port ranges/);
+  });
+
   it('the scenario it writes loads with the scenario loader', async () => {
     const { scenario } = await predict([fixture('vsftpd.conf'), fixture('compose.yml'), fixture('half-range.nft')], { simulate: false });
     const loaded = parseScenarioText(stringify(scenario), 'written.yaml');
