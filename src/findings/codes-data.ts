@@ -56,7 +56,7 @@ export const DATA_FINDINGS = {
     meaning:
       'The server refused a passive data connection because it came from another source address than the control connection. Servers do this to prevent port stealing; behind a source NAT pool with several addresses the two connections leave from different addresses.',
     causes: ['source NAT with an address pool (or several egress paths) on the client side', 'a proxy that opens the data connection from another address'],
-    references: ['RFC 2577 §4 (port stealing)'],
+    references: ['RFC 2577 §8 (port stealing)'],
   },
   PASV_REWRITTEN_IN_TRANSIT: {
     title: 'a middlebox changed the 227/229 text (proved against our reference server)',
