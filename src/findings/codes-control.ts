@@ -2,7 +2,7 @@
 import type { FindingEntry } from './entry.js';
 import { FTPS_SECTION, IIS_FIREWALL_GUIDE, STATEFUL_FTP_SECTION } from './references.js';
 
-const CERTIFICATE_REFERENCES = ['RFC 4217 §4 (AUTH TLS)', 'RFC 5280 §6 (certification path validation)', 'RFC 6125 (the server name in a certificate)'];
+const CERTIFICATE_REFERENCES = ['RFC 4217 (AUTH TLS)', 'RFC 5280 §6 (certification path validation)', 'RFC 6125 (the server name in a certificate)'];
 
 export const CONTROL_FINDINGS = {
   CONTROL_RESOLVE_FAILED: {
@@ -47,7 +47,7 @@ export const CONTROL_FINDINGS = {
     meaning:
       "The URL's TLS mode does not match the port: `ftps://` (implicit TLS, a TLS handshake before any FTP) against a port that greets in clear text, or `ftp://`/`ftpes://` against an implicit-TLS port that waits for a handshake. The finding names the scheme to use.",
     causes: ['implicit TLS (usually port 990) confused with explicit AUTH TLS (port 21)', 'a server moved from one mode to the other'],
-    references: ['RFC 4217 §4 (AUTH TLS on the control connection)'],
+    references: ['RFC 4217 (AUTH TLS on the control connection)'],
   },
   TLS_NEGOTIATION_BLOCKED: {
     title: 'AUTH TLS refused, or the connection is reset or stalls in the handshake',
@@ -58,7 +58,7 @@ export const CONTROL_FINDINGS = {
     meaning:
       'Securing the control connection failed: the server refused AUTH TLS, or the connection was reset or stalled during the TLS handshake. A reset or a stall right after AUTH TLS is typical of an FTP-inspecting firewall that cannot follow an encrypted control channel and blocks it.',
     causes: ['TLS not configured on the server (no certificate, TLS switched off)', 'an FTP inspection helper or ALG that blocks AUTH TLS', 'no TLS version or cipher in common'],
-    references: ['RFC 4217 §4 (AUTH TLS)', IIS_FIREWALL_GUIDE(FTPS_SECTION)],
+    references: ['RFC 4217 (AUTH TLS)', IIS_FIREWALL_GUIDE(FTPS_SECTION)],
   },
   TLS_CERTIFICATE_SELF_SIGNED: {
     title: "the server's certificate is self-signed",
@@ -125,7 +125,7 @@ export const CONTROL_FINDINGS = {
     meaning:
       'The server rejected the credentials (530), insisted on TLS before login, or the control connection was lost during login without an answer, which the finding says as such. No data connection can be tested without a login.',
     causes: ['a wrong user name or password', 'a server that requires TLS before USER/PASS (use `ftpes://`)', 'an account that is locked, disabled or limited to other addresses'],
-    references: ['RFC 959 §4.1.1 (USER, PASS)', 'RFC 4217 §4 (AUTH TLS before login)'],
+    references: ['RFC 959 §4.1.1 (USER, PASS)', 'RFC 4217 (AUTH TLS before login)'],
   },
   SESSION_LIMIT_REACHED: {
     title: "a mode's own control session was refused by a per-IP or global session limit",
