@@ -27,7 +27,7 @@ const launchHere: Launch = ([command, ...args]) => spawn(command as string, args
 
 /** Starts `tcpdump -i INTERFACE -w file filter` and resolves once it is listening (bounded wait). */
 export async function startCapture(file: string, filter: string, options: { interfaceName?: string; launch?: Launch } = {}): Promise<RunningCapture> {
-  const child = (options.launch ?? launchHere)([TCPDUMP as string, '-i', options.interfaceName ?? 'lo', '-n', '-U', '--immediate-mode', '-s', '0', '-w', file, filter]);
+  const child = (options.launch ?? launchHere)([TCPDUMP as string, '-i', options.interfaceName ?? 'lo', '-n', '-U', '--immediate-mode', '-B', '16384', '-s', '0', '-w', file, filter]);
   let stderr = '';
   const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   await new Promise<void>((resolve, reject) => {
