@@ -11,7 +11,7 @@
 import { readXml } from '../xml.js';
 import { emptyFacts, type FirewallFacts, type Match, type PortRange, type Provenance, type RuleAction, type RuleFact } from './model.js';
 import { portsTouched } from './nft-build.js';
-import { checkedLines, checkText, parsePortRange, provenance } from './text.js';
+import { checkedLines, parsePortRange, provenance } from './text.js';
 
 /** Ports of the services a default zone lists or an FTP host is likely to; others are named unknown. */
 const SERVICES: Record<string, { ports: [string, PortRange][]; ftpHelper?: boolean }> = {
@@ -118,7 +118,7 @@ export function zoneFacts(facts: FirewallFacts, zone: Zone): void {
 
 /** /etc/firewalld/zones/NAME.xml */
 export function parseFirewalldZone(file: string, text: string): FirewallFacts {
-  checkText(file, text);
+  checkedLines(file, text); // the shared checks, line length included
   const facts = emptyFacts('firewalld-zone', file);
   const { elements, problems } = readXml(text);
   for (const problem of problems) facts.notUnderstood.push({ at: provenance(file, problem.line, ''), reason: problem.reason });
