@@ -152,6 +152,31 @@ describe('two captures of the same sessions', () => {
     expect(locations[0]?.text).toContain('SNAT');
   });
 
+  it('active mode: the server\'s SYN left the server and never reached the client', () => {
+    const sides = { client: new Capture(), server: new Capture().wait(2000) };
+    for (const side of ['client', 'server'] as const) {
+      const capture = sides[side];
+      const ends = side === 'client' ? AT_CLIENT : AT_SERVER;
+      const control = capture.conversation({ host: ends.client, port: 40000 }, { host: ends.server, port: 21 }).handshake();
+      login(control);
+      control.data('client', 'PORT 192,168,1,10,156,100\r\n');
+      control.data('server', '200 PORT command successful.\r\n');
+      control.data('client', 'LIST\r\n');
+      if (side === 'server') {
+        const data = capture.conversation({ host: ends.server, port: 20 }, { host: '192.168.1.10', port: 40036 });
+        data.syn();
+        capture.wait(1000);
+        data.synRetransmit();
+      }
+      control.data('server', '425 Failed to establish connection.\r\n');
+    }
+    const pair = { client: { file: 'client.pcap', sessions: analyse('client.pcap', sides.client) }, server: { file: 'server.pcap', sessions: analyse('server.pcap', sides.server) } };
+    const [location] = locate(pair);
+    expect(location).toMatchObject({ kind: 'dropped-between', openedBy: 'server', atServer: { file: 'server.pcap' } });
+    expect(location?.atClient).toBeUndefined();
+    expect(location?.text).toMatch(/^the SYN to 192\.168\.1\.10:40036 left the server \(server\.pcap frame \d+, [\d:.]+\) and never reached the client/);
+  });
+
   it('a control SYN that never reached the server: located on the control channel', () => {
     const client = new Capture();
     const control = client.conversation({ host: AT_CLIENT.client, port: 40000 }, { host: AT_CLIENT.server, port: 21 });
