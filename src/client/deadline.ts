@@ -20,21 +20,25 @@ export function isDeadlineError(error: unknown): error is DeadlineError {
 
 /**
  * Runs `work` with an AbortSignal that fires after `ms`; rejects with DeadlineError when it does.
- * The timer is always cleared, so a finished phase never keeps the process alive.
+ * The timer is always cleared, so a finished phase never keeps the process alive. `ioFirst`: see
+ * withVerdictDeadline.
  */
-export async function withDeadline<T>(phase: string, ms: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function withDeadline<T>(phase: string, ms: number, work: (signal: AbortSignal) => Promise<T>, options: { ioFirst?: boolean } = {}): Promise<T> {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
+  let turn: NodeJS.Immediate | undefined;
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
+    const expire = (): void => {
       controller.abort(new DeadlineError(phase, ms));
       reject(new DeadlineError(phase, ms));
-    }, ms);
+    };
+    timer = setTimeout(() => (options.ioFirst ? (turn = setImmediate(expire)) : expire()), ms);
   });
   try {
     return await Promise.race([work(controller.signal), expired]);
   } finally {
     clearTimeout(timer);
+    if (turn) clearImmediate(turn);
   }
 }
 
@@ -44,24 +48,8 @@ export async function withDeadline<T>(phase: string, ms: number, work: (signal: 
  * loop, so after a stall (a busy machine) a connection that completed in time would otherwise lose
  * to a timer that is merely late.
  */
-export async function withVerdictDeadline<T>(phase: string, ms: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  let turn: NodeJS.Immediate | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      turn = setImmediate(() => {
-        controller.abort(new DeadlineError(phase, ms));
-        reject(new DeadlineError(phase, ms));
-      });
-    }, ms);
-  });
-  try {
-    return await Promise.race([work(controller.signal), expired]);
-  } finally {
-    clearTimeout(timer);
-    if (turn) clearImmediate(turn);
-  }
+export function withVerdictDeadline<T>(phase: string, ms: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  return withDeadline(phase, ms, work, { ioFirst: true });
 }
 
 /** A promise that settles when the signal aborts (for racing against waits without their own signal). */

@@ -5,7 +5,9 @@
  * the data timeout; a slow or variable control path waits the full data timeout instead.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import net from 'node:net';
 import type { Network } from '../../src/net/network.js';
+import { DeadlineError, withDeadline, withVerdictDeadline } from '../../src/client/deadline.js';
 import { realNetwork } from '../../src/net/real.js';
 import { openSession, Recorder, runDataChannel } from '../../src/client/index.js';
 import { FIRST_SYN_RETRANSMISSION_MS } from '../../src/client/early-verdict.js';
@@ -131,5 +133,33 @@ describe('early "dropped" verdict on the data connection', () => {
     const { attempt } = await run('pasv', droppingData(() => fake?.port ?? 0), false);
     expect(attempt.connect?.durationMs).toBeGreaterThanOrEqual(DATA_TIMEOUT_MS - 5);
     expect(attempt.earlyDrop).toMatchObject({ heldBecause: 'the early verdict is off (--no-early-verdict)' });
+  });
+});
+
+describe('a verdict deadline on a stalled event loop', () => {
+  it('lets a connection that is ready when the loop resumes win over the late timer (a plain deadline would call it timed out)', async () => {
+    const listener = net.createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    const port = (listener.address() as net.AddressInfo).port;
+    const stalledConnect = async (deadline: typeof withDeadline) => {
+      const result = deadline('data connect', 50, (signal) => realNetwork.connect({ host: '127.0.0.1', port, signal })).then(
+        (connection) => (connection.destroy(), 'connected'),
+        // The deadline aborts the connect: either error says the wait ended without a connection.
+        (error: unknown) => (error instanceof DeadlineError || (error as Error).name === 'AbortError' ? 'timeout' : `error: ${String(error)}`),
+      );
+      // Hold the loop well past the deadline before it can even look at the connect (a machine too
+      // loaded to run us): when it runs again, the timer and the finished connect are both due.
+      const until = Date.now() + 200;
+      while (Date.now() < until) {
+        // busy
+      }
+      return result;
+    };
+    try {
+      expect(await stalledConnect(withDeadline)).toBe('timeout');
+      expect(await stalledConnect(withVerdictDeadline)).toBe('connected');
+    } finally {
+      await new Promise((resolve) => listener.close(resolve));
+    }
   });
 });
