@@ -88,6 +88,19 @@ export function codeOnlyReply(code: number, logName: string): LogItem {
   return { type: 'reply', code, message: '' };
 }
 
+/** Entries a parser keeps per session key (pids, client ports) at most: a log of millions of sessions must not grow its maps without end. */
+export const MAX_TRACKED_KEYS = 50_000;
+
+/** map.set, forgetting the oldest entry past MAX_TRACKED_KEYS (Maps keep insertion order). */
+export function setBounded<K, V>(map: Map<K, V>, key: K, value: V, limit = MAX_TRACKED_KEYS): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > limit) {
+    const oldest = map.keys().next();
+    if (!oldest.done) map.delete(oldest.value);
+  }
+}
+
 /** FTP command verbs, for the generic transcript and for telling a command from prose. */
 export const FTP_VERBS = new Set(
   ('ABOR ACCT ADAT ALLO APPE AUTH CCC CDUP CONF CWD DELE ENC EPRT EPSV FEAT HELP HOST LANG LIST LPRT LPSV MDTM MFCT MFF MFMT MIC ' +

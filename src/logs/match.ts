@@ -3,7 +3,8 @@
  * server's log of it; a log and a capture). Judged by the command sequence (the longest common
  * subsequence of verbs — servers and clients log the same commands, NAT or not), by time (when
  * both sources have clocks in the same convention) and by the client's port when both know it.
- * Greedy, best pairs first, each session in at most one group.
+ * Greedy, best pairs first, each session in at most one group; at most MAX_PAIRS_COMPARED pairs are
+ * compared (the first sessions of each file), each session's verbs and times read once.
  */
 import type { ObservedSession } from '../evidence/observed.js';
 import type { SourceReading } from '../evidence/source.js';
@@ -26,10 +27,21 @@ const SAME_TIME_MS = 2_000;
 const ZONE_STEP_MS = 15 * 60_000;
 /** Below this a pair is not matched. */
 export const MATCH_THRESHOLD = 0.5;
-/** Sessions compared per file at most (pairs grow with the square). */
-const MAX_SESSIONS_COMPARED = 2_000;
+/** Session pairs compared at most, all files together (each costs up to MAX_VERBS² steps). */
+export const MAX_PAIRS_COMPARED = 200_000;
 /** Verbs compared per session at most. */
-const MAX_VERBS = 200;
+const MAX_VERBS = 64;
+
+const summaries = new WeakMap<ObservedSession, { verbs: string[]; span: Span | undefined }>();
+
+function summary(session: ObservedSession): { verbs: string[]; span: Span | undefined } {
+  let known = summaries.get(session);
+  if (!known) {
+    known = { verbs: verbs(session), span: span(session) };
+    summaries.set(session, known);
+  }
+  return known;
+}
 
 function verbs(session: ObservedSession): string[] {
   const out: string[] = [];
@@ -75,16 +87,14 @@ function span(session: ObservedSession): Span | undefined {
 
 export function pairScore(a: ObservedSession, b: ObservedSession): { score: number; why: string[] } {
   const why: string[] = [];
-  const va = verbs(a);
-  const vb = verbs(b);
+  const { verbs: va, span: sa } = summary(a);
+  const { verbs: vb, span: sb } = summary(b);
   let score = 0;
   if (va.length > 0 && vb.length > 0) {
     const common = longestCommonSubsequence(va, vb);
     score += common / Math.max(va.length, vb.length);
     if (common > 0) why.push(`${common} command(s) in the same order`);
   }
-  const sa = span(a);
-  const sb = span(b);
   if (sa && sb) {
     const gap = Math.max(0, Math.max(sa.from, sb.from) - Math.min(sa.to, sb.to));
     // Logs without a zone are in their host's local time: two hosts may differ by a zone offset
@@ -116,13 +126,16 @@ export function pairScore(a: ObservedSession, b: ObservedSession): { score: numb
 
 export function matchSessions(readings: readonly SourceReading[]): SessionMatch[] {
   const candidates: { a: SessionRef; b: SessionRef; score: number; why: string[] }[] = [];
+  let budget = MAX_PAIRS_COMPARED;
   for (let i = 0; i < readings.length; i += 1) {
     for (let j = i + 1; j < readings.length; j += 1) {
       const left = readings[i];
       const right = readings[j];
       if (!left || !right || left.file === right.file) continue;
-      for (const a of left.sessions.slice(0, MAX_SESSIONS_COMPARED)) {
-        for (const b of right.sessions.slice(0, MAX_SESSIONS_COMPARED)) {
+      for (const a of left.sessions) {
+        for (const b of right.sessions) {
+          if (budget <= 0) break;
+          budget -= 1;
           const { score, why } = pairScore(a, b);
           if (score >= MATCH_THRESHOLD) candidates.push({ a: { file: left.file, id: a.id }, b: { file: right.file, id: b.id }, score, why });
         }

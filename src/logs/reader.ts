@@ -10,7 +10,7 @@ import type { EvidenceReader, ReadOptions, SourceDeclaration, SourceReading, Van
 import { LogFormatError } from './errors.js';
 import type { LineParser, ParsedLine } from './items.js';
 import { headLines, looksBinary, MAX_LINE_CHARS, readLogLines } from './line-reader.js';
-import { MAX_EVENTS_PER_SESSION, MAX_SESSIONS, SessionBuilder } from './session-builder.js';
+import { MAX_EVENTS, MAX_EVENTS_PER_SESSION, MAX_SESSIONS, SessionBuilder } from './session-builder.js';
 
 export interface LogFormat {
   format: string;
@@ -54,7 +54,7 @@ function skippedWords(binary: number, truncated: number, builder: SessionBuilder
   if (binary > 0) out.push(`${binary} line(s) of binary data skipped`);
   if (truncated > 0) out.push(`${truncated} line(s) longer than ${MAX_LINE_CHARS} characters were cut there`);
   if (builder.droppedSessions > 0) out.push(`${builder.droppedSessions} session(s) after the first ${MAX_SESSIONS} left out: cut the log to the time of the failure`);
-  if (builder.droppedEvents > 0) out.push(`${builder.droppedEvents} event(s) past ${MAX_EVENTS_PER_SESSION} in one session left out`);
+  if (builder.droppedEvents > 0) out.push(`${builder.droppedEvents} event(s) left out (at most ${MAX_EVENTS_PER_SESSION} per session and ${MAX_EVENTS} in all are kept)`);
   return out;
 }
 

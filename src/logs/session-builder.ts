@@ -31,6 +31,8 @@ interface OpenSession {
 export const MAX_SESSIONS = 5_000;
 /** Most events in one session (a mirror job's session can list a million files). */
 export const MAX_EVENTS_PER_SESSION = 20_000;
+/** Most events kept from one file, all sessions together: what bounds the reading's memory (a few hundred MB at most). */
+export const MAX_EVENTS = 1_000_000;
 
 function startsSession(item: LogItem): boolean {
   if (item.type === 'connect') return item.role !== 'data';
@@ -43,6 +45,7 @@ export class SessionBuilder {
   private readonly open = new Map<string, OpenSession>();
   private readonly done: ObservedSession[] = [];
   private count = 0;
+  private events = 0;
   private readonly ids = new Set<string>();
   /** Sessions not kept past MAX_SESSIONS, and events past MAX_EVENTS_PER_SESSION. */
   droppedSessions = 0;
@@ -98,10 +101,11 @@ export class SessionBuilder {
   }
 
   private push(state: OpenSession, event: ObservedEvent): void {
-    if (state.session.events.length >= MAX_EVENTS_PER_SESSION) {
+    if (state.session.events.length >= MAX_EVENTS_PER_SESSION || this.events >= MAX_EVENTS) {
       this.droppedEvents += 1;
       return;
     }
+    this.events += 1;
     state.session.events.push(event);
   }
 

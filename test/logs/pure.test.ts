@@ -4,7 +4,7 @@ import type { ObservedSession } from '../../src/evidence/observed.js';
 import type { SourceReading } from '../../src/evidence/source.js';
 import { FILEZILLA_LINE } from '../../src/logs/clients/filezilla.js';
 import { firewallMeaning, firewallPrefix } from '../../src/logs/firewall.js';
-import { dataAddressOf } from '../../src/logs/items.js';
+import { dataAddressOf, setBounded } from '../../src/logs/items.js';
 import { longestCommonSubsequence, matchSessions } from '../../src/logs/match.js';
 import { redactCommand, redactText } from '../../src/logs/redact.js';
 import { SessionBuilder } from '../../src/logs/session-builder.js';
@@ -149,6 +149,17 @@ describe('firewall prefixes', () => {
   });
 });
 
+describe('bounded parser state', () => {
+  it('setBounded forgets the oldest key past the limit, and a key set again is young', () => {
+    const map = new Map<string, number>();
+    for (let i = 0; i < 5; i += 1) setBounded(map, `k${i}`, i, 3);
+    expect([...map.keys()]).toEqual(['k2', 'k3', 'k4']);
+    setBounded(map, 'k2', 9, 3);
+    setBounded(map, 'k5', 5, 3);
+    expect([...map.entries()]).toEqual([['k4', 4], ['k2', 9], ['k5', 5]]);
+  });
+});
+
 describe('data addresses', () => {
   it.each([
     ['227 Entering Passive Mode (10,0,0,5,195,80).', { host: '10.0.0.5', port: 50000 }],
@@ -173,6 +184,13 @@ describe('matchSessions', () => {
     source: { kind: 'log', label: file, vantage: 'client', controlledExperiment: false, referenceServerProof: false, packets: false, timings: false, actedItself: false },
     sessions,
     limits: [],
+  });
+
+  it('1,000 × 1,000 sessions: at most MAX_PAIRS_COMPARED pairs are compared, and the first sessions still pair', () => {
+    const many = (file: string) => reading(file, Array.from({ length: 1000 }, (_, i) => session(`${file}#${i}`, ['USER', 'PASS', i % 2 ? 'PASV' : 'EPSV', 'LIST'])));
+    const groups = matchSessions([many('a.log'), many('b.log')]);
+    expect(groups.length).toBeGreaterThan(0);
+    expect(groups.length).toBeLessThanOrEqual(1000);
   });
 
   it('LCS counts commands in order', () => {

@@ -28,7 +28,6 @@ export function win32Meaning(code: number): { outcome?: 'no-answer' | 'refused' 
 
 function iisParser(): LineParser {
   let fields: string[] = [];
-  const clientOf = new Map<string, { host: string; port: number }>();
   return {
     parse(raw) {
       if (raw.startsWith('#')) {
@@ -58,7 +57,6 @@ function iisParser(): LineParser {
       const server = serverHost ? endpoint(normalizeAddress(serverHost), get('s-port') ?? 0) : undefined;
       const items: LogItem[] = [];
       if (method === 'ControlChannelOpened') {
-        if (client) clientOf.set(key, client);
         items.push({ type: 'connect', role: 'control', outcome: 'connected', ...(client ? { from: client } : {}), ...(server ? { to: server } : {}) });
         items.push({ type: 'endpoints', ...(client ? { client } : {}), ...(server ? { server } : {}) });
       } else if (method === 'ControlChannelClosed') {

@@ -7,7 +7,7 @@
  */
 import { normalizeAddress } from '../../ftp/address.js';
 import type { Endpoint } from '../../evidence/observed.js';
-import { dataAddressOf, endpoint, type LineParser, type LogItem } from '../items.js';
+import { dataAddressOf, endpoint, setBounded, type LineParser, type LogItem } from '../items.js';
 import { countLines, makeLogReader, SERVER_LOG_LIMIT } from '../reader.js';
 import { parseIsoLike } from '../time.js';
 
@@ -19,12 +19,12 @@ function pyftpdlibItems(message: string, client: { host: string; port: number } 
     // Telnet's IAC IP before ABOR arrives as bytes that are not text.
     const text = String(m[1]).replace(/^[^\x20-\x7e]+/, '');
     const asked = /^(PORT|EPRT)\b/i.test(text) ? dataAddressOf(text) : undefined;
-    if (asked) offered.set(key, asked);
+    if (asked) setBounded(offered, key, asked);
     return [{ type: 'command', text }];
   }
   if ((m = /^-> (.*)$/.exec(message))) {
     const address = dataAddressOf(String(m[1]));
-    if (address) offered.set(key, address);
+    if (address) setBounded(offered, key, address);
     return [{ type: 'reply-line', text: String(m[1]) }];
   }
   if (/^FTP session opened/.test(message)) return [{ type: 'connect', role: 'control', outcome: 'connected', ...(client ? { from: client } : {}) }];

@@ -8,7 +8,7 @@
  * logging in within the same second may be swapped, which the limits say.
  */
 import { normalizeAddress } from '../../ftp/address.js';
-import { dataAddressOf, type LineParser, type LogItem } from '../items.js';
+import { dataAddressOf, setBounded, type LineParser, type LogItem } from '../items.js';
 import { countLines, makeLogReader, SERVER_LOG_LIMIT } from '../reader.js';
 import { maskPassword } from '../redact.js';
 import { parseCtime, parseSyslogTime } from '../time.js';
@@ -48,7 +48,7 @@ export function vsftpdParser(year = new Date().getUTCFullYear()): LineParser {
 function keyFor(state: VsftpdState, pid: string, user: string | undefined, what: string, client: string): string | undefined {
   if (what === 'CONNECT') {
     const key = `pid ${pid}`;
-    state.keyOf.set(pid, key);
+    setBounded(state.keyOf, pid, key);
     return key;
   }
   const known = state.keyOf.get(pid);
@@ -58,7 +58,7 @@ function keyFor(state: VsftpdState, pid: string, user: string | undefined, what:
   // A new pid with a user: the logged-in process of the oldest session from this address.
   const joined = user !== undefined ? pending.shift() : undefined;
   const key = joined ?? `pid ${pid}`;
-  state.keyOf.set(pid, key);
+  setBounded(state.keyOf, pid, key);
   return key;
 }
 
@@ -75,18 +75,18 @@ function vsftpdItems(state: VsftpdState, key: string, what: string, client: stri
     case 'FTP command': {
       const text = quoted(rest);
       const asked = /^(PORT|EPRT)\b/i.test(text) ? dataAddressOf(text) : undefined;
-      if (asked) state.offered.set(key, asked);
+      if (asked) setBounded(state.offered, key, asked);
       if (/^USER\b/i.test(text)) {
         const list = state.pendingLogin.get(client) ?? [];
         if (!list.includes(key)) list.push(key);
-        state.pendingLogin.set(client, list.slice(-64));
+        setBounded(state.pendingLogin, client, list.slice(-64));
       }
       return [{ type: 'command', text }];
     }
     case 'FTP response': {
       const text = quoted(rest);
       const offered = dataAddressOf(text);
-      if (offered) state.offered.set(key, offered);
+      if (offered) setBounded(state.offered, key, offered);
       if (/^530\b/.test(text)) dropPending(state, client, key);
       return [{ type: 'reply-line', text }];
     }
