@@ -24,7 +24,7 @@ const OPEN = { from: 55500, to: 55525 };
 const REJECTED = { from: 60000, to: 60009 };
 const RUNS = 3;
 const NMAP_RUNS = 1;
-const NMAP_CAP_MS = 600_000;
+const NMAP_CAP_MS = 300_000;
 const SWEEP_CAP_MS = 300_000;
 const TARGET_MS = 30_000;
 

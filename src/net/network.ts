@@ -84,7 +84,12 @@ export function classifyConnectError(error: unknown, timedOut: boolean): Connect
 }
 
 export function abortError(): Error {
+  // No stack: it would only say where the abort was handled, and a sweep aborts thousands of
+  // dials at once (capturing a stack for each was 3 % of a 16,384-port sweep's CPU time).
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
   const error = new Error('The operation was aborted');
+  Error.stackTraceLimit = limit;
   error.name = 'AbortError';
   return error;
 }

@@ -24,7 +24,7 @@
  */
 import { describeError } from '../client/util.js';
 import type { Network } from '../net/network.js';
-import { provePortInBlock, type BlockProof, type DialDeadlines } from './dial.js';
+import { provePortsInBlock, type BlockProof, type DialDeadlines } from './dial.js';
 import type { PortResult } from './options.js';
 import type { BlockObservation, Pace } from './pace.js';
 import type { PooledSession, SessionPool } from './pool.js';
@@ -232,7 +232,7 @@ async function dialAll(ports: readonly number[], deadlines: DialDeadlines, runne
     // seconds, and answers that came in time would be read after their deadlines. So the dials
     // go out a chunk at a time, with answers read in between.
     if (index > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-    for (const port of ports.slice(index, index + DIAL_CHUNK)) proofs.push(provePortInBlock(runner.network, runner.dialHost, port, deadlines));
+    proofs.push(...provePortsInBlock(runner.network, runner.dialHost, ports.slice(index, index + DIAL_CHUNK), deadlines));
   }
   return Promise.all(proofs);
 }

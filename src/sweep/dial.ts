@@ -1,7 +1,7 @@
 /**
- * One port of an open sweep block, proved by one TCP exchange: connect, read the first line (the
- * token naming the port), reset. Runs once per port — thousands at once — so it is kept lean: one
- * timer and one AbortController cover both the connect and the token.
+ * The ports of an open sweep block, each proved by one TCP exchange: connect, read the first line
+ * (the token naming the port), reset. Runs once per port — thousands at once — so it is kept
+ * lean: dials started together share one connect deadline (one timer, one AbortController).
  *
  * The connect has its own deadline (the fast pass's, pace.ts) and the token the full data
  * timeout: a port whose connect was answered is never hurried.
@@ -35,18 +35,53 @@ const FIRST_LINE_LIMIT = 256;
  */
 const TOKEN_READ_BUFFER = Buffer.allocUnsafe(4 * FIRST_LINE_LIMIT);
 
-export function provePortInBlock(network: Network, host: string, port: number, deadlines: DialDeadlines): Promise<BlockProof> {
+/** The reason every dial of a chunk is aborted with at its deadline (one object: no stack per dial). */
+const CONNECT_DEADLINE = Object.freeze(Object.assign(new Error('connect deadline'), { name: 'AbortError' }));
+
+/**
+ * Dial `ports` together: they share one connect deadline — one timer and one AbortController
+ * for all of them, not one each. Profiles of a 16,384-port sweep showed a third of its CPU time
+ * in per-dial abort machinery (an AbortController, a DOMException and an Error with its stack per
+ * unanswered port) and the garbage it left.
+ */
+export function provePortsInBlock(network: Network, host: string, ports: readonly number[], deadlines: DialDeadlines): Promise<BlockProof>[] {
+  const controller = new AbortController();
+  const started = performance.now();
+  const pending = new Set<() => void>();
+  let left = ports.length;
+  const timer = setTimeout(() => {
+    for (const expire of pending) expire();
+    pending.clear();
+    controller.abort(CONNECT_DEADLINE);
+  }, deadlines.connectMs);
+  const finished = (): void => {
+    left -= 1;
+    if (left === 0) clearTimeout(timer);
+  };
+  return ports.map((port) => provePort(network, host, port, deadlines, { signal: controller.signal, started, pending, finished }));
+}
+
+interface Chunk {
+  signal: AbortSignal;
+  started: number;
+  /** The dials still waiting for their connect; each entry decides its port dropped. */
+  pending: Set<() => void>;
+  finished(): void;
+}
+
+function provePort(network: Network, host: string, port: number, deadlines: DialDeadlines, chunk: Chunk): Promise<BlockProof> {
   return new Promise((resolve) => {
-    const controller = new AbortController();
-    const started = performance.now();
     let answerMs: number | undefined;
     let connection: Connection | undefined;
+    let tokenTimer: NodeJS.Timeout | undefined;
     let head = '';
     let settled = false;
     const decide = (state: PortResult['state'], detail: string, noToken = false): void => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      chunk.pending.delete(expire);
+      clearTimeout(tokenTimer);
+      chunk.finished();
       if (connection) {
         connection.off('data', onData);
         connection.off('end', onEnd);
@@ -58,24 +93,19 @@ export function provePortInBlock(network: Network, host: string, port: number, d
       }
       resolve({ result: { port, state, detail }, noToken, ...(answerMs !== undefined ? { answerMs } : {}) });
     };
-    const onTimeout = (): void => {
-      if (!connection) {
-        controller.abort();
-        decide('dropped', `no answer to the connect within ${deadlines.connectMs} ms`);
-      } else if (head === '') {
-        decide('misrouted', `connected, but no token within ${deadlines.tokenMs} ms: something other than the server's listener on ${port} answered`);
-      } else {
-        decide('misrouted', `expected the token for port ${port}, got ${quote(head)} and then nothing for ${deadlines.tokenMs} ms`);
-      }
+    const expire = (): void => decide('dropped', `no answer to the connect within ${deadlines.connectMs} ms`);
+    chunk.pending.add(expire);
+    const onTokenTimeout = (): void => {
+      if (head === '') decide('misrouted', `connected, but no token within ${deadlines.tokenMs} ms: something other than the server's listener on ${port} answered`);
+      else decide('misrouted', `expected the token for port ${port}, got ${quote(head)} and then nothing for ${deadlines.tokenMs} ms`);
     };
-    let timer = setTimeout(onTimeout, deadlines.connectMs);
     const line = (text: string): void => {
       const token = parseDataToken(text);
       if (token.ok && token.value.port === port) decide('open', `token for ${port} received`);
       else decide('misrouted', `expected the token for port ${port}, got ${quote(text)}`);
     };
-    const onData = (chunk: Buffer): void => {
-      head += chunk.toString('latin1');
+    const onData = (chunkRead: Buffer): void => {
+      head += chunkRead.toString('latin1');
       const newline = head.indexOf('\n');
       if (newline >= 0) line(head.slice(0, newline).replace(/\r$/, ''));
       else if (head.length >= FIRST_LINE_LIMIT) line(head.slice(0, FIRST_LINE_LIMIT));
@@ -85,25 +115,25 @@ export function provePortInBlock(network: Network, host: string, port: number, d
       decide('misrouted', `connected, but it closed without the token for ${port}: not the server's listener, or the server saw the connection come from another address`, true);
     };
     const onClose = (): void => decide('error', `connected, then the connection was reset before the token for ${port}`);
-    network.connect({ host, port, signal: controller.signal, readBuffer: TOKEN_READ_BUFFER }).then(
+    network.connect({ host, port, signal: chunk.signal, readBuffer: TOKEN_READ_BUFFER }).then(
       (connected) => {
         connected.on('error', () => {});
         if (settled) {
           connected.destroy();
           return;
         }
-        answerMs = performance.now() - started;
+        answerMs = performance.now() - chunk.started;
         connection = connected;
         // The token gets the full data timeout from here, whatever the connect's deadline was.
-        clearTimeout(timer);
-        timer = setTimeout(onTimeout, deadlines.tokenMs);
+        chunk.pending.delete(expire);
+        tokenTimer = setTimeout(onTokenTimeout, deadlines.tokenMs);
         connected.on('data', onData);
         connected.on('end', onEnd);
         connected.on('close', onClose);
       },
       (error: unknown) => {
         if (settled) return;
-        answerMs = performance.now() - started;
+        answerMs = performance.now() - chunk.started;
         const outcome = classifyConnectError(error, false);
         if (outcome === 'refused') decide('refused', 'connection refused (RST)');
         else if (outcome === 'unreachable') decide('refused', `unreachable: ${describeError(error)}`);
