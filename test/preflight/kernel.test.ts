@@ -9,13 +9,17 @@
  * settings are given to vsftpd verbatim. Needs root, nft and vsftpd: skipped with the reason.
  */
 import { readFileSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkNetnsSupport } from '../../src/netns/preflight.js';
 import { withNetnsTopology, type NetnsTopology } from '../../src/netns/topology.js';
 import { startVsftpd, vsftpdMissingReason } from '../../src/netns/vsftpd.js';
 import { readFirewallFile } from '../../src/preflight/firewalls/index.js';
+import { PROFTPD_BINARY, proftpdConfig, proftpdMissingReason } from '../../src/netns/proftpd.js';
 import { parseCompose } from '../../src/preflight/publishing/compose.js';
+import { parseProftpdConf } from '../../src/preflight/servers/proftpd.js';
 import { parseVsftpdConf } from '../../src/preflight/servers/vsftpd.js';
 import { preflight } from '../../src/preflight/predict.js';
 import type { PreflightReport, ProbeReport } from '../../src/report/model.js';
@@ -102,6 +106,55 @@ function dataConnections(run: KernelRun): { port: number; tls: boolean; kernel: 
       }),
   );
 }
+
+/**
+ * A real ProFTPD in the server namespace with the fixture's PassivePorts (read by preflight's own
+ * reader, <Global> and all), the nftables file loaded as it is; the harness supplies paths and the
+ * anonymous root (src/netns/proftpd.ts's config).
+ */
+async function onKernelProftpd(conf: string, nftFile: string, runs: number): Promise<KernelRun> {
+  const facts = parseProftpdConf(conf, readFileSync(path.join(FIXTURES, conf), 'utf8'));
+  const { report, scenario } = await preflight([facts], [readFirewallFile(nftFile, readFileSync(path.join(FIXTURES, nftFile), 'utf8'))], { client: 'outside', simulate: false });
+  const topology = { ...scenario.topology };
+  delete topology.firewalls;
+  const range = facts.servers[0]?.passiveRange?.value;
+  const directory = await mkdtemp(path.join(os.tmpdir(), 'fd-preflight-proftpd-'));
+  try {
+    await chmod(directory, 0o755);
+    const root = path.join(directory, 'root');
+    await mkdir(root);
+    await chmod(root, 0o755);
+    await writeFile(path.join(root, 'hello.txt'), 'hello\n', { mode: 0o644 });
+    return await withNetnsTopology(topology, async (network) => {
+      const loaded = await network.exec('server', ['nft', '-f', path.join(FIXTURES, nftFile)]);
+      if (loaded.code !== 0) throw new Error(`nft -f ${nftFile}: ${loaded.stderr}`);
+      const host = network.addresses.server;
+      const configFile = path.join(directory, 'proftpd.conf');
+      await writeFile(configFile, proftpdConfig(range ? { passivePorts: range } : {}, host, 21, { directory, root }));
+      network.spawn('server', [PROFTPD_BINARY, '-n', '-c', configFile], { stdio: 'ignore' });
+      for (let attempt = 0; attempt < 100; attempt += 1) {
+        const listening = await network.exec('server', ['ss', '-ltnH', 'sport = :21']);
+        if (listening.stdout.trim() !== '') break;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      const probes: ProbeReport[] = [];
+      for (let index = 0; index < runs; index += 1) probes.push(await probeIn(network, host, 21, 'none'));
+      return { prediction: report, probes };
+    });
+  } finally {
+    await rm(directory, { recursive: true, force: true });
+  }
+}
+
+describe.skipIf(missing ?? proftpdMissingReason())('preflight agrees with the kernel (real ProFTPD)', () => {
+  it('PassivePorts inside <Global>, half of it open: each data connection meets what was predicted for its port', { timeout: 300_000 }, async () => {
+    const run = await onKernelProftpd('proftpd-small-range.conf', 'half-small-range.nft', 3);
+    expect(run.prediction.passive.map((span) => `${span.ports.from}-${span.ports.to} ${span.outcome}`)).toEqual(['50000-50001 open', '50002-50003 blocked']);
+    const connections = dataConnections(run);
+    expect(connections.length).toBeGreaterThan(0);
+    for (const connection of connections) expect(connection.kernel, `port ${connection.port}`).toBe(connection.predicted);
+  });
+});
 
 describe.skipIf(missing)('preflight agrees with the kernel (real vsftpd, the fixture ruleset loaded with nft -f)', () => {
   it('half the passive range open: each data connection meets what was predicted for its port', { timeout: 300_000 }, async () => {
