@@ -5,13 +5,12 @@
  * the kernel does to a TCP SYN from the client namespace. Needs root, ip, nft and iptables.
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { evaluateTcp, readFirewallFile } from '../../../src/preflight/firewalls/index.js';
 import { checkNetnsSupport } from '../../../src/netns/preflight.js';
 import { run, runChecked } from '../../../src/netns/process.js';
-import { createNetnsTopology, type NetnsTopology } from '../../../src/netns/topology.js';
 import { startTcpServer } from '../../netns/kernel-helpers.js';
-import { kernelVerdict, meaning } from './kernel-compare.js';
+import { kernelVerdict, meaning, useBareTopology } from './kernel-compare.js';
 
 const support = await checkNetnsSupport();
 const iptablesMissing = (await run(['iptables-restore', '--version']).catch(() => undefined))?.code === 0 ? null : 'iptables-restore is not installed (Debian package iptables)';
@@ -19,16 +18,10 @@ const skip = (support.ok ? null : support.reason) ?? iptablesMissing;
 const fixture = readFileSync(new URL('../../fixtures/preflight/firewalls/iptables/server.rules', import.meta.url), 'utf8');
 
 describe.skipIf(skip)(`iptables facts agree with the kernel${skip ? ` [skipped: ${skip}]` : ''}`, () => {
-  let network: NetnsTopology | undefined;
-  beforeAll(async () => {
-    network = await createNetnsTopology({});
-  }, 60_000);
-  afterAll(async () => {
-    await network?.destroy();
-  });
+  const network = useBareTopology();
 
   it('the file and iptables-save give the same facts; each verdict is the kernel\'s', async () => {
-    const net = network as NetnsTopology;
+    const net = network();
     const inServer = ['ip', 'netns', 'exec', net.names.namespaces.server];
     await runChecked([...inServer, 'iptables-restore'], { input: fixture, timeoutMs: 10_000 });
     const saved = (await runChecked([...inServer, 'iptables-save'], { timeoutMs: 10_000 })).stdout;

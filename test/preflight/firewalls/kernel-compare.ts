@@ -2,8 +2,9 @@
  * Shared by the kernel tests of the firewall readers: facts compared without where they were read,
  * and the kernel's answer to one TCP SYN in evaluateTcp's words.
  */
+import { afterAll, beforeAll } from 'vitest';
 import type { FirewallFacts } from '../../../src/preflight/firewalls/index.js';
-import type { NetnsTopology } from '../../../src/netns/topology.js';
+import { createNetnsTopology, type NetnsTopology } from '../../../src/netns/topology.js';
 import { tcpOutcome } from '../../netns/kernel-helpers.js';
 
 /** Facts without provenance, firewalls in name order: two spellings differ in lines and order, not meaning. */
@@ -19,4 +20,22 @@ const KERNEL_VERDICT: Record<string, string> = { connected: 'accept', ECONNREFUS
 export async function kernelVerdict(network: NetnsTopology, host: string, port: number): Promise<string> {
   const outcome = await tcpOutcome(network, 'client', host, port, 1_500);
   return KERNEL_VERDICT[outcome] ?? outcome;
+}
+
+/**
+ * Inside a describe: the project's three-namespace topology without rulesets of its own, made
+ * before the tests and always destroyed after them. Returns its getter.
+ */
+export function useBareTopology(): () => NetnsTopology {
+  let network: NetnsTopology | undefined;
+  beforeAll(async () => {
+    network = await createNetnsTopology({});
+  }, 60_000);
+  afterAll(async () => {
+    await network?.destroy();
+  });
+  return () => {
+    if (!network) throw new Error('the namespace topology was not created');
+    return network;
+  };
 }

@@ -5,13 +5,13 @@
  * must be what the kernel does to a TCP SYN from the client namespace. Needs root, ip and nft.
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { evaluateTcp, readFirewallFile, translateDestination, type FirewallFacts } from '../../../src/preflight/firewalls/index.js';
 import { checkNetnsSupport } from '../../../src/netns/preflight.js';
 import { runChecked } from '../../../src/netns/process.js';
-import { createNetnsTopology, type NetnsTopology, type Role } from '../../../src/netns/topology.js';
+import type { NetnsTopology, Role } from '../../../src/netns/topology.js';
 import { startTcpServer } from '../../netns/kernel-helpers.js';
-import { kernelVerdict, meaning } from './kernel-compare.js';
+import { kernelVerdict, meaning, useBareTopology } from './kernel-compare.js';
 
 const support = await checkNetnsSupport();
 const noNetns = support.ok ? null : support.reason;
@@ -27,16 +27,10 @@ async function loadAndReadBack(network: NetnsTopology, role: Role, script: strin
 }
 
 describe.skipIf(noNetns)(`nftables facts agree with the kernel${noNetns ? ` [skipped: ${noNetns}]` : ''}`, () => {
-  let network: NetnsTopology | undefined;
-  beforeAll(async () => {
-    network = await createNetnsTopology({});
-  }, 60_000);
-  afterAll(async () => {
-    await network?.destroy();
-  });
+  const network = useBareTopology();
 
   it('server input filter: text and JSON give the same facts, and each verdict is the kernel\'s', async () => {
-    const net = network as NetnsTopology;
+    const net = network();
     const { text, json } = await loadAndReadBack(net, 'server', fixture('server-input.nft'));
     expect(text.notUnderstood).toEqual([]);
     expect(meaning(json)).toEqual(meaning(text));
@@ -54,7 +48,7 @@ describe.skipIf(noNetns)(`nftables facts agree with the kernel${noNetns ? ` [ski
   }, 120_000);
 
   it('edge with DNAT: the translated port, then the forward filter, are what the kernel does', async () => {
-    const net = network as NetnsTopology;
+    const net = network();
     const { text, json } = await loadAndReadBack(net, 'edge', fixture('edge-dnat.nft'));
     expect(text.notUnderstood).toEqual([]);
     expect(meaning(json)).toEqual(meaning(text));
