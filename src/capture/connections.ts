@@ -117,12 +117,17 @@ export interface TableLimits {
   maxConnections: number;
   /** Capture time without a packet after which a connection is closed (µs). */
   idleUs: number;
+  /**
+   * The same for connections worth keeping (FTP control and data): much longer, so a control
+   * connection idle for 20 minutes and then reset by a NAT that forgot it stays one session.
+   */
+  keptIdleUs: number;
 }
 
 /** How many of the oldest entries a full table looks through for one not worth keeping. */
 const EVICTION_SCAN = 64;
 
-export const DEFAULT_TABLE_LIMITS: TableLimits = { maxConnections: 20_000, idleUs: 15 * 60 * 1_000_000 };
+export const DEFAULT_TABLE_LIMITS: TableLimits = { maxConnections: 20_000, idleUs: 15 * 60 * 1_000_000, keptIdleUs: 6 * 3600 * 1_000_000 };
 
 /**
  * The bounded table. Map order is kept as least-recently-active first (a touched entry is moved
@@ -180,7 +185,13 @@ export class ConnectionTable<T extends { connection: TrackedConnection }> {
   /** Close every connection idle for longer than the limit at capture time `nowUs`. */
   expire(nowUs: number): void {
     for (const entry of this.entries.values()) {
-      if (nowUs - entry.connection.last.timeUs <= this.limits.idleUs) return;
+      const idle = nowUs - entry.connection.last.timeUs;
+      // Oldest first: the first entry of no interest that is not idle ends the walk; kept ones are passed over.
+      if (this.keep(entry)) {
+        if (idle > this.limits.keptIdleUs) this.close(entry, 'idle');
+        continue;
+      }
+      if (idle <= this.limits.idleUs) return;
       this.close(entry, 'idle');
     }
   }

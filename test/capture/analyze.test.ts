@@ -338,6 +338,23 @@ describe('FTP sessions from segments', () => {
     expect(lines(sessions[0])).toEqual(['> USER a', '< 331 ok']);
   });
 
+  it('a control connection idle for 20 minutes, then reset when it speaks again: still one session, the reset said', () => {
+    const capture = new Capture();
+    const control = capture.conversation({ host: CLIENT, port: 40000 }, { host: SERVER, port: 21 }).handshake();
+    login(control);
+    // Other traffic meanwhile, so the table's idle sweep runs.
+    for (let index = 0; index < 5000; index += 1) {
+      capture.wait(240);
+      capture.conversation({ host: CLIENT, port: 1024 + index }, { host: '198.51.100.9', port: 443 }).syn();
+    }
+    control.data('client', 'NOOP\r\n');
+    control.rst('server');
+    const { sessions } = analyse(capture);
+    expect(sessions).toHaveLength(1);
+    expect(lines(sessions[0]).at(-1)).toBe('> NOOP');
+    expect(sessions[0]?.events.at(-1)).toMatchObject({ kind: 'note', meaning: 'connection-lost', text: 'the server reset the control connection' });
+  });
+
   it('a capture that begins mid-session: the end that greets or replies is the server', () => {
     const capture = new Capture();
     const control = capture.conversation({ host: CLIENT, port: 40000 }, { host: SERVER, port: 2121 });
