@@ -83,8 +83,8 @@ function timeFigures(stderr: string): { cpuMs: number; peakRssBytes: number } | 
 
 const TIME = ['/usr/bin/time', '-f', 'peak-kib %M cpu-s %U %S'];
 
-async function runOurs(mode: Mode, file: string): Promise<Run & { figures?: ChildFigures }> {
-  const result = await runTimed([...TIME, ...childCommand(mode), file], CAP_MS);
+async function runOurs(command: string[], mode: Mode, file: string): Promise<Run & { figures?: ChildFigures }> {
+  const result = await runTimed([...TIME, ...command, file], CAP_MS);
   try {
     const figures = JSON.parse(lastLine(result.stdout, 10_000)) as ChildFigures;
     const whole = timeFigures(result.stderr);
@@ -124,9 +124,11 @@ export async function benchCapture(quick: boolean): Promise<{ rows: BenchRow[]; 
   if (!commandExists('/usr/bin/time')) return { rows: [{ benchmark: 'capture', measure: 'skipped', ours: '-', peer: '-', ratio: null, met: null, note: '/usr/bin/time is not installed (apt-get install time)' }], result };
   const tsharkThere = commandExists('/usr/bin/tshark');
   // Alternated, so that a burst of load on the shared machine hits every side alike.
+  // Chosen once: sources edited during the run must not switch later runs to tsx.
+  const commands = { reader: childCommand('reader'), analysis: childCommand('analysis') };
   for (let run = 0; run < RUNS; run += 1) {
-    result.reader.push(await runOurs('reader', capture.file));
-    result.analysis.push(await runOurs('analysis', capture.file));
+    result.reader.push(await runOurs(commands.reader, 'reader', capture.file));
+    result.analysis.push(await runOurs(commands.analysis, 'analysis', capture.file));
     if (tsharkThere) result.tshark.push(await runTshark(capture.file));
   }
   const rate = (run: Run) => capture.bytes / (run.wallMs / 1000);

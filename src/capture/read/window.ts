@@ -39,9 +39,4 @@ export class ByteWindow {
     this.position = 0;
     this.needed = 0;
   }
-
-  /** Appends a chunk that arrived on its own (a decompressed stream): copies the tail and the chunk. */
-  append(chunk: Buffer): void {
-    this.replace(this.available === 0 ? chunk : Buffer.concat([this.rest(), chunk]));
-  }
 }

@@ -53,6 +53,19 @@ describe('pcap', () => {
     expect(segment!.payload.length).toBe(96 - 14 - 20 - 20);
   });
 
+  it('gzip\'d pcapng: a block larger than the decompressed chunks is gathered whole', async () => {
+    const ng = pcapngBlocks();
+    const bulk = Buffer.alloc(60_000, 0x42);
+    bulk.write('end', bulk.length - 3);
+    const packet = ipv4('192.0.2.10', '198.51.100.7', 6, tcp({ srcPort: 20, dstPort: 40000, payload: bulk }));
+    const file = tempCapture(Buffer.concat([ng.section(), ng.interface(101), ng.enhanced(0, 1n, packet), ng.enhanced(0, 2n, helloV4)]), 'big.pcapng.gz', true);
+    const { items, stats } = await readAll(file, { chunkBytes: 1024 });
+    expect(stats).toMatchObject({ compressed: true, frames: 2 });
+    const [big, small] = segments(items);
+    expect(big!.payload.equals(bulk)).toBe(true);
+    expectHello(small);
+  });
+
   it('gzip\'d pcap is decompressed on the fly', async () => {
     const file = tempCapture(pcapFile({ linkType: 1, records: [{ timeUs: T0, data: ethernet(ETHERTYPE.ipv4, helloV4) }] }), 'x.pcap.gz', true);
     const { items, stats } = await readAll(file);
