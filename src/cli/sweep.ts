@@ -36,7 +36,7 @@ function builder(yargs: Argv): Argv<SweepArguments> {
   return yargs
     .positional('url', { type: 'string', demandOption: true, describe: 'ftp://user@host (plain), ftpes://host (explicit TLS), ftps://host (implicit TLS)' })
     .option('range', { type: 'string', describe: 'the passive range to prove, A-B (required)' })
-    .option('concurrency', { type: 'number', describe: `with servers that open port blocks (our serve): the most ports dialled at once (default: as many as both sides' open-files limits allow, growing while the path keeps up); with older ones: control sessions in parallel, one port each (default ${DEFAULT_CONCURRENCY}) (1-${MAX_CONCURRENCY})` })
+    .option('concurrency', { type: 'number', describe: `with servers that open port blocks (our serve): the most ports in one block, all dialled at once (default: as many as both sides' open-files limits allow, growing while the path keeps up); with older ones: control sessions in parallel, one port each (default ${DEFAULT_CONCURRENCY}) (1-${MAX_CONCURRENCY})` })
     .option('sample', { type: 'number', default: 0, describe: 'prove only this many ports, drawn at random from the range (0: all)' })
     .option('tls', { type: 'string', choices: ['none', 'explicit', 'implicit'], describe: 'TLS mode of the control sessions (default: from the URL scheme)' })
     .option('data-tls', { type: 'boolean', default: true, describe: 'with TLS: PROT P, so data connections are TLS too (--no-data-tls: plain data)' })

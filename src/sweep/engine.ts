@@ -228,8 +228,9 @@ async function sweepWithBlocks(
     fastDeadlineMs: fast,
     capability,
     pace,
-    // The server's budget is twice its largest block (protocol.ts, blockMaxFor).
-    inFlightLimit: Math.min(2 * capability.max, sweepSocketBudget(openFiles), limits.concurrency ?? Infinity),
+    // The server's budget is twice its largest block (blockMaxFor). --concurrency caps a block,
+    // not the blocks in flight: the next one opens while the last one's dials finish.
+    inFlightLimit: Math.min(2 * capability.max, sweepSocketBudget(openFiles)),
     done: (result, slot) => runner.done(result, slot),
   });
   return { outcome, pace, fastDeadlineMs: fast };
