@@ -42,6 +42,15 @@ export async function lftpLog(target: Target, options: { active?: boolean } = {}
   return `${result.stdout}${result.stderr}`;
 }
 
+/** Linux ftp (inetutils) with -d -v -p (passive), stderr merged as a user's `2>&1` paste: one listing. */
+export async function ftpDebugLog(target: Target): Promise<string> {
+  const input = `user ${target.user} ${target.password}\nls\nquit\n`;
+  const result = await run('sh', ['-c', `exec ${INETUTILS_FTP} -d -v -n -p 127.0.0.1 ${target.port} 2>&1`], 40_000, input);
+  return String(result.stdout);
+}
+
+export const INETUTILS_FTP = '/usr/bin/inetutils-ftp';
+
 /** CPython ftplib at debug level 2, one passive LIST; a traceback, when it fails, is part of the log. */
 export async function ftplibLog(target: Target): Promise<string> {
   const script = [

@@ -6,6 +6,7 @@
  * client's by matchSessions. Then `explain <log>` must give the finding codes the probe gives
  * against the same server. Skips name what is missing.
  */
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
@@ -21,11 +22,12 @@ import type { Finding } from '../../src/report/model.js';
 import { hasCurl, hasLftp, serve, type TestServer } from '../server/helpers.js';
 import { vsftpdMissingReason, vsftpdOrSkip } from '../peers/vsftpd.js';
 import { events, readLog } from './helpers.js';
-import { basicFtpLog, curlLog, deadPortServer, ftplibLog, lftpLog, type ScriptedServer, type Target } from './producers.js';
+import { basicFtpLog, curlLog, deadPortServer, ftpDebugLog, ftplibLog, INETUTILS_FTP, lftpLog, type ScriptedServer, type Target } from './producers.js';
 
 const USER = { user: 'alice', password: 'log-secret-71' };
 const curlMissing = hasCurl ? null : 'curl is not installed (/usr/bin/curl)';
 const lftpMissing = hasLftp ? null : 'lftp is not installed (/usr/bin/lftp)';
+const ftpMissing = existsSync(INETUTILS_FTP) ? null : `inetutils ftp is not installed (${INETUTILS_FTP}; apt-get install inetutils-ftp)`;
 
 let directory = '';
 beforeAll(async () => {
@@ -68,6 +70,7 @@ describe('against the project\'s server: healthy', () => {
     ['lftp', lftpMissing, lftpLog],
     ['ftplib', null, ftplibLog],
     ['basic-ftp', null, basicFtpLog],
+    ['ftp-d', ftpMissing, ftpDebugLog],
   ];
   it.for(clients)('%s: one session, logged in, a passive data connection that connected; the password never stored; explain passes', async ([name, missing, produce], context) => {
     if (missing) return context.skip(missing);
@@ -78,7 +81,9 @@ describe('against the project\'s server: healthy', () => {
     const session = reading.sessions.find((s) => commands(s).includes('USER'));
     expect(commands(session)).toEqual(expect.arrayContaining(['USER', 'PASS']));
     expect(events(session, 'reply').some((r) => r.code === 230)).toBe(true);
-    if (name !== 'basic-ftp') expect(events(session, 'data').map((d) => d.outcome)).toContain('connected');
+    // basic-ftp and ftp -d do not log a data connection that worked; the 150/226 show the transfer.
+    if (name !== 'basic-ftp' && name !== 'ftp-d') expect(events(session, 'data').map((d) => d.outcome)).toContain('connected');
+    else expect(events(session, 'reply').map((r) => r.code)).toContain(226);
     expect(JSON.stringify(reading)).not.toContain(USER.password);
     const report = await runExplain([file]);
     expect(report.verdict).toBe('pass');
@@ -139,6 +144,7 @@ describe('against a scripted server whose 227 offers a port nothing listens on',
     ['lftp', lftpMissing, lftpLog],
     ['ftplib', null, ftplibLog],
     ['basic-ftp', null, basicFtpLog],
+    ['ftp-d', ftpMissing, ftpDebugLog],
   ];
   it.for(clients)("%s: the data connection to the offered port, refused; explain gives the probe's error codes for the modes the client tried", async ([name, missing, produce], context) => {
     if (missing) return context.skip(missing);
