@@ -11,6 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkNetnsSupport } from '../../src/netns/preflight.js';
@@ -19,6 +20,9 @@ import { startVsftpd, vsftpdMissingReason } from '../../src/netns/vsftpd.js';
 import { readFirewallFile } from '../../src/preflight/firewalls/index.js';
 import { PROFTPD_BINARY, proftpdConfig, proftpdMissingReason } from '../../src/netns/proftpd.js';
 import { parseCompose } from '../../src/preflight/publishing/compose.js';
+import { parseDockerfile } from '../../src/preflight/publishing/docker-run.js';
+import { PUREFTPD_BINARY, pureftpdArgs, pureftpdMissingReason } from '../../src/netns/pureftpd.js';
+import { run as runCommand } from '../../src/netns/process.js';
 import { parseProftpdConf } from '../../src/preflight/servers/proftpd.js';
 import { parseVsftpdConf } from '../../src/preflight/servers/vsftpd.js';
 import { preflight } from '../../src/preflight/predict.js';
@@ -75,10 +79,11 @@ async function onKernel(conf: string, front: string, runs: number): Promise<Kern
   });
 }
 
-async function probeIn(network: NetnsTopology, host: string, port: number, tls: string): Promise<ProbeReport> {
-  const url = `ftp://anonymous@${host}:${port}/`;
+async function probeIn(network: NetnsTopology, host: string, port: number, tls: string, login?: { user: string; password: string }): Promise<ProbeReport> {
+  const url = `ftp://${login?.user ?? 'anonymous'}@${host}:${port}/`;
   const argv = [...cliCommand(), 'probe', url, '--json', '--modes', 'epsv,pasv', '--tls', tls, '--connect-timeout', '10000', '--data-timeout', '2500', '--report-dir', 'none'];
-  const result = await network.exec('client', argv, { timeoutMs: 120_000 });
+  // The password through the environment, never the command line.
+  const result = await network.exec('client', argv, { timeoutMs: 120_000, ...(login ? { env: { ...process.env, FTP_PASSWORD: login.password } } : {}) });
   return JSON.parse(result.stdout) as ProbeReport;
 }
 
@@ -146,10 +151,66 @@ async function onKernelProftpd(conf: string, nftFile: string, runs: number): Pro
   }
 }
 
+/**
+ * A real Pure-FTPd in the server namespace started with the passive flags preflight read from the
+ * fixture Dockerfile's CMD, through the project's own argument builder (src/netns/pureftpd.ts); a
+ * virtual user (Pure-FTPd's tests refuse anonymous logins), the nftables file loaded as it is.
+ */
+async function onKernelPureftpd(dockerfile: string, nftFile: string, runs: number): Promise<KernelRun> {
+  const facts = parseDockerfile(dockerfile, readFileSync(path.join(FIXTURES, dockerfile), 'utf8'));
+  const { report, scenario } = await preflight([facts], [readFirewallFile(nftFile, readFileSync(path.join(FIXTURES, nftFile), 'utf8'))], { client: 'outside', simulate: false });
+  const topology = { ...scenario.topology };
+  delete topology.firewalls;
+  const range = facts.servers[0]?.passiveRange?.value;
+  const directory = await mkdtemp(path.join(os.tmpdir(), 'fd-preflight-pureftpd-'));
+  const password = randomBytes(9).toString('base64url');
+  try {
+    await chmod(directory, 0o755);
+    const root = path.join(directory, 'root');
+    await mkdir(root);
+    await chmod(root, 0o755);
+    await writeFile(path.join(root, 'hello.txt'), 'hello\n', { mode: 0o644 });
+    const hash = await runCommand(['openssl', 'passwd', '-6', '-stdin'], { timeoutMs: 10_000, input: `${password}\n` });
+    await writeFile(path.join(directory, 'pureftpd.passwd'), `probe:${hash.stdout.trim()}:65534:65534::${root}/./${':'.repeat(12)}\n`, { mode: 0o600 });
+    const purePw = path.join(path.dirname(path.dirname(PUREFTPD_BINARY)), 'bin/pure-pw');
+    const made = await runCommand([purePw, 'mkdb', path.join(directory, 'pureftpd.pdb'), '-f', path.join(directory, 'pureftpd.passwd')], { timeoutMs: 10_000 });
+    if (made.code !== 0) throw new Error(`pure-pw mkdb: ${made.stderr}`);
+    return await withNetnsTopology(topology, async (network) => {
+      const loaded = await network.exec('server', ['nft', '-f', path.join(FIXTURES, nftFile)]);
+      if (loaded.code !== 0) throw new Error(`nft -f ${nftFile}: ${loaded.stderr}`);
+      const host = network.addresses.server;
+      const args = pureftpdArgs(range ? { passivePorts: range } : {}, host, 21, { passwordDb: path.join(directory, 'pureftpd.pdb'), transferLog: path.join(directory, 'xfer.log') });
+      network.spawn('server', [PUREFTPD_BINARY, ...args], { stdio: 'ignore' });
+      for (let attempt = 0; attempt < 100; attempt += 1) {
+        const listening = await network.exec('server', ['ss', '-ltnH', 'sport = :21']);
+        if (listening.stdout.trim() !== '') break;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      const probes: ProbeReport[] = [];
+      for (let index = 0; index < runs; index += 1) probes.push(await probeIn(network, host, 21, 'none', { user: 'probe', password }));
+      return { prediction: report, probes };
+    });
+  } finally {
+    await rm(directory, { recursive: true, force: true });
+  }
+}
+
+describe.skipIf(missing ?? pureftpdMissingReason())('preflight agrees with the kernel (real Pure-FTPd, flags from a Dockerfile CMD)', () => {
+  it('-p 50000:50003 with half of it open: each data connection meets what was predicted for its port', { timeout: 300_000 }, async () => {
+    const run = await onKernelPureftpd('Dockerfile.pure-ftpd', 'half-small-range.nft', 3);
+    expect(run.prediction.passive.map((span) => `${span.ports.from}-${span.ports.to} ${span.outcome}`)).toEqual(['50000-50001 open', '50002-50003 blocked']);
+    expect(run.probes.every((probe) => probe.steps.some((step) => step.id === 'login' && step.result === 'ok'))).toBe(true);
+    const connections = dataConnections(run);
+    expect(connections.length).toBeGreaterThan(0);
+    for (const connection of connections) expect(connection.kernel, `port ${connection.port}`).toBe(connection.predicted);
+  });
+});
+
 describe.skipIf(missing ?? proftpdMissingReason())('preflight agrees with the kernel (real ProFTPD)', () => {
   it('PassivePorts inside <Global>, half of it open: each data connection meets what was predicted for its port', { timeout: 300_000 }, async () => {
     const run = await onKernelProftpd('proftpd-small-range.conf', 'half-small-range.nft', 3);
     expect(run.prediction.passive.map((span) => `${span.ports.from}-${span.ports.to} ${span.outcome}`)).toEqual(['50000-50001 open', '50002-50003 blocked']);
+    expect(run.probes.every((probe) => probe.steps.some((step) => step.id === 'login' && step.result === 'ok'))).toBe(true);
     const connections = dataConnections(run);
     expect(connections.length).toBeGreaterThan(0);
     for (const connection of connections) expect(connection.kernel, `port ${connection.port}`).toBe(connection.predicted);
@@ -160,6 +221,7 @@ describe.skipIf(missing)('preflight agrees with the kernel (real vsftpd, the fix
   it('half the passive range open: each data connection meets what was predicted for its port', { timeout: 300_000 }, async () => {
     const run = await onKernel('vsftpd-small-range.conf', 'half-small-range.nft', 3);
     expect(run.prediction.findings.map((finding) => finding.code)).toContain('PASV_PORT_OUT_OF_RANGE');
+    expect(run.probes.every((probe) => probe.steps.some((step) => step.id === 'login' && step.result === 'ok'))).toBe(true);
     const connections = dataConnections(run);
     expect(connections.length).toBeGreaterThan(0);
     for (const connection of connections) expect(connection.kernel, `port ${connection.port}`).toBe(connection.predicted);
@@ -169,6 +231,7 @@ describe.skipIf(missing)('preflight agrees with the kernel (real vsftpd, the fix
     const run = await onKernel('vsftpd-small-range.conf', 'compose-half-small.yml', 3);
     expect(run.prediction.findings.map((finding) => finding.code)).toContain('PASV_PORT_OUT_OF_RANGE');
     expect(run.prediction.passive.map((span) => `${span.ports.from}-${span.ports.to} ${span.outcome}`)).toEqual(['50000-50001 open', '50002-50003 refused']);
+    expect(run.probes.every((probe) => probe.steps.some((step) => step.id === 'login' && step.result === 'ok'))).toBe(true);
     const connections = dataConnections(run);
     expect(connections.length).toBeGreaterThan(0);
     for (const connection of connections) expect(connection.kernel, `port ${connection.port}`).toBe(connection.predicted);
@@ -177,6 +240,7 @@ describe.skipIf(missing)('preflight agrees with the kernel (real vsftpd, the fix
   it('a range opened only by the FTP helper, plain FTP: predicted to pass, and it does', { timeout: 300_000 }, async () => {
     const run = await onKernel('vsftpd-small-range.conf', 'helper-only.nft', 1);
     expect(run.prediction.verdict).toBe('pass');
+    expect(run.probes.every((probe) => probe.steps.some((step) => step.id === 'login' && step.result === 'ok'))).toBe(true);
     const connections = dataConnections(run);
     expect(connections.length).toBeGreaterThan(0);
     expect(connections.every((connection) => connection.kernel === 'open' && connection.predicted === 'open')).toBe(true);
