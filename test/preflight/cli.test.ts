@@ -9,8 +9,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { checkNetnsSupport } from '../../src/netns/preflight.js';
 
 const run = promisify(execFile);
+const support = await checkNetnsSupport();
+const netnsMissing = support.ok ? null : support.reason;
 const CLI = [path.resolve('node_modules/tsx/dist/cli.mjs'), 'src/cli/main.ts'];
 const FIXTURES = 'test/fixtures/preflight';
 
@@ -72,6 +75,14 @@ describe('ftp-doctor preflight', async () => {
     const report = JSON.parse(result.stdout) as { inputs: { kind: string }[]; facts: string[] };
     expect(report.inputs.map((input) => input.kind)).toEqual(['pure-ftpd-option', 'pure-ftpd-option', 'vsftpd']);
     expect(report.facts.join('\n')).toMatch(/advertised address 203\.0\.113\.4/);
+  });
+
+  it.skipIf(netnsMissing)('--firewall netns runs the site on the real kernel', { timeout: 300_000 }, async () => {
+    const result = await ftpDoctor(['preflight', `${FIXTURES}/vsftpd-small-range.conf`, `${FIXTURES}/helper-only.nft`, '--firewall', 'netns', '--json']);
+    const report = JSON.parse(result.stdout) as { simulation?: { backend: string; verdict: string } };
+    expect(report.simulation?.backend).toBe('netns');
+    expect(report.simulation?.verdict).toBe('pass');
+    expect(result.code).toBe(0);
   });
 
   it.each([

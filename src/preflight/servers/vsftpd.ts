@@ -68,6 +68,7 @@ export function vsftpdServer(settings: Map<string, Fact<string>>, facts: InputFa
     // force_local_logins_ssl defaults to YES once ssl_enable=YES (vsftpd.conf(5)).
     const forced = flag('force_local_logins_ssl');
     server.tlsRequired = forced ?? fact(true, ssl.at);
+    facts.notes.push(`${ssl.at.file}:${ssl.at.line}: TLS is required of local users (force_local_logins_ssl); anonymous logins follow allow_anon_ssl/force_anon_logins_ssl and may stay in clear`);
   } else if (ssl) {
     server.tls = fact('none', ssl.at);
   }
