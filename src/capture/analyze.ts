@@ -8,6 +8,7 @@
  */
 import type { ObservedDataConnection, ObservedSession } from '../evidence/observed.js';
 import { watchDataTls, type DataTlsWatch } from './data-tls.js';
+import { UnacknowledgedTail } from './unacknowledged.js';
 import { looksLikeCommand, looksLikeGreeting, controlPortsOf, FTPS_IMPLICIT_PORT, LOOKALIKE_PORTS } from './control-content.js';
 import { ControlChannelReader } from './control-channel.js';
 import {
@@ -40,6 +41,7 @@ interface ControlState {
   session: SessionBuilder;
   reader: ControlChannelReader;
   streams: Record<Direction, StreamReassembler>;
+  clientTail: UnacknowledgedTail;
 }
 
 interface Entry {
@@ -130,9 +132,10 @@ export class CaptureAnalyzer {
     }
     if (entry) this.table.touch(entry);
     else entry = this.open(segment);
+    const previousUs = entry.connection.last.timeUs;
     let direction = trackSegment(entry.connection, segment);
     if (entry.role === 'pending' && segment.payloadLength > 0) direction = this.decideByContent(entry, segment, direction);
-    if (entry.control) this.feedControl(entry.control, segment, direction);
+    if (entry.control) this.feedControl(entry.control, segment, direction, previousUs);
     else if (entry.data && segment.payload.length > 0) watchDataTls(entry.data, segment);
     if (this.counts.segments % EXPIRE_EVERY === 0) this.table.expire(segment.timeUs);
   }
@@ -194,16 +197,18 @@ export class CaptureAnalyzer {
     if (connection.firstSyn) streams.initiator.start(connection.firstSyn.seq);
     if (connection.synAck) streams.responder.start(connection.synAck.seq);
     entry.role = 'control';
-    entry.control = { session, reader: new ControlChannelReader(implicitTls), streams };
+    entry.control = { session, reader: new ControlChannelReader(implicitTls), streams, clientTail: new UnacknowledgedTail() };
     if (implicitTls) {
       session.happened({ kind: 'encrypted', ...(connection.firstSyn ?? connection.first) });
       this.matcher.encryptedSession(session);
     }
   }
 
-  private feedControl(control: ControlState, segment: CapturedSegment, direction: Direction): void {
+  private feedControl(control: ControlState, segment: CapturedSegment, direction: Direction, previousUs: number): void {
     const other: Direction = direction === 'initiator' ? 'responder' : 'initiator';
     const place = { frame: segment.frame, timeUs: segment.timeUs };
+    if (direction === 'initiator' && !segment.flags.syn) control.clientTail.sent(segment.seq, segment.payloadLength, place, previousUs);
+    if (direction === 'responder' && segment.flags.ack) control.clientTail.acknowledged(segment.ack);
     if (segment.flags.syn) control.streams[direction].start(segment.seq);
     const outputs: Record<Direction, StreamOutput[]> = { initiator: [], responder: [] };
     if (segment.flags.ack) outputs[other].push(...control.streams[other].peerAcknowledged(segment.ack, place));
@@ -239,6 +244,16 @@ export class CaptureAnalyzer {
       if (reading.ended === 'reset' && connection.rst && !session.saidGoodbye && !session.session.encryptedFrom) {
         const by = connection.rst.by === 'initiator' ? 'client' : 'server';
         session.add({ kind: 'note', meaning: 'connection-lost', text: `the ${by} reset the control connection`, ...session.stamp(connection.rst) });
+      }
+      const unacknowledged = entry.control.clientTail.reading();
+      if (unacknowledged) {
+        const idle = unacknowledged.idleBeforeMs >= 1000 ? `, after ${Math.round(unacknowledged.idleBeforeMs / 1000)} s idle` : '';
+        session.add({
+          kind: 'note',
+          meaning: 'control-timeout',
+          text: `the client's last control bytes were sent ${unacknowledged.sends} times (from frame ${unacknowledged.first.frame}${idle}) and never acknowledged: the control connection was cut on the way`,
+          ...session.stamp(unacknowledged.first),
+        });
       }
       session.live = false;
       if (connection.firstSyn && connection.synAck && connection.handshakeAck) {

@@ -355,6 +355,31 @@ describe('FTP sessions from segments', () => {
     expect(sessions[0]?.events.at(-1)).toMatchObject({ kind: 'note', meaning: 'connection-lost', text: 'the server reset the control connection' });
   });
 
+  it('a NOOP after a long idle time, retransmitted and never acknowledged: a control-timeout note (a NAT forgot the connection)', () => {
+    const capture = new Capture();
+    const control = capture.conversation({ host: CLIENT, port: 40000 }, { host: SERVER, port: 21 }).handshake();
+    login(control);
+    capture.wait(400_000);
+    const start = control.clientSeq;
+    for (let attempt = 0; attempt < 4; attempt += 1) {
+      control.clientSeq = start;
+      control.data('client', 'NOOP\r\n');
+      capture.wait(2 ** attempt * 1000);
+    }
+    const { sessions } = analyse(capture);
+    expect(sessions[0]?.events.at(-1)).toMatchObject({ kind: 'note', meaning: 'control-timeout' });
+    expect(notes(sessions[0]).at(-1)).toMatch(/sent 4 times \(from frame \d+, after 400 s idle\) and never acknowledged/);
+  });
+
+  it('a command answered normally leaves no such note', () => {
+    const capture = new Capture();
+    const control = capture.conversation({ host: CLIENT, port: 40000 }, { host: SERVER, port: 21 }).handshake();
+    login(control);
+    control.close();
+    const { sessions } = analyse(capture);
+    expect(sessions[0]?.events.some((event) => event.kind === 'note' && event.meaning === 'control-timeout')).toBe(false);
+  });
+
   it('a capture that begins mid-session: the end that greets or replies is the server', () => {
     const capture = new Capture();
     const control = capture.conversation({ host: CLIENT, port: 40000 }, { host: SERVER, port: 2121 });
