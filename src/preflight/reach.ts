@@ -51,7 +51,8 @@ function judge(ports: PortRange, publications: Publication[], built: BuiltScenar
   let outcome: Outcome = 'open';
   let viaHelper: string | undefined;
   for (const view of built.views) {
-    if (built.scenario.topology.firewalls?.every((firewall) => !firewall.name.endsWith(view.facts.file))) continue;
+    // An inside client does not cross the edge (as in the scenario built).
+    if (built.client === 'inside' && view.location === 'edge') continue;
     const verdict = what === 'control' ? view.control : view.passive.find((span) => span.ports.from <= ports.from && ports.from <= span.ports.to)?.verdict;
     if (!verdict) continue;
     if (verdict.verdict === 'accept') {

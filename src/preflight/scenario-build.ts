@@ -28,6 +28,7 @@ export interface BuiltScenario {
   /** The public address the prediction assumes, and whether the user gave it. */
   publicAddress?: { address: string; given: boolean };
   behindNat: boolean;
+  client: PredictOptions['client'];
   assumptions: string[];
 }
 
@@ -94,7 +95,7 @@ export function buildScenario(site: SiteFacts, options: PredictOptions): BuiltSc
     client: { dial: behindNat ? 'edge' : 'server', modes: ['epsv', 'pasv'], tls: tls === 'implicit' ? 'implicit' : tls === 'explicit' ? 'explicit' : 'none' },
     expect: { verdict: 'pass' },
   };
-  return { scenario, views, controlPort, passiveRange, ...(publicAddress ? { publicAddress } : {}), behindNat, assumptions };
+  return { scenario, views, controlPort, passiveRange, ...(publicAddress ? { publicAddress } : {}), behindNat, client: options.client, assumptions };
 }
 
 /** Published ranges that overlap are merged (a port may be forwarded once). */

@@ -70,6 +70,15 @@ describe('preflight: server, publishing and firewall files to findings', () => {
     expect(report.findings.map((finding) => finding.code)).not.toContain('PASV_ADDRESS_PRIVATE');
   });
 
+  it('an inside client does not cross the edge firewall of a Docker host', async () => {
+    const edge = 'table inet filter {\n\tchain forward {\n\t\ttype filter hook forward priority filter; policy drop;\n\t\ttcp dport 21 accept\n\t}\n}\n';
+    const files: [string, string][] = [VSFTPD_PUBLIC, fixture('compose-matching.yml'), ['docker-host.nft', edge]];
+    const outside = await predict(files, { simulate: false });
+    expect(outside.report.passive.map((span) => span.outcome)).toEqual(['blocked']);
+    const inside = await predict(files, { simulate: false, client: 'inside' });
+    expect(inside.report.passive.map((span) => span.outcome)).toEqual(['open']);
+  });
+
   it('pasv_address=0.0.0.0 is an error; another public address than --public-address a mismatch', async () => {
     const zero = await predict([['vsftpd.conf', 'pasv_min_port=50000\npasv_max_port=50100\npasv_address=0.0.0.0\n'], fixture('compose-matching.yml')], { simulate: false });
     expect(zero.report.findings.find((finding) => finding.code === 'PASV_ADDRESS_PRIVATE')?.severity).toBe('error');
