@@ -3,7 +3,8 @@
  * namespace, nftables on the edge between them, tcpdump in the client and in the server namespace
  * at once. The two captures are read back, their sessions matched, and the failure located:
  * an edge that drops the passive range → "left the client and never reached the server"; a SNAT
- * pool → the data connection arrives from another source address than the control connection.
+ * pool → the data connection arrives from another source address than the control connection;
+ * a NAT whose conntrack entry times out → the client's NOOP retransmitted, never acknowledged.
  * Needs root, ip, nft, vsftpd, curl and tcpdump; skipped with the reason otherwise.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -19,7 +20,7 @@ import { run } from '../../src/netns/process.js';
 import { withNetnsTopology, type NetnsTopology } from '../../src/netns/topology.js';
 import type { Topology } from '../../src/topology/model.js';
 import { vsftpdMissingReason, vsftpdOrSkip } from '../peers/vsftpd.js';
-import { curl } from '../netns/kernel-helpers.js';
+import { curl, noopAfterIdle } from '../netns/kernel-helpers.js';
 import { captureSkipReason, startCapture } from './tcpdump.js';
 
 const support = await checkNetnsSupport();
@@ -84,6 +85,27 @@ describe.skipIf(skipReason)(`captures at both ends of a real kernel path${skipRe
       const pair = { client: { file: client.file, sessions: client.sessions }, server: { file: server.file, sessions: server.sessions } };
       const locations = locate(pair);
       expect(locations).toContainEqual(expect.objectContaining({ kind: 'source-rewritten', atServer: expect.objectContaining({ file: server.file }) }));
+      await peer?.stop();
+    });
+  }, 60_000);
+
+  it('a NAT that forgets an idle control connection: the client capture shows the NOOP retransmitted and never acknowledged', async ({ skip }) => {
+    const topology: Topology = { nat: { forward: [21, PASV], idleTimeoutMs: 1_000 } };
+    await withNetnsTopology(topology, async (network) => {
+      const peer = await vsftpdOrSkip(skip, { netns: { topology: network }, settings: { pasvRange: PASV } });
+      const file = path.join(directory, 'idle-client.pcap');
+      const capture = await startCapture(file, 'tcp port 21', { interfaceName: network.names.interfaces.client, launch: (argv) => network.spawn('client', argv) });
+      let outcome: string[];
+      try {
+        outcome = await noopAfterIdle(network, network.addresses.edgeOutside, 21, 2_000);
+      } finally {
+        await capture.stop();
+      }
+      expect(outcome).toEqual(['first:530', 'second:silent']);
+      const reading = await readCaptureFile(file, 'pcap');
+      const events = reading.sessions[0]?.events ?? [];
+      expect(events.filter((event) => event.kind === 'command').map((event) => (event.kind === 'command' ? event.text : ''))).toEqual(['NOOP', 'NOOP']);
+      expect(events).toContainEqual(expect.objectContaining({ kind: 'note', meaning: 'control-timeout', text: expect.stringMatching(/never acknowledged: the control connection was cut on the way/) }));
       await peer?.stop();
     });
   }, 60_000);
