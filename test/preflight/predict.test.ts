@@ -147,6 +147,16 @@ describe('preflight: server, publishing and firewall files to findings', () => {
     expect(finding?.evidence.at(-1)).toMatch(/^ftp\.yaml:6: a Kubernetes Service has no port ranges/);
   });
 
+  it('garethflowers/ftp-server run as its README shows, without PUBLIC_IP: the 227 carries 0.0.0.0 (error), the range is published', async () => {
+    const script = 'docker run \\\n\t--detach \\\n\t--env FTP_PASS=123456 \\\n\t--env FTP_USER=user \\\n\t--publish 20-21:20-21/tcp \\\n\t--publish 40000-40009:40000-40009/tcp \\\n\tgarethflowers/ftp-server\n';
+    const { report } = await predict([['run.sh', script]]);
+    const finding = report.findings.find((candidate) => candidate.code === 'PASV_ADDRESS_PRIVATE');
+    expect(finding?.severity).toBe('error');
+    expect(finding?.evidence[0]).toBe('run.sh:7 garethflowers/ftp-server without PUBLIC_IP keeps pasv_address=0.0.0.0');
+    expect(report.passive.map((span) => span.outcome)).toEqual(['open']);
+    expect(JSON.stringify(report)).not.toContain('123456');
+  });
+
   it('the scenario it writes loads with the scenario loader', async () => {
     const { scenario } = await predict([fixture('vsftpd.conf'), fixture('compose.yml'), fixture('half-range.nft')], { simulate: false });
     const loaded = parseScenarioText(stringify(scenario), 'written.yaml');
