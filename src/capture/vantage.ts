@@ -18,7 +18,7 @@ export interface HandshakeTiming {
 
 /** One side's delay must be this many times the other's, and at least this long, to count. */
 const RATIO = 3;
-const MIN_ROUND_TRIP_US = 300;
+const MIN_ROUND_TRIP_US = 50;
 
 export function vantageOfHandshake(timing: HandshakeTiming): CaptureVantage {
   const { client, server, handshake } = timing;
