@@ -15,7 +15,7 @@ import type { SiteFacts } from './site.js';
 
 /** Which clients a private or wrong 227 address breaks, said once (see README "preflight"). */
 export const CLIENT_BEHAVIOUR =
-  'curl, FileZilla, WinSCP and Python ftplib since 3.10 (trust_server_pasv_ipv4_address off) dial the control connection\'s address and get through; clients that follow the 227 address (older ftplib, Windows ftp.exe, many embedded and scripted clients, FTP proxies) dial the advertised address and fail';
+  'curl, FileZilla, WinSCP and Python ftplib since its 2021 security releases (3.9.3, 3.10; trust_server_pasv_ipv4_address off) dial the control connection\'s address and get through; clients that follow the 227 address (older ftplib, Windows ftp.exe, many embedded and scripted clients, FTP proxies) dial the advertised address and fail';
 
 const PRODUCT_NAMES: Record<string, string> = { 'ftp-doctor': 'ftp-doctor serve' };
 
