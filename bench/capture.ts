@@ -13,7 +13,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { generateCapture, type GeneratedCapture } from './capture-generate.js';
-import { formatBytes, formatRate, ratioOf, type BenchRow } from './table.js';
+import { formatBytes, formatRate, percentile, ratioOf, type BenchRow } from './table.js';
 import { commandExists, lastLine, runTimed } from './system.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -102,9 +102,9 @@ async function runTshark(file: string): Promise<Run & { ftpLines?: number }> {
   return { wallMs: result.wallMs, ...figures, ftpLines: result.stdout.split('\n').filter(Boolean).length };
 }
 
+/** The middle of the runs (nearest rank: one of the measured values). */
 function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+  return percentile(values, 50);
 }
 
 function withSpread(values: number[], format: (value: number) => string): string {
