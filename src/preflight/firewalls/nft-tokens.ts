@@ -89,15 +89,21 @@ export function parseRuleTokens(tokens: string[]): NftExpr[] {
     } else if (word === 'comment') {
       index++;
       exprs.push({ kind: 'noop' });
-    } else if (word === 'limit' || word === 'fib' || (word === 'tcp' && sub === 'flags') || (word === 'ct' && sub !== undefined && ['status', 'mark', 'count', 'direction'].includes(sub)) || (word === 'meta' && sub === 'mark')) {
-      const what = `${word} ${word === 'limit' || word === 'fib' ? '' : sub}`.trim();
-      if ((word === 'ct' || word === 'meta') && sub === 'mark' && peek(1) === 'set') {
+    } else if (word === 'limit' || word === 'fib') {
+      exprs.push({ kind: 'uncertain', reason: `${word} narrows the match in a way not evaluated` });
+      skipOptions();
+    } else if (FIELDS[word] && sub !== undefined && !STATEMENT_START.has(sub)) {
+      // Another field of a known header (tcp flags, ct status, meta pkttype, ip dscp, …).
+      index++;
+      if (peek() === 'set') {
+        // meta mark set …, ct mark set …: a statement that changes no decision.
+        index += 2;
         exprs.push({ kind: 'noop' });
-        index += 3;
         continue;
       }
-      exprs.push({ kind: 'uncertain', reason: `${what} narrows the match in a way not evaluated` });
-      skipOptions();
+      const consumed = readMatch('l4proto');
+      if (consumed.kind === 'unknown') return [...exprs, consumed];
+      exprs.push({ kind: 'uncertain', reason: `${word} ${sub} narrows the match in a way not evaluated` });
     } else if (word === 'dnat' || word === 'snat' || word === 'redirect' || word === 'masquerade') {
       exprs.push(readNat(word));
     } else if (word === 'icmp' || word === 'icmpv6' || word === 'sctp' || word === 'dccp') {
@@ -153,6 +159,15 @@ export function parseRuleTokens(tokens: string[]): NftExpr[] {
       while (peek() === ',') {
         index++;
         values.push(next() ?? '');
+      }
+    }
+    if (peek() === '/') {
+      // A bit mask (tcp flags syn / fin,syn,rst,ack): part of the value, read and set aside.
+      index++;
+      if (peek() === '{') readBraced();
+      else {
+        index++;
+        while (peek() === ',') index += 2;
       }
     }
     if (values.some((value) => value.startsWith('$'))) return { kind: 'unknown', reason: 'a variable ($name) is not expanded' };

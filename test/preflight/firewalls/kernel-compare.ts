@@ -2,7 +2,7 @@
  * Shared by the kernel tests of the firewall readers: facts compared without where they were read,
  * and the kernel's answer to one TCP SYN in evaluateTcp's words.
  */
-import { afterAll, beforeAll } from 'vitest';
+import { afterEach, beforeEach } from 'vitest';
 import type { FirewallFacts } from '../../../src/preflight/firewalls/index.js';
 import { createNetnsTopology, type NetnsTopology } from '../../../src/netns/topology.js';
 import { tcpOutcome } from '../../netns/kernel-helpers.js';
@@ -24,15 +24,19 @@ export async function kernelVerdict(network: NetnsTopology, host: string, port: 
 
 /**
  * Inside a describe: the project's three-namespace topology without rulesets of its own, made
- * before the tests and always destroyed after them. Returns its getter.
+ * afresh for each test and always destroyed after it (a test must not see the conntrack entries
+ * or rulesets of the one before: sharing them, a SYN the rules accept timed out in a later test,
+ * cause not pinned down; alone, and with fresh namespaces, it connects).
+ * Returns its getter.
  */
 export function useBareTopology(): () => NetnsTopology {
   let network: NetnsTopology | undefined;
-  beforeAll(async () => {
+  beforeEach(async () => {
     network = await createNetnsTopology({});
   }, 60_000);
-  afterAll(async () => {
+  afterEach(async () => {
     await network?.destroy();
+    network = undefined;
   });
   return () => {
     if (!network) throw new Error('the namespace topology was not created');

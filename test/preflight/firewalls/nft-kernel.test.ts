@@ -70,4 +70,26 @@ describe.skipIf(noNetns)(`nftables facts agree with the kernel${noNetns ? ` [ski
       server.kill('SIGKILL');
     }
   }, 120_000);
+
+  it('narrowing matches (pkttype, tcp flags, fib, ct status, dscp, limit): both forms agree; "unknown" where the kernel may go either way', async () => {
+    const net = network();
+    const { text, json } = await loadAndReadBack(net, 'server', fixture('narrowing.nft'));
+    expect(text.notUnderstood).toEqual([]);
+    expect(meaning(json)).toEqual(meaning(text));
+    const ports = [8021, 8022, 8023, 8024, 8025, 8026, 8027, 8028];
+    const server = await startTcpServer(net, 'server', ports);
+    try {
+      for (const port of ports) {
+        const kernel = await kernelVerdict(net, net.addresses.server, port);
+        const predicted = evaluateTcp(text, { direction: 'in', src: net.addresses.client, dst: net.addresses.server, dport: port, state: 'new' });
+        // meta mark set (8025) decides nothing: definite; the others may or may not match.
+        const expected = port === 8025 ? 'accept' : port === 8028 ? 'drop' : 'unknown';
+        expect({ port, predicted: predicted.verdict }).toEqual({ port, predicted: expected });
+        if (expected !== 'unknown') expect({ port, kernel }).toEqual({ port, kernel: expected });
+        else expect(predicted.reason, `port ${port}`).toMatch(/narrows the match.*: the connection is accept or drop/);
+      }
+    } finally {
+      server.kill('SIGKILL');
+    }
+  }, 120_000);
 });
