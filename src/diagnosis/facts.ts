@@ -92,6 +92,11 @@ export const ClientName = (evidence: Evidence): string => (evidence.source.acted
 /** Advice only a probe can follow ("re-run with …"): left out for captures, logs and configurations. */
 export const probeOnly = (evidence: Evidence, text: string): string => (evidence.source.actedItself ? text : '');
 
+/** The server as titles name it: its name or address, or "the server" when the source does not say (a server's own log). */
+export const ServerName = (evidence: Evidence): string => capitalised(serverName(evidence));
+export const serverName = (evidence: Evidence): string => evidence.host ?? evidence.controlPeer ?? 'the server';
+const capitalised = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
+
 /** The control port: the source's, else FTP's default (a log often names the server but not its port). */
 export const controlPort = (evidence: Evidence): number => evidence.port ?? (evidence.tlsMode === 'implicit' ? 990 : 21);
 

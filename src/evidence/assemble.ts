@@ -45,6 +45,10 @@ interface Walk {
   modeCommand?: ObservedEvent;
   /** When the current attempt's transfer command was sent (ms), when the source has clocks. */
   transferCommandAt?: number;
+  /** The control channel is encrypted from here on: mode commands can no longer be read. */
+  encrypted?: boolean;
+  /** How the current attempt's data connection ended, when seen. */
+  dataEnded?: ObservedDataConnection['ended'];
   protected: boolean;
   controlPeer?: string;
   /** The client said it dials the control peer instead of an unroutable 227 address (FileZilla). */
@@ -57,24 +61,53 @@ function elapsed(from: ObservedEvent | undefined, to: ObservedEvent): number {
 }
 
 /**
- * 425 to the transfer command with no data connection seen, from a source that does not see
- * packets (a log): the data connection never came where it was awaited — the server's accept (a
- * passive mode) or the server's own connect (an active mode) failed. A capture sees packets, so
- * there an absent SYN stays absent.
+ * 425 to the transfer command with no data connection seen: it never came where it was awaited.
+ * Active: the server's connection to the client — absent wherever the source stands. Passive,
+ * from a log only: the client's connection to the server; a capture sees packets, so there an
+ * absent SYN stays absent (the client never sent it).
  */
 function inferNeverConnected(walk: Walk, attempt: DataAttempt): void {
   const final = attempt.finalReply;
-  if (walk.evidence.source.packets || !final) return;
+  if (!final) return;
+  // Active: the server's connection is awaited where the source stands; none seen and a 425/426 is one that never came.
+  if (attempt.mode === 'port' || attempt.mode === 'eprt') {
+    if (!attempt.inbound && !attempt.seenAt?.connect && (final.code === 425 || (final.code === 426 && attempt.transfer.bytes === 0))) {
+      attempt.inbound = { arrived: false, waitedMs: walk.transferCommandAt !== undefined ? Math.max(0, final.at - walk.transferCommandAt) : 0 };
+    }
+    return;
+  }
+  if (walk.evidence.source.packets) return;
   // Servers that say 150 before the connection is there (FileZilla Server) end with 426 when it never comes.
   const serverWaited = walk.evidence.source.vantage === 'server' && final.code === 426 && attempt.transfer.bytes === 0 && !attempt.seenAt?.connect;
   if (!serverWaited && (final.code !== 425 || attempt.preliminaryReply)) return;
   const waited = walk.transferCommandAt !== undefined ? Math.max(0, final.at - walk.transferCommandAt) : 0;
-  if (attempt.mode === 'port' || attempt.mode === 'eprt') {
-    attempt.inbound ??= { arrived: false, waitedMs: waited };
-  } else if (!attempt.connect) {
+  if (!attempt.connect) {
     attempt.connect = { outcome: 'timeout', durationMs: waited };
     attempt.transfer.outcome = 'timeout';
   }
+}
+
+/**
+ * A capture: the data came and its connection closed, but the final reply never did before the
+ * session ended — the control connection went silent after the data (an idle-timeout NAT), as the
+ * probe records it.
+ */
+function inferControlLost(walk: Walk, attempt: DataAttempt): void {
+  if (!walk.evidence.source.packets || walk.encrypted || attempt.finalReply || attempt.transfer.outcome !== 'not-started' || walk.dataEnded !== 'fin') return;
+  const connected = attempt.connect?.outcome === 'connected' || attempt.inbound?.arrived === true;
+  if (!connected || (attempt.transfer.bytes === 0 && !attempt.preliminaryReply)) return;
+  attempt.transfer.outcome = 'timeout';
+  attempt.controlLostAfterData = true;
+}
+
+/**
+ * Under an encrypted control channel the final reply cannot be read: a data connection that opened
+ * and closed in good order is read as a completed transfer, a reset one as cut; nothing else is guessed.
+ */
+function inferHiddenTransfer(walk: Walk, attempt: DataAttempt): void {
+  if (!walk.encrypted || attempt.finalReply || attempt.transfer.outcome !== 'not-started') return;
+  const connected = attempt.connect?.outcome === 'connected' || attempt.inbound?.arrived === true;
+  if (connected && walk.dataEnded === 'fin') attempt.transfer.outcome = 'complete';
 }
 
 function finishAttempt(walk: Walk): void {
@@ -82,6 +115,9 @@ function finishAttempt(walk: Walk): void {
   walk.attempt = undefined;
   if (!attempt || !walk.attemptObserved) return;
   inferNeverConnected(walk, attempt);
+  inferControlLost(walk, attempt);
+  inferHiddenTransfer(walk, attempt);
+  walk.dataEnded = undefined;
   attempt.transfer.outcome = transferOutcome(attempt);
   walk.evidence.attempts.push(attempt);
 }
@@ -197,8 +233,31 @@ function onCommand(walk: Walk, text: string, event: ObservedEvent): void {
   }
 }
 
+/**
+ * A data connection on a session whose control channel is encrypted: the mode command and its
+ * reply cannot be read, so the attempt is known only by its connection — passive when the client
+ * opened it, active when the server did, over TLS (the control channel is).
+ */
+function hiddenAttempt(walk: Walk, data: ObservedDataConnection): DataAttempt {
+  const active = data.openedBy === 'server';
+  finishAttempt(walk);
+  const attempt: DataAttempt = {
+    mode: active ? 'port' : 'pasv',
+    tls: true,
+    session: walk.evidence.target ?? 'session',
+    command: active ? '(PORT or EPRT, encrypted)' : '(PASV or EPSV, encrypted)',
+    transfer: { outcome: 'not-started', bytes: 0, durationMs: 0 },
+  };
+  if (active) attempt.listening = data.to;
+  else attempt.advertised = data.to;
+  walk.attempt = attempt;
+  walk.attemptObserved = true;
+  return attempt;
+}
+
 function onData(walk: Walk, data: ObservedDataConnection): void {
-  const attempt = walk.attempt ?? walk.evidence.attempts.at(-1);
+  const current = walk.attempt ?? walk.evidence.attempts.at(-1);
+  const attempt = walk.encrypted && (!walk.attempt || walk.attempt.seenAt?.connect) ? hiddenAttempt(walk, data) : current;
   if (!attempt) return;
   if (walk.attempt) walk.attemptObserved = true;
   const active = attempt.mode === 'port' || attempt.mode === 'eprt';
@@ -210,6 +269,7 @@ function onData(walk: Walk, data: ObservedDataConnection): void {
     attempt.connect = { outcome: data.outcome === 'reset' ? 'connected' : connectOutcomeOf(data.outcome), durationMs: waitedMs };
   }
   attempt.seenAt = { ...attempt.seenAt, connect: data.at };
+  if (walk.attempt === attempt) walk.dataEnded = data.ended;
   if (data.bytes !== undefined) attempt.transfer.bytes = data.bytes;
   if (data.outcome === 'reset' || data.ended === 'reset') attempt.transfer.outcome = 'reset';
   else if (data.outcome === 'no-answer' && !active) attempt.transfer.outcome = 'timeout';
@@ -235,6 +295,7 @@ function onEvent(walk: Walk, event: ObservedEvent): void {
       break;
     case 'tls':
       if (event.channel === 'control') {
+        walk.encrypted = true;
         evidence.tlsMode ??= 'explicit';
         evidence.authTls = { ...evidence.authTls, handshake: event.handshake === 'failed' ? 'failed' : 'ok' };
       } else if (walk.attempt ?? evidence.attempts.at(-1)) {

@@ -14,6 +14,8 @@ import { VERSION } from '../version.js';
 import { pairCaptures } from '../capture/pair.js';
 import { chooseReader, readHead } from './detect.js';
 import { locationFindings } from './locations.js';
+import { acrossSessions } from './across-sessions.js';
+import { firewallFindings } from './firewall-logs.js';
 import { READERS } from './readers.js';
 import { sessionReport } from './session-report.js';
 import { summarise } from './summary.js';
@@ -97,6 +99,9 @@ export async function runExplain(files: readonly string[], options: ExplainOptio
       sessions.push({ id: session.id, file: reading.file, verdict: diagnosis.verdict, report: sessionReport(session, record, diagnosis, sessionStart(reading, index) ?? startedAt) });
     });
   }
+  if (number === 0 && readings.some((reading) => (reading.pathEvents ?? []).length > 0)) {
+    throw new DataFileError(files.join(', '), ['a firewall log alone holds no FTP session: give it together with the client\'s or the server\'s log or capture of the same time, and explain matches its drops to their data connections']);
+  }
   if (number === 0) {
     const ports = options.controlPorts?.length ? `, ${options.controlPorts.join(', ')}` : '';
     throw new DataFileError(files.join(', '), [`no FTP control session found (control ports tried: 21, 990${ports}, and any port whose first reply was an FTP greeting; --port N names another)`]);
@@ -104,7 +109,10 @@ export async function runExplain(files: readonly string[], options: ExplainOptio
   if (options.session !== undefined && sessions.length === 0) {
     throw new DataFileError(files.join(', '), [`--session ${options.session}: only ${number} FTP session${number === 1 ? ' was' : 's were'} found`]);
   }
-  const { findings, notes } = (options.across ?? pairedCaptures)(readings);
+  const paired = (options.across ?? pairedCaptures)(readings);
+  const firewall = firewallFindings(readings, evidence);
+  const findings = [...acrossSessions(evidence, sessions.map((session) => session.report.findings)), ...paired.findings, ...firewall.findings];
+  const notes = [...paired.notes, ...firewall.notes];
   const failed = sessions.some((session) => session.verdict === 'fail') || findings.some((finding) => finding.severity === 'error');
   return {
     tool: 'ftp-doctor',

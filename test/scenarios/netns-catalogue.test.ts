@@ -8,7 +8,12 @@
  * Each backend runs the catalogue once (beforeAll), one after the other, so the in-process
  * simulator and the kernel processes do not compete for the machine's two cores.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { captureMissingReason } from '../../src/netns/capture.js';
+import { explainAgreement } from '../explain/agreement.js';
 import { checkNetnsSupport } from '../../src/netns/preflight.js';
 import { liveNamespaces } from '../../src/netns/process.js';
 import { vsftpdMissingReason } from '../../src/netns/vsftpd.js';
@@ -20,6 +25,11 @@ import { netnsRunner } from '../../src/scenarios/run-netns.js';
 import { runScenarioInSimulator } from '../../src/scenarios/run-sim.js';
 
 const support = await checkNetnsSupport();
+const noCapture = captureMissingReason();
+const captureDir = noCapture ? '' : await mkdtemp(path.join(tmpdir(), 'ftp-doctor-captures-'));
+afterAll(async () => {
+  if (captureDir) await rm(captureDir, { recursive: true, force: true });
+});
 const noNetns = support.ok ? null : support.reason;
 const noVsftpd = noNetns ?? vsftpdMissingReason();
 const catalogue = await selectScenarios([]);
@@ -50,7 +60,7 @@ describe.skipIf(noNetns)(`the catalogue on the real kernel${noNetns ? ` [skipped
 
   beforeAll(async () => {
     simulator = byId((await runScenarios(catalogue, runScenarioInSimulator, { concurrency: 4, timeScale: TIME_SCALE })).results);
-    kernel = byId((await runScenarios(catalogue, await netnsRunner(), { concurrency: 2, timeScale: TIME_SCALE })).results);
+    kernel = byId((await runScenarios(catalogue, await netnsRunner(captureDir ? { captureDir } : {}), { concurrency: 2, timeScale: TIME_SCALE })).results);
     // 35 s alone; CI runs another test file beside it on two cores, which has taken it past 150 s.
   }, 420_000);
 
@@ -102,6 +112,15 @@ describe.skipIf(noNetns)(`the catalogue on the real kernel${noNetns ? ` [skipped
       expect(agreementOf([onSimulator, onKernel]), `sim: ${summary(onSimulator)}\nnetns: ${summary(onKernel)}`).toBe('agree');
     }
   }, 60_000);
+
+  // explain on the captures of the very runs above (see test/explain/agreement.ts for the rule).
+  it.skipIf(noCapture).each(ids)(`%s: explain of its captures agrees with the probe${noCapture ? ` [skipped: ${noCapture}]` : ''}`, async (id) => {
+    const result = kernel.get(id);
+    const scenario = catalogue.find((candidate) => candidate.id === id);
+    if (!result || !scenario || result.skipped !== undefined || result.error !== undefined) return; // judged above
+    const agreement = await explainAgreement(scenario, result.probe, { client: path.join(captureDir, `${id}.client.pcap`), server: path.join(captureDir, `${id}.server.pcap`) });
+    expect(agreement.problems, JSON.stringify(agreement)).toEqual([]);
+  });
 
   it('leaves no namespace of ours behind', () => {
     expect(liveNamespaces()).toEqual([]);

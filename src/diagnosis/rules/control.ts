@@ -6,7 +6,7 @@
 import type { Finding, FindingCode, Severity } from '../../report/model.js';
 import type { Evidence, RecordedReply } from '../../evidence/model.js';
 import type { Rule, RuleInput } from '../engine.js';
-import { controlEndpoint, replyLine } from '../facts.js';
+import { controlEndpoint, proofReply, replyLine, serverName, ServerName } from '../facts.js';
 import { remediesFor, type Problem } from '../remedies/index.js';
 import { matchWording, TLS_REQUIRED_WORDINGS, TLS_UNAVAILABLE_WORDINGS } from '../wording.js';
 import { useTlsScheme } from './greeting.js';
@@ -149,7 +149,7 @@ export const tlsCertificate: Rule = {
     const finding: Finding = {
       code,
       severity,
-      title: `The TLS certificate of ${evidence.host} ${what}`,
+      title: `The TLS certificate of ${serverName(evidence)} ${what}`,
       explanation:
         `Verification of the server's certificate failed with ${verifyError}. ` +
         (severity === 'error'
@@ -213,7 +213,7 @@ export const loginFailed: Rule = {
         finding: {
           code: 'LOGIN_FAILED',
           severity: 'error',
-          title: `The login to ${evidence.host} was lost without an answer: ${lostTo}`,
+          title: `The login to ${serverName(evidence)} was lost without an answer: ${lostTo}`,
           explanation:
             `The control connection worked up to the login, then the server side never answered it (${lostTo}): the credentials were never judged. ` +
             'An intrusion-prevention system or FTP filter that kills sessions at login, a server that crashes or drops the session, or a path that ' +
@@ -226,8 +226,8 @@ export const loginFailed: Rule = {
     }
     const needsTls = matchWording(replies, TLS_REQUIRED_WORDINGS);
     const title = needsTls
-      ? `${evidence.host} requires TLS before login`
-      : `Login to ${evidence.host} was refused${last ? `: ${last.code} ${last.message}` : ''}`;
+      ? `${ServerName(evidence)} requires TLS before login`
+      : `Login to ${serverName(evidence)} was refused${last ? `: ${last.code} ${last.message}` : ''}`;
     const explanation = needsTls
       ? `The server refused the login with "${needsTls.reply.code} ${needsTls.reply.message}"${needsTls.server === 'an FTP server' ? '' : ` (${needsTls.server}'s wording)`}: ` +
         'it only accepts credentials over an encrypted control connection. The credentials were not judged; connect with ftpes:// (explicit TLS).'
@@ -238,7 +238,7 @@ export const loginFailed: Rule = {
         severity: 'error',
         title,
         explanation,
-        evidence: replies.length > 0 ? replies.map(replyLine) : ['* login: no reply to USER/PASS'],
+        evidence: replies.length > 0 ? replies.map(proofReply) : ['* login: no reply to USER/PASS'],
         remedies: needsTls && evidence.tlsMode === 'none' ? [useTlsScheme(evidence, 'ftpes'), ...remediesFor(['tls-required'], remedy)] : remediesFor(['login'], remedy),
       },
       final: true,
