@@ -80,6 +80,27 @@ describe('IPv4', () => {
   });
 });
 
+describe('frames that cannot be decoded say why, one skipped item each', () => {
+  const packet = ipv4('10.0.0.1', '10.0.0.2', 6, tcp({ srcPort: 1, dstPort: 21, payload: 'NOOP\r\n' }));
+  const badLength = Buffer.from(packet);
+  badLength.writeUInt16BE(12, 2);
+  const badOffset = Buffer.from(packet);
+  badOffset[20 + 12] = 0x30; // data offset 3 words
+  const v6 = ipv6('::1', '::1', 6, tcp({ srcPort: 1, dstPort: 2 }));
+  it.each([
+    ['IPv4 header cut by the snap length', packet.subarray(0, 16), packet.length, 'IPv4 header cut short'],
+    ['TCP header cut by the snap length', packet.subarray(0, 30), packet.length, 'TCP header cut short (snap length too small)'],
+    ['IPv4 total length below its header', badLength, badLength.length, 'IPv4 total length 12 is below its header length 20'],
+    ['TCP data offset below 5 words', badOffset, badOffset.length, 'TCP header length 12 is below 20'],
+    ['IPv6 header cut short', v6.subarray(0, 30), v6.length, 'IPv6 header cut short'],
+    ['IPv4 version nibble wrong on an IPv4 link type', v6, v6.length, 'not an IPv4 header (version 6, header length 0)'],
+  ])('%s', async (_name, data, wireLength, reason) => {
+    const linkType = reason.startsWith('not an IPv4') ? 228 : 101;
+    const { items } = await readAll(tempCapture(pcapFile({ linkType, records: [{ timeUs: T0, data, wireLength }] })));
+    expect(items).toEqual([{ kind: 'skipped', frame: 1, reason }]);
+  });
+});
+
 describe('IPv6', () => {
   it('hop-by-hop, routing and destination options are walked to TCP', async () => {
     const packet = ipv6('2001:db8::1', 'fe80::1:2', 6, tcp({ srcPort: 2121, dstPort: 60000, payload: '220 ready\r\n' }), [{ type: 0 }, { type: 43, body: Buffer.alloc(14) }, { type: 60 }]);
