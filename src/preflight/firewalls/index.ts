@@ -63,7 +63,8 @@ export function detectFirewallKind(text: string, fileName: string): FirewallKind
   if (/^\s*(table\s+(ip|ip6|inet|arp|bridge|netdev)\s+\S+\s*\{|flush ruleset\s*$)/m.test(head)) return 'nftables';
   if (/^Status: (active|inactive)/m.test(head) && /^(Default:|To\s+Action\s+From)/m.test(head)) return 'ufw';
   if (/^Status: inactive\s*$/m.test(head) && name.includes('ufw')) return 'ufw';
-  if (/^\S.*\(active\)\s*$|^\s+target: /m.test(head) && /^\s+services: /m.test(head)) return 'firewalld-list';
+  // [ \t], not \s: a compose file's top-level "services:" after a blank line is not this.
+  if (/^\S.*\(active\)[ \t]*$|^[ \t]+target: /m.test(head) && /^[ \t]+services:/m.test(head)) return 'firewalld-list';
   if (/^\s*StatefulFtp\s/im.test(head)) return 'netsh-global';
   // Rule blocks: "Rule Name: …" (English), or in any locale a name line, a line of dashes, and "Label: value" lines.
   if (/^Rule Name:\s/m.test(head) || /^[^\n:]+:[^\n]*\r?\n-{30,}[ \t]*\r?\n[^\n:]+:[ \t]+\S/m.test(head)) return 'netsh-rules';

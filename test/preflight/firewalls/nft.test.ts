@@ -181,6 +181,7 @@ describe('detectFirewallKind', () => {
     ['table inet filter {\n}', 'x.txt', 'nftables'],
     ['{"nftables": []}', 'x', 'nftables-json'],
     ['[server]\nlisten=YES', 'vsftpd.conf', undefined],
+    ['version: "3"\n\nservices: \n  ftp:\n    ports:\n      - "21:21"\n', 'compose.yml', undefined],
   ] as const)('%s', (text, name, kind) => {
     expect(detectFirewallKind(text, name)).toBe(kind);
   });
