@@ -19,6 +19,7 @@ import type { ProbeReport, ScenarioResult, TraceEntry } from '../report/model.js
 import { firstFailedDataStep } from './expectation.js';
 import type { Scenario } from '../topology/model.js';
 import { parseStepId } from '../evidence/record.js';
+import { startCaptures } from '../netns/capture.js';
 import { probeArgumentsFor, scenarioDefaults, type BackendOptions, type ScenarioTiming } from './plan.js';
 import type { ScenarioRunner } from './run.js';
 import { completedResult, skippedResult, toolError } from './result.js';
@@ -29,6 +30,8 @@ export interface NetnsRunnerOptions {
   server?: 'ftp-doctor' | 'vsftpd';
   /** Where to print the rulesets (--print-rules). */
   rulesOut?: NodeJS.WritableStream;
+  /** Write a packet capture of each side here (`<id>.client.pcap`, `<id>.server.pcap`; --capture). */
+  captureDir?: string;
 }
 
 /** How to start our own CLI as a child process: the standalone executable itself, the compiled build, or the sources through tsx. */
@@ -64,6 +67,7 @@ export async function runScenarioOnKernel(scenario: Scenario, backendOptions: Ba
   try {
     return await withNetnsTopology(scenario.topology, async (network) => {
       if (options.printRules) printRules(scenario, network, options.rulesOut ?? process.stderr);
+      const captures = options.captureDir === undefined ? undefined : await startCaptures(network, options.captureDir, scenario.id);
       const server = await startServerIn(network, scenario, timing, options.server ?? 'ftp-doctor');
       try {
         const v6 = network.addresses.v6;
@@ -74,6 +78,7 @@ export async function runScenarioOnKernel(scenario: Scenario, backendOptions: Ba
         return completedResult(scenario, 'netns', { probe, failure: locateFailure(scenario, probe, counters), trace, durationMs: performance.now() - started });
       } finally {
         await server.stop();
+        await captures?.stop();
       }
     });
   } catch (error) {
