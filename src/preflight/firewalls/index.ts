@@ -61,6 +61,7 @@ export function detectFirewallKind(text: string, fileName: string): FirewallKind
   if (/^\*(filter|nat|raw|mangle|security)\s*$/m.test(head) || /^-A \S+ /m.test(head) && /^:\S+ (ACCEPT|DROP|-)/m.test(head)) return 'iptables-save';
   if (/^\s*(sudo\s+)?ip6?tables(-legacy|-nft)?\s+(-t\s+\w+\s+)?(-[AIPN]|--append|--insert|--policy)\s/m.test(head)) return 'iptables-save';
   if (/^\s*(table\s+(ip|ip6|inet|arp|bridge|netdev)\s+\S+\s*\{|flush ruleset\s*$)/m.test(head)) return 'nftables';
+  if (/^\s*((sudo\s+)?nft\s+)?['"]?(add|insert)\s+(rule|chain|table)\s+(ip|ip6|inet|netdev)\s/m.test(head)) return 'nftables';
   if (/^Status: (active|inactive)/m.test(head) && /^(Default:|To\s+Action\s+From)/m.test(head)) return 'ufw';
   if (/^Status: inactive\s*$/m.test(head) && name.includes('ufw')) return 'ufw';
   // [ \t], not \s: a compose file's top-level "services:" after a blank line is not this.

@@ -7,6 +7,7 @@
 import { emptyFacts, FirewallParseError, type FirewallFacts, type Provenance } from './model.js';
 import { buildNftFacts, NAMED_PRIORITIES, type NftChain, type NftSet, type NftTable } from './nft-build.js';
 import { parseRuleTokens, splitValueList, tokenize, toValue } from './nft-tokens.js';
+import { shellWords } from '../lines.js';
 import { checkedLines, provenance } from './text.js';
 
 /** Past this many joined lines a statement's braces are taken as broken, not as long. */
@@ -73,6 +74,7 @@ export function parseNftText(file: string, text: string): FirewallFacts {
         tables.length = 0;
         continue;
       }
+      if (command(statement, at, tables, complain)) continue;
       complain(at, /^(include|define)\b/.test(statement) ? `${statement.split(/\s/)[0]} is not followed: what it brings in is not evaluated` : 'not understood at the top level of an nftables ruleset');
       continue;
     }
@@ -181,6 +183,57 @@ function chainStatement(statement: string, at: Provenance, chain: NftChain, comp
   }
   if (/^(comment\s+".*"|devices\s*=\s*\{.*\})$/.test(statement)) return;
   chain.rules.push({ at, exprs: parseRuleTokens(tokenize(statement)) });
+}
+
+/**
+ * The command form, as scripts and forum answers write rules one at a time (with or without a
+ * leading `nft`): add/create table, add chain with its `{ type … }`, add set/map, add/insert rule,
+ * add element.
+ * Returns false for anything else.
+ */
+function command(line: string, at: Provenance, tables: NftTable[], complain: (at: Provenance, reason: string) => void): boolean {
+  const unwrapped = /^(sudo\s+)?nft\s+/.test(line) ? shellWords(line.replace(/^(sudo\s+)?nft\s+/, '')).filter((word) => !word.startsWith('-')).join(' ') : line;
+  const match = /^(add|create|insert)\s+(table|chain|rule|element|set|map)\s+(ip|ip6|inet|arp|bridge|netdev)\s+([\w.-]+)(?:\s+([\w.-]+))?\s*(.*)$/.exec(unwrapped);
+  if (!match) return false;
+  const [, verb, what, family = '', tableName = '', name, rest = ''] = match;
+  let table = tables.find((item) => item.family === family && item.name === tableName);
+  if (!table) {
+    if (what !== 'table') complain(at, `table ${family} ${tableName} is used before it is added`);
+    table = { family, name: tableName, at, chains: [], sets: [], helpers: [] };
+    tables.push(table);
+  }
+  if (what === 'table') return true;
+  if (!name) {
+    complain(at, `${verb} ${what} without a name`);
+    return true;
+  }
+  if (what === 'set' || what === 'map') {
+    const set: NftSet = { name, dynamic: false, at, ...(what === 'map' ? { verdicts: [] } : {}) };
+    table.sets.push(set);
+    const body = /^\{(.*)\}$/.exec(rest.trim())?.[1] ?? '';
+    for (const part of body.split(';').map((item) => item.trim()).filter(Boolean)) setStatement(part, at, set, complain);
+    return true;
+  }
+  if (what === 'element') {
+    const set = table.sets.find((item) => item.name === name);
+    if (!set) complain(at, `set ${name} is not in the file`);
+    else setStatement(`elements = ${rest.trim()}`, at, set, complain);
+    return true;
+  }
+  let chain = table.chains.find((item) => item.name === name);
+  if (!chain) {
+    chain = { name, at, rules: [] };
+    table.chains.push(chain);
+  }
+  if (what === 'chain') {
+    const body = /^\{(.*)\}$/.exec(rest.trim())?.[1]?.trim();
+    if (body) chainStatement(body.replace(/\s*;\s*/g, '; ').replace(/;?\s*$/, ';'), at, chain, complain);
+    return true;
+  }
+  const rule = { at, exprs: parseRuleTokens(tokenize(rest)) };
+  if (verb === 'insert') chain.rules.unshift(rule);
+  else chain.rules.push(rule);
+  return true;
 }
 
 /** A `#` outside quotes starts a comment (nft -a prints `# handle 7`). */

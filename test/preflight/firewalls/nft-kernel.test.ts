@@ -92,4 +92,12 @@ describe.skipIf(noNetns)(`nftables facts agree with the kernel${noNetns ? ` [ski
       server.kill('SIGKILL');
     }
   }, 120_000);
+  it('the command form (add table/chain/rule/element, insert rule) gives the facts of the kernel\'s listing', async () => {
+    const script = fixture('commands.nft');
+    const fromScript = readFirewallFile('commands.nft', script);
+    const { text, json } = await loadAndReadBack(network(), 'server', script);
+    expect(fromScript.notUnderstood).toEqual([]);
+    expect(meaning(text)).toEqual(meaning(fromScript));
+    expect(meaning(json)).toEqual(meaning(fromScript));
+  }, 60_000);
 });

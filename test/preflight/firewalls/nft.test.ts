@@ -99,6 +99,27 @@ describe('nftables text: rules', () => {
   });
 });
 
+describe('nftables commands in shell scripts', () => {
+  it('sudo nft add …, quoted and with escaped semicolons, is read like the ruleset', () => {
+    const text = [
+      '#!/bin/sh',
+      'sudo nft add table inet filter',
+      "nft 'add chain inet filter input { type filter hook input priority 0 ; policy drop ; }'",
+      'nft add chain inet filter fwd { type filter hook forward priority 0 \\; policy accept \\; }',
+      'nft add rule inet filter input tcp dport { 21, 50000-50100 } accept',
+      'nft insert rule inet filter input tcp dport 50000 drop',
+      'nft add rule inet other input accept',
+    ].join('\n');
+    expect(detectFirewallKind(text, 'firewall.sh')).toBe('nftables');
+    const facts = read(text);
+    expect(facts.notUnderstood).toEqual([{ at: expect.objectContaining({ line: 7 }), reason: 'table inet other is used before it is added' }]);
+    const chains = facts.firewalls[0]?.chains ?? [];
+    expect(chains.map((chain) => [chain.name, chain.hook, chain.policy])).toEqual([['input', 'input', 'drop'], ['fwd', 'forward', 'accept']]);
+    const ask = (dport: number) => evaluateTcp({ ...facts, firewalls: facts.firewalls.slice(0, 1) }, { direction: 'in', dport, state: 'new' }).verdict;
+    expect([ask(21), ask(50000), ask(50001), ask(22)]).toEqual(['accept', 'drop', 'accept', 'drop']);
+  });
+});
+
 describe('nftables text: what is not understood is said, with its line', () => {
   it.each([
     ['tcp dport 70000 accept', 'port 70000 is above 65535'],
