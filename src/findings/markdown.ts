@@ -14,6 +14,11 @@ export function severityText(entry: FindingEntry): string {
   return entry.severityNote ? `${entry.severity} (${entry.severityNote})` : entry.severity;
 }
 
+/** The commands that report a code: the probe's rules also judge check's targets, explain's captures and logs, and preflight's prediction. */
+export function emittersText(entry: FindingEntry): string {
+  return entry.emittedBy.map((emitter) => (emitter === 'probe' ? 'probe (and check, explain, preflight: the same rules)' : emitter)).join(', ');
+}
+
 export function modesText(entry: FindingEntry): string {
   if (entry.modes === 'all') return 'all modes';
   if (entry.modes === 'none') return 'no data mode';
@@ -36,7 +41,7 @@ function groupTable(codes: readonly FindingCode[]): string {
 
 function details(code: FindingCode): string {
   const entry = findingEntry(code);
-  const lines = [`### \`${code}\``, '', entry.meaning, '', `Severity: ${severityText(entry)}. Stage: ${entry.stage}. Data modes: ${modesText(entry)}. Reported by: ${entry.emittedBy.join(', ')}.`];
+  const lines = [`### \`${code}\``, '', entry.meaning, '', `Severity: ${severityText(entry)}. Stage: ${entry.stage}. Data modes: ${modesText(entry)}. Reported by: ${emittersText(entry)}.`];
   if (entry.causes.length > 0) lines.push('', 'Usual causes:', '', ...entry.causes.map((cause) => `- ${cause}`));
   if (entry.references.length > 0) lines.push('', 'References:', '', ...entry.references.map((reference) => `- ${reference}`));
   return lines.join('\n');

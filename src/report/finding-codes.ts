@@ -3,7 +3,7 @@
  * remedies. Pure: the registry entry and the remedies in, text or JSON out.
  */
 import { findingEntry, FINDING_CODES, type FindingCode } from '../findings/registry.js';
-import { modesText, severityText } from '../findings/markdown.js';
+import { emittersText, modesText, severityText } from '../findings/markdown.js';
 import { renderGrid } from './grid.js';
 import type { Remedy } from './model.js';
 
@@ -41,7 +41,7 @@ export function renderCode(code: FindingCode, groups: readonly RemedyGroupView[]
     ...wrapIndented(`${code}: ${entry.title}`, width, '', '  '),
     '',
     `Severity: ${severityText(entry)}`,
-    `Stage: ${entry.stage}; data modes: ${modesText(entry)}; reported by: ${entry.emittedBy.join(', ')}`,
+    `Stage: ${entry.stage}; data modes: ${modesText(entry)}; reported by: ${emittersText(entry)}`,
     '',
     ...wrapIndented(entry.meaning, width, ''),
   ];
