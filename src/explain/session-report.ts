@@ -10,6 +10,7 @@ import { attemptState, endpoint, modeName } from '../diagnosis/facts.js';
 import type { ConnectionEvent, Finding, ProbeReport, Step, TranscriptLine, Verdict } from '../report/model.js';
 import { SCHEMA_VERSION } from '../report/model.js';
 import { VERSION } from '../version.js';
+import { modeStepId } from '../evidence/record.js';
 
 const CONNECTION_OUTCOME: Record<string, ConnectionEvent['outcome']> = {
   connected: 'connected',
@@ -76,11 +77,12 @@ function steps(evidence: Evidence): Step[] {
   if (evidence.login) add('login', 'Login', evidence.login.ok, evidence.login.ok ? 'logged in' : 'refused');
   const seen = new Map<string, number>();
   for (const attempt of evidence.attempts) {
-    const base = `data:${attempt.mode}${attempt.tls ? ':tls' : ''}`;
-    const count = (seen.get(base) ?? 0) + 1;
-    seen.set(base, count);
+    // Named as the probe names its mode sessions ('epsv', 'pasv:tls'), numbered when a mode recurs.
+    const session = `${attempt.mode}${attempt.tls ? ':tls' : ''}`;
+    const count = (seen.get(session) ?? 0) + 1;
+    seen.set(session, count);
     const state = attemptState(attempt);
-    add(count === 1 ? base : `${base}#${count}`, `${modeName(attempt)} ${attempt.transferCommand ?? ''}`.trim(), state === 'ok', state, { mode: attempt.mode, tls: attempt.tls });
+    add(modeStepId('data', count === 1 ? session : `${session}#${count}`), `${modeName(attempt)} ${attempt.transferCommand ?? ''}`.trim(), state === 'ok', state, { mode: attempt.mode, tls: attempt.tls });
   }
   return list;
 }
