@@ -1,22 +1,9 @@
 /** `ftp-doctor findings [CODE]`: the list, one code, JSON, and an unknown code (exit 2, did you mean). */
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { FINDING_CODES } from '../../src/findings/registry.js';
+import { ftpDoctor as runCli } from '../setup/run-cli.js';
 
-const run = promisify(execFile);
-const CLI = [path.resolve('node_modules/tsx/dist/cli.mjs'), 'src/cli/main.ts'];
-
-async function ftpDoctor(args: string[]): Promise<{ code: number; stderr: string; stdout: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [...CLI, ...args], { timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
-}
+const ftpDoctor = (args: string[]): ReturnType<typeof runCli> => runCli(args, 60_000);
 
 describe('ftp-doctor findings', { timeout: 120_000 }, () => {
   it('lists every code', async () => {

@@ -2,25 +2,13 @@
  * User mistakes on the command line or in data files: exit 2, one sentence naming what is wrong,
  * never a stack trace and never "internal error".
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { ftpDoctor as runCli } from '../setup/run-cli.js';
 
-const run = promisify(execFile);
-const CLI = [path.resolve('node_modules/tsx/dist/cli.mjs'), 'src/cli/main.ts'];
-
-async function ftpDoctor(args: string[]): Promise<{ code: number; stderr: string; stdout: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [...CLI, ...args], { timeout: 30_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
-}
+const ftpDoctor = (args: string[]): ReturnType<typeof runCli> => runCli(args, 30_000);
 
 describe('user mistakes exit 2 with one clear sentence', async () => {
   const directory = await mkdtemp(path.join(os.tmpdir(), 'fd-cli-'));

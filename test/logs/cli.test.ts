@@ -3,27 +3,15 @@
  * healthy one, 2 with one sentence for a file that is no log we know; a password in the log is in
  * no output (stdout, stderr, --json).
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixture } from './helpers.js';
+import { ftpDoctor as runCli } from '../setup/run-cli.js';
 
-const run = promisify(execFile);
-const CLI = [path.resolve('node_modules/tsx/dist/cli.mjs'), 'src/cli/main.ts'];
-
-async function ftpDoctor(args: string[]): Promise<{ code: number; stderr: string; stdout: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [...CLI, ...args], { timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
-}
+const ftpDoctor = (args: string[]): ReturnType<typeof runCli> => runCli(args, 60_000);
 
 const directories: string[] = [];
 afterAll(async () => {

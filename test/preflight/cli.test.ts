@@ -3,29 +3,18 @@
  * be read (the message names the file and line), --json, --junit, --report-dir, --write-scenario
  * (and `scenarios run` of what it wrote), --as, a directory of Pure-FTPd option files.
  */
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { checkNetnsSupport } from '../../src/netns/preflight.js';
+import { ftpDoctor as runCli } from '../setup/run-cli.js';
 
-const run = promisify(execFile);
 const support = await checkNetnsSupport();
 const netnsMissing = support.ok ? null : support.reason;
-const CLI = [path.resolve('node_modules/tsx/dist/cli.mjs'), 'src/cli/main.ts'];
 const FIXTURES = 'test/fixtures/preflight';
 
-async function ftpDoctor(args: string[]): Promise<{ code: number; stderr: string; stdout: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [...CLI, ...args], { timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
-}
+const ftpDoctor = (args: string[]): ReturnType<typeof runCli> => runCli(args, 120_000);
 
 describe('ftp-doctor preflight', async () => {
   const directory = await mkdtemp(path.join(os.tmpdir(), 'fd-preflight-'));
