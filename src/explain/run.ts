@@ -16,6 +16,7 @@ import { chooseReader, readHead } from './detect.js';
 import { locationFindings } from './locations.js';
 import { acrossSessions } from './across-sessions.js';
 import { firewallFindings } from './firewall-logs.js';
+import { matchedLogs, sessionKey } from './matched-logs.js';
 import { READERS } from './readers.js';
 import { sessionReport } from './session-report.js';
 import { summarise } from './summary.js';
@@ -88,6 +89,7 @@ export async function runExplain(files: readonly string[], options: ExplainOptio
   for (const file of files) readings.push(await readOne(file, options, readers));
   const sessions: ExplainReport['sessions'] = [];
   const evidence: Evidence[] = [];
+  const evidenceOf = new Map<string, Evidence>();
   let number = 0;
   for (const reading of readings) {
     reading.sessions.forEach((session, index) => {
@@ -96,6 +98,7 @@ export async function runExplain(files: readonly string[], options: ExplainOptio
       const record = assembleEvidence(session, reading.source, options);
       const diagnosis = diagnose(record);
       evidence.push(record);
+      evidenceOf.set(sessionKey(reading.file, session.id), record);
       sessions.push({ id: session.id, file: reading.file, verdict: diagnosis.verdict, report: sessionReport(session, record, diagnosis, sessionStart(reading, index) ?? startedAt) });
     });
   }
@@ -111,8 +114,9 @@ export async function runExplain(files: readonly string[], options: ExplainOptio
   }
   const paired = (options.across ?? pairedCaptures)(readings);
   const firewall = firewallFindings(readings, evidence);
-  const findings = [...acrossSessions(evidence, sessions.map((session) => session.report.findings)), ...paired.findings, ...firewall.findings];
-  const notes = [...paired.notes, ...firewall.notes];
+  const logs = matchedLogs(readings, evidenceOf);
+  const findings = [...acrossSessions(evidence, sessions.map((session) => session.report.findings)), ...paired.findings, ...logs.findings, ...firewall.findings];
+  const notes = [...paired.notes, ...logs.notes, ...firewall.notes];
   const failed = sessions.some((session) => session.verdict === 'fail') || findings.some((finding) => finding.severity === 'error');
   return {
     tool: 'ftp-doctor',
