@@ -11,19 +11,8 @@ import { watchDataTls, type DataTlsWatch } from './data-tls.js';
 import { UnacknowledgedTail } from './unacknowledged.js';
 import { looksLikeCommand, looksLikeGreeting, controlPortsOf, FTPS_IMPLICIT_PORT, LOOKALIKE_PORTS } from './control-content.js';
 import { ControlChannelReader } from './control-channel.js';
-import {
-  DEFAULT_TABLE_LIMITS,
-  ConnectionTable,
-  connectionKey,
-  isNewConnection,
-  openConnection,
-  trackSegment,
-  trackUnreachable,
-  type ClosedBecause,
-  type Direction,
-  type TableLimits,
-  type TrackedConnection,
-} from './connections.js';
+import { isNewConnection, openConnection, trackSegment, trackUnreachable, type Direction, type TrackedConnection } from './connections.js';
+import { DEFAULT_TABLE_LIMITS, ConnectionTable, type ClosedBecause, type TableEntry, type TableLimits } from './connection-table.js';
 import { DataMatcher } from './data-match.js';
 import { readConnection } from './outcome.js';
 import { CONTROL_REASSEMBLY_LIMITS, StreamReassembler, type SharedBudget, type StreamOutput } from './reassembly.js';
@@ -44,7 +33,7 @@ interface ControlState {
   clientTail: UnacknowledgedTail;
 }
 
-interface Entry {
+interface Entry extends TableEntry<Entry> {
   connection: TrackedConnection;
   role: 'pending' | 'control' | 'data' | 'other';
   control?: ControlState;
@@ -102,7 +91,7 @@ export class CaptureAnalyzer {
     }
     if (item.kind === 'unreachable') {
       const { unreachable } = item;
-      const entry = this.table.get(connectionKey({ host: unreachable.src, port: unreachable.srcPort }, { host: unreachable.dst, port: unreachable.dstPort }));
+      const entry = this.table.find(unreachable.src, unreachable.srcPort, unreachable.dst, unreachable.dstPort);
       if (entry) trackUnreachable(entry.connection, unreachable);
       return;
     }
@@ -124,8 +113,7 @@ export class CaptureAnalyzer {
     this.endUs = Math.max(this.endUs, segment.timeUs);
     this.counts.firstTimeUs ??= segment.timeUs;
     this.counts.lastTimeUs = this.endUs;
-    const key = connectionKey({ host: segment.src, port: segment.srcPort }, { host: segment.dst, port: segment.dstPort });
-    let entry = this.table.get(key);
+    let entry = this.table.find(segment.src, segment.srcPort, segment.dst, segment.dstPort);
     if (entry && isNewConnection(entry.connection, segment)) {
       this.table.close(entry, 'port-reused');
       entry = undefined;
@@ -143,7 +131,8 @@ export class CaptureAnalyzer {
   private open(segment: CapturedSegment): Entry {
     const connection = openConnection(segment, (side) => this.controlPorts.has(side.port));
     this.counts.connections += 1;
-    const entry: Entry = { connection, role: 'pending' };
+    // Every field present from the start: one object shape for all entries keeps the per-packet code monomorphic.
+    const entry: Entry = { connection, role: 'pending', control: undefined, data: undefined, older: undefined, newer: undefined };
     this.table.add(entry);
     if (this.controlPorts.has(connection.responder.port)) {
       this.becomeControl(entry, connection.responder.port === FTPS_IMPLICIT_PORT);

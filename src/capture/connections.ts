@@ -1,9 +1,9 @@
 /**
  * Every TCP connection in a capture, tracked by its 4-tuple with counters only: SYNs (the first and
  * how many), the SYN-ACK, RST and FIN with who sent them, payload bytes per direction (counted,
- * never kept), first and last frame. Pure state plus a bounded table: at most `maxConnections` at
- * once, idle ones closed after `idleUs` of capture time, the least recently active one closed when
- * the table is full — each closure is handed to the caller, who says what was cut short.
+ * never kept), first and last frame. Pure state; the bounded table that holds them is in
+ * connection-table.ts. Folding in a segment allocates nothing unless it is a SYN, SYN-ACK, RST or FIN
+ * (the bulk of a capture is plain data and ACKs).
  */
 import type { CapturedSegment, CapturedUnreachable } from './segment.js';
 import type { StreamPlace } from './reassembly.js';
@@ -33,6 +33,7 @@ export interface TrackedConnection {
   bytes: { initiator: number; responder: number };
   unreachable?: StreamPlace & { reporter: string; code: string };
   first: StreamPlace;
+  /** Updated in place for every segment (its own object, never shared with another field). */
   last: StreamPlace;
   /** Both sides sent something after the SYN phase (a capture that began mid-connection). */
   sawBothSides: { initiator: boolean; responder: boolean };
@@ -71,7 +72,7 @@ export function openConnection(segment: CapturedSegment, serverGuess?: (side: Si
     fin: {},
     bytes: { initiator: 0, responder: 0 },
     first: place,
-    last: place,
+    last: { frame: place.frame, timeUs: place.timeUs },
     sawBothSides: { initiator: false, responder: false },
   };
 }
@@ -86,22 +87,22 @@ export function isNewConnection(connection: TrackedConnection, segment: Captured
 /** Fold one segment into the connection's counters. */
 export function trackSegment(connection: TrackedConnection, segment: CapturedSegment): Direction {
   const direction = directionOf(connection, segment);
-  const place = { frame: segment.frame, timeUs: segment.timeUs };
-  const { flags } = segment;
-  connection.last = place;
+  const { flags, frame, timeUs } = segment;
+  connection.last.frame = frame;
+  connection.last.timeUs = timeUs;
   if (flags.syn && !flags.ack && direction === 'initiator') {
     connection.syns += 1;
-    connection.firstSyn ??= { ...place, seq: segment.seq };
-    connection.lastSyn = place;
+    connection.firstSyn ??= { frame, timeUs, seq: segment.seq };
+    connection.lastSyn = { frame, timeUs };
   } else if (flags.syn && flags.ack && direction === 'responder') {
-    connection.synAck ??= { ...place, seq: segment.seq };
+    connection.synAck ??= { frame, timeUs, seq: segment.seq };
     connection.openerSeen = true;
   } else if (flags.ack && direction === 'initiator' && connection.synAck && !connection.handshakeAck) {
-    connection.handshakeAck = place;
+    connection.handshakeAck = { frame, timeUs };
   }
   if (!flags.syn) connection.sawBothSides[direction] = true;
-  if (flags.rst) connection.rst ??= { ...place, by: direction };
-  if (flags.fin) connection.fin[direction] ??= place;
+  if (flags.rst) connection.rst ??= { frame, timeUs, by: direction };
+  if (flags.fin) connection.fin[direction] ??= { frame, timeUs };
   connection.bytes[direction] += segment.payloadLength;
   return direction;
 }
@@ -109,94 +110,4 @@ export function trackSegment(connection: TrackedConnection, segment: CapturedSeg
 export function trackUnreachable(connection: TrackedConnection, unreachable: CapturedUnreachable): void {
   connection.unreachable ??= { frame: unreachable.frame, timeUs: unreachable.timeUs, reporter: unreachable.reporter, code: unreachable.code };
   connection.last = { frame: unreachable.frame, timeUs: unreachable.timeUs };
-}
-
-export type ClosedBecause = 'idle' | 'table-full' | 'end-of-capture' | 'port-reused';
-
-export interface TableLimits {
-  maxConnections: number;
-  /** Capture time without a packet after which a connection is closed (µs). */
-  idleUs: number;
-  /**
-   * The same for connections worth keeping (FTP control and data): much longer, so a control
-   * connection idle for 20 minutes and then reset by a NAT that forgot it stays one session.
-   */
-  keptIdleUs: number;
-}
-
-/** How many of the oldest entries a full table looks through for one not worth keeping. */
-const EVICTION_SCAN = 64;
-
-export const DEFAULT_TABLE_LIMITS: TableLimits = { maxConnections: 20_000, idleUs: 15 * 60 * 1_000_000, keptIdleUs: 6 * 3600 * 1_000_000 };
-
-/**
- * The bounded table. Map order is kept as least-recently-active first (a touched entry is moved
- * to the end), so the eviction candidate and the idle ones are always at the front.
- */
-export class ConnectionTable<T extends { connection: TrackedConnection }> {
-  private readonly entries = new Map<string, T>();
-
-  constructor(
-    private readonly limits: TableLimits,
-    private readonly onClose: (entry: T, because: ClosedBecause) => void,
-    /** Entries worth keeping longer (FTP control and data): a full table closes others first. */
-    private readonly keep: (entry: T) => boolean = () => false,
-  ) {}
-
-  get(key: string): T | undefined {
-    return this.entries.get(key);
-  }
-
-  get size(): number {
-    return this.entries.size;
-  }
-
-  touch(entry: T): void {
-    this.entries.delete(entry.connection.key);
-    this.entries.set(entry.connection.key, entry);
-  }
-
-  add(entry: T): void {
-    this.entries.set(entry.connection.key, entry);
-    while (this.entries.size > this.limits.maxConnections) this.close(this.evictionCandidate(), 'table-full');
-  }
-
-  /**
-   * The least recently active entry not worth keeping, looked for among the oldest few (bounded
-   * work per packet); when they are all worth keeping, the oldest goes anyway. A flood of SYNs
-   * then pushes out other SYNs, not an idle FTP control connection.
-   */
-  private evictionCandidate(): T {
-    let first: T | undefined;
-    let looked = 0;
-    for (const entry of this.entries.values()) {
-      first ??= entry;
-      if (!this.keep(entry)) return entry;
-      if (++looked >= EVICTION_SCAN) break;
-    }
-    return first as T;
-  }
-
-  close(entry: T, because: ClosedBecause): void {
-    if (this.entries.get(entry.connection.key) === entry) this.entries.delete(entry.connection.key);
-    this.onClose(entry, because);
-  }
-
-  /** Close every connection idle for longer than the limit at capture time `nowUs`. */
-  expire(nowUs: number): void {
-    for (const entry of this.entries.values()) {
-      const idle = nowUs - entry.connection.last.timeUs;
-      // Oldest first: the first entry of no interest that is not idle ends the walk; kept ones are passed over.
-      if (this.keep(entry)) {
-        if (idle > this.limits.keptIdleUs) this.close(entry, 'idle');
-        continue;
-      }
-      if (idle <= this.limits.idleUs) return;
-      this.close(entry, 'idle');
-    }
-  }
-
-  closeAll(): void {
-    for (const entry of [...this.entries.values()]) this.close(entry, 'end-of-capture');
-  }
 }
