@@ -20,6 +20,7 @@ export interface ExplainArguments {
   port?: number[];
   expectRange?: string;
   expectAddress?: string;
+  allRemedies?: boolean;
   json: boolean;
   junit?: string;
   reportDir?: string;
@@ -33,6 +34,7 @@ function builder(yargs: Argv): Argv<ExplainArguments> {
     .option('port', { type: 'number', array: true, describe: 'a control port other than 21 and 990 (repeatable)' })
     .option('expect-range', { type: 'string', describe: 'passive ports the firewall allows, A-B' })
     .option('expect-address', { type: 'string', describe: 'the address 227 replies should carry (the public one)' })
+    .option('all-remedies', { type: 'boolean', default: false, describe: 'show every server product\'s remedies, not only those of the server identified' })
     .options(outputOptions) as unknown as Argv<ExplainArguments>;
 }
 
@@ -40,8 +42,9 @@ function builder(yargs: Argv): Argv<ExplainArguments> {
 export function explainOptions(args: ExplainArguments): ExplainOptions {
   const options: ExplainOptions = {};
   if (args.format !== undefined) options.format = args.format;
+  if (args.allRemedies) options.allRemedies = true;
   if (args.session !== undefined) {
-    if (!Number.isInteger(args.session) || args.session < 1) throw new UsageError(`--session must be a whole number from 1, got ${String(args.session)}`);
+    if (!Number.isInteger(args.session) || args.session < 1) throw new UsageError(`--session must be a whole number from 1${Number.isNaN(args.session) ? '' : `, got ${String(args.session)}`}`);
     options.session = args.session;
   }
   for (const port of args.port ?? []) {

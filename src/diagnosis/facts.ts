@@ -3,6 +3,7 @@
  * address classes that never throw, and the transcript-like lines a finding quotes as proof.
  */
 import { classifyAddress, sameAddress, UNROUTABLE_CLASSES, type AddressClass } from '../ftp/address.js';
+import { formatHostPort } from '../ftp/passive.js';
 import { withProvenance } from '../evidence/provenance.js';
 import type { DataAttempt, HostPortRecord, Evidence, RecordedReply } from '../evidence/model.js';
 
@@ -106,9 +107,9 @@ export function passivePortsOf(evidence: Evidence): number[] {
   return evidence.attempts.flatMap((attempt) => (attempt.advertised ? [attempt.advertised.port] : []));
 }
 
+/** "10.0.0.5:50123", "[2001:db8::5]:50123", "?:50123" when the host is not known: the one endpoint formatter's. */
 export function endpoint(record: { host?: string | undefined; port: number }): string {
-  const host = record.host ?? '?';
-  return host.includes(':') ? `[${host}]:${record.port}` : `${host}:${record.port}`;
+  return record.host === undefined || record.host === '' ? `?:${record.port}` : formatHostPort(record.host, record.port);
 }
 
 /** "203.0.113.10:21": where the control connection went. */

@@ -7,7 +7,7 @@ import { DataFileError } from '../config/data-file-error.js';
 import { assembleEvidence, type AssembleOptions } from '../evidence/assemble.js';
 import type { Evidence } from '../evidence/model.js';
 import type { EvidenceReader, ReadOptions, SourceReading } from '../evidence/source.js';
-import { diagnose } from '../diagnosis/index.js';
+import { diagnose, identifyServer, markShownRemedies, serverClues, type ServerIdentity, type ServerProduct } from '../diagnosis/index.js';
 import type { ExplainInput, ExplainReport, Finding } from '../report/model.js';
 import { SCHEMA_VERSION } from '../report/model.js';
 import { VERSION } from '../version.js';
@@ -27,6 +27,8 @@ export interface ExplainOptions extends AssembleOptions, ReadOptions {
   /** Only this session (1-based, in the order sessions were found across the files). */
   session?: number;
   readers?: readonly EvidenceReader[];
+  /** Show every product's remedies, not only those of the server identified (`--all-remedies`). */
+  allRemedies?: boolean;
   /** What several readings together show that none shows alone; default: two captures of one path paired. */
   across?: (readings: readonly SourceReading[]) => Across;
 }
@@ -40,6 +42,10 @@ export interface Across {
 /** Two captures (the client's and the server's side): match their sessions and locate each failure. */
 export function pairedCaptures(readings: readonly SourceReading[]): Across {
   const captures = readings.filter((reading) => reading.source.kind === 'capture');
+  // A capture that holds both ends (loopback, or the one host both programs run on) has nothing to pair with.
+  if (captures.length === 2 && captures.some((reading) => reading.source.vantage === 'both')) {
+    return { findings: [], notes: ['Two captures given, but one already holds both ends of each connection: they are read one by one, not paired.'] };
+  }
   if (captures.length !== 2) {
     return { findings: [], notes: captures.length > 2 ? [`${captures.length} captures given: only two (one at each end of the path) are paired to locate failures.`] : [] };
   }
@@ -60,6 +66,22 @@ async function readOne(file: string, options: ExplainOptions, readers: readonly 
     const message = error instanceof Error ? error.message : String(error);
     throw new DataFileError(file, [message.startsWith(file) ? message.slice(file.length).replace(/^[:\s]+/, '') : message]);
   }
+}
+
+/** A server's own log names its product: the log format is the clue. */
+const LOG_PRODUCTS: Record<string, ServerProduct> = {
+  vsftpd: 'vsftpd',
+  xferlog: 'vsftpd',
+  proftpd: 'ProFTPD',
+  'pure-ftpd': 'Pure-FTPd',
+  iis: 'IIS',
+  'filezilla-server': 'FileZilla Server',
+  pyftpdlib: 'pyftpdlib',
+};
+
+function productOfLog(reading: SourceReading): ServerIdentity | undefined {
+  const product = reading.source.kind === 'log' && reading.source.vantage === 'server' ? LOG_PRODUCTS[reading.format] : undefined;
+  return product ? { product, clue: `the log is ${product}'s own (${reading.format})` } : undefined;
 }
 
 function inputOf(reading: SourceReading): ExplainInput {
@@ -96,10 +118,14 @@ export async function runExplain(files: readonly string[], options: ExplainOptio
       number += 1;
       if (options.session !== undefined && options.session !== number) return;
       const record = assembleEvidence(session, reading.source, options);
-      const diagnosis = diagnose(record);
+      const server = identifyServer(serverClues(record)) ?? productOfLog(reading);
+      const judged = diagnose(record);
+      const diagnosis = { verdict: judged.verdict, findings: markShownRemedies(judged.findings, server?.product, options.allRemedies ?? false) };
       evidence.push(record);
       evidenceOf.set(sessionKey(reading.file, session.id), record);
-      sessions.push({ id: session.id, file: reading.file, verdict: diagnosis.verdict, report: sessionReport(session, record, diagnosis, sessionStart(reading, index) ?? startedAt) });
+      const report = sessionReport(session, record, diagnosis, sessionStart(reading, index) ?? startedAt);
+      if (server) report.server = server;
+      sessions.push({ id: session.id, file: reading.file, verdict: diagnosis.verdict, report });
     });
   }
   if (number === 0 && readings.some((reading) => (reading.pathEvents ?? []).length > 0)) {

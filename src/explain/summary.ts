@@ -31,6 +31,9 @@ export function portsText(ports: readonly number[]): string {
   return sorted.length === 1 ? `${first}` : `${sorted.slice(0, -1).join(', ')} and ${last}`;
 }
 
+/** "were refused" → "was refused" for one. */
+const singular = (words: string, count: number): string => (count === 1 ? words.replace(/^were\b/, 'was') : words);
+
 function portOf(attempt: DataAttempt): number | undefined {
   return (attempt.dialed ?? attempt.advertised ?? attempt.listening)?.port;
 }
@@ -45,7 +48,7 @@ function sentence(kind: 'passive' | 'active', attempts: readonly DataAttempt[]):
     const state = attemptState(attempt);
     if (state !== 'ok') failures.set(state, [...(failures.get(state) ?? []), attempt]);
   }
-  const tails = [...failures].map(([state, list]) => `the ${list.length}${ports(list) ? ` to ${ports(list)}` : ''} ${STATE_WORDS[state] ?? state}`);
+  const tails = [...failures].map(([state, list]) => `${list.length === 1 ? 'the one' : `the ${list.length}`}${ports(list) ? ` to ${ports(list)}` : ''} ${singular(STATE_WORDS[state] ?? state, list.length)}`);
   return tails.length === 0 ? head : `${head}; ${tails.join('; ')}`;
 }
 

@@ -4,9 +4,17 @@
  */
 import type { ExplainInput, ExplainReport } from './model.js';
 
+const VANTAGE_WORDS: Record<string, string> = {
+  client: 'taken at the client',
+  server: 'taken at the server',
+  both: 'holding both ends',
+  path: 'taken on the path, which end not known',
+  none: 'not on the path',
+};
+
 export function inputLine(input: ExplainInput): string {
   const sessions = `${input.sessions} FTP session${input.sessions === 1 ? '' : 's'}`;
-  return `${input.file}: ${input.format} (${input.kind}, seen from the ${input.vantage === 'none' ? 'configuration' : input.vantage}), ${sessions}`;
+  return `${input.file}: ${input.format} (${input.kind}, ${VANTAGE_WORDS[input.vantage] ?? input.vantage}), ${sessions}`;
 }
 
 /** Sessions to show in full: the failed ones first; passing ones only when nothing failed (at most `limit`). */

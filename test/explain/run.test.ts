@@ -84,7 +84,7 @@ describe('runExplain', () => {
     expect(report.sessions[2]?.report.findings.map((finding) => finding.code)).toContain('DATA_CHANNEL_BLOCKED');
     expect(report.sessions[2]?.report.kind).toBe('probe');
     expect(report.summary).toContain('3 FTP sessions, 1 with a failed data connection.');
-    expect(report.summary.join('\n')).toMatch(/2 of 3 passive data connections to 50000 and 51048 completed; the 1 to 51048 got no answer/);
+    expect(report.summary.join('\n')).toMatch(/2 of 3 passive data connections to 50000 and 51048 completed; the one to 51048 got no answer/);
     expect(report.inputs).toEqual([{ file: input, format: 'test-script', kind: 'log', vantage: 'client', sessions: 3, limits: [expect.stringMatching(/client log/)] }]);
     // Proof lines name the log line they came from; explanations say "the client", never "the probe".
     const blocked = report.sessions[2]?.report.findings[0];

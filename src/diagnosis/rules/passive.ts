@@ -147,7 +147,8 @@ function correlations(input: RuleInput, blocked: readonly DataAttempt[]): { suff
   }
   const peer = controlAddress(evidence);
   const privateAdvert = blocked.find(
-    (attempt) => attempt.mode === 'pasv' && attempt.advertised && unroutable(attempt.advertised.host) && !same(attempt.advertised.host, peer),
+    // Only when the dialled address is known to be the control peer's: a server's log does not know it.
+    (attempt) => attempt.mode === 'pasv' && attempt.advertised && unroutable(attempt.advertised.host) && !same(attempt.advertised.host, peer) && same(attempt.dialed?.host, peer),
   );
   if (privateAdvert?.advertised) {
     sentences.push(

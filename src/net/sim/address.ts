@@ -3,6 +3,7 @@
  * 128-bit numbers so "2001:db8::1" and "2001:0db8:0:0::1" are the same host, as the kernel sees it.
  */
 import net from 'node:net';
+import { formatHostPort } from '../../ftp/passive.js';
 
 export interface Endpoint {
   address: string;
@@ -114,7 +115,7 @@ export function portMatches(spec: PortSpec, port: number): boolean {
 }
 
 export function formatEndpoint(endpoint: Endpoint): string {
-  return net.isIPv6(endpoint.address) ? `[${endpoint.address}]:${endpoint.port}` : `${endpoint.address}:${endpoint.port}`;
+  return formatHostPort(endpoint.address, endpoint.port);
 }
 
 export function isWildcard(address: string): boolean {
