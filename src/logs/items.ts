@@ -22,7 +22,8 @@ export type LogItem =
   | { type: 'connect'; role?: 'control' | 'data'; to?: Endpoint; from?: Endpoint; outcome?: ObservedConnectOutcome; openedBy?: 'client' | 'server'; bytes?: number; ended?: 'fin' | 'reset' | 'open' }
   /** How the latest attempt (to `to`, when named) ended. */
   | { type: 'connect-result'; outcome: ObservedConnectOutcome; to?: Endpoint; role?: 'control' | 'data' }
-  | { type: 'note'; meaning: ObservedNote['meaning']; text: string; to?: Endpoint; from?: Endpoint }
+  /** `waitedMs`: how long the client says it waited before it gave up (a timeout's "after 5000 ms"). */
+  | { type: 'note'; meaning: ObservedNote['meaning']; text: string; to?: Endpoint; from?: Endpoint; waitedMs?: number }
   | { type: 'tls'; channel: ObservedTls['channel']; handshake: ObservedTls['handshake']; detail?: string }
   /** The control connection's ends, when the log names them. */
   | { type: 'endpoints'; client?: Endpoint; server?: Endpoint }

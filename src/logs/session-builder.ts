@@ -165,7 +165,7 @@ export class SessionBuilder {
         return this.settle(state, item.outcome, item.to);
       case 'note': {
         const note = { kind: 'note' as const, meaning: item.meaning, text: redactText(item.text), ...base, ...(item.to ? { to: item.to } : {}), ...(item.from ? { from: item.from } : {}) };
-        if (item.meaning === 'data-timeout') this.settle(state, 'no-answer');
+        if (item.meaning === 'data-timeout') this.settle(state, 'no-answer', undefined, item.waitedMs);
         return this.push(state, note);
       }
       case 'tls':
@@ -193,12 +193,13 @@ export class SessionBuilder {
   }
 
   /** The latest attempt still unsettled (to `to`, when named) gets its outcome. */
-  private settle(state: OpenSession, outcome: ObservedConnectOutcome, to?: { host: string; port: number }): void {
+  private settle(state: OpenSession, outcome: ObservedConnectOutcome, to?: { host: string; port: number }, waitedMs?: number): void {
     const last = state.lastAttempt;
     if (!last || last.outcome !== 'unknown') return;
     const target = last.kind === 'data' ? last.to : last.server;
     if (to && target && (target.port !== to.port || (target.host !== '' && to.host !== '' && target.host !== to.host))) return;
     last.outcome = outcome;
+    if (waitedMs !== undefined && last.kind === 'data') last.waitedMs = waitedMs;
   }
 
   private replyLine(state: OpenSession, text: string, base: { at: Provenance; t?: number }): void {

@@ -45,8 +45,16 @@ describe('client logs (real producers)', () => {
     expect(events(session, 'command').map((c) => c.text)).toEqual(['USER bob', 'PASS ****', 'PWD', 'PASV']);
     const [data] = events(session, 'data');
     expect(data).toMatchObject({ to: { host: '127.0.0.1', port: 55199 }, outcome: 'refused', openedBy: 'client' });
-    expect(lineOf(data!)).toBe(16);
+    expect(lineOf(data!)).toBe(17); // "Trying 127.0.0.1:55199...": where curl dials (line 16 only announces it)
     expect(JSON.stringify(reading)).not.toContain('pw123456');
+  });
+
+  it('curl -v --connect-timeout 5, EPSV port dropped: one attempt, no-answer after 5000 ms; the PASV port curl announced but never dialled is no attempt', async () => {
+    const reading = await readLog(fixture('curl-epsv-timeout.log'));
+    const [session] = reading.sessions;
+    expect(events(session, 'data')).toMatchObject([{ to: { host: '127.0.0.1', port: 42031 }, outcome: 'no-answer', waitedMs: 5000, openedBy: 'client' }]);
+    expect(events(session, 'note').map((n) => n.meaning)).toEqual(['data-timeout', 'other', 'other']);
+    expect(events(session, 'note').at(-1)?.text).toMatch(/gave up before dialling 127\.0\.0\.1:42032/);
   });
 
   it('curl -v, EPSV download: control and data connections connected, the progress meter cut off', async () => {

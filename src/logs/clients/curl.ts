@@ -15,10 +15,32 @@ function curlParser(): LineParser {
   let dataPhase = false;
   /** Where the client listens in active mode (its PORT/EPRT), for the connection the server makes. */
   let listening: Endpoint | undefined;
+  /**
+   * A data connection curl announced ("Connecting to … port p") but has not dialled yet: curl
+   * dials at "Trying ip:p...". A connect timeout already spent on an earlier attempt makes curl
+   * give up between the two, so the announcement alone is no connection attempt.
+   */
+  let announced: Endpoint | undefined;
   return {
     parse(raw) {
-      const { time, rest } = leadingTime(raw.replace(PROGRESS, ''));
-      const items = curlItems(rest, dataPhase);
+      // The meter redraws itself with CRs on one line: what curl printed after it is past the last CR.
+      const { time, rest } = leadingTime(raw.slice(raw.lastIndexOf('\r') + 1).replace(PROGRESS, ''));
+      let items = curlItems(rest, dataPhase);
+      const first = items[0];
+      if (first?.type === 'connect' && first.role === 'data' && first.openedBy === 'client') {
+        announced = first.to;
+        dataPhase = true;
+        items = [];
+      } else if (announced && first?.type === 'connect' && !first.role) {
+        items = [{ ...first, role: 'data', openedBy: 'client', ...(first.to ? {} : { to: announced }) }];
+        announced = undefined;
+      } else if (announced && first?.type === 'note' && first.meaning === 'data-timeout') {
+        items = [{ type: 'note', meaning: 'other', text: `${first.text} (curl gave up before dialling ${announced.host}:${announced.port}: its connect timeout was already spent)` }];
+        announced = undefined;
+      } else if (announced && first?.type === 'connect-result') {
+        items = [{ type: 'connect', role: 'data', openedBy: 'client', to: announced }, ...items];
+        announced = undefined;
+      }
       for (const item of items) {
         if (item.type === 'command' && /^(PORT|EPRT)\b/i.test(item.text)) listening = dataAddressOf(item.text);
       }
@@ -53,9 +75,11 @@ function curlItems(text: string, dataPhase: boolean): LogItem[] {
   }
   // curl replaces every 227 address (--ftp-skip-pasv-ip is on by default): a replacement only when it differs.
   if ((m = /^Skip (\S+) for data connection, re-use (\S+) instead/.exec(said))) return [{ type: 'note', meaning: m[1] === m[2] ? 'other' : 'unroutable-replaced', text: said }];
-  if (/^(?:Connection|Operation) timed out after|^Accept timeout occurred|^FTP response timeout/i.test(said)) {
+  // "Connection timed out after 20000 milliseconds" (7.x), "Connection timeout after 5000 ms" (8.x), "Connection time-out".
+  if (/^(?:Connection|Operation) (?:timed out|timeout|time-out)\b|^Accept timeout occurred|^FTP response timeout/i.test(said)) {
     const data = dataPhase || /Accept timeout/i.test(said);
-    return [{ type: 'note', meaning: data ? 'data-timeout' : 'control-timeout', text: said }];
+    const waited = /after (\d+) (?:ms|milliseconds)\b/i.exec(said);
+    return [{ type: 'note', meaning: data ? 'data-timeout' : 'control-timeout', text: said, ...(waited ? { waitedMs: Number(waited[1]) } : {}) }];
   }
   if (/^(?:Recv failure|Send failure): /.test(said)) return [{ type: 'note', meaning: 'connection-lost', text: said }];
   if (/^(?:SSL|TLS) connection using /.test(said)) return [{ type: 'tls', channel: dataPhase ? 'data' : 'control', handshake: 'ok', detail: said }];
