@@ -41,6 +41,8 @@ export interface ParsedLine {
 /** One format's parser of one file: stateful (a `#Fields:` header, the year of syslog lines), one line at a time. */
 export interface LineParser {
   parse(text: string, line: number): ParsedLine | undefined;
+  /** Limits that hold only for what this file turned out to contain (called after the last line). */
+  limits?(): string[];
 }
 
 /** `10.0.0.5:50123`, `[::1]:21`, `10.0.0.5 port 50123`. */

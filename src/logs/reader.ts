@@ -23,7 +23,7 @@ export interface LogFormat {
   /** Head lines that are this format's own, say 0.9 when one is certain. */
   signature(lines: string[]): number;
   createParser(options: ReadOptions & { fileName: string }): LineParser;
-  /** What this kind of log cannot show, said to the user. */
+  /** What this kind of log cannot show, said to the user (what holds only for some files: the parser's limits()). */
   limits: string[];
   /** Firewall logs: events go to pathEvents, not to sessions. */
   pathOnly?: boolean;
@@ -104,7 +104,7 @@ export async function readWith(format: LogFormat, file: string, options: ReadOpt
     format: format.format,
     source,
     sessions,
-    limits: [...format.limits, ...skippedWords(binary, truncated, builder)],
+    limits: [...format.limits, ...(parser.limits?.() ?? []), ...skippedWords(binary, truncated, builder)],
     ...(format.pathOnly ? { pathEvents } : {}),
   };
 }

@@ -26,6 +26,8 @@ describe('explain on logs', () => {
   it.each([
     ['curl-pasv-refused.log', [['error:DATA_CHANNEL_REFUSED']]],
     ['curl-epsv-timeout.log', [['error:DATA_CHANNEL_BLOCKED']]],
+    // "Passive data transfer failed": ProFTPD waited for a passive data connection that never came.
+    ['proftpd-syslog.log', [['error:DATA_CHANNEL_BLOCKED']]],
     ['winscp-timeout.log', [['error:DATA_CHANNEL_BLOCKED']]],
     ['fluentftp.log', [['error:DATA_CHANNEL_BLOCKED']]],
     ['iis-ftp-u_ex240105.log', [['error:DATA_CHANNEL_BLOCKED'], []]],

@@ -211,6 +211,10 @@ describe('server logs', () => {
     expect(allEvents(system, 'note').map((n) => n.meaning)).toContain('data-timeout');
     const extended = await readLog(fixture('proftpd-extended.log'));
     expect(allEvents(extended, 'reply').map((r) => r.code)).toEqual([331, 230, 425, 221]);
+    // The ExtendedLog's limit is said of an ExtendedLog, not of a syslog file.
+    expect(extended.limits.join('\n')).toContain('ExtendedLog keys sessions');
+    expect(system.limits.join('\n')).not.toContain('ExtendedLog');
+    expect(system.limits.join('\n')).toContain('Passive data transfer failed');
     const pure = await readLog(fixture('pure-ftpd-syslog.log'));
     expect(allEvents(pure, 'command').map((c) => c.text)).toEqual(['USER sofia', 'PASS ****', 'PASV', 'LIST']);
     expect(allEvents(pure, 'reply').map((r) => r.code)).toEqual([227]);
