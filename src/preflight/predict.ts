@@ -13,6 +13,7 @@ import type { FirewallFacts } from './firewalls/model.js';
 import { placeOf, quoteOf, rangeText, type InputFacts } from './model.js';
 import { reachOf, type PortsOutcome } from './reach.js';
 import { buildScenario, type BuiltScenario, type PredictOptions } from './scenario-build.js';
+import { simulationPlan } from './simulate-plan.js';
 import { mergeSite, type SiteFacts } from './site.js';
 
 export interface PreflightOptions extends PredictOptions {
@@ -41,11 +42,21 @@ export async function preflight(inputs: readonly InputFacts[], firewalls: readon
   const notes = [...site.notes, ...built.assumptions, ...built.views.map((view) => `${view.facts.file}: placed on the ${view.location} (${view.direction} path): ${view.placedBecause}`)];
   if (options.simulate !== false) {
     const run = options.runScenario ?? (async (scenario: Scenario) => (await import('../scenarios/run-sim.js')).runScenarioInSimulator(scenario, { timeScale: 2 }));
-    const result = await run(built.scenario);
-    if (result.error) notes.push(`the simulation could not run: ${result.error}`);
-    else {
-      simulation = { backend: result.backend, verdict: result.probe.verdict, codes: result.probe.findings.map((finding) => finding.code), ...(result.failure ? { failure: result.failure } : {}), probe: result.probe };
-      mergeSimulated(findings, result.probe.findings, result.backend === 'netns' ? 'on the kernel' : 'simulated');
+    for (const planned of simulationPlan(built.scenario, reach.passive, site.server !== undefined)) {
+      const result = await run(planned.scenario);
+      const port = planned.span ? `passive ports ${planned.scenario.topology.server?.pasvRange} (for ${rangeText(planned.span.ports)}, ${planned.span.outcome})` : 'passive ports of its own choice';
+      if (result.error) {
+        notes.push(`the simulation with ${port} could not run: ${result.error}`);
+        continue;
+      }
+      const codes = result.probe.findings.map((finding) => finding.code);
+      notes.push(`simulated with the server on ${port}: ${result.probe.verdict}${codes.length > 0 ? `, ${codes.join(', ')}` : ''}`);
+      // The run shown is the first that failed (the one a reader must see), else the first.
+      if (!simulation || (simulation.verdict === 'pass' && result.probe.verdict !== 'pass')) {
+        simulation = { backend: result.backend, verdict: result.probe.verdict, codes, ...(result.failure ? { failure: result.failure } : {}), probe: result.probe };
+      }
+      const simulated = site.server ? result.probe.findings : result.probe.findings.filter((finding) => !DATA_FAILURES.has(finding.code));
+      mergeSimulated(findings, simulated, result.backend === 'netns' ? 'on the kernel' : 'simulated', planned.scenario.topology.server?.pasvRange);
     }
   }
   const report: PreflightReport = {
@@ -78,13 +89,14 @@ const DATA_FAILURES = new Set(['EPSV_BLOCKED', 'DATA_CHANNEL_BLOCKED', 'DATA_CHA
  * connection to a port the files already show failing is that finding seen once more (the random
  * port the simulated server drew), not news: it joins the static finding's evidence.
  */
-function mergeSimulated(findings: Finding[], simulated: readonly Finding[], label: string): void {
+function mergeSimulated(findings: Finding[], simulated: readonly Finding[], label: string, span: string | undefined): void {
   const passiveFailure = findings.find((finding) => DATA_FAILURES.has(finding.code) && finding.severity === 'error');
   for (const finding of simulated) {
     // The simulated server's certificate is ours, made for the run: nothing about theirs.
     if (finding.code.startsWith('TLS_CERTIFICATE_')) continue;
     const same = findings.find((existing) => existing.code === finding.code) ?? (DATA_FAILURES.has(finding.code) ? passiveFailure : undefined);
-    if (same) same.evidence.push(`${label}: ${finding.code}: ${finding.title}`);
+    // A data failure's title names the port the run drew: the span it stands for says it all.
+    if (same) same.evidence.push(DATA_FAILURES.has(finding.code) && span ? `${label} with passive ports ${span}: ${finding.code}` : `${label}: ${finding.code}: ${finding.title}`);
     else findings.push({ ...finding, evidence: [...finding.evidence.map((line) => `${label}: ${line}`)] });
   }
 }
