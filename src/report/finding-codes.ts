@@ -40,8 +40,8 @@ export function renderCode(code: FindingCode, groups: readonly RemedyGroupView[]
   const lines = [
     ...wrapIndented(`${code}: ${entry.title}`, width, '', '  '),
     '',
-    `Severity: ${severityText(entry)}`,
-    `Stage: ${entry.stage}; data modes: ${modesText(entry)}; reported by: ${emittersText(entry)}`,
+    ...wrapIndented(`Severity: ${severityText(entry)}`, width, '', '  '),
+    ...wrapIndented(`Stage: ${entry.stage}; data modes: ${modesText(entry)}; reported by: ${emittersText(entry)}`, width, '', '  '),
     '',
     ...wrapIndented(entry.meaning, width, ''),
   ];
