@@ -28,6 +28,8 @@ describe('explain on logs', () => {
     ['curl-epsv-timeout.log', [['error:DATA_CHANNEL_BLOCKED']]],
     // "Passive data transfer failed": ProFTPD waited for a passive data connection that never came.
     ['proftpd-syslog.log', [['error:DATA_CHANNEL_BLOCKED']]],
+    // Line 2: 60 s, 0 bytes, incomplete (vsftpd's 425 after waiting for the data connection).
+    ['vsftpd-xferlog', [['error:DATA_CHANNEL_BLOCKED']]],
     ['winscp-timeout.log', [['error:DATA_CHANNEL_BLOCKED']]],
     ['fluentftp.log', [['error:DATA_CHANNEL_BLOCKED']]],
     ['iis-ftp-u_ex240105.log', [['error:DATA_CHANNEL_BLOCKED'], []]],

@@ -174,6 +174,10 @@ describe('server logs', () => {
     const reading = await readLog(fixture('vsftpd-xferlog'));
     expect(allEvents(reading, 'note').map((n) => n.text)).toEqual(['download of /hello.txt (18 bytes, 1 s) complete', 'download of /hello.txt (0 bytes, 60 s) incomplete']);
     expect(allEvents(reading, 'data')).toEqual([]);
+    // The incomplete one is a failed transfer the diagnosis can read: its transfer command and a data timeout, the guess said in a limit.
+    expect(allEvents(reading, 'command').map((c) => c.text)).toEqual(['PASV', 'RETR /hello.txt']);
+    expect(allEvents(reading, 'note').map((n) => n.meaning)).toEqual(['other', 'data-timeout']);
+    expect(reading.limits.join('\n')).toMatch(/xferlog does not log the data mode/);
   });
 
   it('IIS W3C: sessions by x-session, reply codes, 10060 on LIST as a data timeout, DataChannelOpened as a connected data connection, UTC times', async () => {

@@ -7,7 +7,7 @@
  * that never came, nor where a transfer's data connection went: each line is a note, sessions per remote host.
  */
 import { normalizeAddress } from '../../ftp/address.js';
-import type { LineParser } from '../items.js';
+import type { LineParser, LogItem } from '../items.js';
 import { countLines, makeLogReader, SERVER_LOG_LIMIT } from '../reader.js';
 import { maskPassword } from '../redact.js';
 import { CTIME, parseCtime } from '../time.js';
@@ -16,8 +16,13 @@ const XFERLOG_LINE = new RegExp(
   `^${CTIME.source} (\\d+) (\\S+) (\\d+) (.+) ([ab]) (\\S+) ([oid]) ([agr]) (\\S+) (\\S+) ([01]) (\\S+) ([ci])$`,
 );
 
+const INCOMPLETE_LIMIT =
+  'xferlog does not log the data mode, the data address nor why a transfer was incomplete: an incomplete transfer of 0 bytes is read as a passive one (the common mode) whose data connection never came; one that broke off after some bytes is only listed';
+
 function xferlogParser(): LineParser {
+  let incompleteSeen = false;
   return {
+    limits: () => (incompleteSeen ? [INCOMPLETE_LIMIT] : []),
     parse(raw) {
       const m = XFERLOG_LINE.exec(raw.trim());
       if (!m) return undefined;
@@ -27,14 +32,14 @@ function xferlogParser(): LineParser {
       const key = normalizeAddress(String(host));
       const verb = direction === 'o' ? 'download' : direction === 'i' ? 'upload' : 'delete';
       const complete = status === 'c';
-      return {
-        ...(time ? { time } : {}),
-        key,
-        items: [
-          { type: 'endpoints', client: { host: key, port: 0 } },
-          { type: 'note', meaning: 'other', text: `${verb} of ${file} (${bytes} bytes, ${seconds} s) ${complete ? 'complete' : 'incomplete'}` },
-        ],
-      };
+      const items: LogItem[] = [{ type: 'endpoints', client: { host: key, port: 0 } }];
+      // vsftpd logs a transfer whose data connection never came (its 425 after the wait) as incomplete, 0 bytes:
+      // the transfer command the line stands for, then the data timeout, in the terms the diagnosis reads.
+      const neverCame = !complete && direction !== 'd' && Number(bytes) === 0;
+      if (!complete) incompleteSeen = true;
+      if (neverCame) items.push({ type: 'command', text: 'PASV' }, { type: 'command', text: `${direction === 'i' ? 'STOR' : 'RETR'} ${file}` });
+      items.push({ type: 'note', meaning: neverCame ? 'data-timeout' : 'other', text: `${verb} of ${file} (${bytes} bytes, ${seconds} s) ${complete ? 'complete' : 'incomplete'}` });
+      return { ...(time ? { time } : {}), key, items };
     },
   };
 }
