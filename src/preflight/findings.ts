@@ -24,7 +24,7 @@ export function staticFindings(site: SiteFacts, built: BuiltScenario, reach: Rea
   const server = site.server;
   const range = server?.passiveRange;
   const context = {
-    range: range?.value ?? built.passiveRange,
+    range: range?.value ?? exampleRange(reach),
     rangeIsExample: range === undefined,
     rangeSource: range ? ('expected' as const) : ('example' as const),
     publicAddress: built.publicAddress?.address ?? 'the public address',
@@ -63,7 +63,9 @@ export function staticFindings(site: SiteFacts, built: BuiltScenario, reach: Rea
       [rangeLine, ...plainFailing.flatMap((span) => span.because.map((line) => `${rangeText(span.ports)}: ${line}`))],
       ['open-passive-range', 'passive-range'],
     );
-  } else if (plainFailing.length > 0) {
+  } else if (plainFailing.length > 0 && server !== undefined) {
+    // Without the server's configuration which of these ports it hands out is unknown (said
+    // under "unknown"), not a fault: a real server may well use only the open ones.
     make(
       'PASV_PORT_OUT_OF_RANGE',
       'error',
@@ -113,6 +115,21 @@ function headline(rangeLine: string, failing: readonly PortsOutcome[], site: Sit
 
 function spanList(outcomes: readonly PortsOutcome[]): string {
   return outcomes.map((outcome) => rangeText(outcome.ports)).join(', ') || 'none';
+}
+
+/** Fewest ports a suggested example range has; an open span smaller than this is not offered. */
+const EXAMPLE_MIN_PORTS = 10;
+/** The conventional example when the files open nothing usable. */
+const EXAMPLE_RANGE: PortRange = { from: 50000, to: 50100 };
+
+/**
+ * The range a remedy suggests when the server sets none: never the whole port space (that is the
+ * problem), but a span the files already let through if one is usable, else the usual example.
+ */
+export function exampleRange(reach: Reach): PortRange {
+  const open = reach.passive.filter((span) => span.outcome === 'open' && span.ports.to - span.ports.from + 1 >= EXAMPLE_MIN_PORTS && span.ports.to - span.ports.from < 10_000);
+  const span = open[0]?.ports;
+  return span ? { ...span } : { ...EXAMPLE_RANGE };
 }
 
 export function unknownSpans(reach: Reach): PortsOutcome[] {

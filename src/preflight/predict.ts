@@ -125,6 +125,10 @@ function factLines(site: SiteFacts, built: BuiltScenario): string[] {
 
 function unknownLines(reach: { control: PortsOutcome; passive: PortsOutcome[] }, site: SiteFacts): string[] {
   const lines = [reach.control, ...reach.passive].filter((span) => span.outcome === 'unknown').map((span) => `ports ${rangeText(span.ports)}: ${span.because.join('; ')}`);
+  if (!site.server) {
+    const open = reach.passive.filter((span) => span.outcome === 'open').map((span) => rangeText(span.ports));
+    lines.unshift(`passive range: unknown, no server configuration read${open.length > 0 ? `; of the ports checked, ${open.join(', ')} get through: the server's range must lie inside ${open.length > 1 ? 'one of them' : 'it'}` : ''} (name the server's configuration file to check it)`);
+  }
   for (const facts of site.firewalls) for (const unknown of facts.unknowns) lines.push(`${quoteOf(unknown.at)}: ${unknown.reason}${unknown.ports ? ` (ports ${unknown.ports.map(rangeText).join(', ')})` : ''}`);
   return lines;
 }

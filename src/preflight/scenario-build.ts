@@ -47,7 +47,8 @@ export function buildScenario(site: SiteFacts, options: PredictOptions): BuiltSc
   const tls = server?.tls?.value ?? 'none';
   const controlPort = server?.controlPort?.value ?? (tls === 'implicit' ? 990 : 21);
   const passiveRange = server?.passiveRange?.value ?? ANY_PORT;
-  if (!server?.passiveRange) assumptions.push(`no passive range is set: the server hands out any free port (${rangeText(ANY_PORT)} is checked)`);
+  if (!server) assumptions.push(`no server configuration read: which passive ports the server hands out is unknown (${rangeText(ANY_PORT)} is checked)`);
+  else if (!server.passiveRange) assumptions.push(`no passive range is set: the server hands out any free port (${rangeText(ANY_PORT)} is checked)`);
   const published = options.client === 'outside' && site.publications.length > 0;
   const natFromFirewall = site.firewalls.some((facts) => facts.nat.some((nat) => nat.kind === 'dnat'));
   const behindNat = options.client === 'outside' && (published || natFromFirewall);

@@ -40,4 +40,19 @@ describe('preflight: a deterministic prediction', () => {
     expect(text).not.toMatch(/EPSV_BLOCKED/);
     expect(text).toMatch(/DATA_CHANNEL_BLOCKED/);
   });
+
+  it.each(['compose-matching.yml', 'firewalls/ufw/status-verbose.txt'])('%s alone: the passive range is unknown, said as such; no error and no remedy naming the whole port space', async (file) => {
+    const { report } = await predict([fixture(file)], { simulate: false });
+    expect(report.findings.map((finding) => finding.code)).not.toContain('PASV_PORT_OUT_OF_RANGE');
+    expect(report.findings.filter((finding) => finding.severity === 'error')).toEqual([]);
+    expect(report.verdict).toBe('pass');
+    expect(report.unknown.join('\n')).toMatch(/passive range.*unknown.*no server configuration/i);
+    expect(JSON.stringify(report.findings)).not.toMatch(/1024-65535|1024:65535/);
+    expect(report.notes.join('\n')).not.toMatch(/hands out any free port/);
+  });
+
+  it('no server configuration and the simulation run: its stand-in server\'s passive ports give no data-channel error', { timeout: 120_000 }, async () => {
+    const { report } = await predict([fixture('compose-matching.yml')]);
+    expect(report.findings.filter((finding) => finding.severity === 'error')).toEqual([]);
+  });
 });
