@@ -19,6 +19,7 @@ import { jsonLinesReader } from './servers/json-lines.js';
 import { proftpdReader } from './servers/proftpd.js';
 import { pureFtpdReader } from './servers/pureftpd.js';
 import { pyftpdlibReader } from './servers/pyftpdlib.js';
+import { serveTextReader } from './servers/serve-text.js';
 import { vsftpdReader } from './servers/vsftpd.js';
 import { xferlogReader } from './servers/xferlog.js';
 
@@ -31,6 +32,7 @@ export const LOG_READERS: readonly EvidenceReader[] = [
   pureFtpdReader,
   fileZillaServerReader,
   jsonLinesReader,
+  serveTextReader,
   firewallReader,
   ftplibReader,
   lftpReader,

@@ -19,7 +19,7 @@ export type LogItem =
    * A TCP connection attempt. `role` when the log says which; otherwise the builder decides: before
    * the first command (or after the session ended) it is the control connection, else data.
    */
-  | { type: 'connect'; role?: 'control' | 'data'; to?: Endpoint; from?: Endpoint; outcome?: ObservedConnectOutcome; openedBy?: 'client' | 'server'; bytes?: number; ended?: 'fin' | 'reset' | 'open' }
+  | { type: 'connect'; role?: 'control' | 'data'; to?: Endpoint; from?: Endpoint; outcome?: ObservedConnectOutcome; openedBy?: 'client' | 'server'; bytes?: number; ended?: 'fin' | 'reset' | 'open'; waitedMs?: number }
   /** How the latest attempt (to `to`, when named) ended. */
   | { type: 'connect-result'; outcome: ObservedConnectOutcome; to?: Endpoint; role?: 'control' | 'data' }
   /** `waitedMs`: how long the client says it waited before it gave up (a timeout's "after 5000 ms"). */

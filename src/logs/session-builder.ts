@@ -157,6 +157,7 @@ export class SessionBuilder {
         if (item.from) event.from = item.from;
         if (item.openedBy) event.openedBy = item.openedBy;
         if (item.bytes !== undefined) event.bytes = item.bytes;
+        if (item.waitedMs !== undefined) event.waitedMs = item.waitedMs;
         if (item.ended) event.ended = item.ended;
         state.lastAttempt = event;
         return this.push(state, event);

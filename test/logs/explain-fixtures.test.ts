@@ -30,6 +30,8 @@ describe('explain on logs', () => {
     ['proftpd-syslog.log', [['error:DATA_CHANNEL_BLOCKED']]],
     // Line 2: 60 s, 0 bytes, incomplete (vsftpd's 425 after waiting for the data connection).
     ['vsftpd-xferlog', [['error:DATA_CHANNEL_BLOCKED']]],
+    // serve --log text: "passive port 42031 opened", then PASV with no data connection between.
+    ['serve-text-epsv-dropped.log', [['error:DATA_CHANNEL_BLOCKED']]],
     ['winscp-timeout.log', [['error:DATA_CHANNEL_BLOCKED']]],
     ['fluentftp.log', [['error:DATA_CHANNEL_BLOCKED']]],
     ['iis-ftp-u_ex240105.log', [['error:DATA_CHANNEL_BLOCKED'], []]],
@@ -39,7 +41,7 @@ describe('explain on logs', () => {
   });
 
   it('healthy client and server logs pass', async () => {
-    for (const name of ['filezilla-debug-ok.log', 'serve-json.log', 'curl-epsv-ok.log', 'ftplib-ok.log', 'pyftpdlib-debug.log', 'proftpd-system-real.log']) {
+    for (const name of ['filezilla-debug-ok.log', 'serve-json.log', 'curl-epsv-ok.log', 'ftplib-ok.log', 'pyftpdlib-debug.log', 'proftpd-system-real.log', 'serve-text-ok.log']) {
       const report = await runExplain([fixture(name)]);
       expect([name, report.verdict]).toEqual([name, 'pass']);
     }

@@ -31,6 +31,10 @@ describe('detection: each fixture is recognised as its own format, above the gen
     ['windows-ftp-d.log', 'ftp-d'],
     ['ufw-kern.log', 'firewall'],
     ['serve-json.log', 'json-lines'],
+    ['curl-epsv-timeout.log', 'curl'],
+    // serve's default text log is no JSON: its own format, never labelled json-lines.
+    ['serve-text-epsv-dropped.log', 'serve-text'],
+    ['serve-text-ok.log', 'serve-text'],
   ])('%s → %s', (name, format) => {
     expect(detectFormat(fixture(name)).format).toBe(format);
   });

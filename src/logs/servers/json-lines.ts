@@ -3,7 +3,8 @@
  * json` (event command/reply/connect/data/transfer/disconnect, session, peer — run here), and,
  * written from their documented field names, SFTPGo/ftpserverlib (`connection_id`,
  * `remote_address`, `line` / `answer`) and ftp-srv's bunyan lines (`id`, `ip`, `directive`).
- * `serve --log text` (`<time> [<session> <peer>] <message>`) is read by the same rules.
+ * `serve --log text` (`<time> [<session> <peer>] <message>`) is read by the same rules, as its own
+ * format (serve-text.ts): it is no JSON, and it has no replies.
  */
 import { normalizeAddress } from '../../ftp/address.js';
 import { isCommand, parseHostPort, REPLY_LINE, type LineParser, type LogItem } from '../items.js';
@@ -57,7 +58,7 @@ export function entryItems(fields: Fields): LogItem[] {
   return [];
 }
 
-const SERVE_TEXT = /^(\d{4}-\d{2}-\d{2}T[\d:.]+Z) \[(\S+) (\S+)\] (?:(?:WARN|ERROR) )?(.*)$/;
+export const SERVE_TEXT = /^(\d{4}-\d{2}-\d{2}T[\d:.]+Z) \[(\S+) (\S+)\] (?:(?:WARN|ERROR) )?(.*)$/;
 
 function textEntry(raw: string): Fields | undefined {
   const m = SERVE_TEXT.exec(raw);
@@ -67,7 +68,7 @@ function textEntry(raw: string): Fields | undefined {
   return { time: m[1], session: m[2], peer: m[3], message, ...(event ? { event } : {}) };
 }
 
-function jsonLinesParser(): LineParser {
+export function jsonLinesParser(): LineParser {
   return {
     parse(raw) {
       let fields: Fields | undefined;
@@ -93,12 +94,12 @@ function jsonLinesParser(): LineParser {
 
 export const jsonLinesReader = makeLogReader({
   format: 'json-lines',
-  description: "servers logging JSON lines (ftp-doctor serve --log json/text, SFTPGo/ftpserverlib, ftp-srv)",
+  description: 'servers logging JSON lines (ftp-doctor serve --log json, SFTPGo/ftpserverlib, ftp-srv)',
   label: 'server JSON log',
   vantage: 'server',
   timings: true,
   signature: (lines) => {
-    if (countLines(lines, /^\{.*"event":"(?:command|reply|connect)".*"session":/) > 0 || countLines(lines, SERVE_TEXT) > 0) return 0.9;
+    if (countLines(lines, /^\{.*"event":"(?:command|reply|connect)".*"session":/) > 0) return 0.9;
     return countLines(lines, /^\{.*"(?:line|command|directive|answer|response)":/) > 0 && countLines(lines, /^\{.*"(?:connection_id|connectionId|session_id|id|session)":/) > 0 ? 0.6 : 0;
   },
   createParser: () => jsonLinesParser(),
