@@ -28,6 +28,7 @@ describe('detection: each fixture is recognised as its own format, above the gen
     ['proftpd-extended.log', 'proftpd'],
     ['pure-ftpd-syslog.log', 'pure-ftpd'],
     ['fluentftp.log', 'fluentftp'],
+    ['fluentftp-masked.log', 'fluentftp'],
     ['windows-ftp-d.log', 'ftp-d'],
     ['ufw-kern.log', 'firewall'],
     ['serve-json.log', 'json-lines'],
@@ -139,6 +140,13 @@ describe('client logs (written from documented formats)', () => {
   it('FluentFTP: the EPSV data connection timed out', async () => {
     const reading = await readLog(fixture('fluentftp.log'));
     expect(allEvents(reading, 'data')).toMatchObject([{ to: { host: '203.0.113.80', port: 5005 }, outcome: 'no-answer' }]);
+    // The host names are in this log: no limit says they are masked.
+    expect(reading.limits.join('\n')).not.toContain('***');
+  });
+
+  it('FluentFTP with LogHost off: the limit says the host names are masked (only then)', async () => {
+    const reading = await readLog(fixture('fluentftp-masked.log'));
+    expect(reading.limits.join('\n')).toMatch(/masked the host names in this log as \*\*\*/);
   });
 
   it('Windows ftp.exe -d: PORT with a private address, then 425; the password typed is masked', async () => {

@@ -14,7 +14,9 @@ const FLUENT_LINE = /^(Status|Command|Response|Error|Warning|Info|Verbose):\s+(.
 function fluentParser(): LineParser {
   let commands = 0;
   let dataPending = false;
+  let hostsMasked = false;
   return {
+    limits: () => (hostsMasked ? ['FluentFTP masked the host names in this log as *** (LogHost off): connections to them are not placed'] : []),
     parse(raw) {
       const { time, rest } = leadingTime(raw.replace(/^\[([^\]]+)\]\s*/, '$1 '));
       const m = FLUENT_LINE.exec(rest.trim());
@@ -33,6 +35,7 @@ function fluentParser(): LineParser {
         dataPending = /^22[79]/.test(text) || (dataPending && /^1\d\d/.test(text));
       } else {
         const connecting = /^Connecting to (\S+)/.exec(text);
+        if (connecting && /^\*{3}/.test(String(connecting[1]))) hostsMasked = true;
         if (connecting) {
           const to = parseHostPort(String(connecting[1]));
           if (commands > 0 && dataPending) {
@@ -55,5 +58,5 @@ export const fluentFtpReader = makeLogReader({
   signature: (lines) =>
     countLines(lines, /^(?:\[[^\]]+\]\s*)?(?:Command|Response):\s{2,}\S/) > 0 && countLines(lines, /^(?:\[[^\]]+\]\s*)?Status:\s{2,}\S|^>\s{2,}\w+\(/) > 0 ? 0.85 : 0,
   createParser: () => fluentParser(),
-  limits: [CLIENT_LOG_LIMIT, 'FluentFTP masks host names as *** unless LogHost is on'],
+  limits: [CLIENT_LOG_LIMIT],
 });
