@@ -11,6 +11,7 @@ import { placeOf, quoteOf, rangeText, type PortRange } from './model.js';
 import { nearest } from './reach.js';
 import type { PortsOutcome, Reach } from './reach.js';
 import { isPrivateAddress, type BuiltScenario } from './scenario-build.js';
+import { fitRemediesToSite } from './site-remedies.js';
 import type { SiteFacts } from './site.js';
 
 /** Which clients a private or wrong 227 address breaks, said once (see README "preflight"). */
@@ -78,7 +79,7 @@ export function staticFindings(site: SiteFacts, built: BuiltScenario, reach: Rea
   addressFindings(site, built, make);
   if (server?.passiveDisabled) make('PASSIVE_MODE_REFUSED', 'error', 'Passive mode is switched off', 'Clients behind NAT (nearly all) need passive mode.', [quoteOf(server.passiveDisabled.at)], ['passive-enable']);
   const product = server ? (PRODUCT_NAMES[server.product] ?? server.product) : undefined;
-  return markShownRemedies(findings, product, false);
+  return markShownRemedies(fitRemediesToSite(findings, site, reach, context), product, false);
 }
 
 function addressFindings(site: SiteFacts, built: BuiltScenario, make: (code: FindingCode, severity: Severity, title: string, explanation: string, evidence: string[], problems: Problem[]) => void): void {

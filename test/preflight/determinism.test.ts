@@ -55,4 +55,27 @@ describe('preflight: a deterministic prediction', () => {
     const { report } = await predict([fixture('compose-matching.yml')]);
     expect(report.findings.filter((finding) => finding.severity === 'error')).toEqual([]);
   });
+
+  it('the README example: remedies name compose.yml (publish the range) or vsftpd (narrow to what is published), not the current setting nor firewalls never read', async () => {
+    const { report } = await predict([fixture('vsftpd.conf'), fixture('compose.yml')], { simulate: false, publicAddress: '203.0.113.7' });
+    const finding = report.findings.find((candidate) => candidate.code === 'PASV_PORT_OUT_OF_RANGE');
+    const shown = (finding?.remedies ?? []).filter((remedy) => remedy.shown !== false);
+    const text = JSON.stringify(shown);
+    expect(text).not.toMatch(/pasv_max_port=50100/);
+    expect(shown.find((remedy) => remedy.product === 'vsftpd')?.commands).toEqual(expect.arrayContaining(['pasv_min_port=50000', 'pasv_max_port=50050']));
+    const compose = shown.find((remedy) => remedy.text.includes('compose.yml'));
+    expect(compose?.commands?.join('\n')).toMatch(/50000-50100:50000-50100/);
+    expect(shown.map((remedy) => remedy.product)).not.toEqual(expect.arrayContaining(['nftables']));
+    expect(shown.map((remedy) => remedy.product)).not.toContain('iptables');
+    expect(shown.map((remedy) => remedy.product)).not.toContain('Cloud security group');
+  });
+
+  it('a firewall file read keeps its own product\'s remedy (nftables), and only that one', async () => {
+    const { report } = await predict([fixture('vsftpd.conf'), fixture('half-range.nft')], { simulate: false });
+    const finding = report.findings.find((candidate) => candidate.code === 'PASV_PORT_OUT_OF_RANGE');
+    const products = (finding?.remedies ?? []).filter((remedy) => remedy.shown !== false).map((remedy) => remedy.product);
+    expect(products).toContain('nftables');
+    expect(products).not.toContain('iptables');
+    expect(products).not.toContain('Cloud security group');
+  });
 });
