@@ -113,7 +113,8 @@ export function endpoint(record: { host?: string | undefined; port: number }): s
 }
 
 /** "203.0.113.10:21": where the control connection went. */
-export const controlEndpoint = (evidence: Evidence): string => endpoint({ host: controlAddress(evidence), port: controlPort(evidence) });
+export const controlEndpoint = (evidence: Evidence): string =>
+  evidence.controlPeer === undefined && evidence.host === undefined ? 'the server' : endpoint({ host: controlAddress(evidence), port: controlPort(evidence) });
 
 export const modeName = (attempt: DataAttempt): string => attempt.mode.toUpperCase() + (attempt.tls ? ' over TLS' : '');
 

@@ -30,9 +30,12 @@ const connectState = (attempt: DataAttempt): string => attemptState(attempt);
 const connectFailed = (attempt: DataAttempt): boolean => connectState(attempt).startsWith('connect-');
 const worked = (evidence: Evidence, mode: DataMode, tls: boolean): DataAttempt | undefined =>
   evidence.attempts.find((attempt) => attempt.mode === mode && attempt.tls === tls && attemptState(attempt) === 'ok');
+/** Where the data connections went; "the passive data port" when the source does not say (a server's log without the 227's text). */
 const dialedList = (attempts: readonly DataAttempt[]): string =>
-  listEndpoints(attempts.flatMap((attempt) => (attempt.dialed ? [attempt.dialed] : attempt.advertised ? [attempt.advertised] : [])));
+  listEndpoints(attempts.flatMap((attempt) => (attempt.dialed ? [attempt.dialed] : attempt.advertised ? [attempt.advertised] : []))) || 'the passive data port';
 const waited = (attempt: DataAttempt | undefined): number => attempt?.connect?.durationMs ?? 0;
+/** " after 5000 ms", or nothing when a passive source did not time it (a log without clocks; a probe always times its own). */
+const afterWait = (attempt: DataAttempt | undefined): string => (waited(attempt) > 0 || attempt?.seenAt === undefined ? ` after ${waited(attempt)} ms` : '');
 
 /** A port outside --expect-range is dropped for that reason, whatever the mode. */
 function outsideExpectedRange(evidence: Evidence, attempt: DataAttempt): boolean {
@@ -63,11 +66,11 @@ export const tlsBreaksInspection: Rule = {
       finding: {
         code: 'TLS_BREAKS_INSPECTION',
         severity: 'error',
-        title: `Data connections work in plain FTP but fail under TLS (${dialedList(broken) || modeName(first)}): the firewall's FTP inspection cannot read encrypted replies`,
+        title: `Data connections work in plain FTP but fail under TLS (${broken.some((attempt) => attempt.dialed ?? attempt.advertised) ? dialedList(broken) : modeName(first)}): the firewall's FTP inspection cannot read encrypted replies`,
         explanation:
           `In plain FTP the ${first.mode.toUpperCase()} data connection${plainWhere} completed; under TLS the same mode's ` +
           (passive
-            ? `connect to ${first.dialed ? endpoint(first.dialed) : 'the data port'} ended in ${first.connect?.outcome ?? 'failure'} after ${waited(first)} ms. `
+            ? `connect to ${first.dialed ? endpoint(first.dialed) : 'the data port'} ended in ${first.connect?.outcome ?? 'failure'}${afterWait(first)}. `
             : `connection back from the server never arrived (waited ${first.inbound?.waitedMs ?? 0} ms). `) +
           'A stateful FTP filter (Windows Firewall StatefulFtp, Linux nf_conntrack_ftp, a router ALG) opens data ports by reading the ' +
           'PASV/EPSV/PORT exchange on the control channel; after AUTH TLS that exchange is encrypted, so the filter learns nothing and opens nothing.',
@@ -120,7 +123,7 @@ export const epsvBlocked: Rule = {
         title: `EPSV data connections to ${dialedList(dropped)} are ${first.connect?.outcome === 'refused' ? 'refused' : 'dropped'} while PASV works`,
         explanation:
           `The PASV data connection to ${pasvWhere} completed, but the EPSV one to ${dialedList(dropped)} ended in ${first.connect?.outcome ?? 'failure'} ` +
-          `after ${waited(first)} ms. A 229 reply carries only a port; a firewall that opens data ports by reading PASV replies but does not ` +
+          `${afterWait(first).trimStart() || 'with no answer'}. A 229 reply carries only a port; a firewall that opens data ports by reading PASV replies but does not ` +
           'understand EPSV (older FTP helpers and ALGs) never opens it. Clients that try EPSV first (curl, lftp, FileZilla) hang until their timeout.',
         evidence: manyAttemptLines([...dropped, ...(pasv ? [pasv] : [])], 2),
         remedies: remediesFor(['epsv-inspection', 'open-passive-range'], input.remedy),
@@ -181,7 +184,7 @@ export const dataChannelBlocked: Rule = {
         severity: 'error',
         title: `The firewall lets the control connection through but silently drops data connections to ${dialedList(blocked)}${suffix}`,
         explanation: [
-          `The control connection to ${control} works, but the client's data connect (${modes}) to ${dialedList(blocked)} timed out after ${waited(first)} ms with no answer at all: ` +
+          `The control connection to ${control} works, but the client's data connect (${modes}) to ${dialedList(blocked)} timed out${afterWait(first)} with no answer at all: ` +
             `a silent drop between ${input.evidence.source.actedItself ? 'us' : 'the client'} and the server, typically the server-side` + ' or edge firewall, which has no rule for the passive data ports. ' +
             'This is the classic "login works, LIST hangs".',
           ...sentences,
@@ -204,10 +207,10 @@ export const dataChannelRefused: Rule = {
     const outcome = first.connect?.outcome ?? 'error';
     const how =
       outcome === 'refused'
-        ? `was answered with a reset after ${waited(first)} ms: a firewall rejects the data port (a reject rule rather than a drop), or nothing listens there — the server had stopped listening, or a port forward leads to a host where the port is closed`
+        ? `was answered with a reset${afterWait(first)}: a firewall rejects the data port (a reject rule rather than a drop), or nothing listens there — the server had stopped listening, or a port forward leads to a host where the port is closed`
         : outcome === 'unreachable'
-          ? `failed with "unreachable" after ${waited(first)} ms: a router or firewall on the path answered that it will not forward to this address and port`
-          : `failed after ${waited(first)} ms${first.connect?.error ? ` (${first.connect.error})` : ''}`;
+          ? `failed with "unreachable"${afterWait(first)}: a router or firewall on the path answered that it will not forward to this address and port`
+          : `failed${afterWait(first)}${first.connect?.error ? ` (${first.connect.error})` : ''}`;
     return {
       finding: {
         code: 'DATA_CHANNEL_REFUSED',
