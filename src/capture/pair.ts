@@ -17,10 +17,14 @@ export interface PairedCaptures {
 /** `first` and `second` as the user gave them; the vantage each reading declares decides which is the client's. */
 export function pairCaptures(first: SourceReading, second: SourceReading): PairedCaptures {
   const limits: string[] = [];
+  // The order given says which is the client's, unless both captures' handshake timings say the
+  // reverse: one guess alone is not enough to overrule it (on a busy host a delayed ACK looks like a
+  // round trip, and a swapped pair would locate nothing).
   let [client, server] = [first, second];
-  if (first.source.vantage === 'server' || second.source.vantage === 'client') [client, server] = [second, first];
-  const decided = client.source.vantage === 'client' || server.source.vantage === 'server';
-  if (!decided) limits.push(`Which capture was taken at the client could not be told from the captures; ${client.file} is taken as the client's and ${server.file} as the server's (the order given).`);
+  const reversed = first.source.vantage === 'server' && second.source.vantage === 'client';
+  if (reversed) [client, server] = [second, first];
+  const decided = client.source.vantage === 'client' && server.source.vantage === 'server';
+  if (!decided) limits.push(`${client.file} is taken as the client's capture and ${server.file} as the server's (the order given; the captures' timings did not both say otherwise).`);
   const pair: CapturePair = { client: { file: client.file, sessions: client.sessions }, server: { file: server.file, sessions: server.sessions } };
   const matching = matchSessions(client.sessions, server.sessions);
   if (matching.offsetMs !== undefined && Math.abs(matching.offsetMs) >= 1000) {
