@@ -143,42 +143,34 @@ function place(channel: 'control' | 'data', dialler: 'client' | 'server', near: 
   return undefined;
 }
 
-/** k-th 227/229 reply and k-th PORT/EPRT command in each capture: differing text is a rewrite in transit. */
-function compareAnnouncements(pair: SessionPair, ids: Location['sessions']): Location[] {
+interface Announcement {
+  /** The text as sent: "227 Entering Passive Mode (…)" or "PORT 10,0,0,7,…". */
+  text: string;
+  at: Provenance;
+}
+
+/** The k-th announcement on each side: differing text is a rewrite in transit. */
+function rewrites(client: readonly Announcement[], server: readonly Announcement[], ids: Location['sessions'], sentence: (sent: Announcement, received: Announcement) => string, sentBy: 'client' | 'server'): Location[] {
   const locations: Location[] = [];
-  const replies = (session: ObservedSession) => session.events.filter((event) => event.kind === 'reply' && (event.code === 227 || event.code === 229)) as Array<{ code: number; message: string; at: Provenance }>;
-  const commands = (session: ObservedSession) => session.events.filter((event) => event.kind === 'command' && /^(PORT|EPRT) /i.test(event.text)) as Array<{ text: string; at: Provenance }>;
-  const [clientReplies, serverReplies] = [replies(pair.client), replies(pair.server)];
-  for (let index = 0; index < Math.min(clientReplies.length, serverReplies.length); index += 1) {
-    const [a, b] = [clientReplies[index], serverReplies[index]];
-    if (!a || !b || a.message === b.message) continue;
-    locations.push({
-      kind: 'rewritten-in-transit',
-      sessions: ids,
-      channel: 'control',
-      atClient: a.at,
-      atServer: b.at,
-      clientSaw: `${a.code} ${a.message}`,
-      serverSaw: `${b.code} ${b.message}`,
-      text: `the ${a.code} text differs between the captures: the server sent "${b.code} ${b.message}" (${where(b.at)}), the client received "${a.code} ${a.message}" (${where(a.at)}): rewritten in transit`,
-    });
-  }
-  const [clientCommands, serverCommands] = [commands(pair.client), commands(pair.server)];
-  for (let index = 0; index < Math.min(clientCommands.length, serverCommands.length); index += 1) {
-    const [a, b] = [clientCommands[index], serverCommands[index]];
+  for (let index = 0; index < Math.min(client.length, server.length); index += 1) {
+    const [a, b] = [client[index], server[index]];
     if (!a || !b || a.text === b.text) continue;
-    locations.push({
-      kind: 'rewritten-in-transit',
-      sessions: ids,
-      channel: 'control',
-      atClient: a.at,
-      atServer: b.at,
-      clientSaw: a.text,
-      serverSaw: b.text,
-      text: `the client sent "${a.text}" (${where(a.at)}) and the server received "${b.text}" (${where(b.at)}): rewritten in transit`,
-    });
+    const [sent, received] = sentBy === 'server' ? [b, a] : [a, b];
+    locations.push({ kind: 'rewritten-in-transit', sessions: ids, channel: 'control', atClient: a.at, atServer: b.at, clientSaw: a.text, serverSaw: b.text, text: sentence(sent, received) });
   }
   return locations;
+}
+
+/** k-th 227/229 reply and k-th PORT/EPRT command in each capture: differing text is a rewrite in transit. */
+function compareAnnouncements(pair: SessionPair, ids: Location['sessions']): Location[] {
+  const replies = (session: ObservedSession): Announcement[] =>
+    session.events.flatMap((event) => (event.kind === 'reply' && (event.code === 227 || event.code === 229) ? [{ text: `${event.code} ${event.message}`, at: event.at }] : []));
+  const commands = (session: ObservedSession): Announcement[] =>
+    session.events.flatMap((event) => (event.kind === 'command' && /^(PORT|EPRT) /i.test(event.text) ? [{ text: event.text, at: event.at }] : []));
+  return [
+    ...rewrites(replies(pair.client), replies(pair.server), ids, (sent, received) => `the ${sent.text.slice(0, 3)} text differs between the captures: the server sent "${sent.text}" (${where(sent.at)}), the client received "${received.text}" (${where(received.at)}): rewritten in transit`, 'server'),
+    ...rewrites(commands(pair.client), commands(pair.server), ids, (sent, received) => `the client sent "${sent.text}" (${where(sent.at)}) and the server received "${received.text}" (${where(received.at)}): rewritten in transit`, 'client'),
+  ];
 }
 
 /** In the server's capture, a passive data connection from another address than its control connection: SNAT. */

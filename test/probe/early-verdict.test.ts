@@ -8,30 +8,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createSimulation, type Simulation } from '../../src/net/sim/index.js';
 import { probe } from '../../src/probe/index.js';
 import { startServer, type RunningServer } from '../../src/server/index.js';
-import type { Topology } from '../../src/topology/model.js';
+import { DROP_TOPOLOGY } from '../../bench/verdict.js';
 
-const DROPPED: Topology = {
-  firewalls: [
-    {
-      name: 'edge firewall',
-      at: 'edge',
-      policy: 'drop',
-      rules: [
-        { comment: 'allow FTP control only', direction: 'in', dport: 21, action: 'accept' },
-        { comment: 'allow replies', state: ['established'], action: 'accept' },
-      ],
-    },
-    {
-      name: 'client host firewall',
-      at: 'client',
-      policy: 'drop',
-      rules: [
-        { comment: 'allow outgoing', direction: 'out', action: 'accept' },
-        { comment: 'allow replies only', direction: 'in', state: ['established'], action: 'accept' },
-      ],
-    },
-  ],
-};
+/** The benchmark's path: only port 21 in at the edge, the client host drops what it did not start. */
+const DROPPED = DROP_TOPOLOGY;
 const DATA_TIMEOUT_MS = 2500;
 
 let sim: Simulation | undefined;
