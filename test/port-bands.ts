@@ -34,7 +34,7 @@ export const FIXED_BANDS = {
   // Inside the Linux ephemeral range on purpose: these tests are about how a range there reads
   // (PASV_PORT_OUT_OF_RANGE names the OS range). Ten ports among 28,000: a clash is unlikely.
   'test/probe/vsftpd-failures.test.ts': { from: 40100, to: 40199 },
-  'test/probe/proftpd.test.ts': { from: 40200, to: 40299 },
+  'test/probe/proftpd.test.ts': { from: 32200, to: 32299 },
 } as const satisfies Record<string, Band>;
 
 export const EPHEMERAL_FROM = 32768;

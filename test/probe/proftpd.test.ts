@@ -59,8 +59,8 @@ describe.skipIf(missing !== null)(`probe against a real ProFTPD: plain${skipText
     });
   });
 
-  it('PassivePorts 40200-40209 against --expect-range 50000-50010 with samples: PASV_PORT_OUT_OF_RANGE, read as another configured range', async () => {
-    const serverRange = { from: 40200, to: 40209 };
+  it('PassivePorts 32200-32209 against --expect-range 50000-50010 with samples: PASV_PORT_OUT_OF_RANGE, read as another configured range', async () => {
+    const serverRange = { from: 32200, to: 32209 };
     await withProftpd({ passivePorts: serverRange }, async (peer) => {
       const run = await probeProftpd(peer, { modes: ['pasv', 'epsv'], expectRange: { from: 50000, to: 50010 }, samples: 6 });
       expectOtherConfiguredRange(run, serverRange, 6);
@@ -192,7 +192,7 @@ describe('proftpd.conf for a test server (pure)', () => {
   it.each([
     [{ tls: 'explicit' }, ['LoadModule mod_tls.c', 'TLSRequired on'], ['TLSOptions NoSessionReuseRequired']],
     [{ tls: 'explicit', requireSessionReuse: false, tlsRequired: 'auth+data' }, ['TLSRequired auth+data', 'TLSOptions NoSessionReuseRequired'], []],
-    [{ passivePorts: { from: 40200, to: 40209 }, masqueradeAddress: '203.0.113.60' }, ['PassivePorts 40200 40209', 'MasqueradeAddress 203.0.113.60'], ['TLSEngine on']],
+    [{ passivePorts: { from: 32200, to: 32209 }, masqueradeAddress: '203.0.113.60' }, ['PassivePorts 32200 32209', 'MasqueradeAddress 203.0.113.60'], ['TLSEngine on']],
   ] as [ProftpdSettings, string[], string[]][])('%j', (settings, present, absent) => {
     const config = lines(settings);
     expect(config).toEqual(expect.arrayContaining(present));
@@ -201,7 +201,7 @@ describe('proftpd.conf for a test server (pure)', () => {
 
   it('refuses what would not be one directive', () => {
     expect(() => lines({ masqueradeAddress: '203.0.113.60\nPort 21' })).toThrow(/MasqueradeAddress/);
-    expect(() => lines({ passivePorts: { from: 40209, to: 40200 } })).toThrow(/PassivePorts/);
+    expect(() => lines({ passivePorts: { from: 32209, to: 32200 } })).toThrow(/PassivePorts/);
     expect(() => lines({ passivePorts: { from: 0, to: 70000 } })).toThrow(/not a port/);
     expect(() => proftpdConfig({}, 'localhost', 2121, paths)).toThrow(/IPv4/);
     expect(() => proftpdConfig({ tls: 'explicit' }, '127.0.0.1', 2121, { directory: '/tmp/x', root: '/tmp/x/root' })).toThrow(/certificate/);
