@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { promisify, stripVTControlCharacters } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -26,11 +26,11 @@ async function check(files: Record<string, string>): Promise<{ code: number; out
     await writeFile(path.join(directory, file), source);
   }
   try {
-    const { stdout } = await promisify(execFile)(process.execPath, [CRUISER, 'src', '--config', CONFIG, '--output-type', 'err-long'], { cwd: directory, timeout: 90_000 });
-    return { code: 0, output: stdout };
+    const { stdout } = await promisify(execFile)(process.execPath, [CRUISER, 'src', '--config', CONFIG, '--output-type', 'err-long'], { cwd: directory, timeout: 90_000, env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' } });
+    return { code: 0, output: stripVTControlCharacters(stdout) };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof failed.code === 'number' ? failed.code : -1, output: `${failed.stdout ?? ''}${failed.stderr ?? ''}` };
+    return { code: typeof failed.code === 'number' ? failed.code : -1, output: stripVTControlCharacters(`${failed.stdout ?? ''}${failed.stderr ?? ''}`) };
   }
 }
 
