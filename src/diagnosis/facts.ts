@@ -116,7 +116,12 @@ export function endpoint(record: { host?: string | undefined; port: number }): s
 export const controlEndpoint = (evidence: Evidence): string =>
   evidence.controlPeer === undefined && evidence.host === undefined ? 'the server' : endpoint({ host: controlAddress(evidence), port: controlPort(evidence) });
 
-export const modeName = (attempt: DataAttempt): string => attempt.mode.toUpperCase() + (attempt.tls ? ' over TLS' : '');
+/** 'PASV over TLS'; for a mode hidden by an encrypted control channel only what its direction shows: 'passive (inferred from the connection's direction)'. */
+export const modeName = (attempt: DataAttempt): string =>
+  attempt.modeHiddenByTls ? `${attempt.modeHiddenByTls.inferred} (inferred from the connection's direction)` : attempt.mode.toUpperCase() + (attempt.tls ? ' over TLS' : '');
+
+/** The hidden mode with what showed it: "passive (inferred from the connection's direction: the client opened it to the server's port 50123)". */
+export const hiddenModeText = (hidden: NonNullable<DataAttempt['modeHiddenByTls']>): string => `${hidden.inferred} (inferred from the connection's direction: ${hidden.why})`;
 
 export function inRange(port: number, range: { from: number; to: number }): boolean {
   return port >= range.from && port <= range.to;
@@ -178,7 +183,9 @@ function transferLine(attempt: DataAttempt): string {
  */
 export function attemptLines(attempt: DataAttempt): string[] {
   if (attempt.notSent !== undefined) return [`* ${attempt.command} not sent: ${attempt.notSent}`];
-  const lines: (string | undefined)[] = [withProvenance(`> ${attempt.command}`, attempt.seenAt?.command)];
+  // A mode hidden by TLS was never seen as a command: said as an event, not quoted as if sent.
+  const command = attempt.modeHiddenByTls ? `* ${attempt.command}` : withProvenance(`> ${attempt.command}`, attempt.seenAt?.command);
+  const lines: (string | undefined)[] = [command];
   if (attempt.modeReply) lines.push(proofReply(attempt.modeReply));
   if (attempt.parseError !== undefined) lines.push(`* unusable reply: ${attempt.parseError}`);
   if (attempt.sentByServer && attempt.advertised) {

@@ -89,6 +89,8 @@ function onReply(walk: Walk, reply: ObservedReply): void {
     case 'AUTH':
       evidence.tlsMode = 'explicit';
       evidence.authTls = { reply: recorded(reply), handshake: reply.code === 234 ? 'ok' : 'not-attempted' };
+      walk.authRefused = reply.code >= 400;
+      walk.clearAfterRefusal = false;
       break;
     case 'USER':
       evidence.login = { ...evidence.login, userReply: recorded(reply), ok: reply.code === 230 };
@@ -126,6 +128,8 @@ function onCommand(walk: Walk, text: string, event: ObservedEvent): void {
   if (!command.ok) return;
   const { verb, argument } = command.value;
   walk.pending = { verb, argument, text, event };
+  // After a refused AUTH, anything but another AUTH or QUIT is the session going on in clear text.
+  if (walk.authRefused && verb !== 'AUTH' && verb !== 'QUIT') walk.clearAfterRefusal = true;
   if (MODE_OF[verb]) {
     startAttempt(walk, verb, argument, text, event);
   } else if (TRANSFER_VERBS.has(verb) && walk.attempt) {
@@ -136,22 +140,36 @@ function onCommand(walk: Walk, text: string, event: ObservedEvent): void {
 }
 
 /**
+ * Which way a data connection went, for a session whose mode command was hidden: passive-like when
+ * the client opened it (to a port of the server), active-like when the server did (from its port 20,
+ * or to the client). The words say what showed it, for the reader to check.
+ */
+function directionOf(walk: Walk, data: ObservedDataConnection): { inferred: 'passive' | 'active'; why: string } {
+  const server = walk.controlPeer;
+  const fromServer = data.openedBy === 'server' || (data.openedBy === undefined && (data.from?.port === 20 || (server !== undefined && data.from?.host === server)));
+  if (!fromServer) return { inferred: 'passive', why: `the client opened it to the server's port ${data.to.port}` };
+  return { inferred: 'active', why: data.from?.port === 20 ? 'the server opened it from its port 20' : `the server opened it to the client's port ${data.to.port}` };
+}
+
+/**
  * A data connection on a session whose control channel is encrypted: the mode command and its
- * reply cannot be read, so the attempt is known only by its connection — passive when the client
- * opened it, active when the server did, over TLS (the control channel is).
+ * reply cannot be read, so the attempt is known only by its connection — passive-like when the
+ * client opened it, active-like when the server did — on a TLS session. Nothing of the mode command
+ * (PASV or EPSV, PORT or EPRT) nor of the ports it named is invented.
  */
 function hiddenAttempt(walk: Walk, data: ObservedDataConnection): DataAttempt {
-  const active = data.openedBy === 'server';
+  const direction = directionOf(walk, data);
+  const active = direction.inferred === 'active';
   finishAttempt(walk);
   const attempt: DataAttempt = {
     mode: active ? 'port' : 'pasv',
     tls: true,
     session: walk.evidence.target ?? 'session',
-    command: active ? '(PORT or EPRT, encrypted)' : '(PASV or EPSV, encrypted)',
+    command: 'the mode command and its reply are hidden by TLS (encrypted control channel)',
     transfer: { outcome: 'not-started', bytes: 0, durationMs: 0 },
+    modeHiddenByTls: direction,
   };
   if (active) attempt.listening = data.to;
-  else attempt.advertised = data.to;
   walk.attempt = attempt;
   walk.attemptObserved = true;
   return attempt;
@@ -267,9 +285,11 @@ export function assembleEvidence(session: ObservedSession, source: SourceDeclara
   const walk: Walk = { evidence, attemptObserved: false, protected: false, replacesUnroutable: false, ...(session.server ? { controlPeer: session.server.host } : {}) };
   for (const event of session.events) onEvent(walk, event);
   finishAttempt(walk);
-  // AUTH refused and the session went on in clear text: the client fell back (FileZilla's "use TLS
-  // if available"); the session was a clear-text one, and the refusal alone fails nothing.
-  if (evidence.authTls?.reply && evidence.authTls.reply.code >= 400 && evidence.login?.ok) evidence.tlsMode = 'none';
+  // AUTH refused and the session went on in clear text (a login, refused or not, or any other
+  // command): the client fell back (FileZilla's "use TLS if available", curl --ssl, lftp's default);
+  // the session was a clear-text one, and the refusal alone fails nothing. A client that stopped
+  // there (it required TLS) leaves the refusal as the failure.
+  if (walk.authRefused && (walk.clearAfterRefusal || evidence.login?.ok)) evidence.tlsMode = 'none';
   if (evidence.port === 990 && evidence.tlsMode === undefined && session.encryptedFrom) evidence.tlsMode = 'implicit';
   return evidence;
 }

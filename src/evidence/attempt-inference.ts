@@ -21,6 +21,10 @@ export interface Walk {
   transferCommandAt?: number;
   /** The control channel is encrypted from here on: mode commands can no longer be read. */
   encrypted?: boolean;
+  /** The last AUTH was refused (4xx/5xx) … */
+  authRefused?: boolean;
+  /** … and the client went on in clear text after it (any command but AUTH or QUIT). */
+  clearAfterRefusal?: boolean;
   /** How the current attempt's data connection ended, when seen. */
   dataEnded?: ObservedDataConnection['ended'];
   protected: boolean;

@@ -90,6 +90,12 @@ export interface DataAttempt {
   controlLostAfterData?: boolean;
   /** Passive sources: where the mode command and the data connection were seen (frame, line). */
   seenAt?: { command?: Provenance; connect?: Provenance };
+  /**
+   * A capture of an encrypted control channel: the mode command and its 227/229 (or 200) were hidden
+   * by TLS, so `mode` is only 'pasv' or 'port' standing for the direction the data connection took.
+   * `why` says what showed it ("the client opened it to the server's port 50123").
+   */
+  modeHiddenByTls?: { inferred: 'passive' | 'active'; why: string };
 }
 
 export interface TlsCertificateRecord {

@@ -13,6 +13,7 @@ import { SCHEMA_VERSION } from '../report/model.js';
 import { VERSION } from '../version.js';
 import { pairCaptures } from '../capture/pair.js';
 import { chooseReader, readHead } from './detect.js';
+import { clearTextLogin } from './clear-text.js';
 import { locationFindings } from './locations.js';
 import { acrossSessions } from './across-sessions.js';
 import { firewallFindings } from './firewall-logs.js';
@@ -120,7 +121,9 @@ export async function runExplain(files: readonly string[], options: ExplainOptio
       const record = assembleEvidence(session, reading.source, options);
       const server = identifyServer(serverClues(record)) ?? productOfLog(reading);
       const judged = diagnose(record);
-      const diagnosis = { verdict: judged.verdict, findings: markShownRemedies(judged.findings, server?.product, options.allRemedies ?? false) };
+      const clearText = clearTextLogin(record);
+      const findings = clearText ? [...judged.findings, clearText] : judged.findings;
+      const diagnosis = { verdict: judged.verdict, findings: markShownRemedies(findings, server?.product, options.allRemedies ?? false) };
       evidence.push(record);
       evidenceOf.set(sessionKey(reading.file, session.id), record);
       const report = sessionReport(session, record, diagnosis, sessionStart(reading, index) ?? startedAt);

@@ -73,18 +73,35 @@ function steps(evidence: Evidence): Step[] {
   if (evidence.control) add('connect', 'Control connection', evidence.control.outcome === 'connected', evidence.control.outcome);
   const greeting = evidence.greeting;
   if (greeting && 'code' in greeting) add('greeting', 'Greeting', greeting.code >= 200 && greeting.code < 300, `${greeting.code} ${greeting.message.split('\n')[0] ?? ''}`);
-  if (evidence.authTls) add('auth-tls', 'AUTH TLS', evidence.authTls.handshake === 'ok', evidence.authTls.handshake);
+  if (evidence.authTls) list.push({ id: 'auth-tls', name: 'AUTH TLS', startedAt: 0, durationMs: 0, ...authStep(evidence) });
   if (evidence.login) add('login', 'Login', evidence.login.ok, evidence.login.ok ? 'logged in' : 'refused');
   const seen = new Map<string, number>();
   for (const attempt of evidence.attempts) {
-    // Named as the probe names its mode sessions ('epsv', 'pasv:tls'), numbered when a mode recurs.
-    const session = `${attempt.mode}${attempt.tls ? ':tls' : ''}`;
+    // Named as the probe names its mode sessions ('epsv', 'pasv:tls'), numbered when a mode recurs;
+    // a mode hidden by TLS by the direction it was inferred from ('passive:tls'), with no `mode`.
+    const hidden = attempt.modeHiddenByTls;
+    const session = `${hidden ? hidden.inferred : attempt.mode}${attempt.tls ? ':tls' : ''}`;
     const count = (seen.get(session) ?? 0) + 1;
     seen.set(session, count);
     const state = attemptState(attempt);
-    add(modeStepId('data', count === 1 ? session : `${session}#${count}`), `${modeName(attempt)} ${attempt.transferCommand ?? ''}`.trim(), state === 'ok', state, { mode: attempt.mode, tls: attempt.tls });
+    const mode: Partial<Step> = hidden ? { inferredMode: hidden.inferred } : { mode: attempt.mode };
+    add(modeStepId('data', count === 1 ? session : `${session}#${count}`), `${modeName(attempt)} ${attempt.transferCommand ?? ''}`.trim(), state === 'ok', state, { ...mode, tls: attempt.tls });
   }
   return list;
+}
+
+/**
+ * The AUTH TLS step. A refusal the client went on from in clear text is information, not the
+ * failure (what failed or worked afterwards decides); a refusal the session ended on is the failure.
+ */
+function authStep(evidence: Evidence): Pick<Step, 'result' | 'detail'> {
+  const auth = evidence.authTls;
+  const reply = auth?.reply ? `${auth.reply.code} ${auth.reply.message.split('\n')[0] ?? ''}`.trim() : undefined;
+  if (auth?.handshake === 'ok') return { result: 'ok', detail: 'ok: the control channel is encrypted from here on' };
+  if (reply && auth?.reply && auth.reply.code >= 400 && evidence.tlsMode === 'none') {
+    return { result: 'warn', detail: `refused (${reply}): TLS not offered by the server; the login and data went in clear text` };
+  }
+  return { result: 'fail', detail: reply ? `${auth?.handshake ?? 'not-attempted'} (${reply})` : (auth?.handshake ?? 'not-attempted') };
 }
 
 export interface SessionDiagnosis {

@@ -3,7 +3,7 @@
  * "23 of 25 passive data connections to 50000-50009 completed; the 2 to 51000-51001 timed out". Pure.
  */
 import type { DataAttempt, Evidence } from '../evidence/model.js';
-import { attemptState, isPassive } from '../diagnosis/facts.js';
+import { attemptState, hiddenModeText, isPassive } from '../diagnosis/facts.js';
 
 const STATE_WORDS: Record<string, string> = {
   'connect-timeout': 'got no answer',
@@ -38,11 +38,12 @@ function portOf(attempt: DataAttempt): number | undefined {
   return (attempt.dialed ?? attempt.advertised ?? attempt.listening)?.port;
 }
 
-function sentence(kind: 'passive' | 'active', attempts: readonly DataAttempt[]): string | undefined {
+/** `kind` is left out for data connections whose mode was hidden by TLS. */
+function sentence(kind: 'passive' | 'active' | undefined, attempts: readonly DataAttempt[]): string | undefined {
   if (attempts.length === 0) return undefined;
   const ok = attempts.filter((attempt) => attemptState(attempt) === 'ok');
   const ports = (list: readonly DataAttempt[]): string => portsText(list.flatMap((attempt) => portOf(attempt) ?? []));
-  const head = `${ok.length} of ${attempts.length} ${kind} data connection${attempts.length === 1 ? '' : 's'}${ports(attempts) ? ` to ${ports(attempts)}` : ''} completed`;
+  const head = `${ok.length} of ${attempts.length} ${kind ? `${kind} ` : ''}data connection${attempts.length === 1 ? '' : 's'}${ports(attempts) ? ` to ${ports(attempts)}` : ''} completed`;
   const failures = new Map<string, DataAttempt[]>();
   for (const attempt of attempts) {
     const state = attemptState(attempt);
@@ -52,10 +53,33 @@ function sentence(kind: 'passive' | 'active', attempts: readonly DataAttempt[]):
   return tails.length === 0 ? head : `${head}; ${tails.join('; ')}`;
 }
 
+/**
+ * Data connections of sessions whose control channel was encrypted in a capture: the mode command
+ * and the ports it named were hidden by TLS, so only each connection's direction says passive-like
+ * or active-like, and the sentence says so instead of naming a mode.
+ */
+function hiddenSentence(attempts: readonly DataAttempt[]): string | undefined {
+  const head = sentence(undefined, attempts);
+  if (head === undefined) return undefined;
+  const directions: string[] = [];
+  for (const inferred of ['passive', 'active'] as const) {
+    const same = attempts.flatMap((attempt) => (attempt.modeHiddenByTls?.inferred === inferred ? [attempt.modeHiddenByTls] : []));
+    const first = same[0];
+    if (first) directions.push(`${hiddenModeText(first)}${same.length > 1 ? ` and ${same.length - 1} more like it` : ''}`);
+  }
+  const one = attempts.length === 1;
+  return `${head}. ${one ? 'Its' : 'Their'} mode command${one ? '' : 's'} and the ports named were hidden by TLS (encrypted control channel): ${directions.join('; ')}.`;
+}
+
 export function summarise(evidence: readonly Evidence[]): string[] {
   const attempts = evidence.flatMap((record) => record.attempts);
   const failedSessions = evidence.filter((record) => record.attempts.some((attempt) => attemptState(attempt) !== 'ok')).length;
-  const lines = [sentence('passive', attempts.filter(isPassive)), sentence('active', attempts.filter((attempt) => !isPassive(attempt)))].filter((line): line is string => line !== undefined);
+  const seen = attempts.filter((attempt) => !attempt.modeHiddenByTls);
+  const lines = [
+    sentence('passive', seen.filter(isPassive)),
+    sentence('active', seen.filter((attempt) => !isPassive(attempt))),
+    hiddenSentence(attempts.filter((attempt) => attempt.modeHiddenByTls)),
+  ].filter((line): line is string => line !== undefined);
   if (evidence.length > 1) lines.unshift(`${evidence.length} FTP sessions, ${failedSessions} with a failed data connection.`);
   if (attempts.length === 0) lines.push('No data connection was seen in any session.');
   return lines;

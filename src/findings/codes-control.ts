@@ -127,6 +127,17 @@ export const CONTROL_FINDINGS = {
     causes: ['a wrong user name or password', 'a server that requires TLS before USER/PASS (use `ftpes://`)', 'an account that is locked, disabled or limited to other addresses'],
     references: ['RFC 959 §4.1.1 (USER, PASS)', 'RFC 4217 (AUTH TLS before login)'],
   },
+  LOGIN_IN_CLEAR_TEXT: {
+    title: 'AUTH TLS refused and the session went on without it: the password and the data crossed the network in clear text',
+    severity: 'warning',
+    stage: 'tls',
+    modes: 'all',
+    emittedBy: ['explain'],
+    meaning:
+      "The client asked for TLS (AUTH TLS), the server refused it (500/502/530/534: TLS not offered), and the client carried on in clear text: the user name, the password and the data crossed the network readable by anyone on the path. The refusal failed nothing by itself; the session's verdict comes from what happened afterwards.",
+    causes: ['TLS not switched on in the server (no certificate configured)', 'a client set to use TLS only if available (curl --ssl, lftp and FileZilla by default) instead of requiring it'],
+    references: ['RFC 4217 §4 (AUTH TLS and its refusal)', 'RFC 2577 §9 (clear-text passwords)'],
+  },
   SESSION_LIMIT_REACHED: {
     title: "a mode's own control session was refused by a per-IP or global session limit",
     severity: 'error',

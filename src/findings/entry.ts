@@ -8,8 +8,8 @@ import type { Severity } from './severity.js';
 /** Where on the way from name lookup to a finished transfer the problem sits. */
 export type Stage = 'resolve' | 'control' | 'tls' | 'login' | 'session' | 'data' | 'transit' | 'transfer' | 'sweep' | 'diagnosis';
 
-/** The commands whose reports can carry the code (`check` carries everything `probe` does). */
-export type Emitter = 'probe' | 'sweep';
+/** The commands whose reports can carry the code (`check` carries everything `probe` does; `explain`: only explain's readings of captures and logs). */
+export type Emitter = 'probe' | 'sweep' | 'explain';
 
 export interface FindingEntry {
   /** One line, for listings and the README's table. */

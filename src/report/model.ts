@@ -47,6 +47,8 @@ export interface Step {
   id: string;
   name: string;
   mode?: DataMode;
+  /** Instead of `mode` when the mode command was hidden by TLS (a capture of an encrypted control channel): the direction the data connection took. */
+  inferredMode?: 'passive' | 'active';
   tls?: boolean;
   result: StepResult;
   /** Milliseconds since the run started. */

@@ -13,11 +13,13 @@ const FIXTURES = path.join(import.meta.dirname, '..', 'fixtures', 'logs');
 const EXPECTED: Record<string, string[]> = {
   'curl-epsv-ok.log': [''],
   'curl-pasv-refused.log': ['DATA_CHANNEL_REFUSED'],
-  'filezilla-en-unroutable.log': ['PASV_ADDRESS_PRIVATE+DATA_CHANNEL_BLOCKED'],
+  // IIS refused AUTH TLS (534) and FileZilla logged in in clear text: a warning besides the failure.
+  'filezilla-en-unroutable.log': ['PASV_ADDRESS_PRIVATE+DATA_CHANNEL_BLOCKED+LOGIN_IN_CLEAR_TEXT'],
   'filezilla-zh-message-log.txt': ['PASV_ADDRESS_PRIVATE+DATA_CHANNEL_BLOCKED'],
   'filezilla-server-0.9.log': ['PASV_ADDRESS_PRIVATE+DATA_CHANNEL_BLOCKED'],
   'pure-ftpd-syslog.log': ['PASV_ADDRESS_PRIVATE+DATA_CHANNEL_BLOCKED'],
-  'pyftpdlib-debug.log': ['', '', ''],
+  // lftp's session: AUTH TLS refused (500, plain FTPHandler), then a clear-text login that worked.
+  'pyftpdlib-debug.log': ['', 'LOGIN_IN_CLEAR_TEXT', ''],
   'vsftpd-protocol.log': ['', 'DATA_CHANNEL_BLOCKED', '', 'LOGIN_FAILED'],
   'windows-ftp-d.log': ['ACTIVE_INBOUND_BLOCKED'],
 };

@@ -18,6 +18,7 @@ import {
   listEndpoints,
   manyAttemptLines,
   modeName,
+  hiddenModeText,
   rangeText,
   replyLine,
   same,
@@ -159,11 +160,25 @@ function correlations(input: RuleInput, blocked: readonly DataAttempt[]): { suff
         'so the address is not why this connection timed out: the port is dropped. Clients that follow the 227 address fail for both reasons.',
     );
   }
-  const tlsOnly = blocked.some((attempt) => attempt.tls) && !evidence.attempts.some((attempt) => !attempt.tls);
-  if (tlsOnly) {
-    sentences.push('Under TLS an FTP-inspecting firewall cannot read the passive replies, so if it relies on inspection it opens nothing: open the range explicitly.');
+  const hidden = blocked.find((attempt) => attempt.modeHiddenByTls)?.modeHiddenByTls;
+  if (hidden) {
+    sentences.push(
+      `The control channel is encrypted, so the PASV/EPSV command and its 227/229 reply are hidden by TLS: the data mode and the ports it named were not seen, and this connection is ${hiddenModeText(hidden)}.`,
+    );
+  }
+  if (hidden || blindHelper(evidence, blocked)) {
+    sentences.push(
+      "With an encrypted control channel a firewall's FTP helper or ALG cannot see the ports either, so it opens nothing: the classic cause of this drop under FTPS. " +
+        'Give the server a fixed passive range and open exactly that range on the firewall; or, where the server allows it, clear the control channel after login (CCC) so the helper can read the replies again.',
+    );
   }
   return { suffix, sentences };
+}
+
+/** The blocked attempts ran with the control channel encrypted: every attempt was over TLS (a probe's TLS sessions), or a passive source saw AUTH TLS succeed (or implicit TLS). */
+function blindHelper(evidence: Evidence, blocked: readonly DataAttempt[]): boolean {
+  const tlsOnly = blocked.some((attempt) => attempt.tls) && !evidence.attempts.some((attempt) => !attempt.tls);
+  return tlsOnly || (!evidence.source.actedItself && (evidence.authTls?.handshake === 'ok' || evidence.tlsMode === 'implicit'));
 }
 
 export const dataChannelBlocked: Rule = {
@@ -175,9 +190,9 @@ export const dataChannelBlocked: Rule = {
     if (!first) return undefined;
     const { suffix, sentences } = correlations(input, blocked);
     const control = controlEndpoint(input.evidence);
-    const modes = [...new Set(blocked.map(modeName))].join(', ');
+    const modes = [...new Set(blocked.map((attempt) => (attempt.modeHiddenByTls ? `${attempt.modeHiddenByTls.inferred}, mode hidden by TLS` : modeName(attempt))))].join(', ');
     const problems: Problem[] = ['open-passive-range', 'passive-range'];
-    if (blocked.some((attempt) => attempt.tls)) problems.unshift('tls-inspection');
+    if (blocked.some((attempt) => attempt.tls) || blindHelper(input.evidence, blocked)) problems.unshift('tls-inspection');
     return {
       finding: {
         code: 'DATA_CHANNEL_BLOCKED',

@@ -1,0 +1,236 @@
+/**
+ * How explain narrates TLS on the control channel, from a capture (sessions built in code with the
+ * capture tests' Conversation helper, run through the real capture analysis):
+ * - AUTH TLS accepted: the capture cannot see PASV/EPSV/PORT/EPRT or the 227/229, so the data mode
+ *   and ports are hidden; only the connection's direction says passive-like or active-like, and the
+ *   advice is the one for a blind FTP helper (a fixed passive range opened on the firewall, or CCC).
+ * - AUTH TLS refused and the client went on in clear text: the refusal is information, not the
+ *   failure; a warning says the credentials crossed the network in clear text; the verdict comes
+ *   from what happened afterwards.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CaptureAnalyzer } from '../../src/capture/analyze.js';
+import type { EvidenceReader } from '../../src/evidence/source.js';
+import { runExplain } from '../../src/explain/run.js';
+import { renderTable } from '../../src/report/table.js';
+import { renderMarkdown } from '../../src/report/markdown.js';
+import type { ExplainReport } from '../../src/report/model.js';
+import { Capture, CLIENT, SERVER, type Conversation } from '../capture/conversation.js';
+
+/** A reader handing explain the sessions of a capture built in code. */
+function captureReader(capture: Capture): EvidenceReader {
+  return {
+    format: 'test-capture',
+    description: 'a capture built in code',
+    detect: () => 1,
+    read: async (file) => {
+      const analyzer = new CaptureAnalyzer({ file: path.basename(file) });
+      for (const item of capture.items) analyzer.push(item);
+      return {
+        file,
+        format: 'pcap',
+        source: { kind: 'capture', label: `capture ${file}`, vantage: 'client', controlledExperiment: false, referenceServerProof: true, packets: true, timings: true, actedItself: false },
+        sessions: analyzer.finish(),
+        limits: [],
+      };
+    },
+  };
+}
+
+let dir = '';
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'explain-tls-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function explain(capture: Capture): Promise<ExplainReport> {
+  const file = path.join(dir, 'client.pcap');
+  await writeFile(file, 'stand-in');
+  return runExplain([file], { readers: [captureReader(capture)] });
+}
+
+const record = (type: number, body: number): Buffer => Buffer.concat([Buffer.from([type, 0x03, 0x03, 0x00, body]), Buffer.alloc(body, 0xaa)]);
+
+/** Greeting, AUTH TLS accepted, handshake and a few encrypted exchanges (USER, PASS, PBSZ, PROT, PASV…). */
+function encryptedControl(capture: Capture): Conversation {
+  const control = capture.conversation({ host: CLIENT, port: 40000 }, { host: SERVER, port: 21 }).handshake();
+  control.data('server', '220 (vsFTPd 3.0.5)\r\n');
+  control.data('client', 'AUTH TLS\r\n');
+  control.data('server', '234 Proceed with negotiation.\r\n');
+  control.data('client', record(0x16, 40));
+  control.data('server', record(0x16, 60));
+  for (let exchange = 0; exchange < 6; exchange += 1) {
+    control.data('client', record(0x17, 20));
+    control.data('server', record(0x17, 30));
+  }
+  return control;
+}
+
+const texts = (report: ExplainReport): string => JSON.stringify(report);
+const rendered = (report: ExplainReport): string => `${renderTable(report, { color: false, width: 120 })}\n${renderMarkdown(report)}`;
+
+describe('explain: AUTH TLS accepted, so the capture cannot see the data mode', () => {
+  it('a dropped data connection from the client to a high server port: passive inferred from its direction, the blind FTP helper as the cause', async () => {
+    const capture = new Capture();
+    const control = encryptedControl(capture);
+    const data = capture.conversation({ host: CLIENT, port: 40001 }, { host: SERVER, port: 50123 });
+    data.syn();
+    capture.wait(1000);
+    data.synRetransmit();
+    capture.wait(2000);
+    data.synRetransmit();
+    capture.wait(20_000);
+    control.data('server', record(0x17, 30));
+    const report = await explain(capture);
+    const session = report.sessions[0]?.report;
+    expect(report.verdict).toBe('fail');
+    // Nothing may name PASV (or EPSV) as the mode used: the command was never seen.
+    expect(texts(report)).not.toMatch(/PASV over TLS|EPSV over TLS|PASV or EPSV|"mode":"pasv"/);
+    expect(rendered(report)).not.toMatch(/PASV over TLS|pasv\+tls|PASV or EPSV/);
+    const step = session?.steps.find((candidate) => candidate.id.startsWith('data:'));
+    expect(step).toMatchObject({ name: "passive (inferred from the connection's direction)", inferredMode: 'passive', tls: true, result: 'fail' });
+    expect(step?.mode).toBeUndefined();
+    // The finding: a silent drop, its cause the FTP helper that cannot read the encrypted ports, the remedy a fixed range (or CCC).
+    const finding = session?.findings.find((candidate) => candidate.code === 'DATA_CHANNEL_BLOCKED');
+    expect(finding, JSON.stringify(session?.findings.map((candidate) => candidate.code))).toBeDefined();
+    expect(finding?.explanation).toMatch(/hidden by TLS/);
+    expect(finding?.explanation).toMatch(/passive \(inferred from the connection's direction: the client opened it to the server's port 50123\)/);
+    expect(finding?.explanation).toMatch(/FTP helper or ALG cannot see the ports/);
+    expect(finding?.explanation).toMatch(/fixed passive range/);
+    expect(finding?.explanation).toMatch(/CCC/);
+    expect(finding?.evidence[0]).toMatch(/^\* the mode command and its reply are hidden by TLS/);
+    expect(finding?.remedies.map((remedy) => remedy.product)).toEqual(expect.arrayContaining(['nftables', 'Client']));
+    // The summary says what was inferred and why.
+    expect(report.summary.join('\n')).toMatch(/hidden by TLS/);
+    expect(report.summary.join('\n')).toMatch(/inferred from the connection's direction/);
+  });
+
+  it("a data connection the server opens from its port 20 to the client: active inferred, and said why", async () => {
+    const capture = new Capture();
+    const control = encryptedControl(capture);
+    const data = capture.conversation({ host: SERVER, port: 20 }, { host: CLIENT, port: 41234 }).handshake();
+    data.data('client', record(0x16, 40));
+    data.data('server', record(0x16, 40));
+    data.data('client', record(0x17, 200));
+    data.close();
+    control.data('server', record(0x17, 30));
+    const report = await explain(capture);
+    expect(texts(report)).not.toMatch(/PORT over TLS|PORT or EPRT/);
+    const step = report.sessions[0]?.report.steps.find((candidate) => candidate.id.startsWith('data:'));
+    expect(step).toMatchObject({ name: "active (inferred from the connection's direction)", inferredMode: 'active', result: 'ok' });
+    expect(report.summary.join('\n')).toMatch(/active \(inferred from the connection's direction: the server opened it from its port 20\)/);
+  });
+
+  it('a completed hidden transfer passes and is not said to have failed', async () => {
+    const capture = new Capture();
+    const control = encryptedControl(capture);
+    const data = capture.conversation({ host: CLIENT, port: 40001 }, { host: SERVER, port: 50200 }).handshake();
+    data.data('client', record(0x16, 40));
+    data.data('server', record(0x16, 40));
+    data.data('server', record(0x17, 300));
+    data.close();
+    control.data('server', record(0x17, 30));
+    const report = await explain(capture);
+    expect(report.verdict).toBe('pass');
+    expect(report.summary.join('\n')).toMatch(/1 of 1 data connection .*completed/);
+  });
+});
+
+/** Greeting, AUTH TLS refused with `refusal`, then (when `then` is given) the client carries on in clear text. */
+function refusedAuth(capture: Capture, refusal: string, then: 'login' | 'bad-login' | 'quit'): Conversation {
+  const control = capture.conversation({ host: CLIENT, port: 40000 }, { host: SERVER, port: 21 }).handshake();
+  control.data('server', '220 (vsFTPd 3.0.5)\r\n');
+  control.data('client', 'AUTH TLS\r\n');
+  control.data('server', `${refusal}\r\n`);
+  if (then === 'quit') {
+    control.data('client', 'QUIT\r\n');
+    control.data('server', '221 Goodbye.\r\n');
+    control.close();
+    return control;
+  }
+  control.data('client', 'USER alice\r\n');
+  control.data('server', '331 Please specify the password.\r\n');
+  control.data('client', 'PASS hunter22\r\n');
+  control.data('server', then === 'login' ? '230 Login successful.\r\n' : '530 Login incorrect.\r\n');
+  return control;
+}
+
+function passiveList(capture: Capture, control: Conversation, dropped: boolean): void {
+  control.data('client', 'PASV\r\n');
+  control.data('server', '227 Entering Passive Mode (203,0,113,5,195,203).\r\n');
+  const data = capture.conversation({ host: CLIENT, port: 40001 }, { host: SERVER, port: 50123 });
+  if (dropped) {
+    data.syn();
+    capture.wait(3000);
+    data.synRetransmit();
+    control.data('client', 'LIST\r\n');
+    capture.wait(20_000);
+    return;
+  }
+  data.handshake();
+  control.data('client', 'LIST\r\n');
+  control.data('server', '150 Here comes the directory listing.\r\n');
+  data.data('server', 'x'.repeat(100));
+  data.close();
+  control.data('server', '226 Directory send OK.\r\n');
+}
+
+describe('explain: AUTH TLS refused and the session went on in clear text', () => {
+  it.each(['500 AUTH not understood.', '502 Command not implemented.', '530 Please login with USER and PASS.', '534 Request denied for policy reasons.'])(
+    '%s, then a working listing: the refusal is information, a warning for the clear-text login, verdict pass',
+    async (refusal) => {
+      const capture = new Capture();
+      passiveList(capture, refusedAuth(capture, refusal, 'login'), false);
+      const report = await explain(capture);
+      const session = report.sessions[0]?.report;
+      expect(report.verdict).toBe('pass');
+      const auth = session?.steps.find((step) => step.id === 'auth-tls');
+      expect(auth?.result).not.toBe('fail');
+      expect(auth?.detail).toMatch(/TLS not offered by the server/);
+      expect(auth?.detail).toContain(refusal.slice(0, 3));
+      expect(auth?.detail).toMatch(/login and data went in clear text/);
+      const warning = session?.findings.find((finding) => finding.code === 'LOGIN_IN_CLEAR_TEXT');
+      expect(warning?.severity).toBe('warning');
+      expect(warning?.title).toMatch(/clear text/);
+      expect(texts(report)).not.toContain('hunter22');
+      expect(session?.findings.map((finding) => finding.code)).not.toContain('TLS_NEGOTIATION_BLOCKED');
+      expect(rendered(report)).toMatch(/LOGIN_IN_CLEAR_TEXT/);
+    },
+  );
+
+  it('then a dropped data connection: the verdict is the data channel, the refusal stays information', async () => {
+    const capture = new Capture();
+    passiveList(capture, refusedAuth(capture, '530 Please login with USER and PASS.', 'login'), true);
+    const report = await explain(capture);
+    const codes = report.sessions[0]?.report.findings.map((finding) => finding.code);
+    expect(report.verdict).toBe('fail');
+    expect(codes?.[0]).toBe('DATA_CHANNEL_BLOCKED');
+    expect(codes).toContain('LOGIN_IN_CLEAR_TEXT');
+    expect(codes).not.toContain('TLS_NEGOTIATION_BLOCKED');
+    expect(report.sessions[0]?.report.steps.find((step) => step.id === 'auth-tls')?.result).not.toBe('fail');
+  });
+
+  it('then a refused login: the failure is the login, not TLS', async () => {
+    const capture = new Capture();
+    refusedAuth(capture, '500 AUTH not understood.', 'bad-login');
+    const report = await explain(capture);
+    const codes = report.sessions[0]?.report.findings.map((finding) => finding.code);
+    expect(codes?.[0]).toBe('LOGIN_FAILED');
+    expect(codes).not.toContain('TLS_NEGOTIATION_BLOCKED');
+  });
+
+  it('the client gave up instead (it required TLS): then the refusal is the failure', async () => {
+    const capture = new Capture();
+    refusedAuth(capture, '500 AUTH not understood.', 'quit');
+    const report = await explain(capture);
+    expect(report.verdict).toBe('fail');
+    expect(report.sessions[0]?.report.findings.map((finding) => finding.code)).toContain('TLS_NEGOTIATION_BLOCKED');
+    expect(report.sessions[0]?.report.findings.map((finding) => finding.code)).not.toContain('LOGIN_IN_CLEAR_TEXT');
+    expect(report.sessions[0]?.report.steps.find((step) => step.id === 'auth-tls')?.result).toBe('fail');
+  });
+});
