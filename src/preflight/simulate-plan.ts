@@ -1,8 +1,10 @@
 /**
  * Which simulated runs a prediction makes. The simulated server draws its passive port at random,
  * so one run over the whole range would report whichever span that port fell in (and EPSV and PASV
- * drawing ports of different spans read as "EPSV blocked"). Instead the server is pinned to one
+ * drawing ports of different spans read as "EPSV blocked"). Instead the server is pinned to a
  * few ports of each span of different outcome the files showed: the same files give the same runs.
+ * Which of those few ports a session gets is drawn from the run's seed (predict.ts passes one), so
+ * the 227/229 ports the findings quote are the same every run too.
  */
 import type { Scenario } from '../topology/model.js';
 import type { Outcome, PortsOutcome } from './reach.js';

@@ -19,7 +19,14 @@ export interface SiteFacts {
 
 const SETTINGS = ['controlPort', 'passiveRange', 'advertisedAddress', 'tls', 'tlsRequired', 'passiveDisabled'] as const;
 
-export function mergeSite(inputs: readonly InputFacts[], firewalls: readonly FirewallFacts[]): SiteFacts {
+/**
+ * Everything but the server's settings is taken in file-name order, not the order named: the same
+ * files give the same report, byte for byte, however the command line lists them. Only between
+ * server files of the same standing does the order named matter (the later wins, said in a note).
+ */
+export function mergeSite(given: readonly InputFacts[], givenFirewalls: readonly FirewallFacts[]): SiteFacts {
+  const inputs = [...given].sort(byFile);
+  const firewalls = [...givenFirewalls].sort(byFile);
   const site: SiteFacts = {
     inputs: [...inputs.map(({ file, kind }) => ({ file, kind })), ...firewalls.map(({ file, kind }) => ({ file, kind }))],
     publications: [...inputs.flatMap((input) => input.publications), ...firewalls.flatMap(forwardsOf)],
@@ -27,13 +34,18 @@ export function mergeSite(inputs: readonly InputFacts[], firewalls: readonly Fir
     notUnderstood: [...inputs.flatMap((input) => input.notUnderstood), ...firewalls.flatMap((facts) => facts.notUnderstood)],
     notes: inputs.flatMap((input) => input.notes),
   };
-  const servers = inputs.flatMap((input) => input.servers.slice(0, 1));
+  const servers = given.flatMap((input) => input.servers.slice(0, 1));
   // Image conventions first, config files after: a later value replaces an earlier one.
   const ordered = [...servers.filter((server) => server.image !== undefined), ...servers.filter((server) => server.image === undefined)];
   for (const server of ordered) site.server = site.server ? mergeServer(site.server, server, site.notes) : { ...server };
   // An image's "without PASV_ADDRESS…" note is moot once a config file sets the address.
   if (site.server?.advertisedAddress) site.notes = site.notes.filter((note) => !note.includes("advertises the container's own (private) address"));
   return site;
+}
+
+/** Code-unit order, not localeCompare: the same on every machine and locale. */
+function byFile(a: { file: string }, b: { file: string }): number {
+  return a.file < b.file ? -1 : a.file > b.file ? 1 : 0;
 }
 
 /**

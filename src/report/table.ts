@@ -60,8 +60,8 @@ function verdictText(verdict: Verdict, paint: Paint): string {
 }
 
 /** "Probe ftp://host/  FAIL  (5.2 s)", the title wrapped when it is longer than the line. */
-function heading(title: string, status: string, durationMs: number, paint: Paint, width: number): string {
-  const tail = `${status}  ${paint(`(${formatMs(durationMs)})`, 'dim')}`;
+function heading(title: string, status: string, durationMs: number | undefined, paint: Paint, width: number): string {
+  const tail = durationMs === undefined ? status : `${status}  ${paint(`(${formatMs(durationMs)})`, 'dim')}`;
   const lines = wrapText(title, width);
   const last = lines.length - 1;
   if (displayWidth(`${lines[last] ?? ''}  ${tail}`) <= width) return lines.map((line, index) => (index === last ? `${paint(line, 'bold')}  ${tail}` : paint(line, 'bold'))).join('\n');
@@ -254,5 +254,6 @@ export function renderPreflightTable(input: PreflightReport, options: TableOptio
   const paint = painter(options.color);
   const width = widthOf(options);
   const blocks = preflightBlocks(report).map((block) => [block.title, ...block.lines.map((line) => wrapIndented(line, width, '  ', '    ').join('\n'))].join('\n'));
-  return `${[heading('Preflight', verdictText(report.verdict, paint), report.durationMs, paint, width), ...blocks, renderFindingsText(report.findings, paint, width)].join('\n\n')}\n`;
+  // No duration: the same files must give byte-identical text (users diff it in CI); --json has it.
+  return `${[heading('Preflight', verdictText(report.verdict, paint), undefined, paint, width), ...blocks, renderFindingsText(report.findings, paint, width)].join('\n\n')}\n`;
 }

@@ -17,6 +17,7 @@ export interface BackendOptions {
    * connectTimeoutMs/dataTimeoutMs are taken as given.
    */
   timeScale?: number;
+  /** The simulator's seed (default 1); given, the simulated server's passive ports follow it too. */
   seed?: number;
 }
 

@@ -6,6 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { createSimulation, type Simulation } from '../net/sim/index.js';
+import { seededRandom } from '../net/sim/hosts.js';
 import { runProbe } from '../probe/index.js';
 import type { ProbeReport, ScenarioResult, TraceEntry } from '../report/model.js';
 import { startServer, type RunningServer } from '../server/index.js';
@@ -22,7 +23,7 @@ export async function runScenarioInSimulator(scenario: Scenario, options: Backen
   const sim = createSimulation(scenario.topology, { seed: options.seed ?? 1 });
   let server: RunningServer | undefined;
   try {
-    server = await startServer(serverOptionsFor(scenario.topology.server ?? {}, timing, { dualStack: sim.addresses6 !== undefined }), sim.network('server'));
+    server = await startServer({ ...serverOptionsFor(scenario.topology.server ?? {}, timing, { dualStack: sim.addresses6 !== undefined }), ...seededPorts(options.seed) }, sim.network('server'));
     const host = scenario.client.family === 6 && sim.addresses6 ? sim.addresses6.server : scenario.client.dial === 'edge' ? sim.addresses.edgeOutside : sim.addresses.server;
     const probe = await runProbe(probeOptionsFor(scenario, host, server.port, timing), sim.network('client'));
     return completedResult(scenario, 'sim', { probe, failure: locateFailure(probe, sim), trace: [...sim.trace], durationMs: performance.now() - started });
@@ -36,6 +37,15 @@ export async function runScenarioInSimulator(scenario: Scenario, options: Backen
   }
 }
 
+/**
+ * A seed given: the server draws its passive ports from it too, so the same scenario hands out the
+ * same ports every run (preflight's output is diffed in CI). None: the server's own random draw.
+ */
+function seededPorts(seed: number | undefined): { passivePortRandom?: (below: number) => number } {
+  if (seed === undefined) return {};
+  const draw = seededRandom(seed);
+  return { passivePortRandom: (below) => Math.floor(draw() * below) };
+}
 
 /**
  * The failed step, and the hop and rule that decided its connection: the probe says which

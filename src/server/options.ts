@@ -17,6 +17,12 @@ export interface ServerOptions {
   users?: ServerUser[];
   writable?: boolean;
   pasvRange?: { from: number; to: number };
+  /**
+   * Draws the passive port (below n → 0..n-1). Absent: crypto-random, as a real server must (a
+   * guessable port invites a stolen transfer); the simulator passes one seeded from its run's seed
+   * so the same scenario hands out the same ports every run.
+   */
+  passivePortRandom?: (below: number) => number;
   /** Address put in 227 replies (IIS externalIp4Address, vsftpd pasv_address). */
   externalIp?: string;
   /** Bind the source port of active (PORT/EPRT) connections, e.g. 20. */

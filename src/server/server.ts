@@ -73,7 +73,7 @@ export async function startServer(input: Partial<ServerOptions>, network: Networ
     log,
     events,
     tls: tlsMaterial,
-    ports: new PassivePortAllocator(options.pasvRange),
+    ports: new PassivePortAllocator(options.pasvRange, options.passivePortRandom),
     loginThrottle: new LoginThrottle({ maxFailures: limits.maxLoginFailuresPerIp, windowMs: limits.loginFailureWindowMs, baseDelayMs: limits.loginFailureDelayMs }),
     misbehavingPorts: options.misbehave.outOfRange ? new PassivePortAllocator(options.misbehave.outOfRange) : undefined,
     commandNames: COMMAND_NAMES,

@@ -9,6 +9,7 @@ import { detectKind, isServerKind, parseServerKind } from '../../src/preflight/d
 import { readFirewallFile, type FirewallFacts } from '../../src/preflight/firewalls/index.js';
 import type { InputFacts } from '../../src/preflight/model.js';
 import { preflight, type PreflightOptions } from '../../src/preflight/predict.js';
+import { ftpDoctor } from '../setup/run-cli.js';
 
 const FIXTURES = 'test/fixtures/preflight';
 const fixture = (name: string): [string, string] => [name, readFileSync(`${FIXTURES}/${name}`, 'utf8')];
@@ -77,5 +78,39 @@ describe('preflight: a deterministic prediction', () => {
     expect(products).toContain('nftables');
     expect(products).not.toContain('iptables');
     expect(products).not.toContain('Cloud security group');
+  });
+});
+
+/**
+ * Users diff the output in CI: the same files, run after run and in any order named, give the
+ * same bytes. Failed before: the simulated server drew one of the four pinned ports at random
+ * (PASV_ADDRESS_HIDDEN_BY_CLIENT said "10.0.0.5:50000" in one run, ":50003" in the next), the
+ * simulated transcript kept its measured times ("connected in 2.4 ms"), the header its duration,
+ * and the Read list followed the command line.
+ */
+describe('preflight: byte-identical output', () => {
+  const files = [`${FIXTURES}/vsftpd-private-address.conf`, `${FIXTURES}/compose-matching.yml`, `${FIXTURES}/half-range.nft`];
+  const orders = [files, files, files, [...files].reverse(), [files[1], files[2], files[0]] as string[]];
+
+  it('five runs, two of them with the files in another order, print the same bytes', { timeout: 300_000 }, async () => {
+    const outputs: string[] = [];
+    for (const order of orders) {
+      const result = await ftpDoctor(['preflight', ...order], 120_000);
+      expect(result.stderr).not.toMatch(/internal error|\n\s+at /);
+      outputs.push(`exit ${result.code}\n${result.stdout}`);
+    }
+    expect(outputs[0]).toMatch(/PASV_ADDRESS_PRIVATE/);
+    expect(outputs[0]).toMatch(/10\.0\.0\.5:500\d\d/);
+    for (const output of outputs.slice(1)) expect(output).toBe(outputs[0]);
+  });
+
+  it('--json: the same report but for when it ran and how long it took (startedAt, durationMs; the simulated probe record keeps its own times)', { timeout: 300_000 }, async () => {
+    const reports: unknown[] = [];
+    for (const order of orders.slice(2)) {
+      const result = await ftpDoctor(['preflight', ...order, '--json'], 120_000);
+      const { startedAt: _started, durationMs: _duration, simulation, ...rest } = JSON.parse(result.stdout) as Record<string, unknown> & { simulation?: { probe?: unknown } };
+      reports.push({ ...rest, simulation: { ...simulation, probe: undefined } });
+    }
+    for (const report of reports.slice(1)) expect(report).toEqual(reports[0]);
   });
 });
