@@ -5,6 +5,7 @@
  */
 import type { ObservedSession } from '../evidence/observed.js';
 import type { AnalysisCounts } from './analyze.js';
+import type { CaptureCut } from './read/index.js';
 import type { CaptureVantage } from './vantage.js';
 
 export interface LimitsInput {
@@ -13,6 +14,8 @@ export interface LimitsInput {
   counts: AnalysisCounts;
   frames: number;
   controlPorts: readonly number[];
+  /** The file was cut short (the reader read every complete record before the cut). */
+  cut?: CaptureCut;
 }
 
 const VANTAGE_WORDS: Record<CaptureVantage, string> = {
@@ -27,6 +30,7 @@ const VANTAGE_WORDS: Record<CaptureVantage, string> = {
 
 export function captureLimits(input: LimitsInput): string[] {
   const limits = [
+    ...(input.cut ? [cutWords(input.cut)] : []),
     'A capture shows packets, not intentions: a transfer mode the client did not try is not a failure, and no experiment was run to compare modes.',
     VANTAGE_WORDS[input.vantage],
   ];
@@ -50,4 +54,22 @@ export function captureLimits(input: LimitsInput): string[] {
     limits.push(`${counts.skippedFrames} of ${input.frames} frame(s) could not be decoded and were skipped (${reasons}).`);
   }
   return limits;
+}
+
+const count = (value: number): string => value.toLocaleString('en-US');
+
+/**
+ * "The file was cut short …": where, after which frame, and what that means for the reading. First
+ * among the limits: everything else was read from the part before the cut.
+ */
+export function cutWords(cut: CaptureCut): string {
+  const frames = `${count(cut.frames)} complete frame${cut.frames === 1 ? '' : 's'}`;
+  const gzip = cut.gzip ? `its gzip stream ends early, after ${count(cut.gzip.bytes)} bytes of capture data` : '';
+  const record = cut.record
+    ? `it ends inside a record at byte ${count(cut.offset)}${cut.gzip ? ' of the decompressed data' : ''}, after frame ${count(cut.frames)} (the record needs ${count(cut.record.needed)} bytes, ${count(cut.record.present)} are there)`
+    : `it ends after frame ${count(cut.frames)}`;
+  return (
+    `The file was cut short: ${gzip ? `${gzip}, and ` : ''}${record}. The ${frames} before the cut were read and diagnosed; anything after it is missing, ` +
+    'so a connection still open at the cut is read as it stood then (an answer that came later cannot be seen). A tcpdump killed or stopped by a full disk, or a file copied while it was still being written, ends like this.'
+  );
 }

@@ -3,7 +3,7 @@
  * the capture reader into the analysis, and the SourceReading that says what a capture can and
  * cannot show. Detection is by magic number only (a gzip'd file by the magic of what it inflates to).
  */
-import { gunzipSync, constants as zlibConstants } from 'node:zlib';
+import { inflateHead } from '../io/gzip.js';
 import type { EvidenceReader, ReadOptions, SourceDeclaration, SourceReading, Vantage } from '../evidence/source.js';
 import { CaptureAnalyzer } from './analyze.js';
 import { captureLimits } from './limits.js';
@@ -14,14 +14,10 @@ import { guessVantage, type CaptureVantage } from './vantage.js';
 export function captureFormatOf(head: Buffer): 'pcap' | 'pcapng' | undefined {
   const format = detectCaptureFormat(head);
   if (format !== 'gzip') return format;
-  try {
-    // Only the head is at hand: inflate what it holds without requiring the end of the stream.
-    const inflated = gunzipSync(head, { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: 64 * 1024 });
-    const inner = detectCaptureFormat(inflated);
-    return inner === 'gzip' ? undefined : inner;
-  } catch {
-    return undefined;
-  }
+  // Only the head is at hand: what it inflates to (bounded; a capture's magic is in its first bytes).
+  const inflated = inflateHead(head, 64 * 1024);
+  const inner = inflated ? detectCaptureFormat(inflated) : undefined;
+  return inner === 'gzip' ? undefined : inner;
 }
 
 /** Unknown: somewhere on the path, which end not known ('none' is for sources that are not on it at all). */
@@ -46,7 +42,7 @@ export async function readCaptureFile(file: string, format: 'pcap' | 'pcapng', o
     timings: true,
     actedItself: false,
   };
-  const limits = captureLimits({ vantage: vantageGuess, sessions, counts: analyzer.counts, frames: stats.frames, controlPorts: options.controlPorts ?? [] });
+  const limits = captureLimits({ vantage: vantageGuess, sessions, counts: analyzer.counts, frames: stats.frames, controlPorts: options.controlPorts ?? [], ...(stats.cut ? { cut: stats.cut } : {}) });
   return { file, format, source, sessions, limits, vantageGuess };
 }
 

@@ -7,7 +7,7 @@
  * bytes, never a read chunk.
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import { createGunzip } from 'node:zlib';
+import { gunzipFile } from '../../io/gzip.js';
 import type { CaptureItem } from '../segment.js';
 import { FrameDecoder } from './decode.js';
 import { detectCaptureFormat, type CaptureFormat } from './detect.js';
@@ -28,6 +28,23 @@ export interface CaptureStats {
   frames: number;
   /** Bytes of capture data read (decompressed when gzip'd). */
   bytes: number;
+  /** Set when the file was cut short: every complete record before the cut was read. */
+  cut?: CaptureCut;
+}
+
+/**
+ * Where a capture that was cut short ends (tcpdump killed, a full disk, a file copied while still
+ * being written): read like Wireshark does, every complete record, then said.
+ */
+export interface CaptureCut {
+  /** Offset of the incomplete record (in the decompressed data when gzip'd); the end of the data when the cut fell between records. */
+  offset: number;
+  /** Frames read whole before the cut (the last one's number). */
+  frames: number;
+  /** The incomplete record: the bytes it needs and the bytes the file still holds of it (absent when the cut fell between records). */
+  record?: { needed: number; present: number };
+  /** The gzip stream itself ends before its end marker; `bytes` of capture data came out of it. */
+  gzip?: { bytes: number };
 }
 
 export interface ReadCaptureOptions {
@@ -48,6 +65,8 @@ const BATCH = 2048;
 /** Brings more bytes into the window; false at the end of the input. */
 interface ChunkSource {
   fill(window: ByteWindow): Promise<boolean>;
+  /** Once fill has said the end: the length of the whole capture data (what a cut record's part is measured against). */
+  end(window: ByteWindow): number;
 }
 
 /**
@@ -68,9 +87,10 @@ class FileSource implements ChunkSource {
 
   async fill(window: ByteWindow): Promise<boolean> {
     const rest = window.rest();
-    // A length that runs past the end of the file is not allocated for: the caller reports it.
-    if (window.needed - rest.length > this.size - this.position) return false;
-    const target = Math.max(this.chunkBytes, window.needed);
+    const remaining = this.size - this.position;
+    if (remaining === 0) return false;
+    // A length that runs past the end of the file is not allocated for, only what the file still holds: the caller reports the cut.
+    const target = Math.max(this.chunkBytes, Math.min(window.needed, rest.length + remaining));
     // allocUnsafeSlow: never a slice of Node's shared pool, so ours alone to overwrite.
     const next = this.spare && this.spare.length >= target ? this.spare : Buffer.allocUnsafeSlow(target);
     rest.copy(next, 0);
@@ -84,16 +104,21 @@ class FileSource implements ChunkSource {
     return true;
   }
 
+  end(): number {
+    return this.size;
+  }
+
   private current: Buffer | undefined;
 }
 
 /** Decompresses on the fly; each decompressed chunk is appended to the window. */
 class GzipSource implements ChunkSource {
   private readonly chunks: AsyncIterator<Buffer>;
+  /** The compressed stream ended before gzip's end marker (zlib's "unexpected end of file"): what came before it is kept. */
+  endedEarly = false;
 
   constructor(handle: FileHandle, chunkBytes: number) {
-    const stream = handle.createReadStream({ start: 0, autoClose: false, highWaterMark: chunkBytes }).pipe(createGunzip({ chunkSize: Math.min(chunkBytes, 256 * 1024) }));
-    this.chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    this.chunks = gunzipFile(handle, { readBytes: chunkBytes, chunkBytes: Math.min(chunkBytes, 256 * 1024) });
   }
 
   /** Gathers chunks until the record needed is whole, then joins them once (appending one by one re-copied a 64 MiB record hundreds of times). */
@@ -102,8 +127,8 @@ class GzipSource implements ChunkSource {
     let total = window.available;
     const wanted = Math.max(window.needed, total + 1);
     // Bounded: the decompressed stream ends, and `wanted` is at most a record's checked length.
-    while (total < wanted) {
-      const next = await this.chunks.next();
+    while (total < wanted && !this.endedEarly) {
+      const next = await this.nextChunk();
       if (next.done) break;
       parts.push(next.value);
       total += next.value.length;
@@ -113,8 +138,24 @@ class GzipSource implements ChunkSource {
     return true;
   }
 
+  /** After the stream ended everything it inflated is in the window. */
+  end(window: ByteWindow): number {
+    return window.base + window.buffer.length;
+  }
+
   async close(): Promise<void> {
     await this.chunks.return?.();
+  }
+
+  /** zlib reports a stream cut short only after it has handed out all it could inflate: that much is the capture. */
+  private async nextChunk(): Promise<IteratorResult<Buffer>> {
+    try {
+      return await this.chunks.next();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'Z_BUF_ERROR') throw error;
+      this.endedEarly = true;
+      return { value: undefined, done: true };
+    }
   }
 }
 
@@ -164,10 +205,16 @@ export async function* readCaptureBatches(file: string, options: ReadCaptureOpti
       source = gzip = new GzipSource(handle, chunkBytes);
       window = new ByteWindow();
       await fillAtLeast(source, window, 12).catch((error: Error) => fail(file, 0, `gzip: ${error.message}`));
+      // zlib reports a stream cut inside its own 10-byte header as no error and no data: say both cases at once.
+      if (window.available < 4) fail(file, 0, `gzip: only ${window.available} byte${window.available === 1 ? '' : 's'} of capture data inflate from it, too few for a capture's header (${gzip.endedEarly ? 'the gzip stream ends early: the file was cut short' : 'a cut or empty gzip stream'})`);
     }
     const format = options.format ?? formatOf(file, window.buffer);
     stats.format = format;
     yield* parse(file, format, window, source, stats, options);
+    const cut = cutOf(window, source.end(window), stats, gzip?.endedEarly === true);
+    if (cut) stats.cut = cut;
+    // Nothing whole to read: a header cut short, or a file that stops before its first frame, is refused (exit 2, with the place).
+    if (cut && cut.frames === 0) fail(file, cut.offset, nothingWhole(cut, window.offset === 0));
   } catch (error) {
     if (error instanceof MalformedCapture) fail(file, error.offset, error.reason);
     if (gzip && !(error instanceof CaptureFormatError) && (error as NodeJS.ErrnoException).code?.startsWith('Z_')) fail(file, stats.bytes, `gzip: ${(error as Error).message}`);
@@ -201,12 +248,25 @@ async function* parse(file: string, format: 'pcap' | 'pcapng', window: ByteWindo
     stats.bytes = counted;
     if (options.maxBytes !== undefined && counted > options.maxBytes) fail(file, window.offset, `more than ${options.maxBytes} bytes of capture data (the limit)`);
   }
-  if (window.available > 0) {
-    const wanted = Math.max(window.needed, window.available + 1);
-    fail(file, window.offset, `the file ends inside a record: ${wanted} bytes needed, ${window.available} left (truncated capture)`);
-  }
   decoder.finish(items);
   if (items.length > 0) yield items;
+}
+
+/** The cut, when the data ended inside a record or the gzip stream ended early; undefined for a whole file. */
+function cutOf(window: ByteWindow, end: number, stats: CaptureStats, gzipEndedEarly: boolean): CaptureCut | undefined {
+  if (window.available === 0 && !gzipEndedEarly) return undefined;
+  const cut: CaptureCut = { offset: window.offset, frames: stats.frames };
+  // The window may not hold the record's last bytes (a length past the end of the file is not read for): measure against the end.
+  const present = Math.max(window.available, end - window.offset);
+  if (window.available > 0) cut.record = { needed: Math.max(window.needed, present + 1), present };
+  if (gzipEndedEarly) cut.gzip = { bytes: end };
+  return cut;
+}
+
+function nothingWhole(cut: CaptureCut, inHeader: boolean): string {
+  const record = cut.record ? `: ${cut.record.needed} bytes needed, ${cut.record.present} left` : '';
+  const where = inHeader ? `the file ends inside the capture's header${record}` : `the file ends before its first complete frame${record}`;
+  return `${where} (truncated capture${cut.gzip ? ': the gzip stream ends early' : ''})`;
 }
 
 async function fillAtLeast(source: ChunkSource, window: ByteWindow, bytes: number): Promise<void> {

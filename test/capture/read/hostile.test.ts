@@ -45,22 +45,23 @@ const cases: [string, Buffer, number, string][] = [
   ['an empty file', Buffer.alloc(0), 0, 'the file is empty'],
   ['random bytes', random, 0, 'not a pcap or pcapng capture (it starts with 0d fc eb da c9 b8 a7 96)'],
   ['a wrong magic number', wrongMagic, 0, 'not a pcap or pcapng capture (it starts with d5 c3 b2 a1 02 00 04 00)'],
-  ['a pcap header cut short', goodPcap.subarray(0, 20), 0, 'the file ends inside a record: 24 bytes needed, 20 left (truncated capture)'],
-  ['a truncated pcap record', goodPcap.subarray(0, goodPcap.length - 10), 24 + 16 + frame.length, `the file ends inside a record: ${16 + frame.length} bytes needed, ${16 + frame.length - 10} left (truncated capture)`],
+  ['a pcap header cut short', goodPcap.subarray(0, 20), 0, "the file ends inside the capture's header: 24 bytes needed, 20 left (truncated capture)"],
+  ['a pcap cut inside its first record', goodPcap.subarray(0, 24 + 20), 24, `the file ends before its first complete frame: ${16 + frame.length} bytes needed, 20 left (truncated capture)`],
   ['a pcap record claiming a billion bytes', pcapRecordClaiming(1_000_000_000), 24, 'record 1 claims 1000000000 captured bytes, more than the snap length allows (262144): the file is corrupt'],
-  ['a truncated pcapng block', goodNg.subarray(0, goodNg.length - 3), goodNg.length - ng.enhanced(0, 11n, frame).length, `the file ends inside a record: ${ng.enhanced(0, 11n, frame).length} bytes needed, ${ng.enhanced(0, 11n, frame).length - 3} left (truncated capture)`],
   ['a zero-length block', Buffer.concat([ng.section(), blockWithLength(6, 0)]), 28, 'block of type 0x6: length 0 is below the minimum 32'],
   ['a block length below the minimum', Buffer.concat([ng.section(), blockWithLength(1, 16, Buffer.alloc(4))]), 28, 'block of type 0x1: length 16 is below the minimum 20'],
   ['a block length not a multiple of 4', Buffer.concat([ng.section(), blockWithLength(0x99, 14)]), 28, 'block of type 0x99: length 14 is not a multiple of 4'],
   ['a block length over 64 MiB', Buffer.concat([ng.section(), blockWithLength(6, 0x7ffffff0)]), 28, 'block of type 0x6: length 2147483632 is absurd (over 67108864 bytes)'],
-  ['a block length larger than what remains', Buffer.concat([ng.section(), blockWithLength(6, 60 * 1024 * 1024)]), 28, 'the file ends inside a record: 62914560 bytes needed, 12 left (truncated capture)'],
+  ['a block length larger than what remains', Buffer.concat([ng.section(), blockWithLength(6, 60 * 1024 * 1024)]), 28, 'the file ends before its first complete frame: 62914560 bytes needed, 12 left (truncated capture)'],
   ['a trailing length that differs', mismatched, goodNg.length - ng.enhanced(0, 11n, frame).length, `block of type 0x6: its trailing length 999 differs from its length ${ng.enhanced(0, 11n, frame).length}`],
   ['a packet on an interface never described', Buffer.concat([ng.section(), ng.enhanced(3, 1n, frame)]), 28, 'packet on interface 3, but this section describes 0 interface(s)'],
   ['a packet block claiming more bytes than it holds', (() => { const bad = Buffer.from(goodNg); bad.writeUInt32LE(5000, secondBlock + 20); return bad; })(), secondBlock, `packet block claims 5000 captured bytes in a block of ${ng.enhanced(0, 10n, frame).length}`],
   ['an interface option running past its block', (() => { const idb = ng.interface(1, { tsresol: 9 }); idb.writeUInt16LE(200, 16 + 2); return Buffer.concat([ng.section(), idb]); })(), 28 + 16, 'interface option 9 of 200 bytes runs past its block'],
   ['pcapng without a section header first', Buffer.concat([ng.section().subarray(0, 0), ng.interface(1)]), 0, 'not a pcap or pcapng capture (it starts with 01 00 00 00 14 00 00 00)'],
   ['a section header with a bad byte-order magic', (() => { const shb = ng.section(); shb.writeUInt32LE(0x11223344, 8); return Buffer.concat([goodNg, shb]); })(), goodNg.length, 'Section Header Block with an unknown byte-order magic 0x44332211'],
-  ['a truncated gzip', gzipSync(goodPcap).subarray(0, 40), 0, 'gzip: unexpected end of file'],
+  ['a gzip stream cut before its first frame', gzipSync(goodPcap).subarray(0, 40), 24, `the file ends before its first complete frame: ${16 + frame.length} bytes needed, 29 left (truncated capture: the gzip stream ends early)`],
+  ['a gzip stream cut in its header', gzipSync(goodPcap).subarray(0, 8), 0, "gzip: only 0 bytes of capture data inflate from it, too few for a capture's header (the gzip stream ends early: the file was cut short)"],
+  ['a gzip stream cut before any data', gzipSync(goodPcap).subarray(0, 12), 0, "gzip: only 1 byte of capture data inflate from it, too few for a capture's header (the gzip stream ends early: the file was cut short)"],
 ];
 
 describe('hostile capture files', () => {
@@ -69,6 +70,16 @@ describe('hostile capture files', () => {
     const error = await readError(file);
     expect(error).toBeInstanceOf(CaptureFormatError);
     expect(error).toMatchObject({ file, offset, reason, message: `${file}: byte ${offset}: ${reason}` });
+  });
+
+  // Cut after a complete frame: read up to the cut, which is said (test/capture/cut.test.ts has the report's side).
+  it.each([
+    ['a pcap record cut short', goodPcap, 10, 24 + 16 + frame.length, 16 + frame.length],
+    ['a pcapng block cut short', goodNg, 3, goodNg.length - ng.enhanced(0, 11n, frame).length, ng.enhanced(0, 11n, frame).length],
+  ])('%s after the first frame: the first frame is read, then the cut is said', async (_name, whole, missing, offset, needed) => {
+    const { stats } = await readAll(tempCapture(whole.subarray(0, whole.length - missing), 'cut'));
+    expect(stats.frames).toBe(1);
+    expect(stats.cut).toEqual({ offset, frames: 1, record: { needed, present: needed - missing } });
   });
 
   it('a section header claiming a billion-byte section and statistics claiming a billion packets read as what is there', async () => {
