@@ -28,7 +28,7 @@ export function clearTextLogin(evidence: Evidence): Finding | undefined {
     severity: 'warning',
     title: `The login to ${serverName(evidence)} went in clear text: AUTH TLS was refused (${reply.code}) and the client carried on without TLS`,
     explanation:
-      `The client asked for TLS and the server answered "${reply.code} ${reply.message.split('\n')[0] ?? ''}": TLS is not offered there. ` +
+      `The client asked for TLS and the server answered "${`${reply.code} ${reply.message.split('\n')[0] ?? ''}`.trim()}": TLS is not offered there. ` +
       `The client went on without it, so ${login.passReply ? `the user name, the password${login.ok ? '' : ' (refused, but sent)'}` : 'the user name'} and the data crossed the network in clear text, readable by anyone on the path. ` +
       "The refusal itself failed nothing: this session's verdict comes from what happened after it. Turn TLS on in the server, and make the client require it.",
     evidence: ['> AUTH TLS', proofReply(reply), ...loginReplies.map(proofReply)],

@@ -34,6 +34,13 @@ function session(...script: string[]): ObservedSession {
       const colon = target.lastIndexOf(':');
       events.push({ kind: 'data', at, t, openedBy: 'client', to: { host: target.slice(0, colon), port: Number(target.slice(colon + 1)) }, outcome: outcome as 'connected', waitedMs: 20_000 });
     } else if (line.startsWith('note ')) events.push({ kind: 'note', at, t, text: line, meaning: line.slice(5) as 'data-timeout' });
+    else if (line === 'tls control') events.push({ kind: 'tls', at, t, channel: 'control', handshake: 'seen' });
+    else if (line.startsWith('from ')) {
+      // 'from HOST:PORT to HOST:PORT OUTCOME': a data connection whose opener the source did not say.
+      const [, from = '', , to = '', outcome = 'connected'] = line.split(' ');
+      const split = (text: string): Endpoint => ({ host: text.slice(0, text.lastIndexOf(':')), port: Number(text.slice(text.lastIndexOf(':') + 1)) });
+      events.push({ kind: 'data', at, t, from: split(from), to: split(to), outcome: outcome as 'connected', ended: 'fin' });
+    }
   });
   return { id: 'test.log#1', client: { host: '198.51.100.7', port: 40000 }, server: SERVER, events };
 }
@@ -89,6 +96,29 @@ describe('assembleEvidence + diagnose on a log-like session', () => {
     const s = session(...LOGIN, '> PASV', '< 227 Entering Passive Mode (203,0,113,5,195,80)');
     expect(assembleEvidence(s, LOG).attempts).toEqual([]);
     expect(verdict(s)).toBe('pass');
+  });
+
+  it('AUTH TLS refused, then AUTH SSL accepted (FileZilla, curl): a TLS session, no clear-text fallback', () => {
+    const evidence = assembleEvidence(session('< 220 ready', '> AUTH TLS', '< 500 unknown', '> AUTH SSL', '< 234 go', ...LOGIN.slice(1)), LOG);
+    expect(evidence.tlsMode).toBe('explicit');
+    expect(evidence.authTls?.handshake).toBe('ok');
+  });
+
+  it('AUTH TLS refused and the client went on in clear text: a clear-text session whatever the login did; one that quit keeps the refusal', () => {
+    expect(assembleEvidence(session('< 220 ready', '> AUTH TLS', '< 530 no', '> USER bob', '< 331 pw', '> PASS ****', '< 530 Login incorrect.'), LOG).tlsMode).toBe('none');
+    expect(assembleEvidence(session('< 220 ready', '> AUTH TLS', '< 502 no', '> FEAT', '< 211 end'), LOG).tlsMode).toBe('none');
+    expect(assembleEvidence(session('< 220 ready', '> AUTH TLS', '< 502 no', '> QUIT', '< 221 bye'), LOG).tlsMode).toBe('explicit');
+  });
+
+  it('encrypted control: the data connection names no mode command, only the direction it took and why', () => {
+    const [passive, active] = assembleEvidence(
+      session('< 220 ready', '> AUTH TLS', '< 234 go', 'tls control', 'from 198.51.100.7:40001 to 203.0.113.5:50000 connected', 'from 203.0.113.5:20 to 198.51.100.7:40002 connected'),
+      LOG,
+    ).attempts;
+    expect(passive).toMatchObject({ mode: 'pasv', modeHiddenByTls: { inferred: 'passive', why: "the client opened it to the server's port 50000" }, dialed: { host: '203.0.113.5', port: 50000 } });
+    expect(passive?.advertised).toBeUndefined();
+    expect(active).toMatchObject({ mode: 'port', modeHiddenByTls: { inferred: 'active', why: 'the server opened it from its port 20' } });
+    expect(passive?.command).not.toMatch(/PASV|EPSV/);
   });
 
   it('the rules run on a hand-built record with no live-probe fields at all', () => {

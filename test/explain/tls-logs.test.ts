@@ -1,6 +1,6 @@
 /**
  * The two TLS narrations on logs, worded as on a capture (test/explain/tls-narration.test.ts):
- * - AUTH TLS refused and the session went on in clear text, in real logs of the three formats
+ * - AUTH TLS refused and the session went on in clear text, in real logs of three formats
  *   (test/fixtures/explain: vsftpd's own log, curl -v, lftp debug, one run against a vsftpd without TLS);
  * - AUTH TLS accepted and the data connection dropped: a log still reads the mode (so 'PASV over
  *   TLS' is right there), and the cause and remedy are the blind FTP helper's. These inputs are the
@@ -60,6 +60,28 @@ async function write(name: string, text: string): Promise<string> {
 }
 
 const HELPER = /With an encrypted control channel a firewall's FTP helper or ALG cannot see the ports either, so it opens nothing: the classic cause of this drop under FTPS\. Give the server a fixed passive range and open exactly that range on the firewall; or, where the server allows it, clear the control channel after login \(CCC\)/;
+
+describe('ProFTPD ExtendedLog (its documented format, test/fixtures/logs/proftpd-extended.log, with AUTH lines added)', () => {
+  const auth = (code: number): string => `198.51.100.40 UNKNOWN - [05/Dec/2026:10:20:01 +0000] "AUTH TLS" ${code} -`;
+  const protect = ['"PBSZ 0" 200 -', '"PROT P" 200 -'].map((rest) => `198.51.100.40 UNKNOWN erik [05/Dec/2026:10:20:02 +0000] ${rest}`);
+
+  it('AUTH TLS refused (500), then a clear-text login and a dropped MLSD: the data channel is the failure, the refusal a warning', async () => {
+    const text = [auth(500), await readFile(path.join(LOGS, 'proftpd-extended.log'), 'utf8')].join('\n');
+    const session = (await runExplain([await write('proftpd-refused.log', text)])).sessions[0];
+    expect(session?.verdict).toBe('fail');
+    expect(session?.report.steps.find((step) => step.id === 'auth-tls')).toMatchObject({ result: 'warn', detail: 'refused (500): TLS not offered by the server; the login and data went in clear text' });
+    expect(session?.report.findings.map((finding) => finding.code)).toEqual(['DATA_CHANNEL_BLOCKED', 'LOGIN_IN_CLEAR_TEXT']);
+    expect(session?.report.findings[1]?.explanation).toMatch(/answered "500": TLS is not offered there\. .*the user name, the password and the data crossed the network in clear text/);
+  });
+
+  it('AUTH TLS accepted, PROT P, then a dropped MLSD: the blind FTP helper', async () => {
+    const lines = (await readFile(path.join(LOGS, 'proftpd-extended.log'), 'utf8')).split('\n');
+    const text = [auth(234), ...lines.slice(0, 2), ...protect, ...lines.slice(2)].join('\n');
+    const session = (await runExplain([await write('proftpd-tls.log', text)])).sessions[0];
+    expect(session?.report.findings[0]?.code).toBe('DATA_CHANNEL_BLOCKED');
+    expect(session?.report.findings[0]?.explanation).toMatch(HELPER);
+  });
+});
 
 describe('AUTH TLS accepted, then the data connection never comes: the mode is in the log, the cause is the blind FTP helper', () => {
   it('vsftpd: 425 after LIST on a TLS session', async () => {
