@@ -12,13 +12,12 @@ import type { ExplainInput, ExplainReport, Finding } from '../report/model.js';
 import { SCHEMA_VERSION } from '../report/model.js';
 import { VERSION } from '../version.js';
 import { pairCaptures } from '../capture/pair.js';
-import { chooseReader, readHead } from './detect.js';
 import { clearTextLogin } from './clear-text.js';
 import { locationFindings } from './locations.js';
 import { acrossSessions } from './across-sessions.js';
 import { firewallFindings } from './firewall-logs.js';
 import { matchedLogs, sessionKey } from './matched-logs.js';
-import { READERS } from './readers.js';
+import { READERS, readInputs } from './readers.js';
 import { sessionReport } from './session-report.js';
 import { summarise } from './summary.js';
 
@@ -54,19 +53,6 @@ export function pairedCaptures(readings: readonly SourceReading[]): Across {
   const paired = pairCaptures(first, second);
   const matched = `${paired.matching.pairs.length} session${paired.matching.pairs.length === 1 ? '' : 's'} matched between ${paired.pair.client.file} (client side) and ${paired.pair.server.file} (server side).`;
   return { findings: locationFindings(paired.locations), notes: [matched, ...paired.limits] };
-}
-
-async function readOne(file: string, options: ExplainOptions, readers: readonly EvidenceReader[]): Promise<SourceReading> {
-  const head = await readHead(file);
-  const reader = chooseReader(readers, file, head, options.format);
-  try {
-    return await reader.read(file, options);
-  } catch (error) {
-    if (error instanceof DataFileError) throw error;
-    // A reader's typed error already names the place (offset, line); keep its words, name the file once.
-    const message = error instanceof Error ? error.message : String(error);
-    throw new DataFileError(file, [message.startsWith(file) ? message.slice(file.length).replace(/^[:\s]+/, '') : message]);
-  }
 }
 
 /** A server's own log names its product: the log format is the clue. */
@@ -108,8 +94,8 @@ export async function runExplain(files: readonly string[], options: ExplainOptio
   const started = Date.now();
   const startedAt = new Date(started).toISOString();
   const readers = options.readers ?? READERS;
-  const readings: SourceReading[] = [];
-  for (const file of files) readings.push(await readOne(file, options, readers));
+  // Several files of one log are read together (a log's rotated files, joined in time order).
+  const readings: SourceReading[] = await readInputs(files, options, readers);
   const sessions: ExplainReport['sessions'] = [];
   const evidence: Evidence[] = [];
   const evidenceOf = new Map<string, Evidence>();

@@ -47,3 +47,4 @@ export const LOG_READERS: readonly EvidenceReader[] = [
 
 export { matchSessions, type SessionMatch, type SessionRef } from './match.js';
 export { LogFormatError } from './errors.js';
+export { readsSeveral, type LogEvidenceReader } from './reader.js';

@@ -4,14 +4,20 @@
  * line marked `truncated`), so a 50 MB line or a file with no newline at all costs at most that.
  * UTF-8 by default; a UTF-16 byte-order mark (what Windows PowerShell's `>` writes) switches the
  * decoder. CR before LF and a lone CR at the end of a line are removed.
+ *
+ * A gzip'd log (told by its magic bytes: rotated logs are `vsftpd.log.2.gz`, `messages.3.gz`) is
+ * decompressed on the way, under the same limits counted in decompressed bytes, so a gzip bomb
+ * stops at the limit. Line numbers are those of the decompressed text. A damaged or truncated gzip
+ * stream is read up to its last whole line, and `stats.cutShort` says where it stopped.
  */
-import { createReadStream } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
+import { DecompressedTooLarge, gunzipFile, isGzip, isZlibError } from '../io/gzip.js';
 import { LogFormatError } from './errors.js';
 
 /** Longest line kept, in characters: FTP lines are at most a few hundred; more is a paste gone wrong or an attack. */
 export const MAX_LINE_CHARS = 16 * 1024;
-/** Default ceiling on the bytes read from one file when the caller gives none. */
+/** Default ceiling on the bytes of text read from one file (decompressed, when gzip'd) when the caller gives none. */
 export const DEFAULT_MAX_LOG_BYTES = 2 * 1024 * 1024 * 1024;
 
 export interface LogLine {
@@ -64,6 +70,11 @@ export class LineSplitter {
     return out;
   }
 
+  /** Lines finished so far. */
+  get lines(): number {
+    return this.lineNumber;
+  }
+
   /** The last line, when the text did not end with a newline. */
   end(): LogLine[] {
     return this.partial === '' && !this.dropping ? [] : [this.finish()];
@@ -87,29 +98,73 @@ export class LineSplitter {
   }
 }
 
-/** Every line of `file`, streamed; throws LogFormatError past `maxBytes`. */
-export async function* readLogLines(file: string, options: { maxBytes?: number; maxLineChars?: number } = {}): AsyncGenerator<LogLine> {
+/** Filled while reading: how the file came (gzip'd or not) and, for a gzip stream that stopped early, where. */
+export interface LogReadStats {
+  compressed: boolean;
+  /** Bytes of text read (decompressed when gzip'd). */
+  bytes: number;
+  /** The gzip data ended early (code Z_BUF_ERROR) or was damaged: `line` is the last whole line read, `reason` zlib's words. */
+  cutShort?: { line: number; code: string; reason: string };
+}
+
+export interface ReadLogLinesOptions {
+  /** Most bytes of text read (decompressed when gzip'd); default DEFAULT_MAX_LOG_BYTES. */
+  maxBytes?: number;
+  maxLineChars?: number;
+  stats?: LogReadStats;
+}
+
+const CHUNK_BYTES = 64 * 1024;
+
+/** Every line of `file`, streamed (decompressed when gzip'd); throws LogFormatError past `maxBytes`. */
+export async function* readLogLines(file: string, options: ReadLogLinesOptions = {}): AsyncGenerator<LogLine> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_LOG_BYTES;
+  const stats = options.stats ?? { compressed: false, bytes: 0 };
   const splitter = new LineSplitter(options.maxLineChars);
   let decoder: StringDecoder | undefined;
-  let bytes = 0;
-  const stream = createReadStream(file, { highWaterMark: 64 * 1024 });
+  const handle = await open(file, 'r');
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      bytes += chunk.length;
-      if (bytes > maxBytes) throw new LogFormatError(file, 0, `larger than the limit of ${maxBytes} bytes; cut the log to the session that failed`);
-      let body = chunk;
-      if (!decoder) {
-        const { encoding, bom } = encodingOf(chunk);
-        decoder = new StringDecoder(encoding);
-        body = chunk.subarray(bom);
+    const magic = Buffer.alloc(2);
+    stats.compressed = isGzip(magic.subarray(0, (await handle.read(magic, 0, 2, 0)).bytesRead));
+    const chunks = stats.compressed ? gunzipFile(handle, { readBytes: CHUNK_BYTES, chunkBytes: CHUNK_BYTES, maxBytes }) : plainChunks(handle);
+    try {
+      for await (const chunk of chunks) {
+        stats.bytes += chunk.length;
+        if (stats.bytes > maxBytes) throw new LogFormatError(file, 0, `larger than the limit of ${maxBytes} bytes; cut the log to the session that failed`);
+        let body = chunk;
+        if (!decoder) {
+          const { encoding, bom } = encodingOf(chunk);
+          decoder = new StringDecoder(encoding);
+          body = chunk.subarray(bom);
+        }
+        yield* splitter.push(decoder.write(body));
       }
-      yield* splitter.push(decoder.write(body));
+    } catch (error) {
+      if (error instanceof DecompressedTooLarge) {
+        throw new LogFormatError(file, 0, `decompresses to more than the limit of ${maxBytes} bytes (a gzip bomb, or a log to cut to the session that failed); stopped there`);
+      }
+      if (!stats.compressed || !isZlibError(error)) throw error;
+      // The lines that came whole are read; the partial one the data stopped in is not.
+      if (splitter.lines === 0) throw new LogFormatError(file, 0, `the gzip data is damaged or cut short before the first whole line (${error.message})`);
+      stats.cutShort = { line: splitter.lines, code: error.code, reason: error.message };
+      return;
     }
     if (decoder) yield* splitter.push(decoder.end());
     yield* splitter.end();
   } finally {
-    stream.destroy();
+    await handle.close();
+  }
+}
+
+/** A plain file's bytes in chunks; the buffer is reused (the decoder copies what it keeps). */
+async function* plainChunks(handle: FileHandle): AsyncGenerator<Buffer> {
+  const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  // Bounded: every pass reads further into a finite file, or stops.
+  for (let position = 0; ; ) {
+    const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, position);
+    if (bytesRead === 0) return;
+    position += bytesRead;
+    yield buffer.subarray(0, bytesRead);
   }
 }
 

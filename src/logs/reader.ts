@@ -1,16 +1,15 @@
 /**
  * One EvidenceReader per log format, all made the same way: detect by the share of head lines the
- * format's signature matches; read by streaming lines through the format's LineParser into a
- * SessionBuilder. Binary garbage and unrecognised lines are skipped and counted; a file in which
- * nothing was recognised ends with a LogFormatError ("not a log we know"), never a crash.
+ * format's signature matches (in the decompressed head when the file is gzip'd); read by streaming
+ * lines through the format's LineParser into a SessionBuilder (log-stream.ts, series.ts). Binary
+ * garbage and unrecognised lines are skipped and counted; a file in which nothing was recognised
+ * ends with a LogFormatError ("not a log we know"), never a crash.
  */
-import { basename } from 'node:path';
-import type { ObservedEvent } from '../evidence/observed.js';
-import type { EvidenceReader, ReadOptions, SourceDeclaration, SourceReading, Vantage } from '../evidence/source.js';
-import { LogFormatError } from './errors.js';
-import type { LineParser, ParsedLine } from './items.js';
-import { headLines, looksBinary, MAX_LINE_CHARS, readLogLines } from './line-reader.js';
-import { MAX_EVENTS, MAX_EVENTS_PER_SESSION, MAX_SESSIONS, SessionBuilder } from './session-builder.js';
+import type { EvidenceReader, ReadOptions, SourceReading, Vantage } from '../evidence/source.js';
+import { inflateHead, isGzip } from '../io/gzip.js';
+import type { LineParser } from './items.js';
+import { headLines, looksBinary } from './line-reader.js';
+import { readLogFiles } from './series.js';
 
 export interface LogFormat {
   format: string;
@@ -48,82 +47,33 @@ export function countLines(lines: string[], pattern: RegExp): number {
 export const SERVER_LOG_LIMIT = "a server's log cannot know the address the client dialled, nor whether a data connection it waited for was dropped on the way or never sent";
 export const CLIENT_LOG_LIMIT = 'a client log cannot tell a SYN dropped by a firewall on the way from one the server never answered';
 
-/** Where the notes about skipped input go (in limits: said to the user). */
-function skippedWords(binary: number, truncated: number, builder: SessionBuilder): string[] {
-  const out: string[] = [];
-  if (binary > 0) out.push(`${binary} line(s) of binary data skipped`);
-  if (truncated > 0) out.push(`${truncated} line(s) longer than ${MAX_LINE_CHARS} characters were cut there`);
-  if (builder.droppedSessions > 0) out.push(`${builder.droppedSessions} session(s) after the first ${MAX_SESSIONS} left out: cut the log to the time of the failure`);
-  if (builder.droppedEvents > 0) out.push(`${builder.droppedEvents} event(s) left out (at most ${MAX_EVENTS_PER_SESSION} per session and ${MAX_EVENTS} in all are kept)`);
-  return out;
+/** The text a detection looks at: a gzip'd log's head is decompressed first (its kind is in what it inflates to). */
+const HEAD_TEXT_BYTES = 64 * 1024;
+
+/**
+ * A reader per format. `readFiles` reads several files of the format together (a log's rotated
+ * files, joined in time order: see series.ts); `read` is one file.
+ */
+export interface LogEvidenceReader extends EvidenceReader {
+  readFiles(files: readonly string[], options: ReadOptions): Promise<SourceReading[]>;
 }
 
-export async function readWith(format: LogFormat, file: string, options: ReadOptions): Promise<SourceReading> {
-  const parser = format.createParser({ ...options, fileName: basename(file) });
-  const builder = new SessionBuilder(file, basename(file));
-  const pathEvents: ObservedEvent[] = [];
-  let binary = 0;
-  let truncated = 0;
-  let recognised = 0;
-  let lines = 0;
-  for await (const line of readLogLines(file, options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {})) {
-    lines = line.line;
-    if (line.truncated) truncated += 1;
-    if (looksBinary(line.text)) {
-      binary += 1;
-      continue;
-    }
-    let parsed: ParsedLine | undefined;
-    try {
-      parsed = parser.parse(line.text, line.line);
-    } catch {
-      parsed = undefined; // a parser bug on a strange line must not end the reading
-    }
-    if (!parsed || parsed.items.length === 0) continue;
-    recognised += 1;
-    if (format.pathOnly) pathEvents.push(...toPathEvents(file, line.line, parsed));
-    else builder.add(parsed, line.line);
-  }
-  const sessions = builder.finish();
-  if (recognised === 0) {
-    const why = binary > 0 && binary * 2 >= lines ? 'binary data' : `no ${format.label} lines`;
-    throw new LogFormatError(file, 0, `not a log we know (${why}); --format names the formats`);
-  }
-  const source: SourceDeclaration = {
-    kind: 'log',
-    label: `${format.label} ${basename(file)}`,
-    vantage: format.vantage,
-    controlledExperiment: false,
-    referenceServerProof: false,
-    packets: false,
-    timings: format.timings || sessions.some((session) => session.events.some((event) => event.at.source === 'log' && event.at.time !== undefined)),
-    actedItself: false,
-  };
-  return {
-    file,
-    format: format.format,
-    source,
-    sessions,
-    limits: [...format.limits, ...(parser.limits?.() ?? []), ...skippedWords(binary, truncated, builder)],
-    ...(format.pathOnly ? { pathEvents } : {}),
-  };
+export function readsSeveral(reader: EvidenceReader): reader is LogEvidenceReader {
+  return typeof (reader as Partial<LogEvidenceReader>).readFiles === 'function';
 }
 
-function toPathEvents(file: string, line: number, parsed: ParsedLine): ObservedEvent[] {
-  const at = { source: 'log' as const, file, line, ...(parsed.time ? { time: parsed.time.iso } : {}) };
-  return parsed.items.flatMap((item) => (item.type === 'note' ? [{ kind: 'note' as const, meaning: item.meaning, text: item.text, at, ...(item.to ? { to: item.to } : {}), ...(item.from ? { from: item.from } : {}) }] : []));
-}
-
-export function makeLogReader(format: LogFormat): EvidenceReader {
+export function makeLogReader(format: LogFormat): LogEvidenceReader {
   return {
     format: format.format,
     description: format.description,
     detect(head: Buffer): number {
-      if (head.length === 0) return 0;
-      const lines = headLines(head);
+      const text = isGzip(head) ? inflateHead(head, HEAD_TEXT_BYTES) : head;
+      if (!text || text.length === 0) return 0;
+      const lines = headLines(text);
       if (lines.filter((line) => looksBinary(line)).length * 2 > lines.length) return 0;
       return format.signature(lines);
     },
-    read: (file, options) => readWith(format, file, options),
+    read: async (file, options) => (await readLogFiles(format, [file], options))[0]!,
+    readFiles: (files, options) => readLogFiles(format, files, options),
   };
 }

@@ -52,7 +52,13 @@ export class SessionBuilder {
   droppedEvents = 0;
   private readonly droppedKeys = new Set<string>();
 
-  constructor(private readonly file: string, private readonly idPrefix: string) {}
+  constructor(private file: string, private idPrefix: string) {}
+
+  /** The next lines come from `file` (the next of a log's rotated files): a session still open continues there. */
+  useFile(file: string, idPrefix: string): void {
+    this.file = file;
+    this.idPrefix = idPrefix;
+  }
 
   add(parsed: ParsedLine, line: number): void {
     const key = parsed.key ?? '';

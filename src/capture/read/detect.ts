@@ -1,3 +1,5 @@
+import { isGzip } from '../../io/gzip.js';
+
 /** Capture formats told apart by their magic numbers (never by the file name). */
 export type CaptureFormat = 'pcap' | 'pcapng' | 'gzip';
 
@@ -9,7 +11,7 @@ export const PCAPNG_SHB_TYPE = 0x0a0d0d0a;
 export const PCAPNG_BYTE_ORDER_MAGIC = 0x1a2b3c4d;
 
 export function detectCaptureFormat(head: Buffer): CaptureFormat | undefined {
-  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
+  if (isGzip(head)) return 'gzip';
   if (head.length < 4) return undefined;
   const first = head.readUInt32BE(0);
   if (PCAP_MAGICS.has(first)) return 'pcap';
