@@ -28,6 +28,7 @@ import { provePortsInBlock, type BlockProof, type DialDeadlines } from './dial.j
 import type { PortResult } from './options.js';
 import type { BlockObservation, Pace } from './pace.js';
 import type { PooledSession, SessionPool } from './pool.js';
+import { keepOpenedAhead, olderBlocksToRetire } from './prefetch.js';
 import { replyLine } from './prove.js';
 import { nextBlock, parseBlockReply, type BlockCapability, type PortSpan } from './protocol.js';
 
@@ -107,33 +108,73 @@ interface InFlight {
   done: Promise<void>;
 }
 
-/** Dial `ports` (ascending) block by block at the pace's width; each port is reported once. */
+/** A block asked for on a session of its own: the ports the server opened, or why it did not. */
+interface Prepared {
+  block: { span: PortSpan; ports: number[] };
+  /** Undefined when no control session could be had for it. */
+  session: PooledSession | undefined;
+  opened: Opened;
+}
+
+const spanSize = (span: PortSpan): number => span.to - span.from + 1;
+
+/**
+ * Dial `ports` (ascending) block by block at the pace's width; each port is reported once. The
+ * next block is opened while the newest one is dialled (prefetch.ts), so the control round trip
+ * and the server's listen() calls are off the critical path.
+ */
 async function runPass(ports: readonly number[], deadlines: Deadlines, runner: BlockRunner, tally: Tally, report: Report): Promise<void> {
   const { pace } = runner;
   const inFlight: InFlight[] = [];
   let lastFast: Promise<BlockObservation> | undefined;
+  /** The next block, being opened while the newest is dialled; resolves undefined if it did not fit. */
+  let ahead: Promise<Prepared | undefined> | undefined;
   const held = (): number => inFlight.reduce((sum, block) => sum + block.ports, 0);
+  // Only one task retires blocks at a time: the loop below, or `ahead` while the loop awaits it.
   const retireOldest = async (): Promise<void> => {
     await inFlight[0]?.done;
     inFlight.shift();
+  };
+  const openAhead = async (start: number): Promise<Prepared | undefined> => {
+    // Sized for the newest block going cleanly; dropped unused if it did not (keepOpenedAhead).
+    const block = nextBlock(ports, start, Math.min(pace.widthIfClean, runner.capability.max));
+    const retire = olderBlocksToRetire({ inFlight: inFlight.map((flight) => flight.ports), next: spanSize(block.span), sessions: BLOCK_SESSIONS, limit: runner.inFlightLimit });
+    if (retire === undefined) return undefined;
+    for (let index = 0; index < retire; index += 1) await retireOldest();
+    return prepare(block, runner);
   };
   let next = 0;
   let retries = 0;
   // Each pass advances `next` or counts a retry (bounded by PUSHBACK_RETRIES per block).
   while (next < ports.length) {
-    // The newest block's first dials say whether to grow or shrink before the next is sized;
-    // its second dials (the suspects, up to the full timeout) go on meanwhile.
-    if (lastFast) pace.observe(await lastFast);
-    lastFast = undefined;
-    const block = nextBlock(ports, next, Math.min(pace.width, runner.capability.max));
-    while (inFlight.length > 0 && (inFlight.length >= BLOCK_SESSIONS || held() + block.ports.length > runner.inFlightLimit)) await retireOldest();
-    const session = await runner.pool.acquire();
+    let prepared: Prepared | undefined;
+    if (ahead) {
+      const opening = ahead;
+      ahead = undefined;
+      // The newest block's first dials say whether the block opened ahead is still wanted.
+      if (lastFast) pace.observe(await lastFast);
+      lastFast = undefined;
+      prepared = await opening;
+      if (prepared?.session && prepared.opened.kind === 'opened' && !keepOpenedAhead(spanSize(prepared.block.span), pace.width)) {
+        await closeUnused(prepared.session, runner);
+        prepared = undefined;
+      }
+    }
+    if (!prepared) {
+      // The newest block's first dials say whether to grow or shrink before the next is sized;
+      // its second dials (the suspects, up to the full timeout) go on meanwhile.
+      if (lastFast) pace.observe(await lastFast);
+      lastFast = undefined;
+      const block = nextBlock(ports, next, Math.min(pace.width, runner.capability.max));
+      while (inFlight.length > 0 && (inFlight.length >= BLOCK_SESSIONS || held() + spanSize(block.span) > runner.inFlightLimit)) await retireOldest();
+      prepared = await prepare(block, runner);
+    }
+    const { block, session, opened } = prepared;
     if (!session) {
       for (const port of block.ports) report({ port, state: 'error', detail: 'no control session could be opened for it' }, -1);
       next += block.ports.length;
       continue;
     }
-    const opened = await openBlock(session, block.span, runner);
     if (opened.kind !== 'opened') {
       runner.pool.release(session, !session.control.lostReason);
       if (opened.kind === 'pushback' && retries < PUSHBACK_RETRIES && !pace.atFloor) {
@@ -153,13 +194,30 @@ async function runPass(ports: readonly number[], deadlines: Deadlines, runner: B
     const listening = new Set(opened.ports);
     const dialled = block.ports.filter((port) => listening.has(port));
     for (const port of block.ports) if (!listening.has(port)) report({ port, state: 'error', detail: BUSY }, session.slot);
-    if (opened.failed > 0) pace.pushback(`the server could not open ${opened.failed} of ${block.span.to - block.span.from + 1} listeners`);
+    if (opened.failed > 0) pace.pushback(`the server could not open ${opened.failed} of ${spanSize(block.span)} listeners`);
     const dialling = dialBlock(session, dialled, deadlines, runner, tally, report);
     lastFast = dialling.fastDone;
-    inFlight.push({ ports: block.span.to - block.span.from + 1, fastDone: dialling.fastDone, done: dialling.done });
+    inFlight.push({ ports: spanSize(block.span), fastDone: dialling.fastDone, done: dialling.done });
+    if (next < ports.length) ahead = openAhead(next);
   }
   if (lastFast) pace.observe(await lastFast);
   while (inFlight.length > 0) await retireOldest();
+}
+
+/** Acquire a session and open `block` on it. */
+async function prepare(block: Prepared['block'], runner: BlockRunner): Promise<Prepared> {
+  const session = await runner.pool.acquire();
+  if (!session) return { block, session, opened: { kind: 'error', reason: 'no control session could be opened for it' } };
+  return { block, session, opened: await openBlock(session, block.span, runner) };
+}
+
+/** Close a block opened ahead that the pace no longer wants, without dialling it. */
+async function closeUnused(session: PooledSession, runner: BlockRunner): Promise<void> {
+  const usable = await session.control.command('SITE', 'SWEEP DONE', runner.replyTimeoutMs).then(
+    () => true,
+    () => false,
+  );
+  runner.pool.release(session, usable);
 }
 
 type Opened = { kind: 'opened'; ports: number[]; failed: number } | { kind: 'pushback' | 'error'; reason: string };

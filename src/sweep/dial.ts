@@ -1,15 +1,18 @@
 /**
  * The ports of an open sweep block, each proved by one TCP exchange: connect, read the first line
  * (the token naming the port), reset. Runs once per port — thousands at once — so it is kept
- * lean: dials started together share one connect deadline (one timer, one AbortController).
+ * lean: dials started together share one connect deadline (one timer, one AbortController) and
+ * one timer for their tokens' deadlines (deadlines.ts).
  *
  * The connect has its own deadline (the fast pass's, pace.ts) and the token the full data
  * timeout: a port whose connect was answered is never hurried.
  */
+import { setMaxListeners } from 'node:events';
 import { parseDataToken } from '../ftp/index.js';
 import { describeError } from '../client/util.js';
 import { classifyConnectError, type Connection, type Network } from '../net/network.js';
 import type { PortResult } from './options.js';
+import { DeadlineQueue, type DeadlineEntry } from './deadlines.js';
 import { quote } from './prove.js';
 
 export interface BlockProof {
@@ -46,19 +49,51 @@ const CONNECT_DEADLINE = Object.freeze(Object.assign(new Error('connect deadline
  */
 export function provePortsInBlock(network: Network, host: string, ports: readonly number[], deadlines: DialDeadlines): Promise<BlockProof>[] {
   const controller = new AbortController();
+  // Every dial of the chunk listens on this one signal: past Node's default of 10 it would warn
+  // (a stack trace and a line on stderr) once per chunk.
+  setMaxListeners(ports.length + 1, controller.signal);
   const started = performance.now();
   const pending = new Set<() => void>();
+  const tokens = new DeadlineQueue<() => void>();
+  let tokenTimer: NodeJS.Timeout | undefined;
   let left = ports.length;
-  const timer = setTimeout(() => {
-    for (const expire of pending) expire();
-    pending.clear();
-    controller.abort(CONNECT_DEADLINE);
-  }, deadlines.connectMs);
+  // Each deadline is acted on from setImmediate, after the event loop's I/O phase: when the loop
+  // was held up (a busy machine), answers that came in time are read first, not called late.
+  const timer = setTimeout(
+    () =>
+      setImmediate(() => {
+        for (const expire of pending) expire();
+        pending.clear();
+        controller.abort(CONNECT_DEADLINE);
+      }),
+    deadlines.connectMs,
+  );
+  const armTokens = (): void => {
+    const at = tokens.nextAt;
+    if (at === undefined || tokenTimer !== undefined || left === 0) return;
+    tokenTimer = setTimeout(
+      () =>
+        setImmediate(() => {
+          tokenTimer = undefined;
+          for (const expire of tokens.takeDue(performance.now())) expire();
+          armTokens();
+        }),
+      Math.max(1, Math.ceil(at - performance.now())),
+    );
+  };
   const finished = (): void => {
     left -= 1;
-    if (left === 0) clearTimeout(timer);
+    if (left > 0) return;
+    clearTimeout(timer);
+    clearTimeout(tokenTimer);
   };
-  return ports.map((port) => provePort(network, host, port, deadlines, { signal: controller.signal, started, pending, finished }));
+  const awaitToken = (expire: () => void): DeadlineEntry<() => void> => {
+    const entry = tokens.add(performance.now() + deadlines.tokenMs, expire);
+    armTokens();
+    return entry;
+  };
+  const chunk: Chunk = { signal: controller.signal, started, pending, finished, awaitToken, tokenDecided: (entry) => tokens.cancel(entry) };
+  return ports.map((port) => provePort(network, host, port, deadlines, chunk));
 }
 
 interface Chunk {
@@ -67,26 +102,27 @@ interface Chunk {
   /** The dials still waiting for their connect; each entry decides its port dropped. */
   pending: Set<() => void>;
   finished(): void;
+  /** The connection is up: `expire` decides the port if no token comes within the data timeout. */
+  awaitToken(expire: () => void): DeadlineEntry<() => void>;
+  tokenDecided(entry: DeadlineEntry<() => void>): void;
 }
 
 function provePort(network: Network, host: string, port: number, deadlines: DialDeadlines, chunk: Chunk): Promise<BlockProof> {
   return new Promise((resolve) => {
     let answerMs: number | undefined;
     let connection: Connection | undefined;
-    let tokenTimer: NodeJS.Timeout | undefined;
+    let tokenWait: DeadlineEntry<() => void> | undefined;
     let head = '';
     let settled = false;
     const decide = (state: PortResult['state'], detail: string, noToken = false): void => {
       if (settled) return;
       settled = true;
       chunk.pending.delete(expire);
-      clearTimeout(tokenTimer);
+      if (tokenWait) chunk.tokenDecided(tokenWait);
       chunk.finished();
       if (connection) {
-        connection.off('data', onData);
-        connection.off('end', onEnd);
-        connection.off('close', onClose);
-        // A reset: the server needs nothing more from this connection, and it spares a FIN
+        // No need to take the listeners off: a destroyed socket emits no more data, and its
+        // 'close' finds the port settled. A reset: the server needs nothing more from this connection, and it spares a FIN
         // exchange per port (the server's listener leaves the closing to us).
         if (connection.resetAndDestroy) connection.resetAndDestroy();
         else connection.destroy();
@@ -126,7 +162,7 @@ function provePort(network: Network, host: string, port: number, deadlines: Dial
         connection = connected;
         // The token gets the full data timeout from here, whatever the connect's deadline was.
         chunk.pending.delete(expire);
-        tokenTimer = setTimeout(onTokenTimeout, deadlines.tokenMs);
+        tokenWait = chunk.awaitToken(onTokenTimeout);
         connected.on('data', onData);
         connected.on('end', onEnd);
         connected.on('close', onClose);

@@ -219,6 +219,8 @@ async function sweepWithBlocks(
   ];
   const pace = new Pace(widths, limits.rttMs);
   const fast = fastDeadlineMs(limits.rttMs, limits.dataTimeoutMs);
+  // The other sessions log in while the first block opens, not when a block first needs them.
+  const warming = pool.warm(Math.min(BLOCK_SESSIONS, Math.ceil(ports.length / pace.width)));
   const outcome = await sweepByBlocks(ports, {
     pool,
     network,
@@ -233,6 +235,7 @@ async function sweepWithBlocks(
     inFlightLimit: Math.min(2 * capability.max, sweepSocketBudget(openFiles)),
     done: (result, slot) => runner.done(result, slot),
   });
+  await warming;
   return { outcome, pace, fastDeadlineMs: fast };
 }
 

@@ -81,13 +81,20 @@ export class Pace {
     return RTT_FACTOR * this.rttMs + SYN_RETRANSMIT_MS / 2;
   }
 
+  /**
+   * The width after the block being dialled now, if it goes cleanly: the next block is opened
+   * at this width while that one is still dialled (blocks.ts), and dropped unused if it did not.
+   */
+  get widthIfClean(): number {
+    // After a push-back, grow gently: doubling, not quadrupling, back towards the limit.
+    return Math.min(this.limit.width, this.current * (this.everPushedBack ? 2 : GROWTH));
+  }
+
   observe(observation: BlockObservation): void {
     const slow = observation.fastestAnswerMs !== undefined && observation.fastestAnswerMs > this.answerAllowanceMs;
     const reason = observation.pushback ?? (slow ? `even the fastest answer took ${Math.round(observation.fastestAnswerMs ?? 0)} ms (path round trip ${formatMs(this.rttMs)})` : undefined);
     if (reason !== undefined) return this.pushback(reason);
-    // After a push-back, grow gently: doubling, not quadrupling, back towards the limit.
-    const next = this.current * (this.everPushedBack ? 2 : GROWTH);
-    this.current = Math.min(this.limit.width, next);
+    this.current = this.widthIfClean;
     this.peak = Math.max(this.peak, this.current);
   }
 

@@ -63,23 +63,59 @@ export class SessionPool {
       if (this.closed) return undefined;
       const ready = this.idle.pop();
       if (ready) return ready;
-      if (this.live < this.limit && this.opens < this.maxOpens) {
-        this.live += 1;
-        this.opens += 1;
-        const slot = this.freeSlots.shift() ?? this.nextSlot++;
-        const session = await this.openOne(slot);
+      if (this.canOpen()) {
+        const session = await this.openSlot();
         if (session) return session;
-        this.live -= 1;
-        this.freeSlots.push(slot);
-        // The server said no: stay at what we have rather than hammering it.
-        this.limit = this.live;
-        this.wakeAll();
         if (this.live === 0) return undefined;
         continue;
       }
       if (this.live === 0) return undefined;
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
+  }
+
+  /**
+   * Open sessions before they are needed, in parallel, until `count` are live (never beyond the
+   * limit): their logins then overlap other work instead of delaying the first use of each.
+   * Never rejects; a session the server refuses shrinks the pool as in acquire().
+   */
+  async warm(count: number): Promise<void> {
+    const wanted = Math.min(count, this.limit) - this.live;
+    await Promise.all(
+      Array.from({ length: Math.max(0, wanted) }, async () => {
+        if (!this.canOpen()) return;
+        const session = await this.openSlot().catch(() => undefined);
+        if (session) this.release(session, true);
+      }),
+    );
+  }
+
+  private canOpen(): boolean {
+    return !this.closed && this.live < this.limit && this.opens < this.maxOpens;
+  }
+
+  /** Open a session in a free slot; undefined (and the pool shrunk to what it has) when refused. */
+  private async openSlot(): Promise<PooledSession | undefined> {
+    this.live += 1;
+    this.opens += 1;
+    const slot = this.freeSlots.shift() ?? this.nextSlot++;
+    let session: PooledSession | undefined;
+    try {
+      session = await this.openOne(slot);
+    } catch (error) {
+      // Not a refusal but a fault: give the slot back and let the caller see it.
+      this.live -= 1;
+      this.freeSlots.push(slot);
+      this.wakeAll();
+      throw error;
+    }
+    if (session) return session;
+    this.live -= 1;
+    this.freeSlots.push(slot);
+    // The server said no: stay at what we have rather than hammering it.
+    this.limit = this.live;
+    this.wakeAll();
+    return undefined;
   }
 
   /** Give a session back; `usable` false closes it (its slot is reopened on demand). */
