@@ -29,8 +29,7 @@ export async function readLogFiles(format: LogFormat, files: readonly string[], 
     const note = `not ordered or joined with the other ${format.label} files: ${untimed.map((file) => basename(file)).join(', ')} ${untimed.length === 1 ? 'has' : 'have'} no times to order them by`;
     return readRuns(format, files.map((file) => [file]), options, [note]);
   }
-  // Stable: files with the same first time keep the order given.
-  const ordered = [...files].sort((a, b) => starts.get(a)! - starts.get(b)!);
+  const ordered = [...files].sort((a, b) => starts.get(a)! - starts.get(b)! || rotationAge(b) - rotationAge(a));
   return readRuns(format, [ordered], options, [], starts);
 }
 
@@ -100,6 +99,19 @@ function readingsOf(format: LogFormat, stream: LogStream, tallies: readonly File
       ...(format.pathOnly ? { pathEvents: tally.pathEvents } : {}),
     };
   });
+}
+
+/**
+ * How old a rotated file's name says it is, for files whose first lines have the same time (log
+ * clocks have one-second resolution) and only then: `x.2.gz` is older than `x.1`, older than the
+ * live `x`; `x-20261201.gz` older than `x-20261202`. 0 for the live file; ties keep the order given.
+ */
+export function rotationAge(file: string): number {
+  const m = /[.-](\d{1,8})(?:\.gz)?$/.exec(basename(file));
+  if (!m) return 0;
+  const number = Number(m[1]);
+  // A date suffix (dateext): later dates are younger; a rotation count: higher counts are older.
+  return m[1]!.length === 8 ? 1e8 - number : number;
 }
 
 /** The time of the first line that has one, looking at the first FIRST_TIME_LINES lines (a fresh parser: the reading proper starts over). */
