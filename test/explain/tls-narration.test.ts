@@ -141,6 +141,37 @@ describe('explain: AUTH TLS accepted, so the capture cannot see the data mode', 
   });
 });
 
+describe('explain: sessions to one server compared, plain PASV working and an encrypted one dropped', () => {
+  it('TLS_BREAKS_INSPECTION compares the hidden connection with plain passive ones, without naming its mode', async () => {
+    const capture = new Capture();
+    const plain = capture.conversation({ host: CLIENT, port: 39000 }, { host: SERVER, port: 21 }).handshake();
+    plain.data('server', '220 (vsFTPd 3.0.5)\r\n');
+    plain.data('client', 'USER alice\r\n');
+    plain.data('server', '230 Login successful.\r\n');
+    plain.data('client', 'EPSV\r\n');
+    plain.data('server', '229 Entering Extended Passive Mode (|||50100|)\r\n');
+    const data = capture.conversation({ host: CLIENT, port: 39001 }, { host: SERVER, port: 50100 }).handshake();
+    plain.data('client', 'LIST\r\n');
+    plain.data('server', '150 Here comes the directory listing.\r\n');
+    data.data('server', 'x'.repeat(100));
+    data.close();
+    plain.data('server', '226 Directory send OK.\r\n');
+    plain.close();
+    const control = encryptedControl(capture);
+    const dropped = capture.conversation({ host: CLIENT, port: 40001 }, { host: SERVER, port: 50123 });
+    dropped.syn();
+    capture.wait(3000);
+    dropped.synRetransmit();
+    capture.wait(20_000);
+    control.data('server', record(0x17, 30));
+    const report = await explain(capture);
+    const across = report.findings.find((finding) => finding.code === 'TLS_BREAKS_INSPECTION');
+    expect(across, JSON.stringify(report.findings.map((finding) => finding.code))).toBeDefined();
+    expect(`${across?.title} ${across?.explanation}`).not.toMatch(/PASV over TLS|the same mode/);
+    expect(across?.explanation).toMatch(/In plain FTP the EPSV data connection to 203\.0\.113\.5:50100 completed; under TLS the passive \(inferred from the connection's direction\) connect to 203\.0\.113\.5:50123/);
+  });
+});
+
 /** Greeting, AUTH TLS refused with `refusal`, then (when `then` is given) the client carries on in clear text. */
 function refusedAuth(capture: Capture, refusal: string, then: 'login' | 'bad-login' | 'quit'): Conversation {
   const control = capture.conversation({ host: CLIENT, port: 40000 }, { host: SERVER, port: 21 }).handshake();

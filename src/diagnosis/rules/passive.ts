@@ -26,6 +26,7 @@ import {
   controlEndpoint,
 } from '../facts.js';
 import { remediesFor, type Problem } from '../remedies/index.js';
+import { icmpClause, icmpTitleWords } from '../icmp.js';
 
 const connectState = (attempt: DataAttempt): string => attemptState(attempt);
 const connectFailed = (attempt: DataAttempt): boolean => connectState(attempt).startsWith('connect-');
@@ -34,6 +35,11 @@ const worked = (evidence: Evidence, mode: DataMode, tls: boolean): DataAttempt |
 /** Where the data connections went; "the passive data port" when the source does not say (a server's log without the 227's text). */
 const dialedList = (attempts: readonly DataAttempt[]): string =>
   listEndpoints(attempts.flatMap((attempt) => (attempt.dialed ? [attempt.dialed] : attempt.advertised ? [attempt.advertised] : []))) || 'the passive data port';
+/** The plain attempt that worked to compare with: the same mode, or for a mode hidden by TLS (a capture) any of the same direction. */
+const plainCounterpart = (evidence: Evidence, attempt: DataAttempt): DataAttempt | undefined =>
+  attempt.modeHiddenByTls
+    ? evidence.attempts.find((other) => !other.tls && !other.modeHiddenByTls && isPassive(other) === isPassive(attempt) && attemptState(other) === 'ok')
+    : worked(evidence, attempt.mode, false);
 const waited = (attempt: DataAttempt | undefined): number => attempt?.connect?.durationMs ?? 0;
 /** " after 5000 ms", or nothing when a passive source did not time it (a log without clocks; a probe always times its own). */
 const afterWait = (attempt: DataAttempt | undefined): string => (waited(attempt) > 0 || attempt?.seenAt === undefined ? ` after ${waited(attempt)} ms` : '');
@@ -56,11 +62,11 @@ export const tlsBreaksInspection: Rule = {
         attempt.tls &&
         (connectFailed(attempt) || attemptState(attempt) === 'inbound-missing') &&
         !outsideExpectedRange(evidence, attempt) &&
-        worked(evidence, attempt.mode, false) !== undefined,
+        plainCounterpart(evidence, attempt) !== undefined,
     );
     const first = broken[0];
     if (!first) return undefined;
-    const plain = worked(evidence, first.mode, false);
+    const plain = plainCounterpart(evidence, first);
     const plainWhere = plain?.dialed ? ` to ${endpoint(plain.dialed)}` : '';
     const passive = isPassive(first);
     return {
@@ -69,7 +75,7 @@ export const tlsBreaksInspection: Rule = {
         severity: 'error',
         title: `Data connections work in plain FTP but fail under TLS (${broken.some((attempt) => attempt.dialed ?? attempt.advertised) ? dialedList(broken) : modeName(first)}): the firewall's FTP inspection cannot read encrypted replies`,
         explanation:
-          `In plain FTP the ${first.mode.toUpperCase()} data connection${plainWhere} completed; under TLS the same mode's ` +
+          `In plain FTP the ${(plain ?? first).mode.toUpperCase()} data connection${plainWhere} completed; under TLS ${first.modeHiddenByTls ? `the ${modeName(first)}` : "the same mode's"} ` +
           (passive
             ? `connect to ${first.dialed ? endpoint(first.dialed) : 'the data port'} ended in ${first.connect?.outcome ?? 'failure'}${afterWait(first)}. `
             : `connection back from the server never arrived (waited ${first.inbound?.waitedMs ?? 0} ms). `) +
@@ -220,8 +226,11 @@ export const dataChannelRefused: Rule = {
     const first = refused[0];
     if (!first) return undefined;
     const outcome = first.connect?.outcome ?? 'error';
-    const how =
-      outcome === 'refused'
+    // A capture saw the ICMP: its code and sender say who rejected the SYN and how.
+    const icmp = outcome === 'unreachable' ? first.connect?.icmp : undefined;
+    const how = icmp
+      ? icmpClause(icmp, first.dialed?.host, afterWait(first))
+      : outcome === 'refused'
         ? `was answered with a reset${afterWait(first)}: a firewall rejects the data port (a reject rule rather than a drop), or nothing listens there — the server had stopped listening, or a port forward leads to a host where the port is closed`
         : outcome === 'unreachable'
           ? `failed with "unreachable"${afterWait(first)}: a router or firewall on the path answered that it will not forward to this address and port`
@@ -230,7 +239,7 @@ export const dataChannelRefused: Rule = {
       finding: {
         code: 'DATA_CHANNEL_REFUSED',
         severity: 'error',
-        title: `Data connections to ${dialedList(refused)} are ${outcome === 'refused' ? 'actively refused' : 'rejected'}`,
+        title: `Data connections to ${dialedList(refused)} are ${outcome === 'refused' ? 'actively refused' : ((icmp && icmpTitleWords(icmp)) ?? 'rejected')}`,
         explanation: `The control connection works, but the client's data connect (${modeName(first)}) to ${dialedList(refused)} ${how}.`,
         evidence: manyAttemptLines(refused),
         remedies: remediesFor(['open-passive-range', 'misrouted'], input.remedy),
