@@ -77,6 +77,16 @@ describe('gzip\'d logs: detection by content', () => {
   });
 });
 
+describe('gzip\'d captures: the same head inflater', () => {
+  it('a gzip\'d pcap whose first 64 KiB inflate to more than 64 KiB is still detected as a pcap', async () => {
+    const pcap = await readFile(path.join(import.meta.dirname, '..', 'fixtures', 'capture', 'ftp-ethernet-le.pcap'));
+    // The records again and again: a capture that compresses well, as long FTP transfers do.
+    const big = Buffer.concat([pcap, ...Array.from({ length: 100 }, () => pcap.subarray(24))]);
+    const file = await write('big.pcap.gz', gzipSync(big));
+    expect(chooseReader(READERS, file, await head(file)).format).toBe('pcap');
+  });
+});
+
 describe('gzip\'d logs: reading', () => {
   it('the same lines, with the same numbers, as the plain log; provenance cites the .gz and the decompressed line', async () => {
     const plain = fixture('vsftpd-protocol.log');
