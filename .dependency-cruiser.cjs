@@ -28,6 +28,7 @@ module.exports = {
     },
     layer('ftp', [], 'src/ftp is the protocol itself (replies, commands, addresses): it imports nothing else of src/.'),
     layer('text', [], 'src/text (secret redaction, control-character stripping) imports nothing else of src/.'),
+    layer('io', [], 'src/io (streaming file input: gzip detection and decompression, shared by the capture and log readers) imports nothing else of src/.'),
     layer('evidence', ['ftp', 'text'], 'src/evidence (what a source observed) depends only on src/ftp: every source writes it and every rule reads it.'),
     layer('findings', ['ftp', 'evidence'], 'src/findings (the finding registry, Verdict, Severity) depends only on src/ftp and src/evidence.'),
     layer('topology', ['ftp', 'evidence', 'findings'], 'src/topology (the scenario/topology model) is shared by the simulator, netns and scenarios: it depends only on src/ftp, src/evidence and src/findings.'),
