@@ -261,6 +261,10 @@ export class CaptureAnalyzer {
       event.bytes = connection.bytes.initiator + connection.bytes.responder;
       if (reading.ended) event.ended = reading.ended;
       if (reading.answeredAt) event.answeredAt = session.provenance(reading.answeredAt);
+      if (reading.outcome === 'unreachable' && connection.unreachable) {
+        const { reporter, code, icmpVersion, codeNumber } = connection.unreachable;
+        event.icmp = { reporter, name: code, version: icmpVersion, code: codeNumber, at: session.provenance(connection.unreachable) };
+      }
       if (because === 'table-full') session.note('tracking of this data connection stopped early: too many connections open at once', connection.last, { to: connection.responder });
       return;
     }

@@ -31,7 +31,7 @@ export interface TrackedConnection {
   rst?: StreamPlace & { by: Direction };
   fin: { initiator?: StreamPlace; responder?: StreamPlace };
   bytes: { initiator: number; responder: number };
-  unreachable?: StreamPlace & { reporter: string; code: string };
+  unreachable?: StreamPlace & Pick<CapturedUnreachable, 'reporter' | 'code' | 'icmpVersion' | 'codeNumber'>;
   first: StreamPlace;
   /** Updated in place for every segment (its own object, never shared with another field). */
   last: StreamPlace;
@@ -108,6 +108,7 @@ export function trackSegment(connection: TrackedConnection, segment: CapturedSeg
 }
 
 export function trackUnreachable(connection: TrackedConnection, unreachable: CapturedUnreachable): void {
-  connection.unreachable ??= { frame: unreachable.frame, timeUs: unreachable.timeUs, reporter: unreachable.reporter, code: unreachable.code };
+  const { frame, timeUs, reporter, code, icmpVersion, codeNumber } = unreachable;
+  connection.unreachable ??= { frame, timeUs, reporter, code, icmpVersion, codeNumber };
   connection.last = { frame: unreachable.frame, timeUs: unreachable.timeUs };
 }

@@ -38,7 +38,11 @@ export interface CapturedUnreachable {
   dstPort: number;
   /** Who sent the ICMP (a router, a firewall with "reject with icmp"). */
   reporter: string;
+  /** The code's name: 'admin-prohibited', 'host-unreachable', 'port-unreachable', … */
   code: string;
+  /** ICMP (type 3) or ICMPv6 (type 1), and the code's number: the proof line quotes them as on the wire. */
+  icmpVersion: 4 | 6;
+  codeNumber: number;
 }
 
 /** What a reader yields: a TCP segment, an ICMP unreachable, or a note about a frame it could not decode. */

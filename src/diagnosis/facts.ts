@@ -5,6 +5,7 @@
 import { classifyAddress, sameAddress, UNROUTABLE_CLASSES, type AddressClass } from '../ftp/address.js';
 import { formatHostPort } from '../ftp/passive.js';
 import { withProvenance } from '../evidence/provenance.js';
+import { icmpProof } from './icmp.js';
 import type { DataAttempt, HostPortRecord, Evidence, RecordedReply } from '../evidence/model.js';
 
 /** Where a data attempt stopped, from the client's point of view. */
@@ -154,7 +155,7 @@ function connectLine(attempt: DataAttempt): string | undefined {
     case 'refused':
       return `* connect ${target}: refused (reset) after ${connect.durationMs} ms${detail}`;
     case 'unreachable':
-      return `* connect ${target}: unreachable after ${connect.durationMs} ms${detail}`;
+      return `* connect ${target}: unreachable after ${connect.durationMs} ms${detail}${connect.icmp ? ` — ${icmpProof(connect.icmp)}` : ''}`;
     default:
       return `* connect ${target}: error after ${connect.durationMs} ms${detail}`;
   }

@@ -6,7 +6,7 @@
  * field means "not observed", never "did not happen"; `source` says what the source could show.
  */
 import type { DataMode } from '../ftp/data-mode.js';
-import type { Provenance } from './observed.js';
+import type { ObservedIcmpUnreachable, Provenance } from './observed.js';
 import type { SourceDeclaration } from './source.js';
 
 export type { DataMode };
@@ -66,7 +66,8 @@ export interface DataAttempt {
   dialed?: HostPortRecord;
   /** Active: where we listened and told the server to connect. */
   listening?: HostPortRecord;
-  connect?: { outcome: ConnectOutcome | 'not-attempted'; durationMs: number; error?: string };
+  /** `icmp`: a capture saw the ICMP unreachable that answered the SYN (who sent it, its code, its frame). */
+  connect?: { outcome: ConnectOutcome | 'not-attempted'; durationMs: number; error?: string; icmp?: ObservedIcmpUnreachable };
   /** Active: did the server's connection arrive, and from where. */
   inbound?: { arrived: boolean; from?: HostPortRecord; waitedMs: number };
   /**

@@ -69,6 +69,22 @@ export interface ObservedTls extends ObservedBase {
   detail?: string;
 }
 
+/**
+ * The ICMP destination-unreachable that answered a SYN (captures): who sent it, its code as on the
+ * wire and by name, and where it was seen. A firewall's `reject with icmp admin-prohibited` names
+ * itself this way; a router that cannot deliver says host or network unreachable.
+ */
+export interface ObservedIcmpUnreachable {
+  /** The ICMP's source address: the firewall or router that answered in the destination's place. */
+  reporter: string;
+  /** 4: ICMP type 3; 6: ICMPv6 type 1. */
+  version: 4 | 6;
+  code: number;
+  /** The code's name: 'admin-prohibited', 'host-unreachable', 'port-unreachable', 'addr-unreachable', … */
+  name: string;
+  at: Provenance;
+}
+
 /** One data connection (or attempt) the source saw, passive or active. */
 export interface ObservedDataConnection extends ObservedBase {
   kind: 'data';
@@ -87,6 +103,8 @@ export interface ObservedDataConnection extends ObservedBase {
   ended?: 'fin' | 'reset' | 'open';
   /** Where the SYN was seen, when it differs from `at` (the first frame), e.g. the first answer. */
   answeredAt?: Provenance;
+  /** outcome 'unreachable' from a capture: the ICMP that answered. */
+  icmp?: ObservedIcmpUnreachable;
 }
 
 /**

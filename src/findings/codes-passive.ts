@@ -25,7 +25,7 @@ export const PASSIVE_FINDINGS = {
     modes: PASSIVE_MODES,
     emittedBy: ['probe', 'sweep'],
     meaning:
-      'Connections to the passive data ports are actively refused: a TCP reset or an ICMP error came back. Either a firewall rejects them, or a forwarding rule sends them to a host or port where nothing listens.',
+      'Connections to the passive data ports are actively refused: a TCP reset or an ICMP error came back. Either a firewall rejects them, or a forwarding rule sends them to a host or port where nothing listens. From a capture, an ICMP "administratively prohibited" (or port unreachable) names the firewall that sent it, by its address.',
     causes: ['a firewall reject rule for the passive range', 'a port forward of the passive range to the wrong host or port', 'a server that closed its listener before the client connected'],
     references: ['RFC 959 §4.1.2 (PASV)', 'RFC 2428 §3 (EPSV)', IIS_FIREWALL_GUIDE('Step 1: Configure the Passive Port Range for the FTP Service')],
   },

@@ -38,11 +38,12 @@ export class Capture {
     this.items.push({ kind: 'skipped', frame: this.frame, reason });
   }
 
-  unreachable(conversation: Conversation, reporter: string): void {
+  /** An ICMP destination-unreachable about the conversation's SYN; port unreachable (type 3 code 3) unless told. */
+  unreachable(conversation: Conversation, reporter: string, icmp: { code: string; codeNumber: number; icmpVersion: 4 | 6 } = { code: 'port-unreachable', codeNumber: 3, icmpVersion: 4 }): void {
     this.frame += 1;
     this.timeUs += 100;
     const { client, server } = conversation;
-    this.items.push({ kind: 'unreachable', unreachable: { frame: this.frame, timeUs: this.timeUs, src: client.host, dst: server.host, srcPort: client.port, dstPort: server.port, reporter, code: 'port-unreachable' } });
+    this.items.push({ kind: 'unreachable', unreachable: { frame: this.frame, timeUs: this.timeUs, src: client.host, dst: server.host, srcPort: client.port, dstPort: server.port, reporter, ...icmp } });
   }
 
   conversation(client: End, server: End, isn: { client?: number; server?: number } = {}): Conversation {

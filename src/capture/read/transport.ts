@@ -86,6 +86,8 @@ export function decodeIcmp4(ip: IpContext, buffer: Buffer, at: number, end: numb
       dstPort: buffer.readUInt16BE(quoted + headerLength + 2),
       reporter: ip.src,
       code: ICMP4_CODES[code] ?? `code-${code}`,
+      icmpVersion: 4,
+      codeNumber: code,
     },
   });
 }
@@ -108,6 +110,8 @@ export function decodeIcmp6(ip: IpContext, buffer: Buffer, at: number, end: numb
       dstPort: buffer.readUInt16BE(tcp + 2),
       reporter: ip.src,
       code: ICMP6_CODES[code] ?? `code-${code}`,
+      icmpVersion: 6,
+      codeNumber: code,
     },
   });
 }

@@ -69,7 +69,7 @@ describe('IPv4', () => {
     const icmp = Buffer.concat([Buffer.from([3, 13, 0, 0, 0, 0, 0, 0]), syn.subarray(0, 28)]);
     const { items } = await readAll(capture([ipv4('203.0.113.1', '192.0.2.10', 1, icmp)]));
     expect(items).toEqual([
-      { kind: 'unreachable', unreachable: { frame: 1, timeUs: T0, src: '192.0.2.10', dst: '198.51.100.7', srcPort: 51000, dstPort: 50123, reporter: '203.0.113.1', code: 'admin-prohibited' } },
+      { kind: 'unreachable', unreachable: { frame: 1, timeUs: T0, src: '192.0.2.10', dst: '198.51.100.7', srcPort: 51000, dstPort: 50123, reporter: '203.0.113.1', code: 'admin-prohibited', icmpVersion: 4, codeNumber: 13 } },
     ]);
   });
 
