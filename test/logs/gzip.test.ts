@@ -5,31 +5,18 @@
  * and says where it stopped; a gzip bomb stops at the limit, having held no more than a piece of
  * it. Fixtures are the committed logs, compressed here.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { constants as zlibConstants, gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { chooseReader } from '../../src/explain/detect.js';
 import { READERS } from '../../src/explain/readers.js';
 import { inflateHead } from '../../src/io/gzip.js';
 import { LogFormatError } from '../../src/logs/errors.js';
 import { readLogLines, type LogLine, type LogReadStats } from '../../src/logs/line-reader.js';
-import { fixture, readLog } from './helpers.js';
+import { fixture, readLog, scratchDirectory } from './helpers.js';
 
-let directory = '';
-beforeAll(async () => {
-  directory = await mkdtemp(path.join(os.tmpdir(), 'fd-gzip-logs-'));
-});
-afterAll(async () => {
-  await rm(directory, { recursive: true, force: true });
-});
-
-async function write(name: string, content: Buffer | string): Promise<string> {
-  const file = path.join(directory, name);
-  await writeFile(file, content);
-  return file;
-}
+const { write } = scratchDirectory('fd-gzip-logs-');
 
 async function lines(file: string, stats?: LogReadStats, maxBytes?: number): Promise<LogLine[]> {
   const out: LogLine[] = [];

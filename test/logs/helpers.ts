@@ -1,6 +1,9 @@
 /** Test helpers: read a fixture (or any file) the way explain will — the most confident log reader. */
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import type { ObservedEvent, ObservedSession } from '../../src/evidence/observed.js';
 import type { SourceReading } from '../../src/evidence/source.js';
 import { LOG_READERS } from '../../src/logs/index.js';
@@ -39,4 +42,26 @@ export function allEvents<K extends ObservedEvent['kind']>(reading: SourceReadin
 
 export function lineOf(event: ObservedEvent): number | undefined {
   return event.at.source === 'log' ? event.at.line : undefined;
+}
+
+/**
+ * A temporary directory for the inputs a test file generates, made before its tests and removed
+ * after them (call at the top level of the test file). `write` puts a file in it.
+ */
+export function scratchDirectory(prefix: string): { path: () => string; write: (name: string, content: Buffer | string) => Promise<string> } {
+  let directory = '';
+  beforeAll(async () => {
+    directory = await mkdtemp(join(tmpdir(), prefix));
+  });
+  afterAll(async () => {
+    await rm(directory, { recursive: true, force: true });
+  });
+  return {
+    path: () => directory,
+    write: async (name, content) => {
+      const file = join(directory, name);
+      await writeFile(file, content);
+      return file;
+    },
+  };
 }

@@ -11,33 +11,23 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ExplainReport } from '../../src/report/model.js';
 import { CLI, ftpDoctor } from '../setup/run-cli.js';
-import { fixture } from './helpers.js';
+import { fixture, scratchDirectory } from './helpers.js';
 
 const GNU_TIME = '/usr/bin/time';
 
-let directory = '';
+const scratch = scratchDirectory('fd-rotated-');
+const write = scratch.write;
 let lines: string[] = [];
 beforeAll(async () => {
-  directory = await mkdtemp(path.join(os.tmpdir(), 'fd-rotated-'));
   lines = (await readFile(fixture('vsftpd-protocol.log'), 'utf8')).split('\n').filter((line) => line !== '');
 });
-afterAll(async () => {
-  await rm(directory, { recursive: true, force: true });
-});
-
-async function write(name: string, content: Buffer | string): Promise<string> {
-  const file = path.join(directory, name);
-  await writeFile(file, content);
-  return file;
-}
 
 /** Lines from..to (1-based, inclusive) of the fixture, as a log file's text. */
 const part = (from: number, to: number): string => `${lines.slice(from - 1, to).join('\n')}\n`;
@@ -86,7 +76,7 @@ describe('explain on rotated and gzip\'d logs (CLI)', () => {
   it('rotated files given out of order are read in time order as one log: the session cut by the rotations is one session', async () => {
     // The failing download (pid 26849/26850) begins in the oldest file and its 425 is in the live one.
     const whole = await explainJson([fixture('vsftpd-protocol.log')]);
-    const sub = path.join(directory, 'rotation');
+    const sub = path.join(scratch.path(), 'rotation');
     await mkdir(sub);
     // The oldest file as logrotate with delaycompress-then-compress can leave it: two gzip members.
     const oldest = path.join(sub, 'vsftpd.log.2.gz');
@@ -109,7 +99,7 @@ describe('explain on rotated and gzip\'d logs (CLI)', () => {
   });
 
   it('the times decide the order, not the names: the same files under names that say the reverse give the same sessions', async () => {
-    const sub = await mkdtemp(path.join(directory, 'names-'));
+    const sub = await mkdtemp(path.join(scratch.path(), 'names-'));
     const newest = path.join(sub, 'ftp.log.3.gz');
     await writeFile(newest, gzipSync(part(40, lines.length)));
     const oldest = path.join(sub, 'ftp.log');

@@ -4,28 +4,23 @@
  * earlier than the one before ends (a session a rotation cut is one session), kept apart when
  * their times overlap or when they have no times. The logs are the committed fixtures, split here.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { runExplain } from '../../src/explain/run.js';
 import { rotationAge } from '../../src/logs/series.js';
 import type { ExplainReport } from '../../src/report/model.js';
-import { fixture } from './helpers.js';
+import { fixture, scratchDirectory } from './helpers.js';
 
-let directory = '';
+const scratch = scratchDirectory('fd-rotation-');
 let vsftpd: string[] = [];
 beforeAll(async () => {
-  directory = await mkdtemp(path.join(os.tmpdir(), 'fd-rotation-'));
   vsftpd = (await readFile(fixture('vsftpd-protocol.log'), 'utf8')).split('\n').filter((line) => line !== '');
-});
-afterAll(async () => {
-  await rm(directory, { recursive: true, force: true });
 });
 
 /** Lines from..to (1-based, inclusive) of the vsftpd fixture into a new file of its own directory. */
 async function split(name: string, from: number, to: number): Promise<string> {
-  const file = path.join(await mkdtemp(path.join(directory, 'run-')), name);
+  const file = path.join(await mkdtemp(path.join(scratch.path(), 'run-')), name);
   await writeFile(file, `${vsftpd.slice(from - 1, to).join('\n')}\n`);
   return file;
 }
