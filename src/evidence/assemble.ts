@@ -216,7 +216,8 @@ function onEvent(walk: Walk, event: ObservedEvent): void {
     case 'tls':
       if (event.channel === 'control') {
         walk.encrypted = true;
-        evidence.tlsMode ??= 'explicit';
+        // TLS with no AUTH answered before it: the connection started in TLS (implicit FTPS, port 990 or not).
+        evidence.tlsMode ??= 'implicit';
         evidence.authTls = { ...evidence.authTls, handshake: event.handshake === 'failed' ? 'failed' : 'ok' };
       } else if (walk.attempt ?? evidence.attempts.at(-1)) {
         const attempt = (walk.attempt ?? evidence.attempts.at(-1)) as DataAttempt;

@@ -73,7 +73,7 @@ function steps(evidence: Evidence): Step[] {
   if (evidence.control) add('connect', 'Control connection', evidence.control.outcome === 'connected', evidence.control.outcome);
   const greeting = evidence.greeting;
   if (greeting && 'code' in greeting) add('greeting', 'Greeting', greeting.code >= 200 && greeting.code < 300, `${greeting.code} ${greeting.message.split('\n')[0] ?? ''}`);
-  if (evidence.authTls) list.push({ id: 'auth-tls', name: 'AUTH TLS', startedAt: 0, durationMs: 0, ...authStep(evidence) });
+  if (evidence.authTls) list.push({ id: 'auth-tls', name: evidence.tlsMode === 'implicit' ? 'Implicit TLS' : 'AUTH TLS', startedAt: 0, durationMs: 0, ...authStep(evidence) });
   if (evidence.login) add('login', 'Login', evidence.login.ok, evidence.login.ok ? 'logged in' : 'refused');
   const seen = new Map<string, number>();
   for (const attempt of evidence.attempts) {
@@ -97,7 +97,7 @@ function steps(evidence: Evidence): Step[] {
 function authStep(evidence: Evidence): Pick<Step, 'result' | 'detail'> {
   const auth = evidence.authTls;
   const reply = auth?.reply ? `${auth.reply.code} ${auth.reply.message.split('\n')[0] ?? ''}`.trim() : undefined;
-  if (auth?.handshake === 'ok') return { result: 'ok', detail: 'ok: the control channel is encrypted from here on' };
+  if (auth?.handshake === 'ok') return { result: 'ok', detail: `ok: the control channel is encrypted ${evidence.tlsMode === 'implicit' ? 'from the start' : 'from here on'}` };
   if (reply && auth?.reply && auth.reply.code >= 400 && evidence.tlsMode === 'none') {
     return { result: 'warn', detail: `refused (${reply}): TLS not offered by the server; the login and data went in clear text` };
   }

@@ -126,6 +126,22 @@ describe('explain: AUTH TLS accepted, so the capture cannot see the data mode', 
     expect(report.summary.join('\n')).toMatch(/active \(inferred from the connection's direction: the server opened it from its port 20\)/);
   });
 
+  it('implicit FTPS (TLS from the connection on, no AUTH TLS sent): said as implicit TLS, not as an AUTH TLS step', async () => {
+    const capture = new Capture();
+    const control = capture.conversation({ host: CLIENT, port: 40000 }, { host: SERVER, port: 990 }).handshake();
+    control.data('client', record(0x16, 40));
+    control.data('server', record(0x16, 60));
+    const data = capture.conversation({ host: CLIENT, port: 40001 }, { host: SERVER, port: 50123 });
+    data.syn();
+    capture.wait(20_000);
+    control.data('server', record(0x17, 30));
+    const report = await explain(capture);
+    const steps = report.sessions[0]?.report.steps ?? [];
+    expect(steps.find((step) => step.id === 'auth-tls')).toMatchObject({ name: 'Implicit TLS', result: 'ok', detail: 'ok: the control channel is encrypted from the start' });
+    expect(steps.find((step) => step.id.startsWith('data:'))).toMatchObject({ inferredMode: 'passive' });
+    expect(report.sessions[0]?.report.findings[0]?.explanation).toMatch(/FTP helper or ALG cannot see the ports/);
+  });
+
   it('a completed hidden transfer passes and is not said to have failed', async () => {
     const capture = new Capture();
     const control = encryptedControl(capture);
