@@ -55,6 +55,10 @@ export interface BlockSweepOutcome {
   retested: number;
   /** Of those, the ports that answered the second time (a lost SYN, or a slow machine). */
   answeredOnRetest: number;
+  /** Ports that connected and sent nothing within the data timeout, dialled again. */
+  retestedSilent: number;
+  /** Of those, the ports whose token came the second time (our server was late, not absent). */
+  tokenOnRetest: number;
 }
 
 /**
@@ -76,7 +80,7 @@ export async function sweepByBlocks(ports: readonly number[], runner: BlockRunne
   const deadlines: Deadlines = { fastMs: Math.min(runner.fastDeadlineMs, full), fullMs: full };
   const results = new Map<number, PortResult>();
   const busy: number[] = [];
-  const tally: Tally = { retested: 0, answeredOnRetest: 0 };
+  const tally: Tally = { retested: 0, answeredOnRetest: 0, retestedSilent: 0, tokenOnRetest: 0 };
   // Ports the server had busy are reported after one more try, at the end.
   await runPass(ports, deadlines, runner, tally, (result, slot) => {
     results.set(result.port, result);
@@ -253,9 +257,10 @@ function dialBlock(session: PooledSession, ports: readonly number[], deadlines: 
   });
   const done = (async () => {
     const first = await firstDials;
-    const suspects = fastMs < fullMs ? first.filter((proof) => proof.result.state === 'dropped').map((proof) => proof.result.port) : [];
+    // Dialled again: unanswered ports (when the first dial was the fast one), and ports that
+    // connected but stayed silent, so a busy server's late accept is not a false "misrouted".
+    const suspects = first.filter((proof) => proof.silent === true || (fastMs < fullMs && proof.result.state === 'dropped')).map((proof) => proof.result.port);
     const second = new Map((await dialAll(suspects, { connectMs: fullMs, tokenMs: fullMs }, runner)).map((proof) => [proof.result.port, proof]));
-    tally.retested += suspects.length;
     let usable = true;
     let refusedNote = '';
     try {
@@ -270,9 +275,18 @@ function dialBlock(session: PooledSession, ports: readonly number[], deadlines: 
     for (const proof of first) {
       const again = second.get(proof.result.port);
       let final = again ?? proof;
-      if (again?.result.state === 'dropped') {
+      if (again && proof.silent) {
+        tally.retestedSilent += 1;
+        if (again.silent) final = { ...again, result: { ...again.result, detail: `${again.result.detail ?? again.result.state} (silent on both dials)` } };
+        else {
+          if (again.result.state === 'open') tally.tokenOnRetest += 1;
+          final = { ...again, result: { ...again.result, detail: `${again.result.detail ?? again.result.state} (connected but no token within ${fullMs} ms on the first dial)` } };
+        }
+      } else if (again?.result.state === 'dropped') {
+        tally.retested += 1;
         final = { ...again, result: { ...again.result, detail: `no answer to the connect within ${fastMs} ms, nor within ${fullMs} ms when dialled again` } };
       } else if (again) {
+        tally.retested += 1;
         tally.answeredOnRetest += 1;
         final = { ...again, result: { ...again.result, detail: `${again.result.detail ?? again.result.state} (no answer within ${fastMs} ms on the first dial)` } };
       }

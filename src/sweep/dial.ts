@@ -19,6 +19,11 @@ export interface BlockProof {
   result: PortResult;
   /** Connected, and the peer closed without sending anything. */
   noToken: boolean;
+  /**
+   * Connected, and nothing at all came within the token deadline: a silent service behind a
+   * wrong forward, or our server too busy to accept in time (a loaded machine); dialled again.
+   */
+  silent?: boolean;
   /** How long the connect took to be answered (connected or refused), when it was. */
   answerMs?: number;
 }
@@ -114,7 +119,7 @@ function provePort(network: Network, host: string, port: number, deadlines: Dial
     let tokenWait: DeadlineEntry<() => void> | undefined;
     let head = '';
     let settled = false;
-    const decide = (state: PortResult['state'], detail: string, noToken = false): void => {
+    const decide = (state: PortResult['state'], detail: string, mark?: 'noToken' | 'silent'): void => {
       if (settled) return;
       settled = true;
       chunk.pending.delete(expire);
@@ -127,12 +132,12 @@ function provePort(network: Network, host: string, port: number, deadlines: Dial
         if (connection.resetAndDestroy) connection.resetAndDestroy();
         else connection.destroy();
       }
-      resolve({ result: { port, state, detail }, noToken, ...(answerMs !== undefined ? { answerMs } : {}) });
+      resolve({ result: { port, state, detail }, noToken: mark === 'noToken', ...(mark === 'silent' ? { silent: true } : {}), ...(answerMs !== undefined ? { answerMs } : {}) });
     };
     const expire = (): void => decide('dropped', `no answer to the connect within ${deadlines.connectMs} ms`);
     chunk.pending.add(expire);
     const onTokenTimeout = (): void => {
-      if (head === '') decide('misrouted', `connected, but no token within ${deadlines.tokenMs} ms: something other than the server's listener on ${port} answered`);
+      if (head === '') decide('misrouted', `connected, but no token within ${deadlines.tokenMs} ms: something other than the server's listener on ${port} answered`, 'silent');
       else decide('misrouted', `expected the token for port ${port}, got ${quote(head)} and then nothing for ${deadlines.tokenMs} ms`);
     };
     const line = (text: string): void => {
@@ -148,7 +153,7 @@ function provePort(network: Network, host: string, port: number, deadlines: Dial
     };
     const onEnd = (): void => {
       if (head !== '') return line(head);
-      decide('misrouted', `connected, but it closed without the token for ${port}: not the server's listener, or the server saw the connection come from another address`, true);
+      decide('misrouted', `connected, but it closed without the token for ${port}: not the server's listener, or the server saw the connection come from another address`, 'noToken');
     };
     const onClose = (): void => decide('error', `connected, then the connection was reset before the token for ${port}`);
     network.connect({ host, port, signal: chunk.signal, readBuffer: TOKEN_READ_BUFFER }).then(

@@ -266,7 +266,8 @@ function paceFinding(blocks: { outcome: BlockSweepOutcome; pace: Pace; fastDeadl
     fastDeadlineMs < dataTimeoutMs
       ? `first dial: ${fastDeadlineMs} ms to answer (path round trip ${formatMs(pace.rttMs)} on the control connection, plus the first SYN retransmission at ${SYN_RETRANSMIT_MS} ms)`
       : `first dial: the full data timeout (${dataTimeoutMs} ms), which is no longer than a SYN retransmission and a few round trips`,
-    outcome.retested > 0 ? `${count(outcome.retested)} unanswered port(s) dialled again with the full data timeout (${dataTimeoutMs} ms) before being called dropped; ${count(outcome.answeredOnRetest)} answered then` : 'no port needed a second dial',
+    outcome.retested > 0 ? `${count(outcome.retested)} unanswered port(s) dialled again with the full data timeout (${dataTimeoutMs} ms) before being called dropped; ${count(outcome.answeredOnRetest)} answered then` : outcome.retestedSilent > 0 ? 'no unanswered port needed a second dial' : 'no port needed a second dial',
+    ...(outcome.retestedSilent > 0 ? [`${count(outcome.retestedSilent)} port(s) connected but sent no token within ${dataTimeoutMs} ms, dialled again before being called misrouted; ${count(outcome.tokenOnRetest)} sent it then`] : []),
     ...(pace.pushbackCount > 0 ? [`slowed down ${pace.pushbackCount} time(s): ${pace.pushbacks.join('; ')}`] : []),
   ];
   return infoFinding('SWEEP_PACE', `Swept in blocks of up to ${count(pace.peak)} ports`, 'How fast the sweep could go, and what held it back. A port unanswered on its first, short dial is dialled again with the full data timeout before it is called dropped.', evidence);

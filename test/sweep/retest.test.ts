@@ -4,8 +4,9 @@
  * timeout before it may be called dropped, and a port dropped by the firewall is unanswered
  * twice. No timing is asserted: what is counted is which ports were dialled how often.
  */
+import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { abortError, type Network } from '../../src/net/network.js';
+import { abortError, type Connection, type Network } from '../../src/net/network.js';
 import { createSimulation, type Simulation } from '../../src/net/sim/index.js';
 import { startServer, type RunningServer } from '../../src/server/index.js';
 import { runSweep } from '../../src/sweep/index.js';
@@ -73,5 +74,58 @@ describe('sweep: a port unanswered on its first dial is dialled again before it 
     for (let port = 5530; port <= 5539; port += 1) expect(dials.get(port), String(port)).toBe(2);
     const pace = report.findings.find((finding) => finding.code === 'SWEEP_PACE');
     expect(pace?.evidence.join('\n')).toContain('11 unanswered port(s) dialled again with the full data timeout (2500 ms) before being called dropped; 1 answered then');
+  });
+});
+
+/**
+ * Connects to `late` answer silently the first time (our server's accept came after the token
+ * deadline: a loaded machine); connects to `silent` always do (a silent service behind a wrong
+ * forward). The silent connections are streams that never send anything.
+ */
+function silentDials(network: Network, late: number, silent: number, dials: Map<number, number>): Network {
+  return {
+    name: `${network.name}+silent`,
+    listen: (request, handler) => network.listen(request, handler),
+    connect: async (request) => {
+      if (request.port !== 21) dials.set(request.port, (dials.get(request.port) ?? 0) + 1);
+      if (request.port === silent || (request.port === late && dials.get(late) === 1)) return new PassThrough() as unknown as Connection;
+      return network.connect(request);
+    },
+  };
+}
+
+describe('sweep: a port that connected but stayed silent is dialled again before it is called misrouted', () => {
+  it('a late token is open on the second dial; a port silent twice is misrouted', async () => {
+    const range = { from: 5500, to: 5519 };
+    simulation = createSimulation({
+      firewalls: [
+        {
+          name: 'edge firewall',
+          at: 'edge',
+          policy: 'drop',
+          rules: [
+            { comment: 'replies', state: ['established'], action: 'accept' },
+            { comment: 'FTP control', direction: 'in', dport: 21, action: 'accept' },
+            { comment: 'passive range', direction: 'in', dport: '5500-5519', action: 'accept' },
+          ],
+        },
+      ],
+    });
+    server = await startServer(
+      { host: '0.0.0.0', port: 21, anonymous: true, log: 'none', allowSweep: true, pasvRange: range, limits: { pasvAcceptTimeoutMs: 30_000 } },
+      simulation.network('server'),
+    );
+    const dials = new Map<number, number>();
+    const report = await runSweep({ url: `ftp://${simulation.addresses.server}/`, range, dataTimeoutMs: 300, connectTimeoutMs: 5_000 }, silentDials(simulation.network('client'), 5504, 5510, dials));
+    expect(report.spans).toEqual([
+      { from: 5500, to: 5509, state: 'open' },
+      { from: 5510, to: 5510, state: 'misrouted' },
+      { from: 5511, to: 5519, state: 'open' },
+    ]);
+    expect(report.ports.find((port) => port.port === 5504)?.detail).toBe('token for 5504 received (connected but no token within 300 ms on the first dial)');
+    expect(report.ports.find((port) => port.port === 5510)?.detail).toMatch(/^connected, but no token within 300 ms: .* \(silent on both dials\)$/);
+    expect([dials.get(5500), dials.get(5504), dials.get(5510)]).toEqual([1, 2, 2]);
+    const pace = report.findings.find((finding) => finding.code === 'SWEEP_PACE');
+    expect(pace?.evidence).toContain('2 port(s) connected but sent no token within 300 ms, dialled again before being called misrouted; 1 sent it then');
   });
 });

@@ -41,6 +41,8 @@ const listening = new WeakMap<ServerContext, number>();
 const closingBlocks = new WeakMap<ServerContext, Set<Promise<void>>>();
 /** How long a block over the budget waits for blocks that are closing (DONE) to finish. */
 const CLOSING_WAIT_MS = 2_000;
+/** Listeners opened in one go before connections waiting on open blocks are served. */
+const LISTEN_SLICE = 64;
 /** The busy ports named in a reply, at most (the open tag is what the client trusts). */
 const BUSY_NAMED = 16;
 
@@ -51,6 +53,8 @@ class SweepBlock {
   private timer: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
   tokens = 0;
+  /** The control peer's address as data connections from it spell it (e.g. IPv4-mapped). */
+  private peerAsSeen: string | undefined;
   /** Listeners that could not be opened for another reason than a busy port (EMFILE, …). */
   failed = 0;
 
@@ -74,6 +78,17 @@ class SweepBlock {
 
   /** Listen on every port of `ports` this server can give; the rest are busy. */
   async open(ports: readonly number[]): Promise<void> {
+    for (let index = 0; index < ports.length && !this.closing; index += LISTEN_SLICE) {
+      // Between slices, connections to blocks already open are accepted and get their tokens: a
+      // client opens its next block while it dials the current one, whose tokens would otherwise
+      // wait behind every listen() of the next block (on a busy machine, past the data timeout).
+      if (index > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      await this.openSlice(ports.slice(index, index + LISTEN_SLICE));
+    }
+    this.arm();
+  }
+
+  private async openSlice(ports: readonly number[]): Promise<void> {
     const { server } = this.session;
     await Promise.all(
       ports.map(async (port) => {
@@ -99,7 +114,6 @@ class SweepBlock {
         }
       }),
     );
-    this.arm();
   }
 
   /** (Re)start the idle deadline; refresh() keeps it cheap, as it runs once per connection. */
@@ -118,14 +132,23 @@ class SweepBlock {
     // This runs once per port of a sweep: kept lean (no timer per connection).
     this.connections.add(connection);
     connection.once('close', () => this.connections.delete(connection));
-    const source = normalizeAddress(connection.remoteAddress ?? 'unknown');
-    if (!sameAddress(source, this.session.peer)) {
+    const remote = connection.remoteAddress;
+    if (remote === undefined) {
+      // Reset by the client before we got to it (it stopped waiting for the token): gone, not a
+      // connection from another address.
+      connection.destroy();
+      return;
+    }
+    // One address string for thousands of connections: compared once, then recognised as is.
+    const source = remote === this.peerAsSeen ? this.session.peer : normalizeAddress(remote);
+    if (source !== this.session.peer && !sameAddress(source, this.session.peer)) {
       this.foreign.add(source);
       this.session.log('warn', 'data', `sweep connection from ${source} to ${port} refused: control peer is ${this.session.peer}`, { port, source });
       // A FIN, not a reset (as PassiveChannel does), and no token.
       connection.end(() => connection.destroy());
       return;
     }
+    this.peerAsSeen = remote;
     this.tokens += 1;
     this.arm();
     const token = formatDataToken({ session: this.session.id, port });
