@@ -28,6 +28,7 @@ export const FIXED_BANDS = {
   'test/server/security.test.ts': { from: 22000, to: 22999 },
   'test/server/protocol.test.ts': { from: 23000, to: 23999 },
   'test/capture/real-clients.test.ts': { from: 24000, to: 24099 },
+  'test/explain/real-tls-captures.test.ts': { from: 24100, to: 24199 },
   'test/hardening/server-passive.test.ts': { from: 25000, to: 25999 },
   'test/check/run.test.ts': { from: 26000, to: 26999 },
   'test/check/evaluate.test.ts': { from: 27000, to: 27999 },
