@@ -126,6 +126,23 @@ describe('explain: AUTH TLS accepted, so the capture cannot see the data mode', 
     expect(report.summary.join('\n')).toMatch(/active \(inferred from the connection's direction: the server opened it from its port 20\)/);
   });
 
+  it("a server-side capture: the server's connection from port 20 to the client gets no answer — not 'the server accepted PORT'", async () => {
+    const capture = new Capture();
+    const control = encryptedControl(capture);
+    const data = capture.conversation({ host: SERVER, port: 20 }, { host: CLIENT, port: 41234 });
+    data.syn();
+    capture.wait(3000);
+    data.synRetransmit();
+    capture.wait(20_000);
+    control.data('server', record(0x17, 30));
+    const report = await explain(capture);
+    const finding = report.sessions[0]?.report.findings[0];
+    expect(finding?.code).toBe('ACTIVE_INBOUND_BLOCKED');
+    expect(`${finding?.title} ${finding?.explanation}`).not.toMatch(/accepted PORT|said so with PORT|PORT over TLS/);
+    expect(finding?.explanation).toMatch(/active \(inferred from the connection's direction: the server opened it from its port 20\); the PORT or EPRT that named the port was hidden by TLS/);
+    expect(finding?.explanation).toMatch(/client-side FTP helper or NAT cannot see the port in PORT\/EPRT either/);
+  });
+
   it('implicit FTPS (TLS from the connection on, no AUTH TLS sent): said as implicit TLS, not as an AUTH TLS step', async () => {
     const capture = new Capture();
     const control = capture.conversation({ host: CLIENT, port: 40000 }, { host: SERVER, port: 990 }).handshake();

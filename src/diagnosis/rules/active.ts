@@ -7,7 +7,7 @@ import type { DataAttempt, Evidence } from '../../evidence/model.js';
 import type { Rule } from '../engine.js';
 import { unexplained } from '../engine.js';
 import { normalizeAddress } from '../../ftp/index.js';
-import { addressClass, attemptState, controlAddress, endpoint, isActive, manyAttemptLines, replyLine, unroutable } from '../facts.js';
+import { addressClass, attemptState, controlAddress, endpoint, hiddenModeText, isActive, manyAttemptLines, replyLine, unroutable } from '../facts.js';
 import { remediesFor } from '../remedies/index.js';
 
 /**
@@ -85,9 +85,13 @@ export const activeInboundBlocked: Rule = {
     if (!first) return undefined;
     const verb = first.mode.toUpperCase();
     const where = first.listening ? endpoint(first.listening) : 'our listener';
+    // A capture of an encrypted control channel: no PORT/EPRT was seen, only the server's connection.
+    const hidden = first.modeHiddenByTls;
     const sentences = [
-      `The client listened on ${where} and said so with ${verb}; the server accepted it${first.modeReply ? ` (${first.modeReply.code})` : ''}, ` +
-        `but no connection arrived within ${first.inbound?.waitedMs ?? 0} ms.`,
+      hidden
+        ? `The server's data connection to ${where} is ${hiddenModeText(hidden)}; the PORT or EPRT that named the port was hidden by TLS. It got no answer within ${first.inbound?.waitedMs ?? 0} ms.`
+        : `The client listened on ${where} and said so with ${verb}; the server accepted it${first.modeReply ? ` (${first.modeReply.code})` : ''}, ` +
+          `but no connection arrived within ${first.inbound?.waitedMs ?? 0} ms.`,
     ];
     if (first.finalReply && first.finalReply.code >= 400) {
       sentences.push(
@@ -97,7 +101,13 @@ export const activeInboundBlocked: Rule = {
     } else {
       sentences.push('Either the server\'s outbound connection (usually from port 20) is blocked by its own firewall, or the client side — a host firewall or NAT — drops it.');
     }
-    const privateAddress = privateActiveAddress(input.evidence, first);
+    if (hidden) {
+      sentences.push(
+        "With an encrypted control channel a client-side FTP helper or NAT cannot see the port in PORT/EPRT either, so it opens (or translates) nothing: the classic cause of this under FTPS. " +
+          "Use passive mode with a fixed passive range opened on the server's firewall, or, where the server allows it, clear the control channel after login (CCC).",
+      );
+    }
+    const privateAddress = hidden ? undefined : privateActiveAddress(input.evidence, first);
     if (privateAddress) {
       // The private address explains it by itself: say so instead of the generic guesses.
       sentences.splice(1, 1, privateAddressWords(verb, privateAddress));
@@ -108,7 +118,9 @@ export const activeInboundBlocked: Rule = {
         severity: 'error',
         title: privateAddress
           ? `${verb} sent the private address ${privateAddress}: the server cannot connect back to it (the client is behind NAT)`
-          : `The server accepted ${verb} but its connection back to ${where} never arrived`,
+          : hidden
+            ? `The server's data connection to ${where} (active, mode hidden by TLS) never arrived`
+            : `The server accepted ${verb} but its connection back to ${where} never arrived`,
         explanation: sentences.join(' '),
         evidence: [...manyAttemptLines(missing, 2), ...(privateAddress ? [`* ${verb} address sent: ${privateAddress} (private); control connection to ${controlAddress(input.evidence)}`] : [])],
         remedies: remediesFor(privateAddress ? ['active-private-address'] : ['active-inbound'], input.remedy),
