@@ -67,10 +67,11 @@ const PIECE_BYTES = 16 * 1024;
  * Why not `stream.pipe(createGunzip())` and async iteration: when zlib fails, the stream is
  * destroyed and the chunks it had buffered are dropped (the last kilobytes before a truncation
  * were lost). Here the gunzip stream is never paused, so each chunk reaches us as zlib makes it,
- * and input goes in one small piece at a time, so what is waiting stays bounded.
+ * and input goes in one small piece at a time, so what is waiting stays bounded: the output of the
+ * piece being handed out and of the one zlib inflates meanwhile (on its thread, while the consumer
+ * works on the previous one).
  */
 export async function* gunzipFile(handle: FileHandle, options: GunzipOptions = {}): AsyncGenerator<Buffer> {
-  const readBytes = options.readBytes ?? 64 * 1024;
   const gunzip = createGunzip({ chunkSize: options.chunkBytes ?? 64 * 1024 });
   const ready: Buffer[] = [];
   let failure: Error | undefined;
@@ -87,29 +88,45 @@ export async function* gunzipFile(handle: FileHandle, options: GunzipOptions = {
   gunzip.on('error', (error: Error) => {
     failure ??= error;
   });
-  // One buffer, reused: each piece is inflated completely (awaited) before the next read.
-  const input = Buffer.allocUnsafe(readBytes);
-  let position = 0;
+  let inflating: Promise<void> | undefined;
   try {
-    // Bounded: every pass reads further into a finite file, or stops.
-    for (;;) {
-      const { bytesRead } = await handle.read(input, 0, readBytes, position);
-      if (bytesRead === 0) break;
-      position += bytesRead;
-      for (let offset = 0; offset < bytesRead && !failure; offset += PIECE_BYTES) {
-        await settled(gunzip, (done) => gunzip.write(input.subarray(offset, Math.min(bytesRead, offset + PIECE_BYTES)), () => done()));
-        yield* handOut(ready);
+    for await (const piece of pieces(handle, options.readBytes ?? 64 * 1024)) {
+      await inflating;
+      const done = ready.splice(0);
+      if (failure) {
+        yield* done;
+        throw failure;
       }
-      if (failure) throw failure;
+      inflating = settled(gunzip, (finished) => gunzip.write(piece, () => finished()));
+      yield* done;
     }
-    await settled(gunzip, (done) => {
-      gunzip.once('end', done);
-      gunzip.end();
-    });
-    yield* handOut(ready);
+    await inflating;
+    if (!failure) {
+      await settled(gunzip, (finished) => {
+        gunzip.once('end', finished);
+        gunzip.end();
+      });
+    }
+    yield* ready.splice(0);
     if (failure) throw failure;
   } finally {
     gunzip.destroy();
+  }
+}
+
+/**
+ * The file's bytes in pieces of PIECE_BYTES, read into two buffers in turn: a read fills one while
+ * the last piece of the other may still be inflating (one piece is in flight at a time).
+ */
+async function* pieces(handle: FileHandle, readBytes: number): AsyncGenerator<Buffer> {
+  const buffers = [Buffer.allocUnsafe(readBytes), Buffer.allocUnsafe(readBytes)];
+  // Bounded: every pass reads further into a finite file, or stops.
+  for (let position = 0, turn = 0; ; turn = 1 - turn) {
+    const buffer = buffers[turn]!;
+    const { bytesRead } = await handle.read(buffer, 0, readBytes, position);
+    if (bytesRead === 0) return;
+    position += bytesRead;
+    for (let offset = 0; offset < bytesRead; offset += PIECE_BYTES) yield buffer.subarray(offset, Math.min(bytesRead, offset + PIECE_BYTES));
   }
 }
 
@@ -125,10 +142,4 @@ function settled(gunzip: Gunzip, start: (done: () => void) => void): Promise<voi
     gunzip.once('close', done);
     start(done);
   });
-}
-
-function* handOut(ready: Buffer[]): Generator<Buffer> {
-  // Bounded: the array holds what one piece inflated to.
-  for (let index = 0; index < ready.length; index += 1) yield ready[index]!;
-  ready.length = 0;
 }

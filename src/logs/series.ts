@@ -74,7 +74,7 @@ function readingsOf(format: LogFormat, stream: LogStream, tallies: readonly File
   const streamLimits = stream.limits();
   const joined =
     tallies.length > 1
-      ? [`one log in ${tallies.length} rotated files, read in the order of their times: ${tallies.map((tally) => basename(tally.file)).join(', ')} (${spanning} session${spanning === 1 ? '' : 's'} continue${spanning === 1 ? 's' : ''} from one file into the next)`]
+      ? [`one log in ${tallies.length} rotated files, read in the order of their times: ${tallies.map((tally) => basename(tally.file)).join(', ')}${format.pathOnly ? '' : ` (${spanning} session${spanning === 1 ? '' : 's'} continue${spanning === 1 ? 's' : ''} from one file into the next)`}`]
       : [];
   return tallies.map((tally) => {
     const own = byFile.get(tally.file) ?? [];

@@ -5,13 +5,13 @@
  * and says where it stopped; a gzip bomb stops at the limit, having held no more than a piece of
  * it. Fixtures are the committed logs, compressed here.
  */
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { constants as zlibConstants, gzipSync } from 'node:zlib';
+import { constants as zlibConstants, gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { chooseReader } from '../../src/explain/detect.js';
 import { READERS } from '../../src/explain/readers.js';
-import { inflateHead } from '../../src/io/gzip.js';
+import { DecompressedTooLarge, gunzipFile, inflateHead } from '../../src/io/gzip.js';
 import { LogFormatError } from '../../src/logs/errors.js';
 import { readLogLines, type LogLine, type LogReadStats } from '../../src/logs/line-reader.js';
 import { fixture, readLog, scratchDirectory } from './helpers.js';
@@ -61,6 +61,51 @@ describe('gzip\'d logs: detection by content', () => {
     expect(inflated!.length).toBeGreaterThan(1024);
     expect(inflated!.length).toBeLessThanOrEqual(64 * 1024);
     expect(text.subarray(0, inflated!.length).equals(inflated!)).toBe(true);
+  });
+});
+
+/** Every chunk gunzipFile hands out, joined, and what it threw at the end. */
+async function gunzipAll(file: string, options: { maxBytes?: number; readBytes?: number } = {}): Promise<{ data: Buffer; error?: unknown }> {
+  const handle = await open(file, 'r');
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of gunzipFile(handle, options)) chunks.push(Buffer.from(chunk));
+    return { data: Buffer.concat(chunks) };
+  } catch (error) {
+    return { data: Buffer.concat(chunks), error };
+  } finally {
+    await handle.close();
+  }
+}
+
+describe('src/io/gzip: gunzipFile', () => {
+  const text = Buffer.from(Array.from({ length: 60_000 }, (_, index) => `line ${index} of a log that compresses ${index * 7}`).join('\n'));
+
+  it('a whole stream: every byte, through pieces and reads of any size', async () => {
+    const file = await write('whole.gz', gzipSync(text));
+    for (const readBytes of [1000, 64 * 1024, 1024 * 1024]) expect((await gunzipAll(file, { readBytes })).data.equals(text)).toBe(true);
+  });
+
+  it.each([0.3, 0.5, 0.999])('a stream cut at %d of its length: every byte zlib can inflate is handed out before the error', async (fraction) => {
+    const compressed = gzipSync(text);
+    const cut = compressed.subarray(0, Math.floor(compressed.length * fraction));
+    const file = await write(`cut-${fraction}.gz`, cut);
+    const { data, error } = await gunzipAll(file);
+    expect((error as NodeJS.ErrnoException).code).toBe('Z_BUF_ERROR');
+    expect(data.equals(gunzipSync(cut, { finishFlush: zlibConstants.Z_SYNC_FLUSH }))).toBe(true);
+  });
+
+  it('a hundred concatenated members are one stream', async () => {
+    const members = Array.from({ length: 100 }, (_, index) => text.subarray(index * 1000, (index + 1) * 1000));
+    const file = await write('members.gz', Buffer.concat(members.map((member) => gzipSync(member))));
+    expect((await gunzipAll(file)).data.equals(Buffer.concat(members))).toBe(true);
+  });
+
+  it('past maxBytes: DecompressedTooLarge, and no more than maxBytes handed out', async () => {
+    const file = await write('zeros.gz', gzipSync(Buffer.alloc(32 * 1024 * 1024)));
+    const { data, error } = await gunzipAll(file, { maxBytes: 1024 * 1024 });
+    expect(error).toBeInstanceOf(DecompressedTooLarge);
+    expect(data.length).toBeLessThanOrEqual(1024 * 1024);
   });
 });
 
