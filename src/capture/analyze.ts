@@ -70,6 +70,7 @@ export class CaptureAnalyzer {
   private readonly sessions: SessionBuilder[] = [];
   private readonly maxSessions: number;
   private endUs = 0;
+  private cutAfterFrame: number | undefined;
   /** Bounds shared by every session and control stream of the capture. */
   private readonly events: EventBudget;
   private readonly waiting: SharedBudget;
@@ -98,8 +99,13 @@ export class CaptureAnalyzer {
     this.segment(item.segment);
   }
 
-  /** The capture ended: every connection still open is read as it stands. */
-  finish(): ObservedSession[] {
+  /**
+   * The capture ended: every connection still open is read as it stands. `cutAfterFrame`: the file
+   * was cut short there, so a session whose control connection was still open gets a note saying
+   * so (what it was doing has no outcome in the file).
+   */
+  finish(cutAfterFrame?: number): ObservedSession[] {
+    this.cutAfterFrame = cutAfterFrame;
     this.table.closeAll();
     return this.sessions.map((session) => session.finish());
   }
@@ -250,6 +256,11 @@ export class CaptureAnalyzer {
       }
       session.endUs = Math.max(session.endUs, connection.last.timeUs);
       if (because === 'table-full') session.note('tracking of this control connection stopped early: the capture had more connections open at once than are tracked', place);
+      const open = !connection.rst && !connection.fin.initiator && !connection.fin.responder;
+      if (because === 'end-of-capture' && this.cutAfterFrame !== undefined && open) {
+        const text = `the capture file was cut short after frame ${this.cutAfterFrame}, with this session still open: what it did next is not in the file`;
+        session.add({ kind: 'note', meaning: 'source-cut', text, ...session.stamp({ frame: this.cutAfterFrame, timeUs: this.endUs }) });
+      }
       return;
     }
     if (entry.data) {

@@ -70,6 +70,7 @@ export function cutWords(cut: CaptureCut): string {
     : `it ends after frame ${count(cut.frames)}`;
   return (
     `The file was cut short: ${gzip ? `${gzip}, and ` : ''}${record}. The ${frames} before the cut were read and diagnosed; anything after it is missing, ` +
-    'so a connection still open at the cut is read as it stood then (an answer that came later cannot be seen). A tcpdump killed or stopped by a full disk, or a file copied while it was still being written, ends like this.'
+    'so a session still open at the cut is judged only on what it finished before it (a transfer or connection under way there has no outcome in the file and is not called failed). ' +
+    'A tcpdump killed or stopped by a full disk, or a file copied while it was still being written, ends like this.'
   );
 }

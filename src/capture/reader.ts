@@ -30,7 +30,7 @@ export async function readCaptureFile(file: string, format: 'pcap' | 'pcapng', o
   for await (const batch of readCaptureBatches(file, { format, stats, ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}) })) {
     for (const item of batch) analyzer.push(item);
   }
-  const sessions = analyzer.finish();
+  const sessions = analyzer.finish(stats.cut?.frames);
   const vantageGuess = guessVantage(analyzer.sessionBuilders);
   const source: SourceDeclaration = {
     kind: 'capture',

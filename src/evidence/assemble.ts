@@ -235,6 +235,12 @@ function onEvent(walk: Walk, event: ObservedEvent): void {
 
 function onNote(walk: Walk, note: Extract<ObservedEvent, { kind: 'note' }>): void {
   const attempt = walk.attempt;
+  if (note.meaning === 'source-cut') {
+    // Cut short while this attempt was under way: how it ended is not in the source, so it is not judged (an answer already seen is kept).
+    const answered = attempt?.finalReply !== undefined || attempt?.connect?.outcome === 'refused' || attempt?.connect?.outcome === 'unreachable' || (attempt?.modeReply?.code ?? 0) >= 400;
+    if (attempt && !answered) walk.attempt = undefined;
+    return;
+  }
   if (note.meaning === 'unroutable-replaced') {
     walk.evidence.options = { ...walk.evidence.options, addressPolicy: 'control-peer' };
     walk.replacesUnroutable = true;

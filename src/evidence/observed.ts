@@ -122,6 +122,7 @@ export interface ObservedNote extends ObservedBase {
     | 'unroutable-replaced' // the client replaced an unroutable 227 address with the control peer's
     | 'firewall-drop' // a firewall log says it dropped a packet (to = the dropped connection's target)
     | 'firewall-reject'
+    | 'source-cut' // the source was cut short here (a capture file cut mid-record): an attempt under way has no outcome in it
     | 'other';
   /** For firewall lines and client messages that name a connection. */
   to?: Endpoint;

@@ -8,6 +8,7 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CaptureFormatError } from '../../src/capture/read/index.js';
+import { readCaptureFile } from '../../src/capture/reader.js';
 import { runExplain } from '../../src/explain/run.js';
 import { ftpDoctor } from '../setup/run-cli.js';
 import { readAll, readError, removeTempCaptures, tempCapture } from './read/collect.js';
@@ -120,12 +121,25 @@ describe('the reader reads a cut capture up to the cut', () => {
 });
 
 describe('explain on a cut capture', () => {
+  it('a session that closed before the cut gets no note; one still open at it does, and its transfer under way is not judged', async () => {
+    const reading = await readCaptureFile(tempCapture(cuts[1]!.bytes, 'notes'), 'pcap');
+    const cutNotes = reading.sessions.map((session) => session.events.filter((event) => event.kind === 'note' && event.meaning === 'source-cut').length);
+    expect(cutNotes).toEqual([0, 1]);
+    const whole = await readCaptureFile(tempCapture(pcap, 'notes-whole'), 'pcap');
+    expect(whole.sessions.flatMap((session) => session.events).filter((event) => event.kind === 'note' && event.meaning === 'source-cut')).toEqual([]);
+  });
+
   it.each([...cuts.map((cut) => ({ ...cut, gzip: false })), { ...gzipCut, frames: undefined, offset: undefined }])('$name: the complete part is diagnosed and the limits say where the file was cut', async (cut) => {
     const report = await runExplain([tempCapture(cut.bytes, cut.gzip ? 'explain.gz' : 'explain')]);
     const [first] = report.sessions;
     expect(report.sessions).toHaveLength(2);
     expect(first?.verdict).toBe('fail');
     expect(first?.report.findings.map((finding) => finding.code)).toContain('DATA_CHANNEL_REFUSED');
+    // The good session was cut in the middle of its transfer: not called failed, and its transcript says it was cut.
+    const second = report.sessions[1];
+    expect(second?.verdict).toBe('pass');
+    expect(second?.report.findings.map((finding) => finding.code)).not.toContain('DATA_TRANSFER_FAILED');
+    expect(second?.report.transcript.map((line) => line.text).join('\n')).toMatch(/the capture file was cut short after frame \d+, with this session still open/);
     const note = report.inputs[0]?.limits[0] ?? '';
     expect(note).toMatch(/^The file was cut short: /);
     if (cut.frames !== undefined) expect(note).toContain(`at byte ${cut.offset.toLocaleString('en-US')}, after frame ${cut.frames}`);
