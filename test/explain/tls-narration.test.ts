@@ -143,6 +143,18 @@ describe('explain: AUTH TLS accepted, so the capture cannot see the data mode', 
     expect(finding?.explanation).toMatch(/client-side FTP helper or NAT cannot see the port in PORT\/EPRT either/);
   });
 
+  it('a hidden passive connection answered with a reset: DATA_CHANNEL_REFUSED names no mode command', async () => {
+    const capture = new Capture();
+    const control = encryptedControl(capture);
+    capture.conversation({ host: CLIENT, port: 40001 }, { host: SERVER, port: 50123 }).refused();
+    control.data('server', record(0x17, 30));
+    const report = await explain(capture);
+    const finding = report.sessions[0]?.report.findings[0];
+    expect(finding?.code).toBe('DATA_CHANNEL_REFUSED');
+    expect(finding?.explanation).toMatch(/the client's data connect \(passive, mode hidden by TLS\) to 203\.0\.113\.5:50123 was answered with a reset/);
+    expect(JSON.stringify(report)).not.toMatch(/PASV over TLS|PASV or EPSV/);
+  });
+
   it('implicit FTPS (TLS from the connection on, no AUTH TLS sent): said as implicit TLS, not as an AUTH TLS step', async () => {
     const capture = new Capture();
     const control = capture.conversation({ host: CLIENT, port: 40000 }, { host: SERVER, port: 990 }).handshake();

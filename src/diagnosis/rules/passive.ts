@@ -40,6 +40,8 @@ const plainCounterpart = (evidence: Evidence, attempt: DataAttempt): DataAttempt
   attempt.modeHiddenByTls
     ? evidence.attempts.find((other) => !other.tls && !other.modeHiddenByTls && isPassive(other) === isPassive(attempt) && attemptState(other) === 'ok')
     : worked(evidence, attempt.mode, false);
+/** The mode inside a sentence's parentheses: 'PASV over TLS', or 'passive, mode hidden by TLS' (no nested parentheses). */
+const modeWords = (attempt: DataAttempt): string => (attempt.modeHiddenByTls ? `${attempt.modeHiddenByTls.inferred}, mode hidden by TLS` : modeName(attempt));
 const waited = (attempt: DataAttempt | undefined): number => attempt?.connect?.durationMs ?? 0;
 /** " after 5000 ms", or nothing when a passive source did not time it (a log without clocks; a probe always times its own). */
 const afterWait = (attempt: DataAttempt | undefined): string => (waited(attempt) > 0 || attempt?.seenAt === undefined ? ` after ${waited(attempt)} ms` : '');
@@ -196,7 +198,7 @@ export const dataChannelBlocked: Rule = {
     if (!first) return undefined;
     const { suffix, sentences } = correlations(input, blocked);
     const control = controlEndpoint(input.evidence);
-    const modes = [...new Set(blocked.map((attempt) => (attempt.modeHiddenByTls ? `${attempt.modeHiddenByTls.inferred}, mode hidden by TLS` : modeName(attempt))))].join(', ');
+    const modes = [...new Set(blocked.map(modeWords))].join(', ');
     const problems: Problem[] = ['open-passive-range', 'passive-range'];
     if (blocked.some((attempt) => attempt.tls) || blindHelper(input.evidence, blocked)) problems.unshift('tls-inspection');
     return {
@@ -240,7 +242,7 @@ export const dataChannelRefused: Rule = {
         code: 'DATA_CHANNEL_REFUSED',
         severity: 'error',
         title: `Data connections to ${dialedList(refused)} are ${outcome === 'refused' ? 'actively refused' : ((icmp && icmpTitleWords(icmp)) ?? 'rejected')}`,
-        explanation: `The control connection works, but the client's data connect (${modeName(first)}) to ${dialedList(refused)} ${how}.`,
+        explanation: `The control connection works, but the client's data connect (${modeWords(first)}) to ${dialedList(refused)} ${how}.`,
         evidence: manyAttemptLines(refused),
         remedies: remediesFor(['open-passive-range', 'misrouted'], input.remedy),
       },
