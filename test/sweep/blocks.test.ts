@@ -5,10 +5,11 @@
  * proving a range through it. Ranges sit below Linux's ephemeral ports (32768+).
  */
 import net from 'node:net';
+import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseDataToken } from '../../src/ftp/evidence.js';
 import { realNetwork } from '../../src/net/real.js';
-import type { Network } from '../../src/net/network.js';
+import type { Connection, Network } from '../../src/net/network.js';
 import { startServer, type RunningServer } from '../../src/server/index.js';
 import type { ServerOptions } from '../../src/server/options.js';
 import { BLOCK_SESSIONS } from '../../src/sweep/blocks.js';
@@ -185,6 +186,31 @@ describe('SITE SWEEP A-B: what a connection gets', () => {
     const done = await raw.command('SITE SWEEP DONE');
     expect(done.code).toBe(200);
     expect(done.message).toMatch(/2 token\(s\) sent; refused connections from 127\.0\.0\.2/);
+  });
+
+  it('a connection the client reset before the server accepted it is dropped quietly, not named as refused', async () => {
+    const range = someRange(4);
+    // Hands each block listener's handler to the test, which plays a connection already reset
+    // (its remote address unreadable: what accept() gives when the client gave up first).
+    const handlers = new Map<number, (connection: Connection) => void>();
+    const network: Network = {
+      name: 'real+handlers',
+      connect: (request) => realNetwork.connect(request),
+      listen: (request, handler) => {
+        handlers.set(request.port, handler);
+        return realNetwork.listen(request, handler);
+      },
+    };
+    const running = await serveWith({ allowSweep: true, pasvRange: range }, network);
+    const raw = await client(running.port);
+    expect((await raw.command(`SITE SWEEP ${range.from}-${range.to}`)).code).toBe(200);
+    const gone = Object.assign(new PassThrough(), { remoteAddress: undefined }) as unknown as Connection;
+    handlers.get(range.from)?.(gone);
+    const token = parseDataToken((await readFrom(range.to)).split('\n')[0] ?? '');
+    expect(token.ok && token.value.port).toBe(range.to);
+    const done = await raw.command('SITE SWEEP DONE');
+    expect(done.message).toBe('Sweep block closed: 1 token(s) sent.');
+    expect(gone.destroyed).toBe(true);
   });
 
   it('ports another session holds are skipped and named busy', async () => {
