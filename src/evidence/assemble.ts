@@ -128,8 +128,9 @@ function onCommand(walk: Walk, text: string, event: ObservedEvent): void {
   if (!command.ok) return;
   const { verb, argument } = command.value;
   walk.pending = { verb, argument, text, event };
-  // After a refused AUTH, anything but another AUTH or QUIT is the session going on in clear text.
-  if (walk.authRefused && verb !== 'AUTH' && verb !== 'QUIT') walk.clearAfterRefusal = true;
+  // After a refused AUTH, a login or a data command is the session going on in clear text; FEAT,
+  // OPTS or SYST before a QUIT are not (a client that requires TLS may ask them, then give up).
+  if (walk.authRefused && (verb === 'USER' || verb === 'PASS' || MODE_OF[verb] || TRANSFER_VERBS.has(verb))) walk.clearAfterRefusal = true;
   if (MODE_OF[verb]) {
     startAttempt(walk, verb, argument, text, event);
   } else if (TRANSFER_VERBS.has(verb) && walk.attempt) {

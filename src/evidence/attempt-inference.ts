@@ -23,7 +23,7 @@ export interface Walk {
   encrypted?: boolean;
   /** The last AUTH was refused (4xx/5xx) … */
   authRefused?: boolean;
-  /** … and the client went on in clear text after it (any command but AUTH or QUIT). */
+  /** … and the client went on in clear text after it (a login or a data command). */
   clearAfterRefusal?: boolean;
   /** How the current attempt's data connection ended, when seen. */
   dataEnded?: ObservedDataConnection['ended'];

@@ -99,7 +99,8 @@ function authStep(evidence: Evidence): Pick<Step, 'result' | 'detail'> {
   const reply = auth?.reply ? `${auth.reply.code} ${auth.reply.message.split('\n')[0] ?? ''}`.trim() : undefined;
   if (auth?.handshake === 'ok') return { result: 'ok', detail: `ok: the control channel is encrypted ${evidence.tlsMode === 'implicit' ? 'from the start' : 'from here on'}` };
   if (reply && auth?.reply && auth.reply.code >= 400 && evidence.tlsMode === 'none') {
-    return { result: 'warn', detail: `refused (${reply}): TLS not offered by the server; the login and data went in clear text` };
+    const went = [evidence.login ? 'the login' : undefined, evidence.attempts.length > 0 ? 'data' : undefined].filter((part) => part !== undefined);
+    return { result: 'warn', detail: `refused (${reply}): TLS not offered by the server; ${went.length > 0 ? `${went.join(' and ')} went` : 'the session went on'} in clear text` };
   }
   return { result: 'fail', detail: reply ? `${auth?.handshake ?? 'not-attempted'} (${reply})` : (auth?.handshake ?? 'not-attempted') };
 }

@@ -104,10 +104,12 @@ describe('assembleEvidence + diagnose on a log-like session', () => {
     expect(evidence.authTls?.handshake).toBe('ok');
   });
 
-  it('AUTH TLS refused and the client went on in clear text: a clear-text session whatever the login did; one that quit keeps the refusal', () => {
+  it('AUTH TLS refused and the client went on to log in in clear text: a clear-text session whatever the login did; one that quit keeps the refusal', () => {
     expect(assembleEvidence(session('< 220 ready', '> AUTH TLS', '< 530 no', '> USER bob', '< 331 pw', '> PASS ****', '< 530 Login incorrect.'), LOG).tlsMode).toBe('none');
-    expect(assembleEvidence(session('< 220 ready', '> AUTH TLS', '< 502 no', '> FEAT', '< 211 end'), LOG).tlsMode).toBe('none');
+    expect(assembleEvidence(session('< 220 ready', '> AUTH TLS', '< 502 no', '> USER bob', '< 421 bye'), LOG).tlsMode).toBe('none');
     expect(assembleEvidence(session('< 220 ready', '> AUTH TLS', '< 502 no', '> QUIT', '< 221 bye'), LOG).tlsMode).toBe('explicit');
+    // FEAT before giving up is no fallback: a client that requires TLS may ask it first.
+    expect(assembleEvidence(session('< 220 ready', '> AUTH TLS', '< 502 no', '> FEAT', '< 211 end', '> QUIT', '< 221 bye'), LOG).tlsMode).toBe('explicit');
   });
 
   it('encrypted control: the data connection names no mode command, only the direction it took and why', () => {

@@ -300,6 +300,23 @@ describe('explain: AUTH TLS refused and the session went on in clear text', () =
     expect(codes).not.toContain('TLS_NEGOTIATION_BLOCKED');
   });
 
+  it('then only FEAT and QUIT: the client gave up (FEAT is no fallback), the refusal is the failure', async () => {
+    const capture = new Capture();
+    const control = capture.conversation({ host: CLIENT, port: 40000 }, { host: SERVER, port: 21 }).handshake();
+    control.data('server', '220 (vsFTPd 3.0.5)\r\n');
+    control.data('client', 'AUTH TLS\r\n');
+    control.data('server', '502 Command not implemented.\r\n');
+    control.data('client', 'FEAT\r\n');
+    control.data('server', '211-Features:\r\n PASV\r\n211 End\r\n');
+    control.data('client', 'QUIT\r\n');
+    control.data('server', '221 Goodbye.\r\n');
+    control.close();
+    const report = await explain(capture);
+    const session = report.sessions[0]?.report;
+    expect(session?.steps.find((step) => step.id === 'auth-tls')?.result).toBe('fail');
+    expect(session?.findings.map((finding) => finding.code)).toEqual(['TLS_NEGOTIATION_BLOCKED']);
+  });
+
   it('the client gave up instead (it required TLS): then the refusal is the failure', async () => {
     const capture = new Capture();
     refusedAuth(capture, '500 AUTH not understood.', 'quit');
