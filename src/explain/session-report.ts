@@ -7,6 +7,7 @@ import type { Evidence } from '../evidence/model.js';
 import type { ObservedEvent, ObservedSession } from '../evidence/observed.js';
 import { provenanceText } from '../evidence/provenance.js';
 import { attemptState, endpoint, modeName } from '../diagnosis/facts.js';
+import { icmpProof } from '../diagnosis/icmp.js';
 import type { ConnectionEvent, Finding, ProbeReport, Step, TranscriptLine, Verdict } from '../report/model.js';
 import { SCHEMA_VERSION } from '../report/model.js';
 import { VERSION } from '../version.js';
@@ -36,7 +37,7 @@ function transcriptLine(session: string, event: ObservedEvent): TranscriptLine |
     case 'control-connect':
       return { t, session, channel: 'net', direction: '*', text: `control connection${event.server ? ` to ${endpoint(event.server)}` : ''}: ${event.outcome}${where(event)}` };
     case 'data':
-      return { t, session, channel: 'data', direction: '*', text: `data connection to ${endpoint(event.to)}: ${event.outcome}${event.synRetransmits ? ` (${event.synRetransmits} SYN retransmissions)` : ''}${where(event)}` };
+      return { t, session, channel: 'data', direction: '*', text: `data connection to ${endpoint(event.to)}: ${event.outcome}${event.synRetransmits ? ` (${event.synRetransmits} SYN retransmissions)` : ''}${event.icmp ? ` — ${icmpProof(event.icmp)}` : ''}${where(event)}` };
     case 'tls':
       return { t, session, channel: event.channel === 'data' ? 'data' : 'control', direction: '*', text: `TLS on the ${event.channel} connection: ${event.handshake}${where(event)}` };
     case 'note':

@@ -56,6 +56,8 @@ describe('ICMP unreachable answering a data SYN', () => {
     for (const phrase of words) expect(finding?.explanation).toContain(phrase);
     expect(finding?.explanation).toContain(`${wire}`);
     expect(finding?.evidence.join('\n')).toContain(`: unreachable after 0 ms — ${wire} from ${ends.reporter} at ${file} frame ${ICMP_FRAME}`);
+    const transcript = report.sessions[0]?.report.transcript.map((line) => line.text) ?? [];
+    expect(transcript).toContainEqual(expect.stringContaining(`data connection to ${dialed}: unreachable (1 SYN retransmissions) — ${wire} from ${ends.reporter} at ${file} frame ${ICMP_FRAME}`));
   });
 
   it('the server\'s own address as the ICMP\'s source is called the server\'s own firewall', async () => {
