@@ -25,7 +25,10 @@ describe('scenario catalogue in the simulator', () => {
   });
 
   it('every scenario meets its expectation', () => {
-    const unmet = report.results.filter((result) => !result.expectationMet).map((result) => `${result.id}: ${result.mismatches.join('; ')}`);
+    // With the steps that did not pass, so a failure on a loaded machine says which deadline it was.
+    const notOk = (result: (typeof report.results)[number]): string =>
+      (result.probe?.steps ?? []).filter((step) => step.result !== 'ok').map((step) => `${step.id} ${step.result} after ${Math.round(step.durationMs)} ms: ${step.detail}`).join(' | ');
+    const unmet = report.results.filter((result) => !result.expectationMet).map((result) => `${result.id}: ${result.mismatches.join('; ')} [${notOk(result)}]`);
     expect(unmet).toEqual([]);
     expect(report.verdict).toBe('pass');
   });
