@@ -136,7 +136,7 @@ export const CONTROL_FINDINGS = {
     meaning:
       "The client asked for TLS (AUTH TLS), the server refused it (500/502/530/534: TLS not offered), and the client carried on in clear text: the user name, the password and the data crossed the network readable by anyone on the path. The refusal failed nothing by itself; the session's verdict comes from what happened afterwards.",
     causes: ['TLS not switched on in the server (no certificate configured)', 'a client set to use TLS only if available (curl --ssl, lftp and FileZilla by default) instead of requiring it'],
-    references: ['RFC 4217 §4 (AUTH TLS and its refusal)', 'RFC 2577 §9 (clear-text passwords)'],
+    references: ['RFC 4217 §4 (AUTH TLS and its refusal)', 'RFC 2577 §5 (privacy: passwords and data are sent unencrypted)'],
   },
   SESSION_LIMIT_REACHED: {
     title: "a mode's own control session was refused by a per-IP or global session limit",
