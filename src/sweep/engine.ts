@@ -34,7 +34,7 @@ import {
 } from './options.js';
 import { BLOCK_SESSIONS, sweepByBlocks, type BlockSweepOutcome } from './blocks.js';
 import { describeOpenFilesLimit, readOpenFilesLimit, sweepSocketBudget } from './limits.js';
-import { fastDeadlineMs, formatMs, Pace, SYN_RETRANSMIT_MS, type WidthLimit } from './pace.js';
+import { fastDeadlineMs, formatMs, Pace, startWidthFor, SYN_RETRANSMIT_MS, type WidthLimit } from './pace.js';
 import { SessionPool, type PooledSession } from './pool.js';
 import type { BlockCapability } from './protocol.js';
 import { provePort } from './prove.js';
@@ -217,7 +217,8 @@ async function sweepWithBlocks(
     { width: ports.length, why: `the ${ports.length} ports to sweep` },
     ...(limits.concurrency !== undefined ? [{ width: limits.concurrency, why: `--concurrency ${limits.concurrency}` }] : []),
   ];
-  const pace = new Pace(widths, limits.rttMs);
+  // Both sides' budgets: the server's is twice its largest block (blockMaxFor).
+  const pace = new Pace(widths, limits.rttMs, startWidthFor(Math.min(2 * capability.max, sweepSocketBudget(openFiles))));
   const fast = fastDeadlineMs(limits.rttMs, limits.dataTimeoutMs);
   // The other sessions log in while the first block opens, not when a block first needs them.
   const warming = pool.warm(Math.min(BLOCK_SESSIONS, Math.ceil(ports.length / pace.width)));

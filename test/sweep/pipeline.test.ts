@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { DeadlineQueue } from '../../src/sweep/deadlines.js';
 import { count } from '../../src/sweep/findings.js';
-import { Pace, START_WIDTH } from '../../src/sweep/pace.js';
+import { Pace, START_WIDTH, startWidthFor } from '../../src/sweep/pace.js';
 import { keepOpenedAhead, olderBlocksToRetire, type PrefetchState } from '../../src/sweep/prefetch.js';
 
 describe('olderBlocksToRetire', () => {
@@ -56,6 +56,18 @@ describe('Pace.widthIfClean', () => {
   it('stays at a --concurrency limit', () => {
     const pace = new Pace([{ width: 128, why: '--concurrency 128' }], 1);
     expect([pace.width, pace.widthIfClean]).toEqual([128, 128]);
+  });
+});
+
+describe('startWidthFor', () => {
+  it.each([
+    { budget: 18_976, width: 2048, why: 'open-files limit 20,000: the cap' },
+    { budget: 9488, width: 1186, why: 'an eighth of the budget' },
+    { budget: 4096, width: START_WIDTH, why: 'an eighth is below the default' },
+    { budget: 512, width: START_WIDTH, why: 'small limits: the default (the pace limit caps it)' },
+    { budget: Number.MAX_SAFE_INTEGER, width: 2048, why: 'unlimited: still the cap' },
+  ])('$budget sockets → $width ($why)', ({ budget, width }) => {
+    expect(startWidthFor(budget)).toBe(width);
   });
 });
 
