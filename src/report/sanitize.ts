@@ -7,7 +7,7 @@
  * the per-format escaping below it only has to deal with the format's own metacharacters.
  */
 import type { AnyReport, TranscriptLine } from './model.js';
-import { REDACTED, redactSecrets } from '../text/secrets.js';
+import { REDACTED, passwordInUserName, redactSecrets, rememberSecret, rememberUserSecrets } from '../text/secrets.js';
 
 // Per-string neutralising is in src/text (the server's log uses it too); the report's own rules follow.
 export { sanitizeText, stripAnsi, type SanitizeOptions } from '../text/sanitize.js';
@@ -71,6 +71,34 @@ function clean(value: unknown, key: string | undefined): unknown {
 }
 
 /**
+ * Passwords a report carries inside a user name (`USER bob:secret@ftp.example.net`, a proxy
+ * login; the same user name in the target URL, percent-encoded) are remembered before anything is
+ * cleaned: a field cleaned earlier than the USER line (the target, a finding quoting the server's
+ * answer) must not keep them.
+ */
+function rememberEmbeddedPasswords(value: unknown, key?: string): void {
+  if (typeof value === 'string') {
+    rememberUserSecrets(value);
+    if (key === 'target') rememberSecret(passwordInUserName(urlUserName(value)));
+  } else if (Array.isArray(value)) {
+    for (const item of value) rememberEmbeddedPasswords(item, key);
+  } else if (value !== null && typeof value === 'object') {
+    for (const [field, item] of Object.entries(value)) rememberEmbeddedPasswords(item, field);
+  }
+}
+
+/** The decoded user name of `scheme://user[:password]@host…`, or '' (a half-typed target too). */
+function urlUserName(url: string): string {
+  const userinfo = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)@/i.exec(url)?.[1] ?? '';
+  const user = userinfo.split(':')[0] ?? '';
+  try {
+    return decodeURIComponent(user);
+  } catch {
+    return user;
+  }
+}
+
+/**
  * The copies sanitizeReport returned: handed back to it (every format of one report rendered from
  * one sanitised copy, src/report/formats.ts), they are already clean and are returned as they are.
  * Renderers never modify a report, so a returned copy stays clean.
@@ -84,6 +112,7 @@ const SANITIZED = new WeakSet<AnyReport>();
  */
 export function sanitizeReport<T extends AnyReport>(report: T): T {
   if (SANITIZED.has(report)) return report;
+  rememberEmbeddedPasswords(report);
   const copy = clean(report, undefined) as T;
   if ('target' in copy && typeof copy.target === 'string') {
     (copy as { target: string }).target = redactPassword(copy.target);

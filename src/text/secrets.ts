@@ -1,6 +1,6 @@
 /**
  * The passwords this process knows, and their removal from any text it outputs. Shapes are not
- * enough (`PASS x`, `user:x@host`): a server can quote the password back in any reply
+ * enough (`PASS x`, `user:x@host`, `USER name:x@host`): a server can quote the password back in any reply
  * (`530 bad password secret123`), and from there it would reach every report format, the CI
  * annotations and the terminal. So whoever learns a password remembers it here — the target
  * parser for probe/sweep/check, `serve` for its users — and the two choke points every output
@@ -86,10 +86,44 @@ function secretPattern(): RegExp | undefined {
   return pattern;
 }
 
-/** The text with every remembered password (in any of its encodings) replaced by `***`. */
+/**
+ * A USER command carrying a password (`USER bob:secret@ftp.example.net`): FTP proxies take the
+ * remote login in USER, and some accept the password there too, so it can reach a transcript or
+ * a log without any PASS. Up to the last `@` of the argument (a password may contain one); a
+ * double quote ends it (logs quote commands: `"USER bob:secret@host"`).
+ */
+const USER_WITH_PASSWORD = /\b(USER\s+[^\s:@"]*):([^\s"]+)@/gi;
+
+/** A user name of the `name:password@host` form (as given in a URL or --user): its password, else undefined. */
+export function passwordInUserName(user: string): string | undefined {
+  const match = /^[^:@]*:(.+)@[^@]*$/s.exec(user);
+  return match?.[1];
+}
+
+/**
+ * Remembers the passwords that USER commands in `text` carry (see USER_WITH_PASSWORD), so that
+ * every later output hides them wherever they appear (a server quoting them back, a target URL).
+ */
+export function rememberUserSecrets(text: string): void {
+  for (const match of text.matchAll(USER_WITH_PASSWORD)) rememberShownSecret(match[2]);
+}
+
+function rememberShownSecret(secret: string | undefined): void {
+  // Already masked (by us or by the program that wrote a log): nothing to remember.
+  if (secret !== undefined && !/^\*+$/.test(secret)) rememberSecret(secret);
+}
+
+/**
+ * The text with every remembered password (in any of its encodings) replaced by `***`, and the
+ * password of a `USER name:password@host` command masked by its shape (and remembered).
+ */
 export function redactSecrets(text: string): string {
+  const shaped = text.replace(USER_WITH_PASSWORD, (_, head: string, secret: string) => {
+    rememberShownSecret(secret);
+    return `${head}:${REDACTED}@`;
+  });
   const found = secretPattern();
-  return found ? text.replace(found, REDACTED) : text;
+  return found ? shaped.replace(found, REDACTED) : shaped;
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { clipRedacted } from '../../text/secrets.js';
+import { clipRedacted, passwordInUserName, rememberSecret } from '../../text/secrets.js';
 import type { Session } from '../session.js';
 import type { CommandTable } from './table.js';
 
@@ -38,6 +38,8 @@ async function user(session: Session, argument: string): Promise<void> {
   }
   if (session.loggedIn) return session.reply(530, 'Already logged in; cannot change to another user.');
   if (argument === '') return session.reply(501, 'USER needs a user name.');
+  // A proxy-style `name:password@host` carries a password: no log line may show it.
+  rememberSecret(passwordInUserName(argument));
   session.pendingUser = argument;
   await session.reply(331, 'Please specify the password.');
 }
