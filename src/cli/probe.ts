@@ -97,6 +97,9 @@ export async function probeCommandMain(args: ProbeArguments, dependencies: Probe
 export const probeCommand: CommandBody<ProbeArguments> = {
   builder,
   handler: async (args: ArgumentsCamelCase<ProbeArguments>) => {
+    // yargs renders its help text synchronously once this handler first awaits: let it finish
+    // before the probe's clock starts, or its CPU shows up as the first connect's time.
+    await new Promise((resolve) => setImmediate(resolve));
     process.exitCode = await probeCommandMain(args);
   },
 };

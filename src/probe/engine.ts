@@ -108,7 +108,9 @@ export async function probe(options: ProbeOptions, network: Network): Promise<Pr
   const resolveStart = recorder.elapsed();
   let address: string;
   try {
-    address = await withDeadline(`resolve ${target.host}`, connectTimeoutMs, () => resolveHost(target.host, options.resolve));
+    // An IP literal is not looked up: no await, so the step's time is not whatever else the event
+    // loop ran first (start-up work) reported as a DNS delay.
+    address = net.isIP(target.host) !== 0 ? target.host : await withDeadline(`resolve ${target.host}`, connectTimeoutMs, () => resolveHost(target.host, options.resolve));
     steps.push(step('resolve', 'Resolve', 'ok', resolveStart, recorder, address === target.host ? `${address} (IP address)` : `${target.host} → ${address}`));
   } catch (error) {
     const message = describeError(error);
