@@ -23,6 +23,12 @@ import { toBigInt } from '../ftp/address.js';
 export const MAX_TRACKED_ADDRESSES = 4096;
 /** The delay doubles this many times at most (16× the base). */
 const MAX_DOUBLINGS = 4;
+/**
+ * And never exceeds this: clients give up on a reply after about 10 s (ftp-doctor probe's reply
+ * timeout is 10 s), and a 530 that comes after the client left reads as a lost session — a network
+ * fault — instead of a wrong password. The lock-out after too many failures is what stops guessing.
+ */
+export const MAX_FAILED_LOGIN_DELAY_MS = 8_000;
 
 export interface LoginThrottleLimits {
   maxFailures: number;
@@ -71,7 +77,7 @@ export class LoginThrottle {
 
   /** The pause before answering the `failures`-th failure of an address. */
   delayFor(failures: number): number {
-    return this.limits.baseDelayMs * 2 ** Math.min(Math.max(failures - 1, 0), MAX_DOUBLINGS);
+    return Math.min(this.limits.baseDelayMs * 2 ** Math.min(Math.max(failures - 1, 0), MAX_DOUBLINGS), MAX_FAILED_LOGIN_DELAY_MS);
   }
 
   /**

@@ -1,6 +1,6 @@
 /** Failed logins per client address (login-throttle.ts): the rules, on a fake clock. */
 import { describe, expect, it } from 'vitest';
-import { LoginThrottle, throttleKey } from '../../src/server/login-throttle.js';
+import { LoginThrottle, MAX_FAILED_LOGIN_DELAY_MS, throttleKey } from '../../src/server/login-throttle.js';
 
 function throttle(options: { maxFailures?: number; windowMs?: number; capacity?: number } = {}) {
   const clock = { now: 0 };
@@ -12,6 +12,12 @@ describe('LoginThrottle', () => {
   it('the delay doubles with the address failures, up to 16 times the base', () => {
     const { subject } = throttle();
     expect([1, 2, 3, 4, 5, 6, 50].map((failures) => subject.delayFor(failures))).toEqual([100, 200, 400, 800, 1600, 1600, 1600]);
+  });
+
+  it('the delay never outlasts a client\'s reply timeout (serve\'s default 1 s base would reach 16 s)', () => {
+    const subject = new LoginThrottle({ maxFailures: 10, windowMs: 60_000, baseDelayMs: 1000 }, () => 0);
+    expect([1, 2, 3, 4, 5, 6].map((failures) => subject.delayFor(failures))).toEqual([1000, 2000, 4000, 8000, 8000, 8000]);
+    expect(MAX_FAILED_LOGIN_DELAY_MS).toBeLessThan(10_000);
   });
 
   it('counts failures per address across sessions and locks the address out at the limit; others are not affected', () => {
