@@ -90,6 +90,16 @@ export function icmpClause(icmp: ObservedIcmpUnreachable, dialedHost: string | u
   }
 }
 
+/** For the summary, "the 2 to 40000-40001 <words>": when one firewall rejected them all, who and how. */
+export function icmpSummaryWords(icmps: readonly (ObservedIcmpUnreachable | undefined)[]): string | undefined {
+  const [first] = icmps;
+  if (!first || icmps.some((icmp) => icmp?.reporter !== first.reporter || codeWords(icmp).kind !== codeWords(first).kind)) return undefined;
+  const { kind } = codeWords(first);
+  if (kind === 'prohibited') return `were rejected as administratively prohibited by a firewall at ${first.reporter}`;
+  if (kind === 'port') return `were rejected by a firewall at ${first.reporter} (ICMP port unreachable)`;
+  return undefined;
+}
+
 /** For a finding's title, "Data connections to … are <words>": who rejected them and how, when a firewall did. */
 export function icmpTitleWords(icmp: ObservedIcmpUnreachable): string | undefined {
   const { kind } = codeWords(icmp);

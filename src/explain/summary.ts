@@ -4,6 +4,7 @@
  */
 import type { DataAttempt, Evidence } from '../evidence/model.js';
 import { attemptState, hiddenModeText, isPassive } from '../diagnosis/facts.js';
+import { icmpSummaryWords } from '../diagnosis/icmp.js';
 
 const STATE_WORDS: Record<string, string> = {
   'connect-timeout': 'got no answer',
@@ -49,7 +50,9 @@ function sentence(kind: 'passive' | 'active' | undefined, attempts: readonly Dat
     const state = attemptState(attempt);
     if (state !== 'ok') failures.set(state, [...(failures.get(state) ?? []), attempt]);
   }
-  const tails = [...failures].map(([state, list]) => `${list.length === 1 ? 'the one' : `the ${list.length}`}${ports(list) ? ` to ${ports(list)}` : ''} ${singular(STATE_WORDS[state] ?? state, list.length)}`);
+  // An ICMP from one firewall says who rejected them: "was rejected as administratively prohibited by a firewall at 192.0.2.1", not "was unreachable".
+  const words = (state: string, list: readonly DataAttempt[]): string => (state === 'connect-unreachable' ? icmpSummaryWords(list.map((attempt) => attempt.connect?.icmp)) : undefined) ?? STATE_WORDS[state] ?? state;
+  const tails = [...failures].map(([state, list]) => `${list.length === 1 ? 'the one' : `the ${list.length}`}${ports(list) ? ` to ${ports(list)}` : ''} ${singular(words(state, list), list.length)}`);
   return tails.length === 0 ? head : `${head}; ${tails.join('; ')}`;
 }
 

@@ -28,15 +28,15 @@ function captureOf(ends: typeof V4, code: number): string {
 /** The data SYN is frame 11, its ICMP frame 12 (rejected-session.ts). */
 const ICMP_FRAME = 12;
 
-const cases: { name: string; ends: typeof V4; code: number; wire: string; title: string; words: string[] }[] = [
-  { name: 'IPv4 admin-prohibited (13)', ends: V4, code: 13, wire: 'ICMP type 3 code 13 "communication administratively prohibited"', title: 'rejected as administratively prohibited by a firewall (192.0.2.1)', words: ['was rejected by a firewall at 192.0.2.1 as administratively prohibited', 'reject with icmpx admin-prohibited', '--reject-with icmp-admin-prohibited'] },
-  { name: 'IPv4 host-prohibited (10)', ends: V4, code: 10, wire: 'ICMP type 3 code 10 "host administratively prohibited"', title: 'rejected as administratively prohibited by a firewall (192.0.2.1)', words: ['as administratively prohibited', 'icmp-host-prohibited'] },
-  { name: 'IPv4 net-prohibited (9)', ends: V4, code: 9, wire: 'ICMP type 3 code 9 "network administratively prohibited"', title: 'rejected as administratively prohibited by a firewall (192.0.2.1)', words: ['as administratively prohibited'] },
-  { name: 'IPv4 port unreachable (3)', ends: V4, code: 3, wire: 'ICMP type 3 code 3 "port unreachable"', title: 'rejected by a firewall (192.0.2.1, ICMP port unreachable)', words: ['was rejected by a firewall at 192.0.2.1', "a host's own TCP answers a closed port with a reset", 'iptables `-j REJECT`'] },
-  { name: 'IPv4 host unreachable (1)', ends: V4, code: 1, wire: 'ICMP type 3 code 1 "host unreachable"', title: 'rejected', words: ['192.0.2.1 answered ICMP type 3 code 1 "host unreachable" (frame 12): a router that could not reach the host (no ARP answer'] },
-  { name: 'ICMPv6 admin-prohibited (1)', ends: V6, code: 1, wire: 'ICMPv6 type 1 code 1 "communication with destination administratively prohibited"', title: 'rejected as administratively prohibited by a firewall (2001:db8:ff::1)', words: ['was rejected by a firewall at 2001:db8:ff::1 as administratively prohibited', 'ip6tables `-j REJECT --reject-with icmp6-adm-prohibited`'] },
-  { name: 'ICMPv6 address unreachable (3)', ends: V6, code: 3, wire: 'ICMPv6 type 1 code 3 "address unreachable"', title: 'rejected', words: ['2001:db8:ff::1 answered ICMPv6 type 1 code 3 "address unreachable" (frame 12): a router that could not reach the host (no neighbour-discovery answer'] },
-  { name: 'ICMPv6 port unreachable (4)', ends: V6, code: 4, wire: 'ICMPv6 type 1 code 4 "port unreachable"', title: 'rejected by a firewall (2001:db8:ff::1, ICMP port unreachable)', words: ['was rejected by a firewall at 2001:db8:ff::1', 'ip6tables `-j REJECT`'] },
+const cases: { name: string; ends: typeof V4; code: number; wire: string; title: string; words: string[]; summary: string }[] = [
+  { name: 'IPv4 admin-prohibited (13)', ends: V4, code: 13, wire: 'ICMP type 3 code 13 "communication administratively prohibited"', title: 'rejected as administratively prohibited by a firewall (192.0.2.1)', words: ['was rejected by a firewall at 192.0.2.1 as administratively prohibited', 'reject with icmpx admin-prohibited', '--reject-with icmp-admin-prohibited'], summary: `was rejected as administratively prohibited by a firewall at ${V4.reporter}` },
+  { name: 'IPv4 host-prohibited (10)', ends: V4, code: 10, wire: 'ICMP type 3 code 10 "host administratively prohibited"', title: 'rejected as administratively prohibited by a firewall (192.0.2.1)', words: ['as administratively prohibited', 'icmp-host-prohibited'], summary: `was rejected as administratively prohibited by a firewall at ${V4.reporter}` },
+  { name: 'IPv4 net-prohibited (9)', ends: V4, code: 9, wire: 'ICMP type 3 code 9 "network administratively prohibited"', title: 'rejected as administratively prohibited by a firewall (192.0.2.1)', words: ['as administratively prohibited'], summary: `was rejected as administratively prohibited by a firewall at ${V4.reporter}` },
+  { name: 'IPv4 port unreachable (3)', ends: V4, code: 3, wire: 'ICMP type 3 code 3 "port unreachable"', title: 'rejected by a firewall (192.0.2.1, ICMP port unreachable)', words: ['was rejected by a firewall at 192.0.2.1', "a host's own TCP answers a closed port with a reset", 'iptables `-j REJECT`'], summary: 'was rejected by a firewall at 192.0.2.1 (ICMP port unreachable)' },
+  { name: 'IPv4 host unreachable (1)', ends: V4, code: 1, wire: 'ICMP type 3 code 1 "host unreachable"', title: 'rejected', words: ['192.0.2.1 answered ICMP type 3 code 1 "host unreachable" (frame 12): a router that could not reach the host (no ARP answer'], summary: 'was unreachable' },
+  { name: 'ICMPv6 admin-prohibited (1)', ends: V6, code: 1, wire: 'ICMPv6 type 1 code 1 "communication with destination administratively prohibited"', title: 'rejected as administratively prohibited by a firewall (2001:db8:ff::1)', words: ['was rejected by a firewall at 2001:db8:ff::1 as administratively prohibited', 'ip6tables `-j REJECT --reject-with icmp6-adm-prohibited`'], summary: `was rejected as administratively prohibited by a firewall at ${V6.reporter}` },
+  { name: 'ICMPv6 address unreachable (3)', ends: V6, code: 3, wire: 'ICMPv6 type 1 code 3 "address unreachable"', title: 'rejected', words: ['2001:db8:ff::1 answered ICMPv6 type 1 code 3 "address unreachable" (frame 12): a router that could not reach the host (no neighbour-discovery answer'], summary: 'was unreachable' },
+  { name: 'ICMPv6 port unreachable (4)', ends: V6, code: 4, wire: 'ICMPv6 type 1 code 4 "port unreachable"', title: 'rejected by a firewall (2001:db8:ff::1, ICMP port unreachable)', words: ['was rejected by a firewall at 2001:db8:ff::1', 'ip6tables `-j REJECT`'], summary: 'was rejected by a firewall at 2001:db8:ff::1 (ICMP port unreachable)' },
 ];
 
 describe('ICMP unreachable answering a data SYN', () => {
@@ -47,7 +47,7 @@ describe('ICMP unreachable answering a data SYN', () => {
     expect(data).toMatchObject({ outcome: 'unreachable', icmp: { reporter: ends.reporter, version: ends === V4 ? 4 : 6, code, at: { source: 'capture', file, frame: ICMP_FRAME } } });
   });
 
-  it.each(cases)('$name: the finding says who rejected it and how, and the proof line quotes the ICMP', async ({ ends, code, wire, title, words }) => {
+  it.each(cases)('$name: the finding and the summary say who rejected it and how, and the proof line quotes the ICMP', async ({ ends, code, wire, title, words, summary }) => {
     const file = captureOf(ends, code);
     const report = await runExplain([file]);
     const finding = report.sessions[0]?.report.findings.find((candidate) => candidate.code === 'DATA_CHANNEL_REFUSED');
@@ -56,6 +56,7 @@ describe('ICMP unreachable answering a data SYN', () => {
     for (const phrase of words) expect(finding?.explanation).toContain(phrase);
     expect(finding?.explanation).toContain(`${wire}`);
     expect(finding?.evidence.join('\n')).toContain(`: unreachable after 0 ms — ${wire} from ${ends.reporter} at ${file} frame ${ICMP_FRAME}`);
+    expect(report.summary.join('\n')).toContain(`the one to 40000 ${summary}`);
     const transcript = report.sessions[0]?.report.transcript.map((line) => line.text) ?? [];
     expect(transcript).toContainEqual(expect.stringContaining(`data connection to ${dialed}: unreachable (1 SYN retransmissions) — ${wire} from ${ends.reporter} at ${file} frame ${ICMP_FRAME}`));
   });
