@@ -187,7 +187,7 @@ function onData(walk: Walk, data: ObservedDataConnection): void {
     attempt.inbound = { arrived: data.outcome === 'connected' || data.outcome === 'reset', waitedMs, ...(data.from ? { from: data.from } : {}) };
   } else {
     attempt.dialed = data.to;
-    attempt.connect = { outcome: data.outcome === 'reset' ? 'connected' : connectOutcomeOf(data.outcome), durationMs: waitedMs, ...(data.icmp ? { icmp: data.icmp } : {}) };
+    attempt.connect = { outcome: data.outcome === 'reset' ? 'connected' : connectOutcomeOf(data.outcome), durationMs: waitedMs, ...(data.icmp ? { icmp: data.icmp } : {}), ...(data.listenerOnly ? { listenerOnly: true as const } : {}) };
   }
   attempt.seenAt = { ...attempt.seenAt, connect: data.at };
   if (walk.attempt === attempt) walk.dataEnded = data.ended;

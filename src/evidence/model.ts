@@ -67,7 +67,14 @@ export interface DataAttempt {
   /** Active: where we listened and told the server to connect. */
   listening?: HostPortRecord;
   /** `icmp`: a capture saw the ICMP unreachable that answered the SYN (who sent it, its code, its frame). */
-  connect?: { outcome: ConnectOutcome | 'not-attempted'; durationMs: number; error?: string; icmp?: ObservedIcmpUnreachable };
+  connect?: {
+    outcome: ConnectOutcome | 'not-attempted';
+    durationMs: number;
+    error?: string;
+    icmp?: ObservedIcmpUnreachable;
+    /** A server's log: its passive port was handed out and nothing arrived (a 'timeout' seen from the listener; dropped or never sent is not observed). */
+    listenerOnly?: true;
+  };
   /** Active: did the server's connection arrive, and from where. */
   inbound?: { arrived: boolean; from?: HostPortRecord; waitedMs: number };
   /**

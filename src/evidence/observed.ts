@@ -105,6 +105,12 @@ export interface ObservedDataConnection extends ObservedBase {
   answeredAt?: Provenance;
   /** outcome 'unreachable' from a capture: the ICMP that answered. */
   icmp?: ObservedIcmpUnreachable;
+  /**
+   * Seen from the listener's side only (a server's log): the server handed out this passive port and
+   * no connection arrived there before the client moved on or the session ended (outcome
+   * 'no-answer'). Whether the client's SYNs were dropped on the way or never sent is not observed.
+   */
+  listenerOnly?: true;
 }
 
 /**

@@ -59,6 +59,7 @@ function connections(session: ObservedSession): ConnectionEvent[] {
         from: event.from ? endpoint(event.from) : event.openedBy === 'server' ? 'server' : 'client',
         to: endpoint(event.to),
         outcome: CONNECTION_OUTCOME[event.outcome] ?? 'error',
+        ...(event.listenerOnly ? { decidedBy: "never arrived at the server's listener (seen from the server's side: dropped on the way or never sent is not observed)" } : {}),
         ...(event.bytes === undefined ? {} : { bytes: event.bytes }),
       });
     }

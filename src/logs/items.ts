@@ -19,7 +19,7 @@ export type LogItem =
    * A TCP connection attempt. `role` when the log says which; otherwise the builder decides: before
    * the first command (or after the session ended) it is the control connection, else data.
    */
-  | { type: 'connect'; role?: 'control' | 'data'; to?: Endpoint; from?: Endpoint; outcome?: ObservedConnectOutcome; openedBy?: 'client' | 'server'; bytes?: number; ended?: 'fin' | 'reset' | 'open'; waitedMs?: number }
+  | { type: 'connect'; role?: 'control' | 'data'; to?: Endpoint; from?: Endpoint; outcome?: ObservedConnectOutcome; openedBy?: 'client' | 'server'; bytes?: number; ended?: 'fin' | 'reset' | 'open'; waitedMs?: number; listenerOnly?: true }
   /** How the latest attempt (to `to`, when named) ended. */
   | { type: 'connect-result'; outcome: ObservedConnectOutcome; to?: Endpoint; role?: 'control' | 'data' }
   /** `waitedMs`: how long the client says it waited before it gave up (a timeout's "after 5000 ms"). */
@@ -43,6 +43,8 @@ export interface LineParser {
   parse(text: string, line: number): ParsedLine | undefined;
   /** Limits that hold only for what this file turned out to contain (called after the last line). */
   limits?(): string[];
+  /** What the end of the log says about sessions still open (called once, after the last line of the last file), each at the line it is about. */
+  finish?(): { line: number; parsed: ParsedLine }[];
 }
 
 /** `10.0.0.5:50123`, `[::1]:21`, `10.0.0.5 port 50123`. */

@@ -74,6 +74,8 @@ export class LogStream {
 
   /** The sessions of every file read, each ending where its log ends. */
   finish(): ObservedSession[] {
+    // The parser's last word on sessions the log left open (a passive port handed out, nothing after it).
+    if (!this.format.pathOnly) for (const { line, parsed } of this.parser.finish?.() ?? []) this.builder.add(parsed, line);
     return this.builder.finish();
   }
 

@@ -165,6 +165,7 @@ export class SessionBuilder {
         if (item.bytes !== undefined) event.bytes = item.bytes;
         if (item.waitedMs !== undefined) event.waitedMs = item.waitedMs;
         if (item.ended) event.ended = item.ended;
+        if (item.listenerOnly) event.listenerOnly = true;
         state.lastAttempt = event;
         return this.push(state, event);
       }

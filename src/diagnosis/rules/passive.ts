@@ -4,7 +4,7 @@
  * the plain "blocked" and "refused" rules take whatever is left and sharpen their wording with
  * what the address rules already found.
  */
-import type { DataMode } from '../../report/model.js';
+import type { DataMode, Finding } from '../../report/model.js';
 import type { DataAttempt, Evidence } from '../../evidence/model.js';
 import type { Rule, RuleInput } from '../engine.js';
 import { unexplained } from '../engine.js';
@@ -189,6 +189,34 @@ function blindHelper(evidence: Evidence, blocked: readonly DataAttempt[]): boole
   return tlsOnly || (!evidence.source.actedItself && (evidence.authTls?.handshake === 'ok' || evidence.tlsMode === 'implicit'));
 }
 
+/** The ports a server's log handed out: "port 50609" when the log names no address (a 229). */
+const portsHandedOut = (attempts: readonly DataAttempt[]): string => {
+  const named = dialedList(attempts);
+  if (!named.includes('?:')) return named;
+  const ports = [...new Set(attempts.map((attempt) => String((attempt.dialed ?? attempt.advertised)?.port ?? '?')))];
+  return ports.length > 1 ? `ports ${ports.slice(0, -1).join(', ')} and ${ports.at(-1)}` : `port ${ports[0]}`;
+};
+
+/**
+ * DATA_CHANNEL_BLOCKED as a server's log shows it: a passive port handed out and nothing arrived.
+ * Seen from the listener's side only — dropped on the way or never sent is not in the log.
+ */
+function neverArrived(blocked: readonly DataAttempt[], modes: string, control: string): Omit<Finding, 'remedies'> {
+  const first = blocked[0];
+  const ports = portsHandedOut(blocked);
+  const wait = waited(first) > 0 ? ` in the ${waited(first)} ms before the client moved on` : ' before the session ended';
+  return {
+    code: 'DATA_CHANNEL_BLOCKED',
+    severity: 'error',
+    title: `No data connection reached the server's passive ${ports} (seen from the server's side)`,
+    explanation:
+      `The control connection to ${control} works and the server handed out ${ports} (${modes}), but no data connection arrived there${wait}, and no transfer command followed. ` +
+      'Clients connect before they send LIST or RETR, so a data connection dropped on the way leaves no 425 in the server\'s log, only this silence: the classic "login works, LIST hangs". ' +
+      'Seen from the server\'s side, which cannot tell a connection dropped on the way (typically by the server-side or edge firewall, which has no rule for the passive data ports) from one the client never sent: a firewall log or a capture beside this log tells which.',
+    evidence: manyAttemptLines(blocked),
+  };
+}
+
 export const dataChannelBlocked: Rule = {
   id: 'data-channel-blocked',
   code: 'DATA_CHANNEL_BLOCKED',
@@ -201,6 +229,9 @@ export const dataChannelBlocked: Rule = {
     const modes = [...new Set(blocked.map(modeWords))].join(', ');
     const problems: Problem[] = ['open-passive-range', 'passive-range'];
     if (blocked.some((attempt) => attempt.tls) || blindHelper(input.evidence, blocked)) problems.unshift('tls-inspection');
+    if (blocked.every((attempt) => attempt.connect?.listenerOnly)) {
+      return { finding: { ...neverArrived(blocked, modes, control), remedies: remediesFor(problems, input.remedy) }, explains: blocked };
+    }
     return {
       finding: {
         code: 'DATA_CHANNEL_BLOCKED',

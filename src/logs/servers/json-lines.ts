@@ -10,6 +10,7 @@ import { normalizeAddress } from '../../ftp/address.js';
 import { isCommand, parseHostPort, REPLY_LINE, type LineParser, type LogItem } from '../items.js';
 import { countLines, makeLogReader, SERVER_LOG_LIMIT } from '../reader.js';
 import { parseIsoLike, type LogTime } from '../time.js';
+import { awaitPassivePorts } from './passive-wait.js';
 
 type Fields = Record<string, unknown>;
 
@@ -102,6 +103,6 @@ export const jsonLinesReader = makeLogReader({
     if (countLines(lines, /^\{.*"event":"(?:command|reply|connect)".*"session":/) > 0) return 0.9;
     return countLines(lines, /^\{.*"(?:line|command|directive|answer|response)":/) > 0 && countLines(lines, /^\{.*"(?:connection_id|connectionId|session_id|id|session)":/) > 0 ? 0.6 : 0;
   },
-  createParser: () => jsonLinesParser(),
+  createParser: () => awaitPassivePorts(jsonLinesParser()),
   limits: [SERVER_LOG_LIMIT],
 });

@@ -3,26 +3,28 @@
  * entries as sentences, without the replies. What a session lacks then is read from the server's
  * own words: "passive port 42031 opened" followed by the next mode command (the client moved on),
  * with no "data connection from … on passive port 42031" between, or by the server's "no data
- * connection within", is a passive data connection the server waited for in vain (for as long as
- * the log shows it waiting). A session that ends while the port is open says nothing: the client
- * may have left without dialling. A transfer's end is read as the reply serve sends right after
+ * connection within", or by the session's end (QUIT, "connection closed"), is a passive data
+ * connection the server waited for in vain (for as long as the log shows it waiting): passive-wait.ts. A transfer's end is read as the reply serve sends right after
  * logging it: "… complete: N bytes" is its 226, "… failed after N bytes: why" its 426.
  */
 import type { LineParser, LogItem } from '../items.js';
-import { isModeCommand, setBounded } from '../items.js';
+import { setBounded } from '../items.js';
 import { countLines, makeLogReader, SERVER_LOG_LIMIT } from '../reader.js';
 import { jsonLinesParser, SERVE_TEXT } from './json-lines.js';
+import { awaitPassivePorts } from './passive-wait.js';
 
 interface Listening {
   port: number;
   sinceMs?: number;
 }
 
+const OPENED = /^passive port (\d+) opened$/;
+
 function serveTextParser(): LineParser {
   const lines = jsonLinesParser();
   /** Per session: the passive port opened whose data connection has not come yet. */
   const waiting = new Map<string, Listening>();
-  return {
+  const inner: LineParser = {
     parse(raw, line) {
       const parsed = lines.parse(raw, line);
       const m = SERVE_TEXT.exec(raw);
@@ -30,14 +32,6 @@ function serveTextParser(): LineParser {
       const key = parsed.key ?? '';
       const message = String(m[4]);
       const ms = parsed.time?.ms;
-      const missed = (port: number, sinceMs?: number): LogItem => ({
-        type: 'connect',
-        role: 'data',
-        openedBy: 'client',
-        to: { host: '', port },
-        outcome: 'no-answer',
-        ...(sinceMs !== undefined && ms !== undefined ? { waitedMs: Math.max(0, ms - sinceMs) } : {}),
-      });
       const pending = waiting.get(key);
       let opened: RegExpExecArray | null;
       let arrived: RegExpExecArray | null;
@@ -49,7 +43,7 @@ function serveTextParser(): LineParser {
       if (/^\S+ of .+ failed after \d+ bytes: /.test(message)) {
         return { ...parsed, items: [...parsed.items, { type: 'reply', code: 426, message }] };
       }
-      if ((opened = /^passive port (\d+) opened$/.exec(message))) {
+      if ((opened = OPENED.exec(message))) {
         setBounded(waiting, key, { port: Number(opened[1]), ...(ms !== undefined ? { sinceMs: ms } : {}) });
         return parsed;
       }
@@ -59,20 +53,27 @@ function serveTextParser(): LineParser {
       }
       if ((timedOut = /^(?:WARN )?PASV (\d+) opened, no data connection within/.exec(message)) && pending?.port === Number(timedOut[1])) {
         waiting.delete(key);
-        return { ...parsed, items: [...parsed.items, missed(pending.port, pending.sinceMs)] };
+        const missed: LogItem = {
+          type: 'connect',
+          role: 'data',
+          openedBy: 'client',
+          to: { host: '', port: pending.port },
+          outcome: 'no-answer',
+          listenerOnly: true,
+          ...(pending.sinceMs !== undefined && ms !== undefined ? { waitedMs: Math.max(0, ms - pending.sinceMs) } : {}),
+        };
+        return { ...parsed, items: [...parsed.items, missed] };
       }
       if (parsed.items.some((item) => item.type === 'end')) waiting.delete(key);
-      const movesOn = parsed.items.some((item) => item.type === 'command' && isModeCommand(item.text));
-      if (pending && movesOn) {
-        waiting.delete(key);
-        const at = parsed.items.findIndex((item) => item.type === 'command');
-        const items = [...parsed.items];
-        items.splice(Math.max(0, at), 0, missed(pending.port, pending.sinceMs));
-        return { ...parsed, items };
-      }
       return parsed;
     },
   };
+  // A port opened and left — for another mode command, a QUIT, or the session's end — is a connection that never came.
+  return awaitPassivePorts(inner, (raw) => {
+    const m = SERVE_TEXT.exec(raw);
+    const opened = m ? OPENED.exec(String(m[4])) : null;
+    return opened ? Number(opened[1]) : undefined;
+  });
 }
 
 export const serveTextReader = makeLogReader({
@@ -85,6 +86,6 @@ export const serveTextReader = makeLogReader({
   createParser: () => serveTextParser(),
   limits: [
     SERVER_LOG_LIMIT,
-    "serve's text log has no replies (serve --log json has them): a transfer's end is read as the 226 or 426 serve sends after it, a passive port opened and left for another mode command as a connection that never came",
+    "serve's text log has no replies (serve --log json has them): a transfer's end is read as the 226 or 426 serve sends after it, a passive port opened and left (for another mode command, a QUIT or the session's end) as a connection that never arrived",
   ],
 });

@@ -12,6 +12,7 @@ import { dataAddressOf, setBounded, type LineParser, type LogItem } from '../ite
 import { countLines, makeLogReader, SERVER_LOG_LIMIT } from '../reader.js';
 import { maskPassword } from '../redact.js';
 import { parseCtime, parseSyslogTime } from '../time.js';
+import { awaitPassivePorts } from './passive-wait.js';
 
 export const VSFTPD_LINE = /(?:\[pid (\d+)\]|vsftpd\[(\d+)\]:)(?: \[([^\]]*)\])? (CONNECT|FTP command|FTP response|OK LOGIN|FAIL LOGIN|OK (?:DOWNLOAD|UPLOAD|MKDIR|DELETE|RENAME|RMDIR|CHMOD)|FAIL (?:DOWNLOAD|UPLOAD|MKDIR|DELETE|RENAME|RMDIR|CHMOD)): Client "([^"]*)"(?:, (.*))?$/;
 
@@ -122,10 +123,10 @@ export const vsftpdReader = makeLogReader({
   vantage: 'server',
   timings: true,
   signature: (lines) => (countLines(lines, VSFTPD_LINE) > 0 ? 0.95 : 0),
-  createParser: () => vsftpdParser(),
+  createParser: () => awaitPassivePorts(vsftpdParser()),
   limits: [
     SERVER_LOG_LIMIT,
-    "vsftpd logs a download or upload that happened, not a data connection that never came: that one shows as the 425 it answered",
+    "vsftpd logs no data connections: a transfer that happened shows as its OK DOWNLOAD/UPLOAD, a passive port handed out (227/229) with no transfer command after it before the session ends (clients connect before they send LIST or RETR) as a data connection that never arrived, and one that never came after the transfer command as the 425 it answered",
     'two sessions from one client address that log in within moments may be joined the wrong way round (vsftpd changes process at login)',
   ],
 });
