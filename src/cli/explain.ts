@@ -17,7 +17,8 @@ export interface ExplainArguments {
   files: string[];
   format?: string;
   session?: number;
-  port?: number[];
+  /** As typed: one entry per --port, each possibly comma-separated. */
+  port?: (string | number)[];
   expectRange?: string;
   expectAddress?: string;
   allRemedies?: boolean;
@@ -31,11 +32,18 @@ function builder(yargs: Argv): Argv<ExplainArguments> {
     .positional('files', { type: 'string', array: true, describe: 'captures (pcap, pcapng, gzip) and logs (client, server, firewall); formats are detected by content' })
     .option('format', { type: 'string', describe: `read every file as this format instead of detecting it (${READERS.map((reader) => reader.format).join(', ') || 'none yet'})` })
     .option('session', { type: 'number', describe: 'only the Nth FTP session found (1-based, across the files in order)' })
-    .option('port', { type: 'number', array: true, describe: 'a control port other than 21 and 990 (repeatable)' })
+    // One value per use (nargs 1): a bare array option would take the file names after it as ports.
+    .option('port', { type: 'string', array: true, nargs: 1, requiresArg: true, describe: 'a control port other than 21 and 990 (repeat --port, or comma-separate: --port 2121,2122)' })
     .option('expect-range', { type: 'string', describe: 'passive ports the firewall allows, A-B' })
     .option('expect-address', { type: 'string', describe: 'the address 227 replies should carry (the public one)' })
     .option('all-remedies', { type: 'boolean', default: false, describe: 'show every server product\'s remedies, not only those of the server identified' })
     .options(outputOptions) as unknown as Argv<ExplainArguments>;
+}
+
+function controlPort(text: string): number {
+  const port = /^\s*\d{1,5}\s*$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port must be a TCP port (1-65535), got ${JSON.stringify(text)}`);
+  return port;
 }
 
 /** Command-line values into explain options; a bad value is a UsageError (exit 2). */
@@ -47,10 +55,8 @@ export function explainOptions(args: ExplainArguments): ExplainOptions {
     if (!Number.isInteger(args.session) || args.session < 1) throw new UsageError(`--session must be a whole number from 1${Number.isNaN(args.session) ? '' : `, got ${String(args.session)}`}`);
     options.session = args.session;
   }
-  for (const port of args.port ?? []) {
-    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port must be a TCP port (1-65535), got ${String(port)}`);
-  }
-  if (args.port && args.port.length > 0) options.controlPorts = args.port;
+  const ports = (args.port ?? []).flatMap((value) => String(value).split(',')).map(controlPort);
+  if (ports.length > 0) options.controlPorts = ports;
   if (args.expectRange !== undefined) {
     try {
       options.expectRange = parsePortRange(args.expectRange);

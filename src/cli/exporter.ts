@@ -26,7 +26,7 @@ function builder(yargs: Argv): Argv<ExporterArguments> {
   return yargs
     .option('listen', { type: 'string', default: DEFAULT_LISTEN, describe: 'address:port to serve /probe, /metrics and / on' })
     .option('config', { type: 'string', describe: 'exporter.yml: modules (modes, tls, expectRange, expectAddress, timeouts, user, passwordEnv), allow, concurrency' })
-    .option('allow', { type: 'string', array: true, describe: 'hosts, addresses or CIDR blocks that may be probed (repeat or comma-separate; adds to the config file\'s allow). Without any, every target is allowed: an open proxy' })
+    .option('allow', { type: 'string', array: true, nargs: 1, requiresArg: true, describe: 'hosts, addresses or CIDR blocks that may be probed (repeat or comma-separate; adds to the config file\'s allow). Without any, every target is allowed: an open proxy' })
     .option('concurrency', { type: 'number', describe: 'probes run at once (default 16, or the config file\'s)' })
     .option('recent', { type: 'number', default: DEFAULT_RECENT_PROBES, describe: `recent probes kept (with their HTML reports) for the / page, 0 to ${MAX_RECENT_PROBES}` }) as unknown as Argv<ExporterArguments>;
 }
