@@ -2,9 +2,16 @@
  * The exporter's own metrics (/metrics): process metrics from prom-client, and how many probes ran,
  * how long they took, how they ended and how many are running. A dedicated Registry, so tests and
  * several exporters in one process do not share counters. Labels: module names come from the
- * config (bounded), results from the fixed list below.
+ * config (bounded; UNKNOWN_MODULE_LABEL for any other), results from the fixed list below.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/**
+ * The module label of a request naming a module that is not configured (`&module=nope`): one fixed
+ * value, never the name the scrape sent (anyone who reaches the port could create series at will).
+ * Not a valid module name (those are letters, digits, _ . -), so it never mixes with a real one.
+ */
+export const UNKNOWN_MODULE_LABEL = '(unknown)';
 
 /** How a /probe request ended. */
 export type ProbeRequestResult = 'success' | 'failure' | 'deadline' | 'error' | 'refused' | 'bad_request';
@@ -24,7 +31,7 @@ export function createSelfMetrics(): SelfMetrics {
     registry,
     probes: new Counter({
       name: 'ftp_exporter_probes_total',
-      help: 'Probe requests by module and result: success, failure (verdict fail), deadline (not finished in time), error (the probe itself broke), refused (target not allowed), bad_request',
+      help: `Probe requests by module and result: success, failure (verdict fail), deadline (not finished in time), error (the probe itself broke), refused (target not allowed), bad_request; a module that is not configured is counted as module="${UNKNOWN_MODULE_LABEL}"`,
       labelNames: ['module', 'result'],
       registers: [registry],
     }),

@@ -13,7 +13,7 @@ import { exposeSamples } from './exposition.js';
 import { RecentProbes, renderRecentPage, DEFAULT_RECENT_PROBES } from './recent.js';
 import { ProbeRunner, type ProbeAnswer } from './runner.js';
 import { scrapeTimeoutMs } from './deadline.js';
-import { createSelfMetrics, type SelfMetrics } from './self-metrics.js';
+import { createSelfMetrics, UNKNOWN_MODULE_LABEL, type SelfMetrics } from './self-metrics.js';
 
 export interface ExporterOptions {
   host: string;
@@ -77,7 +77,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
       ...(scrapeTimeoutMs(request.headers['x-prometheus-scrape-timeout-seconds']) !== undefined ? { scrapeTimeoutMs: scrapeTimeoutMs(request.headers['x-prometheus-scrape-timeout-seconds'])! } : {}),
     });
     // Module labels only for configured modules: a typo in a scrape must not create series.
-    const moduleLabel = answer.module !== undefined && options.config.modules.has(answer.module) ? answer.module : '';
+    const moduleLabel = answer.module !== undefined && options.config.modules.has(answer.module) ? answer.module : UNKNOWN_MODULE_LABEL;
     metrics.probes.inc({ module: moduleLabel, result: answer.result });
     metrics.duration.observe({ module: moduleLabel }, Number(process.hrtime.bigint() - started) / 1e9);
     if (answer.status !== 200) {

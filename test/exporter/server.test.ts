@@ -188,7 +188,9 @@ describe('exporter pages', () => {
     const text = (await get('/metrics')).text;
     expect(text).toMatch(/^ftp_exporter_probes_total\{module="default",result="success"\} [1-9]/m);
     expect(text).toMatch(/^ftp_exporter_probes_total\{module="default",result="refused"\} 3$/m);
-    expect(text).toMatch(/^ftp_exporter_probes_total\{module="",result="bad_request"\} 1$/m);
+    // The unknown module of `&module=nope` under one fixed label, never its name (label cardinality).
+    expect(text).toMatch(/^ftp_exporter_probes_total\{module="\(unknown\)",result="bad_request"\} 1$/m);
+    expect(text).not.toMatch(/module="(?:nope|)"/);
     expect(text).toMatch(/^ftp_exporter_probes_in_flight 0$/m);
     expect(text).toMatch(/^process_cpu_user_seconds_total /m);
   });
