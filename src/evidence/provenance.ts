@@ -5,9 +5,19 @@
 import type { Provenance } from './observed.js';
 
 /** The time of day from an ISO time, to the millisecond: "12:00:03.101". */
-function timeOfDay(iso: string): string {
+export function timeOfDay(iso: string): string {
   const match = /T(\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?)/.exec(iso);
   return match?.[1] ?? iso;
+}
+
+/**
+ * A source's time as a number for ordering: ISO with or without a zone (a log's local time read as
+ * if it were UTC: only the order matters), or a time of day alone (a log without dates). NaN when
+ * it is neither.
+ */
+export function timeForOrdering(time: string): number {
+  if (/^\d{1,2}:\d{2}/.test(time)) return Date.parse(`1970-01-01T${time}Z`);
+  return Date.parse(/(?:Z|[+-]\d{2}:?\d{2})$/.test(time) ? time : `${time}Z`);
 }
 
 export function provenanceText(at: Provenance | undefined): string | undefined {

@@ -130,8 +130,9 @@ export async function runExplain(files: readonly string[], options: ExplainOptio
   const paired = (options.across ?? pairedCaptures)(readings);
   const firewall = firewallFindings(readings, evidence);
   const logs = matchedLogs(readings, evidenceOf);
-  const findings = [...acrossSessions(evidence, sessions.map((session) => session.report.findings)), ...paired.findings, ...logs.findings, ...firewall.findings];
-  const notes = [...paired.notes, ...logs.notes, ...firewall.notes];
+  const across = acrossSessions(evidence, sessions.map((session) => session.report.findings));
+  const findings = [...across.findings, ...paired.findings, ...logs.findings, ...firewall.findings];
+  const notes = [...across.notes, ...paired.notes, ...logs.notes, ...firewall.notes];
   const failed = sessions.some((session) => session.verdict === 'fail') || findings.some((finding) => finding.severity === 'error');
   return {
     tool: 'ftp-doctor',
