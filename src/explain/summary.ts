@@ -74,6 +74,13 @@ function hiddenSentence(attempts: readonly DataAttempt[]): string | undefined {
   return `${head}. ${one ? 'Its' : 'Their'} mode command${one ? '' : 's'} and the ports named were hidden by TLS (encrypted control channel): ${directions.join('; ')}.`;
 }
 
+/** "none", "1", "17", "both", "all" of `total`: the count said so that it cannot contradict the total. */
+export function howMany(count: number, total: number): string {
+  if (count === 0) return 'none';
+  if (count === total) return total === 2 ? 'both' : 'all';
+  return String(count);
+}
+
 export function summarise(evidence: readonly Evidence[]): string[] {
   const attempts = evidence.flatMap((record) => record.attempts);
   const failedSessions = evidence.filter((record) => record.attempts.some((attempt) => attemptState(attempt) !== 'ok')).length;
@@ -83,7 +90,7 @@ export function summarise(evidence: readonly Evidence[]): string[] {
     sentence('active', seen.filter((attempt) => !isPassive(attempt))),
     hiddenSentence(attempts.filter((attempt) => attempt.modeHiddenByTls)),
   ].filter((line): line is string => line !== undefined);
-  if (evidence.length > 1) lines.unshift(`${evidence.length} FTP sessions, ${failedSessions} with a failed data connection.`);
-  if (attempts.length === 0) lines.push('No data connection was seen in any session.');
+  if (evidence.length > 1) lines.unshift(`${evidence.length} FTP sessions, ${howMany(failedSessions, evidence.length)} with a failed data connection.`);
+  if (attempts.length === 0) lines.push(`No data connection was seen in ${evidence.length === 1 ? 'the session' : 'any session'}.`);
   return lines;
 }

@@ -23,9 +23,21 @@ export function sessionsShown(report: ExplainReport, limit = 20): ExplainReport[
   return (failed.length > 0 ? failed : report.sessions).slice(0, limit);
 }
 
-/** "3 of 120 sessions shown (the failed ones); the rest passed." */
+const sessions = (count: number): string => `${count} session${count === 1 ? '' : 's'}`;
+
+/**
+ * What the renderers left out, true for every count: "3 failed sessions shown; the other 117
+ * passed", "20 of 5000 failed sessions shown (every session failed)", "20 of 120 sessions shown,
+ * all passed". Undefined when every session is shown.
+ */
 export function sessionsNote(report: ExplainReport, shown: number): string | undefined {
-  if (shown === report.sessions.length) return undefined;
+  const total = report.sessions.length;
+  if (shown >= total) return undefined;
   const failed = report.sessions.filter((session) => session.verdict === 'fail').length;
-  return `${shown} of ${report.sessions.length} sessions shown${failed > 0 ? ` (failed: ${failed}); the others passed` : ''}; the JSON report has them all.`;
+  const passed = total - failed;
+  const rest = '--session N shows any one in full; the JSON report has them all.';
+  if (failed === 0) return `${shown} of ${sessions(total)} shown, all ${total} passed; ${rest}`;
+  const others = passed === 1 ? 'the other one passed' : `the other ${passed} passed`;
+  if (shown >= failed) return `Only ${failed === 1 ? 'the failed session is' : `the ${failed} failed sessions are`} shown; ${others}; ${rest}`;
+  return `${shown} of ${failed} failed sessions shown (${passed === 0 ? 'every session failed' : `${passed} of ${total} passed`}); ${rest}`;
 }
