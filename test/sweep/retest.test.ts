@@ -23,6 +23,30 @@ afterEach(async () => {
 const RANGE = { from: 5500, to: 5539 };
 const LOST = 5503;
 
+/** Our server with --allow-sweep on `range`, behind an edge firewall that passes only `open`. */
+async function serveBehindFirewall(range: { from: number; to: number }, open: string): Promise<Simulation> {
+  const created = createSimulation({
+    firewalls: [
+      {
+        name: 'edge firewall',
+        at: 'edge',
+        policy: 'drop',
+        rules: [
+          { comment: 'replies', state: ['established'], action: 'accept' },
+          { comment: 'FTP control', direction: 'in', dport: 21, action: 'accept' },
+          { comment: 'passive range, or part of it', direction: 'in', dport: open, action: 'accept' },
+        ],
+      },
+    ],
+  });
+  simulation = created;
+  server = await startServer(
+    { host: '0.0.0.0', port: 21, anonymous: true, log: 'none', allowSweep: true, pasvRange: range, limits: { pasvAcceptTimeoutMs: 30_000 } },
+    created.network('server'),
+  );
+  return created;
+}
+
 /** The first connect to `port` is never answered (a lost SYN): it ends only when aborted. */
 function loseFirstSyn(network: Network, port: number, dials: Map<number, number>): Network {
   return {
@@ -41,27 +65,10 @@ function loseFirstSyn(network: Network, port: number, dials: Map<number, number>
 
 describe('sweep: a port unanswered on its first dial is dialled again before it is called dropped', () => {
   it('a lost first SYN is open on the second dial, never a false "dropped"; firewall drops are unanswered twice', async () => {
-    simulation = createSimulation({
-      firewalls: [
-        {
-          name: 'edge firewall',
-          at: 'edge',
-          policy: 'drop',
-          rules: [
-            { comment: 'replies', state: ['established'], action: 'accept' },
-            { comment: 'FTP control', direction: 'in', dport: 21, action: 'accept' },
-            { comment: 'passive range, part of it', direction: 'in', dport: '5500-5529', action: 'accept' },
-          ],
-        },
-      ],
-    });
-    server = await startServer(
-      { host: '0.0.0.0', port: 21, anonymous: true, log: 'none', allowSweep: true, pasvRange: RANGE, limits: { pasvAcceptTimeoutMs: 30_000 } },
-      simulation.network('server'),
-    );
+    const simulated = await serveBehindFirewall(RANGE, '5500-5529');
     const dials = new Map<number, number>();
     // A data timeout above the fast deadline (one SYN retransmission and a few round trips).
-    const report = await runSweep({ url: `ftp://${simulation.addresses.server}/`, range: RANGE, dataTimeoutMs: 2_500, connectTimeoutMs: 5_000 }, loseFirstSyn(simulation.network('client'), LOST, dials));
+    const report = await runSweep({ url: `ftp://${simulated.addresses.server}/`, range: RANGE, dataTimeoutMs: 2_500, connectTimeoutMs: 5_000 }, loseFirstSyn(simulated.network('client'), LOST, dials));
     expect(report.spans).toEqual([
       { from: 5500, to: 5529, state: 'open' },
       { from: 5530, to: 5539, state: 'dropped' },
@@ -97,26 +104,9 @@ function silentDials(network: Network, late: number, silent: number, dials: Map<
 describe('sweep: a port that connected but stayed silent is dialled again before it is called misrouted', () => {
   it('a late token is open on the second dial; a port silent twice is misrouted', async () => {
     const range = { from: 5500, to: 5519 };
-    simulation = createSimulation({
-      firewalls: [
-        {
-          name: 'edge firewall',
-          at: 'edge',
-          policy: 'drop',
-          rules: [
-            { comment: 'replies', state: ['established'], action: 'accept' },
-            { comment: 'FTP control', direction: 'in', dport: 21, action: 'accept' },
-            { comment: 'passive range', direction: 'in', dport: '5500-5519', action: 'accept' },
-          ],
-        },
-      ],
-    });
-    server = await startServer(
-      { host: '0.0.0.0', port: 21, anonymous: true, log: 'none', allowSweep: true, pasvRange: range, limits: { pasvAcceptTimeoutMs: 30_000 } },
-      simulation.network('server'),
-    );
+    const simulated = await serveBehindFirewall(range, '5500-5519');
     const dials = new Map<number, number>();
-    const report = await runSweep({ url: `ftp://${simulation.addresses.server}/`, range, dataTimeoutMs: 300, connectTimeoutMs: 5_000 }, silentDials(simulation.network('client'), 5504, 5510, dials));
+    const report = await runSweep({ url: `ftp://${simulated.addresses.server}/`, range, dataTimeoutMs: 300, connectTimeoutMs: 5_000 }, silentDials(simulated.network('client'), 5504, 5510, dials));
     expect(report.spans).toEqual([
       { from: 5500, to: 5509, state: 'open' },
       { from: 5510, to: 5510, state: 'misrouted' },
