@@ -94,6 +94,24 @@ describe('docs/json-report.md', () => {
   });
 });
 
+describe('counts and lists the docs state', () => {
+  it("the README's count of scenario files is the number of files in scenarios/", () => {
+    const stated = /— (\d+)\s+files in all/.exec(read('README.md'))?.[1];
+    expect(stated, 'the README says "— N files in all" of the catalogue').toBeDefined();
+    const files = readdirSync(path.join(ROOT, 'scenarios')).filter((name) => /\.ya?ml$/.test(name));
+    expect(Number(stated)).toBe(files.length);
+  });
+
+  it("docs/json-report.md's inputs[].format values are exactly the formats explain reads", async () => {
+    const { READERS } = await import('../../src/explain/readers.js');
+    const line = read('docs/json-report.md').split('\n').find((text) => text.startsWith('| `inputs` |') && text.includes('`format` (')) ?? '';
+    const listed = /`format` \(([^)]*)\)/.exec(line)?.[1] ?? '';
+    // The values in backticks, less the option the sentence names.
+    const values = new Set([...listed.matchAll(/`([^`]+)`/g)].map((match) => match[1]).filter((value) => value !== '--format'));
+    expect([...values].sort()).toEqual(READERS.map((reader) => reader.format).sort());
+  });
+});
+
 describe('docs/scenario-format.md', () => {
   const page = read('docs/scenario-format.md');
   const fields = [...new Set([...read('src/scenarios/validate.ts').matchAll(/(\w+): field\(/g)].map((match) => match[1] ?? ''))].sort();
