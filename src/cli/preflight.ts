@@ -10,12 +10,14 @@ import path from 'node:path';
 import type { Argv } from 'yargs';
 import { stringify } from 'yaml';
 import { DataFileError } from '../config/data-file-error.js';
-import { MAX_DATA_FILE_BYTES, readDataFile } from '../config/yaml-file.js';
-import { ALL_KINDS, detectKind, isInputKind, isServerKind, parseServerKind, type InputKind } from '../preflight/detect.js';
-import { FirewallParseError, readFirewallFile, type FirewallFacts } from '../preflight/firewalls/index.js';
+import { MAX_DATA_FILE_BYTES, readDataBytes } from '../config/yaml-file.js';
+import { ALL_KINDS, isInputKind, type InputKind } from '../preflight/detect.js';
+import { FirewallParseError, type FirewallFacts } from '../preflight/firewalls/index.js';
+import { decodeInput } from '../preflight/input-text.js';
 import type { InputFacts } from '../preflight/model.js';
+import { KindUnknownError, readInput } from '../preflight/read-input.js';
 import { preflight } from '../preflight/predict.js';
-import type { IncludeReader } from '../preflight/servers/proftpd.js';
+import { globMatches, type IncludeReader } from '../preflight/servers/proftpd.js';
 import type { CommandBody } from './commands.js';
 import { UsageError } from './errors.js';
 import { emitReport, outputOptions, verdictExitCode } from './output.js';
@@ -36,6 +38,17 @@ interface PreflightArguments {
 
 /** Files read from one directory argument (/etc/pure-ftpd/conf) at most. */
 const MAX_DIRECTORY_FILES = 200;
+/** Entries looked at in one directory: a directory of a million entries is not a configuration. */
+const MAX_DIRECTORY_ENTRIES = 10_000;
+
+/** A regular file (symbolic links followed); a dangling link or a loop is none. */
+function isRegularFile(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
 
 export const preflightCommand: CommandBody<PreflightArguments> = {
   builder: (yargs) =>
@@ -56,18 +69,17 @@ export const preflightCommand: CommandBody<PreflightArguments> = {
     const forced = forcedKinds(argv.as === undefined ? [] : ([] as string[]).concat(argv.as));
     const inputs: InputFacts[] = [];
     const firewalls: FirewallFacts[] = [];
-    for (const { file, text } of await readInputs(argv.files)) {
-      const kind = forced.get(file) ?? forced.get(path.resolve(file)) ?? detectKind(file, text);
-      if (!kind) throw new UsageError(`${file}: cannot tell what kind of file this is; say --as KIND=${file} (kinds: ${ALL_KINDS.join(', ')}).`);
-      if (isServerKind(kind)) inputs.push(parseServerKind(kind, file, text, includeReader));
-      else {
-        try {
-          firewalls.push(readFirewallFile(file, text, kind));
-        } catch (error) {
-          if (error instanceof FirewallParseError) throw new UsageError(error.message);
-          throw error;
-        }
+    try {
+      for (const { file, bytes } of await readInputs(argv.files)) {
+        const read = readInput(file, bytes, forced.get(file) ?? forced.get(path.resolve(file)), includeReader);
+        if (read.input) inputs.push(read.input);
+        else firewalls.push(read.firewall);
       }
+    } catch (error) {
+      if (error instanceof KindUnknownError) throw new UsageError(`${error.file}: cannot tell what kind of file this is; say --as KIND=${error.file} (kinds: ${ALL_KINDS.join(', ')}).`);
+      // Not text, or a firewall file that cannot be read at all: `file:line: reason`, exit 2.
+      if (error instanceof FirewallParseError) throw new UsageError(error.message);
+      throw error;
     }
     const runScenario = argv.firewall === 'netns' ? await kernelRunner() : undefined;
     const result = await preflight(inputs, firewalls, {
@@ -98,8 +110,8 @@ function forcedKinds(pairs: readonly string[]): Map<string, InputKind> {
 }
 
 /** Each named file, and each regular file of a named directory (sorted), through the size-limited reader. */
-async function readInputs(names: readonly string[]): Promise<{ file: string; text: string }[]> {
-  const out: { file: string; text: string }[] = [];
+async function readInputs(names: readonly string[]): Promise<{ file: string; bytes: Buffer }[]> {
+  const out: { file: string; bytes: Buffer }[] = [];
   for (const name of names) {
     let entries: string[] | undefined;
     try {
@@ -108,12 +120,15 @@ async function readInputs(names: readonly string[]): Promise<{ file: string; tex
       // readDataFile says what is wrong with it.
     }
     if (entries === undefined) {
-      out.push({ file: name, text: await readDataFile(name) });
+      out.push({ file: name, bytes: await readDataBytes(name) });
       continue;
     }
-    const files = entries.map((entry) => path.join(name, entry)).filter((file) => statSync(file).isFile());
+    if (entries.length > MAX_DIRECTORY_ENTRIES) throw new DataFileError(name, [`holds ${entries.length} entries; at most ${MAX_DIRECTORY_ENTRIES} are looked at in a directory`]);
+    const files = entries.map((entry) => path.join(name, entry)).filter(isRegularFile);
     if (files.length > MAX_DIRECTORY_FILES) throw new DataFileError(name, [`holds ${files.length} files; at most ${MAX_DIRECTORY_FILES} are read from a directory`]);
-    for (const file of files) out.push({ file, text: await readDataFile(file) });
+    // Nothing read would be a pass on no evidence at all.
+    if (files.length === 0) throw new DataFileError(name, ['a directory with no regular file to read']);
+    for (const file of files) out.push({ file, bytes: await readDataBytes(file) });
   }
   return out;
 }
@@ -125,7 +140,7 @@ const includeReader: IncludeReader = (pattern, fromFile) => {
   const last = path.basename(resolved);
   let names: string[];
   try {
-    names = last.includes('*') ? readdirSync(directory).filter((name) => new RegExp(`^${last.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(name)).sort() : [last];
+    names = last.includes('*') ? readdirSync(directory).filter((name) => globMatches(last, name)).sort() : [last];
   } catch {
     return 'not found (name the included file on the command line too)';
   }
@@ -136,9 +151,10 @@ const includeReader: IncludeReader = (pattern, fromFile) => {
       const stat = statSync(file);
       if (!stat.isFile()) continue;
       if (stat.size > MAX_DATA_FILE_BYTES) return `${file} is larger than ${MAX_DATA_FILE_BYTES} bytes`;
-      files.push({ file: path.relative(process.cwd(), file) || file, text: readFileSync(file, 'utf8') });
-    } catch {
-      return `${file}: cannot read it`;
+      const shown = path.relative(process.cwd(), file) || file;
+      files.push({ file: shown, text: decodeInput(shown, readFileSync(file)) });
+    } catch (error) {
+      return error instanceof FirewallParseError ? error.message : `${file}: cannot read it`;
     }
   }
   return files.length === 0 && !last.includes('*') ? 'not found' : files;

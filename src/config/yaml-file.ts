@@ -34,13 +34,18 @@ export const MAX_DATA_FILE_BYTES = 1024 * 1024;
 
 /** Reads a regular file of at most MAX_DATA_FILE_BYTES; anything else is the user's to fix. */
 export async function readDataFile(file: string, makeError: ErrorFactory = defaultError): Promise<string> {
+  return (await readDataBytes(file, makeError)).toString('utf8');
+}
+
+/** readDataFile's bytes, undecoded: for readers that check the encoding themselves (preflight). */
+export async function readDataBytes(file: string, makeError: ErrorFactory = defaultError): Promise<Buffer> {
   let handle;
   try {
     // O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then says what it is.
     handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw makeError(file, [code === 'ENOENT' ? 'no such file' : `cannot read it (${code ?? String(error)})`]);
+    throw makeError(file, [code === 'ENOENT' ? 'no such file' : code === 'ELOOP' ? 'a symbolic link loop (ELOOP)' : `cannot read it (${code ?? String(error)})`]);
   }
   try {
     const stat = await handle.stat();
@@ -55,7 +60,7 @@ export async function readDataFile(file: string, makeError: ErrorFactory = defau
       length += bytesRead;
     }
     if (length > MAX_DATA_FILE_BYTES) throw makeError(file, [`is larger than ${formatBytes(MAX_DATA_FILE_BYTES)}; data files that large are refused`]);
-    return buffer.toString('utf8', 0, length);
+    return buffer.subarray(0, length);
   } catch (error) {
     if (error instanceof Error && !('code' in error)) throw error;
     throw makeError(file, [`cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`]);

@@ -12,6 +12,8 @@ export interface NumberedLine {
   raw: string;
 }
 
+const CONTINUED = /\\\s*$/;
+
 /** The largest line count read from one file; a config file of more lines is a mistake or an attack. */
 export const MAX_LINES = 100_000;
 
@@ -27,18 +29,34 @@ export function meaningfulLines(text: string, options: { trailingComments?: bool
   for (let index = 0; index < all.length; index += 1) {
     let raw = all[index] ?? '';
     const line = index + 1;
-    if (options.continuations) {
-      while (/\\\s*$/.test(raw) && index + 1 < all.length) {
+    if (options.continuations && CONTINUED.test(raw)) {
+      // Parts joined once: re-joining (and re-searching) the growing line for each of 100,000
+      // continued lines is quadratic.
+      const parts: string[] = [];
+      while (CONTINUED.test(raw) && index + 1 < all.length) {
+        parts.push(raw.replace(CONTINUED, ' '));
         index += 1;
-        raw = `${raw.replace(/\\\s*$/, ' ')}${all[index] ?? ''}`;
+        raw = all[index] ?? '';
       }
+      raw = `${parts.join('')}${raw}`;
     }
     if (comment.test(raw) || raw.trim() === '') continue;
-    const text = options.trailingComments ? raw.replace(/\s+#.*$/, '').trim() : raw.trim();
+    const text = options.trailingComments ? withoutTrailingComment(raw).trim() : raw.trim();
     if (text === '') continue;
-    out.push({ line, text, raw: raw.trim().replace(/\s+/g, ' ') });
+    out.push({ line, text, raw: redactCredentialLine(raw.trim().replace(/\s+/g, ' ')) });
   }
   return out;
+}
+
+/**
+ * The line up to a `#` that follows whitespace. Not `/\s+#.*$/`: that retries every run of
+ * spaces to its end, and a 64 KiB line of spaces took seconds (a 1 MiB file of them, minutes).
+ */
+function withoutTrailingComment(raw: string): string {
+  for (let hash = raw.indexOf('#'); hash !== -1; hash = raw.indexOf('#', hash + 1)) {
+    if (hash > 0 && /\s/.test(raw[hash - 1] ?? '')) return raw.slice(0, hash);
+  }
+  return raw;
 }
 
 export function whereOf(file: string, line: NumberedLine | number, text?: string): Where {
@@ -67,6 +85,22 @@ export function yesNo(value: string): boolean | undefined {
   if (['yes', 'true', 'on', '1'].includes(word)) return true;
   if (['no', 'false', 'off', '0'].includes(word)) return false;
   return undefined;
+}
+
+/**
+ * Directives whose arguments hold a credential: ProFTPD's SQLConnectInfo (db user password),
+ * SQLNamedConnectInfo, LDAPBindDN (dn password), RadiusAuthServer/RadiusAcctServer (host secret);
+ * Pure-FTPd's MYSQLPassword, PGSQLPassword, LDAPBindPW; any name with password, passwd or secret.
+ */
+const CREDENTIAL_NAME = /password|passwd|secret|connectinfo|binddn|bindpw|radius(?:auth|acct)server/i;
+/** `Name value`, `Name=value`, `Name: value`: one pass, no backtracking over a long first word. */
+const DIRECTIVE = /^([A-Za-z][\w.-]*)(\s*[=:]\s*|\s+)(\S.*)$/;
+
+/** A line setting a credential, shown as its name and *** (a line not understood is quoted in reports). */
+export function redactCredentialLine(line: string): string {
+  const match = DIRECTIVE.exec(line);
+  if (!match || !CREDENTIAL_NAME.test(match[1] ?? '')) return line;
+  return `${match[1]}${match[2]}***`;
 }
 
 /** Environment names whose values are credentials: never kept in a fact or shown in evidence. */

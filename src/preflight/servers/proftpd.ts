@@ -12,6 +12,8 @@ import { emptyFacts, portNumber, type Fact, type InputFacts, type ServerFacts, t
 export type IncludeReader = (pattern: string, fromFile: string) => { file: string; text: string }[] | string;
 
 const MAX_INCLUDE_DEPTH = 8;
+/** Files read through Include in all, however nested: `Include *.conf` in each of 200 files is 200^8 reads otherwise. */
+export const MAX_INCLUDED_FILES = 256;
 
 interface Directive {
   name: string;
@@ -21,10 +23,20 @@ interface Directive {
   virtualHost?: Where;
 }
 
+/** Where an included file's text lands: inside the includer's <VirtualHost>/<Global>, as ProFTPD reads it. */
+interface Context {
+  depth: number;
+  virtualHost?: Where;
+  global: boolean;
+  /** The files being read, outermost first: one of them included again is a loop. */
+  chain: string[];
+  budget: { left: number };
+}
+
 export function parseProftpdConf(file: string, text: string, readInclude?: IncludeReader): InputFacts {
   const facts = emptyFacts(file, 'proftpd');
   const directives: Directive[] = [];
-  collect(file, text, facts, directives, readInclude, 0);
+  collect(file, text, facts, directives, readInclude, { depth: 0, global: false, chain: [file], budget: { left: MAX_INCLUDED_FILES } });
   const main = directives.filter((directive) => directive.virtualHost === undefined);
   facts.servers.push(proftpdServer(main, facts));
   const hosts = new Map<string, Directive[]>();
@@ -41,16 +53,17 @@ export function parseProftpdConf(file: string, text: string, readInclude?: Inclu
   return facts;
 }
 
-function collect(file: string, text: string, facts: InputFacts, out: Directive[], readInclude: IncludeReader | undefined, depth: number): void {
+function collect(file: string, text: string, facts: InputFacts, out: Directive[], readInclude: IncludeReader | undefined, context: Context): void {
   const stack: { name: string; at: Where; skip: boolean }[] = [];
-  let virtualHost: Where | undefined;
   for (const line of meaningfulLines(text, { continuations: true })) {
-    const at = whereOf(file, line);
+    // An included file's lines are quoted only when understood: an Include can name any file
+    // (/etc/shadow), and its lines must not reach a report.
+    const quoted = whereOf(file, line);
+    const at = context.depth > 0 ? whereOf(file, line.line, '') : quoted;
     const close = /^<\/\s*([A-Za-z]+)\s*>$/.exec(line.text);
     if (close) {
       const open = stack.pop();
       if (!open || open.name.toLowerCase() !== (close[1] ?? '').toLowerCase()) complain(facts, at, open ? `closes <${close[1]}> but <${open.name}> (line ${open.at.line}) is open` : `closes <${close[1]}>, which is not open`);
-      if (open?.name.toLowerCase() === 'virtualhost') virtualHost = undefined;
       continue;
     }
     const section = /^<\s*([A-Za-z]+)\s*([^>]*)>$/.exec(line.text);
@@ -64,8 +77,9 @@ function collect(file: string, text: string, facts: InputFacts, out: Directive[]
         if (negated) skip = true;
       } else if (name.toLowerCase() === 'ifdefine') {
         complain(facts, at, `cannot tell whether ${argument} is defined (proftpd -D); read as if it were`);
-      } else if (name.toLowerCase() === 'virtualhost') {
-        virtualHost = at;
+      } else if (name.toLowerCase() === 'virtualhost' && (context.virtualHost || stack.some((open) => open.name.toLowerCase() === 'virtualhost'))) {
+        const outer = stack.find((open) => open.name.toLowerCase() === 'virtualhost')?.at ?? context.virtualHost;
+        complain(facts, at, `a <VirtualHost> inside the <VirtualHost> of ${outer?.file}:${outer?.line}: ProFTPD refuses to start with this; read as part of the outer one`);
       }
       stack.push({ name, at, skip });
       continue;
@@ -78,23 +92,62 @@ function collect(file: string, text: string, facts: InputFacts, out: Directive[]
     if (stack.some((open) => open.skip)) continue;
     const name = directive[1] ?? '';
     const args = splitArguments(directive[2] ?? '');
+    // The outermost <VirtualHost> open here or around the Include that brought this file in.
+    const virtualHost = context.virtualHost ?? stack.find((open) => open.name.toLowerCase() === 'virtualhost')?.at;
+    const inGlobal = context.global || stack.some((open) => open.name.toLowerCase() === 'global');
     if (name.toLowerCase() === 'include') {
-      include(args[0] ?? '', at, facts, out, readInclude, depth);
+      include(args[0] ?? '', at, facts, out, readInclude, { ...context, global: inGlobal, ...(virtualHost ? { virtualHost } : {}) });
       continue;
     }
-    const inGlobal = stack.some((open) => open.name.toLowerCase() === 'global');
-    out.push({ name: inGlobal ? 'global-scope' : name, args: inGlobal ? [name, ...args] : args, at, ...(virtualHost ? { virtualHost } : {}) });
+    out.push({ name: inGlobal ? 'global-scope' : name, args: inGlobal ? [name, ...args] : args, at: quoted, ...(virtualHost ? { virtualHost } : {}) });
   }
   for (const open of stack) complain(facts, open.at, `<${open.name}> is never closed`);
 }
 
-function include(pattern: string, at: Where, facts: InputFacts, out: Directive[], readInclude: IncludeReader | undefined, depth: number): void {
+function include(pattern: string, at: Where, facts: InputFacts, out: Directive[], readInclude: IncludeReader | undefined, context: Context): void {
   if (!readInclude) return complain(facts, at, `Include ${pattern} was not read (name the included file on the command line too)`);
-  if (depth >= MAX_INCLUDE_DEPTH) return complain(facts, at, `Include nested more than ${MAX_INCLUDE_DEPTH} deep: not followed`);
+  if (context.depth >= MAX_INCLUDE_DEPTH) return complain(facts, at, `Include nested more than ${MAX_INCLUDE_DEPTH} deep: not followed`);
+  if (context.budget.left <= 0) return complain(facts, at, `Include ${pattern}: more than ${MAX_INCLUDED_FILES} files included in all: not followed`);
   const files = readInclude(pattern, at.file);
   if (typeof files === 'string') return complain(facts, at, `Include ${pattern}: ${files}`);
-  for (const included of files) collect(included.file, included.text, facts, out, readInclude, depth + 1);
+  for (const included of files) {
+    if (context.chain.includes(included.file)) {
+      complain(facts, at, `Include ${pattern}: ${included.file} is already being read (${[...context.chain, included.file].join(' → ')}): an Include loop, not followed`);
+      continue;
+    }
+    if (context.budget.left <= 0) return complain(facts, at, `Include ${pattern}: more than ${MAX_INCLUDED_FILES} files included in all: the rest not followed`);
+    context.budget.left -= 1;
+    collect(included.file, included.text, facts, out, readInclude, { ...context, depth: context.depth + 1, chain: [...context.chain, included.file] });
+  }
 }
+
+/**
+ * `*` in a file name pattern, matched without a regular expression: `Include /etc/***…*x` made
+ * into `.*.*.*…x` backtracks for as long as the name is long raised to the number of stars.
+ */
+export function globMatches(pattern: string, name: string): boolean {
+  let p = 0;
+  let n = 0;
+  let star = -1;
+  let resume = 0;
+  while (n < name.length) {
+    if (p < pattern.length && pattern[p] !== '*' && pattern[p] === name[n]) {
+      p += 1;
+      n += 1;
+    } else if (p < pattern.length && pattern[p] === '*') {
+      star = p;
+      resume = n;
+      p += 1;
+    } else if (star !== -1) {
+      p = star + 1;
+      resume += 1;
+      n = resume;
+    } else return false;
+  }
+  while (pattern[p] === '*') p += 1;
+  return p === pattern.length;
+}
+
 
 /** Arguments split on whitespace, "double quoted" ones kept whole. */
 function splitArguments(text: string): string[] {
