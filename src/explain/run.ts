@@ -11,6 +11,7 @@ import { diagnose, identifyServer, markShownRemedies, serverClues, type ServerId
 import type { ExplainInput, ExplainReport, Finding } from '../report/model.js';
 import { SCHEMA_VERSION } from '../report/model.js';
 import { VERSION } from '../version.js';
+import { timeForOrdering } from '../evidence/provenance.js';
 import { pairCaptures } from '../capture/pair.js';
 import { clearTextLogin } from './clear-text.js';
 import { locationFindings } from './locations.js';
@@ -90,12 +91,36 @@ function sessionStart(reading: SourceReading, index: number): string | undefined
   return undefined;
 }
 
+/** What a capture reader could not decode, as its limits say ("91 of 91 frame(s) could not be decoded … link type 999 is not supported"). */
+function undecoded(readings: readonly SourceReading[]): string[] {
+  return readings.flatMap((reading) => reading.limits.filter((limit) => /could not be decoded/.test(limit)).map((limit) => `${readings.length > 1 ? `${reading.file}: ` : ''}${limit.replace(/\.$/, '')}`));
+}
+
+/**
+ * The evidence's own time span: its first and last timestamps, as the sources wrote them (a log's
+ * local time stays local). `startedAt` is when explain ran; this is when what it read happened.
+ */
+export function evidenceSpan(readings: readonly SourceReading[]): { from: string; to: string } | undefined {
+  let first: { time: string; order: number } | undefined;
+  let last: { time: string; order: number } | undefined;
+  for (const reading of readings) {
+    for (const event of [...reading.sessions.flatMap((session) => session.events), ...(reading.pathEvents ?? [])]) {
+      const time = 'time' in event.at ? event.at.time : undefined;
+      const order = time === undefined ? Number.NaN : timeForOrdering(time);
+      if (time === undefined || Number.isNaN(order)) continue;
+      if (!first || order < first.order) first = { time, order };
+      if (!last || order > last.order) last = { time, order };
+    }
+  }
+  return first && last ? { from: first.time, to: last.time } : undefined;
+}
+
 export async function runExplain(files: readonly string[], options: ExplainOptions = {}): Promise<ExplainReport> {
   const started = Date.now();
   const startedAt = new Date(started).toISOString();
   const readers = options.readers ?? READERS;
   // Several files of one log are read together (a log's rotated files, joined in time order).
-  const readings: SourceReading[] = await readInputs(files, options, readers);
+  const { readings, notes: inputNotes } = await readInputs(files, options, readers);
   const sessions: ExplainReport['sessions'] = [];
   const evidence: Evidence[] = [];
   const evidenceOf = new Map<string, Evidence>();
@@ -122,7 +147,8 @@ export async function runExplain(files: readonly string[], options: ExplainOptio
   }
   if (number === 0) {
     const ports = options.controlPorts?.length ? `, ${options.controlPorts.join(', ')}` : '';
-    throw new DataFileError(files.join(', '), [`no FTP control session found (control ports tried: 21, 990${ports}, and any port whose first reply was an FTP greeting; --port N names another)`]);
+    // Frames the reader could not decode (a link type it does not know) come first: they, not the ports, are why nothing was found.
+    throw new DataFileError(files.join(', '), [...undecoded(readings), `no FTP control session found (control ports tried: 21, 990${ports}, and any port whose first reply was an FTP greeting; --port N names another)`]);
   }
   if (options.session !== undefined && sessions.length === 0) {
     throw new DataFileError(files.join(', '), [`--session ${options.session}: only ${number} FTP session${number === 1 ? ' was' : 's were'} found`]);
@@ -132,7 +158,8 @@ export async function runExplain(files: readonly string[], options: ExplainOptio
   const logs = matchedLogs(readings, evidenceOf);
   const across = acrossSessions(evidence, sessions.map((session) => session.report.findings));
   const findings = [...across.findings, ...paired.findings, ...logs.findings, ...firewall.findings];
-  const notes = [...across.notes, ...paired.notes, ...logs.notes, ...firewall.notes];
+  const notes = [...inputNotes, ...across.notes, ...paired.notes, ...logs.notes, ...firewall.notes];
+  const span = evidenceSpan(readings);
   const failed = sessions.some((session) => session.verdict === 'fail') || findings.some((finding) => finding.severity === 'error');
   return {
     tool: 'ftp-doctor',
@@ -142,6 +169,7 @@ export async function runExplain(files: readonly string[], options: ExplainOptio
     verdict: failed ? 'fail' : 'pass',
     startedAt,
     durationMs: Date.now() - started,
+    ...(span ? { evidenceSpan: span } : {}),
     inputs: readings.map(inputOf),
     summary: [...summarise(evidence), ...notes],
     sessions,

@@ -9,7 +9,7 @@ import { sanitizeReport } from './sanitize.js';
 
 const KEY_ORDER = [
   // report header
-  'tool', 'version', 'schemaVersion', 'kind', 'target', 'verdict', 'startedAt', 'durationMs',
+  'tool', 'version', 'schemaVersion', 'kind', 'target', 'verdict', 'startedAt', 'durationMs', 'evidenceSpan',
   'addressPolicy', 'method', 'range', 'tested',
   // identities and outcomes of nested records
   'id', 'name', 'code', 'severity', 'title', 'mode', 'tls', 'result', 'expectationMet', 'mismatches',

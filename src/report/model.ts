@@ -178,8 +178,11 @@ export interface ExplainReport {
   schemaVersion: number;
   kind: 'explain';
   verdict: Verdict;
+  /** When explain ran (the header's meaning); the evidence's own times are in evidenceSpan. */
   startedAt: string;
   durationMs: number;
+  /** The first and last timestamps in the inputs, as the sources wrote them; absent when no input has clocks. */
+  evidenceSpan?: { from: string; to: string };
   inputs: ExplainInput[];
   /** Across sessions, one sentence each: "23 of 25 passive data connections … completed; the 2 to 51xxx timed out". */
   summary: string[];
