@@ -147,12 +147,14 @@ function connectLine(attempt: DataAttempt): string | undefined {
   if (!connect || connect.outcome === 'not-attempted') return undefined;
   const target = attempt.dialed ? endpoint(attempt.dialed) : '?';
   const detail = connect.error ? ` (${connect.error})` : '';
+  // A server's log saw only its own side: the port it handed out, and nothing arriving there.
+  if (connect.outcome === 'timeout' && connect.listenerOnly) {
+    return `* passive port ${attempt.dialed?.port ?? '?'} handed out: no connection arrived${connect.durationMs > 0 ? ` in ${connect.durationMs} ms` : ' before the session ended'} (seen from the server's side: dropped on the way or never sent is not observed)`;
+  }
   switch (connect.outcome) {
     case 'connected':
       return `* connect ${target}: connected in ${connect.durationMs} ms`;
     case 'timeout':
-      // A server's log saw only its own side: the port it handed out, and nothing arriving there.
-      if (connect.listenerOnly) return `* passive port ${attempt.dialed?.port ?? '?'} handed out: no connection arrived${connect.durationMs > 0 ? ` in ${connect.durationMs} ms` : ' before the session ended'} (seen from the server's side: dropped on the way or never sent is not observed)`;
       return `* connect ${target}: timeout after ${connect.durationMs} ms${detail}`;
     case 'refused':
       return `* connect ${target}: refused (reset) after ${connect.durationMs} ms${detail}`;

@@ -8,7 +8,7 @@
 import type { ObservedNote } from '../evidence/observed.js';
 import { endpoint, type LineParser } from './items.js';
 import { countLines, makeLogReader } from './reader.js';
-import { parseSyslogTime, type LogTime } from './time.js';
+import { localZoneText, parseSyslogTime, SYSLOG_TIME, type LogTime } from './time.js';
 
 const PACKET = /\bIN=(\S*) OUT=(\S*) .*?\bSRC=([0-9A-Fa-f:.]+) DST=([0-9A-Fa-f:.]+)\b.*?\bPROTO=(\w+)(?:.*?\bSPT=(\d+) DPT=(\d+))?/;
 
@@ -24,15 +24,47 @@ export function firewallMeaning(prefix: string): ObservedNote['meaning'] | undef
   return 'firewall-drop';
 }
 
+/** RFC 3339 with a zone, as rsyslog writes by default on Debian 12 / Ubuntu 24.04: `2026-12-05T09:05:50.173620+01:00`. */
+const RFC3339_ZONED = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})\b/;
+
+/** A line's time with its zone honoured (as UTC, ending in Z); undefined when the line states no zone. */
+export function parseZonedTime(raw: string): LogTime | undefined {
+  const m = RFC3339_ZONED.exec(raw);
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, sec, fraction, zone] = m;
+  const offset = zone === 'Z' ? 0 : (zone!.startsWith('-') ? -1 : 1) * (Number(zone!.slice(1, 3)) * 60 + Number(zone!.slice(-2)));
+  const local = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec), fraction ? Math.floor(Number(`0.${fraction}`) * 1000) : 0);
+  if (!Number.isFinite(local) || Math.abs(offset) > 14 * 60) return undefined;
+  const ms = local - offset * 60_000;
+  return { iso: new Date(ms).toISOString(), ms };
+}
+
 function firewallParser(year: number): LineParser {
+  let zoneless = false;
+  let yearless = false;
   return {
+    limits() {
+      const out: string[] = [];
+      if (yearless) out.push(`syslog times carry no year: ${year} is assumed`);
+      if (zoneless) {
+        out.push(
+          `these firewall times carry no zone: they are read in this machine's zone (${localZoneText()}), as explain reads every time without a zone; if the firewall's host keeps another zone, run explain with TZ set to it (e.g. TZ=Europe/Berlin), or log with zones (rsyslog's RFC 3339 format)`,
+        );
+      }
+      return out;
+    },
     parse(raw) {
       const m = PACKET.exec(raw);
       if (!m) return undefined;
       const prefix = firewallPrefix(raw);
       const meaning = firewallMeaning(prefix);
       if (!meaning) return undefined;
-      const time: LogTime | undefined = parseSyslogTime(raw, year);
+      const zoned = parseZonedTime(raw);
+      const time: LogTime | undefined = zoned ?? parseSyslogTime(raw, year);
+      if (time && !zoned) {
+        zoneless = true;
+        yearless ||= SYSLOG_TIME.test(raw);
+      }
       const from = endpoint(m[3], m[6] ?? 0);
       const to = endpoint(m[4], m[7] ?? 0);
       const flags = ['SYN', 'ACK', 'RST', 'FIN'].filter((flag) => new RegExp(`\\b${flag}\\b`).test(raw.slice(raw.indexOf('PROTO='))));
@@ -53,6 +85,5 @@ export const firewallReader = makeLogReader({
   createParser: () => firewallParser(new Date().getUTCFullYear()),
   limits: [
     'a firewall log shows only what its rules chose to log: a drop by a rule without LOG leaves no line',
-    'syslog times carry no year or zone: the current year is assumed and times are the host\'s local time',
   ],
 });

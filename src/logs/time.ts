@@ -71,3 +71,14 @@ export function parseClock(text: string): LogTime | undefined {
   const time = makeTime(1970, 1, 1, Number(h), Number(mi), Number(s), millisOf(f));
   return time && { iso: time.iso.slice(11), ms: time.ms };
 }
+
+/**
+ * The zone times without one are read in: this machine's, as explain reads every time without a
+ * zone (Date.parse of a local time), named for the limits: "Europe/Berlin, UTC+01:00".
+ */
+export function localZoneText(at = new Date()): string {
+  const name = Intl.DateTimeFormat().resolvedOptions().timeZone || 'unknown';
+  const minutes = -at.getTimezoneOffset();
+  const abs = Math.abs(minutes);
+  return `${name}, UTC${minutes < 0 ? '-' : '+'}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+}

@@ -43,6 +43,9 @@ function serveTextParser(): LineParser {
       if (/^\S+ of .+ failed after \d+ bytes: /.test(message)) {
         return { ...parsed, items: [...parsed.items, { type: 'reply', code: 426, message }] };
       }
+      // A login's answer, which the text log leaves out: serve logs the refusal, then answers 530 (after its tarpit delay), or 230 after "… logged in".
+      if (/^failed login for /.test(message)) return { ...parsed, items: [...parsed.items, { type: 'reply', code: 530, message: `Login incorrect. (${message})` }] };
+      if (/^\S+ logged in(?: over TLS)?$/.test(message)) return { ...parsed, items: [...parsed.items, { type: 'reply', code: 230, message: 'Login successful.' }] };
       if ((opened = OPENED.exec(message))) {
         setBounded(waiting, key, { port: Number(opened[1]), ...(ms !== undefined ? { sinceMs: ms } : {}) });
         return parsed;
@@ -86,6 +89,6 @@ export const serveTextReader = makeLogReader({
   createParser: () => serveTextParser(),
   limits: [
     SERVER_LOG_LIMIT,
-    "serve's text log has no replies (serve --log json has them): a transfer's end is read as the 226 or 426 serve sends after it, a passive port opened and left (for another mode command, a QUIT or the session's end) as a connection that never arrived",
+    "serve's text log has no replies (serve --log json has them): a login as the 230 or 530 serve sends after logging it, a transfer's end as the 226 or 426 serve sends after it, a passive port opened and left (for another mode command, a QUIT or the session's end) as a connection that never arrived",
   ],
 });

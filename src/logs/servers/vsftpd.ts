@@ -11,7 +11,7 @@ import { normalizeAddress } from '../../ftp/address.js';
 import { dataAddressOf, setBounded, type LineParser, type LogItem } from '../items.js';
 import { countLines, makeLogReader, SERVER_LOG_LIMIT } from '../reader.js';
 import { maskPassword } from '../redact.js';
-import { parseCtime, parseSyslogTime } from '../time.js';
+import { localZoneText, parseCtime, parseSyslogTime } from '../time.js';
 import { awaitPassivePorts } from './passive-wait.js';
 
 export const VSFTPD_LINE = /(?:\[pid (\d+)\]|vsftpd\[(\d+)\]:)(?: \[([^\]]*)\])? (CONNECT|FTP command|FTP response|OK LOGIN|FAIL LOGIN|OK (?:DOWNLOAD|UPLOAD|MKDIR|DELETE|RENAME|RMDIR|CHMOD)|FAIL (?:DOWNLOAD|UPLOAD|MKDIR|DELETE|RENAME|RMDIR|CHMOD)): Client "([^"]*)"(?:, (.*))?$/;
@@ -28,11 +28,15 @@ interface VsftpdState {
 
 export function vsftpdParser(year = new Date().getUTCFullYear()): LineParser {
   const state: VsftpdState = { keyOf: new Map(), pendingLogin: new Map(), offered: new Map(), year };
+  let timed = false;
   return {
+    // vsftpd writes its host's local time without a zone: said, with the zone it is read in, for matching it with zoned sources.
+    limits: () => (timed ? [`vsftpd's times carry no zone: they are read in this machine's zone (${localZoneText()}); if the server keeps another zone, run explain with TZ set to it`] : []),
     parse(raw) {
       const m = VSFTPD_LINE.exec(raw);
       if (!m) return undefined;
       const time = parseCtime(raw) ?? parseSyslogTime(raw, state.year);
+      timed ||= time !== undefined;
       const pid = String(m[1] ?? m[2]);
       const user = m[3];
       const what = String(m[4]);

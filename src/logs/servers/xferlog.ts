@@ -17,7 +17,7 @@ const XFERLOG_LINE = new RegExp(
 );
 
 const INCOMPLETE_LIMIT =
-  'xferlog does not log the data mode, the data address nor why a transfer was incomplete: an incomplete transfer of 0 bytes is read as a passive one (the common mode) whose data connection never came; one that broke off after some bytes is only listed';
+  'xferlog does not log why a transfer was incomplete: an incomplete transfer of 0 bytes is read as one whose data connection never came; one that broke off after some bytes is only listed';
 
 function xferlogParser(): LineParser {
   let incompleteSeen = false;
@@ -37,8 +37,14 @@ function xferlogParser(): LineParser {
       // the transfer command the line stands for, then the data timeout, in the terms the diagnosis reads.
       const neverCame = !complete && direction !== 'd' && Number(bytes) === 0;
       if (!complete) incompleteSeen = true;
-      if (neverCame) items.push({ type: 'command', text: 'PASV' }, { type: 'command', text: `${direction === 'i' ? 'STOR' : 'RETR'} ${file}` });
+      // A complete transfer had its data connection, and it carried the file: the same reading, ending in the 226 the server sent.
+      const transferred = complete && direction !== 'd';
+      if (neverCame || transferred) items.push({ type: 'command', text: 'PASV' }, { type: 'command', text: `${direction === 'i' ? 'STOR' : 'RETR'} ${file}` });
       items.push({ type: 'note', meaning: neverCame ? 'data-timeout' : 'other', text: `${verb} of ${file} (${bytes} bytes, ${seconds} s) ${complete ? 'complete' : 'incomplete'}` });
+      if (transferred) {
+        items.push({ type: 'reply', code: 150, message: `xferlog: ${verb} of ${file}` }, { type: 'connect', role: 'data', openedBy: 'client', outcome: 'connected', to: { host: key, port: 0 }, bytes: Number(bytes), ended: 'fin' });
+        items.push({ type: 'reply', code: 226, message: `Transfer complete (xferlog: ${bytes} bytes in ${seconds} s).` });
+      }
       return { ...(time ? { time } : {}), key, items };
     },
   };
@@ -52,5 +58,9 @@ export const xferlogReader = makeLogReader({
   timings: true,
   signature: (lines) => (countLines(lines, XFERLOG_LINE) > 0 ? 0.9 : 0),
   createParser: () => xferlogParser(),
-  limits: [SERVER_LOG_LIMIT, 'xferlog lists finished transfers only: no commands, replies, or data connections that failed to open'],
+  limits: [
+    SERVER_LOG_LIMIT,
+    'xferlog lists finished transfers only: no commands, replies, or data connections that failed to open',
+    "xferlog does not log the data mode nor the data address: each transfer is read as a passive one (the common mode) to an unknown port, a complete one as a data connection that completed and carried the file",
+  ],
 });
