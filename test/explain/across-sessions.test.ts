@@ -11,30 +11,10 @@ import path from 'node:path';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CaptureAnalyzer } from '../../src/capture/analyze.js';
-import type { EvidenceReader } from '../../src/evidence/source.js';
 import { runExplain } from '../../src/explain/run.js';
 import type { ExplainReport } from '../../src/report/model.js';
 import { Capture, CLIENT, SERVER, login, pasvReply } from '../capture/conversation.js';
-
-function captureReader(capture: Capture): EvidenceReader {
-  return {
-    format: 'test-capture',
-    description: 'a capture built in code',
-    detect: () => 1,
-    read: async (file) => {
-      const analyzer = new CaptureAnalyzer({ file: path.basename(file) });
-      for (const item of capture.items) analyzer.push(item);
-      return {
-        file,
-        format: 'pcap',
-        source: { kind: 'capture', label: `capture ${file}`, vantage: 'client', controlledExperiment: false, referenceServerProof: true, packets: true, timings: true, actedItself: false },
-        sessions: analyzer.finish(),
-        limits: [],
-      };
-    },
-  };
-}
+import { captureReader } from './capture-reader.js';
 
 let dir = '';
 beforeAll(async () => {

@@ -9,7 +9,6 @@ import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CaptureAnalyzer } from '../../src/capture/analyze.js';
 import { PCAP_READER } from '../../src/capture/reader.js';
 import { DataFileError } from '../../src/config/data-file-error.js';
 import type { ObservedEvent, ObservedSession } from '../../src/evidence/observed.js';
@@ -18,6 +17,7 @@ import { runExplain } from '../../src/explain/run.js';
 import { renderJson } from '../../src/report/json.js';
 import { Capture, CLIENT, SERVER, login, pasvReply } from '../capture/conversation.js';
 import { pcapFile } from '../capture/read/files.js';
+import { captureReader } from './capture-reader.js';
 
 /** "TRANSCRIPT" then one command per line; `@HH:MM:SS` at a line's end gives it a time. One session per file. */
 const SCRIPT_READER: EvidenceReader = {
@@ -110,19 +110,9 @@ describe('explain: when the evidence happened', () => {
     capture.wait(90_000);
     control.data('client', 'QUIT\r\n');
     control.close();
-    const reader: EvidenceReader = {
-      format: 'test-capture',
-      description: 'a capture built in code',
-      detect: () => 1,
-      read: async (name) => {
-        const analyzer = new CaptureAnalyzer({ file: path.basename(name) });
-        for (const item of capture.items) analyzer.push(item);
-        return { file: name, format: 'pcap', source: { kind: 'capture', label: 'c', vantage: 'client', controlledExperiment: false, referenceServerProof: true, packets: true, timings: true, actedItself: false }, sessions: analyzer.finish(), limits: [] };
-      },
-    };
     const input = await file('span.pcap', 'stand-in');
     const before = Date.now();
-    const report = await runExplain([input], { readers: [reader] });
+    const report = await runExplain([input], { readers: [captureReader(capture)] });
     expect(report.evidenceSpan?.from).toMatch(/^2026-12-05T12:00:00\.\d{3}Z$/);
     expect(report.evidenceSpan?.to).toMatch(/^2026-12-05T12:01:30\.\d{3}Z$/);
     expect(Date.parse(report.startedAt)).toBeGreaterThanOrEqual(before - 1000);
