@@ -186,8 +186,10 @@ describe('server logs', () => {
     const reading = await readLog(fixture('vsftpd-xferlog'));
     expect(allEvents(reading, 'note').map((n) => n.text)).toEqual(['download of /hello.txt (18 bytes, 1 s) complete', 'download of /hello.txt (0 bytes, 60 s) incomplete']);
     expect(allEvents(reading, 'data')).toEqual([]);
-    // The incomplete one is a failed transfer the diagnosis can read: its transfer command and a data timeout, the guess said in a limit.
-    expect(allEvents(reading, 'command').map((c) => c.text)).toEqual(['PASV', 'RETR /hello.txt']);
+    // Each is a transfer the diagnosis can read (the mode, not logged, read as passive: said in a limit): the complete one its 226,
+    // the incomplete one its transfer command and a data timeout.
+    expect(allEvents(reading, 'command').map((c) => c.text)).toEqual(['PASV', 'RETR /hello.txt', 'PASV', 'RETR /hello.txt']);
+    expect(allEvents(reading, 'reply').map((r) => r.code)).toEqual([150, 226]);
     expect(allEvents(reading, 'note').map((n) => n.meaning)).toEqual(['other', 'data-timeout']);
     expect(reading.limits.join('\n')).toMatch(/xferlog does not log the data mode/);
   });

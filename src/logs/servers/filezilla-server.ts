@@ -10,6 +10,7 @@ import { normalizeAddress } from '../../ftp/address.js';
 import { isCommand, REPLY_LINE, type LineParser, type LogItem } from '../items.js';
 import { countLines, makeLogReader, SERVER_LOG_LIMIT } from '../reader.js';
 import { parseClock, parseIsoLike } from '../time.js';
+import { awaitPassivePorts } from './passive-wait.js';
 
 const V09_LINE = /^\((\d{6})\)(.*?) - (.+?) \(([^)]+)\)> (.*)$/;
 const V1_CREATED = /^(?:<[^>]*> )?(\d{4}-\d{2}-\d{2}T[\d:.]+Z?) \S+ \[FTP Server\] Session (\d+) with ID \d+ created for \[?([0-9A-Fa-f:.]+?)\]?:(\d+)/;
@@ -40,7 +41,7 @@ export const fileZillaServerReader = makeLogReader({
   vantage: 'server',
   timings: true,
   signature: (lines) => (countLines(lines, V09_LINE) > 0 || countLines(lines, V1_LINE) > 0 || countLines(lines, V1_CREATED) > 0 ? 0.9 : 0),
-  createParser: (): LineParser => ({
+  createParser: (): LineParser => awaitPassivePorts({
     parse(raw) {
       const old = V09_LINE.exec(raw);
       if (old) {

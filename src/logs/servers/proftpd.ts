@@ -12,6 +12,7 @@ import { normalizeAddress } from '../../ftp/address.js';
 import { codeOnlyReply, dataAddressOf, setBounded, type LineParser, type LogItem } from '../items.js';
 import { countLines, makeLogReader, SERVER_LOG_LIMIT } from '../reader.js';
 import { parseClfTime, parseSyslogTime } from '../time.js';
+import { awaitPassivePorts } from './passive-wait.js';
 
 const SYSTEM_LINE = /proftpd\[(\d+)\][: ]\s*\S* \(([^)[]*)\[([^\]]*)\]\):? (.*)$/;
 const EXTENDED_LINE = /^(\S+) (\S+) (\S+) \[[^\]]+\] "([^"]*)" (\d{3}) (\S+)/;
@@ -93,6 +94,6 @@ export const proftpdReader = makeLogReader({
   vantage: 'server',
   timings: true,
   signature: (lines) => (countLines(lines, SYSTEM_LINE) > 0 ? 0.9 : countLines(lines, /^\S+ \S+ \S+ \[\d{2}\/\w{3}\/\d{4}:[\d:]+ [+-]\d{4}\] "(?:USER|PASS|PASV|EPSV|LIST|RETR|STOR|QUIT|PORT|MLSD|CWD|TYPE)\b/) > 0 ? 0.8 : 0),
-  createParser: () => proftpdParser(new Date().getUTCFullYear()),
+  createParser: () => awaitPassivePorts(proftpdParser(new Date().getUTCFullYear())),
   limits: [SERVER_LOG_LIMIT],
 });

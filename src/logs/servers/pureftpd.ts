@@ -8,6 +8,7 @@ import { normalizeAddress } from '../../ftp/address.js';
 import type { LineParser, LogItem } from '../items.js';
 import { countLines, makeLogReader, SERVER_LOG_LIMIT } from '../reader.js';
 import { parseSyslogTime } from '../time.js';
+import { awaitPassivePorts } from './passive-wait.js';
 
 const PURE_LINE = /pure-ftpd(?:\[(\d+)\])?: \(([^@)]*)@([^)]*)\) \[(\w+)\] (.*)$/;
 
@@ -35,7 +36,7 @@ export const pureFtpdReader = makeLogReader({
   signature: (lines) => (countLines(lines, PURE_LINE) > 0 ? 0.9 : 0),
   createParser: (): LineParser => {
     const year = new Date().getUTCFullYear();
-    return {
+    return awaitPassivePorts({
       parse(raw) {
         const m = PURE_LINE.exec(raw);
         if (!m) return undefined;
@@ -43,7 +44,7 @@ export const pureFtpdReader = makeLogReader({
         const client = normalizeAddress(String(m[3]));
         return { ...(time ? { time } : {}), key: m[1] ? `pid ${m[1]}` : client, items: pureItems(String(m[4]), String(m[5]), client) };
       },
-    };
+    });
   },
   limits: [SERVER_LOG_LIMIT, 'Pure-FTPd logs commands and replies only with -d (debug)'],
 });

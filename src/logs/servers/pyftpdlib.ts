@@ -10,6 +10,7 @@ import type { Endpoint } from '../../evidence/observed.js';
 import { dataAddressOf, endpoint, setBounded, type LineParser, type LogItem } from '../items.js';
 import { countLines, makeLogReader, SERVER_LOG_LIMIT } from '../reader.js';
 import { parseIsoLike } from '../time.js';
+import { awaitPassivePorts } from './passive-wait.js';
 
 export const PYFTPDLIB_LINE = /^\[([DIWEC]) (\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})\] \[?([0-9A-Fa-f:.]+?)\]?:(\d+)-\[([^\]]*)\] (.*)$/;
 
@@ -46,7 +47,7 @@ export const pyftpdlibReader = makeLogReader({
   signature: (lines) => (countLines(lines, PYFTPDLIB_LINE) > 0 || countLines(lines, /^\[[DI] \d{4}-\d{2}-\d{2} [\d:]+\] >>> starting FTP server on /) > 0 ? 0.95 : 0),
   createParser: (): LineParser => {
     const offered = new Map<string, Endpoint>();
-    return {
+    return awaitPassivePorts({
       parse(raw) {
         const m = PYFTPDLIB_LINE.exec(raw);
         if (!m) return undefined;
@@ -57,7 +58,7 @@ export const pyftpdlibReader = makeLogReader({
         if (client) items.unshift({ type: 'endpoints', client });
         return { ...(time ? { time } : {}), key, items };
       },
-    };
+    });
   },
   limits: [SERVER_LOG_LIMIT, 'pyftpdlib logs commands and replies only at DEBUG level (-D); at INFO a session shows its logins and transfers'],
 });
