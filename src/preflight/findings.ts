@@ -78,6 +78,9 @@ export function staticFindings(site: SiteFacts, built: BuiltScenario, reach: Rea
   }
   addressFindings(site, built, make);
   if (server?.passiveDisabled) make('PASSIVE_MODE_REFUSED', 'error', 'Passive mode is switched off', 'Clients behind NAT (nearly all) need passive mode.', [quoteOf(server.passiveDisabled.at)], ['passive-enable']);
+  else if (server?.pasvRefused) {
+    make('PASSIVE_MODE_REFUSED', 'error', 'PASV fails: the server cannot read its own passive address', `${server.pasvRefused.value}. EPSV still works; clients that use PASV (most over IPv4 behind NAT, FileZilla's default among them) get no listing or transfer. Set pasv_addr_resolve=YES, or write the address itself.`, [quoteOf(server.pasvRefused.at)], ['public-address']);
+  }
   const product = server ? (PRODUCT_NAMES[server.product] ?? server.product) : undefined;
   return markShownRemedies(fitRemediesToSite(findings, site, reach, context), product, false);
 }

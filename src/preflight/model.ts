@@ -42,6 +42,8 @@ export interface ServerFacts {
   tlsRequired?: Fact<boolean>;
   /** Passive mode switched off (pasv_enable=NO). */
   passiveDisabled?: Fact<boolean>;
+  /** PASV (not EPSV) fails for another reason: the value says why (vsftpd's pasv_address a name without pasv_addr_resolve). */
+  pasvRefused?: Fact<string>;
 }
 
 /**

@@ -17,7 +17,7 @@ export interface SiteFacts {
   notes: string[];
 }
 
-const SETTINGS = ['controlPort', 'passiveRange', 'advertisedAddress', 'tls', 'tlsRequired', 'passiveDisabled'] as const;
+const SETTINGS = ['controlPort', 'passiveRange', 'advertisedAddress', 'tls', 'tlsRequired', 'passiveDisabled', 'pasvRefused'] as const;
 
 /**
  * Everything but the server's settings is taken in file-name order, not the order named: the same

@@ -257,3 +257,24 @@ describe.skipIf(missing)('preflight agrees with the kernel (real vsftpd, the fix
     expect(run.probes[0]?.verdict).toBe('fail');
   });
 });
+
+describe.skipIf(missing)('preflight agrees with the kernel on vsftpd\'s odd settings', () => {
+  it('pasv_min_port above pasv_max_port: vsftpd hands out any port, as predicted (said as not understood, no range)', { timeout: 300_000 }, async () => {
+    const run = await onKernel('vsftpd-reversed-range.conf', 'half-small-range.nft', 2);
+    expect(run.prediction.notUnderstood.map((item) => item.reason)).toEqual(['pasv_max_port 50000 is below pasv_min_port 50003 (vsftpd-reversed-range.conf:4)']);
+    const connections = dataConnections(run);
+    expect(connections.length).toBeGreaterThan(0);
+    for (const connection of connections) expect(connection.kernel, `port ${connection.port}`).toBe(connection.predicted);
+  });
+
+  it('pasv_address a host name without pasv_addr_resolve=YES: vsftpd ends the session on PASV; predicted PASSIVE_MODE_REFUSED (failed before: not predicted)', { timeout: 300_000 }, async () => {
+    const run = await onKernel('vsftpd-address-name.conf', 'half-small-range.nft', 1);
+    const probe = run.probes[0];
+    expect(probe?.steps.find((step) => step.id === 'data:pasv')?.detail).toMatch(/500 OOPS: invalid pasv_address/);
+    expect(probe?.findings.map((finding) => finding.code)).toContain('PASSIVE_MODE_REFUSED');
+    const finding = run.prediction.findings.find((candidate) => candidate.code === 'PASSIVE_MODE_REFUSED');
+    expect(finding?.evidence[0]).toBe('vsftpd-address-name.conf:6 pasv_address=ftp.example.com');
+    expect(finding?.explanation).toMatch(/500 OOPS: invalid pasv_address/);
+    for (const connection of dataConnections(run)) expect(connection.kernel, `port ${connection.port}`).toBe(connection.predicted);
+  });
+});

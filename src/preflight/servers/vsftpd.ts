@@ -2,6 +2,7 @@
  * vsftpd.conf: `key=value` lines, no spaces around `=`, `#` comments at the start of a line
  * (vsftpd.conf(5)). A key set twice takes the last value, as vsftpd reads the file top down.
  */
+import { isIPv4 } from 'node:net';
 import { complain, fact, meaningfulLines, whereOf, yesNo } from '../lines.js';
 import { emptyFacts, portNumber, type Fact, type InputFacts, type ServerFacts } from '../model.js';
 
@@ -61,6 +62,11 @@ export function vsftpdServer(settings: Map<string, Fact<string>>, facts: InputFa
   }
   const address = settings.get('pasv_address');
   if (address && address.value !== '') server.advertisedAddress = address;
+  // vsftpd reads pasv_address with inet_aton when PASV comes, unless pasv_addr_resolve=YES
+  // resolved it at start-up: a name then ends the session (seen with vsftpd 3.0.3; EPSV unaffected).
+  if (address && address.value !== '' && !isIPv4(address.value) && flag('pasv_addr_resolve')?.value !== true) {
+    server.pasvRefused = fact(`pasv_address=${address.value} is not an IPv4 address and pasv_addr_resolve is not YES: vsftpd answers PASV with "500 OOPS: invalid pasv_address" and ends the session`, address.at);
+  }
   const ssl = flag('ssl_enable');
   const implicit = flag('implicit_ssl');
   if (ssl?.value) {
