@@ -151,6 +151,9 @@ function connectLine(attempt: DataAttempt): string | undefined {
   if (connect.outcome === 'timeout' && connect.listenerOnly) {
     return `* passive port ${attempt.dialed?.port ?? '?'} handed out: no connection arrived${connect.durationMs > 0 ? ` in ${connect.durationMs} ms` : ' before the session ended'} (seen from the server's side: dropped on the way or never sent is not observed)`;
   }
+  // A passive source that did not time the attempt (a log without clocks): its wait is not "0 ms".
+  const untimed = connect.durationMs === 0 && attempt.seenAt?.connect?.source === 'log';
+  if (untimed && connect.outcome !== 'connected') return `* connect ${target}: ${connect.outcome === 'refused' ? 'refused (reset)' : connect.outcome} (after how long is not in the log)${detail}`;
   switch (connect.outcome) {
     case 'connected':
       return `* connect ${target}: connected in ${connect.durationMs} ms`;
@@ -165,6 +168,12 @@ function connectLine(attempt: DataAttempt): string | undefined {
   }
 }
 
+/** "within 8001 ms", or, when a passive source did not time the wait (a log without clocks), says so instead of "0 ms". */
+export function inboundWait(attempt: DataAttempt): string {
+  const waited = attempt.inbound?.waitedMs ?? 0;
+  return waited > 0 || attempt.seenAt === undefined ? `within ${waited} ms` : 'while the client waited (the log does not say how long)';
+}
+
 function inboundLine(attempt: DataAttempt): string | undefined {
   const inbound = attempt.inbound;
   if (!inbound) return undefined;
@@ -173,7 +182,7 @@ function inboundLine(attempt: DataAttempt): string | undefined {
     const from = inbound.from ? ` from ${endpoint(inbound.from)}` : '';
     return `* inbound connection${where}${from} after ${inbound.waitedMs} ms`;
   }
-  return `* no inbound connection${where} within ${inbound.waitedMs} ms`;
+  return `* no inbound connection${where} ${inboundWait(attempt)}`;
 }
 
 function transferLine(attempt: DataAttempt): string {

@@ -14,6 +14,7 @@ import type { ConnectOutcome, DataAttempt, Evidence, EvidenceOptions, RecordedRe
 import type { ObservedConnectOutcome, ObservedDataConnection, ObservedEvent, ObservedReply, ObservedSession } from './observed.js';
 import type { SourceDeclaration } from './source.js';
 import { elapsed, finishAttempt, type Walk } from './attempt-inference.js';
+import { inferLogEnd } from './log-end.js';
 
 const MODE_OF: Record<string, DataMode> = { PASV: 'pasv', EPSV: 'epsv', PORT: 'port', EPRT: 'eprt' };
 const TRANSFER_VERBS = new Set(['LIST', 'NLST', 'MLSD', 'RETR', 'STOR', 'STOU', 'APPE']);
@@ -256,9 +257,9 @@ function onNote(walk: Walk, note: Extract<ObservedEvent, { kind: 'note' }>): voi
     walk.attemptObserved = true;
     const connected = attempt.connect?.outcome === 'connected' || attempt.inbound?.arrived === true;
     if (attempt.mode === 'port' || attempt.mode === 'eprt') {
-      if (!attempt.inbound) attempt.inbound = { arrived: false, waitedMs: 0 };
+      if (!attempt.inbound) attempt.inbound = { arrived: false, waitedMs: note.waitedMs ?? elapsed(walk.pending?.event ?? walk.modeCommand, note) };
     } else if (!attempt.connect) {
-      attempt.connect = { outcome: 'timeout', durationMs: elapsed(walk.pending?.event ?? walk.modeCommand, note) };
+      attempt.connect = { outcome: 'timeout', durationMs: note.waitedMs ?? elapsed(walk.pending?.event ?? walk.modeCommand, note) };
       // The client said where it dials instead of an unroutable 227 address: the control peer, same port.
       if (!attempt.dialed && attempt.advertised && walk.replacesUnroutable && walk.controlPeer) attempt.dialed = { host: walk.controlPeer, port: attempt.advertised.port };
     }
@@ -292,6 +293,7 @@ export function assembleEvidence(session: ObservedSession, source: SourceDeclara
   }
   const walk: Walk = { evidence, attemptObserved: false, protected: false, replacesUnroutable: false, ...(session.server ? { controlPeer: session.server.host } : {}) };
   for (const event of session.events) onEvent(walk, event);
+  inferLogEnd(walk, session);
   finishAttempt(walk);
   // AUTH refused and the session went on in clear text (a login, refused or not, or any other
   // command): the client fell back (FileZilla's "use TLS if available", curl --ssl, lftp's default);

@@ -133,6 +133,8 @@ export interface ObservedNote extends ObservedBase {
   /** For firewall lines and client messages that name a connection. */
   to?: Endpoint;
   from?: Endpoint;
+  /** A timeout the client timed itself ("after 5000 ms"): how long it waited. */
+  waitedMs?: number;
 }
 
 export type ObservedEvent = ObservedCommand | ObservedReply | ObservedControlConnect | ObservedTls | ObservedDataConnection | ObservedNote;

@@ -10,6 +10,7 @@ import { attemptState, endpoint, modeName } from '../diagnosis/facts.js';
 import { icmpProof } from '../diagnosis/icmp.js';
 import type { ConnectionEvent, Finding, ProbeReport, Step, TranscriptLine, Verdict } from '../report/model.js';
 import { SCHEMA_VERSION } from '../report/model.js';
+import { OUTCOME_WORDS } from '../report/format.js';
 import { VERSION } from '../version.js';
 import { modeStepId } from '../evidence/record.js';
 
@@ -51,6 +52,9 @@ function connections(session: ObservedSession): ConnectionEvent[] {
     if (event.kind === 'control-connect' && event.server) {
       result.push({ t: event.t ?? 0, durationMs: 0, session: session.id, purpose: 'control', from: event.client ? endpoint(event.client) : 'client', to: endpoint(event.server), outcome: CONNECTION_OUTCOME[event.outcome] ?? 'error' });
     } else if (event.kind === 'data') {
+      const outcome = CONNECTION_OUTCOME[event.outcome] ?? 'error';
+      // A log without clocks for this attempt: its wait is not "0 ms", it is not in the log.
+      const untimed = event.at.source === 'log' && event.waitedMs === undefined && outcome !== 'connected';
       result.push({
         t: event.t ?? 0,
         durationMs: event.waitedMs ?? 0,
@@ -59,7 +63,11 @@ function connections(session: ObservedSession): ConnectionEvent[] {
         from: event.from ? endpoint(event.from) : event.openedBy === 'server' ? 'server' : 'client',
         to: endpoint(event.to),
         outcome: CONNECTION_OUTCOME[event.outcome] ?? 'error',
-        ...(event.listenerOnly ? { decidedBy: "never arrived at the server's listener (seen from the server's side: dropped on the way or never sent is not observed)" } : {}),
+        ...(event.listenerOnly
+          ? { decidedBy: "never arrived at the server's listener (seen from the server's side: dropped on the way or never sent is not observed)" }
+          : untimed
+            ? { decidedBy: `${OUTCOME_WORDS[outcome]}; after how long is not in the log` }
+            : {}),
         ...(event.bytes === undefined ? {} : { bytes: event.bytes }),
       });
     }
@@ -88,6 +96,9 @@ function steps(evidence: Evidence): Step[] {
     const state = attemptState(attempt);
     const mode: Partial<Step> = hidden ? { inferredMode: hidden.inferred } : { mode: attempt.mode };
     add(modeStepId('data', count === 1 ? session : `${session}#${count}`), `${modeName(attempt)} ${attempt.transferCommand ?? ''}`.trim(), state === 'ok', state, { ...mode, tls: attempt.tls });
+    // A client's log that ends with the attempt under way: not known to have failed.
+    const last = list.at(-1);
+    if (attempt.unfinished && last) Object.assign(last, { result: 'warn', detail: 'unknown: the log ends before the transfer started' });
   }
   return list;
 }

@@ -170,10 +170,10 @@ export class SessionBuilder {
         return this.push(state, event);
       }
       case 'connect-result':
-        return this.settle(state, item.outcome, item.to);
+        return this.settle(state, item.outcome, item.to, undefined, base.t);
       case 'note': {
-        const note = { kind: 'note' as const, meaning: item.meaning, text: redactText(item.text), ...base, ...(item.to ? { to: item.to } : {}), ...(item.from ? { from: item.from } : {}) };
-        if (item.meaning === 'data-timeout') this.settle(state, 'no-answer', undefined, item.waitedMs);
+        const note = { kind: 'note' as const, meaning: item.meaning, text: redactText(item.text), ...base, ...(item.to ? { to: item.to } : {}), ...(item.from ? { from: item.from } : {}), ...(item.waitedMs !== undefined ? { waitedMs: item.waitedMs } : {}) };
+        if (item.meaning === 'data-timeout') this.settle(state, 'no-answer', undefined, item.waitedMs, base.t);
         return this.push(state, note);
       }
       case 'tls':
@@ -201,13 +201,16 @@ export class SessionBuilder {
   }
 
   /** The latest attempt still unsettled (to `to`, when named) gets its outcome. */
-  private settle(state: OpenSession, outcome: ObservedConnectOutcome, to?: { host: string; port: number }, waitedMs?: number): void {
+  private settle(state: OpenSession, outcome: ObservedConnectOutcome, to?: { host: string; port: number }, waitedMs?: number, settledAt?: number): void {
     const last = state.lastAttempt;
     if (!last || last.outcome !== 'unknown') return;
     const target = last.kind === 'data' ? last.to : last.server;
     if (to && target && (target.port !== to.port || (target.host !== '' && to.host !== '' && target.host !== to.host))) return;
     last.outcome = outcome;
-    if (waitedMs !== undefined && last.kind === 'data') last.waitedMs = waitedMs;
+    if (last.kind !== 'data') return;
+    if (waitedMs !== undefined) last.waitedMs = waitedMs;
+    // The log's own clocks (lftp `debug -t`, curl --trace-time, FileZilla): from the attempt to the line that settled it.
+    else if (outcome !== 'connected' && last.t !== undefined && settledAt !== undefined) last.waitedMs = Math.max(0, settledAt - last.t);
   }
 
   private replyLine(state: OpenSession, text: string, base: { at: Provenance; t?: number }): void {

@@ -57,7 +57,7 @@ export function connectionFailed(event: ConnectionEvent): boolean {
   return FAILED_OUTCOMES.has(event.outcome);
 }
 
-const OUTCOME_WORDS: Record<ConnectionEvent['outcome'], string> = {
+export const OUTCOME_WORDS: Record<ConnectionEvent['outcome'], string> = {
   connected: 'connected',
   timeout: 'got no answer (dropped)',
   refused: 'was refused (RST)',

@@ -7,7 +7,7 @@ import type { DataAttempt, Evidence } from '../../evidence/model.js';
 import type { Rule } from '../engine.js';
 import { unexplained } from '../engine.js';
 import { normalizeAddress } from '../../ftp/index.js';
-import { addressClass, attemptState, controlAddress, endpoint, hiddenModeText, isActive, manyAttemptLines, replyLine, unroutable } from '../facts.js';
+import { addressClass, attemptState, controlAddress, endpoint, hiddenModeText, inboundWait, isActive, manyAttemptLines, replyLine, unroutable } from '../facts.js';
 import { remediesFor } from '../remedies/index.js';
 
 /**
@@ -91,7 +91,7 @@ export const activeInboundBlocked: Rule = {
       hidden
         ? `The server's data connection to ${where} is ${hiddenModeText(hidden)}; the PORT or EPRT that named the port was hidden by TLS. It got no answer within ${first.inbound?.waitedMs ?? 0} ms.`
         : `The client listened on ${where} and said so with ${verb}; the server accepted it${first.modeReply ? ` (${first.modeReply.code})` : ''}, ` +
-          `but no connection arrived within ${first.inbound?.waitedMs ?? 0} ms.`,
+          `but no connection arrived ${inboundWait(first)}.`,
     ];
     if (first.finalReply && first.finalReply.code >= 400) {
       sentences.push(

@@ -117,6 +117,20 @@ export const dataTransferFailed: Rule = {
     const left = unexplained(input, (attempt) => attemptState(attempt) !== 'ok');
     const first = left[0];
     if (!first) return undefined;
+    // A client's log that ends with the attempt under way says nothing of its cause: a warning, no remedies.
+    if (left.every((attempt) => attempt.unfinished !== undefined)) {
+      const finding: Finding = {
+        code: 'DATA_TRANSFER_FAILED',
+        severity: 'warning',
+        title: `The ${modeName(first)} data transfer never started in what the log shows${first.advertised ? ` (${endpoint(first.advertised)})` : ''}`,
+        explanation:
+          `In the client's log, ${first.unfinished ?? ''}. Nothing in it says whether the data connection was dropped, refused or never tried: ` +
+          'a capture taken while it happens, or the client run with a timeout, would tell.',
+        evidence: manyAttemptLines(left, 2),
+        remedies: [],
+      };
+      return { finding, explains: left };
+    }
     const finding: Finding = {
       code: 'DATA_TRANSFER_FAILED',
       severity: 'error',

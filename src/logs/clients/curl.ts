@@ -5,7 +5,7 @@
  * The progress meter that -v prints on the same stream is cut off a line's start.
  */
 import type { Endpoint } from '../../evidence/observed.js';
-import { dataAddressOf, endpoint, isModeCommand, type LineParser, type LogItem } from '../items.js';
+import { dataAddressOf, endpoint, isModeCommand, isTransferCommand, type LineParser, type LogItem } from '../items.js';
 import { CLIENT_LOG_LIMIT, countLines, makeLogReader } from '../reader.js';
 import { leadingTime, outcomeOf } from './words.js';
 
@@ -49,6 +49,8 @@ function curlParser(): LineParser {
       }
       if (items.some((item) => item.type === 'connect' && item.role === 'data')) dataPhase = true;
       if (items.some((item) => item.type === 'command' && isModeCommand(item.text))) dataPhase = false;
+      // After the transfer command the data connection is what curl waits for (active mode: the server's connection back).
+      if (items.some((item) => item.type === 'command' && isTransferCommand(item.text))) dataPhase = true;
       return { ...(time ? { time } : {}), items };
     },
   };
@@ -72,6 +74,16 @@ function curlItems(text: string, dataPhase: boolean): LogItem[] {
   if ((m = /^(?:connect to|Immediate connect fail for) \[?([0-9A-Fa-f:.]+?)\]? port (\d+)(?: failed)?: (.*)$/i.exec(said))) {
     const to = endpoint(m[1], m[2]);
     return [{ type: 'connect-result', outcome: outcomeOf(String(m[3])) ?? 'unknown', ...(to ? { to } : {}) }];
+  }
+  // --connect-timeout spent on one address family: `ipv4 connect timeout after 1974ms, move on!` (a silent drop, not a refusal).
+  if ((m = /^ipv[46] connect timeout after (\d+) ?ms\b/i.exec(said))) {
+    return [{ type: 'note', meaning: dataPhase ? 'data-timeout' : 'control-timeout', text: said, waitedMs: Number(m[1]) }];
+  }
+  // `Failed to connect to 127.0.0.1 port 21 after 2001 ms: Couldn't connect to server`: curl names the control port
+  // even for a data connection, and "Couldn't connect" says nothing of how; only a reason in words settles the attempt.
+  if ((m = /^Failed to connect to \S+ port \d+ after (\d+) ms: (.*)$/.exec(said))) {
+    const outcome = outcomeOf(String(m[2]));
+    return outcome ? [{ type: 'connect-result', outcome }] : [];
   }
   // curl replaces every 227 address (--ftp-skip-pasv-ip is on by default): a replacement only when it differs.
   if ((m = /^Skip (\S+) for data connection, re-use (\S+) instead/.exec(said))) return [{ type: 'note', meaning: m[1] === m[2] ? 'other' : 'unroutable-replaced', text: said }];

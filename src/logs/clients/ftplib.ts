@@ -1,23 +1,37 @@
 /**
  * Python's ftplib with set_debuglevel(1 or 2): `*cmd* 'PASV'`, `*resp* '227 …'` (a multi-line reply
  * in one repr with \n), and at level 2 the raw `*put*`/`*get*` copies, which are skipped. ftplib
- * logs no connections: after a 227/229 it connects at once (transfercmd), so the reader records
- * that attempt, and a traceback's ConnectionRefusedError / TimeoutError settles it. A 229's host is
+ * logs no connections: after a 227/229 it connects at once (transfercmd) and sends the transfer
+ * command only once connected, so the reader records that attempt when something says how it
+ * ended: the transfer command (connected) or a traceback's ConnectionRefusedError / TimeoutError.
+ * A log that ends after the 227 says neither, and gets no attempt it cannot vouch for. A 229's host is
  * the control connection's peer, which ftplib's log does not name: its `to.host` is then ''.
  */
 import { parseEpsvReply, parsePasvReply } from '../../ftp/passive.js';
-import { type LineParser, type LogItem } from '../items.js';
+import type { Endpoint, ObservedConnectOutcome } from '../../evidence/observed.js';
+import { isTransferCommand, type LineParser, type LogItem } from '../items.js';
 import { CLIENT_LOG_LIMIT, countLines, makeLogReader } from '../reader.js';
 import { outcomeOf, unrepr } from './words.js';
 
 function ftplibParser(): LineParser {
   let dataPending = false;
+  /** Where ftplib dials after the last 227/229, until something says how that ended. */
+  let dialling: Endpoint | undefined;
+  const attempt = (outcome?: ObservedConnectOutcome): LogItem[] => {
+    const to = dialling;
+    dialling = undefined;
+    return to ? [{ type: 'connect', role: 'data', openedBy: 'client', to, ...(outcome ? { outcome } : {}) }] : [];
+  };
   return {
     parse(raw) {
       let m: RegExpExecArray | null;
       if ((m = /^\*cmd\* (.*)$/.exec(raw))) {
         dataPending = false;
-        return { items: [{ type: 'command', text: unrepr(String(m[1])) }] };
+        const text = unrepr(String(m[1]));
+        // ftplib sends the transfer command only once its data connection is made.
+        const connected = isTransferCommand(text) ? attempt('connected') : [];
+        dialling = undefined;
+        return { items: [...connected, { type: 'command', text }] };
       }
       if ((m = /^\*resp\* (.*)$/.exec(raw))) {
         const text = unrepr(String(m[1]));
@@ -25,8 +39,8 @@ function ftplibParser(): LineParser {
         const code = text.slice(0, 3);
         const pasv = code === '227' ? parsePasvReply(text) : undefined;
         const epsv = code === '229' ? parseEpsvReply(text) : undefined;
-        if (pasv?.ok) items.push({ type: 'connect', role: 'data', openedBy: 'client', to: pasv.value });
-        if (epsv?.ok) items.push({ type: 'connect', role: 'data', openedBy: 'client', to: { host: '', port: epsv.value } });
+        if (pasv?.ok) dialling = pasv.value;
+        if (epsv?.ok) dialling = { host: '', port: epsv.value };
         if (pasv?.ok || epsv?.ok) dataPending = true;
         return { items };
       }
@@ -35,7 +49,7 @@ function ftplibParser(): LineParser {
         const outcome = outcomeOf(raw);
         if (dataPending && outcome) {
           dataPending = false;
-          const items: LogItem[] = [{ type: 'connect-result', outcome }];
+          const items: LogItem[] = attempt(outcome);
           if (outcome === 'no-answer') items.push({ type: 'note', meaning: 'data-timeout', text: raw });
           return { items };
         }
