@@ -1,12 +1,15 @@
 /**
- * `explain` of a capture and of a log in which the client logged in through an FTP proxy with the
- * password inside USER (`USER bob:Secret4@ftp.example.net`): no output shows the password — the
- * terminal, --json, and every file --report-dir writes.
+ * A client logging in through an FTP proxy with the password inside USER
+ * (`USER bob:Secret4@ftp.example.net`): no output shows the password — `probe` and `explain` of a
+ * capture and of a log (the terminal, --json, and every file --report-dir writes), and `serve`'s log.
  */
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { forgetSecrets } from '../../src/report/secrets.js';
+import { formatLogJson } from '../../src/server/log.js';
+import { serve } from '../server/helpers.js';
 import { ftpSession } from '../capture/read/conversation.js';
 import { pcapFile } from '../capture/read/files.js';
 import { ETHERTYPE, ethernet } from '../capture/read/writer.js';
@@ -37,10 +40,10 @@ function proxyLoginCapture(): Buffer {
   return replaceBytes(file, '331 Please specify the password.', '331 Password for b:Pw9x@hh okay.');
 }
 
-async function everyOutput(input: string): Promise<string> {
-  const reportDir = path.join(dir, `${path.basename(input)}-reports`);
-  const text = await ftpDoctor(['explain', input, '--report-dir', reportDir]);
-  const json = await ftpDoctor(['explain', input, '--json']);
+async function everyOutput(input: string, command = 'explain', extra: string[] = []): Promise<string> {
+  const reportDir = path.join(dir, `${path.basename(input).replace(/\W+/g, '-')}-reports`);
+  const text = await ftpDoctor([command, input, ...extra, '--report-dir', reportDir]);
+  const json = await ftpDoctor([command, input, ...extra, '--json']);
   expect(json.stdout).toContain('"kind"');
   const files = await readdir(reportDir);
   expect(files.sort()).toEqual(['junit.xml', 'report.html', 'report.json', 'report.md']);
@@ -66,5 +69,30 @@ describe('explain: a password inside USER', () => {
     const output = await everyOutput(file);
     expect(output).toContain('bob:***@ftp.example.net');
     expect(output).not.toMatch(/secret4/i);
+  });
+});
+
+describe('probe and serve: a password inside USER', () => {
+  it('the probe\'s outputs, and serve\'s log lines about the failed login', async () => {
+    forgetSecrets();
+    const server = await serve({ anonymous: false, users: [{ name: 'alice', password: 'right-one' }] });
+    try {
+      const output = await everyOutput(`ftp://127.0.0.1:${server.port}/`, 'probe', ['--user', 'bob:Secret4@ftp.example.net', '--password', 'wrong-one']);
+      expect(output).toContain('LOGIN_FAILED');
+      expect(output).not.toMatch(/secret4/i);
+      // The login lines on their own, before any line carrying the USER command was written: the
+      // server remembered the password when USER arrived.
+      const logins = server.logs.filter((entry) => entry.event === 'login');
+      expect(logins.length).toBeGreaterThan(0);
+      for (const entry of logins) {
+        expect(formatLogJson(entry)).not.toMatch(/secret4/i);
+        expect(formatLogJson(entry)).toContain('bob:***@ftp.example.net');
+      }
+      // (The text log is written through the CLI's guarded stderr, which redacts as redactSecrets does.)
+      for (const entry of server.logs) expect(formatLogJson(entry)).not.toMatch(/secret4/i);
+    } finally {
+      await server.close();
+      forgetSecrets();
+    }
   });
 });
