@@ -21,9 +21,10 @@ export interface AcrossSessions {
   notes: string[];
 }
 
-function serverKey(record: Evidence): string | undefined {
+/** One path: one client to one server (a client elsewhere may sit behind another firewall). */
+function pathKey(record: Evidence): string | undefined {
   const host = record.controlPeer ?? record.host;
-  return host === undefined ? undefined : `${host}:${record.port ?? ''}`;
+  return host === undefined ? undefined : `${record.clientAddress ?? ''} > ${host}:${record.port ?? ''}`;
 }
 
 /**
@@ -108,11 +109,11 @@ function notSeparated(attempts: readonly DataAttempt[]): string {
   return `Data connections failed under TLS, but ${why.join(' and ')} on the same path: TLS is not what separates the sessions that worked from those that failed.`;
 }
 
-/** Findings across the sessions to each server, with codes none of those sessions got alone. */
+/** Findings across the sessions of each path (a client to a server), with codes none of those sessions got alone. */
 export function acrossSessions(records: readonly Evidence[], perSession: readonly Finding[][]): AcrossSessions {
   const groups = new Map<string, number[]>();
   records.forEach((record, index) => {
-    const key = serverKey(record);
+    const key = pathKey(record);
     if (key !== undefined && record.attempts.length > 0) groups.set(key, [...(groups.get(key) ?? []), index]);
   });
   const findings: Finding[] = [];

@@ -33,8 +33,8 @@ async function explain(capture: Capture): Promise<ExplainReport> {
 const record = (type: number, body: number): Buffer => Buffer.concat([Buffer.from([type, 0x03, 0x03, 0x00, body]), Buffer.alloc(body, 0xaa)]);
 
 /** One session; each takes its own client ports (`base`, `base + 1` for data). */
-function session(capture: Capture, base: number, tls: boolean, dataPort: number, works: boolean): void {
-  const control = capture.conversation({ host: CLIENT, port: base }, { host: SERVER, port: 21 }).handshake();
+function session(capture: Capture, base: number, tls: boolean, dataPort: number, works: boolean, client = CLIENT): void {
+  const control = capture.conversation({ host: client, port: base }, { host: SERVER, port: 21 }).handshake();
   if (tls) {
     control.data('server', '220 (vsFTPd 3.0.5)\r\n');
     control.data('client', 'AUTH TLS\r\n');
@@ -50,7 +50,7 @@ function session(capture: Capture, base: number, tls: boolean, dataPort: number,
     control.data('client', 'PASV\r\n');
     control.data('server', pasvReply(SERVER, dataPort));
   }
-  const data = capture.conversation({ host: CLIENT, port: base + 1 }, { host: SERVER, port: dataPort });
+  const data = capture.conversation({ host: client, port: base + 1 }, { host: SERVER, port: dataPort });
   if (works) {
     data.handshake();
     if (!tls) control.data('client', 'LIST\r\n');
@@ -103,6 +103,15 @@ describe('explain across sessions: TLS_BREAKS_INSPECTION needs evidence that sep
     const report = await explain(capture);
     expect(codes(report)).not.toContain('TLS_BREAKS_INSPECTION');
     expect(report.summary.join('\n')).toMatch(/Data connections failed under TLS, but a TLS data connection got through on the same path: TLS is not what separates/);
+  });
+
+  it('a TLS data connection that got through from another client (another path) does not rule out the inspection on this one', async () => {
+    const capture = new Capture();
+    session(capture, 40000, false, 50301, true);
+    session(capture, 40010, true, 50302, false);
+    session(capture, 40020, true, 50303, true, '198.51.100.7');
+    const report = await explain(capture);
+    expect(codes(report), JSON.stringify(report.summary)).toContain('TLS_BREAKS_INSPECTION');
   });
 
   it('plain works and TLS fails, nothing contradicting: the finding stands, its remedies cover every port seen (those TLS hid too)', async () => {
