@@ -38,6 +38,8 @@ interface PreflightArguments {
 
 /** Files read from one directory argument (/etc/pure-ftpd/conf) at most. */
 const MAX_DIRECTORY_FILES = 200;
+/** Files read in one run at most, named and from directories together. */
+const MAX_INPUT_FILES = 200;
 /** Entries looked at in one directory: a directory of a million entries is not a configuration. */
 const MAX_DIRECTORY_ENTRIES = 10_000;
 
@@ -113,6 +115,8 @@ function forcedKinds(pairs: readonly string[]): Map<string, InputKind> {
 async function readInputs(names: readonly string[]): Promise<{ file: string; bytes: Buffer }[]> {
   const out: { file: string; bytes: Buffer }[] = [];
   for (const name of names) {
+    // Every file is held until all are read: their number bounds the memory (1 MiB each at most).
+    if (out.length >= MAX_INPUT_FILES) throw new UsageError(`more than ${MAX_INPUT_FILES} files to read; name fewer`);
     let entries: string[] | undefined;
     try {
       if (statSync(name).isDirectory()) entries = readdirSync(name).sort();
@@ -128,6 +132,7 @@ async function readInputs(names: readonly string[]): Promise<{ file: string; byt
     if (files.length > MAX_DIRECTORY_FILES) throw new DataFileError(name, [`holds ${files.length} files; at most ${MAX_DIRECTORY_FILES} are read from a directory`]);
     // Nothing read would be a pass on no evidence at all.
     if (files.length === 0) throw new DataFileError(name, ['a directory with no regular file to read']);
+    if (out.length + files.length > MAX_INPUT_FILES) throw new UsageError(`more than ${MAX_INPUT_FILES} files to read; name fewer`);
     for (const file of files) out.push({ file, bytes: await readDataBytes(file) });
   }
   return out;

@@ -60,7 +60,8 @@ export async function readDataBytes(file: string, makeError: ErrorFactory = defa
       length += bytesRead;
     }
     if (length > MAX_DATA_FILE_BYTES) throw makeError(file, [`is larger than ${formatBytes(MAX_DATA_FILE_BYTES)}; data files that large are refused`]);
-    return buffer.subarray(0, length);
+    // A copy of the bytes read: a view would keep the whole 1 MiB buffer alive per file.
+    return Buffer.from(buffer.subarray(0, length));
   } catch (error) {
     if (error instanceof Error && !('code' in error)) throw error;
     throw makeError(file, [`cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`]);

@@ -3,7 +3,7 @@
  * read that says where it stopped; never a hang, a crash or a credential in the facts.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -18,9 +18,9 @@ import { MAX_DEPTH, readXml } from '../../src/preflight/xml.js';
 const run = promisify(execFile);
 const CLI = [path.resolve('node_modules/tsx/dist/cli.mjs'), 'src/cli/main.ts'];
 
-async function preflightExit(file: string): Promise<{ code: number; stderr: string }> {
+async function preflightExit(files: string | string[]): Promise<{ code: number; stderr: string }> {
   try {
-    await run(process.execPath, [...CLI, 'preflight', file, '--no-simulate'], { timeout: 60_000 });
+    await run(process.execPath, [...CLI, 'preflight', ...([] as string[]).concat(files), '--no-simulate'], { timeout: 60_000 });
     return { code: 0, stderr: '' };
   } catch (error) {
     const failed = error as { code?: number; stderr?: string };
@@ -45,6 +45,19 @@ describe('preflight: hostile inputs', async () => {
     const result = await preflightExit(fifo);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/fifo\.conf: is not a regular file/);
+  });
+
+  it('more than 200 files named is refused before they are all held in memory', { timeout: 60_000 }, async () => {
+    const many = path.join(directory, 'many');
+    await mkdir(many, { recursive: true });
+    const names = await Promise.all(Array.from({ length: 201 }, async (_, index) => {
+      const file = path.join(many, `vsftpd-${index}.conf`);
+      await writeFile(file, 'pasv_min_port=50000\n');
+      return file;
+    }));
+    const result = await preflightExit(names);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/more than 200 files to read; name fewer/);
   });
 
   it('a YAML alias bomb in a compose file is refused, not expanded', () => {
