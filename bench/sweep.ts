@@ -49,6 +49,8 @@ export interface SweepFigures {
   runs: number;
   sweep: { durationMs: number; wallMs: number; runsMs: number[]; verdict: string; spans: string; tested: number };
   nmap: { wallMs: number; runsMs: number[]; summary: string };
+  /** CPU time (user + system, start-up included) of the sweep process and of nmap, medians (GNU time). */
+  cpu?: { sweepMs: number; nmapMs: number };
   /** A bare `node -e 0` in the client namespace: the part of the sweep's wall time that is Node's. */
   nodeStartMs: number;
   /** sweep duration (no start-up) ÷ nmap wall time (its start-up included); target ≤ 1.5. */
@@ -122,17 +124,33 @@ export async function sweepIn(
   range: { from: number; to: number },
   capMs: number,
   settings: string[] = ['--concurrency', String(CONCURRENCY), '--data-timeout', String(DATA_TIMEOUT_MS), '--connect-timeout', '5000'],
-): Promise<{ report: SweepReport; wallMs: number }> {
+): Promise<{ report: SweepReport; wallMs: number; cpuMs?: number }> {
   const argv = [...shippedCli(), 'sweep', `ftp://${network.addresses.server}/`, '--range', `${range.from}-${range.to}`, ...settings, '--json', '--report-dir', 'none'];
   const started = performance.now();
-  const result = await network.exec('client', argv, { timeoutMs: capMs });
+  const result = await network.exec('client', [...cpuTimed(), ...argv], { timeoutMs: capMs });
   const wallMs = performance.now() - started;
   if (result.timedOut) throw new Error(`the sweep did not finish within ${capMs} ms`);
+  const cpuMs = cpuTimeOf(result.stderr);
   try {
-    return { report: JSON.parse(result.stdout) as SweepReport, wallMs };
+    return { report: JSON.parse(result.stdout) as SweepReport, wallMs, ...(cpuMs !== undefined ? { cpuMs } : {}) };
   } catch {
     throw new Error(`the sweep printed no report (exit ${result.code}): ${result.stderr.slice(0, 300)}`);
   }
+}
+
+/** GNU time, when installed: the machine is shared, so CPU time is compared beside wall time. */
+const GNU_TIME = '/usr/bin/time';
+const CPU_MARK = 'bench-cpu';
+
+/** The prefix that makes a command report its CPU time (user + system) on stderr, if it can. */
+export function cpuTimed(): string[] {
+  return existsSync(GNU_TIME) ? [GNU_TIME, '-f', `${CPU_MARK} %U %S`] : [];
+}
+
+/** The CPU time (ms) that cpuTimed() reported in `stderr`, if it did. */
+export function cpuTimeOf(stderr: string): number | undefined {
+  const match = new RegExp(`${CPU_MARK} ([\\d.]+) ([\\d.]+)`).exec(stderr);
+  return match ? Math.round((Number(match[1]) + Number(match[2])) * 1000) : undefined;
 }
 
 export function median(values: number[]): number {
@@ -154,15 +172,18 @@ export async function benchSweepOpenRange(options: { quick?: boolean } = {}): Pr
     await waitForListening(server, 30_000);
 
     // Sweeps and nmap runs interleaved, so a burst of load elsewhere on the machine hits both.
-    const sweeps: { report: SweepReport; wallMs: number }[] = [];
+    const sweeps: { report: SweepReport; wallMs: number; cpuMs?: number }[] = [];
     const nmapWalls: number[] = [];
+    const nmapCpus: number[] = [];
     const nodeWalls: number[] = [];
     let nmapSummary = '';
     for (let run = 0; run < RUNS; run += 1) {
       sweeps.push(await sweepIn(network, OPEN_RANGE, 120_000));
       const nmapStarted = performance.now();
-      const nmap = await network.exec('client', [NMAP, '-n', '-Pn', '-sT', '-p', `${OPEN_RANGE.from}-${OPEN_RANGE.to}`, network.addresses.server], { timeoutMs: 120_000 });
+      const nmap = await network.exec('client', [...cpuTimed(), NMAP, '-n', '-Pn', '-sT', '-p', `${OPEN_RANGE.from}-${OPEN_RANGE.to}`, network.addresses.server], { timeoutMs: 120_000 });
       nmapWalls.push(performance.now() - nmapStarted);
+      const nmapCpu = cpuTimeOf(nmap.stderr);
+      if (nmapCpu !== undefined) nmapCpus.push(nmapCpu);
       if (nmap.timedOut || nmap.code !== 0) throw new Error(`nmap failed: ${nmap.stderr.slice(0, 300)}`);
       nmapSummary = nmap.stdout.split('\n').filter((line) => /Not shown|Nmap done/.test(line)).join('; ');
       const nodeStarted = performance.now();
@@ -195,7 +216,9 @@ export async function benchSweepOpenRange(options: { quick?: boolean } = {}): Pr
       wallRatio: Math.round((wallMs / nmapWallMs) * 100) / 100,
       dropped: { ports, durationMs: dropped.report.durationMs, wallMs: Math.round(dropped.wallMs), boundMs, sequentialMs: ports * DATA_TIMEOUT_MS, spans: spansText(dropped.report) },
       ...(floor ? { floor } : {}),
+      ...(nmapCpus.length > 0 && sweeps.every((sweep) => sweep.cpuMs !== undefined) ? { cpu: { sweepMs: median(sweeps.map((sweep) => sweep.cpuMs ?? 0)), nmapMs: median(nmapCpus) } } : {}),
     };
+    const cpuNote = figures.cpu ? `; CPU time with start-up: sweep ${figures.cpu.sweepMs} ms, nmap ${figures.cpu.nmapMs} ms` : '';
     const rows: BenchRow[] = [
       {
         benchmark: 'sweep',
@@ -205,7 +228,7 @@ export async function benchSweepOpenRange(options: { quick?: boolean } = {}): Pr
         ratio: ratioOf(figures.sweep.durationMs, figures.nmap.wallMs, 'smaller'),
         target: `≤ ${TARGET_RATIO}× nmap's time`,
         met: ratio <= TARGET_RATIO,
-        note: `median of ${RUNS}; wall ratio ${figures.wallRatio}×; sweep ${figures.sweep.verdict}: ${figures.sweep.spans}; nmap (start-up included): ${nmapSummary}`,
+        note: `median of ${RUNS}; wall ratio ${figures.wallRatio}×${cpuNote}; sweep ${figures.sweep.verdict}: ${figures.sweep.spans}; nmap (start-up included): ${nmapSummary}`,
       },
       ...(floor
         ? [
