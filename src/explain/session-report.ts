@@ -38,7 +38,7 @@ function transcriptLine(session: string, event: ObservedEvent): TranscriptLine |
     case 'control-connect':
       return { t, session, channel: 'net', direction: '*', text: `control connection${event.server ? ` to ${endpoint(event.server)}` : ''}: ${event.outcome}${where(event)}` };
     case 'data':
-      return { t, session, channel: 'data', direction: '*', text: `data connection to ${endpoint(event.to)}: ${event.outcome}${event.synRetransmits ? ` (${event.synRetransmits} SYN retransmissions)` : ''}${event.icmp ? ` — ${icmpProof(event.icmp)}` : ''}${where(event)}` };
+      return { t, session, channel: 'data', direction: '*', text: `data connection to ${endpoint(event.to)}: ${event.outcome}${event.synRetransmits ? ` (${event.synRetransmits} SYN retransmissions)` : ''}${event.icmp ? ` — ${icmpProof(event.icmp)}` : ''}${event.listenerOnly ? " — the server's passive port, nothing arrived (seen from the server's side)" : ''}${where(event)}` };
     case 'tls':
       return { t, session, channel: event.channel === 'data' ? 'data' : 'control', direction: '*', text: `TLS on the ${event.channel} connection: ${event.handshake}${where(event)}` };
     case 'note':

@@ -56,6 +56,10 @@ describe('a passive port handed out and never connected, seen in the server log'
     ]);
     // EPSV's port was left 3.97 s later for PASV; PASV's 15 ms later when the client closed.
     expect(missed.map((event) => event.waitedMs)).toEqual([3972, 15]);
+    const transcript = report.sessions[0]?.report.transcript.map((line) => line.text).join('\n') ?? '';
+    expect(transcript).toMatch(/data connection to 127\.0\.0\.1:50206: no-answer — the server's passive port, nothing arrived \(seen from the server's side\)/);
+    const connection = report.sessions[0]?.report.connections.find((event) => event.purpose === 'data');
+    expect(connection?.decidedBy).toMatch(/never arrived at the server's listener .*not observed/);
   });
 
   it('serve --log text: a passive port opened, then the connection closed with no dial and no LIST', async () => {
