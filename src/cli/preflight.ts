@@ -138,11 +138,21 @@ async function readInputs(names: readonly string[]): Promise<{ file: string; byt
   return out;
 }
 
-/** ProFTPD's Include: a file, or `*` patterns in its last part, relative to the including file's directory. */
-const includeReader: IncludeReader = (pattern, fromFile) => {
+/**
+ * ProFTPD's Include: a file, `*` patterns in its last part, or a directory (every file in it),
+ * relative to the including file's directory; at most `limit` files read.
+ */
+const includeReader: IncludeReader = (pattern, fromFile, limit) => {
   const resolved = path.resolve(path.dirname(fromFile), pattern);
-  const directory = path.dirname(resolved);
-  const last = path.basename(resolved);
+  const isDirectory = !resolved.includes('*') && (() => {
+    try {
+      return statSync(resolved).isDirectory();
+    } catch {
+      return false;
+    }
+  })();
+  const directory = isDirectory ? resolved : path.dirname(resolved);
+  const last = isDirectory ? '*' : path.basename(resolved);
   let names: string[];
   try {
     names = last.includes('*') ? readdirSync(directory).filter((name) => globMatches(last, name)).sort() : [last];
@@ -150,13 +160,14 @@ const includeReader: IncludeReader = (pattern, fromFile) => {
     return 'not found (name the included file on the command line too)';
   }
   const files: { file: string; text: string }[] = [];
-  for (const name of names.slice(0, MAX_DIRECTORY_FILES)) {
+  for (const name of names.slice(0, Math.min(limit, MAX_DIRECTORY_FILES))) {
     const file = path.join(directory, name);
     try {
       const stat = statSync(file);
       if (!stat.isFile()) continue;
       if (stat.size > MAX_DATA_FILE_BYTES) return `${file} is larger than ${MAX_DATA_FILE_BYTES} bytes`;
-      const shown = path.relative(process.cwd(), file) || file;
+      // Named as the including file is (absolute or relative): an Include loop then shows as one.
+      const shown = path.isAbsolute(fromFile) ? file : path.relative(process.cwd(), file) || file;
       files.push({ file: shown, text: decodeInput(shown, readFileSync(file)) });
     } catch (error) {
       return error instanceof FirewallParseError ? error.message : `${file}: cannot read it`;

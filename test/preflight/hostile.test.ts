@@ -60,6 +60,17 @@ describe('preflight: hostile inputs', async () => {
     expect(result.stderr).toMatch(/more than 200 files to read; name fewer/);
   });
 
+  it('ProFTPD Include through the CLI: a directory reads every file in it, a loop back to the file named is said once', { timeout: 60_000 }, async () => {
+    const site = path.join(directory, 'proftpd');
+    await mkdir(path.join(site, 'conf.d'), { recursive: true });
+    await writeFile(path.join(site, 'proftpd.conf'), 'ServerType standalone\nInclude conf.d/\n');
+    await writeFile(path.join(site, 'conf.d', 'passive.conf'), 'PassivePorts 50000 50100\nInclude ../proftpd.conf\n');
+    const result = await run(process.execPath, [...CLI, 'preflight', path.join(site, 'proftpd.conf'), '--no-simulate', '--json'], { timeout: 60_000 }).catch((error: { stdout: string }) => error);
+    const report = JSON.parse(result.stdout) as { facts: string[]; notUnderstood: { place: string; reason: string }[] };
+    expect(report.facts.join('\n')).toMatch(/passive range 50000-50100 \(.*conf\.d\/passive\.conf:1 PassivePorts 50000 50100\)/);
+    expect(report.notUnderstood.map((item) => item.reason)).toEqual([expect.stringMatching(/Include \.\.\/proftpd\.conf: .*proftpd\.conf is already being read .*: an Include loop, not followed/)]);
+  });
+
   it('a YAML alias bomb in a compose file is refused, not expanded', () => {
     const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]', 'b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]', 'c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]', 'd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]', 'services: { ftp: { ports: [*d] } }'].join('\n');
     expect(() => parseCompose('compose.yml', bomb)).toThrow(/compose\.yml: .*alias/);

@@ -8,8 +8,11 @@
 import { complain, fact, meaningfulLines, whereOf, yesNo } from '../lines.js';
 import { emptyFacts, portNumber, type Fact, type InputFacts, type ServerFacts, type Where } from '../model.js';
 
-/** How an Include is read: the files it names (a glob may name several), or a reason it cannot be. */
-export type IncludeReader = (pattern: string, fromFile: string) => { file: string; text: string }[] | string;
+/**
+ * How an Include is read: the files it names (a glob or a directory may name several; at most
+ * `limit` are read), or a reason it cannot be.
+ */
+export type IncludeReader = (pattern: string, fromFile: string, limit: number) => { file: string; text: string }[] | string;
 
 const MAX_INCLUDE_DEPTH = 8;
 /** Files read through Include in all, however nested: `Include *.conf` in each of 200 files is 200^8 reads otherwise. */
@@ -108,7 +111,7 @@ function include(pattern: string, at: Where, facts: InputFacts, out: Directive[]
   if (!readInclude) return complain(facts, at, `Include ${pattern} was not read (name the included file on the command line too)`);
   if (context.depth >= MAX_INCLUDE_DEPTH) return complain(facts, at, `Include nested more than ${MAX_INCLUDE_DEPTH} deep: not followed`);
   if (context.budget.left <= 0) return complain(facts, at, `Include ${pattern}: more than ${MAX_INCLUDED_FILES} files included in all: not followed`);
-  const files = readInclude(pattern, at.file);
+  const files = readInclude(pattern, at.file, context.budget.left);
   if (typeof files === 'string') return complain(facts, at, `Include ${pattern}: ${files}`);
   for (const included of files) {
     if (context.chain.includes(included.file)) {
