@@ -48,6 +48,35 @@ function sentence(attempt: DataAttempt, drop: ObservedNote, file: string): strin
   return `The firewall that wrote ${file} ${verb} the connection${from} to ${endpoint(drop.to ?? { port: 0 })} (${where})${after}.`;
 }
 
+const ZONE_STEP_MS = 15 * 60_000;
+
+/**
+ * A drop to a failed connection's port a whole number of quarter hours away from it: the two
+ * sources' times are in different zones (a zone-less log read in this machine's zone), not a
+ * different event. Said, with the way out; never matched on a guess.
+ */
+function zoneShifted(evidence: readonly Evidence[], drops: readonly { drop: ObservedNote; file: string }[]): string | undefined {
+  for (const record of evidence) {
+    for (const attempt of record.attempts.filter((candidate) => FAILED_STATES.has(attemptState(candidate)))) {
+      const to = target(attempt);
+      const offered = timeOf(attempt.modeReply?.seenAt ?? attempt.seenAt?.command);
+      if (!to || offered === undefined) continue;
+      for (const { drop, file } of drops) {
+        const dropped = timeOf(drop.at);
+        if (dropped === undefined || drop.to?.port !== to.port) continue;
+        const shift = Math.round((dropped - offered) / ZONE_STEP_MS) * ZONE_STEP_MS;
+        if (shift === 0 || Math.abs(shift) > 14 * 3_600_000 || Math.abs(dropped - offered - shift) > NEAR_MS) continue;
+        const hours = Math.abs(shift) / 3_600_000;
+        return (
+          `The drop to port ${to.port} in ${provenanceText(drop.at) ?? file} is ${hours} h ${shift > 0 ? 'after' : 'before'} the failed data connection to that port: the sources' clocks are probably in different zones. ` +
+          "Times without a zone are read in this machine's zone; run explain with TZ set to the zone of the host that wrote them, or have the firewall log zoned times (RFC 3339)."
+        );
+      }
+    }
+  }
+  return undefined;
+}
+
 /** Findings: each failed data connection a firewall log shows dropped or rejected; notes: drops that fit none. */
 export function firewallFindings(readings: readonly SourceReading[], evidence: readonly Evidence[]): { findings: Finding[]; notes: string[] } {
   const drops = readings.flatMap((reading) =>
@@ -68,7 +97,8 @@ export function firewallFindings(readings: readonly SourceReading[], evidence: r
   }
   if (lines.length === 0) {
     const count = `${drops.length} dropped or rejected connection${drops.length === 1 ? '' : 's'}`;
-    return { findings: [], notes: [`The firewall logs show ${count}, none of them to the port of a failed data connection within two minutes of it: that firewall did not stop the data channel, or the logs' clocks disagree.`] };
+    const shifted = zoneShifted(evidence, drops);
+    return { findings: [], notes: [`The firewall logs show ${count}, none of them to the port of a failed data connection within two minutes of it: that firewall did not stop the data channel, or the logs' clocks disagree.`, ...(shifted ? [shifted] : [])] };
   }
   const code = active ? 'ACTIVE_INBOUND_BLOCKED' : rejected ? 'DATA_CHANNEL_REFUSED' : 'DATA_CHANNEL_BLOCKED';
   const finding: Finding = { code, severity: 'error', title: `The firewall log shows where the data connection died: ${lines.length} failed data connection${lines.length === 1 ? '' : 's'} ${rejected ? 'rejected' : 'dropped'} there`, explanation: 'A drop (or reject) line in the firewall log names the very port the failed data connection went to, at the time it failed: that firewall is the one to change — open the passive range (or the active-mode connections) in it.', evidence: lines.slice(0, 5), remedies: [] };

@@ -51,6 +51,16 @@ describe('firewall drops matched to the passive port a server log handed out', (
     expect(report.inputs.find((input) => input.format === 'firewall')?.limits.join('\n')).not.toMatch(/carry no zone/);
   });
 
+  it('zone-less firewall times an hour off a UTC source (the machine in Europe/Berlin, the firewall in UTC): not matched, and the note says the zones differ', async () => {
+    process.env.TZ = 'Europe/Berlin';
+    const line = `Dec  5 07:50:59 host kernel: [UFW BLOCK] IN=lo OUT= MAC=00:00:00:00:00:00:00:00:00:00:00:00:08:00 SRC=127.0.0.1 DST=127.0.0.1 LEN=60 TOS=0x00 PREC=0x00 TTL=64 ID=1 DF PROTO=TCP SPT=41000 DPT=50208 WINDOW=65495 RES=0x00 SYN URGP=0`;
+    const ufw = await scratch.write('ufw-zoneless.log', `${line}\n`);
+    const report = await runExplain([passive('serve-json-epsv-unanswered.log'), ufw]);
+    expect(firewallFinding(report)).toBeUndefined();
+    expect(report.summary.join('\n')).toMatch(/The drop to port 50208 in .*ufw-zoneless\.log line 1.* is 1 h before the failed data connection to that port: the sources' clocks are probably in different zones/);
+    expect(report.inputs.find((input) => input.format === 'firewall')?.limits.join('\n')).toMatch(/Europe\/Berlin, UTC\+01:00/);
+  });
+
   it('the +01:00 and the +00:00 spellings of one instant are one time', () => {
     const zoned = parseZonedTime('2026-12-05T09:05:50.173620+01:00 host kernel: [UFW BLOCK] IN=lo');
     expect(zoned).toEqual(parseZonedTime('2026-12-05T08:05:50.173620+00:00 host kernel: [UFW BLOCK] IN=lo'));
