@@ -15,6 +15,7 @@ import { isNewConnection, openConnection, trackSegment, trackUnreachable, type D
 import { DEFAULT_TABLE_LIMITS, ConnectionTable, type ClosedBecause, type TableEntry, type TableLimits } from './connection-table.js';
 import { DataMatcher } from './data-match.js';
 import { readConnection } from './outcome.js';
+import { settleUnanswered } from './data-wait.js';
 import { CONTROL_REASSEMBLY_LIMITS, StreamReassembler, type SharedBudget, type StreamOutput } from './reassembly.js';
 import type { CaptureItem, CapturedSegment } from './segment.js';
 import { EventBudget, SessionBuilder } from './session-builder.js';
@@ -192,6 +193,7 @@ export class CaptureAnalyzer {
     if (connection.firstSyn) streams.initiator.start(connection.firstSyn.seq);
     if (connection.synAck) streams.responder.start(connection.synAck.seq);
     entry.role = 'control';
+    session.controlConnection = connection;
     entry.control = { session, reader: new ControlChannelReader(implicitTls), streams, clientTail: new UnacknowledgedTail() };
     if (implicitTls) {
       session.happened({ kind: 'encrypted', ...(connection.firstSyn ?? connection.first) });
@@ -271,6 +273,7 @@ export class CaptureAnalyzer {
       event.waitedMs = reading.waitedMs;
       event.bytes = connection.bytes.initiator + connection.bytes.responder;
       if (reading.ended) event.ended = reading.ended;
+      if (reading.outcome === 'no-answer') settleUnanswered(session, event, connection, endUs, because === 'end-of-capture');
       if (reading.answeredAt) event.answeredAt = session.provenance(reading.answeredAt);
       if (reading.outcome === 'unreachable' && connection.unreachable) {
         const { reporter, code, icmpVersion, codeNumber } = connection.unreachable;

@@ -34,6 +34,13 @@ export function captureLimits(input: LimitsInput): string[] {
     'A capture shows packets, not intentions: a transfer mode the client did not try is not a failure, and no experiment was run to compare modes.',
     VANTAGE_WORDS[input.vantage],
   ];
+  const unjudged = input.sessions.flatMap((session) => session.events.flatMap((event) => (event.kind === 'note' && event.meaning === 'source-cut' && event.to ? [{ session, event }] : [])));
+  if (unjudged.length > 0) {
+    const where = unjudged.slice(0, 3).map(({ session, event }) => `${session.id}: ${event.text}`).join('; ');
+    limits.push(
+      `The capture ends too soon after ${unjudged.length === 1 ? 'a data connection was opened' : `${unjudged.length} data connections were opened`} for an answer or a SYN retransmission to appear (${where}${unjudged.length > 3 ? '; …' : ''}). Not judged: let the capture run until the client gives up or the transfer ends.`,
+    );
+  }
   const encrypted = input.sessions.filter((session) => session.encryptedFrom !== undefined).length;
   if (encrypted > 0) {
     limits.push(

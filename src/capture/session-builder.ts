@@ -8,6 +8,7 @@
 import type { Endpoint, ObservedControlConnect, ObservedDataConnection, ObservedEvent, ObservedSession, Provenance } from '../evidence/observed.js';
 import { parseEprtArgument, parseEpsvReply, parsePasvReply, parsePortArgument, formatHostPort } from '../ftp/passive.js';
 import type { ControlHappening } from './control-channel.js';
+import type { TrackedConnection } from './connections.js';
 import type { StreamPlace } from './reassembly.js';
 
 export const MAX_EVENTS_PER_SESSION = 20_000;
@@ -66,6 +67,8 @@ export class SessionBuilder {
   saidGoodbye = false;
   /** The control connection's handshake times (µs), when all three packets were captured: where the capture stood. */
   handshake?: { synUs: number; synAckUs: number; ackUs: number };
+  /** The control connection's counters (its FIN, RST and handshake): when the client gave up on a data connection. */
+  controlConnection?: TrackedConnection;
   private readonly startUs: number;
   private capped = false;
 
@@ -108,6 +111,19 @@ export class SessionBuilder {
 
   note(text: string, place: StreamPlace, extra: { to?: Endpoint; from?: Endpoint } = {}): void {
     this.add({ kind: 'note', meaning: 'other', text, ...extra, ...this.stamp(place) });
+  }
+
+  /** A note placed right after `event` (it speaks about it), within the session's bound. */
+  noteAfter(event: ObservedEvent, text: string, place: StreamPlace, extra: { to?: Endpoint } = {}): void {
+    const index = this.session.events.indexOf(event);
+    if (index < 0 || this.session.events.length >= MAX_EVENTS_PER_SESSION || !this.budget.take(text.length + 64)) return;
+    this.session.events.splice(index + 1, 0, { kind: 'note', meaning: 'other', text, ...extra, ...this.stamp(place) });
+  }
+
+  /** Takes back an event (a data connection whose outcome the capture does not hold, said in a note instead). */
+  forget(event: ObservedEvent): void {
+    const index = this.session.events.indexOf(event);
+    if (index >= 0) this.session.events.splice(index, 1);
   }
 
   /** One thing the control channel said; returns a new announcement when it made one. */

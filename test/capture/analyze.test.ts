@@ -228,6 +228,9 @@ describe('FTP sessions from segments', () => {
     control.data('client', Buffer.from('\x17\x03\x03\x00\x05PASV\n', 'latin1'));
     const data = capture.conversation({ host: CLIENT, port: 40001 }, { host: SERVER, port: 50123 });
     data.syn();
+    // Sent again a second later: a drop (a lone SYN at the very end of a capture has no outcome in it).
+    capture.wait(1000);
+    data.synRetransmit();
     const { sessions } = analyse(capture);
     const [session] = sessions;
     expect(session?.encryptedFrom).toMatchObject({ frame: accepted.frame });
