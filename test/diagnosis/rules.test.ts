@@ -199,6 +199,16 @@ describe('mode comparisons', () => {
     expect(find(result.findings, 'EPSV_BLOCKED').severity).toBe('warning');
   });
 
+  it('EPSV dropped on one port while PASV works on another: without --expect-range a partly open range is named as the other explanation', () => {
+    const attempts = [passive('epsv', { connect: 'timeout' }), passive('pasv')];
+    const unsure = find(diagnose(probe({ attempts })).findings, 'EPSV_BLOCKED');
+    expect(unsure.severity).toBe('error');
+    expect(unsure.explanation).toMatch(/different ports.*only part of the passive range.*sweep/);
+    // Both ports inside the range the user says the firewall allows: the range does not explain it.
+    const sure = find(diagnose(probe({ options: { expectRange: { from: 50000, to: 50200 } }, attempts })).findings, 'EPSV_BLOCKED');
+    expect(sure.explanation).not.toMatch(/part of the passive range/);
+  });
+
   it('active mode over TLS failing where plain PORT works is TLS_BREAKS_INSPECTION', () => {
     const result = diagnose(probe({ tlsMode: 'explicit', authTls: { handshake: 'ok' }, attempts: [active('port'), active('port', { tls: true, arrived: false })] }));
     expect(codes(result.findings)).toEqual(['TLS_BREAKS_INSPECTION']);

@@ -125,6 +125,9 @@ export const epsvBlocked: Rule = {
         explains: refused,
       };
     }
+    // EPSV and PASV were handed different ports: unless the user said which ports the firewall
+    // allows, a firewall that lets only part of the range through explains this just as well.
+    const otherPortOnly = !evidence.options?.expectRange && pasv?.dialed !== undefined && dropped.every((attempt) => attempt.dialed?.port !== pasv.dialed?.port);
     return {
       finding: {
         code: 'EPSV_BLOCKED',
@@ -133,7 +136,11 @@ export const epsvBlocked: Rule = {
         explanation:
           `The PASV data connection to ${pasvWhere} completed, but the EPSV one to ${dialedList(dropped)} ended in ${first.connect?.outcome ?? 'failure'} ` +
           `${afterWait(first).trimStart() || 'with no answer'}. A 229 reply carries only a port; a firewall that opens data ports by reading PASV replies but does not ` +
-          'understand EPSV (older FTP helpers and ALGs) never opens it. Clients that try EPSV first (curl, lftp, FileZilla) hang until their timeout.',
+          'understand EPSV (older FTP helpers and ALGs) never opens it. Clients that try EPSV first (curl, lftp, FileZilla) hang until their timeout.' +
+          (otherPortOnly
+            ? ' The two modes were handed different ports, so a firewall that allows only part of the passive range fits this too (the PASV port inside it, the EPSV one outside): ' +
+              '`ftp-doctor sweep` over the range, or --expect-range with the ports the firewall allows, tells the two apart.'
+            : ''),
         evidence: manyAttemptLines([...dropped, ...(pasv ? [pasv] : [])], 2),
         remedies: remediesFor(['epsv-inspection', 'open-passive-range'], input.remedy),
       },
