@@ -14,7 +14,7 @@ import type { ConnectOutcome, DataAttempt, Evidence, EvidenceOptions, RecordedRe
 import type { ObservedConnectOutcome, ObservedDataConnection, ObservedEvent, ObservedReply, ObservedSession } from './observed.js';
 import type { SourceDeclaration } from './source.js';
 import { elapsed, finishAttempt, type Walk } from './attempt-inference.js';
-import { inferLogEnd } from './log-end.js';
+import { inferClientAbort, inferLogEnd } from './log-end.js';
 
 const MODE_OF: Record<string, DataMode> = { PASV: 'pasv', EPSV: 'epsv', PORT: 'port', EPRT: 'eprt' };
 const TRANSFER_VERBS = new Set(['LIST', 'NLST', 'MLSD', 'RETR', 'STOR', 'STOU', 'APPE']);
@@ -132,6 +132,7 @@ function onCommand(walk: Walk, text: string, event: ObservedEvent): void {
   // After a refused AUTH, a login or a data command is the session going on in clear text; FEAT,
   // OPTS or SYST before a QUIT are not (a client that requires TLS may ask them, then give up).
   if (walk.authRefused && (verb === 'USER' || verb === 'PASS' || MODE_OF[verb] || TRANSFER_VERBS.has(verb))) walk.clearAfterRefusal = true;
+  if (verb === 'ABOR') inferClientAbort(walk);
   if (MODE_OF[verb]) {
     startAttempt(walk, verb, argument, text, event);
   } else if (TRANSFER_VERBS.has(verb) && walk.attempt) {

@@ -54,8 +54,33 @@ export function inferLogEnd(walk: Walk, session: ObservedSession): void {
   }
   const said = wordsAfterModeReply(session, attempt);
   const after = attempt.transferCommand ? `${attempt.transferCommand} (sent after the ${reply.code})` : `the ${reply.code} reply`;
-  attempt.unfinished =
-    `the log ends after ${after} with no data connection${attempt.transferCommand ? ' reply' : ' or transfer'} seen: the transfer never started (did it hang, or was the client stopped?)` +
-    (said.length > 0 ? `; the client's last words: ${said.map((text) => `"${text}"`).join(', ')}` : '');
+  attempt.unfinished = {
+    what: 'never started in what the log shows',
+    why:
+      `The client's log ends after ${after} with no data connection${attempt.transferCommand ? ' reply' : ' or transfer'} seen: the transfer never started (did it hang, or was the client stopped?)` +
+      (said.length > 0 ? `; the client's last words: ${said.map((text) => `"${text}"`).join(', ')}` : '') +
+      '. Nothing in it says whether the data connection was dropped, refused or never tried: a capture taken while it happens, or the client run with a timeout, would tell.',
+  };
+  walk.attemptObserved = true;
+}
+
+/**
+ * ABOR from the client while its transfer was going well (the data connection open, or the
+ * server's 150 seen, and no timeout before it): the client stopped the transfer itself — lftp
+ * after a local error ("get: …: File exists"), a user pressing Ctrl-C. Not a network failure;
+ * an ABOR after a timeout or a failed connect stays what that failure was.
+ */
+export function inferClientAbort(walk: Walk): void {
+  const attempt = walk.attempt;
+  if (!attempt || attempt.finalReply || attempt.transfer.outcome !== 'not-started') return;
+  const connected = attempt.connect?.outcome === 'connected' || attempt.inbound?.arrived === true;
+  if (!connected && !attempt.preliminaryReply) return;
+  const after = attempt.preliminaryReply ? ` after the server's ${attempt.preliminaryReply.code}` : ' with the data connection open';
+  attempt.unfinished = {
+    what: 'was aborted by the client',
+    why:
+      `The client aborted ${attempt.transferCommand ?? 'the transfer'} itself: it sent ABOR${after}, with no timeout or connection failure before it. ` +
+      'That is an error or a decision on the client\'s side (a local file it could not write, a user stopping it), not the network: the transcript shows what the client said.',
+  };
   walk.attemptObserved = true;
 }

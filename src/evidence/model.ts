@@ -96,8 +96,11 @@ export interface DataAttempt {
   token?: { expected: { session?: string; port: number }; received?: string; matches: boolean };
   /** The control connection went silent after the data finished (no final reply): idle-timeout NAT. */
   controlLostAfterData?: boolean;
-  /** A client's log ends with this attempt under way: what the log shows of it, in words (log-end.ts). Nothing says how it ended. */
-  unfinished?: string;
+  /**
+   * Not a network outcome (log-end.ts): a client's log ends with this attempt under way, or the client
+   * aborted it itself. `what`: a title's clause ("never started in what the log shows"); `why`: sentences.
+   */
+  unfinished?: { what: string; why: string };
   /** Passive sources: where the mode command and the data connection were seen (frame, line). */
   seenAt?: { command?: Provenance; connect?: Provenance };
   /**

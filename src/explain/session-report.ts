@@ -98,7 +98,7 @@ function steps(evidence: Evidence): Step[] {
     add(modeStepId('data', count === 1 ? session : `${session}#${count}`), `${modeName(attempt)} ${attempt.transferCommand ?? ''}`.trim(), state === 'ok', state, { ...mode, tls: attempt.tls });
     // A client's log that ends with the attempt under way: not known to have failed.
     const last = list.at(-1);
-    if (attempt.unfinished && last) Object.assign(last, { result: 'warn', detail: 'unknown: the log ends before the transfer started' });
+    if (attempt.unfinished && last) Object.assign(last, { result: 'warn', detail: `${attempt.unfinished.what} (no network failure seen)` });
   }
   return list;
 }

@@ -110,6 +110,11 @@ function afterConnect(attempt: DataAttempt): string {
   return `The ${modeName(attempt)} data channel was not set up (${state})${error}.`;
 }
 
+/** What a SNAT pool's other source address looks like to the server: the passive data connection opened, then nothing. */
+function foreignSourceShape(attempt: DataAttempt): boolean {
+  return dataConnected(attempt) && isPassive(attempt) && attempt.transfer.bytes === 0 && attempt.preliminaryReply === undefined;
+}
+
 export const dataTransferFailed: Rule = {
   id: 'data-transfer-failed',
   code: 'DATA_TRANSFER_FAILED',
@@ -117,15 +122,13 @@ export const dataTransferFailed: Rule = {
     const left = unexplained(input, (attempt) => attemptState(attempt) !== 'ok');
     const first = left[0];
     if (!first) return undefined;
-    // A client's log that ends with the attempt under way says nothing of its cause: a warning, no remedies.
+    // A client's log that ends with the attempt under way, or a transfer the client aborted itself: no network cause, a warning, no remedies.
     if (left.every((attempt) => attempt.unfinished !== undefined)) {
       const finding: Finding = {
         code: 'DATA_TRANSFER_FAILED',
         severity: 'warning',
-        title: `The ${modeName(first)} data transfer never started in what the log shows${first.advertised ? ` (${endpoint(first.advertised)})` : ''}`,
-        explanation:
-          `In the client's log, ${first.unfinished ?? ''}. Nothing in it says whether the data connection was dropped, refused or never tried: ` +
-          'a capture taken while it happens, or the client run with a timeout, would tell.',
+        title: `The ${modeName(first)} data transfer${first.transferCommand ? ` (${first.transferCommand})` : ''} ${first.unfinished?.what ?? 'did not complete'}${first.advertised ? ` (${endpoint(first.advertised)})` : ''}`,
+        explanation: first.unfinished?.why ?? '',
         evidence: manyAttemptLines(left, 2),
         remedies: [],
       };
@@ -137,7 +140,10 @@ export const dataTransferFailed: Rule = {
       title: `The ${modeName(first)} data transfer failed${first.dialed ? ` (${endpoint(first.dialed)})` : ''}`,
       explanation: afterConnect(first),
       evidence: manyAttemptLines(left, 2),
-      remedies: remediesFor(['foreign-source', 'misrouted'], input.remedy),
+      // The foreign-source remedies (a persistent SNAT pool; pasv_promiscuous and the like, which weaken an
+      // anti-FXP check) only where the evidence points at it: a passive data connection that opened and was
+      // closed without a byte. For a failure of unknown cause they would lower security and fix nothing.
+      remedies: remediesFor(foreignSourceShape(first) ? ['foreign-source', 'misrouted'] : ['misrouted'], input.remedy),
     };
     return { finding, explains: left };
   },

@@ -45,6 +45,8 @@ function lftpItems(text: string, dataPending: boolean): LogItem[] {
   if (/^---- (?:Data connection established|Data connection peer)/.test(text)) return [{ type: 'connect-result', outcome: 'connected' }];
   if (/^---- Address returned by PASV seemed to be incorrect/.test(text)) return [{ type: 'note', meaning: 'unroutable-replaced', text: text.slice(5) }];
   if (/^---- Closing control socket/.test(text)) return [{ type: 'end' }];
+  // lftp's own command errors, unprefixed: `get: README.txt: /dev/null: File exists`, `ls: Fatal error: max-retries exceeded`.
+  if (/^(?:get|put|mget|mput|pget|mirror|cat|ls|cls|nlist|rm|mkdir|cd|open|login)1?: \S/.test(text)) return [{ type: 'note', meaning: 'other', text }];
   if ((m = /^\*\*\*\* (.*)$/.exec(text))) {
     const said = String(m[1]);
     const outcome = outcomeOf(said);

@@ -50,7 +50,7 @@ describe('client logs that end after the passive reply (#8, #9)', () => {
     const report = await explain(name);
     expect(codes(report)).toEqual([['warning:DATA_TRANSFER_FAILED']]);
     const finding = report.sessions[0]?.report.findings[0];
-    expect(finding?.explanation).toMatch(/the log ends after the 227 reply with no data connection or transfer seen: the transfer never started/);
+    expect(finding?.explanation).toMatch(/log ends after the 227 reply with no data connection or transfer seen: the transfer never started/);
     expect(finding?.remedies).toEqual([]);
     expect(report.sessions[0]?.report.steps.find((step) => step.mode === 'pasv')?.result).toBe('warn');
   });
@@ -66,5 +66,21 @@ describe('active mode blocked, from the client (#3)', () => {
     const finding = report.sessions[0]?.report.findings[0];
     expect(finding?.explanation).toMatch(waited);
     expect(text(report)).not.toMatch(/pasv_promiscuous|AllowForeignAddress|permit_foreign_addresses|persistent/);
+  });
+});
+
+describe('what the client did itself is not the network (#19)', () => {
+  it('lftp sends ABOR after its own local error ("get: …: File exists"): the client aborted, a warning with no network remedies; its opportunistic AUTH TLS refused with 502 is no failed step', async () => {
+    const report = await explain('lftp-local-error-abor.log');
+    const [session] = report.sessions;
+    expect(codes(report)).toEqual([['warning:DATA_TRANSFER_FAILED', 'warning:LOGIN_IN_CLEAR_TEXT']]);
+    const aborted = session?.report.findings[0];
+    expect(aborted?.title).toMatch(/\(RETR README\.txt\) was aborted by the client/);
+    expect(aborted?.explanation).toMatch(/sent ABOR after the server's 150/);
+    expect(aborted?.remedies).toEqual([]);
+    expect(text(report)).not.toMatch(/persistent|pasv_promiscuous|AllowForeignAddress/);
+    expect(session?.report.steps.find((step) => step.id === 'auth-tls')?.result).toBe('warn');
+    expect(session?.report.steps.filter((step) => step.mode === 'pasv').map((step) => step.result)).toEqual(['ok', 'warn']);
+    expect(report.verdict).toBe('pass');
   });
 });
