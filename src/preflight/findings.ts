@@ -79,7 +79,7 @@ export function staticFindings(site: SiteFacts, built: BuiltScenario, reach: Rea
   addressFindings(site, built, make);
   if (server?.passiveDisabled) make('PASSIVE_MODE_REFUSED', 'error', 'Passive mode is switched off', 'Clients behind NAT (nearly all) need passive mode.', [quoteOf(server.passiveDisabled.at)], ['passive-enable']);
   else if (server?.pasvRefused) {
-    make('PASSIVE_MODE_REFUSED', 'error', 'PASV fails: the server cannot read its own passive address', `${server.pasvRefused.value}. EPSV still works; clients that use PASV (most over IPv4 behind NAT, FileZilla's default among them) get no listing or transfer. Set pasv_addr_resolve=YES, or write the address itself.`, [quoteOf(server.pasvRefused.at)], ['public-address']);
+    make('PASSIVE_MODE_REFUSED', 'error', 'PASV fails: the server cannot read its own passive address', `${server.pasvRefused.value}. EPSV still works; clients that use PASV (most over IPv4 behind NAT, FileZilla's default among them) get no listing or transfer. Set pasv_addr_resolve=YES, or write the address itself.`, [hostLike(server.advertisedAddress?.value) ? quoteOf(server.pasvRefused.at) : `${placeOf(server.pasvRefused.at)} (neither an IPv4 address nor a host name)`], ['public-address']);
   }
   const product = server ? (PRODUCT_NAMES[server.product] ?? server.product) : undefined;
   return markShownRemedies(fitRemediesToSite(findings, site, reach, context), product, false);
@@ -101,6 +101,11 @@ function addressFindings(site: SiteFacts, built: BuiltScenario, make: (code: Fin
   } else if (built.publicAddress?.given && value !== built.publicAddress.address && /^[\d.]+$/.test(value)) {
     make('PASV_ADDRESS_MISMATCH', 'warning', `The server advertises ${value}, but clients dial ${built.publicAddress.address}`, `${CLIENT_BEHAVIOUR}.`, [quoteOf(advertised.at), `--public-address ${built.publicAddress.address}`], ['public-address']);
   }
+}
+
+/** A host name's characters only: anything else is not quoted into evidence (renderers put evidence in code spans, where nothing can be escaped). */
+function hostLike(value: string | undefined): boolean {
+  return value !== undefined && /^[A-Za-z0-9.-]{1,253}$/.test(value);
 }
 
 /** Kubernetes Services list ports one at a time: the reason a range is so often short there. */

@@ -36,7 +36,7 @@ describe('vsftpd.conf', () => {
     ['a bad port and a bad flag are named', 'pasv_min_port=abc\npasv_max_port=50100\nssl_enable=maybe\n', { product: 'vsftpd', passiveRange: '1024-50100 @2' }, [/:1 pasv_min_port must be a port/, /:3 ssl_enable must be YES or NO/]],
     ['an inverted range', 'pasv_min_port=6000\npasv_max_port=5000\n', { product: 'vsftpd' }, [/:2 pasv_max_port 5000 is below pasv_min_port 6000/]],
     // vsftpd 3.0.3 in the kernel test: "500 OOPS: invalid pasv_address" on PASV.
-    ['a name as pasv_address without pasv_addr_resolve: PASV fails', 'pasv_address=ftp.example.com\n', { product: 'vsftpd', advertisedAddress: 'ftp.example.com @1', pasvRefused: 'pasv_address=ftp.example.com is not an IPv4 address and pasv_addr_resolve is not YES: vsftpd answers PASV with "500 OOPS: invalid pasv_address" and ends the session @1' }, []],
+    ['a name as pasv_address without pasv_addr_resolve: PASV fails', 'pasv_address=ftp.example.com\n', { product: 'vsftpd', advertisedAddress: 'ftp.example.com @1', pasvRefused: 'pasv_address is not an IPv4 address and pasv_addr_resolve is not YES: vsftpd answers PASV with "500 OOPS: invalid pasv_address" and ends the session @1' }, []],
     ['a name with pasv_addr_resolve=YES: resolved at start-up', 'pasv_address=ftp.example.com\npasv_addr_resolve=YES\n', { product: 'vsftpd', advertisedAddress: 'ftp.example.com @1' }, []],
   ];
   it.each(cases)('%s', (_name, text, expected, problems) => {

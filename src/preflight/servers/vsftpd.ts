@@ -65,7 +65,8 @@ export function vsftpdServer(settings: Map<string, Fact<string>>, facts: InputFa
   // vsftpd reads pasv_address with inet_aton when PASV comes, unless pasv_addr_resolve=YES
   // resolved it at start-up: a name then ends the session (seen with vsftpd 3.0.3; EPSV unaffected).
   if (address && address.value !== '' && !isIPv4(address.value) && flag('pasv_addr_resolve')?.value !== true) {
-    server.pasvRefused = fact(`pasv_address=${address.value} is not an IPv4 address and pasv_addr_resolve is not YES: vsftpd answers PASV with "500 OOPS: invalid pasv_address" and ends the session`, address.at);
+    // The value stays in the evidence (quoted, escaped by every renderer), never in this prose.
+    server.pasvRefused = fact('pasv_address is not an IPv4 address and pasv_addr_resolve is not YES: vsftpd answers PASV with "500 OOPS: invalid pasv_address" and ends the session', address.at);
   }
   const ssl = flag('ssl_enable');
   const implicit = flag('implicit_ssl');
