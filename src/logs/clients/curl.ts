@@ -37,6 +37,12 @@ function curlParser(): LineParser {
       } else if (announced && first?.type === 'note' && first.meaning === 'data-timeout') {
         items = [{ type: 'note', meaning: 'other', text: `${first.text} (curl gave up before dialling ${announced.host}:${announced.port}: its connect timeout was already spent)` }];
         announced = undefined;
+      } else if (first?.type === 'connect' && !first.role) {
+        // A "Trying host:port..." curl did not announce as a data connection is a control connection:
+        // a new curl run when logs are concatenated (`cat a.log b.log`), a new session.
+        items = [{ ...first, role: 'control' }];
+        dataPhase = false;
+        listening = undefined;
       } else if (announced && first?.type === 'connect-result') {
         items = [{ type: 'connect', role: 'data', openedBy: 'client', to: announced }, ...items];
         announced = undefined;

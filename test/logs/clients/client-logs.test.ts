@@ -4,6 +4,8 @@
  * what it did not write (how long it waited, how the attempt ended) is said to be unknown, never
  * "0 ms", never a refusal, never a pass.
  */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runExplain } from '../../../src/explain/run.js';
@@ -82,5 +84,25 @@ describe('what the client did itself is not the network (#19)', () => {
     expect(session?.report.steps.find((step) => step.id === 'auth-tls')?.result).toBe('warn');
     expect(session?.report.steps.filter((step) => step.mode === 'pasv').map((step) => step.result)).toEqual(['ok', 'warn']);
     expect(report.verdict).toBe('pass');
+  });
+});
+
+describe('concatenated curl -v logs (#18)', () => {
+  it('`cat a.log b.log a.log`: one session per curl run ("Trying host:21..." not announced as data), no data connection to the control port', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'fd-curl-cat-'));
+    try {
+      const ok = await readFile(join(import.meta.dirname, '..', '..', 'fixtures', 'logs', 'curl-epsv-ok.log'));
+      const blocked = await readFile(clientFixture('curl-epsv-pasv-fallback.log'));
+      const file = join(dir, 'three.log');
+      await writeFile(file, Buffer.concat([ok, blocked, ok]));
+      const report = await runExplain([file]);
+      expect(report.sessions).toHaveLength(3);
+      expect(codes(report)).toEqual([[], ['error:DATA_CHANNEL_BLOCKED', 'warning:DATA_TRANSFER_FAILED'], []]);
+      expect(report.summary.join(' ')).not.toMatch(/connections? to (?:21|2121)\b|\b21, /);
+      const dataPorts = report.sessions.flatMap((session) => session.report.connections.filter((c) => c.purpose === 'data').map((c) => c.to));
+      expect(dataPorts.filter((to) => /:21$/.test(to))).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
