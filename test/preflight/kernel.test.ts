@@ -267,6 +267,15 @@ describe.skipIf(missing)('preflight agrees with the kernel on vsftpd\'s odd sett
     for (const connection of connections) expect(connection.kernel, `port ${connection.port}`).toBe(connection.predicted);
   });
 
+  it('a private pasv_address behind Docker publishing: predicted PASV_ADDRESS_PRIVATE, and the real 227 carries that address', { timeout: 300_000 }, async () => {
+    const run = await onKernel('vsftpd-private-address.conf', 'compose-matching.yml', 1);
+    expect(run.prediction.findings.find((finding) => finding.code === 'PASV_ADDRESS_PRIVATE')?.severity).toBe('warning');
+    const probe = run.probes[0];
+    expect(probe?.transcript.some((line) => /^227 .*\(10,0,0,5,/.test(line.text))).toBe(true);
+    expect(probe?.findings.map((finding) => finding.code)).toEqual(expect.arrayContaining(['PASV_ADDRESS_PRIVATE']));
+    for (const connection of dataConnections(run)) expect(connection.kernel, `port ${connection.port}`).toBe(connection.predicted);
+  });
+
   it('pasv_address a host name without pasv_addr_resolve=YES: vsftpd ends the session on PASV; predicted PASSIVE_MODE_REFUSED (failed before: not predicted)', { timeout: 300_000 }, async () => {
     const run = await onKernel('vsftpd-address-name.conf', 'half-small-range.nft', 1);
     const probe = run.probes[0];
