@@ -82,6 +82,9 @@ function onReply(walk: Walk, reply: ObservedReply): void {
   if (!pending) {
     if (!evidence.greeting) evidence.greeting = recorded(reply);
     else if (walk.attempt && reply.code >= 100) transferReply(walk, walk.attempt, reply);
+    // A login retried before the refusal came (USER sent again, pipelined): the replies outrun the
+    // commands they answer, and the last login reply decides — 230 logged in, 530 refused.
+    else if (evidence.login && (reply.code === 230 || reply.code === 530)) evidence.login = { ...evidence.login, passReply: recorded(reply), ok: reply.code === 230 };
     return;
   }
   if (reply.code < 200 && !TRANSFER_VERBS.has(pending.verb)) return; // a stray 1xx: keep waiting
