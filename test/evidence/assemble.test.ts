@@ -92,9 +92,11 @@ describe('assembleEvidence + diagnose on a log-like session', () => {
     expect(codes(s)).toContain('TLS_SESSION_REUSE_REQUIRED');
   });
 
-  it('a session that ends after a 227 leaves no attempt (not observed is not failed)', () => {
+  it('a client log that ends after a 227 keeps the attempt as unfinished: not observed is neither failed nor a silent pass (a warning)', () => {
     const s = session(...LOGIN, '> PASV', '< 227 Entering Passive Mode (203,0,113,5,195,80)');
-    expect(assembleEvidence(s, LOG).attempts).toEqual([]);
+    const attempts = assembleEvidence(s, LOG).attempts;
+    expect(attempts.map((attempt) => attempt.unfinished?.what)).toEqual(['never started in what the log shows']);
+    expect(attempts[0]?.connect).toBeUndefined();
     expect(verdict(s)).toBe('pass');
   });
 
