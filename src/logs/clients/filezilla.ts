@@ -16,10 +16,21 @@ import { parseClock, parseIsoLike, type LogTime } from '../time.js';
 /** An optional time (and the log file's pid and engine id), one label word, a colon, the rest. */
 export const FILEZILLA_LINE = /^(?:(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})(?: \d+ \d+)?\s+|(\d{1,2}:\d{2}:\d{2})\s+)?([\p{L}][\p{L}\p{M}-]{0,23})\s?[:：]\s*(.*)$/u;
 
+/**
+ * A message log saved in a Latin-1/Windows-1252 code page (FileZilla's window copied into an ANSI
+ * editor, `iconv -t latin1`) reaches the reader as UTF-8 with each accented letter replaced by
+ * U+FFFD: every non-ASCII letter of the words below also matches that replacement character.
+ */
+function lenientAccents(re: RegExp): RegExp {
+  return new RegExp(re.source.replace(/[^\x00-\x7f]/gu, (letter) => `(?:${letter}|\uFFFD)`), re.flags);
+}
+
 /** "Connection timed out after 20 seconds of inactivity", translated. */
-const TIMEOUT = /timed out|timeout|d[ée]lai d'attente|zeitüberschreitung|tempo (?:scaduto|esgotado|limite)|tiempo de espera|superado|超时|逾時|タイムアウト|тайм-?аут|время ожидания|limit czasu|przekroczono|zaman aşımı/iu;
-const UNROUTABLE = /unroutable|non routable|nicht routbar|non instradabile|no enrutable|não roteável|不可路由|无法路由|маршрутизируем/iu;
-const CONNECTING = /^(?:Connecting to|Connexion à|Verbinde mit|Connessione a|Conectando a|Conectando com|正在连接|连接|Соединение с|Подключение к|Łączenie z)\s+(\S+?)(?:\.\.\.|…)?$/iu;
+const TIMEOUT = lenientAccents(/timed out|timeout|d(?:é|e)lai d'attente|zeitüberschreitung|tempo (?:scaduto|esgotado|limite)|tiempo de espera|superado|超时|逾時|タイムアウト|тайм-?аут|время ожидания|limit czasu|przekroczono|zaman aşımı/iu);
+const UNROUTABLE = lenientAccents(/unroutable|non routable|nicht routbar|non instradabile|no enrutable|não roteável|不可路由|无法路由|маршрутизируем/iu);
+const CONNECTING = lenientAccents(/^(?:Connecting to|Connexion à|Verbinde mit|Connessione a|Conectando a|Conectando com|正在连接|连接|Соединение с|Подключение к|Łączenie z)\s+(\S+?)(?:\.\.\.|…)?$/iu);
+const ESTABLISHED = lenientAccents(/^(?:Connection established|Connexion établie|Verbindung hergestellt|Connessione stabilita|Conexión establecida|连接建立|Соединение установлено)/iu);
+const REFUSED = lenientAccents(/refused|refusée|verweigert|rifiutata|rechazada|recusada|拒绝|отклонено|отказано/iu);
 
 interface FileZillaState {
   commands: number;
@@ -78,10 +89,10 @@ function messageItems(content: string, state: FileZillaState): LogItem[] {
     if (state.commands === 0 || !state.transferPending) return [{ type: 'connect', role: 'control', ...(to ? { to } : {}) }];
     return [{ type: 'connect', role: 'data', openedBy: 'client', ...(to ? { to } : {}) }];
   }
-  if (/^(?:Connection established|Connexion établie|Verbindung hergestellt|Connessione stabilita|Conexión establecida|连接建立|Соединение установлено)/iu.test(content) && state.commands === 0) {
+  if (ESTABLISHED.test(content) && state.commands === 0) {
     return [{ type: 'connect-result', outcome: 'connected', role: 'control' }];
   }
-  if (/refused|refusée|verweigert|rifiutata|rechazada|recusada|拒绝|отклонено|отказано/iu.test(content)) return [{ type: 'connect-result', outcome: 'refused' }];
+  if (REFUSED.test(content)) return [{ type: 'connect-result', outcome: 'refused' }];
   if (/^(?:Initializing TLS|Verifying certificate|TLS connection established)/i.test(content)) {
     return [{ type: 'tls', channel: 'control', handshake: /established/i.test(content) ? 'ok' : 'seen', detail: content }];
   }

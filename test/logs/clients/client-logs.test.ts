@@ -106,3 +106,11 @@ describe('concatenated curl -v logs (#18)', () => {
     }
   });
 });
+
+describe('FileZilla message log saved as Latin-1 (#24)', () => {
+  it('German "Zeitüberschreitung" in Latin-1 bytes (not valid UTF-8) is still the data timeout after MLSD: BLOCKED, as its UTF-8 copy', async () => {
+    const report = await explain('filezilla-de-latin1.log');
+    expect(codes(report)[0]).toContain('error:DATA_CHANNEL_BLOCKED');
+    expect(codes(report)[0]).not.toContain('error:DATA_TRANSFER_FAILED');
+  });
+});
