@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { detectKind, isServerKind, parseServerKind } from '../../src/preflight/detect.js';
 import { readFirewallFile, type FirewallFacts } from '../../src/preflight/firewalls/index.js';
 import type { InputFacts } from '../../src/preflight/model.js';
-import { preflight, type PreflightOptions } from '../../src/preflight/predict.js';
+import { preflight, untimed, type PreflightOptions } from '../../src/preflight/predict.js';
 import { ftpDoctor } from '../setup/run-cli.js';
 
 const FIXTURES = 'test/fixtures/preflight';
@@ -114,3 +114,15 @@ describe('preflight: byte-identical output', () => {
     for (const report of reports.slice(1)) expect(report).toEqual(reports[0]);
   });
 });
+
+describe('preflight: measured times of the simulated run left out', () => {
+  it.each([
+    ['* connect 198.51.100.1:50003: connected in 2.4 ms', '* connect 198.51.100.1:50003: connected'],
+    ['* transfer: complete, 168 bytes in 13.9 ms', '* transfer: complete, 168 bytes'],
+    ['dialled 10.0.0.5:50003: timeout after 1290 ms (no answer within 1.25 s (RTT 0.5 ms, one SYN retransmission); the data timeout is 2.5 s)', 'dialled 10.0.0.5:50003: timeout (no answer within 1.25 s (one SYN retransmission); the data timeout is 2.5 s)'],
+    ['a deadline stays: no answer within 600 ms', 'a deadline stays: no answer within 600 ms'],
+  ])('%s', (text, expected) => {
+    expect(untimed(text)).toBe(expected);
+  });
+});
+
