@@ -5,7 +5,7 @@
  * seemed to be incorrect and has been fixed`.
  */
 import type { Endpoint } from '../../evidence/observed.js';
-import { dataAddressOf, endpoint, type LineParser, type LogItem } from '../items.js';
+import { dataAddressOf, endpoint, isTransferCommand, type LineParser, type LogItem } from '../items.js';
 import { CLIENT_LOG_LIMIT, countLines, makeLogReader } from '../reader.js';
 import { leadingTime, outcomeOf } from './words.js';
 
@@ -13,15 +13,20 @@ function lftpParser(): LineParser {
   let dataPending = false;
   /** Where lftp listens in active mode (its PORT/EPRT), for the connection the server makes. */
   let listening: Endpoint | undefined;
+  /** Active mode: the transfer command went out and the server's connection back has not come yet (a timeout now is the data connection's). */
+  let awaitingServer = false;
   return {
     parse(raw) {
       const { time, rest } = leadingTime(raw);
-      const items = lftpItems(rest, dataPending);
+      const items = lftpItems(rest, dataPending || awaitingServer);
       const accepted = /^---- Accepted data connection from \(([^)]+)\) port (\d+)/.exec(rest);
       const from = accepted ? endpoint(accepted[1], accepted[2]) : undefined;
       if (accepted && listening) items.push({ type: 'connect', role: 'data', openedBy: 'server', outcome: 'connected', to: listening, ...(from ? { from } : {}) });
       for (const item of items) {
         if (item.type === 'command' && /^(PORT|EPRT)\b/i.test(item.text)) listening = dataAddressOf(item.text);
+        else if (item.type === 'command' && /^(PASV|EPSV)\b/i.test(item.text)) listening = undefined;
+        if (item.type === 'command') awaitingServer = listening !== undefined && isTransferCommand(item.text);
+        if ((item.type === 'connect' && item.openedBy === 'server') || item.type === 'end') awaitingServer = false;
         if (item.type === 'connect') dataPending = item.role === 'data';
         if (item.type === 'connect-result' || item.type === 'end') dataPending = false;
       }
