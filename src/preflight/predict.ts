@@ -55,7 +55,7 @@ export async function preflight(inputs: readonly InputFacts[], firewalls: readon
       if (!simulation || (simulation.verdict === 'pass' && result.probe.verdict !== 'pass')) {
         simulation = { backend: result.backend, verdict: result.probe.verdict, codes, ...(result.failure ? { failure: result.failure } : {}), probe: result.probe };
       }
-      const simulated = site.server ? result.probe.findings : result.probe.findings.filter((finding) => !DATA_FAILURES.has(finding.code));
+      const simulated = (site.server ? result.probe.findings : result.probe.findings.filter((finding) => !DATA_FAILURES.has(finding.code))).filter((finding) => !(planned.span && pinningArtefact(finding)));
       mergeSimulated(findings, simulated, result.backend === 'netns' ? 'on the kernel' : 'simulated', planned.scenario.topology.server?.pasvRange);
     }
   }
@@ -79,6 +79,14 @@ export async function preflight(inputs: readonly InputFacts[], firewalls: readon
     notes,
   };
   return { report, scenario: built.scenario, site, built };
+}
+
+/**
+ * A pinned run's server has only a few ports (one, for a one-port span): a session that holds its
+ * EPSV port while asking PASV finds them all "in use". That is the pinning, not the site.
+ */
+function pinningArtefact(finding: Finding): boolean {
+  return finding.code === 'PASSIVE_MODE_REFUSED' && /is in use|is busy|no port available/.test(`${finding.title} ${finding.explanation} ${finding.evidence.join(' ')}`);
 }
 
 /** Codes of a data connection that failed: the consequence of a port the files already fail. */

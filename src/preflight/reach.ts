@@ -82,13 +82,19 @@ export function nearest(publications: readonly Publication[], ports: PortRange):
   return [...publications].sort((a, b) => distance(a) - distance(b))[0];
 }
 
-/** Neighbouring spans with the same outcome and reasons are one. */
+/**
+ * Neighbouring spans with the same outcome are one, their reasons joined: ports published one per
+ * entry (compose "21100:21100", "21101:21101"; a Kubernetes Service can publish no other way) are
+ * one span, not several one-port spans (the simulation would pin a one-port server to each).
+ */
 function fold(outcomes: PortsOutcome[]): PortsOutcome[] {
   const out: PortsOutcome[] = [];
   for (const outcome of outcomes) {
     const last = out.at(-1);
-    if (last && last.outcome === outcome.outcome && last.ports.to + 1 === outcome.ports.from && JSON.stringify(last.because) === JSON.stringify(outcome.because)) last.ports = { from: last.ports.from, to: outcome.ports.to };
-    else out.push({ ...outcome, because: [...outcome.because] });
+    if (last && last.outcome === outcome.outcome && last.viaHelper === outcome.viaHelper && last.ports.to + 1 === outcome.ports.from) {
+      last.ports = { from: last.ports.from, to: outcome.ports.to };
+      for (const line of outcome.because) if (!last.because.includes(line)) last.because.push(line);
+    } else out.push({ ...outcome, because: [...outcome.because] });
   }
   return out;
 }

@@ -141,7 +141,7 @@ describe('preflight: server, publishing and firewall files to findings', () => {
       '        - { name: MAX_PORT, value: "30109" }',
     ].join('\n');
     const { report } = await predict([['ftp.yaml', manifest]], { simulate: false });
-    expect(report.passive.map((span) => `${span.ports.from}-${span.ports.to} ${span.outcome}`)).toEqual(['30100-30100 open', '30101-30101 open', '30102-30109 refused']);
+    expect(report.passive.map((span) => `${span.ports.from}-${span.ports.to} ${span.outcome}`)).toEqual(['30100-30101 open', '30102-30109 refused']);
     const finding = report.findings.find((candidate) => candidate.code === 'PASV_PORT_OUT_OF_RANGE');
     expect(finding?.evidence[0]).toBe('ftp.yaml:18 - { name: MAX_PORT, value: "30109" } but ftp.yaml:8 publishes 30101');
     expect(finding?.evidence.at(-1)).toMatch(/^ftp\.yaml:6: a Kubernetes Service has no port ranges/);
