@@ -29,6 +29,7 @@ function lenientAccents(re: RegExp): RegExp {
 const TIMEOUT = lenientAccents(/timed out|timeout|d(?:é|e)lai d'attente|zeitüberschreitung|tempo (?:scaduto|esgotado|limite)|tiempo de espera|superado|超时|逾時|タイムアウト|тайм-?аут|время ожидания|limit czasu|przekroczono|zaman aşımı/iu);
 const UNROUTABLE = lenientAccents(/unroutable|non routable|nicht routbar|non instradabile|no enrutable|não roteável|不可路由|无法路由|маршрутизируем/iu);
 const CONNECTING = lenientAccents(/^(?:Connecting to|Connexion à|Verbinde mit|Connessione a|Conectando a|Conectando com|正在连接|连接|Соединение с|Подключение к|Łączenie z)\s+(\S+?)(?:\.\.\.|…)?$/iu);
+const SECONDS = /(\d+)\s*(?:seconds?|Sekunden|secondes?|secondi|segundos?|секунд\p{L}*|秒)/iu;
 const ESTABLISHED = lenientAccents(/^(?:Connection established|Connexion établie|Verbindung hergestellt|Connessione stabilita|Conexión establecida|连接建立|Соединение установлено)/iu);
 const REFUSED = lenientAccents(/refused|refusée|verweigert|rifiutata|rechazada|recusada|拒绝|отклонено|отказано/iu);
 
@@ -81,7 +82,9 @@ function messageItems(content: string, state: FileZillaState): LogItem[] {
   }
   if (TIMEOUT.test(content)) {
     const meaning = state.transferPending ? 'data-timeout' : 'control-timeout';
-    return [{ type: 'note', meaning, text: content }];
+    // "after 20 seconds of inactivity", "nach 20 Sekunden", "après 20 secondes": FileZilla's own timeout, the wait it says.
+    const seconds = SECONDS.exec(content);
+    return [{ type: 'note', meaning, text: content, ...(seconds ? { waitedMs: Number(seconds[1]) * 1000 } : {}) }];
   }
   const connecting = CONNECTING.exec(content);
   if (connecting) {

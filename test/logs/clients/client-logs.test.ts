@@ -115,4 +115,10 @@ describe('FileZilla message log saved as Latin-1 (#24)', () => {
     expect(codes(report)[0]).toContain('error:DATA_CHANNEL_BLOCKED');
     expect(codes(report)[0]).not.toContain('error:DATA_TRANSFER_FAILED');
   });
+
+  it('FileZilla says how long it waited ("nach 20 Sekunden Inaktivität"): the drop is "after 20000 ms" (#13)', async () => {
+    const report = await explain('filezilla-de-latin1.log');
+    const blocked = report.sessions[0]?.report.findings.find((finding) => finding.code === 'DATA_CHANNEL_BLOCKED');
+    expect(blocked?.explanation).toMatch(/timed out after 20000 ms/);
+  });
 });
