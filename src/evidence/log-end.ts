@@ -68,11 +68,13 @@ export function inferLogEnd(walk: Walk, session: ObservedSession): void {
  * ABOR from the client while its transfer was going well (the data connection open, or the
  * server's 150 seen, and no timeout before it): the client stopped the transfer itself — lftp
  * after a local error ("get: …: File exists"), a user pressing Ctrl-C. Not a network failure;
- * an ABOR after a timeout or a failed connect stays what that failure was.
+ * an ABOR after a timeout or a failed connect stays what that failure was. Only a client's own log:
+ * it would show the client's timeout before the ABOR, a server's log or a capture would not say why
+ * the client gave up (a stalled transfer looks the same there).
  */
 export function inferClientAbort(walk: Walk): void {
   const attempt = walk.attempt;
-  if (!attempt || attempt.finalReply || attempt.transfer.outcome !== 'not-started') return;
+  if (!attempt || !appliesTo(walk) || attempt.finalReply || attempt.transfer.outcome !== 'not-started') return;
   const connected = attempt.connect?.outcome === 'connected' || attempt.inbound?.arrived === true;
   if (!connected && !attempt.preliminaryReply) return;
   const after = attempt.preliminaryReply ? ` after the server's ${attempt.preliminaryReply.code}` : ' with the data connection open';
