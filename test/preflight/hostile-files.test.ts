@@ -66,7 +66,7 @@ const READERS: Reader[] = [
     lines: ['<configuration><system.applicationHost><sites><site name="ftp" id="2"><bindings><binding protocol="ftp" bindingInformation="*:21:" /></bindings></site></sites></system.applicationHost>', '<system.ftpServer><firewallSupport lowDataChannelPort="50000" highDataChannelPort="50100" /></system.ftpServer>', '</configuration>'],
     reads: /passive range 50000-50100/,
   },
-  { kind: 'nftables', file: 'ruleset.nft', lines: ['table inet filter {', '  chain input { type filter hook input priority 0; policy drop;', '    tcp dport 21 accept', '    tcp dport 50000-50100 accept', '  }', '}'], reads: /passive 1024-65535: /s },
+  { kind: 'nftables', file: 'ruleset.nft', lines: ['table inet filter {', '  chain input { type filter hook input priority 0; policy drop;', '    tcp dport 21 accept', '    tcp dport 50000-50100 accept', '  }', '}'], reads: /passive 1024-49999: DROPPED.*passive 50000-50100: open/s },
   {
     kind: 'nftables-json',
     file: 'ruleset.json',

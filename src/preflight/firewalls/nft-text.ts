@@ -23,7 +23,7 @@ type Block =
 
 export function parseNftText(file: string, text: string): FirewallFacts {
   const facts = emptyFacts('nftables', file);
-  const lines = checkedLines(file, text);
+  const lines = splitChainOpeners(checkedLines(file, text));
   const tables: NftTable[] = [];
   const stack: Block[] = [];
   /** The line each open block started on, to name an unclosed one. */
@@ -130,7 +130,36 @@ function tableStatement(statement: string, at: Provenance, table: NftTable, stac
     return;
   }
   if (/^(flags\s+\w+|comment\s+".*")$/.test(statement)) return;
+  const hook = /^chain\b.*\bhook\s+(\w+)/.exec(statement);
+  if (hook) {
+    // A base chain not understood may drop anything on its hook: its ports are unknown, never open.
+    const chain: NftChain = { name: `(not understood, line ${at.line})`, at, type: 'filter', hook: hook[1] as string, priority: 0, rules: [{ at, exprs: [{ kind: 'unknown', reason: 'this chain is not understood: what it drops is unknown' }] }] };
+    table.chains.push(chain);
+    if (/\{$/.test(statement)) stack.push({ kind: 'chain', chain, table });
+    return;
+  }
   complain(at, 'not understood inside an nftables table');
+}
+
+/**
+ * `chain forward { type filter hook forward priority 0; policy drop;` with its rules on the next
+ * lines, and a whole chain on one line: nft accepts both. The opener, the chain's statements and a
+ * closing "}" become lines of their own (the same line number), as if written one per line.
+ */
+function splitChainOpeners<Line extends { number: number; text: string }>(lines: readonly Line[]): Line[] {
+  return lines.flatMap((line) => {
+    const opener = /^(chain\s+("?)[\w.-]+\2\s*\{)\s*(\S.*)$/.exec(stripComment(line.text).trim());
+    if (!opener) return [line];
+    let rest = opener[3] as string;
+    const closes = /\}\s*;?$/.test(rest) && braceBalance(rest) < 0;
+    if (closes) rest = rest.replace(/\}\s*;?$/, '');
+    const statements = rest
+      .split(';')
+      .map((part) => part.trim())
+      .filter((part) => part !== '')
+      .map((part) => (/^type\s/.test(part) ? `${part};` : part));
+    return [opener[1] as string, ...statements, ...(closes ? ['}'] : [])].map((text) => ({ ...line, text }));
+  });
 }
 
 function setStatement(statement: string, at: Provenance, set: NftSet, complain: (at: Provenance, reason: string) => void): void {
