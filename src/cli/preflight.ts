@@ -57,7 +57,7 @@ export const preflightCommand: CommandBody<PreflightArguments> = {
     yargs
       .positional('files', { type: 'string', array: true, default: [], describe: 'configuration files (or a directory such as /etc/pure-ftpd/conf)' })
       // Not an array option: that would swallow the file names after it. Given twice, yargs makes a list.
-      .option('as', { type: 'string', describe: `force a file's kind: KIND=FILE, once per file (kinds: ${ALL_KINDS.join(', ')})` })
+      .option('as', { type: 'string', describe: `force a file's kind: KIND=FILE, once per file; FILE is read even if not named among the files (kinds: ${ALL_KINDS.join(', ')})` })
       .option('public-address', { type: 'string', describe: 'the IPv4 address clients dial' })
       .option('client', { choices: ['inside', 'outside'] as const, default: 'outside' as const, describe: 'where the client is: the internet (outside) or the server\'s own network (inside)' })
       .option('interface', { type: 'string', describe: 'the interface client connections arrive on, as firewall rules name it (iifname); default: one no rule names' })
@@ -66,13 +66,18 @@ export const preflightCommand: CommandBody<PreflightArguments> = {
       .option('simulate', { type: 'boolean', default: true, describe: 'run the simulated client through the site (--no-simulate: the files alone)' })
       .options(outputOptions) as unknown as Argv<PreflightArguments>,
   handler: async (argv) => {
-    if (argv.files.length === 0) throw new UsageError('Name at least one configuration file (see preflight --help).');
+    const asPairs = argv.as === undefined ? [] : ([] as string[]).concat(argv.as);
+    if (argv.files.length === 0 && asPairs.length === 0) throw new UsageError('Name at least one configuration file (see preflight --help).');
     if (argv['public-address'] !== undefined && !isIPv4(argv['public-address'])) throw new UsageError(`--public-address must be an IPv4 address, got ${argv['public-address']}.`);
-    const forced = forcedKinds(argv.as === undefined ? [] : ([] as string[]).concat(argv.as));
+    const forced = forcedKinds(asPairs);
     const inputs: InputFacts[] = [];
     const firewalls: FirewallFacts[] = [];
     try {
-      for (const { file, bytes } of await readInputs(argv.files)) {
+      const named = await readInputs(argv.files);
+      // A file named only by --as is read too (the option names it); a missing one is exit 2, named.
+      const read = new Set(named.map(({ file }) => path.resolve(file)));
+      const asOnly = [...new Set(asPairs.map((pair) => pair.split(/=(.*)/s)[1] as string))].filter((file) => !read.has(path.resolve(file)));
+      for (const { file, bytes } of [...named, ...(await readInputs(asOnly))]) {
         const read = readInput(file, bytes, forced.get(file) ?? forced.get(path.resolve(file)), includeReader);
         if (read.input) inputs.push(read.input);
         else firewalls.push(read.firewall);
@@ -92,7 +97,7 @@ export const preflightCommand: CommandBody<PreflightArguments> = {
       ...(runScenario ? { runScenario } : {}),
     });
     if (argv['write-scenario']) {
-      await writeFile(argv['write-scenario'], `# Written by ftp-doctor preflight from ${argv.files.join(', ')}\n${stringify(result.scenario)}`);
+      await writeFile(argv['write-scenario'], `# Written by ftp-doctor preflight from ${argv.files.join(', ')}\n# preflight: ${result.report.verdict}${result.report.findings.length > 0 ? `, ${result.report.findings.map((finding) => finding.code).join(', ')}` : ''}; this is the simulated run it showed, with its passive ports\n${stringify(result.replay)}`);
       process.stderr.write(`scenario written to ${argv['write-scenario']} (run it with: ftp-doctor scenarios run ${argv['write-scenario']})\n`);
     }
     await emitReport(result.report, { json: argv.json, ...(argv.junit ? { junit: argv.junit } : {}), ...(argv['report-dir'] !== undefined ? { reportDir: argv['report-dir'] } : {}) });

@@ -28,6 +28,11 @@ export interface Preflight {
   scenario: Scenario;
   site: SiteFacts;
   built: BuiltScenario;
+  /**
+   * The scenario `--write-scenario` writes: the run shown (pinned as preflight ran it) expecting
+   * what preflight predicted, so `scenarios run` of it gives preflight's answer again.
+   */
+  replay: Scenario;
 }
 
 export async function preflight(inputs: readonly InputFacts[], firewalls: readonly FirewallFacts[], options: PreflightOptions): Promise<Preflight> {
@@ -39,10 +44,13 @@ export async function preflight(inputs: readonly InputFacts[], firewalls: readon
   const reach = reachOf(site, built, tlsInUse);
   const findings = staticFindings(site, built, reach, tlsInUse);
   let simulation: PreflightReport['simulation'];
+  const plan = simulationPlan(built.scenario, reach.passive, site.server !== undefined);
+  // Without a simulation the replay is pinned to the first failing span's run (else the first).
+  let shown: Scenario = (plan.find((planned) => planned.span && planned.span.outcome !== 'open') ?? plan[0])?.scenario ?? built.scenario;
   const notes = [...site.notes, ...built.assumptions, ...built.views.map((view) => `${view.facts.file}: placed on the ${view.location} (${view.direction} path): ${view.placedBecause}`)];
   if (options.simulate !== false) {
     const run = options.runScenario ?? (async (scenario: Scenario) => (await import('../scenarios/run-sim.js')).runScenarioInSimulator(scenario, { timeScale: 2, seed: 1 }));
-    for (const planned of simulationPlan(built.scenario, reach.passive, site.server !== undefined)) {
+    for (const planned of plan) {
       const result = await run(planned.scenario);
       const port = planned.span ? `passive ports ${planned.scenario.topology.server?.pasvRange} (for ${rangeText(planned.span.ports)}, ${planned.span.outcome})` : 'passive ports of its own choice';
       if (result.error) {
@@ -54,6 +62,7 @@ export async function preflight(inputs: readonly InputFacts[], firewalls: readon
       // The run shown is the first that failed (the one a reader must see), else the first.
       if (!simulation || (simulation.verdict === 'pass' && result.probe.verdict !== 'pass')) {
         simulation = { backend: result.backend, verdict: result.probe.verdict, codes, ...(result.failure ? { failure: result.failure } : {}), probe: result.probe };
+        shown = planned.scenario;
       }
       const simulated = (site.server ? result.probe.findings : result.probe.findings.filter((finding) => !DATA_FAILURES.has(finding.code))).filter((finding) => !(planned.span && pinningArtefact(finding)));
       mergeSimulated(findings, simulated, result.backend === 'netns' ? 'on the kernel' : 'simulated', planned.scenario.topology.server?.pasvRange);
@@ -78,7 +87,17 @@ export async function preflight(inputs: readonly InputFacts[], firewalls: readon
     notUnderstood: site.notUnderstood.map((item) => ({ place: placeOf(item.at), text: item.at.text, reason: item.reason })),
     notes,
   };
-  return { report, scenario: built.scenario, site, built };
+  return { report, scenario: built.scenario, site, built, replay: replayOf(shown, report) };
+}
+
+/**
+ * The expectation is preflight's verdict and the codes the shown run gave (what a run of this one
+ * scenario can give again); without a simulation the verdict alone (the files' codes, such as
+ * PASV_PORT_OUT_OF_RANGE, are not all a single run's to give).
+ */
+function replayOf(scenario: Scenario, report: PreflightReport): Scenario {
+  const findings = report.simulation ? report.simulation.codes : [];
+  return { ...scenario, expect: { verdict: report.verdict, ...(findings.length > 0 ? { findings: [...new Set(findings)] } : {}) } };
 }
 
 /**

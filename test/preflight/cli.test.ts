@@ -51,6 +51,8 @@ describe('ftp-doctor preflight', async () => {
     const rehearsed = await ftpDoctor(['scenarios', 'run', scenario, '--json']);
     expect(rehearsed.stderr).not.toMatch(/internal error/);
     expect(JSON.parse(rehearsed.stdout).results[0].id).toBe('preflight');
+    // Pinned to the dropped span's run, expecting preflight's fail: the rehearsal meets it.
+    expect(rehearsed.code).toBe(0);
   });
 
   it('--as forces a kind; a directory of /etc/pure-ftpd/conf files is read file by file', { timeout: 120_000 }, async () => {
