@@ -28,6 +28,8 @@ export function fitRemediesToSite(findings: readonly Finding[], site: SiteFacts,
     if (!PASSIVE_CODES.has(finding.code)) return finding;
     let remedies = finding.remedies.map((remedy) => hideUnreadFirewall(remedy, kinds));
     if (finding.code === 'PASV_PORT_OUT_OF_RANGE' && site.server) remedies = [...publishRemedies(site, reach, context.range), ...narrowServer(remedies, site.server.product, reach, context)];
+    // The whole range unpublished: the same two ways as half of it (not the range already set).
+    else if (finding.code === 'DATA_CHANNEL_REFUSED' && site.server && reach.passive.every((span) => span.outcome === 'refused')) remedies = [...publishRemedies(site, reach, context.range), ...moveServer(remedies, site.server.product, site, reach, context)];
     return { ...finding, remedies };
   });
 }
@@ -46,6 +48,19 @@ function narrowServer(remedies: Remedy[], product: string, reach: Reach, context
   if (!narrowed) return remedies;
   const text = `Or narrow the server's range to what gets through, ${rangeText(open.ports)}: ${narrowed.text}`;
   return remedies.map((remedy) => (remedy.product === product ? { ...narrowed, text } : remedy));
+}
+
+/** The server's own remedy, for the largest passive span published (the control port's aside). */
+function moveServer(remedies: Remedy[], product: string, site: SiteFacts, reach: Reach, context: RemedyContext): Remedy[] {
+  const control = reach.control.ports.from;
+  const published = site.publications
+    .filter((publication) => publication.protocol === 'tcp' && publication.hostPorts.from === publication.serverPorts.from && publication.hostPorts.to === publication.serverPorts.to && !(publication.serverPorts.from <= control && control <= publication.serverPorts.to))
+    .sort((a, b) => size(b.serverPorts) - size(a.serverPorts))[0];
+  if (!published) return remedies;
+  const [moved] = remediesFor(['passive-range'], { ...context, range: published.serverPorts, rangeIsExample: false }).filter((remedy) => remedy.product === product);
+  if (!moved) return remedies;
+  const text = `Or move the server's range into what is published, ${rangeText(published.serverPorts)}: ${moved.text}`;
+  return remedies.map((remedy) => (remedy.product === product ? { ...moved, text } : remedy));
 }
 
 /** A publishing file that leaves part of the range unpublished: publish it all there. */
