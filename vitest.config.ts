@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     // Each skipped test prints its reason (the default reporter shows no skipped test by name).
-    setupFiles: ['test/setup/skip-reasons.ts'],
+    setupFiles: ['test/setup/skip-reasons.ts', 'test/setup/plain-environment.ts'],
     // Generous: many tests start the CLI through tsx or real peers, which on a busy 2-core machine
     // takes seconds each; a test's own deadlines are what it checks, never vitest's.
     testTimeout: 60_000,
