@@ -7,30 +7,11 @@
  *   TLS fails"; now it is told that everything after a moment failed.
  * - The remedies' "the ports seen" hold every port seen, those TLS hid included (50306 was missing).
  */
-import path from 'node:path';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runExplain } from '../../src/explain/run.js';
+import { describe, expect, it } from 'vitest';
 import type { ExplainReport } from '../../src/report/model.js';
 import { Capture, CLIENT, SERVER, login, pasvReply } from '../capture/conversation.js';
-import { captureReader } from './capture-reader.js';
+import { explainCapture, tlsRecord } from './capture-reader.js';
 
-let dir = '';
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'explain-across-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function explain(capture: Capture): Promise<ExplainReport> {
-  const file = path.join(dir, 'client.pcap');
-  await writeFile(file, 'stand-in');
-  return runExplain([file], { readers: [captureReader(capture)] });
-}
-
-const record = (type: number, body: number): Buffer => Buffer.concat([Buffer.from([type, 0x03, 0x03, 0x00, body]), Buffer.alloc(body, 0xaa)]);
 
 /** One session; each takes its own client ports (`base`, `base + 1` for data). */
 function session(capture: Capture, base: number, tls: boolean, dataPort: number, works: boolean, client = CLIENT): void {
@@ -39,11 +20,11 @@ function session(capture: Capture, base: number, tls: boolean, dataPort: number,
     control.data('server', '220 (vsFTPd 3.0.5)\r\n');
     control.data('client', 'AUTH TLS\r\n');
     control.data('server', '234 Proceed with negotiation.\r\n');
-    control.data('client', record(0x16, 40));
-    control.data('server', record(0x16, 60));
+    control.data('client', tlsRecord(0x16, 40));
+    control.data('server', tlsRecord(0x16, 60));
     for (let exchange = 0; exchange < 6; exchange += 1) {
-      control.data('client', record(0x17, 20));
-      control.data('server', record(0x17, 30));
+      control.data('client', tlsRecord(0x17, 20));
+      control.data('server', tlsRecord(0x17, 30));
     }
   } else {
     login(control);
@@ -55,11 +36,11 @@ function session(capture: Capture, base: number, tls: boolean, dataPort: number,
     data.handshake();
     if (!tls) control.data('client', 'LIST\r\n');
     if (!tls) control.data('server', '150 Here comes the directory listing.\r\n');
-    if (tls) data.data('client', record(0x16, 40));
-    if (tls) data.data('server', record(0x16, 40));
-    data.data('server', tls ? record(0x17, 300) : 'x'.repeat(100));
+    if (tls) data.data('client', tlsRecord(0x16, 40));
+    if (tls) data.data('server', tlsRecord(0x16, 40));
+    data.data('server', tls ? tlsRecord(0x17, 300) : 'x'.repeat(100));
     data.close();
-    control.data('server', tls ? record(0x17, 30) : '226 Directory send OK.\r\n');
+    control.data('server', tls ? tlsRecord(0x17, 30) : '226 Directory send OK.\r\n');
   } else {
     data.syn();
     capture.wait(1000);
@@ -84,7 +65,7 @@ describe('explain across sessions: TLS_BREAKS_INSPECTION needs evidence that sep
     session(capture, 40020, true, 50306, false);
     session(capture, 40030, true, 50303, false);
     session(capture, 40040, false, 50304, false);
-    const report = await explain(capture);
+    const report = await explainCapture(capture);
     expect(report.sessions).toHaveLength(5);
     expect(codes(report)).not.toContain('TLS_BREAKS_INSPECTION');
     expect(JSON.stringify(report)).not.toMatch(/work in plain FTP but fail under TLS/);
@@ -100,7 +81,7 @@ describe('explain across sessions: TLS_BREAKS_INSPECTION needs evidence that sep
     session(capture, 40000, false, 50301, true);
     session(capture, 40010, true, 50302, false);
     session(capture, 40020, true, 50303, true);
-    const report = await explain(capture);
+    const report = await explainCapture(capture);
     expect(codes(report)).not.toContain('TLS_BREAKS_INSPECTION');
     expect(report.summary.join('\n')).toMatch(/Data connections failed under TLS, but a TLS data connection got through on the same path: TLS is not what separates/);
   });
@@ -110,7 +91,7 @@ describe('explain across sessions: TLS_BREAKS_INSPECTION needs evidence that sep
     session(capture, 40000, false, 50301, true);
     session(capture, 40010, true, 50302, false);
     session(capture, 40020, true, 50303, true, '198.51.100.7');
-    const report = await explain(capture);
+    const report = await explainCapture(capture);
     expect(codes(report), JSON.stringify(report.summary)).toContain('TLS_BREAKS_INSPECTION');
   });
 
@@ -120,7 +101,7 @@ describe('explain across sessions: TLS_BREAKS_INSPECTION needs evidence that sep
     session(capture, 40010, false, 50304, true);
     session(capture, 40020, true, 50306, false);
     session(capture, 40030, true, 50303, false);
-    const report = await explain(capture);
+    const report = await explainCapture(capture);
     const finding = report.findings.find((candidate) => candidate.code === 'TLS_BREAKS_INSPECTION');
     expect(finding, JSON.stringify(codes(report))).toBeDefined();
     const remedies = JSON.stringify(finding?.remedies);

@@ -8,53 +8,13 @@
  *   failure; a warning says the credentials crossed the network in clear text; the verdict comes
  *   from what happened afterwards.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CaptureAnalyzer } from '../../src/capture/analyze.js';
-import type { EvidenceReader } from '../../src/evidence/source.js';
-import { runExplain } from '../../src/explain/run.js';
+import { describe, expect, it } from 'vitest';
 import { renderTable } from '../../src/report/table.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import type { ExplainReport } from '../../src/report/model.js';
 import { Capture, CLIENT, SERVER, type Conversation } from '../capture/conversation.js';
+import { explainCapture, tlsRecord } from './capture-reader.js';
 
-/** A reader handing explain the sessions of a capture built in code. */
-function captureReader(capture: Capture): EvidenceReader {
-  return {
-    format: 'test-capture',
-    description: 'a capture built in code',
-    detect: () => 1,
-    read: async (file) => {
-      const analyzer = new CaptureAnalyzer({ file: path.basename(file) });
-      for (const item of capture.items) analyzer.push(item);
-      return {
-        file,
-        format: 'pcap',
-        source: { kind: 'capture', label: `capture ${file}`, vantage: 'client', controlledExperiment: false, referenceServerProof: true, packets: true, timings: true, actedItself: false },
-        sessions: analyzer.finish(),
-        limits: [],
-      };
-    },
-  };
-}
-
-let dir = '';
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'explain-tls-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function explain(capture: Capture): Promise<ExplainReport> {
-  const file = path.join(dir, 'client.pcap');
-  await writeFile(file, 'stand-in');
-  return runExplain([file], { readers: [captureReader(capture)] });
-}
-
-const record = (type: number, body: number): Buffer => Buffer.concat([Buffer.from([type, 0x03, 0x03, 0x00, body]), Buffer.alloc(body, 0xaa)]);
 
 /** Greeting, AUTH TLS accepted, handshake and a few encrypted exchanges (USER, PASS, PBSZ, PROT, PASV…). */
 function encryptedControl(capture: Capture): Conversation {
@@ -62,11 +22,11 @@ function encryptedControl(capture: Capture): Conversation {
   control.data('server', '220 (vsFTPd 3.0.5)\r\n');
   control.data('client', 'AUTH TLS\r\n');
   control.data('server', '234 Proceed with negotiation.\r\n');
-  control.data('client', record(0x16, 40));
-  control.data('server', record(0x16, 60));
+  control.data('client', tlsRecord(0x16, 40));
+  control.data('server', tlsRecord(0x16, 60));
   for (let exchange = 0; exchange < 6; exchange += 1) {
-    control.data('client', record(0x17, 20));
-    control.data('server', record(0x17, 30));
+    control.data('client', tlsRecord(0x17, 20));
+    control.data('server', tlsRecord(0x17, 30));
   }
   return control;
 }
@@ -85,8 +45,8 @@ describe('explain: AUTH TLS accepted, so the capture cannot see the data mode', 
     capture.wait(2000);
     data.synRetransmit();
     capture.wait(20_000);
-    control.data('server', record(0x17, 30));
-    const report = await explain(capture);
+    control.data('server', tlsRecord(0x17, 30));
+    const report = await explainCapture(capture);
     const session = report.sessions[0]?.report;
     expect(report.verdict).toBe('fail');
     // Nothing may name PASV (or EPSV) as the mode used: the command was never seen.
@@ -114,12 +74,12 @@ describe('explain: AUTH TLS accepted, so the capture cannot see the data mode', 
     const capture = new Capture();
     const control = encryptedControl(capture);
     const data = capture.conversation({ host: SERVER, port: 20 }, { host: CLIENT, port: 41234 }).handshake();
-    data.data('client', record(0x16, 40));
-    data.data('server', record(0x16, 40));
-    data.data('client', record(0x17, 200));
+    data.data('client', tlsRecord(0x16, 40));
+    data.data('server', tlsRecord(0x16, 40));
+    data.data('client', tlsRecord(0x17, 200));
     data.close();
-    control.data('server', record(0x17, 30));
-    const report = await explain(capture);
+    control.data('server', tlsRecord(0x17, 30));
+    const report = await explainCapture(capture);
     expect(texts(report)).not.toMatch(/PORT over TLS|PORT or EPRT/);
     const step = report.sessions[0]?.report.steps.find((candidate) => candidate.id.startsWith('data:'));
     expect(step).toMatchObject({ name: "active (inferred from the connection's direction)", inferredMode: 'active', result: 'ok' });
@@ -134,8 +94,8 @@ describe('explain: AUTH TLS accepted, so the capture cannot see the data mode', 
     capture.wait(3000);
     data.synRetransmit();
     capture.wait(20_000);
-    control.data('server', record(0x17, 30));
-    const report = await explain(capture);
+    control.data('server', tlsRecord(0x17, 30));
+    const report = await explainCapture(capture);
     const finding = report.sessions[0]?.report.findings[0];
     expect(finding?.code).toBe('ACTIVE_INBOUND_BLOCKED');
     expect(`${finding?.title} ${finding?.explanation}`).not.toMatch(/accepted PORT|said so with PORT|PORT over TLS/);
@@ -147,8 +107,8 @@ describe('explain: AUTH TLS accepted, so the capture cannot see the data mode', 
     const capture = new Capture();
     const control = encryptedControl(capture);
     capture.conversation({ host: CLIENT, port: 40001 }, { host: SERVER, port: 50123 }).refused();
-    control.data('server', record(0x17, 30));
-    const report = await explain(capture);
+    control.data('server', tlsRecord(0x17, 30));
+    const report = await explainCapture(capture);
     const finding = report.sessions[0]?.report.findings[0];
     expect(finding?.code).toBe('DATA_CHANNEL_REFUSED');
     expect(finding?.explanation).toMatch(/the client's data connect \(passive, mode hidden by TLS\) to 203\.0\.113\.5:50123 was answered with a reset/);
@@ -158,13 +118,13 @@ describe('explain: AUTH TLS accepted, so the capture cannot see the data mode', 
   it('implicit FTPS (TLS from the connection on, no AUTH TLS sent): said as implicit TLS, not as an AUTH TLS step', async () => {
     const capture = new Capture();
     const control = capture.conversation({ host: CLIENT, port: 40000 }, { host: SERVER, port: 990 }).handshake();
-    control.data('client', record(0x16, 40));
-    control.data('server', record(0x16, 60));
+    control.data('client', tlsRecord(0x16, 40));
+    control.data('server', tlsRecord(0x16, 60));
     const data = capture.conversation({ host: CLIENT, port: 40001 }, { host: SERVER, port: 50123 });
     data.syn();
     capture.wait(20_000);
-    control.data('server', record(0x17, 30));
-    const report = await explain(capture);
+    control.data('server', tlsRecord(0x17, 30));
+    const report = await explainCapture(capture);
     const steps = report.sessions[0]?.report.steps ?? [];
     expect(steps.find((step) => step.id === 'auth-tls')).toMatchObject({ name: 'Implicit TLS', result: 'ok', detail: 'ok: the control channel is encrypted from the start' });
     expect(steps.find((step) => step.id.startsWith('data:'))).toMatchObject({ inferredMode: 'passive' });
@@ -175,12 +135,12 @@ describe('explain: AUTH TLS accepted, so the capture cannot see the data mode', 
     const capture = new Capture();
     const control = encryptedControl(capture);
     const data = capture.conversation({ host: CLIENT, port: 40001 }, { host: SERVER, port: 50200 }).handshake();
-    data.data('client', record(0x16, 40));
-    data.data('server', record(0x16, 40));
-    data.data('server', record(0x17, 300));
+    data.data('client', tlsRecord(0x16, 40));
+    data.data('server', tlsRecord(0x16, 40));
+    data.data('server', tlsRecord(0x17, 300));
     data.close();
-    control.data('server', record(0x17, 30));
-    const report = await explain(capture);
+    control.data('server', tlsRecord(0x17, 30));
+    const report = await explainCapture(capture);
     expect(report.verdict).toBe('pass');
     expect(report.summary.join('\n')).toMatch(/1 of 1 data connection .*completed/);
   });
@@ -208,8 +168,8 @@ describe('explain: sessions to one server compared, plain PASV working and an en
     capture.wait(3000);
     dropped.synRetransmit();
     capture.wait(20_000);
-    control.data('server', record(0x17, 30));
-    const report = await explain(capture);
+    control.data('server', tlsRecord(0x17, 30));
+    const report = await explainCapture(capture);
     const across = report.findings.find((finding) => finding.code === 'TLS_BREAKS_INSPECTION');
     expect(across, JSON.stringify(report.findings.map((finding) => finding.code))).toBeDefined();
     expect(`${across?.title} ${across?.explanation}`).not.toMatch(/PASV over TLS|the same mode/);
@@ -262,7 +222,7 @@ describe('explain: AUTH TLS refused and the session went on in clear text', () =
     async (refusal) => {
       const capture = new Capture();
       passiveList(capture, refusedAuth(capture, refusal, 'login'), false);
-      const report = await explain(capture);
+      const report = await explainCapture(capture);
       const session = report.sessions[0]?.report;
       expect(report.verdict).toBe('pass');
       const auth = session?.steps.find((step) => step.id === 'auth-tls');
@@ -282,7 +242,7 @@ describe('explain: AUTH TLS refused and the session went on in clear text', () =
   it('then a dropped data connection: the verdict is the data channel, the refusal stays information', async () => {
     const capture = new Capture();
     passiveList(capture, refusedAuth(capture, '530 Please login with USER and PASS.', 'login'), true);
-    const report = await explain(capture);
+    const report = await explainCapture(capture);
     const codes = report.sessions[0]?.report.findings.map((finding) => finding.code);
     expect(report.verdict).toBe('fail');
     expect(codes?.[0]).toBe('DATA_CHANNEL_BLOCKED');
@@ -294,7 +254,7 @@ describe('explain: AUTH TLS refused and the session went on in clear text', () =
   it('then a refused login: the failure is the login, not TLS', async () => {
     const capture = new Capture();
     refusedAuth(capture, '500 AUTH not understood.', 'bad-login');
-    const report = await explain(capture);
+    const report = await explainCapture(capture);
     const codes = report.sessions[0]?.report.findings.map((finding) => finding.code);
     expect(codes?.[0]).toBe('LOGIN_FAILED');
     expect(codes).not.toContain('TLS_NEGOTIATION_BLOCKED');
@@ -311,7 +271,7 @@ describe('explain: AUTH TLS refused and the session went on in clear text', () =
     control.data('client', 'QUIT\r\n');
     control.data('server', '221 Goodbye.\r\n');
     control.close();
-    const report = await explain(capture);
+    const report = await explainCapture(capture);
     const session = report.sessions[0]?.report;
     expect(session?.steps.find((step) => step.id === 'auth-tls')?.result).toBe('fail');
     expect(session?.findings.map((finding) => finding.code)).toEqual(['TLS_NEGOTIATION_BLOCKED']);
@@ -320,7 +280,7 @@ describe('explain: AUTH TLS refused and the session went on in clear text', () =
   it('the client gave up instead (it required TLS): then the refusal is the failure', async () => {
     const capture = new Capture();
     refusedAuth(capture, '500 AUTH not understood.', 'quit');
-    const report = await explain(capture);
+    const report = await explainCapture(capture);
     expect(report.verdict).toBe('fail');
     expect(report.sessions[0]?.report.findings.map((finding) => finding.code)).toContain('TLS_NEGOTIATION_BLOCKED');
     expect(report.sessions[0]?.report.findings.map((finding) => finding.code)).not.toContain('LOGIN_IN_CLEAR_TEXT');
