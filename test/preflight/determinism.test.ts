@@ -3,28 +3,13 @@
  * the simulated server happened to draw; without a server configuration the passive range is
  * unknown (no error, no remedy naming a range); remedies name the files actually read.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { detectKind, isServerKind, parseServerKind } from '../../src/preflight/detect.js';
-import { readFirewallFile, type FirewallFacts } from '../../src/preflight/firewalls/index.js';
-import type { InputFacts } from '../../src/preflight/model.js';
-import { preflight, untimed, type PreflightOptions } from '../../src/preflight/predict.js';
+import { fixtureIn, predict } from './predict-files.js';
+import { untimed } from '../../src/preflight/predict.js';
 import { ftpDoctor } from '../setup/run-cli.js';
 
 const FIXTURES = 'test/fixtures/preflight';
-const fixture = (name: string): [string, string] => [name, readFileSync(`${FIXTURES}/${name}`, 'utf8')];
-
-async function predict(files: [string, string][], options: Partial<PreflightOptions> = {}) {
-  const inputs: InputFacts[] = [];
-  const firewalls: FirewallFacts[] = [];
-  for (const [name, text] of files) {
-    const kind = detectKind(name, text);
-    if (!kind) throw new Error(`no kind for ${name}`);
-    if (isServerKind(kind)) inputs.push(parseServerKind(kind, name, text));
-    else firewalls.push(readFirewallFile(name, text, kind));
-  }
-  return preflight(inputs, firewalls, { client: 'outside', ...options });
-}
+const fixture = fixtureIn(FIXTURES);
 
 /** What a reader compares between runs: codes, titles, evidence, simulation codes. */
 const shape = (report: Awaited<ReturnType<typeof predict>>['report']) => ({

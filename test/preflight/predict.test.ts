@@ -3,36 +3,14 @@
  * same site agreeing with them, unknowns said with their place, the scenario written for
  * `scenarios run` loading with the scenario loader.
  */
-import { readFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { detectKind, isServerKind, parseServerKind } from '../../src/preflight/detect.js';
-import { readFirewallFile, type FirewallFacts } from '../../src/preflight/firewalls/index.js';
-import type { InputFacts } from '../../src/preflight/model.js';
-import { preflight, type PreflightOptions } from '../../src/preflight/predict.js';
+import { fixtureIn, predict, readFiles } from './predict-files.js';
 import { parseScenarioText } from '../../src/scenarios/load.js';
 
 const FIXTURES = 'test/fixtures/preflight';
 
-/** Files as the CLI reads them: [name shown, text]. */
-function read(files: [string, string][]): { inputs: InputFacts[]; firewalls: FirewallFacts[] } {
-  const inputs: InputFacts[] = [];
-  const firewalls: FirewallFacts[] = [];
-  for (const [name, text] of files) {
-    const kind = detectKind(name, text);
-    if (!kind) throw new Error(`no kind for ${name}`);
-    if (isServerKind(kind)) inputs.push(parseServerKind(kind, name, text));
-    else firewalls.push(readFirewallFile(name, text, kind));
-  }
-  return { inputs, firewalls };
-}
-
-const fixture = (name: string): [string, string] => [name, readFileSync(`${FIXTURES}/${name}`, 'utf8')];
-
-async function predict(files: [string, string][], options: Partial<PreflightOptions> = {}) {
-  const { inputs, firewalls } = read(files);
-  return preflight(inputs, firewalls, { client: 'outside', ...options });
-}
+const fixture = fixtureIn(FIXTURES);
 
 const VSFTPD_PUBLIC = ['vsftpd.conf', 'listen=YES\npasv_min_port=50000\npasv_max_port=50100\npasv_address=203.0.113.7\n'] as [string, string];
 

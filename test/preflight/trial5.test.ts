@@ -6,27 +6,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { detectKind, isServerKind, parseServerKind } from '../../src/preflight/detect.js';
-import { readFirewallFile, type FirewallFacts } from '../../src/preflight/firewalls/index.js';
-import type { InputFacts } from '../../src/preflight/model.js';
-import { preflight, type PreflightOptions } from '../../src/preflight/predict.js';
+import { fixtureIn, predict } from './predict-files.js';
 import { ftpDoctor } from '../setup/run-cli.js';
 
 const FIXTURES = 'test/fixtures/preflight/trial5';
 const path = (name: string) => `${FIXTURES}/${name}`;
-const fixture = (name: string): [string, string] => [name, readFileSync(path(name), 'utf8')];
-
-async function predict(files: [string, string][], options: Partial<PreflightOptions> = {}) {
-  const inputs: InputFacts[] = [];
-  const firewalls: FirewallFacts[] = [];
-  for (const [name, text] of files) {
-    const kind = detectKind(name, text);
-    if (!kind) throw new Error(`no kind for ${name}`);
-    if (isServerKind(kind)) inputs.push(parseServerKind(kind, name, text));
-    else firewalls.push(readFirewallFile(name, text, kind));
-  }
-  return preflight(inputs, firewalls, { client: 'outside', ...options });
-}
+const fixture = fixtureIn(FIXTURES);
 
 describe('preflight trial 5: ports published one per entry', () => {
   it('compose publishing 21100..21103 one per entry is one open span and a PASS (no one-port server artefact)', { timeout: 120_000 }, async () => {
